@@ -1,0 +1,43 @@
+"""Exceptions raised by dedup. Each one names the file at fault and, where
+there is one, the fix."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+
+class DedupError(Exception):
+    """Base class for every error dedup raises on purpose.
+
+    Args:
+        message: one line saying what went wrong and how to fix it.
+        path: the file the error is about, if any.
+    """
+
+    def __init__(self, message: str, path: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(DedupError):
+    """A file or record could not be read as an article."""
+
+
+class ConfigError(DedupError, ValueError):
+    """A parameter is out of range or settings do not match."""
+
+
+class IndexFormatError(DedupError):
+    """A persistent index file is corrupt, foreign or built with other settings."""
+
+
+def check_range(name: str, value: float, low: float, high: float, *, low_open: bool = False) -> None:
+    """Raise ConfigError in scikit-learn's wording when value is outside [low, high]."""
+    bad = value < low or value > high or (low_open and value == low)
+    if bad:
+        left = "(" if low_open else "["
+        raise ConfigError(f"The '{name}' parameter must be in {left}{low}, {high}]. Got {value} instead.")

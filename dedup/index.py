@@ -1,0 +1,172 @@
+"""Candidate generation: LSH banding over MinHash signatures.
+
+Two signatures are candidates when all ``rows`` values of at least one of
+``bands`` bands are equal, which is the rule of ``datasketch.MinHashLSH``
+with the same bands and rows. Banding here is whole-array work: each band
+is folded to a 64-bit key, keys are sorted, and documents sharing a key
+(with the band's values compared exactly) become pairs.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from .errors import ConfigError, check_range
+
+_FOLD = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _probabilities(grid: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    return 1.0 - (1.0 - grid**rows) ** bands
+
+
+@lru_cache(maxsize=64)
+def optimal_bands(threshold: float, num_perm: int, fp_weight: float = 0.5, fn_weight: float = 0.5) -> tuple[int, int]:
+    """Bands and rows that minimize weighted false positive and negative rates.
+
+    datasketch's ``MinHashLSH`` approach: for every ``bands * rows <=
+    num_perm``, integrate the probability of becoming a candidate below the
+    threshold (false positives) and of not becoming one above it (false
+    negatives), and keep the pair with the smallest weighted sum.
+
+    Args:
+        threshold: Jaccard similarity the banding is tuned for.
+        num_perm: signature length.
+        fp_weight: weight of the false positive integral.
+        fn_weight: weight of the false negative integral.
+
+    Returns:
+        ``(bands, rows)``.
+    """
+    check_range("threshold", threshold, 0.0, 1.0, low_open=True)
+    below = np.linspace(0.0, threshold, 513)
+    above = np.linspace(threshold, 1.0, 513)
+    best, best_err = (1, 1), float("inf")
+    for bands in range(1, num_perm + 1):
+        for rows in range(1, num_perm // bands + 1):
+            fp = np.trapezoid(_probabilities(below, bands, rows), below)
+            fn = np.trapezoid(1.0 - _probabilities(above, bands, rows), above)
+            err = fp * fp_weight + fn * fn_weight
+            if err < best_err - 1e-15:
+                best, best_err = (bands, rows), err
+    return best
+
+
+def candidate_probability(jaccard: float, bands: int, rows: int) -> float:
+    """Probability that two documents with this Jaccard similarity become candidates."""
+    return float(1.0 - (1.0 - jaccard**rows) ** bands)
+
+
+def band_keys(signatures: np.ndarray, band: int, rows: int) -> np.ndarray:
+    """64-bit keys of one band of every signature (equal bands give equal keys)."""
+    block = signatures[:, band * rows : (band + 1) * rows].astype(np.uint64)
+    key = block[:, 0].copy()
+    for j in range(1, rows):
+        key *= _FOLD
+        key += block[:, j]
+    return key
+
+
+def _pairs_in_groups(order: np.ndarray, keys_sorted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All (left, right) index pairs of documents whose sorted keys are equal.
+
+    Work is proportional to the number of pairs: at step ``d`` only positions
+    whose group still has a member ``d`` places further on take part.
+    """
+    n = len(keys_sorted)
+    if n < 2:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    new_group = np.empty(n, dtype=bool)
+    new_group[0] = True
+    np.not_equal(keys_sorted[1:], keys_sorted[:-1], out=new_group[1:])
+    group_start = np.flatnonzero(new_group)
+    sizes = np.diff(np.append(group_start, n))
+    group_end = np.repeat(group_start + sizes, sizes)
+    pos = np.flatnonzero(np.repeat(sizes > 1, sizes))
+    lefts, rights = [], []
+    d = 1
+    while len(pos):
+        pos = pos[pos + d < group_end[pos]]
+        if not len(pos):
+            break
+        lefts.append(order[pos])
+        rights.append(order[pos + d])
+        d += 1
+    if not lefts:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    return np.concatenate(lefts), np.concatenate(rights)
+
+
+def candidate_pairs(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """Candidate pairs of an (n, num_perm) uint32 signature array.
+
+    Args:
+        signatures: one signature per row.
+        bands: number of bands.
+        rows: values per band (``bands * rows <= num_perm``).
+
+    Returns:
+        int64 array of shape (m, 2): pairs ``(i, j)`` with ``i < j``, sorted,
+        each pair once.
+    """
+    n, num_perm = signatures.shape
+    if bands < 1 or rows < 1 or bands * rows > num_perm:
+        raise ConfigError(f"bands * rows must be at most num_perm ({num_perm}). Got {bands} * {rows} instead.")
+    codes = []
+    for band in range(bands):
+        keys = band_keys(signatures, band, rows)
+        order = np.argsort(keys, kind="stable")
+        left, right = _pairs_in_groups(order, keys[order])
+        if not len(left):
+            continue
+        # A 64-bit key collision must not invent a candidate: compare the band exactly.
+        block = signatures[:, band * rows : (band + 1) * rows]
+        same = (block[left] == block[right]).all(axis=1)
+        lo, hi = np.minimum(left[same], right[same]), np.maximum(left[same], right[same])
+        codes.append(lo.astype(np.int64) * n + hi)
+    if not codes:
+        return np.empty((0, 2), dtype=np.int64)
+    flat = np.unique(np.concatenate(codes))
+    return np.stack([flat // n, flat % n], axis=1)
+
+
+def lsh_floor(threshold: float, containment: float, length_ratio: float = 2.0) -> float:
+    """Lowest Jaccard similarity that verification accepts, for LSH tuning.
+
+    A pair is accepted at Jaccard ``threshold``, or when the shorter
+    document's containment in the longer reaches ``containment``. A shorter
+    document with containment ``c`` in one ``length_ratio`` times its size
+    has Jaccard ``c / (1 + length_ratio - c)``; banding is tuned for the
+    smaller of the two so that such pairs are not lost before verification.
+    """
+    return min(threshold, containment / (1.0 + length_ratio - containment))
+
+
+@lru_cache(maxsize=64)
+def recall_bands(floor: float, num_perm: int, recall: float = 0.95) -> tuple[int, int]:
+    """Bands and rows with the fewest false positives that still make a pair
+    at Jaccard ``floor`` a candidate with probability at least ``recall``.
+
+    Among all ``bands * rows <= num_perm`` meeting the recall condition, the
+    one with the smallest false-positive integral below ``floor`` (the
+    quantity datasketch's ``_optimal_param`` weighs) is chosen; if none
+    meets it, the one with the highest recall at ``floor``.
+    """
+    check_range("floor", floor, 0.0, 1.0, low_open=True)
+    grid = np.linspace(0.0, floor, 513)
+    best, best_fp = None, float("inf")
+    fallback, fallback_p = (num_perm, 1), -1.0
+    for bands in range(1, num_perm + 1):
+        for rows in range(1, num_perm // bands + 1):
+            p = candidate_probability(floor, bands, rows)
+            if p >= recall:
+                fp = float(np.trapezoid(_probabilities(grid, bands, rows), grid))
+                if fp < best_fp - 1e-15:
+                    best, best_fp = (bands, rows), fp
+            elif p > fallback_p:
+                fallback, fallback_p = (bands, rows), p
+    return best if best is not None else fallback

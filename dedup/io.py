@@ -1,0 +1,540 @@
+"""Reading articles: files, folders, JSON, JSON lines, HTML, gzip, stdin.
+
+Every reader yields :class:`Document` records in a deterministic order
+(folders sorted by path, records in file order). Problems with one file or
+one record are :class:`Skipped` notes, not exceptions, unless ``strict``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import IO, Callable, Iterable, Iterator, Optional, Sequence, Union
+
+from .errors import InputError
+
+TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+JSON_SUFFIXES = (".json",)
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSON_SUFFIXES + JSONL_SUFFIXES
+
+ID_FIELDS = ("id", "_id", "doc_id", "docid", "newid", "url")
+TEXT_FIELDS = ("text", "content", "article", "body_text")
+TITLE_FIELDS = ("title", "headline")
+BODY_FIELDS = ("body", "description", "summary")
+DATE_FIELDS = ("date", "published", "published_at", "datePublished", "pubdate", "timestamp", "updated")
+
+Source = Union[str, os.PathLike]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article.
+
+    Attributes:
+        id: unique id: a file's path relative to the scanned folder, a JSON
+            record's id field, or ``FILE:LINE`` for records without one.
+        text: the article text (for HTML, the extracted main text).
+        path: the file it came from (``-`` for stdin).
+        line: 1-based record number within a JSON/JSONL file, else 0.
+        date: publication or modification time, if known (UTC).
+        is_file: True when the document is a whole file (it can be moved).
+    """
+
+    id: str
+    text: str
+    path: str = ""
+    line: int = 0
+    date: Optional[datetime] = None
+    is_file: bool = False
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file or record that was not read, and why (one line, with the fix)."""
+
+    path: str
+    reason: str
+    line: int = 0
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class ReadOptions:
+    """How to read inputs.
+
+    Args:
+        encoding: text encoding; None means UTF-8 with or without a BOM.
+        id_field: JSON field holding the id (default: the first present of
+            ``id, _id, doc_id, docid, newid, url``).
+        text_field: JSON field holding the text (default: ``text``,
+            ``content``, ``article``, or ``title`` + ``body``).
+        date_field: JSON field with the publication date (default: ``date``
+            and common alternatives).
+        strict: raise InputError on the first unreadable file or record.
+    """
+
+    encoding: Optional[str] = None
+    id_field: Optional[str] = None
+    text_field: Optional[str] = None
+    date_field: Optional[str] = None
+    strict: bool = False
+    skipped: list[Skipped] = field(default_factory=list)
+    files_read: int = 0
+    files_ignored: int = 0
+
+
+# ---------------------------------------------------------------- dates
+
+_DATE_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S.%f%z",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d",
+    "%d-%b-%Y %H:%M:%S.%f",  # Reuters-21578: 26-FEB-1987 15:01:01.79
+    "%d-%b-%Y %H:%M:%S",
+    "%a, %d %b %Y %H:%M:%S %z",  # RFC 2822
+    "%a, %d %b %Y %H:%M:%S %Z",
+    "%d %B %Y",
+    "%B %d, %Y",
+)
+
+
+_last_format = [_DATE_FORMATS[0]]
+
+
+def parse_date(value: object) -> Optional[datetime]:
+    """Parse a date from a JSON value or HTML meta tag; None when unknown."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        try:
+            secs = value / 1000 if value > 1e11 else value
+            return datetime.fromtimestamp(secs, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            return None
+    text = str(value).strip()
+    if not text:
+        return None
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        dt = None
+        # The format that matched last goes first: a file uses one format.
+        for fmt in sorted(_DATE_FORMATS, key=lambda f: f != _last_format[0]):
+            try:
+                dt = datetime.strptime(text.title() if "%b" in fmt or "%B" in fmt else text, fmt)
+            except ValueError:
+                continue
+            _last_format[0] = fmt
+            break
+    if dt is None:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+# ---------------------------------------------------------------- HTML
+
+_SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "nav", "header", "footer", "aside", "form",
+              "iframe", "button", "select", "menu", "figure", "object", "canvas"}
+_BLOCK_TAGS = {"p", "div", "section", "article", "main", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5",
+               "h6", "blockquote", "pre", "table", "tr", "td", "th", "dd", "dt", "hr", "title", "body"}
+_VOID_TAGS = {"br", "hr", "img", "meta", "link", "input", "source", "wbr", "area", "base", "col", "embed",
+              "param", "track"}
+
+
+class _ArticleParser(HTMLParser):
+    """Collects text by container: the whole body, <main> and <article>,
+    skipping scripts, styles, navigation, headers, footers and forms."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.skip_depth = 0
+        self.stack: list[str] = []
+        self.parts: dict[str, list[str]] = {"body": [], "main": [], "article": [], "title": [], "h1": []}
+        self.inside = {"main": 0, "article": 0, "title": 0, "h1": 0}
+        self.date: Optional[str] = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, Optional[str]]]) -> None:
+        if tag == "meta":
+            a = {k: v for k, v in attrs}
+            key = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
+            if key in ("article:published_time", "datepublished", "date", "pubdate", "og:published_time",
+                       "article:modified_time") and a.get("content") and self.date is None:
+                self.date = a.get("content")
+            return
+        if tag in _VOID_TAGS:
+            if tag in ("br", "hr"):
+                self._add("\n")
+            return
+        self.stack.append(tag)
+        if tag in _SKIP_TAGS:
+            self.skip_depth += 1
+        if tag in self.inside:
+            self.inside[tag] += 1
+        if tag in _BLOCK_TAGS:
+            self._add("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID_TAGS or tag not in self.stack:
+            return
+        # Close everything opened after this tag too (tolerates bad nesting).
+        while self.stack:
+            top = self.stack.pop()
+            if top in _SKIP_TAGS:
+                self.skip_depth -= 1
+            if top in self.inside:
+                self.inside[top] -= 1
+            if top in _BLOCK_TAGS:
+                self._add("\n\n")
+            if top == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self.inside["title"]:
+            self.parts["title"].append(data)
+            return
+        if self.skip_depth:
+            return
+        if self.inside["h1"]:
+            self.parts["h1"].append(data)
+        self._add(data)
+
+    def _add(self, data: str) -> None:
+        if self.inside["title"] or self.skip_depth:
+            return
+        self.parts["body"].append(data)
+        if self.inside["main"]:
+            self.parts["main"].append(data)
+        if self.inside["article"]:
+            self.parts["article"].append(data)
+
+
+def _tidy(chunks: list[str]) -> str:
+    text = "".join(chunks)
+    paragraphs = []
+    for block in text.split("\n\n"):
+        line = " ".join(block.split())
+        if line:
+            paragraphs.append(line)
+    return "\n\n".join(paragraphs)
+
+
+def html_to_text(html: str) -> tuple[str, Optional[str]]:
+    """Extract an article's main text from HTML.
+
+    Takes the ``<article>`` element when there is one, else ``<main>``, else
+    the body; drops scripts, styles, navigation, headers, footers, asides and
+    forms; keeps paragraph breaks. A page's ``<h1>`` is kept as the title
+    when it lies outside the chosen element.
+
+    Returns:
+        ``(text, date)`` where date is the ``article:published_time`` style
+        meta value, if any.
+    """
+    parser = _ArticleParser()
+    parser.feed(html)
+    parser.close()
+    for part in ("article", "main", "body"):
+        text = _tidy(parser.parts[part])
+        if len(text.split()) >= 20 or (part == "body" and text):
+            break
+    title = " ".join("".join(parser.parts["h1"]).split()) or " ".join("".join(parser.parts["title"]).split())
+    if title and not text.startswith(title):
+        text = f"{title}\n\n{text}" if text else title
+    return text, parser.date
+
+
+# ---------------------------------------------------------------- decoding
+
+def _open_bytes(path: Path) -> bytes:
+    data = path.read_bytes()
+    if path.suffix.lower() == ".gz":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise InputError(f"{path}: not a valid gzip file ({exc}); re-compress it or remove the .gz suffix",
+                             str(path)) from exc
+    return data
+
+
+def decode(data: bytes, path: str, encoding: Optional[str]) -> str:
+    """Decode bytes as UTF-8 (BOM stripped) or the given encoding.
+
+    Raises:
+        InputError: when the bytes are not valid in that encoding.
+    """
+    enc = encoding or "utf-8-sig"
+    if enc.lower().replace("_", "-") in ("utf-8", "utf8"):
+        enc = "utf-8-sig"
+    try:
+        return data.decode(enc)
+    except UnicodeDecodeError as exc:
+        shown = encoding or "UTF-8"
+        hint = "try --encoding latin-1" if not encoding or encoding.lower() != "latin-1" else "check the file"
+        raise InputError(f"could not decode {path} as {shown} at byte {exc.start} ({hint})", path) from exc
+    except LookupError as exc:
+        raise InputError(f"unknown encoding {encoding!r} (use a Python codec name such as utf-8 or latin-1)",
+                         path) from exc
+
+
+def _looks_binary(data: bytes) -> bool:
+    return b"\x00" in data[:8192]
+
+
+def _base_suffix(path: Path) -> str:
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    return os.path.splitext(name)[1]
+
+
+# ---------------------------------------------------------------- records
+
+def _pick(record: dict, explicit: Optional[str], candidates: Sequence[str]) -> object:
+    if explicit is not None:
+        return record.get(explicit)
+    for name in candidates:
+        value = record.get(name)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def record_text(record: dict, text_field: Optional[str]) -> Optional[str]:
+    """The article text of a JSON record, or None if it has none."""
+    if text_field is not None:
+        value = record.get(text_field)
+        return value if isinstance(value, str) and value.strip() else None
+    value = _pick(record, None, TEXT_FIELDS)
+    if isinstance(value, str) and value.strip():
+        return value
+    parts = [v.strip() for v in (_pick(record, None, TITLE_FIELDS), _pick(record, None, BODY_FIELDS))
+             if isinstance(v, str) and v.strip()]
+    return "\n\n".join(parts) if parts else None
+
+
+class _Reader:
+    def __init__(self, opts: ReadOptions, on_file: Optional[Callable[[str], None]] = None) -> None:
+        self.opts = opts
+        self.on_file = on_file
+        self.seen: set[str] = set()
+
+    def skip(self, path: str, reason: str, line: int = 0) -> None:
+        note = Skipped(path, reason, line)
+        if self.opts.strict:
+            raise InputError(str(note) + " (or leave out --strict to skip it)", path)
+        self.opts.skipped.append(note)
+
+    def emit(self, doc: Document) -> Iterator[Document]:
+        if doc.id in self.seen:
+            self.skip(doc.path, f"duplicate id {doc.id!r} (ids must be unique; pick another with --id-field)",
+                      doc.line)
+            return
+        self.seen.add(doc.id)
+        yield doc
+
+    def records(self, items: Iterable[tuple[int, object]], path: str, rel: str) -> Iterator[Document]:
+        opts = self.opts
+        for number, rec in items:
+            if not isinstance(rec, dict):
+                self.skip(path, "record is not a JSON object (expected {\"id\": ..., \"text\": ...})", number)
+                continue
+            body = record_text(rec, opts.text_field)
+            if body is None:
+                field_name = opts.text_field or "text"
+                self.skip(path, f"record has no text in field {field_name!r} (choose one with --text-field)", number)
+                continue
+            rid = _pick(rec, opts.id_field, ID_FIELDS)
+            if rid is None or isinstance(rid, (dict, list)):
+                if opts.id_field is not None:
+                    self.skip(path, f"record has no id in field {opts.id_field!r} (choose one with --id-field)",
+                              number)
+                    continue
+                doc_id = f"{rel}:{number}"
+            else:
+                doc_id = str(rid)
+            date = parse_date(_pick(rec, opts.date_field, DATE_FIELDS))
+            yield from self.emit(Document(doc_id, body, path, number, date, False))
+
+    def json_items(self, text: str, path: str) -> list[tuple[int, object]]:
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            self.skip(path, f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+                            " (fix the file, or name it .jsonl if it holds one object a line)")
+            return []
+        items = value if isinstance(value, list) else [value]
+        return list(enumerate(items, 1))
+
+    def jsonl_items(self, stream: IO[bytes], path: str) -> Iterator[tuple[int, object]]:
+        """Parse JSON lines one at a time, so memory does not grow with the file."""
+        enc = self.opts.encoding
+        for number, raw in enumerate(stream, 1):
+            if number == 1 and _looks_binary(raw):
+                self.skip(path, "binary file, not JSON lines (remove it or give text files only)")
+                return
+            if not raw.strip():
+                continue
+            try:
+                line = decode(raw, path, enc)
+            except InputError as exc:
+                self.skip(path, exc.message.replace(f" {path} ", " the line "), number)
+                continue
+            try:
+                yield number, json.loads(line)
+            except json.JSONDecodeError as exc:
+                self.skip(path, f"malformed JSON line ({exc.msg} at column {exc.colno}); fix or remove the line",
+                          number)
+
+    def file(self, path: Path, rel: str) -> Iterator[Document]:
+        shown = str(path)
+        if self.on_file:
+            self.on_file(shown)
+        if _base_suffix(path) in JSONL_SUFFIXES:
+            yield from self.jsonl_file(path, shown, rel)
+            return
+        try:
+            data = _open_bytes(path)
+        except InputError as exc:
+            self.skip(shown, exc.message.split(": ", 1)[-1])
+            return
+        except OSError as exc:
+            self.skip(shown, f"could not read ({exc.strerror or exc}); check the path and permissions")
+            return
+        self.opts.files_read += 1
+        if not data.strip():
+            self.skip(shown, "empty file")
+            return
+        if _looks_binary(data):
+            self.skip(shown, "binary file, not text (remove it or give text files only)")
+            return
+        try:
+            text = decode(data, shown, self.opts.encoding)
+        except InputError as exc:
+            self.skip(shown, exc.message.replace(f" {shown} ", " the file ").replace(f"could not decode the file",
+                                                                                      "could not decode"))
+            return
+        suffix = _base_suffix(path)
+        if suffix in JSON_SUFFIXES:
+            yield from self.records(self.json_items(text, shown), shown, rel)
+        else:
+            date = None
+            if suffix in HTML_SUFFIXES:
+                text, meta_date = html_to_text(text)
+                date = parse_date(meta_date)
+            if not text.strip():
+                self.skip(shown, "no article text found")
+                return
+            if date is None:
+                date = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+            yield from self.emit(Document(rel, text, shown, 0, date, True))
+
+    def jsonl_file(self, path: Path, shown: str, rel: str) -> Iterator[Document]:
+        try:
+            stream: IO[bytes] = gzip.open(path, "rb") if path.suffix.lower() == ".gz" else open(path, "rb")
+        except OSError as exc:
+            self.skip(shown, f"could not read ({exc.strerror or exc}); check the path and permissions")
+            return
+        self.opts.files_read += 1
+        count = len(self.seen) + len(self.opts.skipped)
+        try:
+            with stream:
+                yield from self.records(self.jsonl_items(stream, shown), shown, rel)
+        except (OSError, EOFError) as exc:
+            self.skip(shown, f"could not read to the end ({exc}); re-compress or repair the file")
+            return
+        if count == len(self.seen) + len(self.opts.skipped):
+            self.skip(shown, "empty file")
+
+    def stdin(self, stream: IO[bytes]) -> Iterator[Document]:
+        if self.on_file:
+            self.on_file("-")
+        self.opts.files_read += 1
+        yield from self.records(self.jsonl_items(stream, "-"), "-", "-")
+
+
+def _walk(folder: Path) -> list[Path]:
+    found = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith("."):
+                found.append(Path(root) / name)
+    return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def expand_sources(sources: Sequence[Source]) -> list[tuple[Optional[Path], str]]:
+    """Resolve files, folders and ``-`` into ``(path, id_prefix)`` pairs, in order.
+
+    Raises:
+        InputError: when a path does not exist.
+    """
+    if isinstance(sources, (str, bytes, os.PathLike)):
+        raise TypeError("Iterable over paths expected, single path received: wrap it in a list.")
+    out: list[tuple[Optional[Path], str]] = []
+    folders = [s for s in sources if str(s) != "-" and Path(s).is_dir()]
+    for src in sources:
+        if str(src) == "-":
+            out.append((None, "-"))
+            continue
+        path = Path(src)
+        if path.is_dir():
+            for f in _walk(path):
+                rel = f.relative_to(path).as_posix()
+                out.append((f, rel if len(folders) == 1 else (Path(src) / rel).as_posix()))
+        elif path.exists():
+            out.append((path, str(src)))
+        else:
+            raise InputError(f"{src}: no such file or folder (check the path)", str(src))
+    return out
+
+
+def read_documents(sources: Sequence[Source], options: Optional[ReadOptions] = None,
+                   on_file: Optional[Callable[[str], None]] = None,
+                   stdin: Optional[IO[bytes]] = None) -> Iterator[Document]:
+    """Read articles from files, folders (recursively) and ``-`` (JSON lines on stdin).
+
+    Folders yield files with a known suffix (``.txt .md .html .htm .json
+    .jsonl``, each optionally ``.gz``), sorted by path; a file named
+    explicitly is read whatever its suffix (as text unless it is HTML or
+    JSON). Skipped files and records are appended to ``options.skipped``.
+
+    Args:
+        sources: paths, folders or ``"-"``.
+        options: decoding and field options; counters are updated in place.
+        on_file: called with each file's path as it is opened (progress).
+        stdin: the byte stream ``-`` reads (default: ``sys.stdin.buffer``).
+
+    Yields:
+        Document, in input order.
+
+    Raises:
+        InputError: for a missing path, or any skipped input when strict.
+    """
+    opts = options if options is not None else ReadOptions()
+    reader = _Reader(opts, on_file)
+    for path, rel in expand_sources(sources):
+        if path is None:
+            yield from reader.stdin(stdin if stdin is not None else sys.stdin.buffer)
+            continue
+        in_folder = rel != str(path)
+        if in_folder and _base_suffix(path) not in SUFFIXES:
+            opts.files_ignored += 1
+            continue
+        yield from reader.file(path, rel)

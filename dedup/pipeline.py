@@ -1,0 +1,362 @@
+"""The whole scan, read -> normalize -> shingle -> signature -> candidates ->
+verify -> cluster, as one library call returning plain dataclasses."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import IO, Callable, Iterable, Iterator, Optional, Sequence
+
+import numpy as np
+
+from .cluster import KEEP_POLICIES, KeepPolicy, choose_keep, groups
+from .errors import ConfigError
+from .index import candidate_pairs, lsh_floor, recall_bands
+from .io import Document, ReadOptions, Skipped, Source, read_documents
+from .shingle import ShingleConfig, ShingleKind, fold_hashes, token_hashes, tokens_of
+from .signature import MinHasher
+from .verify import Pair, Rule, similarity, verify
+
+BATCH = 256
+
+
+@dataclass(frozen=True)
+class ScanConfig:
+    """Every setting of a scan.
+
+    Args:
+        shingle_size: tokens per shingle.
+        shingle_kind: ``"word"`` or ``"char"``.
+        num_perm: MinHash permutations.
+        seed: MinHash seed.
+        threshold: minimum Jaccard for a near-duplicate.
+        containment: minimum containment of one document in the other.
+        keep: which copy of a cluster to keep.
+        jobs: worker processes for shingling and signatures (0: all cores).
+        bands, rows: LSH banding; None tunes them for the lowest similarity
+            the rule accepts.
+    """
+
+    shingle_size: int = 5
+    shingle_kind: ShingleKind = "word"
+    num_perm: int = 128
+    seed: int = 1
+    threshold: float = 0.5
+    containment: float = 0.6
+    keep: KeepPolicy = "longest"
+    jobs: int = 1
+    bands: Optional[int] = None
+    rows: Optional[int] = None
+
+    def __post_init__(self) -> None:
+        ShingleConfig(self.shingle_size, self.shingle_kind)
+        MinHasher(self.num_perm, self.seed)
+        Rule(self.threshold, self.containment)
+        if self.keep not in KEEP_POLICIES:
+            raise ConfigError(f"The 'keep' parameter must be one of {', '.join(KEEP_POLICIES)}. "
+                              f"Got {self.keep!r} instead.")
+        if not isinstance(self.jobs, int) or self.jobs < 0:
+            raise ConfigError(f"The 'jobs' parameter must be an int >= 0. Got {self.jobs!r} instead.")
+        if (self.bands is None) != (self.rows is None):
+            raise ConfigError("The 'bands' and 'rows' parameters must be given together.")
+        if self.bands is not None and (self.bands < 1 or self.rows < 1 or self.bands * self.rows > self.num_perm):
+            raise ConfigError(f"bands * rows must be at most num_perm ({self.num_perm}). "
+                              f"Got {self.bands} * {self.rows} instead.")
+
+    @property
+    def shingles(self) -> ShingleConfig:
+        return ShingleConfig(self.shingle_size, self.shingle_kind)
+
+    @property
+    def rule(self) -> Rule:
+        return Rule(self.threshold, self.containment)
+
+    @property
+    def banding(self) -> tuple[int, int]:
+        """(bands, rows) used for candidates."""
+        if self.bands is not None and self.rows is not None:
+            return self.bands, self.rows
+        return recall_bands(round(lsh_floor(self.threshold, self.containment), 6), self.num_perm)
+
+    @property
+    def workers(self) -> int:
+        return self.jobs or os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class DocInfo:
+    """What a scan keeps of each document: no text, just its identity and size."""
+
+    id: str
+    path: str
+    line: int
+    words: int
+    shingles: int
+    date: Optional[datetime]
+    is_file: bool
+
+
+@dataclass(frozen=True)
+class Member:
+    """A cluster member and its similarity to the kept copy.
+
+    ``containment`` is the share of this member's shingles found in the kept
+    copy (1.0: dropping it loses no text the kept copy lacks).
+    """
+
+    id: str
+    jaccard: float
+    containment: float
+    keep: bool
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A group of near-duplicates; ``members[0]`` is the copy to keep."""
+
+    index: int
+    keep: str
+    members: tuple[Member, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """Everything a scan found.
+
+    Attributes:
+        documents: one DocInfo per document read, in input order.
+        pairs: verified near-duplicate pairs (document indices).
+        clusters: clusters of size >= 2, ordered by their first document.
+        skipped: files and records that were not read, with the reason.
+        files_read, files_ignored: counts of input files.
+        candidates: number of LSH candidate pairs verified.
+        bands, rows: the LSH banding used.
+        config: the settings.
+        seconds: wall time per stage.
+    """
+
+    documents: tuple[DocInfo, ...]
+    pairs: tuple[Pair, ...]
+    clusters: tuple[Cluster, ...]
+    skipped: tuple[Skipped, ...]
+    files_read: int
+    files_ignored: int
+    candidates: int
+    bands: int
+    rows: int
+    config: ScanConfig
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def keep_ids(self) -> list[str]:
+        """Ids to keep: every document outside a cluster and each cluster's kept copy, in input order."""
+        drop = set(self.duplicate_ids)
+        return [d.id for d in self.documents if d.id not in drop]
+
+    @property
+    def duplicate_ids(self) -> list[str]:
+        """Ids a user could drop (cluster members other than the kept copy), in input order."""
+        drop = {m.id for c in self.clusters for m in c.members if not m.keep}
+        return [d.id for d in self.documents if d.id in drop]
+
+
+class SetStore:
+    """Shingle-hash sets of every document, concatenated in one growing array."""
+
+    def __init__(self) -> None:
+        self._chunks: list[np.ndarray] = []
+        self._lengths: list[np.ndarray] = []
+        self._values: Optional[np.ndarray] = None
+        self._offsets: Optional[np.ndarray] = None
+
+    def extend(self, values: np.ndarray, lengths: np.ndarray) -> None:
+        self._chunks.append(values)
+        self._lengths.append(lengths)
+        self._values = None
+
+    def _pack(self) -> None:
+        self._values = np.concatenate(self._chunks) if self._chunks else np.empty(0, np.uint32)
+        lengths = np.concatenate(self._lengths) if self._lengths else np.empty(0, np.int64)
+        self._offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=self._offsets[1:])
+        self._chunks, self._lengths = [self._values], [lengths]
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        if self._values is None:
+            self._pack()
+        assert self._offsets is not None and self._values is not None
+        return self._values[self._offsets[i] : self._offsets[i + 1]]
+
+
+# ---------------------------------------------------------------- batches
+
+_worker_state: dict[str, object] = {}
+
+
+def _init_worker(config: ScanConfig) -> None:
+    _worker_state["config"] = config
+    _worker_state["hasher"] = MinHasher(config.num_perm, config.seed)
+
+
+def _hash_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Shingle sets and signatures of a batch of texts.
+
+    Returns:
+        (concatenated sets, set lengths, word counts, signatures).
+    """
+    config: ScanConfig = _worker_state["config"]  # type: ignore[assignment]
+    hasher: MinHasher = _worker_state["hasher"]  # type: ignore[assignment]
+    sets, words = [], []
+    for text in texts:
+        toks = tokens_of(text, config.shingle_kind)
+        words.append(len(toks) if config.shingle_kind == "word" else len(text.split()))
+        sets.append(np.unique(fold_hashes(token_hashes(toks), config.shingle_size)))
+    sigs = hasher.signatures(sets)
+    lengths = np.fromiter((len(s) for s in sets), dtype=np.int64, count=len(sets))
+    values = np.concatenate(sets) if sets else np.empty(0, np.uint32)
+    return values, lengths, np.asarray(words, dtype=np.int64), sigs
+
+
+def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    batch: list[Document] = []
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _hashed(docs: Iterable[Document], config: ScanConfig) -> Iterator[tuple[list[Document], tuple]]:
+    """(batch, hashed batch) in input order, using worker processes when jobs > 1."""
+    workers = config.workers
+    if workers <= 1:
+        _init_worker(config)
+        for batch in _batches(docs, BATCH):
+            yield batch, _hash_batch([d.text for d in batch])
+        return
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    pending: list[tuple[list[Document], object]] = []
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
+        for batch in _batches(docs, BATCH):
+            pending.append((batch, pool.apply_async(_hash_batch, ([d.text for d in batch],))))
+            # Bound the work in flight so memory follows the signatures, not the text.
+            while len(pending) > 2 * workers:
+                done, res = pending.pop(0)
+                yield done, res.get()  # type: ignore[attr-defined]
+        for done, res in pending:
+            yield done, res.get()  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- scan
+
+def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None, *,
+                   progress: Optional[Callable[[int], None]] = None,
+                   read_options: Optional[ReadOptions] = None) -> ScanResult:
+    """Find near-duplicates among documents.
+
+    Args:
+        docs: documents with unique ids.
+        config: settings (defaults: :class:`ScanConfig`).
+        progress: called with the number of documents hashed so far.
+        read_options: the options the documents were read with (for counts).
+
+    Returns:
+        ScanResult.
+    """
+    if isinstance(docs, (str, bytes)):
+        raise TypeError("Iterable over Document objects expected, string object received.")
+    config = config or ScanConfig()
+    opts = read_options or ReadOptions()
+    t0 = time.perf_counter()
+    infos: list[DocInfo] = []
+    store = SetStore()
+    sig_chunks: list[np.ndarray] = []
+    for batch, (values, lengths, words, sigs) in _hashed(docs, config):
+        store.extend(values, lengths)
+        sig_chunks.append(sigs)
+        for doc, n_words, n_sh in zip(batch, words.tolist(), lengths.tolist()):
+            infos.append(DocInfo(doc.id, doc.path, doc.line, n_words, n_sh, doc.date, doc.is_file))
+        if progress:
+            progress(len(infos))
+    t1 = time.perf_counter()
+    # A document with no words has no shingles: note it and leave it out of matching.
+    skipped = list(opts.skipped)
+    signatures = np.concatenate(sig_chunks) if sig_chunks else np.empty((0, config.num_perm), np.uint32)
+    bands, rows = config.banding
+    candidates = candidate_pairs(signatures, bands, rows)
+    empty = [i for i, d in enumerate(infos) if d.shingles == 0]
+    if empty:
+        drop = np.isin(candidates, empty).any(axis=1)
+        candidates = candidates[~drop]
+        for i in empty:
+            skipped.append(Skipped(infos[i].path, "no words to compare (empty after normalization)", infos[i].line))
+    t2 = time.perf_counter()
+    pairs = tuple(verify(candidates, store.__getitem__, config.rule))
+    t3 = time.perf_counter()
+    lengths_w = [d.words for d in infos]
+    dates = [d.date for d in infos]
+    clusters = []
+    for number, comp in enumerate(groups(len(infos), pairs)):
+        keep = choose_keep(comp, config.keep, lengths_w, dates)
+        members = [Member(infos[keep].id, 1.0, 1.0, True)]
+        kept_set = store[keep]
+        others = []
+        for i in comp:
+            if i == keep:
+                continue
+            jac, inside, _ = similarity(store[i], kept_set)
+            others.append(Member(infos[i].id, jac, inside, False))
+        others.sort(key=lambda m: (-m.jaccard, -m.containment, m.id))
+        clusters.append(Cluster(number, infos[keep].id, tuple(members + others)))
+    t4 = time.perf_counter()
+    return ScanResult(
+        documents=tuple(infos), pairs=pairs, clusters=tuple(clusters), skipped=tuple(skipped),
+        files_read=opts.files_read, files_ignored=opts.files_ignored, candidates=len(candidates),
+        bands=bands, rows=rows, config=config,
+        seconds={"read+signature": t1 - t0, "candidates": t2 - t1, "verify": t3 - t2, "cluster": t4 - t3},
+    )
+
+
+def scan(sources: Sequence[Source], config: Optional[ScanConfig] = None, *,
+         read_options: Optional[ReadOptions] = None, progress: Optional[Callable[[int], None]] = None,
+         on_file: Optional[Callable[[str], None]] = None, stdin: Optional[IO[bytes]] = None,
+         **settings: object) -> ScanResult:
+    """Scan files, folders or ``-`` (JSON lines on stdin) for near-duplicate articles.
+
+    Args:
+        sources: paths of files or folders, or ``"-"``.
+        config: a ScanConfig; or give its fields as keyword arguments.
+        read_options: encoding, JSON fields and strictness.
+        progress: called with the number of documents hashed so far.
+        on_file: called with each file path as it is opened.
+        stdin: the stream ``-`` reads (default: standard input).
+
+    Returns:
+        ScanResult.
+
+    Raises:
+        InputError: a path does not exist, or (strict) a file is unreadable.
+        ConfigError: a setting is out of range.
+
+    Example:
+        >>> result = scan(["seeds/"])
+        >>> [(c.keep, [m.id for m in c.members]) for c in result.clusters]
+        [('001_fbcee2db9c98bcf0.txt', ['001_fbcee2db9c98bcf0.txt', '000_cc67e4122e3a257f.txt'])]
+    """
+    if config is None:
+        config = ScanConfig(**settings)  # type: ignore[arg-type]
+    elif settings:
+        raise TypeError("give either config or keyword settings, not both")
+    opts = read_options or ReadOptions()
+    docs = read_documents(sources, opts, on_file=on_file, stdin=stdin)
+    return scan_documents(docs, config, progress=progress, read_options=opts)
