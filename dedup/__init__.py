@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 
 from .cluster import UnionFind, choose_keep, groups
 from .errors import ConfigError, DedupError, IndexFormatError, InputError
-from .index import candidate_pairs, lsh_floor, optimal_bands, recall_bands
+from .candidates import candidate_pairs, lsh_floor, optimal_bands, recall_bands
 from .io import Document, ReadOptions, Skipped, html_to_text, read_documents
 from .normalize import normalize, words
 from .pipeline import Cluster, DocInfo, Member, ScanConfig, ScanResult, scan, scan_documents

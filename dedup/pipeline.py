@@ -14,7 +14,7 @@ import numpy as np
 
 from .cluster import KEEP_POLICIES, KeepPolicy, choose_keep, groups
 from .errors import ConfigError
-from .index import candidate_pairs, lsh_floor, recall_bands
+from .candidates import candidate_pairs, lsh_floor, recall_bands
 from .io import Document, ReadOptions, Skipped, Source, read_documents
 from .shingle import ShingleConfig, ShingleKind, fold_hashes, token_hashes, tokens_of
 from .signature import MinHasher
