@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 import click
 
@@ -51,11 +51,18 @@ def emit(chunks: Iterable[str], output: Optional[str]) -> None:
         out.flush()
 
 
-def warn_skipped(skipped: Iterable[Any], quiet: bool) -> None:
+MAX_WARNINGS = 10
+
+
+def warn_skipped(skipped: Sequence[Any], quiet: bool) -> None:
+    """One warning line per skipped input on stderr, the first few only."""
     if quiet:
         return
-    for note in skipped:
+    for note in skipped[:MAX_WARNINGS]:
         click.echo(f"Warning: {note}", err=True)
+    if len(skipped) > MAX_WARNINGS:
+        click.echo(f"Warning: {len(skipped) - MAX_WARNINGS} more inputs skipped (--format json lists them all)",
+                   err=True)
 
 
 class Progress:

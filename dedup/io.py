@@ -268,16 +268,18 @@ def _open_bytes(path: Path) -> bytes:
         try:
             data = gzip.decompress(data)
         except (OSError, EOFError) as exc:
-            raise InputError(f"{path}: not a valid gzip file ({exc}); re-compress it or remove the .gz suffix",
+            raise InputError(f"not a valid gzip file ({exc}); re-compress it or remove the .gz suffix",
                              str(path)) from exc
     return data
 
 
-def decode(data: bytes, path: str, encoding: Optional[str]) -> str:
+def decode(data: bytes, encoding: Optional[str] = None) -> str:
     """Decode bytes as UTF-8 (BOM stripped) or the given encoding.
 
     Raises:
-        InputError: when the bytes are not valid in that encoding.
+        InputError: when the bytes are not valid in that encoding; its
+            message says what failed and which option fixes it, without the
+            path (the caller knows where the bytes came from).
     """
     enc = encoding or "utf-8-sig"
     if enc.lower().replace("_", "-") in ("utf-8", "utf8"):
@@ -286,11 +288,10 @@ def decode(data: bytes, path: str, encoding: Optional[str]) -> str:
         return data.decode(enc)
     except UnicodeDecodeError as exc:
         shown = encoding or "UTF-8"
-        hint = "try --encoding latin-1" if not encoding or encoding.lower() != "latin-1" else "check the file"
-        raise InputError(f"could not decode {path} as {shown} at byte {exc.start} ({hint})", path) from exc
+        hint = "try --encoding latin-1" if shown.lower() not in ("latin-1", "latin1") else "check the file's encoding"
+        raise InputError(f"could not decode as {shown} at byte {exc.start} ({hint})") from exc
     except LookupError as exc:
-        raise InputError(f"unknown encoding {encoding!r} (use a Python codec name such as utf-8 or latin-1)",
-                         path) from exc
+        raise InputError(f"unknown encoding {encoding!r} (use a Python codec name such as utf-8 or latin-1)") from exc
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -338,7 +339,7 @@ class _Reader:
     def skip(self, path: str, reason: str, line: int = 0) -> None:
         note = Skipped(path, reason, line)
         if self.opts.strict:
-            raise InputError(str(note) + " (or leave out --strict to skip it)", path)
+            raise InputError(str(note), path)
         self.opts.skipped.append(note)
 
     def emit(self, doc: Document) -> Iterator[Document]:
@@ -357,8 +358,8 @@ class _Reader:
                 continue
             body = record_text(rec, opts.text_field)
             if body is None:
-                field_name = opts.text_field or "text"
-                self.skip(path, f"record has no text in field {field_name!r} (choose one with --text-field)", number)
+                looked = repr(opts.text_field) if opts.text_field else "text, content, article, title or body"
+                self.skip(path, f"record has no text in {looked} (choose the field with --text-field)", number)
                 continue
             rid = _pick(rec, opts.id_field, ID_FIELDS)
             if rid is None or isinstance(rid, (dict, list)):
@@ -392,9 +393,9 @@ class _Reader:
             if not raw.strip():
                 continue
             try:
-                line = decode(raw, path, enc)
+                line = decode(raw, enc)
             except InputError as exc:
-                self.skip(path, exc.message.replace(f" {path} ", " the line "), number)
+                self.skip(path, exc.message, number)
                 continue
             try:
                 yield number, json.loads(line)
@@ -412,7 +413,7 @@ class _Reader:
         try:
             data = _open_bytes(path)
         except InputError as exc:
-            self.skip(shown, exc.message.split(": ", 1)[-1])
+            self.skip(shown, exc.message)
             return
         except OSError as exc:
             self.skip(shown, f"could not read ({exc.strerror or exc}); check the path and permissions")
@@ -425,10 +426,9 @@ class _Reader:
             self.skip(shown, "binary file, not text (remove it or give text files only)")
             return
         try:
-            text = decode(data, shown, self.opts.encoding)
+            text = decode(data, self.opts.encoding)
         except InputError as exc:
-            self.skip(shown, exc.message.replace(f" {shown} ", " the file ").replace(f"could not decode the file",
-                                                                                      "could not decode"))
+            self.skip(shown, exc.message)
             return
         suffix = _base_suffix(path)
         if suffix in JSON_SUFFIXES:

@@ -14,6 +14,10 @@ from .verify import Pair
 SCAN_FORMATS = ("text", "json", "jsonl", "csv")
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _r(x: float) -> float:
     return round(x, 4)
 
@@ -101,7 +105,7 @@ def render_text(result: ScanResult, pairs: bool = False) -> Iterator[str]:
     s = summary_record(result)
     words = {d.id: d.words for d in result.documents}
     skipped = f" ({s['skipped']} skipped)" if s["skipped"] else ""
-    head = (f"{s['documents']} documents from {s['files_read']} files{skipped}: "
+    head = (f"{_n(s['documents'], 'document')} from {_n(s['files_read'], 'file')}{skipped}: "
             f"{s['clusters']} cluster{'s' if s['clusters'] != 1 else ''} of near-duplicates, "
             f"{s['duplicates']} duplicate{'s' if s['duplicates'] != 1 else ''} to drop\n")
     yield head

@@ -1,0 +1,214 @@
+import csv
+import gzip
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from dedup import __version__
+from dedup.cli import cli
+
+from conftest import ROOT, SEED_PAIR
+
+A, B = SEED_PAIR
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(cli, [str(a) for a in args], input=input)
+
+
+def test_version_and_help():
+    r = run("--version")
+    assert r.exit_code == 0 and r.stdout == f"dedup, version {__version__}\n"
+    for flag in ("-h", "--help"):
+        r = run("scan", flag)
+        assert r.exit_code == 0 and "Examples:" in r.stdout and "dedup scan seeds/" in r.stdout
+
+
+def test_scan_seeds_text(seeds):
+    r = run("scan", seeds)
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert lines[0] == "5 documents from 5 files: 1 cluster of near-duplicates, 1 duplicate to drop"
+    assert lines[2] == "cluster 0 (2 documents)"
+    assert lines[3] == f"  keep  {B}  (840 words)"
+    assert lines[4] == f"  dup   {A}  (611 words)  jaccard 0.45  containment 0.73"
+    assert lines[6].startswith("settings: word 5-grams, 128 permutations (seed 1), LSH ")
+    assert r.stderr == ""
+
+
+def test_scan_seeds_jsonl_contract(seeds):
+    r = run("scan", seeds, "--format", "jsonl")
+    assert r.exit_code == 0
+    (line,) = r.stdout.splitlines()
+    assert json.loads(line) == {
+        "cluster": 0, "size": 2, "keep": B,
+        "members": [{"id": B, "jaccard": 1.0, "containment": 1.0, "keep": True},
+                    {"id": A, "jaccard": 0.4477, "containment": 0.7331, "keep": False}]}
+
+
+def test_scan_json_and_csv(seeds):
+    r = run("scan", seeds, "-f", "json")
+    body = json.loads(r.stdout)
+    assert body["summary"]["documents"] == 5 and body["summary"]["clusters"] == 1
+    assert body["summary"]["settings"]["scheme"] == "affine32"
+    assert body["clusters"][0]["keep"] == B and body["skipped"] == []
+    r = run("scan", seeds, "-f", "csv")
+    rows = list(csv.reader(io.StringIO(r.stdout)))
+    assert rows == [["cluster", "id", "keep", "jaccard", "containment"], ["0", B, "1", "1.0", "1.0"],
+                    ["0", A, "0", "0.4477", "0.7331"]]
+
+
+def test_pairs(seeds):
+    r = run("scan", seeds, "--pairs", "-f", "jsonl")
+    assert [json.loads(x) for x in r.stdout.splitlines()] == [
+        {"a": A, "b": B, "jaccard": 0.4477, "containment_a_in_b": 0.7331, "containment_b_in_a": 0.5349}]
+    r = run("scan", seeds, "--pairs")
+    assert f"{A}  {B}  jaccard 0.45  containment 0.73 / 0.53" in r.stdout
+
+
+def test_unique_and_duplicates(seeds):
+    r = run("scan", seeds, "--duplicates")
+    assert r.exit_code == 0 and r.stdout == f"{A}\n"
+    r = run("scan", seeds, "--unique")
+    assert r.stdout.splitlines() == sorted(p.name for p in seeds.glob("*.txt") if p.name != A)
+    r = run("scan", seeds, "--unique", "--duplicates")
+    assert r.exit_code == 2 and "--unique and --duplicates exclude each other." in r.stderr
+
+
+@pytest.mark.parametrize("policy,kept", [("first", A), ("longest", B), ("shortest", A)])
+def test_keep(seeds, policy, kept):
+    r = run("scan", seeds, "--keep", policy, "-f", "jsonl")
+    assert json.loads(r.stdout)["keep"] == kept
+
+
+def test_keep_newest_uses_date_field(tmp_path, seed_texts):
+    p = tmp_path / "a.jsonl"
+    with p.open("w") as fh:
+        fh.write(json.dumps({"id": "old", "date": "2021-11-18", "text": seed_texts[B]}) + "\n")
+        fh.write(json.dumps({"id": "new", "date": "2021-11-19", "text": seed_texts[A]}) + "\n")
+    r = run("scan", p, "--keep", "newest", "-f", "jsonl")
+    assert json.loads(r.stdout)["keep"] == "new"
+
+
+def test_threshold_containment_and_shingle_options(seeds):
+    r = run("scan", seeds, "--threshold", "0.8", "--containment", "1.0")
+    assert r.exit_code == 0 and r.stdout.startswith("5 documents from 5 files: 0 clusters")
+    r = run("scan", seeds, "-n", "3", "-f", "jsonl")
+    assert json.loads(r.stdout)["members"][1]["jaccard"] == 0.4762
+    r = run("scan", seeds, "--num-perm", "64", "--seed", "7", "-f", "json")
+    assert json.loads(r.stdout)["summary"]["settings"]["num_perm"] == 64
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--threshold", "1.5"], "The 'threshold' parameter must be in (0.0, 1.0]. Got 1.5 instead."),
+    (["--containment", "0"], "The 'containment' parameter must be in (0.0, 1.0]. Got 0.0 instead."),
+    (["--shingle-size", "0"], "The 'shingle_size' parameter must be an int >= 1. Got 0 instead."),
+    (["--num-perm", "0"], "The 'num_perm' parameter must be an int in [1, 4096]. Got 0 instead."),
+    (["--jobs", "-1"], "The 'jobs' parameter must be an int >= 0. Got -1 instead."),
+    (["--keep", "biggest"], "'biggest' is not one of 'first', 'longest', 'newest', 'shortest'."),
+    (["--format", "xml"], "'xml' is not one of 'text', 'json', 'jsonl', 'csv'."),
+])
+def test_usage_errors_exit_2(seeds, args, message):
+    r = run("scan", seeds, *args)
+    assert r.exit_code == 2
+    assert message in r.stderr
+
+
+def test_missing_path_exit_1(tmp_path):
+    r = run("scan", tmp_path / "nope")
+    assert r.exit_code == 1
+    assert r.stderr == f"Error: {tmp_path / 'nope'}: no such file or folder (check the path)\n"
+
+
+def test_fail_on_duplicates(seeds, tmp_path):
+    assert run("scan", seeds, "--fail-on-duplicates", "-q").exit_code == 3
+    shutil.copy(seeds / A, tmp_path / A)
+    r = run("scan", tmp_path, "--fail-on-duplicates")
+    assert r.exit_code == 0 and "0 clusters" in r.stdout
+
+
+def test_stdin(seed_texts):
+    lines = "".join(json.dumps({"id": k, "text": v}) + "\n" for k, v in seed_texts.items())
+    r = run("scan", "-", "--format", "jsonl", input=lines)
+    assert r.exit_code == 0 and json.loads(r.stdout)["keep"] == B
+
+
+def test_gzip_jsonl_input(tmp_path, seed_texts):
+    p = tmp_path / "a.jsonl.gz"
+    p.write_bytes(gzip.compress("".join(json.dumps({"id": k, "text": v}) + "\n"
+                                        for k, v in seed_texts.items()).encode()))
+    r = run("scan", p, "--duplicates")
+    assert r.stdout == f"{A}\n"
+
+
+def test_undecodable_file_warns_and_strict_fails(seeds, tmp_path):
+    shutil.copytree(seeds, tmp_path / "news")
+    bad = tmp_path / "news" / "bad.txt"
+    bad.write_bytes("Caf\u00e9 society".encode("latin-1"))
+    r = run("scan", tmp_path / "news")
+    assert r.exit_code == 0
+    assert r.stderr == f"Warning: {bad}: could not decode as UTF-8 at byte 3 (try --encoding latin-1)\n"
+    assert r.stdout.startswith("5 documents from 6 files (1 skipped): 1 cluster")
+    assert run("scan", tmp_path / "news", "-q").stderr == ""
+    r = run("scan", tmp_path / "news", "--strict")
+    assert r.exit_code == 1
+    assert r.stderr == f"Error: {bad}: could not decode as UTF-8 at byte 3 (try --encoding latin-1)\n"
+    r = run("scan", tmp_path / "news", "--encoding", "latin-1")
+    assert r.exit_code == 0 and r.stderr == "" and r.stdout.startswith("6 documents from 6 files:")
+
+
+def test_id_and_text_field_options(tmp_path, seed_texts):
+    p = tmp_path / "a.jsonl"
+    p.write_text("".join(json.dumps({"key": k, "story": v}) + "\n" for k, v in seed_texts.items()))
+    r = run("scan", p, "--id-field", "key", "--text-field", "story", "--duplicates")
+    assert r.stdout == f"{A}\n"
+    r = run("scan", p, "-q")
+    assert r.stdout.startswith("0 documents from 1 file (5 skipped)")
+
+
+def test_output_file_written_atomically(seeds, tmp_path):
+    out = tmp_path / "clusters.jsonl"
+    r = run("scan", seeds, "-f", "jsonl", "-o", out)
+    assert r.exit_code == 0 and r.stdout == ""
+    assert json.loads(out.read_text())["keep"] == B
+    assert [p.name for p in tmp_path.iterdir()] == ["clusters.jsonl"]
+
+
+def test_move_duplicates(seeds, tmp_path):
+    news = tmp_path / "news"
+    shutil.copytree(seeds, news)
+    r = run("scan", news, "--move-duplicates", tmp_path / "dupes")
+    assert r.exit_code == 0
+    assert "moved 1 duplicate file to" in r.stderr
+    assert (tmp_path / "dupes" / A).read_text() == (seeds / A).read_text()
+    assert not (news / A).exists() and (news / B).exists()
+    # A second copy would land on an existing file: nothing moves.
+    shutil.copy(seeds / A, news / A)
+    r = run("scan", news, "--move-duplicates", tmp_path / "dupes")
+    assert r.exit_code == 1 and "already exists; nothing was moved" in r.stderr
+    assert (news / A).exists()
+
+
+def test_move_duplicates_refuses_records(tmp_path, seed_texts):
+    p = tmp_path / "a.jsonl"
+    p.write_text("".join(json.dumps({"id": k, "text": v}) + "\n" for k, v in seed_texts.items()))
+    r = run("scan", p, "--move-duplicates", tmp_path / "dupes")
+    assert r.exit_code == 1 and "not a file of its own" in r.stderr
+    assert not (tmp_path / "dupes").exists()
+
+
+def test_byte_identical_output_across_runs(seeds):
+    outs = {run("scan", seeds, "-f", fmt).stdout for fmt in ("json",) for _ in range(3)}
+    assert len(outs) == 1
+
+
+def test_python_dash_m_and_console_script(seeds):
+    r = subprocess.run([sys.executable, "-m", "dedup", "scan", str(seeds), "--duplicates"], capture_output=True,
+                       text=True, cwd=ROOT)
+    assert r.returncode == 0 and r.stdout == f"{A}\n"

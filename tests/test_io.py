@@ -1,0 +1,174 @@
+import gzip
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from dedup.errors import InputError
+from dedup.io import ReadOptions, decode, html_to_text, parse_date, read_documents
+
+ARTICLE = "Thousands of health care workers joined the picket line on Thursday across Northern California."
+
+HTML = """<!doctype html><html><head><title>Strike news | Site</title>
+<meta property="article:published_time" content="2021-11-18T10:00:00Z">
+<style>p { color: red }</style><script>var tracking = "do not read me";</script></head>
+<body><header><nav><a href="/">Home</a> <a href="/news">News</a> Subscribe now</nav></header>
+<article><h1>Workers strike</h1>
+<p>Thousands of health care workers joined the picket line on Thursday.</p>
+<p>Union employees held a sympathy strike in support of the engineers, who have been on strike for over
+60 days, and said they would stay out until a fair contract is signed.</p>
+<script>document.write("ad")</script></article>
+<aside>Related: ten other stories you might like</aside>
+<footer>Copyright 2021 Site. All rights reserved.</footer></body></html>"""
+
+
+def read(paths, **kw):
+    opts = ReadOptions(**kw)
+    return list(read_documents([str(p) for p in paths], opts)), opts
+
+
+def test_seed_folder_ids_are_relative_paths(seeds):
+    docs, opts = read([seeds])
+    assert [d.id for d in docs] == sorted(p.name for p in seeds.glob("*.txt"))
+    assert all(d.is_file and d.date is not None for d in docs)
+    assert opts.files_read == 5 and not opts.skipped
+
+
+def test_html_main_text_extracted():
+    text, date = html_to_text(HTML)
+    assert text.startswith("Workers strike\n\nThousands of health care workers")
+    assert "sympathy strike" in text
+    for noise in ("tracking", "Subscribe", "Related", "Copyright", "document.write", "Home"):
+        assert noise not in text
+    assert parse_date(date).year == 2021
+
+
+@pytest.mark.parametrize("name,payload", [
+    ("a.txt", ARTICLE),
+    ("a.md", "# Title\n\n" + ARTICLE),
+    ("a.html", HTML),
+    ("a.json", json.dumps({"id": "x1", "text": ARTICLE})),
+    ("a.jsonl", json.dumps({"id": "x1", "text": ARTICLE}) + "\n"),
+])
+@pytest.mark.parametrize("gz", [False, True])
+def test_each_format_plain_and_gzipped(tmp_path, name, payload, gz):
+    path = tmp_path / (name + (".gz" if gz else ""))
+    data = payload.encode("utf-8")
+    path.write_bytes(gzip.compress(data) if gz else data)
+    docs, opts = read([tmp_path])
+    assert len(docs) == 1 and not opts.skipped
+    assert "health care workers" in docs[0].text
+    expected_id = "x1" if name.startswith("a.json") else path.name
+    assert docs[0].id == expected_id
+
+
+def test_json_list_and_field_defaults(tmp_path):
+    recs = [{"newid": 7, "title": "Cocoa review", "body": "Showers continued in the Bahia zone."},
+            {"url": "http://x/2", "content": "Another story entirely."},
+            {"body": "No id here, so the line number is used."}]
+    (tmp_path / "list.json").write_text(json.dumps(recs), encoding="utf-8")
+    docs, _ = read([tmp_path])
+    assert [d.id for d in docs] == ["7", "http://x/2", "list.json:3"]
+    assert docs[0].text == "Cocoa review\n\nShowers continued in the Bahia zone."
+
+
+def test_id_text_and_date_fields(tmp_path):
+    p = tmp_path / "a.jsonl"
+    p.write_text(json.dumps({"key": "k1", "story": ARTICLE, "when": "26-FEB-1987 15:01:01.79"}) + "\n")
+    docs, _ = read([p], id_field="key", text_field="story", date_field="when")
+    assert docs[0].id == "k1" and docs[0].text == ARTICLE
+    assert docs[0].date.isoformat().startswith("1987-02-26T15:01:01")
+
+
+def test_stdin_reads_json_lines():
+    stream = io.BytesIO(b'{"id": "a", "text": "one two three"}\n\n{"id": "b", "text": "four five"}\n')
+    opts = ReadOptions()
+    docs = list(read_documents(["-"], opts, stdin=stream))
+    assert [(d.id, d.path) for d in docs] == [("a", "-"), ("b", "-")]
+
+
+def test_utf8_bom_and_latin1(tmp_path):
+    (tmp_path / "bom.txt").write_bytes(b"\xef\xbb\xbf" + "Caf\u00e9 opens".encode("utf-8"))
+    docs, _ = read([tmp_path / "bom.txt"])
+    assert docs[0].text == "Caf\u00e9 opens"
+    (tmp_path / "l1.txt").write_bytes("Caf\u00e9 opens".encode("latin-1"))
+    docs, opts = read([tmp_path / "l1.txt"])
+    assert docs == []
+    assert [str(s) for s in opts.skipped] == [
+        f"{tmp_path / 'l1.txt'}: could not decode as UTF-8 at byte 3 (try --encoding latin-1)"]
+    docs, opts = read([tmp_path / "l1.txt"], encoding="latin-1")
+    assert docs[0].text == "Caf\u00e9 opens" and not opts.skipped
+
+
+def test_bad_inputs_are_skipped_with_file_and_line(tmp_path):
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "blank.md").write_text("  \n\n ")
+    (tmp_path / "bin.txt").write_bytes(b"\x00\x01\x02binary")
+    (tmp_path / "ok.txt").write_text(ARTICLE)
+    (tmp_path / "bad.jsonl").write_text('{"id": "a", "text": "fine text"}\n{oops\n{"id": "c"}\n[1, 2]\n')
+    (tmp_path / "bad.json").write_text('{"id": 1, "text": ')
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")
+    os.symlink(tmp_path / "missing-target.txt", tmp_path / "dangling.txt")
+    docs, opts = read([tmp_path])
+    assert sorted(d.id for d in docs) == ["a", "ok.txt"]
+    got = [str(s).replace(str(tmp_path) + os.sep, "") for s in opts.skipped]
+    assert got == [
+        "bad.json: malformed JSON at line 1 column 19: Expecting value"
+        " (fix the file, or name it .jsonl if it holds one object a line)",
+        "bad.jsonl:2: malformed JSON line (Expecting property name enclosed in double quotes at column 2);"
+        " fix or remove the line",
+        "bad.jsonl:3: record has no text in text, content, article, title or body (choose the field with --text-field)",
+        "bad.jsonl:4: record is not a JSON object (expected {\"id\": ..., \"text\": ...})",
+        "bin.txt: binary file, not text (remove it or give text files only)",
+        "blank.md: empty file",
+        "dangling.txt: could not read (No such file or directory); check the path and permissions",
+        "empty.txt: empty file",
+    ]
+    assert opts.files_ignored == 1  # notes.pdf is not an article format
+
+
+def test_strict_raises_on_first_problem(tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"\xff\xfe\xfa not utf8")
+    with pytest.raises(InputError) as err:
+        read([tmp_path], strict=True)
+    assert str(err.value) == f"{tmp_path / 'a.txt'}: could not decode as UTF-8 at byte 0 (try --encoding latin-1)"
+
+
+def test_missing_path_is_an_error(tmp_path):
+    with pytest.raises(InputError, match="nope: no such file or folder"):
+        read([tmp_path / "nope"])
+
+
+def test_single_path_string_refused():
+    with pytest.raises(TypeError, match="Iterable over paths expected"):
+        list(read_documents("seeds"))
+
+
+def test_duplicate_ids_skipped(tmp_path):
+    (tmp_path / "a.jsonl").write_text('{"id": "x", "text": "one"}\n{"id": "x", "text": "two"}\n')
+    docs, opts = read([tmp_path])
+    assert [d.text for d in docs] == ["one"]
+    assert "duplicate id 'x'" in str(opts.skipped[0]) and opts.skipped[0].line == 2
+
+
+def test_corrupt_gzip(tmp_path):
+    (tmp_path / "a.txt.gz").write_bytes(b"not gzip at all")
+    docs, opts = read([tmp_path])
+    assert docs == [] and "not a valid gzip file" in str(opts.skipped[0])
+
+
+def test_decode_unknown_encoding():
+    with pytest.raises(InputError, match="unknown encoding 'klingon'"):
+        decode(b"abc", "klingon")
+
+
+@pytest.mark.parametrize("value,year", [("2021-11-18T10:00:00Z", 2021), ("26-FEB-1987 15:01:01.79", 1987),
+                                        ("Thu, 18 Nov 2021 10:00:00 +0000", 2021), (1637229600, 2021)])
+def test_parse_date(value, year):
+    assert parse_date(value).year == year
+
+
+def test_parse_date_unknown():
+    assert parse_date("sometime soon") is None and parse_date(None) is None

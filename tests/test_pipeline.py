@@ -1,0 +1,85 @@
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+import dedup
+from dedup.errors import ConfigError
+from dedup.io import Document
+from dedup.pipeline import ScanConfig, scan, scan_documents
+
+from conftest import REUTERS, SEED_PAIR, need
+
+
+def test_seed_pair_found_and_nothing_else(seeds):
+    result = dedup.scan([seeds])
+    assert len(result.documents) == 5
+    assert [(p.left, p.right) for p in result.pairs] == [(0, 1)]
+    (cluster,) = result.clusters
+    assert cluster.keep == SEED_PAIR[1]  # longest
+    keep, dup = cluster.members
+    assert keep.keep and keep.id == SEED_PAIR[1]
+    assert dup.id == SEED_PAIR[0] and not dup.keep
+    assert 0.44 < dup.jaccard < 0.46 and 0.72 < dup.containment < 0.74
+    assert result.duplicate_ids == [SEED_PAIR[0]]
+    assert result.keep_ids == [p.name for p in sorted(seeds.glob("*.txt")) if p.name != SEED_PAIR[0]]
+
+
+def test_seed_pair_missed_by_a_naive_jaccard_threshold(seeds):
+    result = scan([seeds], threshold=0.8, containment=1.0)
+    assert result.clusters == ()
+
+
+def test_scan_documents_api_and_keep_first(seed_texts):
+    docs = [Document(name, text) for name, text in seed_texts.items()]
+    result = scan_documents(docs, ScanConfig(keep="first"))
+    assert result.clusters[0].keep == SEED_PAIR[0]
+
+
+def test_scan_documents_refuses_a_string():
+    with pytest.raises(TypeError, match="Iterable over Document objects expected, string object received."):
+        scan_documents("some text")
+
+
+def test_config_errors():
+    with pytest.raises(ConfigError, match="The 'threshold' parameter must be in \\(0.0, 1.0\\]. Got 1.5 instead."):
+        ScanConfig(threshold=1.5)
+    with pytest.raises(ConfigError, match="bands \\* rows must be at most num_perm"):
+        ScanConfig(bands=64, rows=4)
+    with pytest.raises(TypeError, match="either config or keyword settings"):
+        scan(["seeds"], ScanConfig(), threshold=0.4)
+
+
+def test_exact_copies_and_empty_documents():
+    text = "The council voted on Tuesday to close three branch libraries after a long and bitter debate."
+    docs = [Document("a", text), Document("b", text), Document("c", "?!"), Document("d", "Something else entirely.")]
+    result = scan_documents(docs)
+    assert [[m.id for m in c.members] for c in result.clusters] == [["a", "b"]]
+    assert result.clusters[0].members[1].jaccard == 1.0
+    assert any(s.reason.startswith("no words to compare") for s in result.skipped)
+
+
+def test_short_documents_under_shingle_size_still_match():
+    docs = [Document("a", "Fire on Main Street"), Document("b", "FIRE on main street!")]
+    assert len(scan_documents(docs).clusters) == 1
+
+
+def test_same_result_with_worker_processes(seeds, tmp_path):
+    for i in range(3):
+        shutil.copytree(seeds, tmp_path / f"copy{i}")
+    one = scan([tmp_path], jobs=1)
+    two = scan([tmp_path], jobs=2)
+    assert one.clusters == two.clusters and one.pairs == two.pairs
+    # Every copy of the seed pair and each unrelated seed's copies end in one cluster each.
+    assert sorted(c.size for c in one.clusters) == [3, 3, 3, 6]
+
+
+def test_reuters_deterministic_and_exact_copies_grouped():
+    path = need(REUTERS)
+    first = scan([path])
+    second = scan([path])
+    assert first.clusters == second.clusters
+    assert len(first.documents) > 19000
+    # Identical bodies are always grouped with Jaccard 1.
+    assert sum(1 for c in first.clusters for m in c.members[1:] if m.jaccard == 1.0) > 200

@@ -1,0 +1,53 @@
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+from dedup.errors import ConfigError
+from dedup.shingle import ShingleConfig, shingle_set
+from dedup.verify import Rule, intersection_size, similarity, verify
+
+from conftest import SEED_PAIR
+
+sets = st.lists(st.integers(0, 2**32 - 1), max_size=60).map(lambda xs: np.unique(np.array(xs, dtype=np.uint32)))
+
+
+@given(sets, sets)
+def test_similarity_is_symmetric_and_exact(a, b):
+    jab, a_in_b, b_in_a = similarity(a, b)
+    jba, b_in_a2, a_in_b2 = similarity(b, a)
+    assert jab == jba and a_in_b == a_in_b2 and b_in_a == b_in_a2
+    inter = len(set(a.tolist()) & set(b.tolist()))
+    assert intersection_size(a, b) == inter
+    union = len(set(a.tolist()) | set(b.tolist()))
+    assert jab == (inter / union if union else 1.0)
+
+
+def test_seed_pair_similarity(seed_texts):
+    a = shingle_set(seed_texts[SEED_PAIR[0]], ShingleConfig(5))
+    b = shingle_set(seed_texts[SEED_PAIR[1]], ShingleConfig(5))
+    jac, a_in_b, b_in_a = similarity(a, b)
+    assert 0.44 < jac < 0.46
+    assert 0.72 < a_in_b < 0.74
+    assert 0.52 < b_in_a < 0.55
+
+
+def test_rule_accepts_by_jaccard_or_containment():
+    rule = Rule(threshold=0.5, containment=0.6)
+    assert rule.accepts(0.5, 0.1, 0.1)
+    assert rule.accepts(0.3, 0.61, 0.2)
+    assert rule.accepts(0.3, 0.2, 0.61)
+    assert not rule.accepts(0.49, 0.59, 0.59)
+
+
+@pytest.mark.parametrize("name,value", [("threshold", 1.5), ("threshold", 0.0), ("containment", -0.1)])
+def test_rule_rejects_out_of_range(name, value):
+    with pytest.raises(ConfigError, match=f"The '{name}' parameter must be in \\(0.0, 1.0\\]. Got {value} instead."):
+        Rule(**{name: value})
+
+
+def test_verify_keeps_only_accepted_pairs():
+    s = {0: np.arange(10, dtype=np.uint32), 1: np.arange(2, 12, dtype=np.uint32), 2: np.arange(100, 110, dtype=np.uint32)}
+    cands = np.array([[0, 1], [0, 2], [1, 2]])
+    pairs = list(verify(cands, s.__getitem__, Rule(0.5, 0.9)))
+    assert [(p.left, p.right) for p in pairs] == [(0, 1)]
+    assert pairs[0].jaccard == pytest.approx(8 / 12)
