@@ -66,10 +66,12 @@ def warn_skipped(skipped: Sequence[Any], quiet: bool) -> None:
 
 
 class Progress:
-    """A progress bar on stderr, shown only on a terminal and without --quiet."""
+    """A progress bar on stderr over the input bytes, shown only on a
+    terminal and without --quiet."""
 
-    def __init__(self, quiet: bool, label: str) -> None:
+    def __init__(self, quiet: bool, label: str, opts: ReadOptions) -> None:
         self.enabled = not quiet and sys.stderr.isatty()
+        self.opts = opts
         self.docs = 0
         self.bar: Any = None
         self.label = label
@@ -85,10 +87,10 @@ class Progress:
         if not self.enabled:
             return
         if self.bar is None:
-            self.bar = click.progressbar(length=1, label=self.label, file=sys.stderr,
+            self.bar = click.progressbar(length=max(self.opts.bytes_total, 1), label=self.label, file=sys.stderr,
                                          item_show_func=lambda _: f"{self.docs:,} documents")
         self.docs = n
-        self.bar.render_progress()
+        self.bar.update(min(self.opts.bytes_done, self.bar.length) - self.bar.pos)
 
 
 @click.group(context_settings=CONTEXT)
@@ -156,7 +158,7 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
         raise click.BadParameter(str(exc)) from exc
     opts = make_read_options(encoding, id_field, text_field, date_field, strict)
     try:
-        with Progress(quiet, "scanning") as progress:
+        with Progress(quiet, "scanning", opts) as progress:
             result = scan_sources(list(sources), config, read_options=opts, progress=progress.on_docs)
         moves = None
         if move_duplicates:

@@ -92,6 +92,10 @@ class ReadOptions:
     skipped: list[Skipped] = field(default_factory=list)
     files_read: int = 0
     files_ignored: int = 0
+    # Progress: bytes of input files (compressed size for .gz) read so far,
+    # and in all; stdin counts in neither.
+    bytes_done: int = 0
+    bytes_total: int = 0
 
 
 # ---------------------------------------------------------------- dates
@@ -411,6 +415,7 @@ class _Reader:
             yield from self.jsonl_file(path, shown, rel)
             return
         try:
+            self.opts.bytes_done += path.stat().st_size
             data = _open_bytes(path)
         except InputError as exc:
             self.skip(shown, exc.message)
@@ -447,18 +452,21 @@ class _Reader:
 
     def jsonl_file(self, path: Path, shown: str, rel: str) -> Iterator[Document]:
         try:
-            stream: IO[bytes] = gzip.open(path, "rb") if path.suffix.lower() == ".gz" else open(path, "rb")
+            raw = open(path, "rb")
         except OSError as exc:
             self.skip(shown, f"could not read ({exc.strerror or exc}); check the path and permissions")
             return
         self.opts.files_read += 1
         count = len(self.seen) + len(self.opts.skipped)
+        base = self.opts.bytes_done
+        stream: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if path.suffix.lower() == ".gz" else raw
         try:
-            with stream:
-                yield from self.records(self.jsonl_items(stream, shown), shown, rel)
+            with raw, stream:
+                for doc in self.records(self.jsonl_items(stream, shown), shown, rel):
+                    self.opts.bytes_done = base + raw.tell()
+                    yield doc
         except (OSError, EOFError) as exc:
             self.skip(shown, f"could not read to the end ({exc}); re-compress or repair the file")
-            return
         if count == len(self.seen) + len(self.opts.skipped):
             self.skip(shown, "empty file")
 
@@ -529,7 +537,13 @@ def read_documents(sources: Sequence[Source], options: Optional[ReadOptions] = N
     """
     opts = options if options is not None else ReadOptions()
     reader = _Reader(opts, on_file)
-    for path, rel in expand_sources(sources):
+    expanded = expand_sources(sources)
+    for path, _ in expanded:
+        try:
+            opts.bytes_total += path.stat().st_size if path is not None else 0
+        except OSError:
+            pass
+    for path, rel in expanded:
         if path is None:
             yield from reader.stdin(stdin if stdin is not None else sys.stdin.buffer)
             continue
