@@ -45,7 +45,7 @@ def emit(chunks: Iterable[str], output: Optional[str]) -> None:
     if output and output != "-":
         atomic_write(output, chunks)
     else:
-        out = click.get_text_stream("stdout")
+        out = sys.stdout
         for chunk in chunks:
             out.write(chunk)
         out.flush()
