@@ -1,0 +1,880 @@
+"""Version diff: what one version of an article added, removed, changed and
+moved relative to another, with the changes ranked by TF-IDF salience.
+
+The stage works on sentences (paragraph boundaries kept) compared by their
+normalized words (:func:`dedup.normalize.normalize`), so that an edit of
+whitespace, punctuation or letter case is *trivial*, not a change. Sentences
+are aligned with ``difflib.SequenceMatcher(autojunk=False)``; a sentence that
+appears unchanged elsewhere is *moved*; a deleted and an inserted sentence
+whose words mostly agree (longest common subsequence) are one *changed*
+sentence with word-level insertions and deletions inside. Every change is
+scored with scikit-learn's ``TfidfVectorizer``, fitted once per call, so that
+the most significant changes come first.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from difflib import SequenceMatcher
+from pathlib import Path
+from typing import IO, Iterable, Iterator, Optional, Sequence, Union
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from .errors import ConfigError, check_range
+from .io import Document, ReadOptions, Source, read_documents
+from .normalize import normalize
+from .pipeline import ScanResult
+from .shingle import ShingleConfig, shingle_set
+from .verify import similarity as set_similarity
+
+#: Keeps one-character tokens ("5", "7", "a"): the scikit-learn default drops
+#: them, and a changed number is often the most important edit of a story.
+TOKEN_PATTERN = r"(?u)\b\w+\b"
+
+#: English function words, which carry no salience. Short and deliberate
+#: (scikit-learn's list drops news words such as "fire" and "bill"); negations
+#: ("no", "not", "never"), quantities and numbers are kept, since a revision
+#: that adds "not" or turns "five" into "seven" matters.
+FUNCTION_WORDS = frozenset("""
+a an the and or but if as of at by for from in into on onto to with about above below over under up down out off
+through during before after between against among upon via per than then that this these those there here so such
+very too also just only both each either whether while because since until unless though although yet
+i me my mine myself we us our ours you your yours he him his she her hers it its they them their theirs
+who whom whose which what where when why how
+is am are was were be been being have has had having do does did doing will would shall should can could may might
+must s t d ll m re ve some any get gets got go goes went make makes made take takes took say says said tell told
+""".split())
+
+#: Names (words written with a capital letter inside sentences) weigh this
+#: much more in the added/removed term lists: who is quoted or named is most
+#: of what a news revision changes, and in a two-version corpus a name and a
+#: common word seen as often get the same inverse document frequency.
+NAME_WEIGHT = 2.0
+
+Text = Union[str, Document]
+
+# ---------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a version.
+
+    Attributes:
+        text: the sentence as written (runs of whitespace made one space).
+        key: its normalized words, what comparisons use.
+        paragraph: number of the paragraph it belongs to (0-based).
+        index: position among the version's sentences.
+        raw: the sentence exactly as in the input (for whitespace-only edits).
+        first_in_paragraph: True for a paragraph's first sentence.
+    """
+
+    text: str
+    key: str
+    paragraph: int
+    index: int
+    raw: str = field(default="", repr=False, compare=False)
+
+    first_in_paragraph: bool = field(default=False, repr=False, compare=False)
+
+    @property
+    def starts_paragraph(self) -> bool:
+        return self.index == 0 or self.first_in_paragraph
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One run of a changed sentence's words.
+
+    Attributes:
+        op: ``"equal"``, ``"insert"``, ``"delete"`` or ``"replace"``.
+        before: the words of the older version ("" for an insertion).
+        after: the words of the newer version ("" for a deletion).
+    """
+
+    op: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    """An added or removed sentence and its salience (higher: more significant)."""
+
+    text: str
+    score: float
+    index: int
+
+
+@dataclass(frozen=True)
+class ChangedSentence:
+    """A sentence edited between the versions.
+
+    Attributes:
+        before, after: the sentence in A and in B.
+        score: TF-IDF weight of the words inserted and deleted.
+        edits: the sentence as word runs, equal runs included, in order.
+        before_index, after_index: sentence positions in A and B.
+        similarity: 2 * LCS / (words in A + words in B) of the two sentences.
+        moved: True when the sentence also changed place.
+    """
+
+    before: str
+    after: str
+    score: float
+    edits: tuple[Edit, ...]
+    before_index: int
+    after_index: int
+    similarity: float
+    moved: bool = False
+
+    @property
+    def changes(self) -> tuple[Edit, ...]:
+        """The edits other than equal runs."""
+        return tuple(e for e in self.edits if e.op != "equal")
+
+
+@dataclass(frozen=True)
+class MovedSentence:
+    """A sentence found, with the same words, at another place."""
+
+    text: str
+    before_index: int
+    after_index: int
+
+
+@dataclass(frozen=True)
+class TrivialEdit:
+    """An edit that does not change the words.
+
+    ``kind`` is ``"whitespace"``, ``"punctuation"`` (punctuation or letter
+    case), ``"resegmented"`` (sentences split or joined, same words) or
+    ``"paragraph"`` (a paragraph break added or removed before a sentence).
+    """
+
+    kind: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class TermScore:
+    """A term whose TF-IDF weight rose (added) or fell (removed) by ``score``."""
+
+    term: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Similarity:
+    """Shingle-set similarity of the two versions (as ``dedup scan`` measures it)."""
+
+    jaccard: float
+    a_in_b: float
+    b_in_a: float
+    shingle_size: int = 5
+
+
+@dataclass(frozen=True)
+class Older:
+    """Which version is older, when it can be told.
+
+    Attributes:
+        side: ``"a"``, ``"b"``, or None when it cannot be told.
+        reason: one sentence saying how it was told (or why not).
+    """
+
+    side: Optional[str]
+    reason: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the aligned view, in reading order.
+
+    Attributes:
+        op: ``equal``, ``trivial``, ``added``, ``removed``, ``changed``,
+            ``moved_in`` (the sentence's new place, in B) or ``moved_out``
+            (its old place, in A; also the old place of a changed sentence
+            that moved).
+        before: indices of the A sentences shown (several when resegmented).
+        after: indices of the B sentences shown.
+        edits: word runs of a changed sentence.
+        partner: for moved rows, the sentence index on the other side.
+    """
+
+    op: str
+    before: tuple[int, ...] = ()
+    after: tuple[int, ...] = ()
+    edits: tuple[Edit, ...] = ()
+    partner: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    """What version B changed relative to version A.
+
+    Lists are ordered by score, most significant first; ``rows`` keeps
+    reading order for side-by-side and inline views.
+    """
+
+    a_label: str
+    b_label: str
+    similarity: Similarity
+    added: tuple[ScoredSentence, ...]
+    removed: tuple[ScoredSentence, ...]
+    changed: tuple[ChangedSentence, ...]
+    moved: tuple[MovedSentence, ...]
+    trivial: tuple[TrivialEdit, ...]
+    added_terms: tuple[TermScore, ...]
+    removed_terms: tuple[TermScore, ...]
+    older: Older
+    sentences_a: tuple[Sentence, ...]
+    sentences_b: tuple[Sentence, ...]
+    rows: tuple[Row, ...]
+    idf_source: str
+    cutoff: float
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no sentence was added, removed, changed or moved."""
+        return not (self.added or self.removed or self.changed or self.moved)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"added": len(self.added), "removed": len(self.removed), "changed": len(self.changed),
+                "moved": len(self.moved), "trivial": len(self.trivial)}
+
+
+# ---------------------------------------------------------------- sentences
+
+# A paragraph ends at a blank line, or at a line break followed by an indent
+# (newswire bodies mark paragraphs by indenting and wrap lines at 70 columns).
+_PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n\s*|\n(?=\t|[ ]{2,})")
+_END = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+")
+_OPENERS = "\"'“‘«([—-"
+_ABBREVIATIONS = frozenset("""
+mr mrs ms dr prof st jr sr inc corp co ltd llc plc bros dept gov sen rep gen lt col sgt capt maj adm cmdr
+no nos vs etc est approx fig jan feb mar apr jun jul aug sep sept oct nov dec mt ft ave blvd rd univ
+calif ariz colo conn fla ill ind kan mass mich minn miss nev okla ore penn tenn tex va wash wis wyo
+""".split())
+
+
+def _is_abbreviation(before: str) -> bool:
+    token = before.rsplit(None, 1)[-1] if before.strip() else ""
+    token = token.lstrip(_OPENERS).rstrip(".")
+    if not token:
+        return False
+    if token.lower() in _ABBREVIATIONS:
+        return True
+    # Initials and dotted abbreviations: "J.", "U.S.", "a.m."
+    return bool(re.fullmatch(r"(?:[^\W\d_]\.)*[^\W\d_]", token)) and len(token.replace(".", "")) <= 3 \
+        and ("." in token or len(token) == 1)
+
+
+def _split_paragraph(paragraph: str) -> list[str]:
+    pieces = []
+    start = 0
+    for m in _END.finditer(paragraph):
+        rest = paragraph[m.end():].lstrip(_OPENERS)
+        if not rest or not (rest[0].isupper() or rest[0].isdigit()):
+            continue
+        if paragraph[m.start()] == "." and m.group().startswith(".") and not m.group().startswith("..") \
+                and _is_abbreviation(paragraph[start:m.start() + 1]):
+            continue
+        pieces.append(paragraph[start:m.end()])
+        start = m.end()
+    pieces.append(paragraph[start:])
+    return [p for p in pieces if p.strip()]
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Split an article into sentences, keeping paragraph numbers.
+
+    Paragraphs end at blank lines (or a line break before an indent); lines
+    inside a paragraph are joined. Sentences end at ``. ! ? …`` (closing
+    quotes and brackets included) before a capital letter or digit, except
+    after common abbreviations and initials. A piece with no words (a lone
+    "…") is joined to the sentence before it.
+
+    Args:
+        text: the article.
+
+    Returns:
+        The sentences, in order.
+
+    Example:
+        >>> [s.text for s in split_sentences("Mr. Smith left. He said “No.”\\n\\nThe end.")]
+        ['Mr. Smith left.', 'He said “No.”', 'The end.']
+    """
+    out: list[Sentence] = []
+    raw_pieces: list[tuple[str, int, bool]] = []
+    paragraphs = [p for p in _PARAGRAPH.split(text.replace("\r\n", "\n")) if p.strip()]
+    for number, para in enumerate(paragraphs):
+        for k, piece in enumerate(_split_paragraph(para.strip())):
+            raw_pieces.append((piece.strip(), number, k == 0))
+    merged: list[list] = []
+    for raw, number, first in raw_pieces:
+        if not normalize(raw):
+            if merged:
+                merged[-1][0] += " " + raw
+                continue
+            merged.append([raw, number, first])
+            continue
+        if merged and not normalize(merged[-1][0]):
+            merged[-1] = [merged[-1][0] + " " + raw, merged[-1][1], merged[-1][2]]
+            continue
+        merged.append([raw, number, first])
+    for raw, number, first in merged:
+        key = normalize(raw)
+        if not key:
+            continue
+        out.append(Sentence(" ".join(raw.split()), key, number, len(out), raw, first))
+    return out
+
+
+# ---------------------------------------------------------------- word similarity
+
+def _lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
+    """Length of the longest common subsequence (bit-parallel, Hyyrö 2004)."""
+    if len(a) < len(b):
+        a, b = b, a
+    if not b:
+        return 0
+    masks: dict[str, int] = defaultdict(int)
+    for i, w in enumerate(a):
+        masks[w] |= 1 << i
+    full = (1 << len(a)) - 1
+    s = full
+    for w in b:
+        u = s & masks.get(w, 0)
+        s = ((s + u) | (s - u)) & full
+    return len(a) - bin(s).count("1")
+
+
+def word_similarity(a: str, b: str) -> float:
+    """Symmetric word-level similarity of two normalized sentences:
+    ``2 * LCS / (len(a) + len(b))`` over their words (1.0 when both are empty).
+
+    Example:
+        >>> word_similarity("5 people died", "7 people died")
+        0.6666666666666666
+    """
+    wa, wb = a.split(), b.split()
+    total = len(wa) + len(wb)
+    return 1.0 if total == 0 else 2 * _lcs_length(wa, wb) / total
+
+
+def word_edits(before: str, after: str) -> tuple[Edit, ...]:
+    """Word runs of a changed sentence: equal, insert, delete, replace.
+
+    Words are compared by their normalized form, so punctuation glued to a
+    word does not make it differ; equal runs show the newer wording.
+    """
+    ta, tb = before.split(), after.split()
+    ka = [normalize(t) or t for t in ta]
+    kb = [normalize(t) or t for t in tb]
+    ops = SequenceMatcher(None, ka, kb, autojunk=False).get_opcodes()
+    return tuple(Edit(op, " ".join(ta[i1:i2]), " ".join(tb[j1:j2])) for op, i1, i2, j1, j2 in ops)
+
+
+# ---------------------------------------------------------------- salience
+
+class TermWeights:
+    """A TF-IDF model fitted once and used to score every change of a diff
+    (or of every diff of a scan report).
+
+    Terms are normalized words (:func:`dedup.normalize.words`), one-character
+    tokens kept, :data:`FUNCTION_WORDS` left out; term frequency is sublinear (1 + ln tf) and vectors are not
+    normalized, so a weight is ``idf * (1 + ln tf)``.
+
+    Args:
+        documents: the texts the inverse document frequencies come from.
+        source: a few words saying what they are (shown in reports).
+
+    Raises:
+        TypeError: ``documents`` is a single string.
+    """
+
+    def __init__(self, documents: Iterable[str], source: str = "a corpus") -> None:
+        if isinstance(documents, (str, bytes)):
+            raise TypeError("Iterable over raw text documents expected, string object received.")
+        self.source = source
+        self.vectorizer = TfidfVectorizer(token_pattern=TOKEN_PATTERN, preprocessor=normalize,
+                                          stop_words=sorted(FUNCTION_WORDS), sublinear_tf=True, norm=None)
+        self.documents = 0
+
+        def counted() -> Iterator[str]:
+            for doc in documents:
+                self.documents += 1
+                yield doc.text if isinstance(doc, Document) else doc
+
+        try:
+            self.vectorizer.fit(counted())
+            self.fitted = True
+        except ValueError:  # no words at all
+            self.fitted = False
+
+    def weights(self, texts: Sequence[str]):  # -> scipy.sparse matrix
+        """TF-IDF rows of ``texts`` (one transform call for all of them)."""
+        return self.vectorizer.transform(list(texts))
+
+    def scores(self, texts: Sequence[str]) -> list[float]:
+        """Salience of each text: the sum of its terms' TF-IDF weights."""
+        if not texts or not self.fitted:
+            return [0.0] * len(texts)
+        return np.asarray(self.weights(texts).sum(axis=1)).ravel().tolist()
+
+    def term_shift(self, a: str, b: str, top: int, names: frozenset[str] = frozenset()
+                   ) -> tuple[tuple[TermScore, ...], tuple[TermScore, ...]]:
+        """Terms whose weight rose most from a to b, and those that fell most.
+
+        A term's score is the change of its weight, ``idf * (1 + ln tf)``,
+        times :data:`NAME_WEIGHT` for the terms in ``names``.
+        """
+        if not self.fitted:
+            return (), ()
+        m = self.weights([a, b])
+        delta = (m[1] - m[0]).tocoo()
+        terms = self.vectorizer.get_feature_names_out()
+        boost = [NAME_WEIGHT if terms[i] in names else 1.0 for i in delta.col]
+        rose = [(float(v) * w, terms[i]) for i, v, w in zip(delta.col, delta.data, boost) if v > 1e-12]
+        fell = [(float(-v) * w, terms[i]) for i, v, w in zip(delta.col, delta.data, boost) if v < -1e-12]
+        rose.sort(key=lambda t: (-t[0], t[1]))
+        fell.sort(key=lambda t: (-t[0], t[1]))
+        return (tuple(TermScore(t, round(s, 4)) for s, t in rose[:top]),
+                tuple(TermScore(t, round(s, 4)) for s, t in fell[:top]))
+
+
+_WORD_RUN = re.compile(r"[^\W_]+")
+
+
+def name_terms(sentences: Iterable[Sentence]) -> frozenset[str]:
+    """Normalized words written with a capital letter wherever they occur
+    inside a sentence (not first), in text that is not all capitals."""
+    caps: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    for s in sentences:
+        for tok in s.text.split()[1:]:
+            for m in _WORD_RUN.finditer(tok):
+                part = m.group()
+                if not part[0].isalpha():
+                    continue
+                for w in normalize(part).split():
+                    seen[w] += 1
+                    if part[0].isupper():
+                        caps[w] += 1
+    return frozenset(w for w, n in seen.items() if caps[w] == n and w not in FUNCTION_WORDS)
+
+
+# ---------------------------------------------------------------- older
+
+_MARKER = re.compile(r"^\W*(corrected|correction|correcting|updated?|refiled|repeated)\b", re.IGNORECASE)
+_CLOCK_SLACK = 60.0  # seconds: files checked out or copied together differ by less
+
+
+def _date_origin(doc: Document) -> str:
+    if doc.is_file and doc.date is not None:
+        try:
+            if abs(os.stat(doc.path).st_mtime - doc.date.timestamp()) < 1e-3:
+                return "file modification time"
+        except OSError:
+            pass
+    return "date"
+
+
+def _fmt_date(d: datetime) -> str:
+    return d.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
+
+
+def tell_older(a: Text, b: Text, sim: Similarity) -> Older:
+    """Which version is older: by date (field, HTML meta or file time), by a
+    "CORRECTED"/"UPDATED" marker at the start of one text, else by
+    containment direction (the version mostly contained in the other, which
+    adds to it, is likely the older). Returns side None when none tells."""
+    da = a.date if isinstance(a, Document) else None
+    db = b.date if isinstance(b, Document) else None
+    if da is not None and db is not None:
+        gap = (db - da).total_seconds()
+        origin_a, origin_b = _date_origin(a), _date_origin(b)  # type: ignore[arg-type]
+        mtime = "file modification time" in (origin_a, origin_b)
+        if abs(gap) > (_CLOCK_SLACK if mtime else 0):
+            side = "a" if gap > 0 else "b"
+            origin = origin_a if origin_a == origin_b else f"{origin_a} / {origin_b}"
+            return Older(side, f"{side.upper()} is dated earlier ({origin}: A {_fmt_date(da)}, B {_fmt_date(db)})")
+    ta = a.text if isinstance(a, Document) else a
+    tb = b.text if isinstance(b, Document) else b
+    ma, mb = _MARKER.match(ta[:80]), _MARKER.match(tb[:80])
+    if bool(ma) != bool(mb):
+        marked = "a" if ma else "b"
+        word = (ma or mb).group(1).upper()  # type: ignore[union-attr]
+        return Older("b" if marked == "a" else "a", f"{marked.upper()} starts with {word}, so it is the later version")
+    if sim.a_in_b >= 0.5 and sim.a_in_b - sim.b_in_a >= 0.1:
+        return Older("a", f"likely A: {sim.a_in_b:.0%} of A's shingles are in B but only {sim.b_in_a:.0%} of B's "
+                          "in A (B reads as A extended)")
+    if sim.b_in_a >= 0.5 and sim.b_in_a - sim.a_in_b >= 0.1:
+        return Older("b", f"likely B: {sim.b_in_a:.0%} of B's shingles are in A but only {sim.a_in_b:.0%} of A's "
+                          "in B (A reads as B extended)")
+    return Older(None, "cannot tell: no dates, and each version holds about as much of the other")
+
+
+# ---------------------------------------------------------------- alignment
+
+@dataclass
+class _Group:
+    kind: str  # changed, resegmented, moved
+    before: tuple[int, ...]
+    after: tuple[int, ...]
+    sim: float = 1.0
+
+
+def _resegmented(sa: Sequence[Sentence], sb: Sequence[Sentence], left_a: set[int], left_b: set[int]
+                 ) -> list[_Group]:
+    """Runs of leftover sentences on one side whose words equal one leftover
+    sentence on the other (a sentence split in two, or two joined)."""
+    found: list[_Group] = []
+    for one, many, left_one, left_many, flip in ((sa, sb, left_a, left_b, False), (sb, sa, left_b, left_a, True)):
+        for i in sorted(left_one):
+            if i not in left_one:
+                continue
+            target = one[i].key
+            for j in sorted(left_many):
+                if j not in left_many or not target.startswith(many[j].key):
+                    continue
+                run, joined, k = [j], many[j].key, j + 1
+                while len(joined) < len(target) and k in left_many:
+                    joined += " " + many[k].key
+                    run.append(k)
+                    k += 1
+                if joined == target and len(run) > 1:
+                    left_one.discard(i)
+                    for r in run:
+                        left_many.discard(r)
+                    group = _Group("resegmented", tuple(run), (i,)) if flip else _Group("resegmented", (i,), tuple(run))
+                    found.append(group)
+                    break
+    return found
+
+
+def _fuzzy_pairs(sa: Sequence[Sentence], sb: Sequence[Sentence], left_a: set[int], left_b: set[int],
+                 cutoff: float) -> list[_Group]:
+    """Pair each leftover A sentence with its most similar leftover B sentence
+    (greedy on similarity, best first), when the similarity reaches cutoff.
+
+    The order does not depend on which version is A, so that diff(b, a)
+    mirrors diff(a, b)."""
+    bags_b = {j: Counter(sb[j].key.split()) for j in left_b}
+    index: dict[str, set[int]] = defaultdict(set)
+    for j, bag in bags_b.items():
+        for w in bag:
+            index[w].add(j)
+    scored = []
+    for i in left_a:
+        words_a = sa[i].key.split()
+        bag_a = Counter(words_a)
+        seen: set[int] = set()
+        for w in bag_a:
+            seen |= index.get(w, set())
+        for j in seen:
+            total = len(words_a) + sum(bags_b[j].values())
+            # The shared bag of words bounds the LCS: skip pairs that cannot reach the cutoff.
+            if 2 * sum((bag_a & bags_b[j]).values()) / total < cutoff:
+                continue
+            sim = word_similarity(sa[i].key, sb[j].key)
+            if sim >= cutoff:
+                ka, kb = sa[i].key, sb[j].key
+                scored.append((-sim, min(ka, kb), max(ka, kb), i, j))
+    scored.sort()
+    pairs = []
+    for neg, _, _, i, j in scored:
+        if i in left_a and j in left_b:
+            left_a.discard(i)
+            left_b.discard(j)
+            pairs.append(_Group("changed", (i,), (j,), -neg))
+    return pairs
+
+
+# ---------------------------------------------------------------- diff
+
+def _as_text(x: Text, name: str) -> str:
+    if isinstance(x, Document):
+        return x.text
+    if isinstance(x, str):
+        return x
+    raise TypeError(f"The '{name}' parameter must be a str or a Document. Got {type(x).__name__} instead.")
+
+
+def diff(a: Text, b: Text, *, corpus: Union[Iterable[Text], TermWeights, None] = None, cutoff: float = 0.5,
+         shingle_size: int = 5, top_terms: int = 10, a_label: Optional[str] = None,
+         b_label: Optional[str] = None) -> VersionDiff:
+    """Compare two versions of an article.
+
+    Args:
+        a: the first version (text or Document), normally the older.
+        b: the second version.
+        corpus: background texts for inverse document frequencies (the two
+            versions are added, so that words new to the corpus still
+            weigh), or a fitted :class:`TermWeights` to share between
+            diffs. None: the two versions' sentences.
+        cutoff: minimum word similarity (2 * LCS / total words) for a deleted
+            and an inserted sentence to count as one changed sentence.
+        shingle_size: words per shingle for the similarity block.
+        top_terms: how many added and removed terms to list.
+        a_label, b_label: names shown for the versions (default: the
+            Documents' ids, else "A" and "B").
+
+    Returns:
+        VersionDiff.
+
+    Raises:
+        ConfigError: a parameter is out of range.
+        TypeError: a version is neither text nor Document, or corpus is a
+            single string.
+
+    Example:
+        >>> d = diff("Five people died. The road is closed.", "Seven people died. The road is closed.")
+        >>> [(e.op, e.before, e.after) for e in d.changed[0].changes]
+        [('replace', 'Five', 'Seven')]
+        >>> d.added_terms[0].term
+        'seven'
+    """
+    text_a, text_b = _as_text(a, "a"), _as_text(b, "b")
+    check_range("cutoff", cutoff, 0.0, 1.0, low_open=True)
+    if not isinstance(top_terms, int) or top_terms < 0:
+        raise ConfigError(f"The 'top_terms' parameter must be an int >= 0. Got {top_terms!r} instead.")
+    if isinstance(corpus, (str, bytes)):
+        raise TypeError("Iterable over raw text documents expected, string object received.")
+    shingles = ShingleConfig(shingle_size)
+    la = a_label or (a.id if isinstance(a, Document) else "A")
+    lb = b_label or (b.id if isinstance(b, Document) else "B")
+
+    sa, sb = split_sentences(text_a), split_sentences(text_b)
+    jac, a_in_b, b_in_a = set_similarity(shingle_set(text_a, shingles), shingle_set(text_b, shingles))
+    sim = Similarity(jac, a_in_b, b_in_a, shingle_size)
+
+    if isinstance(corpus, TermWeights):
+        weights = corpus
+    elif corpus is not None:
+        weights = TermWeights(_chain_texts(corpus, text_a, text_b), "")
+        weights.source = f"a corpus of {weights.documents - 2} documents and the two versions"
+    else:
+        weights = TermWeights([s.text for s in sa] + [s.text for s in sb], "the two versions' sentences")
+
+    # 1. Sentences with equal words in the same order are aligned.
+    matcher = SequenceMatcher(None, [s.key for s in sa], [s.key for s in sb], autojunk=False)
+    opcodes = matcher.get_opcodes()
+    anchors = [(i1 + k, j1 + k) for op, i1, i2, j1, j2 in opcodes if op == "equal" for k in range(i2 - i1)]
+    left_a = {i for op, i1, i2, _, _ in opcodes if op != "equal" for i in range(i1, i2)}
+    left_b = {j for op, _, _, j1, j2 in opcodes if op != "equal" for j in range(j1, j2)}
+
+    # 2. The same words elsewhere: moved.
+    groups: list[_Group] = []
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for j in sorted(left_b):
+        by_key[sb[j].key].append(j)
+    for i in sorted(left_a):
+        spots = by_key.get(sa[i].key)
+        if spots:
+            j = spots.pop(0)
+            left_a.discard(i)
+            left_b.discard(j)
+            groups.append(_Group("moved", (i,), (j,)))
+    # 3. Split or joined sentences with the same words: trivial.
+    groups += _resegmented(sa, sb, left_a, left_b)
+    # 4. Similar sentences: changed.
+    groups += _fuzzy_pairs(sa, sb, left_a, left_b, cutoff)
+
+    trivial: list[TrivialEdit] = []
+    for i, j in anchors:
+        x, y = sa[i], sb[j]
+        if x.text != y.text:
+            trivial.append(TrivialEdit("punctuation", x.text, y.text))
+        elif x.raw != y.raw:
+            trivial.append(TrivialEdit("whitespace", x.raw, y.raw))
+        if i > 0 and j > 0 and x.starts_paragraph != y.starts_paragraph:
+            trivial.append(TrivialEdit("paragraph", x.text, y.text))
+    for g in groups:
+        if g.kind == "resegmented":
+            trivial.append(TrivialEdit("resegmented", " ".join(sa[i].text for i in g.before),
+                                       " ".join(sb[j].text for j in g.after)))
+
+    # Salience: one transform for every scored text.
+    changed_groups = [g for g in groups if g.kind == "changed"]
+    edits = {id(g): word_edits(sa[g.before[0]].text, sb[g.after[0]].text) for g in changed_groups}
+    rows, synced = _rows(opcodes, groups, edits, sa, sb)
+    edit_texts = [" ".join(e.before + " " + e.after for e in edits[id(g)] if e.op != "equal")
+                  for g in changed_groups]
+    added_idx, removed_idx = sorted(left_b), sorted(left_a)
+    scores = weights.scores([sb[j].text for j in added_idx] + [sa[i].text for i in removed_idx] + edit_texts)
+    s_add = scores[:len(added_idx)]
+    s_rem = scores[len(added_idx):len(added_idx) + len(removed_idx)]
+    s_chg = scores[len(added_idx) + len(removed_idx):]
+
+    def by_score(items: list, key_score, key_pos):
+        return tuple(sorted(items, key=lambda x: (-key_score(x), key_pos(x))))
+
+    added = by_score([ScoredSentence(sb[j].text, round(s, 4), j) for j, s in zip(added_idx, s_add)],
+                     lambda x: x.score, lambda x: x.index)
+    removed = by_score([ScoredSentence(sa[i].text, round(s, 4), i) for i, s in zip(removed_idx, s_rem)],
+                       lambda x: x.score, lambda x: x.index)
+    changed = by_score(
+        [ChangedSentence(sa[g.before[0]].text, sb[g.after[0]].text, round(s, 4), edits[id(g)], g.before[0],
+                         g.after[0], round(g.sim, 4), id(g) not in synced)
+         for g, s in zip(changed_groups, s_chg)],
+        lambda x: x.score, lambda x: x.after_index)
+    moved = tuple(sorted((MovedSentence(sb[g.after[0]].text, g.before[0], g.after[0])
+                          for g in groups if g.kind == "moved"), key=lambda m: m.after_index))
+    added_terms, removed_terms = weights.term_shift(text_a, text_b, top_terms, name_terms([*sa, *sb]))
+
+    return VersionDiff(
+        a_label=la, b_label=lb, similarity=sim, added=added, removed=removed, changed=changed, moved=moved,
+        trivial=tuple(trivial), added_terms=added_terms, removed_terms=removed_terms,
+        older=tell_older(a, b, sim), sentences_a=tuple(sa), sentences_b=tuple(sb), rows=tuple(rows),
+        idf_source=weights.source, cutoff=cutoff,
+    )
+
+
+def _chain_texts(corpus: Iterable[Text], a: str, b: str) -> Iterator[str]:
+    for doc in corpus:
+        yield doc.text if isinstance(doc, Document) else doc
+    yield a
+    yield b
+
+
+def _rows(opcodes, groups: list[_Group], edits: dict[int, tuple[Edit, ...]], sa: Sequence[Sentence],
+          sb: Sequence[Sentence]) -> tuple[list[Row], set[int]]:
+    """The aligned view in reading order, and the ids of the groups that kept
+    their place.
+
+    Walks the opcodes. Inside a block of differences, groups lying wholly in
+    the block and in the same order on both sides are sync points shown as
+    one row; any other group shows at its B place, with a ``moved_out`` row
+    at its A place.
+    """
+    at_a: dict[int, _Group] = {}
+    at_b: dict[int, _Group] = {}
+    for g in groups:
+        for i in g.before:
+            at_a[i] = g
+        for j in g.after:
+            at_b[j] = g
+    rows: list[Row] = []
+    synced: set[int] = set()
+
+    def group_row(g: _Group) -> Row:
+        if g.kind == "changed":
+            return Row("changed", g.before, g.after, edits[id(g)])
+        if g.kind == "moved":
+            return Row("moved_in", (), g.after, partner=g.before[0])
+        return Row("trivial", g.before, g.after)
+
+    for op, i1, i2, j1, j2 in opcodes:
+        if op == "equal":
+            for k in range(i2 - i1):
+                x, y = sa[i1 + k], sb[j1 + k]
+                rows.append(Row("equal" if x.raw == y.raw else "trivial", (i1 + k,), (j1 + k,)))
+            continue
+        inside: list[_Group] = []
+        last_i = i1 - 1
+        for j in range(j1, j2):
+            g = at_b.get(j)
+            if g is None or g.kind == "moved" or j != g.after[0]:
+                continue
+            if all(i1 <= i < i2 for i in g.before) and all(j1 <= k < j2 for k in g.after) \
+                    and min(g.before) > last_i:
+                inside.append(g)
+                synced.add(id(g))
+                last_i = max(g.before)
+        pa, pb = i1, j1
+        for g in [*inside, None]:
+            stop_a = min(g.before) if g else i2
+            stop_b = min(g.after) if g else j2
+            for i in range(pa, stop_a):
+                h = at_a.get(i)
+                rows.append(Row("removed", (i,)) if h is None else Row("moved_out", (i,), partner=h.after[0]))
+            for j in range(pb, stop_b):
+                h = at_b.get(j)
+                if h is None:
+                    rows.append(Row("added", (), (j,)))
+                elif j == h.after[0]:
+                    rows.append(group_row(h))
+            if g is None:
+                break
+            rows.append(group_row(g))
+            pa, pb = max(g.before) + 1, max(g.after) + 1
+    return rows, synced
+
+
+# ---------------------------------------------------------------- scan report
+
+@dataclass(frozen=True)
+class ClusterDiff:
+    """The diffs of one cluster: each member against the kept copy."""
+
+    index: int
+    keep: str
+    diffs: tuple[VersionDiff, ...]
+
+
+def diff_clusters(result: ScanResult, sources: Sequence[Source], read_options: Optional[ReadOptions] = None, *,
+                  cutoff: float = 0.5, top_terms: int = 10, stdin: Optional[IO[bytes]] = None
+                  ) -> tuple[ClusterDiff, ...]:
+    """Diff every cluster member against its kept copy, after a scan.
+
+    The scan keeps no text, so the sources are read again once: every text
+    feeds the inverse document frequencies (the scanned collection is the
+    background corpus), and only cluster members' texts are kept.
+
+    Args:
+        result: the scan's result.
+        sources: the same sources the scan read (standard input cannot be
+            read twice).
+        read_options: the same reading options.
+        cutoff, top_terms: as for :func:`diff`.
+
+    Returns:
+        One ClusterDiff per cluster, in the scan's order.
+
+    Raises:
+        ConfigError: a source is ``-`` (standard input).
+    """
+    if any(str(s) == "-" for s in sources):
+        raise ConfigError("a report re-reads the articles, and standard input cannot be read twice "
+                          "(save it to a file and scan that)")
+    if not result.clusters:
+        return ()
+    wanted = {m.id for c in result.clusters for m in c.members}
+    base = read_options or ReadOptions()
+    opts = ReadOptions(encoding=base.encoding, id_field=base.id_field, text_field=base.text_field,
+                       date_field=base.date_field, strict=False)
+    kept: dict[str, Document] = {}
+
+    def texts() -> Iterator[str]:
+        for doc in read_documents(list(sources), opts, stdin=stdin):
+            if doc.id in wanted:
+                kept[doc.id] = doc
+            yield doc.text
+
+    weights = TermWeights(texts(), "")
+    weights.source = f"the scanned collection ({weights.documents} documents)"
+    out = []
+    for c in result.clusters:
+        keep = kept.get(c.keep)
+        diffs = []
+        for m in c.members:
+            if m.keep or keep is None or m.id not in kept:
+                continue
+            diffs.append(diff(keep, kept[m.id], corpus=weights, cutoff=cutoff, top_terms=top_terms))
+        out.append(ClusterDiff(c.index, c.keep, tuple(diffs)))
+    return tuple(out)
+
+
+__all__ = ["ChangedSentence", "ClusterDiff", "Edit", "MovedSentence", "Older", "Row", "ScoredSentence", "Sentence",
+           "Similarity", "TermScore", "TermWeights", "TrivialEdit", "VersionDiff", "diff", "diff_clusters",
+           "split_sentences", "tell_older", "word_edits", "word_similarity", "FUNCTION_WORDS", "TOKEN_PATTERN"]
