@@ -11,6 +11,7 @@ Example:
 __version__ = "0.1.0"
 
 from .cluster import UnionFind, choose_keep, groups
+from .diff import VersionDiff, diff
 from .errors import ConfigError, DedupError, IndexFormatError, InputError
 from .candidates import candidate_pairs, lsh_floor, optimal_bands, recall_bands
 from .io import Document, ReadOptions, Skipped, html_to_text, read_documents
@@ -26,4 +27,5 @@ __all__ = [
     "UnionFind", "candidate_pairs", "choose_keep", "groups", "html_to_text", "lsh_floor", "normalize",
     "optimal_bands", "read_documents", "recall_bands", "scan", "scan_documents", "shingle_hash", "shingle_set",
     "shingles", "similarity", "verify", "words", "__version__",
+    "VersionDiff", "diff",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any, Callable, Iterable, Optional, Sequence
 
@@ -14,6 +15,8 @@ from .files import atomic_write, plan_set_aside, set_aside
 from .io import ReadOptions
 from .pipeline import ScanConfig, scan as scan_sources
 from .report import RENDERERS, SCAN_FORMATS, render_ids
+from .diff import diff_clusters, diff_sources
+from .diffreport import DIFF_FORMATS, DIFF_RENDERERS, render_scan_html
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -130,12 +133,14 @@ def cli() -> None:
               help="Move duplicate files into DIR, keeping their relative paths (never overwrites).")
 @click.option("--fail-on-duplicates", is_flag=True, help=f"Exit with {EXIT_DUPLICATES} when any cluster is found.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings on stderr.")
+@click.option("--report", "report", metavar="FILE.html",
+              help="Also write one HTML page with every cluster and each member's diff against the kept copy.")
 @read_options
 def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, list_duplicates: bool, keep: str,
          threshold: float, containment: float, shingle_size: int, num_perm: int, seed: int, jobs: int,
          output: Optional[str], move_duplicates: Optional[str], fail_on_duplicates: bool, quiet: bool,
-         encoding: Optional[str], id_field: Optional[str], text_field: Optional[str], date_field: Optional[str],
-         strict: bool) -> None:
+         report: Optional[str], encoding: Optional[str], id_field: Optional[str], text_field: Optional[str],
+         date_field: Optional[str], strict: bool) -> None:
     """Group near-duplicate articles and say which copy to keep.
 
     PATH is a file, a folder (read recursively: .txt .md .html .htm .json
@@ -148,9 +153,13 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
       cat articles.jsonl | dedup scan - --format jsonl
       dedup scan news/ --duplicates | xargs rm        # you decide what to delete
       dedup scan news/ --move-duplicates dupes/
+      dedup scan news/ --report report.html        # every cluster with its diffs
     """
     if list_unique and list_duplicates:
         raise click.UsageError("--unique and --duplicates exclude each other.")
+    if report and "-" in sources:
+        raise click.UsageError("--report re-reads the articles, and standard input cannot be read twice; "
+                               "save it to a file and scan that.")
     try:
         config = ScanConfig(shingle_size=shingle_size, num_perm=num_perm, seed=seed, threshold=threshold,
                             containment=containment, keep=keep, jobs=jobs)  # type: ignore[arg-type]
@@ -166,6 +175,9 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
             moves = plan_set_aside(((i, dupes[i].path, dupes[i].is_file) for i in result.duplicate_ids),
                                    move_duplicates)
         warn_skipped(result.skipped, quiet)
+        if report:
+            # Written before any move, while every member is still where the scan read it.
+            atomic_write(report, render_scan_html(result, diff_clusters(result, list(sources), opts)))
         if list_unique:
             emit(render_ids(result.keep_ids), output)
         elif list_duplicates:
@@ -180,6 +192,59 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
         raise click.ClickException(str(exc)) from exc
     if fail_on_duplicates and result.clusters:
         sys.exit(EXIT_DUPLICATES)
+
+
+@cli.command("diff", context_settings=CONTEXT)
+@click.argument("a", metavar="A")
+@click.argument("b", metavar="B")
+@click.option("-f", "--format", "fmt", type=click.Choice(DIFF_FORMATS), default="text", show_default=True,
+              help="Output format.")
+@click.option("-o", "--output", metavar="FILE", help="Write the output to FILE (atomically) instead of stdout.")
+@click.option("--corpus", "corpus", metavar="FOLDER", multiple=True,
+              help="Articles whose word frequencies weigh the changes (IDF) [default: the two versions' "
+                   "sentences]. Repeatable.")
+@click.option("--cutoff", type=click.FloatRange(0, 1, min_open=True), default=0.5, show_default=True,
+              help="Word similarity from which a deleted and an added sentence are one changed sentence.")
+@click.option("--terms", "top_terms", type=click.IntRange(0), default=10, show_default=True,
+              help="How many added and removed terms to list.")
+@click.option("-n", "--shingle-size", type=click.IntRange(1), default=5, show_default=True,
+              help="Words per shingle for the similarity figures.")
+@click.option("--color/--no-color", "color", default=None,
+              help="Colour the text format [default: on a terminal, unless NO_COLOR is set].")
+@click.option("-q", "--quiet", is_flag=True, help="No warnings on stderr.")
+@read_options
+def diff_command(a: str, b: str, fmt: str, output: Optional[str], corpus: tuple[str, ...], cutoff: float,
+                 top_terms: int, shingle_size: int, color: Optional[bool], quiet: bool, encoding: Optional[str],
+                 id_field: Optional[str], text_field: Optional[str], date_field: Optional[str],
+                 strict: bool) -> None:
+    """Show what version B added, removed, changed and moved relative to A.
+
+    A and B are .txt, .md or .html files, or JSON / JSON lines files holding
+    one article (FILE#ID picks a record of a file with several). Changes
+    are ranked by TF-IDF weight, the most significant first; edits of
+    whitespace, punctuation or case only are counted as trivial.
+
+    \b
+    Examples:
+      dedup diff seeds/000_cc67e4122e3a257f.txt seeds/001_fbcee2db9c98bcf0.txt
+      dedup diff old.html new.html --format html -o revision.html
+      dedup diff a.txt b.txt --format json | jq .added_terms
+      dedup diff news.jsonl#17 news.jsonl#42 --corpus news/
+    """
+    opts = make_read_options(encoding, id_field, text_field, date_field, strict)
+    try:
+        result = diff_sources(a, b, corpus=list(corpus) or None, read_options=opts, cutoff=cutoff,
+                              top_terms=top_terms, shingle_size=shingle_size)
+        warn_skipped(opts.skipped, quiet)
+        if fmt == "text":
+            to_terminal = not output or output == "-"
+            if color is None:
+                color = to_terminal and click.get_text_stream("stdout").isatty() and not os.environ.get("NO_COLOR")
+            emit(DIFF_RENDERERS["text"](result, color=bool(color) and to_terminal), output)
+        else:
+            emit(DIFF_RENDERERS[fmt](result), output)
+    except DedupError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def main() -> None:

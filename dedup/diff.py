@@ -26,7 +26,7 @@ from typing import IO, Iterable, Iterator, Optional, Sequence, Union
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from .errors import ConfigError, check_range
+from .errors import ConfigError, InputError, check_range
 from .io import Document, ReadOptions, Source, read_documents
 from .normalize import normalize
 from .pipeline import ScanResult
@@ -256,7 +256,9 @@ class VersionDiff:
 
 # A paragraph ends at a blank line, or at a line break followed by an indent
 # (newswire bodies mark paragraphs by indenting and wrap lines at 70 columns).
-_PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n\s*|\n(?=\t|[ ]{2,})")
+# A sentence ends before a capital letter or digit, or before a bracket that
+# opens a new line: "...community.\n(corrects spelling of town)".
+_PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n\s*|\n(?=[ \t])")
 _END = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+")
 _OPENERS = "\"'“‘«([—-"
 _ABBREVIATIONS = frozenset("""
@@ -282,8 +284,10 @@ def _split_paragraph(paragraph: str) -> list[str]:
     pieces = []
     start = 0
     for m in _END.finditer(paragraph):
-        rest = paragraph[m.end():].lstrip(_OPENERS)
-        if not rest or not (rest[0].isupper() or rest[0].isdigit()):
+        after = paragraph[m.end():]
+        rest = after.lstrip(_OPENERS)
+        new_line = "\n" in m.group() and after[:1] in "([" and after[:1] != ""
+        if not rest or not (rest[0].isupper() or rest[0].isdigit() or new_line):
             continue
         if paragraph[m.start()] == "." and m.group().startswith(".") and not m.group().startswith("..") \
                 and _is_abbreviation(paragraph[start:m.start() + 1]):
@@ -811,6 +815,67 @@ def _rows(opcodes, groups: list[_Group], edits: dict[int, tuple[Edit, ...]], sa:
     return rows, synced
 
 
+# ---------------------------------------------------------------- files
+
+def read_version(source: Source, read_options: Optional[ReadOptions] = None) -> Document:
+    """Read one version of an article: a .txt/.md/.html file, or one record
+    of a JSON / JSON lines file, named ``FILE#ID`` when the file holds more.
+
+    Raises:
+        InputError: the file is missing or unreadable, or does not name
+            exactly one article.
+    """
+    base = read_options or ReadOptions()
+    opts = ReadOptions(encoding=base.encoding, id_field=base.id_field, text_field=base.text_field,
+                       date_field=base.date_field, strict=False)
+    text = str(source)
+    path, want = text, None
+    if "#" in text and not Path(text).exists():
+        path, want = text.rsplit("#", 1)
+    if Path(path).is_dir():
+        raise InputError(f"{path} is a folder; give one file (or FILE#ID for a record of a JSON file)", path)
+    found: list[Document] = []
+    for doc in read_documents([path], opts):
+        if want is None:
+            found.append(doc)
+            if len(found) > 1:
+                raise InputError(f"{path} holds more than one article; pick one as {path}#ID", path)
+        elif doc.id == want:
+            return doc
+    if found:
+        return found[0]
+    if want is not None:
+        raise InputError(f"{path}: no record with id {want!r} (ids come from --id-field)", path)
+    if opts.skipped:
+        raise InputError(str(opts.skipped[0]), path)
+    raise InputError(f"{path}: no article found (check the file and --text-field)", path)
+
+
+def diff_sources(a: Source, b: Source, *, corpus: Optional[Sequence[Source]] = None,
+                 read_options: Optional[ReadOptions] = None, **settings: object) -> VersionDiff:
+    """Read two versions (see :func:`read_version`) and diff them.
+
+    Args:
+        a, b: the versions' files (``FILE#ID`` for a record of a JSON file).
+        corpus: files or folders whose articles give the inverse document
+            frequencies; unreadable ones are skipped (noted in
+            ``read_options.skipped``).
+        read_options: encoding and JSON fields.
+        settings: keyword arguments of :func:`diff`.
+
+    Raises:
+        InputError: a version cannot be read, or a corpus path is missing.
+    """
+    opts = read_options or ReadOptions()
+    doc_a, doc_b = read_version(a, opts), read_version(b, opts)
+    background = None
+    if corpus is not None:
+        corpus_opts = ReadOptions(encoding=opts.encoding, id_field=opts.id_field, text_field=opts.text_field,
+                                  date_field=opts.date_field, strict=opts.strict, skipped=opts.skipped)
+        background = (d.text for d in read_documents(list(corpus), corpus_opts))
+    return diff(doc_a, doc_b, corpus=background, **settings)  # type: ignore[arg-type]
+
+
 # ---------------------------------------------------------------- scan report
 
 @dataclass(frozen=True)
@@ -877,4 +942,4 @@ def diff_clusters(result: ScanResult, sources: Sequence[Source], read_options: O
 
 __all__ = ["ChangedSentence", "ClusterDiff", "Edit", "MovedSentence", "Older", "Row", "ScoredSentence", "Sentence",
            "Similarity", "TermScore", "TermWeights", "TrivialEdit", "VersionDiff", "diff", "diff_clusters",
-           "split_sentences", "tell_older", "word_edits", "word_similarity", "FUNCTION_WORDS", "TOKEN_PATTERN"]
+           "diff_sources", "read_version", "split_sentences", "tell_older", "word_edits", "word_similarity", "FUNCTION_WORDS", "TOKEN_PATTERN"]

@@ -1,0 +1,449 @@
+"""Formatting version diffs: text for the terminal, JSON, Markdown, and one
+self-contained HTML page (also the page of every cluster's diffs after a
+scan). Article text is untrusted: every piece of it is escaped."""
+
+from __future__ import annotations
+
+import html
+import json
+from collections import Counter
+from typing import Any, Callable, Iterator, Sequence
+
+from . import __version__
+from .diff import ClusterDiff, Edit, Row, VersionDiff
+from .pipeline import ScanResult
+
+DIFF_FORMATS = ("text", "json", "markdown", "html")
+SUMMARY_TERMS = 5
+
+
+def _r(x: float) -> float:
+    return round(x, 4)
+
+
+# ---------------------------------------------------------------- JSON
+
+def older_record(d: VersionDiff) -> dict[str, Any]:
+    side = d.older.side
+    return {"side": side, "id": (d.a_label if side == "a" else d.b_label) if side else None,
+            "reason": d.older.reason}
+
+
+def diff_record(d: VersionDiff) -> dict[str, Any]:
+    """The JSON object of a diff (the documented contract, plus counts,
+    trivial edits, older version and IDF source)."""
+    s = d.similarity
+    return {
+        "a": d.a_label,
+        "b": d.b_label,
+        "similarity": {"jaccard": _r(s.jaccard), "containment_a_in_b": _r(s.a_in_b),
+                       "containment_b_in_a": _r(s.b_in_a), "shingle_size": s.shingle_size},
+        "counts": d.counts,
+        "older": older_record(d),
+        "added": [{"text": x.text, "score": x.score, "sentence": x.index} for x in d.added],
+        "removed": [{"text": x.text, "score": x.score, "sentence": x.index} for x in d.removed],
+        "changed": [{"before": c.before, "after": c.after, "score": c.score, "similarity": c.similarity,
+                     "moved": c.moved, "before_sentence": c.before_index, "after_sentence": c.after_index,
+                     "edits": [{"op": e.op, "before": e.before, "after": e.after} for e in c.changes]}
+                    for c in d.changed],
+        "moved": [{"text": m.text, "before_sentence": m.before_index, "after_sentence": m.after_index}
+                  for m in d.moved],
+        "trivial": [{"kind": t.kind, "before": t.before, "after": t.after} for t in d.trivial],
+        "added_terms": [{"term": t.term, "score": t.score} for t in d.added_terms],
+        "removed_terms": [{"term": t.term, "score": t.score} for t in d.removed_terms],
+        "idf": d.idf_source,
+    }
+
+
+def render_diff_json(d: VersionDiff) -> Iterator[str]:
+    yield json.dumps(diff_record(d), ensure_ascii=False, indent=2) + "\n"
+
+
+# ---------------------------------------------------------------- text
+
+def summary_line(d: VersionDiff) -> str:
+    """The one line a person reads first."""
+    s, c = d.similarity, d.counts
+    add = ", ".join(t.term for t in d.added_terms[:SUMMARY_TERMS]) or "none"
+    rem = ", ".join(t.term for t in d.removed_terms[:SUMMARY_TERMS]) or "none"
+    return (f"jaccard {s.jaccard:.2f}, containment A in B {s.a_in_b:.2f}, B in A {s.b_in_a:.2f} | "
+            f"{c['added']} added, {c['removed']} removed, {c['changed']} changed, {c['moved']} moved "
+            f"({c['trivial']} trivial) | added terms: {add} | removed terms: {rem}")
+
+
+def older_line(d: VersionDiff) -> str:
+    side = d.older.side
+    if side is None:
+        return f"older: {d.older.reason}"
+    return f"older: {side.upper()} ({d.a_label if side == 'a' else d.b_label}): {d.older.reason}"
+
+
+def trivial_line(d: VersionDiff) -> str:
+    kinds = Counter(t.kind for t in d.trivial)
+    detail = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+    return f"trivial edits (same words): {len(d.trivial)}" + (f" ({detail})" if detail else "")
+
+
+_COLOURS = {"+": "32", "-": "31", "~": "33", ">": "36", "del": "31;9", "ins": "32;1", "dim": "2"}
+
+
+def _paint(text: str, what: str, color: bool) -> str:
+    return f"\x1b[{_COLOURS[what]}m{text}\x1b[0m" if color else text
+
+
+def wdiff(edits: Sequence[Edit], color: bool = False) -> str:
+    """A changed sentence with ``[-deleted-]`` and ``{+inserted+}`` words."""
+    parts = []
+    for e in edits:
+        if e.op == "equal":
+            parts.append(e.after)
+            continue
+        if e.before:
+            parts.append(_paint(f"[-{e.before}-]", "del", color))
+        if e.after:
+            parts.append(_paint(f"{{+{e.after}+}}", "ins", color))
+    return " ".join(p for p in parts if p)
+
+
+def render_diff_text(d: VersionDiff, color: bool = False) -> Iterator[str]:
+    """Summary line first, then each kind of change, most significant first.
+
+    Markers read without colour: ``+`` added, ``-`` removed, ``~`` changed
+    (``[-old-]{+new+}`` inside), ``>`` moved.
+    """
+    yield f"{d.a_label} -> {d.b_label}: {summary_line(d)}\n"
+    yield older_line(d) + "\n"
+    if d.is_empty:
+        yield ("no sentence added, removed, changed or moved" +
+               (f"; {trivial_line(d)}" if d.trivial else "") + "\n")
+        return
+    if d.added_terms:
+        yield "added terms: " + ", ".join(f"{t.term} {t.score:.2f}" for t in d.added_terms) + "\n"
+    if d.removed_terms:
+        yield "removed terms: " + ", ".join(f"{t.term} {t.score:.2f}" for t in d.removed_terms) + "\n"
+    sections: list[tuple[str, str, Sequence[Any]]] = [
+        ("added", "+", d.added), ("removed", "-", d.removed), ("changed", "~", d.changed), ("moved", ">", d.moved)]
+    for name, mark, items in sections:
+        if not items:
+            continue
+        yield f"\n{name} ({len(items)}{', most significant first' if name != 'moved' else ''})\n"
+        for x in items:
+            if name == "changed":
+                moved = " (moved)" if x.moved else ""
+                yield f"{_paint('~', mark, color)} [{x.score:.2f}]{moved} {wdiff(x.edits, color)}\n"
+            elif name == "moved":
+                yield (f"{_paint('>', mark, color)} {x.text} "
+                       f"{_paint(f'(sentence {x.before_index + 1} -> {x.after_index + 1})', 'dim', color)}\n")
+            else:
+                yield f"{_paint(mark, mark, color)} [{x.score:.2f}] {_paint(x.text, mark, color)}\n"
+    yield f"\n{trivial_line(d)}; IDF from {d.idf_source}\n"
+
+
+# ---------------------------------------------------------------- Markdown
+
+_MD_SPECIAL = set("\\`*_{}[]()#+-.!|~>")
+
+
+def md(text: str) -> str:
+    """Article text made inert in Markdown: HTML escaped, markup characters
+    backslash-escaped."""
+    out = []
+    for ch in html.escape(text, quote=False):
+        out.append("\\" + ch if ch in _MD_SPECIAL else ch)
+    return "".join(out)
+
+
+def _md_edits(edits: Sequence[Edit]) -> str:
+    parts = []
+    for e in edits:
+        if e.op == "equal":
+            parts.append(md(e.after))
+            continue
+        if e.before:
+            parts.append(f"~~{md(e.before)}~~")
+        if e.after:
+            parts.append(f"**{md(e.after)}**")
+    return " ".join(parts)
+
+
+def render_diff_markdown(d: VersionDiff) -> Iterator[str]:
+    """Markdown: summary, salient terms table, then the changes by kind."""
+    s = d.similarity
+    c = d.counts
+    yield f"# {md(d.a_label)} → {md(d.b_label)}\n\n"
+    yield (f"| jaccard | A in B | B in A | added | removed | changed | moved | trivial |\n"
+           f"|---|---|---|---|---|---|---|---|\n"
+           f"| {s.jaccard:.2f} | {s.a_in_b:.2f} | {s.b_in_a:.2f} | {c['added']} | {c['removed']} | {c['changed']} "
+           f"| {c['moved']} | {c['trivial']} |\n\n")
+    yield f"**Older:** {md(older_line(d)[len('older: '):])}\n\n"
+    if d.added_terms or d.removed_terms:
+        yield "## Salient terms\n\n| added | score | removed | score |\n|---|---|---|---|\n"
+        for k in range(max(len(d.added_terms), len(d.removed_terms))):
+            a = d.added_terms[k] if k < len(d.added_terms) else None
+            r = d.removed_terms[k] if k < len(d.removed_terms) else None
+            yield (f"| {md(a.term) if a else ''} | {f'{a.score:.2f}' if a else ''} "
+                   f"| {md(r.term) if r else ''} | {f'{r.score:.2f}' if r else ''} |\n")
+        yield "\n"
+    if d.added:
+        yield "## Added\n\n" + "".join(f"- {md(x.text)} *({x.score:.2f})*\n" for x in d.added) + "\n"
+    if d.removed:
+        yield "## Removed\n\n" + "".join(f"- ~~{md(x.text)}~~ *({x.score:.2f})*\n" for x in d.removed) + "\n"
+    if d.changed:
+        yield "## Changed\n\n" + "".join(
+            f"- {_md_edits(x.edits)} *({x.score:.2f}{', moved' if x.moved else ''})*\n" for x in d.changed) + "\n"
+    if d.moved:
+        yield "## Moved\n\n" + "".join(
+            f"- {md(m.text)} *(sentence {m.before_index + 1} → {m.after_index + 1})*\n" for m in d.moved) + "\n"
+    yield f"{md(trivial_line(d))}. IDF from {md(d.idf_source)}.\n"
+
+
+# ---------------------------------------------------------------- HTML
+
+def esc(text: str) -> str:
+    """HTML-escape untrusted text (quotes included)."""
+    return html.escape(text, quote=True)
+
+
+_CSS = """
+:root{--ins:#d7f5dd;--ins-strong:#9be3ab;--del:#fbe0e0;--del-strong:#f3a9a9;--mv:#e3ecff;--ink:#1d232a;
+--muted:#5f6b76;--line:#dde2e7;--bg:#fff;--head:#f5f7f9}
+*{box-sizing:border-box}
+body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;
+color:var(--ink);background:var(--bg)}
+main{max-width:1360px;margin:0 auto;padding:20px 24px 48px}
+h1{font-size:22px;margin:0 0 6px;overflow-wrap:anywhere}
+h2{font-size:18px;margin:28px 0 8px}
+h3{font-size:15px;margin:18px 0 6px}
+.summary{background:var(--head);border:1px solid var(--line);border-radius:6px;padding:10px 14px;margin:10px 0}
+.summary b{font-variant-numeric:tabular-nums}
+.meta{color:var(--muted);font-size:13px;margin:4px 0}
+.counts span{display:inline-block;margin-right:14px}
+.k-add{color:#17692b}.k-rem{color:#a52121}.k-chg{color:#8a5a00}.k-mov{color:#2b4ea8}
+.terms{display:flex;gap:24px;flex-wrap:wrap;margin:8px 0}
+.terms table{border-collapse:collapse;min-width:300px}
+.terms td,.terms th{padding:2px 8px;text-align:left;font-size:13px;border-bottom:1px solid var(--line)}
+.terms td.s{text-align:right;font-variant-numeric:tabular-nums;color:var(--muted)}
+.bar{height:8px;border-radius:4px;display:inline-block;vertical-align:middle}
+.terms .add .bar{background:var(--ins-strong)}.terms .rem .bar{background:var(--del-strong)}
+ol.top{margin:6px 0;padding-left:22px}ol.top li{margin:3px 0}
+ol.top ins.s{background:var(--ins)}ol.top del.s{background:var(--del);text-decoration-color:#b55}
+.score{color:var(--muted);font-size:12px;font-variant-numeric:tabular-nums;margin-left:6px}
+ins{background:var(--ins-strong);text-decoration:none;border-radius:2px;padding:0 1px}
+del{background:var(--del-strong);text-decoration:line-through;border-radius:2px;padding:0 1px}
+.tabs{margin-top:22px}
+.tabs>input{position:absolute;opacity:0}
+.tabs>label{display:inline-block;padding:6px 14px;border:1px solid var(--line);border-bottom:none;
+border-radius:6px 6px 0 0;background:var(--head);cursor:pointer;font-weight:600;font-size:14px}
+.tabs>input:checked+label{background:var(--bg);position:relative;top:1px}
+.tabs>input:focus-visible+label{outline:2px solid #2b6fd6}
+.view{display:none;border:1px solid var(--line);border-radius:0 6px 6px 6px;padding:8px}
+.tabs>input.side:checked~.view.side,.tabs>input.inline:checked~.view.inline{display:block}
+table.sbs{width:100%;border-collapse:collapse;table-layout:fixed}
+table.sbs col.n{width:42px}table.sbs col.m{width:22px}
+table.sbs th{background:var(--head);text-align:left;padding:6px 8px;font-size:13px;overflow-wrap:anywhere}
+table.sbs td{vertical-align:top;padding:3px 8px;border-top:1px solid #f0f2f4;overflow-wrap:anywhere}
+table.sbs td.n{color:var(--muted);font-size:12px;text-align:right;font-variant-numeric:tabular-nums}
+table.sbs td.m{font-weight:700;text-align:center;color:var(--muted)}
+table.sbs tr.para td{border-top:1px solid #c9d0d7;padding-top:9px}
+tr.added td.b,tr.moved_in td.b{background:var(--ins)}
+tr.removed td.a{background:var(--del)}
+tr.changed td.a{background:#fff4f4}tr.changed td.b{background:#f3fcf5}
+tr.moved_in td.b,tr.moved_out td.a{background:var(--mv)}
+tr.trivial td{color:var(--muted)}
+.note{color:var(--muted);font-size:12px}
+.inline p{margin:0 0 10px;max-width:900px}
+.inline .mv{background:var(--mv);text-decoration:none}
+.legend{font-size:13px;color:var(--muted);margin:6px 0}
+details.member{border:1px solid var(--line);border-radius:6px;margin:10px 0;padding:6px 12px}
+details.member>summary{cursor:pointer;font-weight:600}
+@media print{.tabs>label{display:none}.view{display:block!important;border:none}}
+"""
+
+# Article text is escaped; this policy also forbids any script, so a page
+# that somehow carried one would not run it.
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+
+
+def _page(title: str, body: str) -> str:
+    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f'<meta name="generator" content="dedup {esc(__version__)}">\n'
+            f"<title>{esc(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n{body}</main>\n"
+            f"</body>\n</html>\n")
+
+
+def _edits_html(edits: Sequence[Edit], side: str) -> str:
+    """A changed sentence for one side ('a', 'b') or both ('inline')."""
+    parts = []
+    for e in edits:
+        if e.op == "equal":
+            parts.append(esc(e.before if side == "a" else e.after))
+            continue
+        if e.before and side in ("a", "inline"):
+            parts.append(f"<del>{esc(e.before)}</del>")
+        if e.after and side in ("b", "inline"):
+            parts.append(f"<ins>{esc(e.after)}</ins>")
+    return " ".join(parts)
+
+
+def _summary_html(d: VersionDiff) -> str:
+    s, c = d.similarity, d.counts
+    older = esc(older_line(d)[len("older: "):])
+    return (f'<div class="summary"><div class="counts">'
+            f"<span>jaccard <b>{s.jaccard:.2f}</b></span><span>A in B <b>{s.a_in_b:.2f}</b></span>"
+            f"<span>B in A <b>{s.b_in_a:.2f}</b></span>"
+            f'<span class="k-add"><b>{c["added"]}</b> added</span>'
+            f'<span class="k-rem"><b>{c["removed"]}</b> removed</span>'
+            f'<span class="k-chg"><b>{c["changed"]}</b> changed</span>'
+            f'<span class="k-mov"><b>{c["moved"]}</b> moved</span>'
+            f'<span><b>{c["trivial"]}</b> trivial</span></div>'
+            f'<div class="meta">Older: {older}</div>'
+            f'<div class="meta">Word {s.shingle_size}-gram shingles; IDF from {esc(d.idf_source)}; '
+            f"changed when word similarity ≥ {d.cutoff:.2f}.</div></div>\n")
+
+
+def _terms_html(d: VersionDiff) -> str:
+    if not (d.added_terms or d.removed_terms):
+        return ""
+    top = max([t.score for t in d.added_terms + d.removed_terms] or [1.0]) or 1.0
+    out = ['<div class="terms">']
+    for cls, name, terms in (("add", "Added terms", d.added_terms), ("rem", "Removed terms", d.removed_terms)):
+        out.append(f'<table class="{cls}"><tr><th colspan="3">{name}</th></tr>')
+        for t in terms:
+            width = max(2, round(120 * t.score / top))
+            out.append(f'<tr><td>{esc(t.term)}</td><td><span class="bar" style="width:{width}px"></span></td>'
+                       f'<td class="s">{t.score:.2f}</td></tr>')
+        if not terms:
+            out.append('<tr><td class="note" colspan="3">none</td></tr>')
+        out.append("</table>")
+    out.append("</div>\n")
+    return "".join(out)
+
+
+def _top_html(d: VersionDiff, limit: int = 8) -> str:
+    items: list[tuple[float, str]] = []
+    for x in d.added:
+        items.append((x.score, f'<span class="k-add">+</span> <ins class="s">{esc(x.text)}</ins>'))
+    for x in d.removed:
+        items.append((x.score, f'<span class="k-rem">−</span> <del class="s">{esc(x.text)}</del>'))
+    for c in d.changed:
+        items.append((c.score, f'<span class="k-chg">~</span> {_edits_html(c.edits, "inline")}'))
+    if not items:
+        return ""
+    items.sort(key=lambda t: -t[0])
+    lis = "".join(f'<li>{h}<span class="score">{s:.2f}</span></li>' for s, h in items[:limit])
+    more = f" (top {limit} of {len(items)})" if len(items) > limit else ""
+    return f"<h3>Most significant changes{more}</h3>\n<ol class=\"top\">{lis}</ol>\n"
+
+
+_MARK = {"equal": "", "trivial": "·", "added": "+", "removed": "−", "changed": "~", "moved_in": "&gt;",
+         "moved_out": "&gt;"}
+
+
+def _row_para(d: VersionDiff, r: Row) -> bool:
+    a = any(d.sentences_a[i].starts_paragraph for i in r.before[:1])
+    b = any(d.sentences_b[j].starts_paragraph for j in r.after[:1])
+    return a or b
+
+
+def _side_html(d: VersionDiff, p: str) -> str:
+    out = [f'<table class="sbs"><colgroup><col class="m"><col class="n"><col><col class="n"><col></colgroup>'
+           f"<tr><th></th><th>A</th><th>{esc(d.a_label)}</th><th>B</th><th>{esc(d.b_label)}</th></tr>"]
+    sa, sb = d.sentences_a, d.sentences_b
+    for r in d.rows:
+        a_txt = " ".join(esc(sa[i].text) for i in r.before)
+        b_txt = " ".join(esc(sb[j].text) for j in r.after)
+        if r.op == "changed":
+            a_txt, b_txt = _edits_html(r.edits, "a"), _edits_html(r.edits, "b")
+        elif r.op == "moved_out":
+            a_txt += f' <a class="note" href="#{p}b{r.partner}">(now B {(r.partner or 0) + 1})</a>'
+        elif r.op == "moved_in":
+            b_txt += f' <a class="note" href="#{p}a{r.partner}">(was A {(r.partner or 0) + 1})</a>'
+        na = "<br>".join(str(i + 1) for i in r.before)
+        nb = "<br>".join(str(j + 1) for j in r.after)
+        ida = f' id="{p}a{r.before[0]}"' if r.before else ""
+        idb = f' id="{p}b{r.after[0]}"' if r.after else ""
+        cls = r.op + (" para" if _row_para(d, r) else "")
+        out.append(f'<tr class="{cls}"><td class="m">{_MARK[r.op]}</td><td class="n"{ida}>{na}</td>'
+                   f'<td class="a">{a_txt}</td><td class="n"{idb}>{nb}</td><td class="b">{b_txt}</td></tr>')
+    out.append("</table>\n")
+    return "".join(out)
+
+
+def _inline_html(d: VersionDiff) -> str:
+    sa, sb = d.sentences_a, d.sentences_b
+    paras: list[list[str]] = []
+    for r in d.rows:
+        if not paras or _row_para(d, r):
+            paras.append([])
+        if r.op == "changed":
+            paras[-1].append(_edits_html(r.edits, "inline"))
+        elif r.op == "removed":
+            paras[-1].append(f"<del>{esc(sa[r.before[0]].text)}</del>")
+        elif r.op == "added":
+            paras[-1].append(f"<ins>{esc(sb[r.after[0]].text)}</ins>")
+        elif r.op == "moved_out":
+            paras[-1].append(f'<del class="mv" title="moved">{esc(sa[r.before[0]].text)}</del>')
+        elif r.op == "moved_in":
+            paras[-1].append(f'<ins class="mv" title="moved here">{esc(sb[r.after[0]].text)}</ins>')
+        else:
+            paras[-1].append(" ".join(esc(sb[j].text) for j in r.after))
+    return "".join(f"<p>{' '.join(p)}</p>" for p in paras if p) + "\n"
+
+
+def diff_body_html(d: VersionDiff, prefix: str = "d0-") -> str:
+    """The HTML of one diff (summary, terms, top changes, side-by-side and
+    inline views), for embedding in a page; ids start with ``prefix``."""
+    name = f"{prefix}view"
+    return (_summary_html(d) + _terms_html(d) + _top_html(d) +
+            f'<div class="tabs">'
+            f'<input type="radio" class="side" name="{name}" id="{prefix}side" checked>'
+            f'<label for="{prefix}side">Side by side</label>'
+            f'<input type="radio" class="inline" name="{name}" id="{prefix}inline">'
+            f'<label for="{prefix}inline">Inline</label>'
+            f'<div class="view side">{_side_html(d, prefix)}</div>'
+            f'<div class="view inline">{_inline_html(d)}</div></div>\n'
+            f'<p class="legend">+ added, − removed, ~ changed (<del>deleted</del> / <ins>inserted</ins> words), '
+            f"&gt; moved, · trivial (same words: whitespace, punctuation, case, sentence or paragraph breaks)</p>\n")
+
+
+def render_diff_html(d: VersionDiff) -> Iterator[str]:
+    """One self-contained HTML page: inline CSS, no scripts, no network."""
+    title = f"{d.a_label} → {d.b_label}"
+    yield _page(f"dedup diff: {title}", f"<h1>{esc(title)}</h1>\n" + diff_body_html(d))
+
+
+def render_scan_html(result: ScanResult, clusters: Sequence[ClusterDiff]) -> Iterator[str]:
+    """One page with every cluster and each member's diff against the kept copy."""
+    words = {doc.id: doc.words for doc in result.documents}
+    dup = sum(c.size - 1 for c in result.clusters)
+    head = (f"<h1>dedup scan: {len(result.clusters)} cluster{'s' if len(result.clusters) != 1 else ''}</h1>\n"
+            f'<div class="summary">{len(result.documents)} documents from {result.files_read} files: '
+            f"<b>{len(result.clusters)}</b> clusters of near-duplicates, <b>{dup}</b> duplicates to drop. "
+            f"Each member is compared with the copy kept ({esc(result.config.keep)}).</div>\n")
+    parts = [head]
+    by_index = {c.index: c for c in clusters}
+    for cl in result.clusters:
+        parts.append(f'<h2 id="c{cl.index}">Cluster {cl.index}: keep {esc(cl.keep)} '
+                     f'<span class="note">({words.get(cl.keep, 0)} words, {cl.size} documents)</span></h2>\n')
+        cd = by_index.get(cl.index)
+        diffs = {d.b_label: d for d in cd.diffs} if cd else {}
+        for k, m in enumerate(x for x in cl.members if not x.keep):
+            d = diffs.get(m.id)
+            label = (f"{esc(m.id)} <span class=\"note\">jaccard {m.jaccard:.2f}, containment {m.containment:.2f}"
+                     f"</span>")
+            if d is None:
+                parts.append(f'<details class="member"><summary>{label}</summary>'
+                             f'<p class="note">text not available (file changed since the scan?)</p></details>\n')
+                continue
+            parts.append(f'<details class="member" open><summary>{label}</summary>'
+                         f"{diff_body_html(d, f'c{cl.index}m{k}-')}</details>\n")
+    if not result.clusters:
+        parts.append("<p>No near-duplicates found.</p>\n")
+    yield _page(f"dedup scan report ({len(result.clusters)} clusters)", "".join(parts))
+
+
+DIFF_RENDERERS: dict[str, Callable[..., Iterator[str]]] = {
+    "text": render_diff_text, "json": render_diff_json, "markdown": render_diff_markdown, "html": render_diff_html,
+}

@@ -1,0 +1,344 @@
+"""Tests of dedup.diff: sentence alignment, word edits, salience, and the
+expected revision of the seed articles."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import dedup
+from dedup.diff import (TermWeights, VersionDiff, diff_clusters, read_version, split_sentences, word_edits,
+                        word_similarity)
+from dedup.errors import ConfigError, InputError
+from dedup.io import Document
+from dedup.shingle import ShingleConfig, shingle_set
+from dedup.verify import similarity
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+OLD = SEEDS / "000_cc67e4122e3a257f.txt"
+NEW = SEEDS / "001_fbcee2db9c98bcf0.txt"
+REUTERS = ROOT.parent / "shared" / "data" / "reuters21578" / "reuters21578.jsonl.gz"
+
+
+@pytest.fixture(scope="module")
+def seed_diff() -> VersionDiff:
+    return dedup.diff(OLD.read_text(encoding="utf-8"), NEW.read_text(encoding="utf-8"))
+
+
+def texts(items) -> list[str]:
+    return [x.text for x in items]
+
+
+def test_seed_added_sentences(seed_diff: VersionDiff) -> None:
+    added = texts(seed_diff.added)
+    # The Sonia Askew quotes, all three sentences of them.
+    assert "“We want a fair contract, and we want it now." in added
+    assert any("Sonia Askew told FOX40" in t for t in added)
+    assert "“Our Local 39 engineers are the ones who maintained this hospital." in added
+    # The Randy Newell quotes.
+    assert any("explained Randy Newell, a Kaiser Permanente assistant chief engineer" in t for t in added)
+    assert "“We’re prepared to stay here as long as we can until we get a contract,” Newell said." in added
+    # The Gaskill-Hames paragraphs.
+    assert sum("Gaskill-Hames" in t for t in added) == 3
+    # The pharmacy closures.
+    assert any("outpatient pharmacies will be temporarily closed Thursday and Friday" in t for t in added)
+    assert any("refill prescriptions" in t for t in added)
+
+
+def test_seed_removed_golik_quote(seed_diff: VersionDiff) -> None:
+    removed = texts(seed_diff.removed)
+    assert "“Just a fair wage." in removed
+    assert "We’re not asking for anything more than what other hospitals are paying,” Golik explained." in removed
+    assert any("Stan Golik" in t for t in removed)
+    # Nothing of the new quotes is reported as removed, nothing of Golik as added.
+    assert not any("Golik" in t for t in texts(seed_diff.added))
+    assert not any("Askew" in t or "Newell" in t for t in removed)
+
+
+def test_seed_kaiser_permanente_is_a_word_insertion(seed_diff: VersionDiff) -> None:
+    inserted = [c for c in seed_diff.changed
+                if any(e.op == "insert" and e.after == "Permanente" for e in c.edits)]
+    assert len(inserted) >= 3
+    samuel = next(c for c in seed_diff.changed if "Kim Samuel" in c.after)
+    assert [(e.op, e.before, e.after) for e in samuel.changes] == [("insert", "", "Permanente")]
+    assert "explained Kaiser medical assistant Kim Samuel" in samuel.before
+    # Changed, not removed and added again.
+    assert not any("Kim Samuel" in t for t in texts(seed_diff.added) + texts(seed_diff.removed))
+    tentative = next(c for c in seed_diff.changed if "tentative deal" in c.after)
+    assert ("insert", "", "Permanente") in [(e.op, e.before, e.after) for e in tentative.changes]
+
+
+def test_seed_terms(seed_diff: VersionDiff) -> None:
+    added = [t.term for t in seed_diff.added_terms]
+    removed = [t.term for t in seed_diff.removed_terms]
+    assert {"askew", "newell", "gaskill", "hames"} <= set(added)
+    assert removed[0] == "golik"
+    assert all(t.score > 0 for t in seed_diff.added_terms + seed_diff.removed_terms)
+    scores = [t.score for t in seed_diff.added_terms]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_seed_scores_most_significant_first(seed_diff: VersionDiff) -> None:
+    for items in (seed_diff.added, seed_diff.removed, seed_diff.changed):
+        scores = [x.score for x in items]
+        assert scores == sorted(scores, reverse=True)
+        assert all(s > 0 for s in scores)
+    # A whole new quoted paragraph outweighs a one-word edit.
+    assert seed_diff.added[0].score > seed_diff.changed[-1].score
+
+
+def test_seed_trivial_edits(seed_diff: VersionDiff) -> None:
+    kinds = Counter(t.kind for t in seed_diff.trivial)
+    # "…this week. …" vs "…this week.": punctuation only.
+    assert kinds["punctuation"] == 1
+    # "Bargaining with Local 39 IUOE Kaiser Permanente has been…" became a heading and a sentence.
+    reseg = [t for t in seed_diff.trivial if t.kind == "resegmented"]
+    assert len(reseg) == 1 and reseg[0].before.startswith("Bargaining with Local 39 IUOE Kaiser Permanente")
+    # The statement, one paragraph in 000, is several in 001.
+    assert kinds["paragraph"] >= 4
+    assert not any("this week" in c.after for c in seed_diff.changed)
+
+
+def test_seed_similarity_and_older(seed_diff: VersionDiff) -> None:
+    a = shingle_set(OLD.read_text(encoding="utf-8"), ShingleConfig(5))
+    b = shingle_set(NEW.read_text(encoding="utf-8"), ShingleConfig(5))
+    assert (seed_diff.similarity.jaccard, seed_diff.similarity.a_in_b, seed_diff.similarity.b_in_a) == \
+        similarity(a, b)
+    assert 0.40 < seed_diff.similarity.jaccard < 0.50
+    assert seed_diff.older.side == "a"
+    assert "73%" in seed_diff.older.reason
+    reverse = dedup.diff(NEW.read_text(encoding="utf-8"), OLD.read_text(encoding="utf-8"))
+    assert reverse.older.side == "b"
+
+
+def test_diff_with_itself_is_empty() -> None:
+    text = NEW.read_text(encoding="utf-8")
+    d = dedup.diff(text, text)
+    assert d.is_empty
+    assert d.trivial == () and d.added_terms == () and d.removed_terms == ()
+    assert {r.op for r in d.rows} == {"equal"}
+    assert d.similarity.jaccard == 1.0
+
+
+def test_changed_number_shows_both_terms() -> None:
+    d = dedup.diff("5 people died in the fire.", "7 people died in the fire.")
+    assert not d.added and not d.removed
+    [c] = d.changed
+    assert [(e.op, e.before, e.after) for e in c.changes] == [("replace", "5", "7")]
+    assert [t.term for t in d.added_terms] == ["7"]
+    assert [t.term for t in d.removed_terms] == ["5"]
+    assert c.score > 0
+
+
+def test_moved_sentence_is_not_delete_plus_add() -> None:
+    a = ("The council met on Monday. The mayor resigned after the vote. Roads will close at noon. "
+         "Schools stay open.")
+    b = ("The mayor resigned after the vote. The council met on Monday. Roads will close at noon. "
+         "Schools stay open.")
+    d = dedup.diff(a, b)
+    assert not d.added and not d.removed and not d.changed
+    assert len(d.moved) == 1
+    ops = [r.op for r in d.rows]
+    assert ops.count("moved_in") == 1 and ops.count("moved_out") == 1
+
+
+def test_changed_sentence_that_moved() -> None:
+    a = "Alpha beta gamma delta epsilon. One two three. Four five six. Seven eight nine."
+    b = "One two three. Four five six. Seven eight nine. Alpha beta gamma delta zeta."
+    d = dedup.diff(a, b)
+    [c] = d.changed
+    assert c.moved and not d.added and not d.removed
+
+
+def test_trivial_edits_are_not_changes() -> None:
+    a = "The strike ended on Friday. Workers went back,  happy."
+    b = "The strike ended on Friday! Workers went back happy."
+    d = dedup.diff(a, b)
+    assert d.is_empty
+    assert [t.kind for t in d.trivial] == ["punctuation", "punctuation"]
+    d = dedup.diff("One fine day.  It rained.", "One  fine day. It rained.")
+    assert d.is_empty and [t.kind for t in d.trivial] == ["whitespace"]
+    d = dedup.diff("It rained. Roads flooded.", "It rained.\n\nRoads flooded.")
+    assert d.is_empty and [t.kind for t in d.trivial] == ["paragraph"]
+    d = dedup.diff("Roads flooded and it rained.", "Roads flooded. And it rained.")
+    assert d.is_empty and [t.kind for t in d.trivial] == ["resegmented"]
+
+
+def test_split_sentences() -> None:
+    text = ("SACRAMENTO, Calif. (KTXL) — Mr. Smith met the U.S. envoy. “Good.” He left.\n\n"
+            "A new paragraph… Then more!\nStill the same paragraph? Yes.")
+    s = split_sentences(text)
+    assert [x.text for x in s] == [
+        "SACRAMENTO, Calif. (KTXL) — Mr. Smith met the U.S. envoy.", "“Good.”", "He left.",
+        "A new paragraph…", "Then more!", "Still the same paragraph?", "Yes."]
+    assert [x.paragraph for x in s] == [0, 0, 0, 1, 1, 1, 1]
+    assert [x.starts_paragraph for x in s] == [True, False, False, True, False, False, False]
+
+
+def test_split_sentences_newswire_layout() -> None:
+    body = ("Shares rose\nsharply on Monday.\n    The company said profit\nwould double.\n"
+            "(corrects spelling of town in line five)\n Reuter\n")
+    s = split_sentences(body)
+    assert [x.text for x in s] == ["Shares rose sharply on Monday.", "The company said profit would double.",
+                                   "(corrects spelling of town in line five)", "Reuter"]
+    assert [x.paragraph for x in s] == [0, 1, 1, 2]
+
+
+def test_word_similarity_and_edits() -> None:
+    assert word_similarity("a b c d", "a b c d") == 1.0
+    assert word_similarity("a b c d", "d c b a") == 0.25
+    assert word_similarity("x y", "a b") == 0.0
+    edits = word_edits("Kaiser argues the union’s demands are unreasonable.",
+                       "Kaiser Permanente says the union’s demands are unreasonable!")
+    assert [(e.op, e.before, e.after) for e in edits if e.op != "equal"] == [("replace", "argues", "Permanente says")]
+
+
+def test_corpus_idf_is_fitted_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    calls = []
+    real_fit = TfidfVectorizer.fit
+
+    def counting_fit(self, raw, y=None):
+        calls.append(1)
+        return real_fit(self, raw, y)
+
+    monkeypatch.setattr(TfidfVectorizer, "fit", counting_fit)
+    corpus = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("00[234]_*.txt"))]
+    d = dedup.diff(OLD.read_text(encoding="utf-8"), NEW.read_text(encoding="utf-8"), corpus=corpus)
+    assert calls == [1]
+    assert d.idf_source == "a corpus of 3 documents and the two versions"
+    assert "newell" in [t.term for t in d.added_terms]
+    # A fitted model is shared, not refitted.
+    weights = TermWeights(corpus, "seeds")
+    calls.clear()
+    dedup.diff("5 people died.", "7 people died.", corpus=weights)
+    dedup.diff("Rain fell.", "Snow fell.", corpus=weights)
+    assert calls == []
+
+
+def test_bad_arguments() -> None:
+    with pytest.raises(TypeError, match="Iterable over raw text documents expected"):
+        dedup.diff("a", "b", corpus="just one string")
+    with pytest.raises(ConfigError, match="The 'cutoff' parameter must be in"):
+        dedup.diff("a", "b", cutoff=1.5)
+    with pytest.raises(TypeError, match="must be a str or a Document"):
+        dedup.diff(b"bytes", "b")  # type: ignore[arg-type]
+
+
+def test_empty_versions() -> None:
+    d = dedup.diff("", "")
+    assert d.is_empty and d.added_terms == ()
+    d = dedup.diff("", "Something happened today.")
+    assert texts(d.added) == ["Something happened today."]
+
+
+def test_documents_and_dates(tmp_path: Path) -> None:
+    from datetime import datetime, timezone
+    a = Document("old", "The dam held. Nobody was hurt.", date=datetime(2020, 1, 1, tzinfo=timezone.utc))
+    b = Document("new", "The dam broke. Nobody was hurt.", date=datetime(2020, 1, 2, tzinfo=timezone.utc))
+    d = dedup.diff(b, a)
+    assert (d.a_label, d.b_label) == ("new", "old")
+    assert d.older.side == "b" and "dated earlier" in d.older.reason
+    c = dedup.diff("Profits rose 5%.", "CORRECTED - Profits rose 6%.")
+    assert c.older.side == "a" and "CORRECTED" in c.older.reason
+
+
+def test_read_version_json_records(tmp_path: Path) -> None:
+    f = tmp_path / "news.jsonl"
+    f.write_text(json.dumps({"id": "x1", "text": "First story."}) + "\n" +
+                 json.dumps({"id": "x2", "text": "Second story."}) + "\n", encoding="utf-8")
+    assert read_version(f"{f}#x2").text == "Second story."
+    with pytest.raises(InputError, match="holds more than one article; pick one as"):
+        read_version(f)
+    with pytest.raises(InputError, match="no record with id 'x9'"):
+        read_version(f"{f}#x9")
+
+
+# Few words, so that versions share sentences and near-identical sentences:
+# equal, moved, changed, added and removed all occur.
+WORDS = ["rain", "fell", "on", "the", "city", "5", "7", "roads", "closed"]
+sentence = st.lists(st.sampled_from(WORDS), min_size=2, max_size=6).map(
+    lambda ws: " ".join(ws).capitalize() + ".")
+version = st.lists(sentence, min_size=0, max_size=8).map(" ".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(version, version)
+def test_what_a_to_b_adds_b_to_a_removes(a: str, b: str) -> None:
+    ab, ba = dedup.diff(a, b), dedup.diff(b, a)
+    key = lambda items: Counter(dedup.normalize(x.text) for x in items)  # noqa: E731
+    assert key(ab.added) == key(ba.removed)
+    assert key(ab.removed) == key(ba.added)
+    pairs = Counter((dedup.normalize(c.before), dedup.normalize(c.after)) for c in ab.changed)
+    mirrored = Counter((dedup.normalize(c.after), dedup.normalize(c.before)) for c in ba.changed)
+    assert pairs == mirrored
+    # Sentences with the same words are matched (in place or moved) as often as both versions hold them.
+    same = sum((Counter(s.key for s in ab.sentences_a) & Counter(s.key for s in ab.sentences_b)).values())
+    for d in (ab, ba):
+        in_place = sum(r.op in ("equal", "trivial") and len(r.before) == len(r.after) == 1 and
+                       d.sentences_a[r.before[0]].key == d.sentences_b[r.after[0]].key for r in d.rows)
+        assert in_place + len(d.moved) == same
+    assert [t.term for t in ab.added_terms] == [t.term for t in ba.removed_terms]
+
+
+@settings(max_examples=60, deadline=None)
+@given(version)
+def test_diff_of_a_text_with_itself_is_empty(a: str) -> None:
+    d = dedup.diff(a, a)
+    assert d.is_empty and not d.trivial
+
+
+@settings(max_examples=100, deadline=None)
+@given(version, version)
+def test_rows_show_every_sentence(a: str, b: str) -> None:
+    d = dedup.diff(a, b)
+    shown_a = [i for r in d.rows for i in r.before]
+    shown_b = [j for r in d.rows for j in r.after]
+    assert sorted(set(shown_a)) == list(range(len(d.sentences_a)))
+    assert sorted(shown_b) == list(range(len(d.sentences_b)))
+    assert len(shown_a) == len(d.sentences_a) + sum(c.moved for c in d.changed)
+
+
+def test_diff_clusters_rereads_only_what_it_needs(tmp_path: Path) -> None:
+    result = dedup.scan([str(SEEDS)])
+    [cd] = diff_clusters(result, [str(SEEDS)])
+    [d] = cd.diffs
+    assert (cd.keep, d.a_label, d.b_label) == ("001_fbcee2db9c98bcf0.txt", "001_fbcee2db9c98bcf0.txt",
+                                               "000_cc67e4122e3a257f.txt")
+    assert "“Just a fair wage." in texts(d.added)
+    assert d.idf_source == "the scanned collection (5 documents)"
+    assert d.older.side == "b"
+    with pytest.raises(ConfigError, match="standard input cannot be read twice"):
+        diff_clusters(result, ["-"])
+
+
+def _reuters(ids: set[int]) -> dict[int, dict]:
+    if not REUTERS.exists():
+        pytest.skip(f"{REUTERS} not present")
+    found = {}
+    with gzip.open(REUTERS, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            if rec["newid"] in ids:
+                found[rec["newid"]] = rec
+    return found
+
+
+def test_reuters_corrected_story() -> None:
+    recs = _reuters({13044, 13091})
+    original, corrected = recs[13044], recs[13091]
+    assert corrected["title"].startswith("CORRECTED - ")
+    d = dedup.diff(original["body"], corrected["body"])
+    [town] = [c for c in d.changed if "Manningham" in c.after and "fire" in c.after]
+    assert [(e.op, e.before, e.after) for e in town.changes] == [("replace", "Reidgefield,", "Ridgefield,")]
+    assert texts(d.added) == ["(corrects spelling of town in line five)"]
+    assert not d.removed
+    assert d.added_terms[0].term == "ridgefield"
+    assert "reidgefield" in [t.term for t in d.removed_terms]
