@@ -1,0 +1,170 @@
+"""CLI tests of ``dedup diff`` and ``dedup scan --report``: exact exit codes
+and output, on the seeds and on files written to tmp_path."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dedup.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+OLD = str(SEEDS / "000_cc67e4122e3a257f.txt")
+NEW = str(SEEDS / "001_fbcee2db9c98bcf0.txt")
+
+
+def run(*args: str, env: dict | None = None):
+    return CliRunner().invoke(cli, list(args), env=env)
+
+
+def test_text_output_on_the_seeds() -> None:
+    r = run("diff", OLD, NEW)
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0] == (f"{OLD} -> {NEW}: jaccard 0.45, containment A in B 0.73, B in A 0.53 | "
+                        "18 added, 9 removed, 6 changed, 0 moved (7 trivial) | "
+                        "added terms: gaskill, hames, friday, fox40, newell | removed terms: golik, stan, 11, 18, 2021")
+    assert lines[1].startswith(f"older: A ({OLD}): likely A: 73%")
+    assert "- [8.22] “Just a fair wage." in lines
+    assert any(line.startswith("+ [") and "Sonia Askew" in line for line in lines)
+    assert ("~ [2.27] “My message today is that we are standing strong with our brothers and sisters of Local 39,” "
+            "explained Kaiser {+Permanente+} medical assistant Kim Samuel.") in lines
+    assert "\x1b[" not in r.output  # not a terminal: no colour
+
+
+def test_colour_on_request_and_never_in_files(tmp_path: Path) -> None:
+    r = run("diff", OLD, NEW, "--color")
+    assert r.exit_code == 0
+    assert "\x1b[32m+\x1b[0m" in r.output and "\x1b[32;1m{+Permanente+}\x1b[0m" in r.output
+    out = tmp_path / "d.txt"
+    r = run("diff", OLD, NEW, "--color", "-o", str(out))
+    assert r.exit_code == 0 and r.output == ""
+    assert "\x1b[" not in out.read_text(encoding="utf-8")
+
+
+def test_json_contract() -> None:
+    r = run("diff", OLD, NEW, "--format", "json")
+    assert r.exit_code == 0
+    d = json.loads(r.output)
+    for key in ("similarity", "added", "removed", "changed", "moved", "added_terms", "removed_terms"):
+        assert key in d
+    assert set(d["similarity"]) >= {"jaccard", "containment_a_in_b", "containment_b_in_a"}
+    assert all(set(x) >= {"text", "score"} for x in d["added"] + d["removed"])
+    assert all(set(x) >= {"before", "after", "score", "edits"} for x in d["changed"])
+    assert all(set(x) == {"term", "score"} for x in d["added_terms"] + d["removed_terms"])
+    assert {"askew", "newell"} <= {t["term"] for t in d["added_terms"]}
+    assert d["removed_terms"][0]["term"] == "golik"
+    samuel = next(c for c in d["changed"] if "Kim Samuel" in c["after"])
+    assert samuel["edits"] == [{"op": "insert", "before": "", "after": "Permanente"}]
+    assert d["older"] == {"side": "a", "id": OLD, "reason": d["older"]["reason"]}
+
+
+def test_markdown_and_html(tmp_path: Path) -> None:
+    r = run("diff", OLD, NEW, "-f", "markdown")
+    assert r.exit_code == 0
+    assert r.output.startswith("# ")
+    assert "## Added" in r.output and "## Removed" in r.output and "**Permanente**" in r.output
+    page = tmp_path / "rev.html"
+    r = run("diff", OLD, NEW, "-f", "html", "-o", str(page))
+    assert r.exit_code == 0 and r.output == ""
+    html = page.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    assert "<script" not in html and "http://" not in html and "https://" not in html
+    assert "<ins>Permanente</ins>" in html and "Side by side" in html and "Inline" in html
+
+
+def test_article_markup_is_escaped_everywhere(tmp_path: Path) -> None:
+    a = tmp_path / "a.txt"
+    b = tmp_path / "b.txt"
+    a.write_text("The mayor spoke today. Roads are closed.", encoding="utf-8")
+    b.write_text("The mayor spoke today. <script>alert(1)</script> Roads are **closed** | now.", encoding="utf-8")
+    html = run("diff", str(a), str(b), "-f", "html").output
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    md = run("diff", str(a), str(b), "-f", "markdown").output
+    assert "<script>" not in md and "&lt;script&gt;" in md and "\\*\\*closed\\*\\*" in md
+
+
+def test_records_of_a_json_file(tmp_path: Path) -> None:
+    f = tmp_path / "news.jsonl"
+    f.write_text(json.dumps({"id": "s1", "text": "Five people died in the fire."}) + "\n"
+                 + json.dumps({"id": "s2", "text": "Seven people died in the fire."}) + "\n", encoding="utf-8")
+    r = run("diff", f"{f}#s1", f"{f}#s2", "-f", "json")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output)
+    assert (d["a"], d["b"]) == ("s1", "s2")
+    assert d["changed"][0]["edits"] == [{"op": "replace", "before": "Five", "after": "Seven"}]
+    r = run("diff", str(f), f"{f}#s2")
+    assert r.exit_code == 1
+    assert r.output == f"Error: {f} holds more than one article; pick one as {f}#ID\n"
+
+
+def test_corpus_folder(tmp_path: Path) -> None:
+    r = run("diff", OLD, NEW, "--corpus", str(SEEDS), "-f", "json")
+    assert r.exit_code == 0
+    assert json.loads(r.output)["idf"] == "a corpus of 5 documents and the two versions"
+
+
+def test_unreadable_file_is_one_line_exit_1(tmp_path: Path) -> None:
+    binary = tmp_path / "x.txt"
+    binary.write_bytes(b"\x00\x01\x02 not text")
+    r = run("diff", str(binary), NEW)
+    assert r.exit_code == 1
+    assert r.output == f"Error: {binary}: binary file, not text (remove it or give text files only)\n"
+    latin = tmp_path / "l.txt"
+    latin.write_bytes("Caf\xe9 opens.".encode("latin-1"))
+    r = run("diff", str(latin), NEW)
+    assert r.exit_code == 1 and r.output.count("\n") == 1 and "--encoding latin-1" in r.output
+    assert run("diff", str(latin), NEW, "--encoding", "latin-1").exit_code == 0
+    r = run("diff", str(tmp_path / "missing.txt"), NEW)
+    assert r.exit_code == 1
+    assert r.output == f"Error: {tmp_path / 'missing.txt'}: no such file or folder (check the path)\n"
+
+
+def test_usage_errors_exit_2() -> None:
+    assert run("diff", OLD).exit_code == 2
+    assert run("diff", OLD, NEW, "--format", "pdf").exit_code == 2
+    assert run("diff", OLD, NEW, "--cutoff", "0").exit_code == 2
+    assert run("diff", OLD, NEW, "--terms", "-1").exit_code == 2
+    r = run("scan", "-", "--report", "r.html")
+    assert r.exit_code == 2 and "standard input cannot be read twice" in r.output
+
+
+def test_output_is_written_atomically_over_an_old_file(tmp_path: Path) -> None:
+    out = tmp_path / "d.json"
+    out.write_text("old", encoding="utf-8")
+    assert run("diff", OLD, NEW, "-f", "json", "-o", str(out)).exit_code == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["counts"]["removed"] == 9
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.json"]
+
+
+def test_help_has_examples() -> None:
+    r = run("diff", "-h")
+    assert r.exit_code == 0
+    assert "  dedup diff old.html new.html --format html -o revision.html\n" in r.output
+    assert "--report FILE.html" in run("scan", "--help").output
+
+
+def test_scan_report(tmp_path: Path) -> None:
+    report = tmp_path / "report.html"
+    r = run("scan", str(SEEDS), "--report", str(report), "-f", "json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["summary"]["clusters"] == 1
+    html = report.read_text(encoding="utf-8")
+    assert "Cluster 0: keep 001_fbcee2db9c98bcf0.txt" in html
+    assert "000_cc67e4122e3a257f.txt" in html
+    assert "the scanned collection (5 documents)" in html
+    assert "Just a fair wage." in html and "<ins>Permanente</ins>" not in html  # kept copy is A: 001 -> 000
+    assert "<del>Permanente</del>" in html
+    assert "<script" not in html
+
+
+def test_scan_report_with_no_clusters(tmp_path: Path) -> None:
+    report = tmp_path / "r.html"
+    r = run("scan", str(SEEDS / "002_31e9bada26c2e9f7.txt"), str(SEEDS / "003_e8e1f807b790b2ad.txt"),
+            "--report", str(report))
+    assert r.exit_code == 0
+    assert "No near-duplicates found." in report.read_text(encoding="utf-8")
