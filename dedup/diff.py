@@ -544,11 +544,15 @@ def _resegmented(sa: Sequence[Sentence], sb: Sequence[Sentence], left_a: set[int
     sentence on the other (a sentence split in two, or two joined)."""
     found: list[_Group] = []
     for one, many, left_one, left_many, flip in ((sa, sb, left_a, left_b, False), (sb, sa, left_b, left_a, True)):
+        # A run can only start with a sentence whose first word starts the target.
+        by_first: dict[str, list[int]] = defaultdict(list)
+        for j in sorted(left_many):
+            by_first[many[j].key.split(" ", 1)[0]].append(j)
         for i in sorted(left_one):
             if i not in left_one:
                 continue
             target = one[i].key
-            for j in sorted(left_many):
+            for j in by_first.get(target.split(" ", 1)[0], ()):
                 if j not in left_many or not target.startswith(many[j].key):
                     continue
                 run, joined, k = [j], many[j].key, j + 1
@@ -573,22 +577,33 @@ def _fuzzy_pairs(sa: Sequence[Sentence], sb: Sequence[Sentence], left_a: set[int
 
     The order does not depend on which version is A, so that diff(b, a)
     mirrors diff(a, b)."""
+    def lookup_words(bag: Counter[str]) -> list[str]:
+        # Candidates must share a content word (function words connect everything).
+        content = [w for w in bag if w not in FUNCTION_WORDS]
+        return content or list(bag)
+
     bags_b = {j: Counter(sb[j].key.split()) for j in left_b}
+    lengths_b = {j: sum(bag.values()) for j, bag in bags_b.items()}
     index: dict[str, set[int]] = defaultdict(set)
     for j, bag in bags_b.items():
-        for w in bag:
+        for w in lookup_words(bag):
             index[w].add(j)
     scored = []
     for i in left_a:
         words_a = sa[i].key.split()
         bag_a = Counter(words_a)
         seen: set[int] = set()
-        for w in bag_a:
+        for w in lookup_words(bag_a):
             seen |= index.get(w, set())
+        la = len(words_a)
         for j in seen:
-            total = len(words_a) + sum(bags_b[j].values())
-            # The shared bag of words bounds the LCS: skip pairs that cannot reach the cutoff.
-            if 2 * sum((bag_a & bags_b[j]).values()) / total < cutoff:
+            bag_b = bags_b[j]
+            lb = lengths_b[j]
+            total = la + lb
+            # Lengths, then the shared bag of words, bound the LCS: skip pairs that cannot reach the cutoff.
+            if 2 * min(la, lb) < cutoff * total:
+                continue
+            if 2 * sum(min(n, bag_b.get(w, 0)) for w, n in bag_a.items()) < cutoff * total:
                 continue
             sim = word_similarity(sa[i].key, sb[j].key)
             if sim >= cutoff:
