@@ -413,6 +413,7 @@ class TermWeights:
         self.vectorizer = TfidfVectorizer(token_pattern=TOKEN_PATTERN, preprocessor=normalize,
                                           stop_words=sorted(FUNCTION_WORDS), sublinear_tf=True, norm=None)
         self.documents = 0
+        self._terms: Optional[np.ndarray] = None
 
         def counted() -> Iterator[str]:
             for doc in documents:
@@ -424,6 +425,13 @@ class TermWeights:
             self.fitted = True
         except ValueError:  # no words at all
             self.fitted = False
+
+    @property
+    def terms(self) -> np.ndarray:
+        """The vocabulary, by column (built once: scikit-learn sorts it on every call)."""
+        if self._terms is None:
+            self._terms = self.vectorizer.get_feature_names_out()
+        return self._terms
 
     def weights(self, texts: Sequence[str]):  # -> scipy.sparse matrix
         """TF-IDF rows of ``texts`` (one transform call for all of them)."""
@@ -446,7 +454,7 @@ class TermWeights:
             return (), ()
         m = self.weights([a, b])
         delta = (m[1] - m[0]).tocoo()
-        terms = self.vectorizer.get_feature_names_out()
+        terms = self.terms
         boost = [NAME_WEIGHT if terms[i] in names else 1.0 for i in delta.col]
         rose = [(float(v) * w, terms[i]) for i, v, w in zip(delta.col, delta.data, boost) if v > 1e-12]
         fell = [(float(-v) * w, terms[i]) for i, v, w in zip(delta.col, delta.data, boost) if v < -1e-12]
