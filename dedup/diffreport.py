@@ -420,7 +420,8 @@ def render_scan_html(result: ScanResult, clusters: Sequence[ClusterDiff]) -> Ite
     dup = sum(c.size - 1 for c in result.clusters)
     head = (f"<h1>dedup scan: {len(result.clusters)} cluster{'s' if len(result.clusters) != 1 else ''}</h1>\n"
             f'<div class="summary">{len(result.documents)} documents from {result.files_read} files: '
-            f"<b>{len(result.clusters)}</b> clusters of near-duplicates, <b>{dup}</b> duplicates to drop. "
+            f"<b>{len(result.clusters)}</b> cluster{'s' if len(result.clusters) != 1 else ''} of near-duplicates, "
+            f"<b>{dup}</b> duplicate{'s' if dup != 1 else ''} to drop. "
             f"Each member is compared with the copy kept ({esc(result.config.keep)}).</div>\n")
     parts = [head]
     by_index = {c.index: c for c in clusters}
