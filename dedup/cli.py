@@ -239,7 +239,7 @@ def diff_command(a: str, b: str, fmt: str, output: Optional[str], corpus: tuple[
         if fmt == "text":
             to_terminal = not output or output == "-"
             if color is None:
-                color = to_terminal and click.get_text_stream("stdout").isatty() and not os.environ.get("NO_COLOR")
+                color = to_terminal and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
             emit(DIFF_RENDERERS["text"](result, color=bool(color) and to_terminal), output)
         else:
             emit(DIFF_RENDERERS[fmt](result), output)
