@@ -512,7 +512,9 @@ def tell_older(a: Text, b: Text, sim: Similarity) -> Older:
     adds to it, is likely the older). Returns side None when none tells."""
     da = a.date if isinstance(a, Document) else None
     db = b.date if isinstance(b, Document) else None
+    dates = "no dates"
     if da is not None and db is not None:
+        dates = "dates too close to tell"
         gap = (db - da).total_seconds()
         origin_a, origin_b = _date_origin(a), _date_origin(b)  # type: ignore[arg-type]
         mtime = "file modification time" in (origin_a, origin_b)
@@ -533,7 +535,8 @@ def tell_older(a: Text, b: Text, sim: Similarity) -> Older:
     if sim.b_in_a >= 0.5 and sim.b_in_a - sim.a_in_b >= 0.1:
         return Older("b", f"likely B: {sim.b_in_a:.0%} of B's shingles are in A but only {sim.a_in_b:.0%} of A's "
                           "in B (A reads as B extended)")
-    return Older(None, "cannot tell: no dates, and each version holds about as much of the other")
+    return Older(None, f"cannot tell: {dates}, no correction marker, and each version holds about as much "
+                       "of the other")
 
 
 # ---------------------------------------------------------------- alignment

@@ -341,3 +341,18 @@ def test_reuters_corrected_story() -> None:
     assert not d.removed
     assert d.added_terms[0].term == "ridgefield"
     assert "reidgefield" in [t.term for t in d.removed_terms]
+
+
+def test_older_by_file_modification_time(tmp_path: Path) -> None:
+    import os
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("The dam held. Nobody was hurt.", encoding="utf-8")
+    b.write_text("The dam broke. Nobody was hurt.", encoding="utf-8")
+    os.utime(a, (1_600_000_000, 1_600_000_000))
+    os.utime(b, (1_600_000_030, 1_600_000_030))
+    d = dedup.diff(read_version(b), read_version(a))
+    assert d.older.side is None
+    assert d.older.reason.startswith("cannot tell: dates too close to tell")
+    os.utime(b, (1_600_090_000, 1_600_090_000))
+    d = dedup.diff(read_version(b), read_version(a))
+    assert d.older.side == "b" and "file modification time" in d.older.reason
