@@ -226,7 +226,7 @@ h3{font-size:15px;margin:18px 0 6px}
 .bar{height:8px;border-radius:4px;display:inline-block;vertical-align:middle}
 .terms .add .bar{background:var(--ins-strong)}.terms .rem .bar{background:var(--del-strong)}
 ol.top{margin:6px 0;padding-left:22px}ol.top li{margin:3px 0}
-ol.top ins.s{background:var(--ins)}ol.top del.s{background:var(--del);text-decoration-color:#b55}
+ins.s{background:var(--ins)}del.s{background:var(--del);text-decoration-color:#b55}
 .score{color:var(--muted);font-size:12px;font-variant-numeric:tabular-nums;margin-left:6px}
 ins{background:var(--ins-strong);text-decoration:none;border-radius:2px;padding:0 1px}
 del{background:var(--del-strong);text-decoration:line-through;border-radius:2px;padding:0 1px}
@@ -380,9 +380,9 @@ def _inline_html(d: VersionDiff) -> str:
         if r.op == "changed":
             paras[-1].append(_edits_html(r.edits, "inline"))
         elif r.op == "removed":
-            paras[-1].append(f"<del>{esc(sa[r.before[0]].text)}</del>")
+            paras[-1].append(f'<del class="s">{esc(sa[r.before[0]].text)}</del>')
         elif r.op == "added":
-            paras[-1].append(f"<ins>{esc(sb[r.after[0]].text)}</ins>")
+            paras[-1].append(f'<ins class="s">{esc(sb[r.after[0]].text)}</ins>')
         elif r.op == "moved_out":
             paras[-1].append(f'<del class="mv" title="moved">{esc(sa[r.before[0]].text)}</del>')
         elif r.op == "moved_in":
