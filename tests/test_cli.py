@@ -212,3 +212,13 @@ def test_python_dash_m_and_console_script(seeds):
     r = subprocess.run([sys.executable, "-m", "dedup", "scan", str(seeds), "--duplicates"], capture_output=True,
                        text=True, cwd=ROOT)
     assert r.returncode == 0 and r.stdout == f"{A}\n"
+
+
+def test_output_file_gets_the_usual_mode(seeds, tmp_path):
+    out = tmp_path / "c.json"
+    old = os.umask(0o022)
+    try:
+        assert run("scan", seeds, "-f", "json", "-o", out).exit_code == 0
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o644
