@@ -9,6 +9,12 @@ import unicodedata
 # Letters and digits; underscore and every punctuation mark separate words.
 _WORD = re.compile(r"[^\W_]+")
 
+# For pure-ASCII text NFKC is the identity, case folding is lower-casing and
+# the word characters are exactly [a-z0-9]: one str.translate (upper case to
+# lower, everything else to a space) and a split give the same words as the
+# regex at about a third of its cost.
+_ASCII_WORDS = str.maketrans({chr(c): (chr(c).lower() if chr(c).isalnum() else " ") for c in range(128)})
+
 
 def words(text: str) -> list[str]:
     """Split text into normalized words.
@@ -27,6 +33,8 @@ def words(text: str) -> list[str]:
         >>> words("Kaiser’s ﬁrst STRIKE — 60 days!")
         ['kaiser', 's', 'first', 'strike', '60', 'days']
     """
+    if text.isascii():
+        return text.translate(_ASCII_WORDS).split()
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
     return _WORD.findall(folded)
 

@@ -16,7 +16,7 @@ from .cluster import KEEP_POLICIES, KeepPolicy, choose_keep, groups
 from .errors import ConfigError
 from .candidates import candidate_pairs, lsh_floor, recall_bands
 from .io import Document, ReadOptions, Skipped, Source, read_documents
-from .shingle import ShingleConfig, ShingleKind, fold_hashes, token_hashes, tokens_of
+from .shingle import ShingleConfig, ShingleKind, shingle_batch
 from .signature import MinHasher
 from .verify import Pair, Rule, similarity, verify
 
@@ -213,15 +213,8 @@ def _hash_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     """
     config: ScanConfig = _worker_state["config"]  # type: ignore[assignment]
     hasher: MinHasher = _worker_state["hasher"]  # type: ignore[assignment]
-    sets, words = [], []
-    for text in texts:
-        toks = tokens_of(text, config.shingle_kind)
-        words.append(len(toks) if config.shingle_kind == "word" else len(text.split()))
-        sets.append(np.unique(fold_hashes(token_hashes(toks), config.shingle_size)))
-    sigs = hasher.signatures(sets)
-    lengths = np.fromiter((len(s) for s in sets), dtype=np.int64, count=len(sets))
-    values = np.concatenate(sets) if sets else np.empty(0, np.uint32)
-    return values, lengths, np.asarray(words, dtype=np.int64), sigs
+    values, lengths, words = shingle_batch(texts, config.shingles)
+    return values, lengths, words, hasher.signatures_flat(values, lengths)
 
 
 def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:

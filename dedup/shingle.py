@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Callable, Literal
+from itertools import repeat
+from typing import Callable, Literal, NamedTuple, Sequence
 
 import numpy as np
 
@@ -31,6 +32,8 @@ _M1_NP, _M2_NP, _S33 = np.uint64(_M1), np.uint64(_M2), np.uint64(33)
 
 _TOKEN_CACHE: dict[str, int] = {}
 _TOKEN_CACHE_LIMIT = 4_000_000
+_LOW32 = np.uint64(0xFFFFFFFF)
+_S32 = np.uint64(32)
 
 
 @dataclass(frozen=True)
@@ -159,3 +162,306 @@ def shingle_set(text: str, config: ShingleConfig = ShingleConfig()) -> np.ndarra
     Equal to ``sorted({shingle_hash(s) for s in shingles(text, ...)})``.
     """
     return np.unique(fold_hashes(token_hashes(tokens_of(text, config.kind)), config.size))
+
+
+class _TokenTable:
+    """Distinct tokens of this process mapped to small ids, with their hashes
+    in one uint64 array, so a batch of tokens becomes hashes through one
+    dict pass of small ints and one numpy gather."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.hashes = np.empty(1 << 16, dtype=np.uint64)
+
+    def lookup(self, tokens: list[str]) -> np.ndarray:
+        ids = np.fromiter(map(self.ids.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
+        missing = np.flatnonzero(ids < 0)
+        if len(missing):
+            if len(self.ids) + len(missing) > _TOKEN_CACHE_LIMIT:
+                self.ids.clear()
+                return self.lookup(tokens)
+            table = self.ids
+            for k in missing.tolist():
+                tok = tokens[k]
+                tid = table.get(tok)
+                if tid is None:
+                    tid = len(table)
+                    if tid == len(self.hashes):
+                        self.hashes = np.concatenate([self.hashes, np.empty_like(self.hashes)])
+                    self.hashes[tid] = token_hash(tok)
+                    table[tok] = tid
+                ids[k] = tid
+        return self.hashes[ids]
+
+
+_TABLE = _TokenTable()
+
+# ASCII fast path. Byte -> lower-case letter or digit, 0 for every other
+# byte; for ASCII text this is exactly what :func:`dedup.normalize.words`
+# keeps and separates.
+_ASCII_LUT = np.zeros(256, dtype=np.uint8)
+for _c in range(128):
+    if chr(_c).isalnum():
+        _ASCII_LUT[_c] = ord(chr(_c).lower())
+# Masks that keep the first k bytes of a little-endian uint64.
+_BYTE_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [_MASK64], dtype=np.uint64)
+_K1, _K2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
+
+
+class _KeyTable:
+    """Open-addressing hash table from a token's bytes, packed exactly into
+    two uint64 words (tokens of up to 16 bytes), to its :func:`token_hash`.
+
+    Lookups are whole-array numpy gathers, so the ASCII fast path never makes
+    a Python string per token; only tokens seen for the first time are
+    hashed one by one. A slot with ``k0 == 0`` is empty (a token's first
+    byte is never 0).
+    """
+
+    def __init__(self, bits: int = 16) -> None:
+        self._alloc(bits)
+        self.count = 0
+
+    def _alloc(self, bits: int) -> None:
+        self.bits = bits
+        self.mask = (1 << bits) - 1
+        self.shift = np.uint64(64 - bits)
+        self.k0 = np.zeros(1 << bits, dtype=np.uint64)
+        self.k1 = np.zeros(1 << bits, dtype=np.uint64)
+        self.val = np.zeros(1 << bits, dtype=np.uint64)
+
+    def _slots(self, k0: np.ndarray, k1: np.ndarray) -> np.ndarray:
+        h = k0 * _K1
+        h ^= k1 * _K2
+        h ^= h >> _S33
+        h *= _K1
+        return (h >> self.shift).astype(np.int64)
+
+    def _insert(self, keys: list[tuple[int, int]], hashes: list[int]) -> None:
+        if self.count + len(keys) > (1 << self.bits) // 2:
+            old = [(int(a), int(b), int(v)) for a, b, v in zip(self.k0, self.k1, self.val) if a]
+            bits = self.bits + 1
+            while self.count + len(keys) > (1 << bits) // 2:
+                bits += 1
+            self._alloc(bits)
+            self.count = 0
+            if old:
+                self._insert([(a, b) for a, b, _ in old], [v for _, _, v in old])
+        if not keys:
+            return
+        slots = self._slots(np.array([k[0] for k in keys], dtype=np.uint64),
+                            np.array([k[1] for k in keys], dtype=np.uint64)).tolist()
+        k0, k1, val, mask = self.k0, self.k1, self.val, self.mask
+        for (a, b), h, slot in zip(keys, hashes, slots):
+            while k0[slot]:
+                if k0[slot] == a and k1[slot] == b:
+                    break
+                slot = (slot + 1) & mask
+            else:
+                self.count += 1
+            k0[slot], k1[slot], val[slot] = a, b, h
+
+    def lookup(self, k0: np.ndarray, k1: np.ndarray) -> np.ndarray:
+        """Token hashes of packed keys, hashing and adding unseen tokens."""
+        out = np.empty(len(k0), dtype=np.uint64)
+        todo = np.arange(len(k0))
+        for _ in range(2):
+            missing = self._probe(k0, k1, todo, out)
+            if not len(missing):
+                return out
+            if self.count + len(missing) > _TOKEN_CACHE_LIMIT:
+                self._alloc(16)
+                self.count = 0
+                todo = np.arange(len(k0))
+                missing = self._probe(k0, k1, todo, out)
+            keys = sorted(set(zip(k0[missing].tolist(), k1[missing].tolist())))
+            hashes = [token_hash((a.to_bytes(8, "little") + b.to_bytes(8, "little")).rstrip(b"\0").decode("ascii"))
+                      for a, b in keys]
+            self._insert(keys, hashes)
+            todo = missing
+        raise AssertionError("token table lookup did not settle")  # pragma: no cover
+
+    def _probe(self, k0: np.ndarray, k1: np.ndarray, todo: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """Fill ``out`` for the keys at ``todo`` found in the table; return those not found."""
+        idx = todo
+        a, b = k0[idx], k1[idx]
+        slot = self._slots(a, b)
+        missing = []
+        while len(idx):
+            t0 = self.k0[slot]
+            hit = (t0 == a) & (self.k1[slot] == b)
+            out[idx[hit]] = self.val[slot[hit]]
+            empty = t0 == 0
+            if empty.any():
+                missing.append(idx[empty])
+            go = ~(hit | empty)
+            idx, a, b, slot = idx[go], a[go], b[go], (slot[go] + 1) & self.mask
+        return np.concatenate(missing) if missing else np.empty(0, dtype=np.int64)
+
+
+_KEYS = _KeyTable()
+
+
+def _ascii_token_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Token hashes of pure-ASCII texts, concatenated, and each text's token count.
+
+    The texts are tokenized together as one byte array: a lookup table
+    lower-cases letters and zeroes every separator, token bounds are where
+    the zero/non-zero state flips, and each token's bytes are read as two
+    unaligned little-endian uint64 words (masked to its length), an exact key.
+    """
+    raw = np.frombuffer(" ".join(texts).encode("ascii"), dtype=np.uint8)
+    buf = np.zeros(len(raw) + 17, dtype=np.uint8)
+    np.take(_ASCII_LUT, raw, out=buf[1 : len(raw) + 1])
+    flip = np.diff((buf != 0).view(np.int8))
+    starts = np.flatnonzero(flip == 1) + 1
+    ends = np.flatnonzero(flip == -1) + 1
+    lens = ends - starts
+    text_starts = np.zeros(len(texts), dtype=np.int64)
+    np.cumsum([len(t) + 1 for t in texts[:-1]], out=text_starts[1:])
+    counts = np.bincount(np.searchsorted(text_starts, starts - 1, side="right") - 1, minlength=len(texts))
+    words64 = np.ndarray((len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
+    k0 = words64[starts] & _BYTE_MASKS[np.minimum(lens, 8)]
+    k1 = words64[np.minimum(starts + 8, len(words64) - 1)] & _BYTE_MASKS[np.clip(lens - 8, 0, 8)]
+    long_tok = np.flatnonzero(lens > 16)
+    if not len(long_tok):
+        return _KEYS.lookup(k0, k1), counts
+    short_tok = np.flatnonzero(lens <= 16)
+    out = np.empty(len(lens), dtype=np.uint64)
+    out[short_tok] = _KEYS.lookup(k0[short_tok], k1[short_tok])
+    data = buf.tobytes()
+    out[long_tok] = _TABLE.lookup([data[s:e].decode("ascii") for s, e in zip(starts[long_tok].tolist(),
+                                                                              ends[long_tok].tolist())])
+    return out, counts
+
+
+def batch_token_hashes(texts: Sequence[str], kind: ShingleKind = "word") -> tuple[np.ndarray, np.ndarray]:
+    """Token hashes of many texts, concatenated, and the token count of each.
+
+    Equal to ``token_hashes(tokens_of(t, kind))`` for each text, one after the other.
+    """
+    counts = np.zeros(len(texts), dtype=np.int64)
+    if kind == "word":
+        fast = [i for i, t in enumerate(texts) if t.isascii()]
+    else:
+        fast = []
+    slow = sorted(set(range(len(texts))) - set(fast)) if len(fast) < len(texts) else []
+    parts: dict[str, np.ndarray] = {}
+    if fast:
+        h_fast, c_fast = _ascii_token_hashes([texts[i] for i in fast])
+        counts[fast] = c_fast
+        parts["fast"] = h_fast
+    if slow:
+        tokens: list[str] = []
+        for i in slow:
+            toks = tokens_of(texts[i], kind)
+            counts[i] = len(toks)
+            tokens += toks
+        parts["slow"] = _TABLE.lookup(tokens)
+    if not slow:
+        return parts.get("fast", np.empty(0, dtype=np.uint64)), counts
+    if not fast:
+        return parts["slow"], counts
+    # Interleave the two groups back into document order.
+    out = np.empty(int(counts.sum()), dtype=np.uint64)
+    is_fast = np.zeros(len(texts), dtype=bool)
+    is_fast[fast] = True
+    mask = np.repeat(is_fast, counts)
+    out[mask] = parts["fast"]
+    out[~mask] = parts["slow"]
+    return out, counts
+
+
+
+class ShingleBatch(NamedTuple):
+    """Shingle sets of a batch of documents, concatenated.
+
+    Attributes:
+        values: every document's sorted distinct uint32 shingle hashes, one
+            document after the other.
+        lengths: int64 set size of each document (``values`` splits at their
+            running sum).
+        words: int64 token count of each document.
+    """
+
+    values: np.ndarray
+    lengths: np.ndarray
+    words: np.ndarray
+
+
+def shingle_batch(texts: Sequence[str], config: ShingleConfig = ShingleConfig()) -> ShingleBatch:
+    """Shingle sets of many texts at once; row ``i`` equals ``shingle_set(texts[i], config)``.
+
+    The whole batch is one array from the token hashes on: the fold runs over
+    the concatenated tokens (n-grams that straddle two documents are dropped
+    afterwards), and one sort of ``(document << 32) | hash`` keys both
+    orders and de-duplicates every set, which is cheaper than a sort per
+    document.
+
+    Args:
+        texts: raw document texts.
+        config: shingle size and kind.
+
+    Returns:
+        ShingleBatch.
+    """
+    size, kind = config.size, config.kind
+    hashes, counts = batch_token_hashes(texts, kind)
+    if kind == "word":
+        words = counts
+    else:
+        words = np.fromiter((len(t.split()) for t in texts), dtype=np.int64, count=len(texts))
+    starts = np.zeros(len(texts), dtype=np.int64)
+    np.cumsum(counts[:-1], out=starts[1:])
+    # Shingles per document: n - size + 1, or one for a short non-empty text.
+    m = np.where(counts >= size, counts - size + 1, np.minimum(counts, 1))
+    long_docs = counts >= size
+    n = len(hashes)
+    parts = []
+    if n >= size and long_docs.any():
+        span = n - size + 1
+        acc = hashes[:span].copy()
+        for k in range(1, size):
+            acc *= _FOLD_NP
+            acc += hashes[k : k + span]
+        # Positions of the n-grams that lie inside one document.
+        ml = m * long_docs
+        total = int(ml.sum())
+        first = np.zeros(len(texts), dtype=np.int64)
+        np.cumsum(ml[:-1], out=first[1:])
+        pos = np.arange(total, dtype=np.int64) + np.repeat(starts - first, ml)
+        parts.append(acc[pos])
+    short = np.flatnonzero(~long_docs & (counts > 0))
+    folded = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
+    if len(short):
+        # Documents shorter than one shingle: fold all their tokens, slot them in.
+        vals = np.empty(len(short), dtype=np.uint64)
+        for j, d in enumerate(short.tolist()):
+            toks_h = hashes[starts[d] : starts[d] + counts[d]].tolist()
+            acc1 = toks_h[0]
+            for h in toks_h[1:]:
+                acc1 = (acc1 * _FOLD + h) & _MASK64
+            vals[j] = acc1
+        offsets = np.zeros(len(texts), dtype=np.int64)
+        np.cumsum(m[:-1], out=offsets[1:])
+        merged = np.empty(int(m.sum()), dtype=np.uint64)
+        is_short = np.zeros(len(merged), dtype=bool)
+        is_short[offsets[short]] = True
+        merged[is_short] = vals
+        merged[~is_short] = folded
+        folded = merged
+    folded ^= folded >> _S33
+    folded *= _M1_NP
+    folded ^= folded >> _S33
+    folded *= _M2_NP
+    folded ^= folded >> _S33
+    folded &= _LOW32
+    folded |= np.repeat(np.arange(len(texts), dtype=np.uint64), m) << _S32
+    folded.sort(kind="stable")
+    keep = np.empty(len(folded), dtype=bool)
+    if len(folded):
+        keep[0] = True
+        np.not_equal(folded[1:], folded[:-1], out=keep[1:])
+    distinct = folded[keep]
+    lengths = np.bincount((distinct >> _S32).astype(np.int64), minlength=len(texts)).astype(np.int64)
+    return ShingleBatch(distinct.astype(np.uint32), lengths, words)
