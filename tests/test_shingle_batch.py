@@ -1,0 +1,68 @@
+"""Batch shingling equals the one-document reference."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup.shingle import ShingleConfig, batch_token_hashes, shingle_batch, shingle_hash, shingle_set, shingles, \
+    token_hashes, tokens_of
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+
+
+def split(values: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
+    return np.split(values, np.cumsum(lengths)[:-1])
+
+
+def test_seed_sets_equal_reference() -> None:
+    texts = [p.read_text(encoding="utf-8") for p in SEEDS]
+    values, lengths, words = shingle_batch(texts)
+    for got, text, n in zip(split(values, lengths), texts, words.tolist()):
+        assert got.tolist() == sorted({shingle_hash(s) for s in shingles(text)})
+        assert n == len(tokens_of(text))
+
+
+def test_sets_are_sorted_distinct_uint32() -> None:
+    values, lengths, _ = shingle_batch(["a b c d e a b c d e a b c d e", "z"])
+    a, b = split(values, lengths)
+    assert values.dtype == np.uint32 and len(a) == 5 and len(b) == 1
+    assert (np.diff(a.astype(np.int64)) > 0).all()
+
+
+TEXT = st.lists(st.sampled_from(["Oil", "oil", "rose", "3.5", "pct", "café", "ÅR", "y" * 20, "ab" * 5, ",", "\t"]),
+                max_size=40).map(" ".join) | st.text(max_size=120)
+
+
+@settings(max_examples=80, deadline=None)
+@given(texts=st.lists(TEXT, max_size=10), size=st.integers(1, 7), kind=st.sampled_from(["word", "char"]))
+def test_random_batches_equal_reference(texts: list[str], size: int, kind: str) -> None:
+    config = ShingleConfig(size, kind)  # type: ignore[arg-type]
+    values, lengths, _ = shingle_batch(texts, config)
+    assert len(lengths) == len(texts)
+    for got, text in zip(split(values, lengths), texts):
+        assert np.array_equal(got, shingle_set(text, config))
+    hashes, counts = batch_token_hashes(texts, kind)  # type: ignore[arg-type]
+    expected = [token_hashes(tokens_of(t, kind)) for t in texts]  # type: ignore[arg-type]
+    assert counts.tolist() == [len(e) for e in expected]
+    assert np.array_equal(hashes, np.concatenate(expected) if expected else np.empty(0, np.uint64))
+
+
+def test_key_table_grows_and_keeps_every_token() -> None:
+    from dedup.shingle import _KeyTable, token_hash
+
+    table = _KeyTable(bits=4)
+    tokens = [f"w{i}" for i in range(300)] + ["abcdefghijklmnop", "abcdefgh", "abcdefghi"]
+    packed = [t.encode("ascii").ljust(16, b"\0") for t in tokens]
+    k0 = np.array([int.from_bytes(p[:8], "little") for p in packed], dtype=np.uint64)
+    k1 = np.array([int.from_bytes(p[8:], "little") for p in packed], dtype=np.uint64)
+    for lo in range(0, len(tokens), 50):  # arrive in several batches, growing the table
+        got = table.lookup(k0[lo : lo + 50], k1[lo : lo + 50])
+        assert got.tolist() == [token_hash(t) for t in tokens[lo : lo + 50]]
+    assert table.count == len(tokens) and table.bits > 4
+    again = table.lookup(k0[::-1].copy(), k1[::-1].copy())
+    assert again.tolist() == [token_hash(t) for t in tokens[::-1]]
