@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -168,31 +169,66 @@ class ScanResult:
 
 
 class SetStore:
-    """Shingle-hash sets of every document, concatenated in one growing array."""
+    """Shingle-hash sets of every document, spooled to an unnamed temporary file.
 
-    def __init__(self) -> None:
-        self._chunks: list[np.ndarray] = []
+    Sets are appended as raw uint32 in document order; only the offsets stay
+    in memory (8 bytes a document), so memory does not grow with the text.
+    ``store[i]`` reads one set back with ``os.pread``, which costs a system
+    call for the few documents verification and clustering look at, instead
+    of keeping every set in RAM or mapping the whole file (whose touched
+    pages would count against the process). The file has no name on POSIX
+    systems and disappears when the store is closed or the process ends.
+
+    Args:
+        directory: where the temporary file goes (default: the system's).
+
+    Example:
+        >>> import numpy as np
+        >>> with SetStore() as store:
+        ...     store.extend(np.array([1, 5, 9, 2], dtype=np.uint32), np.array([3, 1]))
+        ...     store[1].tolist()
+        [2]
+    """
+
+    def __init__(self, directory: Optional[str] = None) -> None:
+        self._file = tempfile.TemporaryFile(prefix="dedup-sets-", dir=directory)
         self._lengths: list[np.ndarray] = []
-        self._values: Optional[np.ndarray] = None
         self._offsets: Optional[np.ndarray] = None
+        self._dirty = False
+
+    def __enter__(self) -> "SetStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Delete the temporary file."""
+        self._file.close()
+
+    def __len__(self) -> int:
+        return int(sum(len(x) for x in self._lengths))
 
     def extend(self, values: np.ndarray, lengths: np.ndarray) -> None:
-        self._chunks.append(values)
-        self._lengths.append(lengths)
-        self._values = None
-
-    def _pack(self) -> None:
-        self._values = np.concatenate(self._chunks) if self._chunks else np.empty(0, np.uint32)
-        lengths = np.concatenate(self._lengths) if self._lengths else np.empty(0, np.int64)
-        self._offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=self._offsets[1:])
-        self._chunks, self._lengths = [self._values], [lengths]
+        """Append the sets of a batch: their concatenated values and their sizes."""
+        self._file.write(memoryview(np.ascontiguousarray(values, dtype=np.uint32)))
+        self._lengths.append(np.asarray(lengths, dtype=np.int64))
+        self._offsets = None
+        self._dirty = True
 
     def __getitem__(self, i: int) -> np.ndarray:
-        if self._values is None:
-            self._pack()
-        assert self._offsets is not None and self._values is not None
-        return self._values[self._offsets[i] : self._offsets[i + 1]]
+        """The sorted uint32 shingle-hash set of document ``i``."""
+        if self._dirty:
+            self._file.flush()
+            self._dirty = False
+        if self._offsets is None:
+            lengths = np.concatenate(self._lengths) if self._lengths else np.empty(0, np.int64)
+            self._lengths = [lengths]
+            self._offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+            np.cumsum(lengths, out=self._offsets[1:])
+        lo, hi = int(self._offsets[i]), int(self._offsets[i + 1])
+        data = os.pread(self._file.fileno(), 4 * (hi - lo), 4 * lo)
+        return np.frombuffer(data, dtype=np.uint32)
 
 
 # ---------------------------------------------------------------- batches
@@ -252,6 +288,18 @@ def _hashed(docs: Iterable[Document], config: ScanConfig) -> Iterator[tuple[list
 
 # ---------------------------------------------------------------- scan
 
+def _stack(chunks: list[np.ndarray], num_perm: int) -> np.ndarray:
+    """Concatenate signature batches, releasing each as it is copied (peak: one copy plus a batch)."""
+    out = np.empty((sum(len(c) for c in chunks), num_perm), dtype=np.uint32)
+    row = 0
+    chunks.reverse()
+    while chunks:
+        c = chunks.pop()
+        out[row : row + len(c)] = c
+        row += len(c)
+    return out
+
+
 def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None, *,
                    progress: Optional[Callable[[int], None]] = None,
                    read_options: Optional[ReadOptions] = None) -> ScanResult:
@@ -272,45 +320,46 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
     opts = read_options or ReadOptions()
     t0 = time.perf_counter()
     infos: list[DocInfo] = []
-    store = SetStore()
-    sig_chunks: list[np.ndarray] = []
-    for batch, (values, lengths, words, sigs) in _hashed(docs, config):
-        store.extend(values, lengths)
-        sig_chunks.append(sigs)
-        for doc, n_words, n_sh in zip(batch, words.tolist(), lengths.tolist()):
-            infos.append(DocInfo(doc.id, doc.path, doc.line, n_words, n_sh, doc.date, doc.is_file))
-        if progress:
-            progress(len(infos))
-    t1 = time.perf_counter()
-    # A document with no words has no shingles: note it and leave it out of matching.
-    skipped = list(opts.skipped)
-    signatures = np.concatenate(sig_chunks) if sig_chunks else np.empty((0, config.num_perm), np.uint32)
-    bands, rows = config.banding
-    candidates = candidate_pairs(signatures, bands, rows)
-    empty = [i for i, d in enumerate(infos) if d.shingles == 0]
-    if empty:
-        drop = np.isin(candidates, empty).any(axis=1)
-        candidates = candidates[~drop]
-        for i in empty:
-            skipped.append(Skipped(infos[i].path, "no words to compare (empty after normalization)", infos[i].line))
-    t2 = time.perf_counter()
-    pairs = tuple(verify(candidates, store.__getitem__, config.rule))
-    t3 = time.perf_counter()
-    lengths_w = [d.words for d in infos]
-    dates = [d.date for d in infos]
-    clusters = []
-    for number, comp in enumerate(groups(len(infos), pairs)):
-        keep = choose_keep(comp, config.keep, lengths_w, dates)
-        members = [Member(infos[keep].id, 1.0, 1.0, True)]
-        kept_set = store[keep]
-        others = []
-        for i in comp:
-            if i == keep:
-                continue
-            jac, inside, _ = similarity(store[i], kept_set)
-            others.append(Member(infos[i].id, jac, inside, False))
-        others.sort(key=lambda m: (-m.jaccard, -m.containment, m.id))
-        clusters.append(Cluster(number, infos[keep].id, tuple(members + others)))
+    with SetStore() as store:
+        sig_chunks: list[np.ndarray] = []
+        for batch, (values, lengths, words, sigs) in _hashed(docs, config):
+            store.extend(values, lengths)
+            sig_chunks.append(sigs)
+            for doc, n_words, n_sh in zip(batch, words.tolist(), lengths.tolist()):
+                infos.append(DocInfo(doc.id, doc.path, doc.line, n_words, n_sh, doc.date, doc.is_file))
+            if progress:
+                progress(len(infos))
+        t1 = time.perf_counter()
+        signatures = _stack(sig_chunks, config.num_perm)
+        # A document with no words has no shingles: note it and leave it out of matching.
+        skipped = list(opts.skipped)
+        bands, rows = config.banding
+        candidates = candidate_pairs(signatures, bands, rows)
+        empty = [i for i, d in enumerate(infos) if d.shingles == 0]
+        if empty:
+            drop = np.isin(candidates, empty).any(axis=1)
+            candidates = candidates[~drop]
+            for i in empty:
+                skipped.append(Skipped(infos[i].path, "no words to compare (empty after normalization)",
+                                       infos[i].line))
+        t2 = time.perf_counter()
+        pairs = tuple(verify(candidates, store.__getitem__, config.rule))
+        t3 = time.perf_counter()
+        lengths_w = [d.words for d in infos]
+        dates = [d.date for d in infos]
+        clusters = []
+        for number, comp in enumerate(groups(len(infos), pairs)):
+            keep = choose_keep(comp, config.keep, lengths_w, dates)
+            members = [Member(infos[keep].id, 1.0, 1.0, True)]
+            kept_set = store[keep]
+            others = []
+            for i in comp:
+                if i == keep:
+                    continue
+                jac, inside, _ = similarity(store[i], kept_set)
+                others.append(Member(infos[i].id, jac, inside, False))
+            others.sort(key=lambda m: (-m.jaccard, -m.containment, m.id))
+            clusters.append(Cluster(number, infos[keep].id, tuple(members + others)))
     t4 = time.perf_counter()
     return ScanResult(
         documents=tuple(infos), pairs=pairs, clusters=tuple(clusters), skipped=tuple(skipped),
