@@ -238,10 +238,10 @@ class _KeyTable:
         return (h >> self.shift).astype(np.int64)
 
     def _insert(self, keys: list[tuple[int, int]], hashes: list[int]) -> None:
-        if self.count + len(keys) > (1 << self.bits) // 2:
+        if self.count + len(keys) > (1 << self.bits) // 4:
             old = [(int(a), int(b), int(v)) for a, b, v in zip(self.k0, self.k1, self.val) if a]
             bits = self.bits + 1
-            while self.count + len(keys) > (1 << bits) // 2:
+            while self.count + len(keys) > (1 << bits) // 4:
                 bits += 1
             self._alloc(bits)
             self.count = 0
@@ -264,38 +264,48 @@ class _KeyTable:
     def lookup(self, k0: np.ndarray, k1: np.ndarray) -> np.ndarray:
         """Token hashes of packed keys, hashing and adding unseen tokens."""
         out = np.empty(len(k0), dtype=np.uint64)
-        todo = np.arange(len(k0))
-        for _ in range(2):
-            missing = self._probe(k0, k1, todo, out)
-            if not len(missing):
-                return out
-            if self.count + len(missing) > _TOKEN_CACHE_LIMIT:
-                self._alloc(16)
-                self.count = 0
-                todo = np.arange(len(k0))
-                missing = self._probe(k0, k1, todo, out)
+        missing = self._probe(k0, k1, out)
+        if len(missing) and self.count + len(missing) > _TOKEN_CACHE_LIMIT:
+            self._alloc(16)
+            self.count = 0
+            missing = self._probe(k0, k1, out)
+        if len(missing):
             keys = sorted(set(zip(k0[missing].tolist(), k1[missing].tolist())))
             hashes = [token_hash((a.to_bytes(8, "little") + b.to_bytes(8, "little")).rstrip(b"\0").decode("ascii"))
                       for a, b in keys]
             self._insert(keys, hashes)
-            todo = missing
-        raise AssertionError("token table lookup did not settle")  # pragma: no cover
+            sub = np.empty(len(missing), dtype=np.uint64)
+            if len(self._probe(k0[missing], k1[missing], sub)):
+                raise AssertionError("token table lost an inserted key")  # pragma: no cover
+            out[missing] = sub
+        return out
 
-    def _probe(self, k0: np.ndarray, k1: np.ndarray, todo: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """Fill ``out`` for the keys at ``todo`` found in the table; return those not found."""
-        idx = todo
-        a, b = k0[idx], k1[idx]
-        slot = self._slots(a, b)
+    def _probe(self, k0: np.ndarray, k1: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """Fill ``out`` with the hashes of the keys found; return the positions of those not found.
+
+        The first probe covers every key with plain gathers (most keys are
+        found there); only the few that collided walk on.
+        """
+        slot = self._slots(k0, k1)
+        t0 = np.take(self.k0, slot)
+        hit = t0 == k0
+        hit &= np.take(self.k1, slot) == k1
+        np.take(self.val, slot, out=out)
+        idx = np.flatnonzero(~hit)
+        a, b, slot, t0 = k0[idx], k1[idx], slot[idx], t0[idx]
         missing = []
         while len(idx):
-            t0 = self.k0[slot]
-            hit = (t0 == a) & (self.k1[slot] == b)
-            out[idx[hit]] = self.val[slot[hit]]
             empty = t0 == 0
             if empty.any():
                 missing.append(idx[empty])
-            go = ~(hit | empty)
-            idx, a, b, slot = idx[go], a[go], b[go], (slot[go] + 1) & self.mask
+                go = ~empty
+                idx, a, b, slot = idx[go], a[go], b[go], slot[go]
+            slot = (slot + 1) & self.mask
+            t0 = self.k0[slot]
+            hit = (t0 == a) & (self.k1[slot] == b)
+            out[idx[hit]] = self.val[slot[hit]]
+            go = ~hit
+            idx, a, b, slot, t0 = idx[go], a[go], b[go], slot[go], t0[go]
         return np.concatenate(missing) if missing else np.empty(0, dtype=np.int64)
 
 
