@@ -203,6 +203,7 @@ _ASCII_LUT = np.zeros(256, dtype=np.uint8)
 for _c in range(128):
     if chr(_c).isalnum():
         _ASCII_LUT[_c] = ord(chr(_c).lower())
+_ASCII_BYTES = _ASCII_LUT.tobytes()
 # Masks that keep the first k bytes of a little-endian uint64.
 _BYTE_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [_MASK64], dtype=np.uint64)
 _K1, _K2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
@@ -237,29 +238,32 @@ class _KeyTable:
         h *= _K1
         return (h >> self.shift).astype(np.int64)
 
-    def _insert(self, keys: list[tuple[int, int]], hashes: list[int]) -> None:
-        if self.count + len(keys) > (1 << self.bits) // 4:
-            old = [(int(a), int(b), int(v)) for a, b, v in zip(self.k0, self.k1, self.val) if a]
+    def _insert(self, k0: np.ndarray, k1: np.ndarray, hashes: np.ndarray) -> None:
+        """Add distinct keys that are not in the table yet."""
+        if self.count + len(k0) > (1 << self.bits) // 4:
+            used = self.k0 != 0
+            old = (self.k0[used], self.k1[used], self.val[used])
             bits = self.bits + 1
-            while self.count + len(keys) > (1 << bits) // 4:
+            while self.count + len(k0) > (1 << bits) // 4:
                 bits += 1
             self._alloc(bits)
             self.count = 0
-            if old:
-                self._insert([(a, b) for a, b, _ in old], [v for _, _, v in old])
-        if not keys:
-            return
-        slots = self._slots(np.array([k[0] for k in keys], dtype=np.uint64),
-                            np.array([k[1] for k in keys], dtype=np.uint64)).tolist()
-        k0, k1, val, mask = self.k0, self.k1, self.val, self.mask
-        for (a, b), h, slot in zip(keys, hashes, slots):
-            while k0[slot]:
-                if k0[slot] == a and k1[slot] == b:
-                    break
-                slot = (slot + 1) & mask
-            else:
-                self.count += 1
-            k0[slot], k1[slot], val[slot] = a, b, h
+            self._insert(*old)
+        # Linear probing, vectorized: in each round every key still waiting
+        # takes its slot if the slot is free and no earlier waiting key wants
+        # it; the others move one slot on.
+        slot = self._slots(k0, k1)
+        todo = np.arange(len(k0))
+        while len(todo):
+            free = self.k0[slot] == 0
+            _, first = np.unique(slot, return_index=True)
+            win = np.zeros(len(todo), dtype=bool)
+            win[first] = True
+            win &= free
+            w = todo[win]
+            self.k0[slot[win]], self.k1[slot[win]], self.val[slot[win]] = k0[w], k1[w], hashes[w]
+            self.count += len(w)
+            todo, slot = todo[~win], (slot[~win] + 1) & self.mask
 
     def lookup(self, k0: np.ndarray, k1: np.ndarray) -> np.ndarray:
         """Token hashes of packed keys, hashing and adding unseen tokens."""
@@ -270,10 +274,11 @@ class _KeyTable:
             self.count = 0
             missing = self._probe(k0, k1, out)
         if len(missing):
-            keys = sorted(set(zip(k0[missing].tolist(), k1[missing].tolist())))
-            hashes = [token_hash((a.to_bytes(8, "little") + b.to_bytes(8, "little")).rstrip(b"\0").decode("ascii"))
-                      for a, b in keys]
-            self._insert(keys, hashes)
+            pairs = np.unique(np.stack([k0[missing], k1[missing]], axis=1), axis=0)
+            hashes = np.fromiter(
+                (token_hash((a.to_bytes(8, "little") + b.to_bytes(8, "little")).rstrip(b"\0").decode("ascii"))
+                 for a, b in pairs.tolist()), dtype=np.uint64, count=len(pairs))
+            self._insert(pairs[:, 0].copy(), pairs[:, 1].copy(), hashes)
             sub = np.empty(len(missing), dtype=np.uint64)
             if len(self._probe(k0[missing], k1[missing], sub)):
                 raise AssertionError("token table lost an inserted key")  # pragma: no cover
@@ -320,9 +325,10 @@ def _ascii_token_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     the zero/non-zero state flips, and each token's bytes are read as two
     unaligned little-endian uint64 words (masked to its length), an exact key.
     """
-    raw = np.frombuffer(" ".join(texts).encode("ascii"), dtype=np.uint8)
-    buf = np.zeros(len(raw) + 17, dtype=np.uint8)
-    np.take(_ASCII_LUT, raw, out=buf[1 : len(raw) + 1])
+    # One zero byte in front and 17 behind, so that every token has a zero
+    # on each side and every 16-byte read stays inside the buffer.
+    data = b"\0" + " ".join(texts).encode("ascii").translate(_ASCII_BYTES) + bytes(17)
+    buf = np.frombuffer(data, dtype=np.uint8)
     flip = np.diff((buf != 0).view(np.int8))
     starts = np.flatnonzero(flip == 1) + 1
     ends = np.flatnonzero(flip == -1) + 1
@@ -339,7 +345,6 @@ def _ascii_token_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     short_tok = np.flatnonzero(lens <= 16)
     out = np.empty(len(lens), dtype=np.uint64)
     out[short_tok] = _KEYS.lookup(k0[short_tok], k1[short_tok])
-    data = buf.tobytes()
     out[long_tok] = _TABLE.lookup([data[s:e].decode("ascii") for s, e in zip(starts[long_tok].tolist(),
                                                                               ends[long_tok].tolist())])
     return out, counts
