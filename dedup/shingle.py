@@ -329,16 +329,20 @@ def _ascii_token_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     # on each side and every 16-byte read stays inside the buffer.
     data = b"\0" + " ".join(texts).encode("ascii").translate(_ASCII_BYTES) + bytes(17)
     buf = np.frombuffer(data, dtype=np.uint8)
-    flip = np.diff((buf != 0).view(np.int8))
-    starts = np.flatnonzero(flip == 1) + 1
-    ends = np.flatnonzero(flip == -1) + 1
+    # The buffer starts and ends with a zero byte, so state flips alternate:
+    # token start, token end, start, end...
+    flips = np.flatnonzero(np.diff((buf != 0).view(np.int8))) + 1
+    starts, ends = flips[0::2], flips[1::2]
     lens = ends - starts
-    text_starts = np.zeros(len(texts), dtype=np.int64)
-    np.cumsum([len(t) + 1 for t in texts[:-1]], out=text_starts[1:])
-    counts = np.bincount(np.searchsorted(text_starts, starts - 1, side="right") - 1, minlength=len(texts))
+    # Text k occupies buffer bytes from bounds[k] (joined with one space).
+    bounds = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum([len(t) + 1 for t in texts], out=bounds[1:])
+    counts = np.diff(np.searchsorted(starts, bounds + 1))
     words64 = np.ndarray((len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
     k0 = words64[starts] & _BYTE_MASKS[np.minimum(lens, 8)]
-    k1 = words64[np.minimum(starts + 8, len(words64) - 1)] & _BYTE_MASKS[np.clip(lens - 8, 0, 8)]
+    k1 = np.zeros(len(starts), dtype=np.uint64)
+    over8 = np.flatnonzero(lens > 8)
+    k1[over8] = words64[starts[over8] + 8] & _BYTE_MASKS[np.minimum(lens[over8] - 8, 8)]
     long_tok = np.flatnonzero(lens > 16)
     if not len(long_tok):
         return _KEYS.lookup(k0, k1), counts
@@ -409,9 +413,8 @@ def shingle_batch(texts: Sequence[str], config: ShingleConfig = ShingleConfig())
 
     The whole batch is one array from the token hashes on: the fold runs over
     the concatenated tokens (n-grams that straddle two documents are dropped
-    afterwards), and one sort of ``(document << 32) | hash`` keys both
-    orders and de-duplicates every set, which is cheaper than a sort per
-    document.
+    afterwards), and the sets are sorted and de-duplicated segment-wise
+    without leaving numpy.
 
     Args:
         texts: raw document texts.
@@ -470,13 +473,39 @@ def shingle_batch(texts: Sequence[str], config: ShingleConfig = ShingleConfig())
     folded ^= folded >> _S33
     folded *= _M2_NP
     folded ^= folded >> _S33
-    folded &= _LOW32
-    folded |= np.repeat(np.arange(len(texts), dtype=np.uint64), m) << _S32
-    folded.sort(kind="stable")
-    keep = np.empty(len(folded), dtype=bool)
-    if len(folded):
-        keep[0] = True
-        np.not_equal(folded[1:], folded[:-1], out=keep[1:])
-    distinct = folded[keep]
-    lengths = np.bincount((distinct >> _S32).astype(np.int64), minlength=len(texts)).astype(np.int64)
-    return ShingleBatch(distinct.astype(np.uint32), lengths, words)
+    values = folded.astype(np.uint32)
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(m, out=offsets[1:])
+    _sort_segments(values, offsets)
+    keep = np.empty(len(values), dtype=bool)
+    if len(values):
+        np.not_equal(values[1:], values[:-1], out=keep[1:])
+        keep[offsets[:-1][m > 0]] = True  # a set's first value is always new
+    lengths = np.zeros(len(texts), dtype=np.int64)
+    nonempty = np.flatnonzero(m)
+    if len(nonempty):
+        lengths[nonempty] = np.add.reduceat(keep, offsets[nonempty], dtype=np.int64)
+    return ShingleBatch(values[keep], lengths, words)
+
+
+def _sort_segments(values: np.ndarray, offsets: np.ndarray) -> None:
+    """Sort each ``values[offsets[i]:offsets[i + 1]]`` in place.
+
+    Rows of a padded 2-D array when documents have similar lengths (numpy
+    sorts uint32 rows with SIMD, about 4x faster than one sort of 64-bit
+    ``(document, hash)`` keys); one sort per document otherwise, so that a
+    single long document does not blow up the padding.
+    """
+    lengths = np.diff(offsets)
+    n, longest = len(lengths), int(lengths.max()) if len(lengths) else 0
+    if n > 1 and n * longest <= 2 * len(values) + 4096:
+        grid = np.full((n, longest), 0xFFFFFFFF, dtype=np.uint32)
+        inside = np.arange(longest) < lengths[:, None]
+        grid[inside] = values
+        grid.sort(axis=1)
+        # Padding sorts last (a real 0xFFFFFFFF ties with it harmlessly).
+        values[:] = grid[inside]
+        return
+    for lo, hi in zip(offsets[:-1].tolist(), offsets[1:].tolist()):
+        if hi - lo > 1:
+            values[lo:hi].sort()
