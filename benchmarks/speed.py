@@ -394,6 +394,10 @@ def cmd_scaling(args: argparse.Namespace) -> None:
         for n, path in plan:
             r = scan_once(path, args.jobs, t / f"out-{n}.jsonl")
             r["n"] = n
+            if args.compare_jobs and n <= args.compare_max:
+                other = scan_once(path, args.compare_jobs, t / f"other-{n}.jsonl")
+                r["compare"] = {"jobs": args.compare_jobs, "wall_s": other["wall_s"],
+                                "peak_rss_mb": other["peak_rss_mb"], "identical": other["sha256"] == r["sha256"]}
             results.append(r)
             print(f"  {n:,}: {r['wall_s']:.1f} s, {r['peak_rss_mb']:,.0f} MB", file=sys.stderr, flush=True)
             path.unlink()
@@ -407,6 +411,14 @@ def cmd_scaling(args: argparse.Namespace) -> None:
                 [[f"{r['n']:,}", f"{r['wall_s']:.1f}", f"{r['n'] / r['wall_s']:,.0f}", f"{r['peak_rss_mb']:,.0f}",
                   f"{r['clusters']:,}"] for r in results])
     print(f"\nlog-log fit: time ~ N^{k_time:.2f}, peak RSS ~ N^{k_mem:.2f}")
+    compared = [r for r in results if "compare" in r]
+    if compared:
+        print(f"\nSame clusters with --jobs {args.compare_jobs}:")
+        print_table(["articles", f"--jobs {args.compare_jobs} wall s", "peak RSS MB", "output identical"],
+                    [[f"{r['n']:,}", f"{r['compare']['wall_s']:.1f}", f"{r['compare']['peak_rss_mb']:,.0f}",
+                      "yes" if r["compare"]["identical"] else "NO"] for r in compared])
+        if not all(r["compare"]["identical"] for r in compared):
+            raise SystemExit(1)
     if args.json:
         Path(args.json).write_text(json.dumps({"jobs": args.jobs, "results": results, "time_exponent": k_time,
                                                "memory_exponent": k_mem}, indent=1) + "\n")
@@ -484,6 +496,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--reuters", type=Path, default=REUTERS)
     p.add_argument("--tmp", help="directory for the temporary corpora (default: the system's)")
+    p.add_argument("--compare-jobs", type=int, default=0, help="also scan with this many jobs and compare clusters")
+    p.add_argument("--compare-max", type=int, default=100_000, help="largest N for the comparison run")
     p.add_argument("--plot", help="write a PNG here")
     p.add_argument("--json", help="write the measurements here")
     p.set_defaults(func=cmd_scaling)
