@@ -32,6 +32,10 @@ _M1_NP, _M2_NP, _S33 = np.uint64(_M1), np.uint64(_M2), np.uint64(33)
 
 _TOKEN_CACHE: dict[str, int] = {}
 _TOKEN_CACHE_LIMIT = 4_000_000
+# Distinct ASCII tokens kept by the key table before it starts over (its
+# arrays then take about 100 MB; a corpus with a larger vocabulary re-hashes
+# rare tokens instead of growing without bound).
+_KEY_TABLE_LIMIT = 1 << 20
 _LOW32 = np.uint64(0xFFFFFFFF)
 _S32 = np.uint64(32)
 
@@ -177,7 +181,7 @@ class _TokenTable:
         ids = np.fromiter(map(self.ids.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
         missing = np.flatnonzero(ids < 0)
         if len(missing):
-            if len(self.ids) + len(missing) > _TOKEN_CACHE_LIMIT:
+            if self.ids and len(self.ids) + len(missing) > _TOKEN_CACHE_LIMIT:
                 self.ids.clear()
                 return self.lookup(tokens)
             table = self.ids
@@ -269,7 +273,7 @@ class _KeyTable:
         """Token hashes of packed keys, hashing and adding unseen tokens."""
         out = np.empty(len(k0), dtype=np.uint64)
         missing = self._probe(k0, k1, out)
-        if len(missing) and self.count + len(missing) > _TOKEN_CACHE_LIMIT:
+        if len(missing) and self.count + len(missing) > _KEY_TABLE_LIMIT:
             self._alloc(16)
             self.count = 0
             missing = self._probe(k0, k1, out)

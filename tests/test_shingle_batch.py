@@ -66,3 +66,17 @@ def test_key_table_grows_and_keeps_every_token() -> None:
     assert table.count == len(tokens) and table.bits > 4
     again = table.lookup(k0[::-1].copy(), k1[::-1].copy())
     assert again.tolist() == [token_hash(t) for t in tokens[::-1]]
+
+
+def test_key_table_starts_over_at_its_limit(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import dedup.shingle as shingle_module
+    from dedup.shingle import _KeyTable, token_hash
+
+    monkeypatch.setattr(shingle_module, "_KEY_TABLE_LIMIT", 40)
+    table = _KeyTable(bits=4)
+    for lo in range(0, 200, 30):
+        tokens = [f"t{i}" for i in range(lo, lo + 30)]
+        k0 = np.array([int.from_bytes(t.encode("ascii"), "little") for t in tokens], dtype=np.uint64)
+        got = table.lookup(k0, np.zeros(len(tokens), dtype=np.uint64))
+        assert got.tolist() == [token_hash(t) for t in tokens]
+        assert table.count <= 40
