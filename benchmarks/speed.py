@@ -349,16 +349,34 @@ def scan_once(path: Path, jobs: int, out: Path) -> dict[str, float]:
     return r
 
 
+def corpora(sizes: Sequence[int], args: argparse.Namespace, tmp: Path) -> dict[int, Path]:
+    """Generated corpora of the given sizes: in --corpus-dir when given (made once, kept), else in tmp."""
+    folder = Path(args.corpus_dir) if args.corpus_dir else tmp
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {n: folder / f"news-{n}-seed{args.seed}.jsonl.gz" for n in sizes}
+    todo = [(n, p) for n, p in files.items() if not p.exists()]
+    if todo:
+        t0 = time.perf_counter()
+        partial = [(n, p.with_suffix(".part")) for n, p in todo]
+        write_corpus(partial, args.seed, Source(args.reuters))
+        for (n, part), (_, final) in zip(partial, todo):
+            part.rename(final)
+        print(f"generated {', '.join(f'{n:,}' for n, _ in todo)} articles in {time.perf_counter() - t0:.0f} s",
+              file=sys.stderr)
+    return files
+
+
+def cmd_corpus(args: argparse.Namespace) -> None:
+    files = corpora(sorted(int(s) for s in args.sizes.split(",")), args, Path(args.corpus_dir))
+    for n, path in sorted(files.items()):
+        print(f"{n:>9,}  {path}")
+
+
 def cmd_scan(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="dedup-bench-", dir=args.tmp) as tmp:
         t = Path(tmp)
         sizes = sorted({args.n} | ({args.compare_n} if args.compare_jobs else set()))
-        plan = [(n, t / f"news-{n}.jsonl.gz") for n in sizes]
-        t0 = time.perf_counter()
-        write_corpus(plan, args.seed, Source(args.reuters))
-        print(f"generated {', '.join(f'{n:,}' for n in sizes)} articles in {time.perf_counter() - t0:.0f} s",
-              file=sys.stderr)
-        files = dict(plan)
+        files = corpora(sizes, args, t)
         rows = []
         main = scan_once(files[args.n], args.jobs, t / "main.jsonl")
         rows.append((args.n, args.jobs, main))
@@ -387,11 +405,8 @@ def cmd_scaling(args: argparse.Namespace) -> None:
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="dedup-bench-", dir=args.tmp) as tmp:
         t = Path(tmp)
-        plan = [(n, t / f"news-{n}.jsonl.gz") for n in sizes]
-        t0 = time.perf_counter()
-        write_corpus(plan, args.seed, Source(args.reuters))
-        print(f"generated corpora in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-        for n, path in plan:
+        files = corpora(sizes, args, t)
+        for n, path in sorted(files.items()):
             r = scan_once(path, args.jobs, t / f"out-{n}.jsonl")
             r["n"] = n
             if args.compare_jobs and n <= args.compare_max:
@@ -400,7 +415,6 @@ def cmd_scaling(args: argparse.Namespace) -> None:
                                 "peak_rss_mb": other["peak_rss_mb"], "identical": other["sha256"] == r["sha256"]}
             results.append(r)
             print(f"  {n:,}: {r['wall_s']:.1f} s, {r['peak_rss_mb']:,.0f} MB", file=sys.stderr, flush=True)
-            path.unlink()
     ns = np.array([r["n"] for r in results], dtype=float)
     secs = np.array([r["wall_s"] for r in results])
     mem = np.array([r["peak_rss_mb"] for r in results])
@@ -480,6 +494,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--rows", type=int, default=0)
     p.set_defaults(func=cmd_candidates)
 
+    p = sub.add_parser("corpus", help="generate corpora into --corpus-dir once, for scan and scaling to reuse")
+    p.add_argument("--sizes", default="10000,30000,100000,300000,1000000")
+    p.add_argument("--corpus-dir", required=True, help="folder for the generated .jsonl.gz files (kept)")
+    p.add_argument("--seed", type=int, default=2024)
+    p.add_argument("--reuters", type=Path, default=REUTERS)
+    p.set_defaults(func=cmd_corpus)
+
     p = sub.add_parser("scan", help="whole `dedup scan` of a generated corpus: time, peak RSS, jobs agreement")
     p.add_argument("--n", type=int, default=1_000_000)
     p.add_argument("--jobs", type=int, default=2)
@@ -488,6 +509,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--reuters", type=Path, default=REUTERS)
     p.add_argument("--tmp", help="directory for the temporary corpus (default: the system's)")
+    p.add_argument("--corpus-dir", help="reuse (or make and keep) the generated corpora in this folder")
     p.set_defaults(func=cmd_scan)
 
     p = sub.add_parser("scaling", help="time and peak RSS against N, log-log exponent, plot")
@@ -496,6 +518,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--reuters", type=Path, default=REUTERS)
     p.add_argument("--tmp", help="directory for the temporary corpora (default: the system's)")
+    p.add_argument("--corpus-dir", help="reuse (or make and keep) the generated corpora in this folder")
     p.add_argument("--compare-jobs", type=int, default=0, help="also scan with this many jobs and compare clusters")
     p.add_argument("--compare-max", type=int, default=100_000, help="largest N for the comparison run")
     p.add_argument("--plot", help="write a PNG here")
