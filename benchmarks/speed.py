@@ -103,6 +103,7 @@ def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None, stdout: 
     shares with its parent are counted twice); ``peak_sum_rss_mb`` is the
     largest sum of current RSS seen while sampling every 0.1 s.
     """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=stdout)
     hwm: dict[int, int] = {}
@@ -119,7 +120,7 @@ def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None, stdout: 
     if proc.returncode:
         raise SystemExit(f"error: {' '.join(cmd)} exited with {proc.returncode}")
     return {"wall_s": wall, "peak_rss_mb": sum(hwm.values()) / 1024, "peak_sum_rss_mb": peak_sum / 1024,
-            "cpu_children_s": children.ru_utime + children.ru_stime}
+            "cpu_s": children.ru_utime + children.ru_stime - before.ru_utime - before.ru_stime}
 
 
 def reuters_texts(path: Path = REUTERS) -> list[str]:
@@ -403,6 +404,12 @@ def cmd_scan(args: argparse.Namespace) -> None:
 def cmd_scaling(args: argparse.Namespace) -> None:
     sizes = sorted(int(s) for s in args.sizes.split(","))
     results: list[dict[str, Any]] = []
+    if args.from_json:
+        saved = json.loads(Path(args.from_json).read_text())
+        results, args.jobs = saved["results"], saved["jobs"]
+        args.compare_jobs = next((r["compare"]["jobs"] for r in results if "compare" in r), 0)
+        report_scaling(results, args)
+        return
     with tempfile.TemporaryDirectory(prefix="dedup-bench-", dir=args.tmp) as tmp:
         t = Path(tmp)
         files = corpora(sizes, args, t)
@@ -415,16 +422,30 @@ def cmd_scaling(args: argparse.Namespace) -> None:
                                 "peak_rss_mb": other["peak_rss_mb"], "identical": other["sha256"] == r["sha256"]}
             results.append(r)
             print(f"  {n:,}: {r['wall_s']:.1f} s, {r['peak_rss_mb']:,.0f} MB", file=sys.stderr, flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps({"jobs": args.jobs, "results": results}, indent=1) + "\n")
+    report_scaling(results, args)
+
+
+def report_scaling(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
+    """Print the scaling table and fits, and draw the plot."""
     ns = np.array([r["n"] for r in results], dtype=float)
     secs = np.array([r["wall_s"] for r in results])
     mem = np.array([r["peak_rss_mb"] for r in results])
     k_time = float(np.polyfit(np.log(ns), np.log(secs), 1)[0])
     k_mem = float(np.polyfit(np.log(ns), np.log(mem), 1)[0])
+    big = ns >= 100_000
     print(f"\nScaling of `dedup scan --jobs {args.jobs}` on generated articles (about 600 words)")
     print_table(["articles", "wall s", "articles/s", "peak RSS MB (sum of process peaks)", "clusters"],
                 [[f"{r['n']:,}", f"{r['wall_s']:.1f}", f"{r['n'] / r['wall_s']:,.0f}", f"{r['peak_rss_mb']:,.0f}",
                   f"{r['clusters']:,}"] for r in results])
-    print(f"\nlog-log fit: time ~ N^{k_time:.2f}, peak RSS ~ N^{k_mem:.2f}")
+    print(f"\nlog-log fit over all sizes: time ~ N^{k_time:.2f}, peak RSS ~ N^{k_mem:.2f}")
+    if big.sum() >= 2:
+        k_big = float(np.polyfit(np.log(ns[big]), np.log(secs[big]), 1)[0])
+        print(f"log-log fit over N >= 100,000: time ~ N^{k_big:.2f}")
+    if len(ns) >= 2:
+        slope = (mem[-1] - mem[0]) / (ns[-1] - ns[0]) * 1024
+        print(f"memory: {mem[0]:,.0f} MB at {ns[0]:,.0f} articles, then {slope:.2f} KB per further article")
     compared = [r for r in results if "compare" in r]
     if compared:
         print(f"\nSame clusters with --jobs {args.compare_jobs}:")
@@ -433,9 +454,6 @@ def cmd_scaling(args: argparse.Namespace) -> None:
                       "yes" if r["compare"]["identical"] else "NO"] for r in compared])
         if not all(r["compare"]["identical"] for r in compared):
             raise SystemExit(1)
-    if args.json:
-        Path(args.json).write_text(json.dumps({"jobs": args.jobs, "results": results, "time_exponent": k_time,
-                                               "memory_exponent": k_mem}, indent=1) + "\n")
     if args.plot:
         plot(results, k_time, k_mem, args.jobs, Path(args.plot))
 
@@ -449,7 +467,8 @@ def plot(results: list[dict[str, Any]], k_time: float, k_mem: float, jobs: int, 
     ns = [r["n"] for r in results]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
     ax1.loglog(ns, [r["wall_s"] for r in results], "o-", label=f"measured (slope {k_time:.2f})")
-    ax1.loglog(ns, [results[0]["wall_s"] * n / ns[0] for n in ns], ":", color="grey", label="linear")
+    ax1.loglog(ns, [results[-1]["wall_s"] * n / ns[-1] for n in ns], ":", color="grey",
+               label="linear through the last point")
     ax1.axhline(300, color="red", lw=0.8, ls="--", label="5 min")
     ax1.set(xlabel="articles", ylabel="wall seconds", title=f"dedup scan --jobs {jobs}: time")
     ax2.loglog(ns, [r["peak_rss_mb"] for r in results], "o-", color="C1", label=f"measured (slope {k_mem:.2f})")
@@ -523,6 +542,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--compare-max", type=int, default=100_000, help="largest N for the comparison run")
     p.add_argument("--plot", help="write a PNG here")
     p.add_argument("--json", help="write the measurements here")
+    p.add_argument("--from-json", help="print and plot measurements saved by --json instead of measuring")
     p.set_defaults(func=cmd_scaling)
     args = parser.parse_args(argv)
     args.func(args)
