@@ -6,6 +6,11 @@ tokens' hashes with whole-array numpy operations. :func:`shingle_hash` is
 the same function written for one shingle string, so that
 ``datasketch.MinHash(hashfunc=shingle_hash)`` fed with :func:`shingles`
 gives exactly the signatures of :mod:`dedup.signature`.
+
+:func:`shingle_set` is the readable one-document path; :func:`shingle_batch`
+gives the same sets for a whole batch at once, and for ASCII text does not
+make a Python string per token either: the batch is tokenized as one byte
+array and tokens are looked up by their bytes in a numpy hash table.
 """
 
 from __future__ import annotations
@@ -393,7 +398,6 @@ def batch_token_hashes(texts: Sequence[str], kind: ShingleKind = "word") -> tupl
     out[mask] = parts["fast"]
     out[~mask] = parts["slow"]
     return out, counts
-
 
 
 class ShingleBatch(NamedTuple):
