@@ -22,7 +22,6 @@ import gc
 import gzip
 import hashlib
 import json
-import math
 import os
 import resource
 import subprocess
@@ -31,7 +30,7 @@ import tempfile
 import time
 from itertools import islice
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Sequence
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -388,7 +387,7 @@ def cmd_scan(args: argparse.Namespace) -> None:
                 rows.append((other_n, args.jobs, mine))
             other = scan_once(files[other_n], args.compare_jobs, t / "other.jsonl")
             rows.append((other_n, args.compare_jobs, other))
-    print(f"\nWhole `dedup scan` of generated articles (about 600 words), output --format jsonl")
+    print("\nWhole `dedup scan` of generated articles (about 600 words), output --format jsonl")
     print_table(["articles", "jobs", "wall s", "peak RSS MB (sum of process peaks)", "peak sampled sum MB",
                  "clusters", "output sha256"],
                 [[f"{n:,}", str(j), f"{r['wall_s']:.1f}", f"{r['peak_rss_mb']:,.0f}", f"{r['peak_sum_rss_mb']:,.0f}",
