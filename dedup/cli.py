@@ -124,6 +124,9 @@ def cli() -> None:
               help="...or when this share of the shorter document's shingles is in the longer.")
 @click.option("-n", "--shingle-size", type=int, default=ScanConfig.shingle_size, show_default=True,
               help="Words per shingle.")
+@click.option("--boilerplate-share", type=float, default=ScanConfig.boilerplate_share, show_default=True,
+              help="Shingles in more than this share of the documents (and in at least "
+                   f"{ScanConfig.boilerplate_min_docs}) are boilerplate and carry no weight; 1 turns this off.")
 @click.option("--num-perm", type=int, default=ScanConfig.num_perm, show_default=True,
               help="MinHash permutations (signature length).")
 @click.option("--seed", type=int, default=ScanConfig.seed, show_default=True, help="MinHash seed.")
@@ -137,7 +140,8 @@ def cli() -> None:
               help="Also write one HTML page with every cluster and each member's diff against the kept copy.")
 @read_options
 def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, list_duplicates: bool, keep: str,
-         threshold: float, containment: float, shingle_size: int, num_perm: int, seed: int, jobs: int,
+         threshold: float, containment: float, shingle_size: int, boilerplate_share: float, num_perm: int,
+         seed: int, jobs: int,
          output: Optional[str], move_duplicates: Optional[str], fail_on_duplicates: bool, quiet: bool,
          report: Optional[str], encoding: Optional[str], id_field: Optional[str], text_field: Optional[str],
          date_field: Optional[str], strict: bool) -> None:
@@ -162,7 +166,8 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
                                "save it to a file and scan that.")
     try:
         config = ScanConfig(shingle_size=shingle_size, num_perm=num_perm, seed=seed, threshold=threshold,
-                            containment=containment, keep=keep, jobs=jobs)  # type: ignore[arg-type]
+                            containment=containment, keep=keep, jobs=jobs,
+                            boilerplate_share=boilerplate_share)  # type: ignore[arg-type]
     except DedupError as exc:
         raise click.BadParameter(str(exc)) from exc
     opts = make_read_options(encoding, id_field, text_field, date_field, strict)

@@ -14,12 +14,12 @@ from typing import IO, Callable, Iterable, Iterator, Optional, Sequence
 import numpy as np
 
 from .cluster import KEEP_POLICIES, KeepPolicy, choose_keep, groups
-from .errors import ConfigError
+from .errors import ConfigError, check_range
 from .candidates import candidate_pairs, lsh_floor, recall_bands
 from .io import Document, ReadOptions, Skipped, Source, read_documents
 from .shingle import ShingleConfig, ShingleKind, shingle_batch
 from .signature import MinHasher
-from .verify import Pair, Rule, similarity, verify
+from .verify import Pair, Rule, ShingleCounts, similarity, verify
 
 BATCH = 256
 
@@ -39,6 +39,11 @@ class ScanConfig:
         jobs: worker processes for shingling and signatures (0: all cores).
         bands, rows: LSH banding; None tunes them for the lowest similarity
             the rule accepts.
+        boilerplate_share: a shingle found in more than this share of the
+            scanned documents (and in at least ``boilerplate_min_docs``)
+            is boilerplate and carries no weight in verification; 1.0 turns
+            this off.
+        boilerplate_min_docs: the fewest documents a boilerplate shingle is in.
     """
 
     shingle_size: int = 5
@@ -51,8 +56,14 @@ class ScanConfig:
     jobs: int = 1
     bands: Optional[int] = None
     rows: Optional[int] = None
+    boilerplate_share: float = 0.5
+    boilerplate_min_docs: int = 5
 
     def __post_init__(self) -> None:
+        check_range("boilerplate_share", self.boilerplate_share, 0.0, 1.0, low_open=True)
+        if not isinstance(self.boilerplate_min_docs, int) or self.boilerplate_min_docs < 2:
+            raise ConfigError("The 'boilerplate_min_docs' parameter must be an int >= 2. "
+                              f"Got {self.boilerplate_min_docs!r} instead.")
         ShingleConfig(self.shingle_size, self.shingle_kind)
         MinHasher(self.num_perm, self.seed)
         Rule(self.threshold, self.containment)
@@ -322,8 +333,11 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
     infos: list[DocInfo] = []
     with SetStore() as store:
         sig_chunks: list[np.ndarray] = []
+        df = ShingleCounts() if config.boilerplate_share < 1.0 else None
         for batch, (values, lengths, words, sigs) in _hashed(docs, config):
             store.extend(values, lengths)
+            if df is not None:
+                df.add(values, len(batch))
             sig_chunks.append(sigs)
             for doc, n_words, n_sh in zip(batch, words.tolist(), lengths.tolist()):
                 infos.append(DocInfo(doc.id, doc.path, doc.line, n_words, n_sh, doc.date, doc.is_file))
@@ -343,7 +357,10 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
                 skipped.append(Skipped(infos[i].path, "no words to compare (empty after normalization)",
                                        infos[i].line))
         t2 = time.perf_counter()
-        pairs = tuple(verify(candidates, store.__getitem__, config.rule))
+        get_set = store.__getitem__
+        if df is not None:
+            get_set = df.boilerplate(config.boilerplate_share, config.boilerplate_min_docs).view(get_set)
+        pairs = tuple(verify(candidates, get_set, config.rule))
         t3 = time.perf_counter()
         lengths_w = [d.words for d in infos]
         dates = [d.date for d in infos]
@@ -351,12 +368,12 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
         for number, comp in enumerate(groups(len(infos), pairs)):
             keep = choose_keep(comp, config.keep, lengths_w, dates)
             members = [Member(infos[keep].id, 1.0, 1.0, True)]
-            kept_set = store[keep]
+            kept_set = get_set(keep)
             others = []
             for i in comp:
                 if i == keep:
                     continue
-                jac, inside, _ = similarity(store[i], kept_set)
+                jac, inside, _ = similarity(get_set(i), kept_set)
                 others.append(Member(infos[i].id, jac, inside, False))
             others.sort(key=lambda m: (-m.jaccard, -m.containment, m.id))
             clusters.append(Cluster(number, infos[keep].id, tuple(members + others)))

@@ -54,7 +54,8 @@ def summary_record(result: ScanResult) -> dict[str, Any]:
         "candidates": result.candidates,
         "settings": {"shingle_size": c.shingle_size, "shingle_kind": c.shingle_kind, "num_perm": c.num_perm,
                      "seed": c.seed, "scheme": "affine32", "threshold": c.threshold, "containment": c.containment,
-                     "bands": result.bands, "rows": result.rows, "keep": c.keep},
+                     "bands": result.bands, "rows": result.rows, "keep": c.keep,
+                     "boilerplate_share": c.boilerplate_share, "boilerplate_min_docs": c.boilerplate_min_docs},
     }
 
 

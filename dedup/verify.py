@@ -99,3 +99,110 @@ def verify(candidates: np.ndarray, get_set: Callable[[int], np.ndarray], rule: R
         jac, lr, rl = similarity(get_set(i), get_set(j))
         if rule.accepts(jac, lr, rl):
             yield Pair(i, j, jac, lr, rl)
+
+
+# ---------------------------------------------------------------- boilerplate
+
+#: Buckets of the shingle document-frequency count (16 MiB of uint32).
+DF_BUCKETS = 1 << 22
+_DF_MASK = np.uint32(DF_BUCKETS - 1)
+# Bucket indices waiting to be counted: one bincount per this many values
+# keeps the per-batch cost off the hot path.
+_DF_FLUSH = 1 << 21
+
+
+class ShingleCounts:
+    """Document frequency of shingle hashes, counted while a scan hashes.
+
+    Each shingle hash is counted in one of :data:`DF_BUCKETS` buckets (its low
+    bits), so memory is constant whatever the collection size. A bucket's
+    count is the sum of the document frequencies of the shingles that share
+    it: an upper bound of each one's frequency. Collisions cannot matter in
+    practice because the cutoff grows with the collection (a share of the
+    documents) as fast as the expected collision load (distinct shingles
+    over buckets) does.
+
+    Example:
+        >>> counts = ShingleCounts()
+        >>> counts.add(np.array([1, 2, 3, 1, 2, 1], dtype=np.uint32), docs=3)
+        >>> counts.docs
+        3
+    """
+
+    def __init__(self, buckets: int = DF_BUCKETS) -> None:
+        if buckets & (buckets - 1):
+            raise ValueError("buckets must be a power of two")
+        self.counts = np.zeros(buckets, dtype=np.uint32)
+        self.mask = np.uint32(buckets - 1)
+        self.docs = 0
+        self._pending: list[np.ndarray] = []
+        self._pending_size = 0
+
+    def add(self, values: np.ndarray, docs: int) -> None:
+        """Count the concatenated shingle sets of ``docs`` documents (each set distinct)."""
+        self.docs += docs
+        self._pending.append(np.asarray(values, dtype=np.uint32) & self.mask)
+        self._pending_size += len(values)
+        if self._pending_size >= _DF_FLUSH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            idx = np.concatenate(self._pending)
+            self.counts += np.bincount(idx, minlength=len(self.counts)).astype(np.uint32)
+        self._pending, self._pending_size = [], 0
+
+    def frequency(self, shingles: np.ndarray) -> np.ndarray:
+        """Document frequency (bucket count) of each shingle hash."""
+        self._flush()
+        return self.counts[np.asarray(shingles, dtype=np.uint32) & self.mask]
+
+    def boilerplate(self, share: float, min_docs: int) -> "Boilerplate":
+        """The shingles found in more than ``share`` of the documents and in
+        at least ``min_docs`` of them."""
+        self._flush()
+        cutoff = max(int(min_docs), int(np.floor(share * self.docs)) + 1)
+        return Boilerplate(self.counts >= cutoff, self.mask, cutoff)
+
+
+@dataclass(frozen=True)
+class Boilerplate:
+    """Shingles common enough in a collection to be its boilerplate.
+
+    Site headers, bylines, newsletter prompts, related-links lists and
+    footers repeat in every article of a site; in short articles they can
+    outweigh the story. Such shingles carry no weight in verification: each
+    document is compared on its own shingles, the ones that are not common.
+    A document made only of common shingles is compared on all of them, so
+    that many exact copies of one story in a small folder still group.
+
+    Attributes:
+        flags: per bucket, True when the bucket's document frequency reaches
+            the cutoff.
+        mask: bucket of a hash: ``hash & mask``.
+        cutoff: the document frequency from which a shingle is boilerplate.
+    """
+
+    flags: np.ndarray
+    mask: np.uint32
+    cutoff: int
+
+    @property
+    def size(self) -> int:
+        """Number of buckets marked as boilerplate."""
+        return int(np.count_nonzero(self.flags))
+
+    def own(self, shingles: np.ndarray) -> np.ndarray:
+        """A sorted shingle set without its boilerplate (all of it if nothing is left)."""
+        if not len(shingles):
+            return shingles
+        keep = ~self.flags[shingles & self.mask]
+        if keep.all() or not keep.any():
+            return shingles
+        return shingles[keep]
+
+    def view(self, get_set: Callable[[int], np.ndarray]) -> Callable[[int], np.ndarray]:
+        """Wrap a ``get_set`` so that it returns documents' own shingles."""
+        if not self.flags.any():
+            return get_set
+        return lambda i: self.own(get_set(i))

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
-DATA = ROOT.parent / "shared" / "data"
+# The shared data sits beside the repository; DEDUP_DATA points elsewhere (a worktree, CI).
+DATA = Path(os.environ.get("DEDUP_DATA", ROOT.parent / "shared" / "data"))
 REUTERS = DATA / "reuters21578" / "reuters21578.jsonl.gz"
 CHAINS = DATA / "news-story-chains"
 SEED_PAIR = ("000_cc67e4122e3a257f.txt", "001_fbcee2db9c98bcf0.txt")

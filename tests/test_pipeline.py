@@ -83,3 +83,56 @@ def test_reuters_deterministic_and_exact_copies_grouped():
     assert len(first.documents) > 19000
     # Identical bodies are always grouped with Jaccard 1.
     assert sum(1 for c in first.clusters for m in c.members[1:] if m.jaccard == 1.0) > 200
+
+
+SITE_HEADER = ("This is an archived article and the information in the article may be outdated. Please look at "
+               "the time stamp on the story to see when it was last updated.")
+SITE_FOOTER = ("Sign up for our Morning Briefing newsletter to get the day's top stories delivered to your inbox. "
+               "Related stories: Markets close mixed as investors weigh earnings; Five things to know before the "
+               "opening bell; Fed officials signal patience on rates. Copyright 2024 The Daily Ledger. All rights "
+               "reserved. This material may not be published, broadcast, rewritten, or redistributed.")
+
+
+def passages(seed_texts: dict[str, str]) -> list[str]:
+    """Paragraphs of 30+ words from the three unrelated seed stories: 21 short, distinct texts."""
+    out = []
+    for name in sorted(seed_texts)[2:]:
+        out += [p for p in seed_texts[name].split("\n") if len(p.split()) >= 30]
+    return out
+
+
+def site(texts: list[str]) -> list[Document]:
+    return [Document(f"p{i:02d}", f"{SITE_HEADER}\n\n{t}\n\n{SITE_FOOTER}") for i, t in enumerate(texts)]
+
+
+def test_site_boilerplate_does_not_group_short_articles(seed_texts):
+    docs = site(passages(seed_texts)[:20])
+    assert scan_documents(docs).clusters == ()
+    # Without the boilerplate rule the shared header and footer group them.
+    assert scan_documents(docs, ScanConfig(boilerplate_share=1.0)).clusters != ()
+
+
+def test_ten_copies_in_a_twenty_document_folder_still_cluster(seed_texts):
+    texts = passages(seed_texts)
+    docs = site([texts[0]] * 10 + texts[1:11])
+    (cluster,) = scan_documents(docs).clusters
+    assert sorted(m.id for m in cluster.members) == [f"p{i:02d}" for i in range(10)]
+
+
+def test_copies_in_most_of_a_folder_still_cluster(seed_texts):
+    texts = passages(seed_texts)
+    docs = site([texts[0]] * 14 + texts[1:7])
+    (cluster,) = scan_documents(docs).clusters
+    assert cluster.size == 14
+
+
+def test_seed_pair_unchanged_by_the_boilerplate_rule(seeds):
+    on, off = scan([seeds]), scan([seeds], boilerplate_share=1.0)
+    assert on.pairs == off.pairs and on.clusters == off.clusters
+
+
+def test_boilerplate_config_errors():
+    with pytest.raises(ConfigError, match="The 'boilerplate_share' parameter must be in \\(0.0, 1.0\\]. Got 0 instead."):
+        ScanConfig(boilerplate_share=0)
+    with pytest.raises(ConfigError, match="The 'boilerplate_min_docs' parameter must be an int >= 2. Got 1 instead."):
+        ScanConfig(boilerplate_min_docs=1)

@@ -4,7 +4,7 @@ from hypothesis import given, strategies as st
 
 from dedup.errors import ConfigError
 from dedup.shingle import ShingleConfig, shingle_set
-from dedup.verify import Rule, intersection_size, similarity, verify
+from dedup.verify import Rule, ShingleCounts, intersection_size, similarity, verify
 
 from conftest import SEED_PAIR
 
@@ -51,3 +51,38 @@ def test_verify_keeps_only_accepted_pairs():
     pairs = list(verify(cands, s.__getitem__, Rule(0.5, 0.9)))
     assert [(p.left, p.right) for p in pairs] == [(0, 1)]
     assert pairs[0].jaccard == pytest.approx(8 / 12)
+
+
+def test_shingle_counts_give_document_frequency():
+    counts = ShingleCounts()
+    counts.add(np.array([1, 2, 3, 2, 3, 3], dtype=np.uint32), docs=3)
+    counts.add(np.array([3, 7], dtype=np.uint32), docs=1)
+    assert counts.docs == 4
+    assert counts.frequency(np.array([1, 2, 3, 7, 9], dtype=np.uint32)).tolist() == [1, 2, 4, 1, 0]
+
+
+def test_boilerplate_needs_more_than_the_share_and_the_minimum():
+    counts = ShingleCounts()
+    # 20 documents: shingle 5 in all, 6 in 11, 7 in 10, 8 in 3.
+    for d in range(20):
+        counts.add(np.array([5] + [6] * (d < 11) + [7] * (d < 10) + [8] * (d < 3), dtype=np.uint32), docs=1)
+    flagged = lambda b: [s for s in (5, 6, 7, 8) if b.flags[s]]  # noqa: E731
+    assert flagged(counts.boilerplate(0.5, 5)) == [5, 6]
+    assert flagged(counts.boilerplate(0.1, 5)) == [5, 6, 7]
+    assert flagged(counts.boilerplate(0.1, 11)) == [5, 6]
+    assert flagged(counts.boilerplate(1.0, 2)) == []
+
+
+def test_own_shingles_drop_boilerplate_unless_nothing_is_left():
+    counts = ShingleCounts()
+    for _ in range(10):
+        counts.add(np.array([1, 2, 3], dtype=np.uint32), docs=1)
+    counts.add(np.array([1, 2, 3, 40, 41], dtype=np.uint32), docs=1)
+    bp = counts.boilerplate(0.5, 5)
+    assert bp.size == 3 and bp.cutoff == 6
+    assert bp.own(np.array([1, 2, 3, 40, 41], dtype=np.uint32)).tolist() == [40, 41]
+    # A document made only of common shingles is compared on all of them.
+    assert bp.own(np.array([1, 2, 3], dtype=np.uint32)).tolist() == [1, 2, 3]
+    sets = {0: np.array([1, 2, 3, 40], dtype=np.uint32), 1: np.array([1, 2, 3, 41], dtype=np.uint32)}
+    assert similarity(sets[0], sets[1])[0] == 0.6
+    assert similarity(bp.view(sets.__getitem__)(0), bp.view(sets.__getitem__)(1)) == (0.0, 0.0, 0.0)
