@@ -51,7 +51,7 @@ class ScanConfig:
     num_perm: int = 128
     seed: int = 1
     threshold: float = 0.5
-    containment: float = 0.6
+    containment: float = 0.55
     keep: KeepPolicy = "longest"
     jobs: int = 1
     bands: Optional[int] = None

@@ -74,7 +74,7 @@ class Rule:
     """
 
     threshold: float = 0.5
-    containment: float = 0.6
+    containment: float = 0.55
 
     def __post_init__(self) -> None:
         check_range("threshold", self.threshold, 0.0, 1.0, low_open=True)
