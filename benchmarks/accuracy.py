@@ -380,7 +380,9 @@ class Reviser:
             new = f"{what[0].upper()}{what[1:]}, {who} said."
         else:
             head = " ".join(w if w.isupper() and len(w) <= 4 else w.lower() for w in TICKER.sub("", title).split())
-            new = f"{head[0].upper()}{head[1:]}, {self.rng.choice(SPEAKERS)} said on {self.rng.choice(('Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'))}."
+            speaker = self.rng.choice(SPEAKERS)
+            day = self.rng.choice(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"))
+            new = f"{head[0].upper()}{head[1:]}, {speaker} said on {day}."
         return [" ".join([new] + first[1:])] + paras[1:]
 
 
@@ -576,7 +578,8 @@ def boilerplate_truths(records: Sequence[dict], seed: int, stories: int) -> tupl
         if rng.random() < 1 / 3:
             kinds = rng.sample(("quote", "name", "numbers", "dateline", "reorder"), rng.randint(1, 2))
             rid = f"{sid}.v1"
-            clean.append(Document(rid, story_text(rec["title"], reviser.apply(rec["title"], paras, rec.get("dateline") or "", kinds))))
+            revised = reviser.apply(rec["title"], paras, rec.get("dateline") or "", kinds)
+            clean.append(Document(rid, story_text(rec["title"], revised)))
             groups[rid] = sid
             positives.add(frozenset((sid, rid)))
     dates = [f"{rng.randint(1, 12)}/{rng.randint(1, 28)}/2024" for _ in clean]
@@ -730,7 +733,8 @@ def share_rows(sets: Sets, shares: Sequence[float]) -> list[list[str]]:
     assert rv.groups is not None
     # Both sets draw on Reuters: leave out site stories that are also in the revision set.
     taken = {re.match(r"[a-z](\d+)", d.id).group(1) for d in rv.docs}  # type: ignore[union-attr]
-    site_docs = [d for d in sets.boiler.docs if re.match(r"b(\d+)", d.id).group(1) not in taken]  # type: ignore[union-attr]
+    site_docs = [d for d in sets.boiler.docs
+                 if re.match(r"b(\d+)", d.id).group(1) not in taken]  # type: ignore[union-attr]
     kept = {d.id for d in site_docs}
     site_pos = {p for p in sets.boiler.positives if p <= kept}
     mixed = Truth(rv.docs + site_docs, rv.positives | site_pos, {**rv.groups, **sets.boiler.groups})

@@ -132,7 +132,8 @@ def test_seed_pair_unchanged_by_the_boilerplate_rule(seeds):
 
 
 def test_boilerplate_config_errors():
-    with pytest.raises(ConfigError, match="The 'boilerplate_share' parameter must be in \\(0.0, 1.0\\]. Got 0 instead."):
+    message = "The 'boilerplate_share' parameter must be in \\(0.0, 1.0\\]. Got 0 instead."
+    with pytest.raises(ConfigError, match=message):
         ScanConfig(boilerplate_share=0)
     with pytest.raises(ConfigError, match="The 'boilerplate_min_docs' parameter must be an int >= 2. Got 1 instead."):
         ScanConfig(boilerplate_min_docs=1)
