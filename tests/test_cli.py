@@ -222,3 +222,12 @@ def test_output_file_gets_the_usual_mode(seeds, tmp_path):
     finally:
         os.umask(old)
     assert out.stat().st_mode & 0o777 == 0o644
+
+
+def test_boilerplate_share_option(seeds):
+    r = run("scan", seeds, "--boilerplate-share", "0", "-q")
+    assert r.exit_code == 2 and "The 'boilerplate_share' parameter must be in (0.0, 1.0]. Got 0.0 instead." in r.output
+    r = run("scan", seeds, "--boilerplate-share", "1", "--format", "json", "-q")
+    assert r.exit_code == 0
+    body = json.loads(r.stdout)
+    assert body["summary"]["settings"]["boilerplate_share"] == 1.0 and body["summary"]["clusters"] == 1
