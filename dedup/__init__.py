@@ -15,6 +15,7 @@ from .diff import VersionDiff, diff
 from .errors import ConfigError, DedupError, IndexFormatError, InputError
 from .candidates import candidate_pairs, lsh_floor, optimal_bands, recall_bands
 from .io import Document, ReadOptions, Skipped, html_to_text, read_documents
+from .index import AddOutcome, Index, IndexInfo, Match, QueryResult
 from .normalize import normalize, words
 from .pipeline import Cluster, DocInfo, Member, ScanConfig, ScanResult, scan, scan_documents
 from .shingle import ShingleConfig, shingle_hash, shingle_set, shingles
@@ -22,8 +23,8 @@ from .signature import MinHasher
 from .verify import Pair, Rule, similarity, verify
 
 __all__ = [
-    "Cluster", "ConfigError", "DedupError", "DocInfo", "Document", "IndexFormatError", "InputError", "Member",
-    "MinHasher", "Pair", "ReadOptions", "Rule", "ScanConfig", "ScanResult", "ShingleConfig", "Skipped",
+    "AddOutcome", "Cluster", "ConfigError", "DedupError", "DocInfo", "Document", "Index", "IndexFormatError", "IndexInfo", "InputError", "Match", "Member",
+    "MinHasher", "Pair", "QueryResult", "ReadOptions", "Rule", "ScanConfig", "ScanResult", "ShingleConfig", "Skipped",
     "UnionFind", "candidate_pairs", "choose_keep", "groups", "html_to_text", "lsh_floor", "normalize",
     "optimal_bands", "read_documents", "recall_bands", "scan", "scan_documents", "shingle_hash", "shingle_set",
     "shingles", "similarity", "verify", "words", "__version__",

@@ -1,0 +1,1022 @@
+"""The persistent index: near-duplicate lookups against an archive that grows.
+
+A pipeline that sees new articles every hour asks "have we already seen this
+story?" without rescanning its archive. :class:`Index` keeps, for every
+indexed document, its content hash, its shingle set (compressed: what
+verification needs) and its LSH band keys (in an indexed table or Redis
+sets), so that adding or querying a document costs a few indexed lookups,
+never a scan of the archive, and the archive never has to fit in memory.
+
+Two backends share one logic and give the same results:
+
+* an SQLite file (the default): one file, no server, WAL journal, every
+  batch of documents one transaction; the format is documented in
+  ``docs/index-format.md`` and holds no pickle;
+* Redis (``redis=URL``), to share one index between workers or machines.
+
+Documents are read, shingled and signed by the same stages as
+:func:`dedup.scan` (:mod:`dedup.shingle`, :class:`dedup.MinHasher`,
+:mod:`dedup.candidates`, :mod:`dedup.verify`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import time
+import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Literal, Optional, Sequence, Union
+
+import numpy as np
+
+from . import __version__
+from .candidates import band_keys
+from .errors import ConfigError, DedupError, IndexFormatError
+from .io import Document
+from .pipeline import ScanConfig
+from .shingle import fold_hashes, token_hashes, tokens_of
+from .signature import SCHEME, MinHasher
+from .verify import similarity
+
+FORMAT = "dedup-index"
+FORMAT_VERSION = 1
+# SQLite header field "application id": the bytes "DDUP".
+APPLICATION_ID = 0x44445550
+# How token hashes become shingle hashes (dedup.shingle): BLAKE2b-64 per
+# token, polynomial fold, MurmurHash3 64-bit finalizer, low 32 bits.
+SHINGLE_HASH = "blake2b64-fold-fmix64-u32"
+BATCH = 256
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_FOLD = np.uint64(0x9E3779B97F4A7C15)
+
+# Settings recorded in the index and compared when it is opened, in the
+# order they are reported.
+SETTINGS = ("shingle_size", "shingle_kind", "num_perm", "seed", "threshold", "containment", "bands", "rows")
+
+AddStatus = Literal["added", "unchanged", "replaced", "duplicate", "empty"]
+QueryStatus = Literal["new", "unchanged", "revision", "empty"]
+Location = Union[str, os.PathLike]
+
+
+# ---------------------------------------------------------------- results
+
+@dataclass(frozen=True)
+class Match:
+    """An indexed document that is a near-duplicate of a queried one.
+
+    Attributes:
+        id: the indexed document's id.
+        source: where it was read from when it was added (``path`` or ``path:line``).
+        jaccard: Jaccard similarity of the two shingle sets.
+        query_in_match: share of the queried document's shingles found in the match.
+        match_in_query: share of the match's shingles found in the queried document.
+    """
+
+    id: str
+    source: str
+    jaccard: float
+    query_in_match: float
+    match_in_query: float
+
+    @property
+    def containment(self) -> float:
+        """The larger of the two containments."""
+        return max(self.query_in_match, self.match_in_query)
+
+
+@dataclass(frozen=True)
+class AddOutcome:
+    """What adding one document did.
+
+    Attributes:
+        id: the document's id.
+        status: ``added`` (new id), ``unchanged`` (same id, same text: nothing
+            written), ``replaced`` (same id, new text: the new revision
+            replaced the old), ``duplicate`` (not added: near-duplicate of
+            ``matches``, only with ``skip_duplicates``) or ``empty`` (no
+            words to compare: not added).
+        matches: for ``duplicate``, the indexed near-duplicates.
+        path, line: where the document was read from.
+    """
+
+    id: str
+    status: AddStatus
+    matches: tuple[Match, ...] = ()
+    path: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """One queried document and its near-duplicates already in the index.
+
+    Attributes:
+        id: the queried document's id.
+        status: how its id stands in the index: ``new``, ``unchanged`` (the
+            same text is indexed under this id), ``revision`` (other text
+            is indexed under this id) or ``empty`` (no words to compare).
+        matches: indexed near-duplicates under other ids, most similar first.
+        path, line: where the document was read from.
+    """
+
+    id: str
+    status: QueryStatus
+    matches: tuple[Match, ...] = ()
+    path: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """Settings, counts and size of an index.
+
+    Attributes:
+        location: the file path, or the Redis URL and index name.
+        backend: ``sqlite`` or ``redis``.
+        format_version: version of the stored format.
+        settings: the recorded settings (shingles, MinHash, rule, banding).
+        documents: number of indexed documents.
+        band_entries: number of stored (band key, document) entries.
+        size_bytes: bytes on disk (SQLite: file plus write-ahead log) or
+            used by the Redis server.
+        created: when the index was created (ISO 8601, UTC).
+        created_by: the dedup version that created it.
+    """
+
+    location: str
+    backend: str
+    format_version: int
+    settings: dict[str, Any]
+    documents: int
+    band_entries: int
+    size_bytes: int
+    created: str
+    created_by: str
+
+
+# ---------------------------------------------------------------- encoding
+
+def encode_set(values: np.ndarray) -> bytes:
+    """Compress a sorted set of distinct uint32 shingle hashes.
+
+    Layout: the gaps between consecutive values (the first value is its
+    own gap) as little-endian uint32, split into four byte planes (all
+    lowest bytes, then all second bytes, ...), zlib-compressed. Gaps are
+    small, so their high planes are mostly zero and compress well.
+    """
+    gaps = np.diff(np.asarray(values, dtype=np.uint32), prepend=np.uint32(0)).astype("<u4")
+    return zlib.compress(gaps.view(np.uint8).reshape(-1, 4).T.tobytes(), 6)
+
+
+def decode_set(blob: bytes) -> np.ndarray:
+    """Inverse of :func:`encode_set`.
+
+    Raises:
+        IndexFormatError: the blob is not an encoded set.
+    """
+    try:
+        raw = zlib.decompress(blob)
+    except (zlib.error, TypeError) as exc:
+        raise IndexFormatError(f"damaged shingle set in the index ({exc}); rebuild the index") from exc
+    if len(raw) % 4:
+        raise IndexFormatError("damaged shingle set in the index (length not a multiple of 4); rebuild the index")
+    planes = np.frombuffer(raw, dtype=np.uint8).reshape(4, -1)
+    gaps = np.ascontiguousarray(planes.T).view("<u4").ravel()
+    return np.cumsum(gaps, dtype=np.uint32)
+
+
+def content_hash(text: str) -> bytes:
+    """16-byte BLAKE2b digest of a document's text (UTF-8): what "same text" means."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def index_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """Signed 64-bit index keys, one per band of each signature: shape (n, bands).
+
+    A key folds the band number into :func:`dedup.candidates.band_keys`, so
+    equal values in different bands give different keys.
+    """
+    out = np.empty((len(signatures), bands), dtype=np.uint64)
+    for band in range(bands):
+        key = band_keys(signatures, band, rows)
+        key *= _FOLD
+        key += np.uint64(band + 1)
+        out[:, band] = key
+    return out.view(np.int64)
+
+
+@dataclass
+class _Prepared:
+    doc: Document
+    content: bytes
+    shingles: np.ndarray
+    keys: list[int]
+    words: int
+
+    @property
+    def source(self) -> str:
+        return f"{self.doc.path}:{self.doc.line}" if self.doc.line else self.doc.path
+
+
+@dataclass
+class _Stored:
+    content: bytes
+    blob: bytes
+
+
+# ---------------------------------------------------------------- errors
+
+def _sqlite_error(path: str, exc: sqlite3.Error) -> DedupError:
+    msg = str(exc)
+    if "locked" in msg or "busy" in msg:
+        return DedupError(f"{path} is busy (another process held it too long: {msg}); try again", path)
+    if isinstance(exc, sqlite3.OperationalError) and ("unable to open" in msg or "readonly" in msg
+                                                      or "disk" in msg or "I/O" in msg):
+        return DedupError(f"cannot use {path} as an index ({msg}); check the path and permissions", path)
+    return IndexFormatError(f"{path} is damaged or not a dedup index ({msg}); restore it or give another file", path)
+
+
+@contextmanager
+def _guard(path: str) -> Iterator[None]:
+    """Turn sqlite3 errors into one-line DedupErrors naming the file."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise _sqlite_error(path, exc) from exc
+
+
+# ---------------------------------------------------------------- SQLite
+
+_SCHEMA = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE docs (
+    doc         INTEGER PRIMARY KEY,
+    id          TEXT NOT NULL UNIQUE,
+    content     BLOB NOT NULL,
+    words       INTEGER NOT NULL,
+    shingles    INTEGER NOT NULL,
+    source      TEXT NOT NULL,
+    added       TEXT NOT NULL,
+    shingle_set BLOB NOT NULL
+);
+CREATE TABLE bands (
+    key INTEGER NOT NULL,
+    doc INTEGER NOT NULL,
+    PRIMARY KEY (key, doc)
+) WITHOUT ROWID;
+"""
+
+
+class _SQLiteWriter:
+    """Reads inside a write transaction; buffers writes until the commit."""
+
+    def __init__(self, store: "_SQLiteStore") -> None:
+        self.store = store
+        self.deletes: list[tuple[str, list[int]]] = []
+        self.inserts: list[_Prepared] = []
+
+    def lookup(self, ids: Sequence[str]) -> dict[str, _Stored]:
+        return self.store.lookup(ids)
+
+    def candidates(self, keys: Sequence[int]) -> dict[str, tuple[str, bytes]]:
+        return self.store.candidates(keys)
+
+    def delete(self, doc_id: str, keys: Sequence[int]) -> None:
+        self.deletes.append((doc_id, list(keys)))
+
+    def insert(self, item: _Prepared) -> None:
+        self.inserts.append(item)
+
+    def flush(self) -> None:
+        conn = self.store.conn
+        for doc_id, keys in self.deletes:
+            row = conn.execute("SELECT doc FROM docs WHERE id = ?", (doc_id,)).fetchone()
+            if row is None:
+                continue
+            conn.executemany("DELETE FROM bands WHERE key = ? AND doc = ?", [(k, row[0]) for k in keys])
+            conn.execute("DELETE FROM docs WHERE doc = ?", (row[0],))
+        if not self.inserts:
+            return
+        (top,) = conn.execute("SELECT coalesce(max(doc), 0) FROM docs").fetchone()
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        doc_rows, band_rows = [], []
+        for number, item in enumerate(self.inserts, top + 1):
+            doc_rows.append((number, item.doc.id, item.content, item.words, len(item.shingles), item.source, now,
+                             encode_set(item.shingles)))
+            band_rows.extend((k, number) for k in item.keys)
+        conn.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", doc_rows)
+        # Two bands of one document can share a key only by a 64-bit collision.
+        conn.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", band_rows)
+
+
+class _SQLiteStore:
+    backend = "sqlite"
+
+    def __init__(self, path: Location, *, create: bool, timeout: float) -> None:
+        self.path = str(path)
+        p = Path(path)
+        if p.is_dir():
+            raise DedupError(f"{p} is a folder, not an index file (give a file name such as archive.db)", self.path)
+        if not p.exists():
+            if not create:
+                raise DedupError(f"{p}: no such index (create it with `dedup index add {p} PATH...`)", self.path)
+            if not p.parent.is_dir():
+                raise DedupError(f"cannot create {p}: folder {p.parent} does not exist", self.path)
+        elif p.stat().st_size:
+            try:
+                with open(p, "rb") as fh:
+                    head = fh.read(len(_SQLITE_MAGIC))
+            except OSError as exc:
+                raise DedupError(f"cannot read {p} ({exc.strerror}); check the path and permissions",
+                                 self.path) from exc
+            if head != _SQLITE_MAGIC:
+                raise IndexFormatError(f"{p} is not a dedup index (not an SQLite file); give another path", self.path)
+        self.timeout = timeout
+        with _guard(self.path):
+            self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
+        try:
+            self._setup()
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def _setup(self) -> None:
+        conn = self.conn
+        deadline = time.monotonic() + self.timeout
+        with _guard(self.path):
+            while True:
+                # Two processes creating one file can meet here; the busy
+                # handler does not cover a journal mode change, so retry.
+                try:
+                    conn.execute("PRAGMA journal_mode = WAL").fetchone()
+                    break
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)
+            # NORMAL is durable across a killed process in WAL mode; only a
+            # power cut may lose the last commits (never corrupting the file).
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA cache_size = -65536")
+
+    def init(self, meta: dict[str, str]) -> dict[str, str]:
+        """Create the schema if the file is empty; return the stored meta."""
+        conn = self.conn
+        with _guard(self.path):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                (app,) = conn.execute("PRAGMA application_id").fetchone()
+                tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master")]
+                if app == 0 and not tables:
+                    # executescript would commit first: run the statements one by one.
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                    conn.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
+                    conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+                elif app != APPLICATION_ID or "meta" not in tables:
+                    raise IndexFormatError(f"{self.path} is not a dedup index (an SQLite database of another "
+                                           "program); give another path", self.path)
+                stored = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        return stored
+
+    def lookup(self, ids: Sequence[str]) -> dict[str, _Stored]:
+        out: dict[str, _Stored] = {}
+        ids = list(ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for doc_id, content, blob in self.conn.execute(
+                    f"SELECT id, content, shingle_set FROM docs WHERE id IN ({marks})", chunk):
+                out[doc_id] = _Stored(content, blob)
+        return out
+
+    def candidates(self, keys: Sequence[int]) -> dict[str, tuple[str, bytes]]:
+        marks = ",".join("?" * len(keys))
+        rows = self.conn.execute(
+            f"SELECT d.id, d.source, d.shingle_set FROM docs AS d WHERE d.doc IN "
+            f"(SELECT doc FROM bands WHERE key IN ({marks}))", list(keys))
+        return {doc_id: (source, blob) for doc_id, source, blob in rows}
+
+    @contextmanager
+    def write(self) -> Iterator[_SQLiteWriter]:
+        conn = self.conn
+        with _guard(self.path):
+            # IMMEDIATE takes the write lock up front (waiting up to the busy
+            # timeout), so two writers queue instead of failing to upgrade.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                writer = _SQLiteWriter(self)
+                yield writer
+                writer.flush()
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def read(self) -> Iterator["_SQLiteStore"]:
+        conn = self.conn
+        with _guard(self.path):
+            # One read transaction: every lookup sees the same snapshot.
+            conn.execute("BEGIN")
+            try:
+                yield self
+            finally:
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
+
+    def counts(self) -> tuple[int, int]:
+        with self.read():
+            (docs,) = self.conn.execute("SELECT count(*) FROM docs").fetchone()
+            (bands,) = self.conn.execute("SELECT count(*) FROM bands").fetchone()
+        return docs, bands
+
+    def size(self) -> int:
+        return sum(os.path.getsize(self.path + s) for s in ("", "-wal") if os.path.exists(self.path + s))
+
+    @property
+    def location(self) -> str:
+        return self.path
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+# ---------------------------------------------------------------- Redis
+
+class _RedisWriter:
+    """Reads directly under the index's write lock; writes go out in one MULTI/EXEC."""
+
+    def __init__(self, store: "_RedisStore") -> None:
+        self.store = store
+        self.pipe = store.client.pipeline(transaction=True)
+
+    def lookup(self, ids: Sequence[str]) -> dict[str, _Stored]:
+        return self.store.lookup(ids)
+
+    def candidates(self, keys: Sequence[int]) -> dict[str, tuple[str, bytes]]:
+        return self.store.candidates(keys)
+
+    def delete(self, doc_id: str, keys: Sequence[int]) -> None:
+        s = self.store
+        for k in keys:
+            self.pipe.srem(s.band_key(k), doc_id)
+        self.pipe.delete(s.doc_key(doc_id))
+        self.pipe.srem(s.ids_key, doc_id)
+
+    def insert(self, item: _Prepared) -> None:
+        s = self.store
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.pipe.hset(s.doc_key(item.doc.id), mapping={
+            "content": item.content, "words": item.words, "shingles": len(item.shingles), "source": item.source,
+            "added": now, "shingle_set": encode_set(item.shingles)})
+        for k in item.keys:
+            self.pipe.sadd(s.band_key(k), item.doc.id)
+        self.pipe.sadd(s.ids_key, item.doc.id)
+
+    def flush(self) -> None:
+        self.pipe.execute()
+
+
+class _RedisStore:
+    backend = "redis"
+
+    def __init__(self, url: str, name: str, *, create: bool, timeout: float) -> None:
+        try:
+            import redis
+        except ImportError as exc:
+            raise DedupError("Redis mode needs the redis package: pip install 'dedup[redis]'") from exc
+        self._redis = redis
+        self.url = url
+        self.name = str(name)
+        self.create = create
+        self.timeout = timeout
+        prefix = f"dedup:{self.name}:".encode("utf-8")
+        self.prefix = prefix
+        self.meta_key = prefix + b"meta"
+        self.ids_key = prefix + b"ids"
+        self.lock_key = prefix + b"lock"
+        try:
+            self.client = redis.Redis.from_url(url, socket_timeout=max(timeout, 5.0))
+            self.client.ping()
+        except ValueError as exc:
+            raise DedupError(f"{url} is not a Redis URL ({exc}); give one like redis://localhost:6379/0") from exc
+        except redis.RedisError as exc:
+            raise DedupError(f"cannot reach Redis at {url} ({exc}); start the server or fix --redis") from exc
+
+    def doc_key(self, doc_id: str) -> bytes:
+        return self.prefix + b"d:" + doc_id.encode("utf-8", "surrogatepass")
+
+    def band_key(self, key: int) -> bytes:
+        return self.prefix + b"b:" + int(key).to_bytes(8, "little", signed=True)
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except self._redis.RedisError as exc:
+            if isinstance(exc, self._redis.ResponseError) and "WRONGTYPE" in str(exc):
+                raise IndexFormatError(f"{self.location} is not a dedup index (its keys hold other data); "
+                                       "choose another index name") from exc
+            raise DedupError(f"Redis error at {self.location} ({exc}); check the server") from exc
+
+    def init(self, meta: dict[str, str]) -> dict[str, str]:
+        with self._errors():
+            kind = self.client.type(self.meta_key)
+            if kind not in (b"none", b"hash"):
+                raise IndexFormatError(f"{self.location} is not a dedup index (its meta key is a {kind.decode()}); "
+                                       "choose another index name")
+            if kind == b"none":
+                if not self.create:
+                    raise DedupError(f"{self.location}: no such index (create it with `dedup index add "
+                                     f"{self.name} PATH... --redis {self.url}`)")
+                # HSETNX on the format field decides which of two creating
+                # processes writes the settings; the other checks them.
+                with self.client.lock(self.lock_key, timeout=60, blocking_timeout=self.timeout):
+                    if not self.client.exists(self.meta_key):
+                        self.client.hset(self.meta_key, mapping=meta)
+            raw = self.client.hgetall(self.meta_key)
+        stored = {k.decode(): v.decode() for k, v in raw.items()}
+        if stored.get("format") != FORMAT:
+            raise IndexFormatError(f"{self.location} is not a dedup index (no dedup format in its meta key); "
+                                   "choose another index name")
+        return stored
+
+    def lookup(self, ids: Sequence[str]) -> dict[str, _Stored]:
+        with self._errors():
+            pipe = self.client.pipeline(transaction=False)
+            for doc_id in ids:
+                pipe.hmget(self.doc_key(doc_id), "content", "shingle_set")
+            rows = pipe.execute()
+        return {doc_id: _Stored(c, b) for doc_id, (c, b) in zip(ids, rows) if c is not None and b is not None}
+
+    def candidates(self, keys: Sequence[int]) -> dict[str, tuple[str, bytes]]:
+        with self._errors():
+            pipe = self.client.pipeline(transaction=False)
+            for k in keys:
+                pipe.smembers(self.band_key(k))
+            ids = sorted({m.decode("utf-8", "surrogatepass") for members in pipe.execute() for m in members})
+            if not ids:
+                return {}
+            for doc_id in ids:
+                pipe.hmget(self.doc_key(doc_id), "source", "shingle_set")
+            rows = pipe.execute()
+        # A document removed between the two round trips is simply not a candidate.
+        return {doc_id: (s.decode("utf-8", "surrogatepass"), b) for doc_id, (s, b) in zip(ids, rows)
+                if s is not None and b is not None}
+
+    @contextmanager
+    def write(self) -> Iterator[_RedisWriter]:
+        with self._errors():
+            lock = self.client.lock(self.lock_key, timeout=60, blocking_timeout=self.timeout)
+            if not lock.acquire():
+                raise DedupError(f"{self.location} is busy (another writer held it for {self.timeout:g} s); "
+                                 "try again")
+            try:
+                writer = _RedisWriter(self)
+                yield writer
+                # MULTI/EXEC: the whole batch is applied at once, or not at all.
+                writer.flush()
+            finally:
+                try:
+                    lock.release()
+                except self._redis.exceptions.LockError:
+                    pass
+
+    @contextmanager
+    def read(self) -> Iterator["_RedisStore"]:
+        yield self
+
+    def counts(self) -> tuple[int, int]:
+        with self._errors():
+            docs = int(self.client.scard(self.ids_key))
+            bands = 0
+            for _ in self.client.scan_iter(match=self.prefix + b"b:*", count=1000):
+                bands += 1
+        return docs, bands
+
+    def size(self) -> int:
+        with self._errors():
+            return int(self.client.info("memory").get("used_memory", 0))
+
+    @property
+    def location(self) -> str:
+        return f"{self.url} index {self.name!r}"
+
+    def close(self) -> None:
+        self.client.close()
+
+
+# ---------------------------------------------------------------- Index
+
+def _as_documents(documents: Iterable[Union[Document, tuple[str, str]]]) -> Iterator[Document]:
+    if isinstance(documents, (str, bytes)):
+        raise TypeError("Iterable over Document objects or (id, text) pairs expected, string object received.")
+    for doc in documents:
+        if isinstance(doc, Document):
+            yield doc
+        elif isinstance(doc, tuple) and len(doc) == 2 and isinstance(doc[1], str):
+            yield Document(str(doc[0]), doc[1])
+        else:
+            raise TypeError(f"Document or (id, text) pair expected, {type(doc).__name__} received.")
+
+
+def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    batch: list[Document] = []
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _meta_for(config: ScanConfig) -> dict[str, str]:
+    bands, rows = config.banding
+    return {
+        "format": FORMAT, "format_version": str(FORMAT_VERSION), "hash_scheme": SCHEME, "shingle_hash": SHINGLE_HASH,
+        "shingle_size": str(config.shingle_size), "shingle_kind": config.shingle_kind,
+        "num_perm": str(config.num_perm), "seed": str(config.seed), "threshold": repr(float(config.threshold)),
+        "containment": repr(float(config.containment)), "bands": str(bands), "rows": str(rows),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"), "created_by": __version__,
+    }
+
+
+def _config_from_meta(meta: dict[str, str], where: str) -> ScanConfig:
+    try:
+        return ScanConfig(shingle_size=int(meta["shingle_size"]), shingle_kind=meta["shingle_kind"],  # type: ignore[arg-type]
+                          num_perm=int(meta["num_perm"]), seed=int(meta["seed"]),
+                          threshold=float(meta["threshold"]), containment=float(meta["containment"]),
+                          bands=int(meta["bands"]), rows=int(meta["rows"]))
+    except (KeyError, ValueError, ConfigError) as exc:
+        raise IndexFormatError(f"{where} has damaged settings ({exc}); rebuild the index") from exc
+
+
+def _check_meta(meta: dict[str, str], where: str) -> ScanConfig:
+    if meta.get("format") != FORMAT:
+        raise IndexFormatError(f"{where} is not a dedup index (no dedup format in its meta table); "
+                               "give another path")
+    try:
+        version = int(meta.get("format_version", ""))
+    except ValueError:
+        version = -1
+    if version != FORMAT_VERSION:
+        if version > FORMAT_VERSION:
+            raise IndexFormatError(f"{where} has index format {version}, newer than this dedup reads "
+                                   f"({FORMAT_VERSION}); upgrade dedup")
+        raise IndexFormatError(f"{where} has index format {meta.get('format_version')!r}; this dedup reads "
+                               f"format {FORMAT_VERSION} (rebuild the index)")
+    for key, ours in (("hash_scheme", SCHEME), ("shingle_hash", SHINGLE_HASH)):
+        if meta.get(key) != ours:
+            raise IndexFormatError(f"{where} was built with {key}={meta.get(key)}, not {ours} "
+                                   "(rebuild the index with this dedup)")
+    return _config_from_meta(meta, where)
+
+
+class Index:
+    """A persistent, incremental near-duplicate index.
+
+    Opens the index at ``location`` (an SQLite file, or with ``redis`` an
+    index name inside that Redis server), creating it when missing and
+    ``create`` is true. A new index records the settings of ``config`` (or
+    of the keyword ``settings``, or the defaults of :class:`ScanConfig`);
+    an existing one keeps its own, and any setting given explicitly must
+    equal the recorded one.
+
+    Args:
+        location: path of the SQLite file, or the index name in Redis.
+        config: settings for a new index; when opening, all of them are checked.
+        redis: a Redis URL (``redis://host:port/db``): keep the index there.
+        create: create the index when it does not exist.
+        batch_size: documents per transaction when adding.
+        timeout: seconds to wait for another writer before giving up.
+        **settings: ScanConfig fields (``threshold=0.6``...): used for a new
+            index, checked against an existing one.
+
+    Raises:
+        IndexFormatError: the file is corrupt, foreign, of another format
+            version, or was built with other settings (the message names
+            the setting).
+        DedupError: the index does not exist (and create is false), or
+            cannot be reached.
+
+    Example:
+        >>> from dedup import Index, read_documents
+        >>> with Index("archive.db") as index:                  # doctest: +SKIP
+        ...     index.add(read_documents(["news/2026-11-21/"]))
+        ...     for result in index.query(read_documents(["incoming/"])):
+        ...         print(result.id, [(m.id, round(m.jaccard, 2)) for m in result.matches])
+    """
+
+    def __init__(self, location: Location, config: Optional[ScanConfig] = None, *, redis: Optional[str] = None,
+                 create: bool = True, batch_size: int = BATCH, timeout: float = 60.0, **settings: Any) -> None:
+        if config is not None and settings:
+            raise TypeError("give either config or keyword settings, not both")
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ConfigError(f"The 'batch_size' parameter must be an int >= 1. Got {batch_size!r} instead.")
+        unknown = sorted(set(settings) - set(SETTINGS))
+        if unknown:
+            raise TypeError(f"unknown index setting {unknown[0]!r} (known: {', '.join(SETTINGS)})")
+        wanted = config if config is not None else ScanConfig(**settings)
+        self.batch_size = batch_size
+        self._store: Union[_SQLiteStore, _RedisStore]
+        if redis is not None:
+            self._store = _RedisStore(redis, str(location), create=create, timeout=timeout)
+        else:
+            self._store = _SQLiteStore(location, create=create, timeout=timeout)
+        try:
+            meta = self._store.init(_meta_for(wanted))
+            self.config = _check_meta(meta, self._store.location)
+            given = {f: getattr(wanted, f) for f in SETTINGS} if config is not None else dict(settings)
+            if config is not None and config.bands is None:
+                given["bands"], given["rows"] = config.banding
+            self._check_settings(given)
+        except BaseException:
+            self._store.close()
+            raise
+        self.meta = meta
+        self.hasher = MinHasher(self.config.num_perm, self.config.seed)
+        self.rule = self.config.rule
+        self.bands, self.rows = self.config.banding
+
+    @classmethod
+    def open(cls, location: Location, config: Optional[ScanConfig] = None, **kwargs: Any) -> "Index":
+        """Open an existing index (DedupError if there is none)."""
+        return cls(location, config, create=False, **kwargs)
+
+    @classmethod
+    def create(cls, location: Location, config: Optional[ScanConfig] = None, **kwargs: Any) -> "Index":
+        """Create a new index (DedupError if the file already exists and is not empty)."""
+        if kwargs.get("redis") is None:
+            p = Path(location)
+            if p.exists() and p.stat().st_size:
+                raise DedupError(f"{p} already exists (open it with Index.open or choose another name)", str(p))
+        return cls(location, config, create=True, **kwargs)
+
+    def _check_settings(self, given: dict[str, Any]) -> None:
+        for name in SETTINGS:
+            if name not in given or given[name] is None:
+                continue
+            ours = getattr(self.config, name)
+            same = float(ours) == float(given[name]) if name in ("threshold", "containment") else ours == given[name]
+            if not same:
+                raise IndexFormatError(f"{self._store.location} was built with {name}={ours}, not {given[name]} "
+                                       f"(leave {name} out to use the index's own settings, or use another index)")
+
+    # ------------------------------------------------------------ context
+
+    def __enter__(self) -> "Index":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection. The index is safe on disk after every batch anyway."""
+        self._store.close()
+
+    @property
+    def location(self) -> str:
+        return self._store.location
+
+    # ------------------------------------------------------------ hashing
+
+    def _prepare(self, batch: Sequence[Document]) -> list[Optional[_Prepared]]:
+        """Content hashes, shingle sets and index keys of a batch (None for an empty document)."""
+        cfg = self.config
+        sets, counts = [], []
+        for doc in batch:
+            toks = tokens_of(doc.text, cfg.shingle_kind)
+            counts.append(len(toks) if cfg.shingle_kind == "word" else len(doc.text.split()))
+            sets.append(np.unique(fold_hashes(token_hashes(toks), cfg.shingle_size)))
+        keys = index_keys(self.hasher.signatures(sets), self.bands, self.rows).tolist()
+        return [None if not len(s) else _Prepared(doc, content_hash(doc.text), s, k, n)
+                for doc, s, k, n in zip(batch, sets, keys, counts)]
+
+    def _keys_of(self, blob: bytes) -> list[int]:
+        sig = self.hasher.signatures([decode_set(blob)])
+        return index_keys(sig, self.bands, self.rows)[0].tolist()
+
+    def _matches(self, source: Any, item: _Prepared, pending: Optional["_Pending"] = None) -> tuple[Match, ...]:
+        found = source.candidates(item.keys)
+        if pending is not None:
+            for doc_id in pending.removed:
+                found.pop(doc_id, None)
+        found.pop(item.doc.id, None)
+        out = []
+        for doc_id, (src, blob) in found.items():
+            out.append(self._verify(item, doc_id, src, decode_set(blob)))
+        if pending is not None:
+            for doc_id in pending.near(item.keys):
+                if doc_id != item.doc.id:
+                    other = pending.added[doc_id]
+                    out.append(self._verify(item, doc_id, other.source, other.shingles))
+        kept = [m for m in out if m is not None]
+        kept.sort(key=lambda m: (-m.jaccard, -m.containment, m.id))
+        return tuple(kept)
+
+    def _verify(self, item: _Prepared, doc_id: str, source: str, other: np.ndarray) -> Optional[Match]:
+        jac, q_in_m, m_in_q = similarity(item.shingles, other)
+        if not self.rule.accepts(jac, q_in_m, m_in_q):
+            return None
+        return Match(doc_id, source, jac, q_in_m, m_in_q)
+
+    # ------------------------------------------------------------ add
+
+    def iter_add(self, documents: Iterable[Union[Document, tuple[str, str]]], *, skip_duplicates: bool = False,
+                 progress: Optional[Callable[[int], None]] = None) -> Iterator[AddOutcome]:
+        """Add documents batch by batch, yielding each outcome once its batch is committed.
+
+        Nothing happens until the iterator is consumed; :meth:`add` consumes it.
+        See :meth:`add` for the arguments.
+        """
+        done = 0
+        for batch in _batches(_as_documents(documents), self.batch_size):
+            prepared = self._prepare(batch)
+            outcomes: list[AddOutcome] = []
+            with self._store.write() as writer:
+                stored = writer.lookup(list(dict.fromkeys(p.doc.id for p in prepared if p is not None)))
+                pending = _Pending()
+                for doc, item in zip(batch, prepared):
+                    if item is None:
+                        outcomes.append(AddOutcome(doc.id, "empty", (), doc.path, doc.line))
+                        continue
+                    old_content = pending.content(doc.id, stored)
+                    if old_content == item.content:
+                        outcomes.append(AddOutcome(doc.id, "unchanged", (), doc.path, doc.line))
+                        continue
+                    if old_content is not None:
+                        if doc.id in pending.added:
+                            pending.drop(doc.id)
+                        else:
+                            pending.removed.add(doc.id)
+                        pending.add(item)
+                        outcomes.append(AddOutcome(doc.id, "replaced", (), doc.path, doc.line))
+                        continue
+                    if skip_duplicates:
+                        matches = self._matches(writer, item, pending)
+                        if matches:
+                            outcomes.append(AddOutcome(doc.id, "duplicate", matches, doc.path, doc.line))
+                            continue
+                    pending.add(item)
+                    outcomes.append(AddOutcome(doc.id, "added", (), doc.path, doc.line))
+                # Writes go out once per batch, each id's final version only.
+                for doc_id in sorted(pending.removed):
+                    writer.delete(doc_id, self._keys_of(stored[doc_id].blob))
+                for item in pending.added.values():
+                    writer.insert(item)
+            done += len(batch)
+            if progress:
+                progress(done)
+            yield from outcomes
+
+    def add(self, documents: Iterable[Union[Document, tuple[str, str]]], *, skip_duplicates: bool = False,
+            progress: Optional[Callable[[int], None]] = None) -> list[AddOutcome]:
+        """Add documents; each batch of ``batch_size`` is one transaction.
+
+        A document whose id is indexed with the same text is left as it is
+        (``unchanged``); with other text, the new revision replaces the old
+        (``replaced``). With ``skip_duplicates``, a new document that is a
+        near-duplicate of an indexed one (or of one added earlier in the
+        same call) is not added (``duplicate``, with its matches).
+
+        Args:
+            documents: :class:`Document` objects or ``(id, text)`` pairs.
+            skip_duplicates: add only documents with no near-duplicate indexed.
+            progress: called with the number of documents processed so far.
+
+        Returns:
+            One AddOutcome per document, in input order.
+        """
+        return list(self.iter_add(documents, skip_duplicates=skip_duplicates, progress=progress))
+
+    # ------------------------------------------------------------ query
+
+    def iter_query(self, documents: Iterable[Union[Document, tuple[str, str]]], *,
+                   progress: Optional[Callable[[int], None]] = None) -> Iterator[QueryResult]:
+        """Query documents lazily, one batch (one consistent snapshot) at a time. See :meth:`query`."""
+        done = 0
+        for batch in _batches(_as_documents(documents), self.batch_size):
+            prepared = self._prepare(batch)
+            results = []
+            with self._store.read() as reader:
+                stored = reader.lookup(list(dict.fromkeys(p.doc.id for p in prepared if p is not None)))
+                for doc, item in zip(batch, prepared):
+                    if item is None:
+                        results.append(QueryResult(doc.id, "empty", (), doc.path, doc.line))
+                        continue
+                    old = stored.get(doc.id)
+                    status: QueryStatus = ("new" if old is None else
+                                           "unchanged" if old.content == item.content else "revision")
+                    results.append(QueryResult(doc.id, status, self._matches(reader, item), doc.path, doc.line))
+            done += len(batch)
+            if progress:
+                progress(done)
+            yield from results
+
+    def query(self, documents: Iterable[Union[Document, tuple[str, str]]], *,
+              progress: Optional[Callable[[int], None]] = None) -> list[QueryResult]:
+        """Find each document's near-duplicates already in the index. Nothing is written.
+
+        Candidates come from the band keys (indexed lookups); each is
+        verified on the stored shingle sets with the index's rule. A
+        document is not reported as a match of itself (same id).
+
+        Args:
+            documents: :class:`Document` objects or ``(id, text)`` pairs.
+            progress: called with the number of documents processed so far.
+
+        Returns:
+            One QueryResult per document, in input order.
+
+        Example:
+            >>> index = Index("archive.db")                  # doctest: +SKIP
+            >>> [r.matches[0].id for r in index.query([("new", text)]) if r.matches]   # doctest: +SKIP
+            ['2026-11-21/kaiser-strike.txt']
+        """
+        return list(self.iter_query(documents, progress=progress))
+
+    # ------------------------------------------------------------ remove, info
+
+    def remove(self, ids: Iterable[str]) -> list[str]:
+        """Remove documents by id (one transaction).
+
+        Args:
+            ids: ids to remove.
+
+        Returns:
+            The ids that were indexed and are now removed, in the order given
+            (ids not in the index are left out).
+        """
+        if isinstance(ids, (str, bytes)):
+            raise TypeError("Iterable over ids expected, string object received.")
+        wanted = list(dict.fromkeys(str(i) for i in ids))
+        with self._store.write() as writer:
+            stored = writer.lookup(wanted)
+            for doc_id in wanted:
+                if doc_id in stored:
+                    writer.delete(doc_id, self._keys_of(stored[doc_id].blob))
+        return [i for i in wanted if i in stored]
+
+    def __contains__(self, doc_id: object) -> bool:
+        return isinstance(doc_id, str) and bool(self._store.lookup([doc_id]))
+
+    def __len__(self) -> int:
+        return self._store.counts()[0]
+
+    def info(self) -> IndexInfo:
+        """Settings, counts and size of the index."""
+        docs, bands = self._store.counts()
+        c = self.config
+        settings = {"shingle_size": c.shingle_size, "shingle_kind": c.shingle_kind, "num_perm": c.num_perm,
+                    "seed": c.seed, "hash_scheme": SCHEME, "shingle_hash": SHINGLE_HASH, "threshold": c.threshold,
+                    "containment": c.containment, "bands": self.bands, "rows": self.rows}
+        return IndexInfo(self.location, self._store.backend, int(self.meta["format_version"]), settings, docs, bands,
+                         self._store.size(), self.meta.get("created", ""), self.meta.get("created_by", ""))
+
+
+@dataclass
+class _Pending:
+    """Documents written earlier in the current batch, not yet visible in the store."""
+
+    added: dict[str, _Prepared] = field(default_factory=dict)
+    removed: set[str] = field(default_factory=set)
+    by_key: dict[int, set[str]] = field(default_factory=dict)
+
+    def content(self, doc_id: str, stored: dict[str, _Stored]) -> Optional[bytes]:
+        if doc_id in self.added:
+            return self.added[doc_id].content
+        if doc_id in self.removed:
+            return None
+        old = stored.get(doc_id)
+        return old.content if old is not None else None
+
+    def add(self, item: _Prepared) -> None:
+        self.added[item.doc.id] = item
+        for k in item.keys:
+            self.by_key.setdefault(k, set()).add(item.doc.id)
+
+    def drop(self, doc_id: str) -> None:
+        item = self.added.pop(doc_id)
+        for k in item.keys:
+            self.by_key[k].discard(doc_id)
+
+    def near(self, keys: Sequence[int]) -> list[str]:
+        return sorted({d for k in keys for d in self.by_key.get(k, ())})
