@@ -17,6 +17,7 @@ from .pipeline import ScanConfig, scan as scan_sources
 from .report import RENDERERS, SCAN_FORMATS, render_ids
 from .diff import diff_clusters, diff_sources
 from .diffreport import DIFF_FORMATS, DIFF_RENDERERS, render_scan_html
+from .report import INDEX_FORMATS, render_index_add, render_index_info, render_index_query
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -248,6 +249,192 @@ def diff_command(a: str, b: str, fmt: str, output: Optional[str], corpus: tuple[
             emit(DIFF_RENDERERS["text"](result, color=bool(color) and to_terminal), output)
         else:
             emit(DIFF_RENDERERS[fmt](result), output)
+    except DedupError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+# ---------------------------------------------------------------- dedup index
+
+def index_location(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The index argument and its Redis alternative, shared by every ``dedup index`` command."""
+    f = click.option("--redis", "redis_url", metavar="URL",
+                     help="Keep the index in Redis at URL (redis://host:port/db); DB then names the index there.")(f)
+    return click.argument("db", metavar="DB")(f)
+
+
+def index_settings(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Settings recorded by a new index; given for an existing one, they must match it."""
+    d = ScanConfig()
+    for opt in reversed([
+        click.option("-t", "--threshold", type=float, help=f"Near-duplicate at this Jaccard [new index: {d.threshold}]."),
+        click.option("-c", "--containment", type=float,
+                     help=f"...or at this containment of one in the other [new index: {d.containment}]."),
+        click.option("-n", "--shingle-size", type=int, help=f"Words per shingle [new index: {d.shingle_size}]."),
+        click.option("--num-perm", type=int, help=f"MinHash permutations [new index: {d.num_perm}]."),
+        click.option("--seed", type=int, help=f"MinHash seed [new index: {d.seed}]."),
+    ]):
+        f = opt(f)
+    return f
+
+
+def open_index(db: str, redis_url: Optional[str], create: bool = False, **settings: Any) -> Any:
+    """Open (or create) an index; settings out of range are usage errors (exit 2)."""
+    from .index import Index
+
+    given = {k: v for k, v in settings.items() if v is not None}
+    try:
+        ScanConfig(**given)
+    except DedupError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    try:
+        return Index(db, redis=redis_url, create=create, **given)
+    except DedupError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@cli.group("index", context_settings=CONTEXT)
+def index_group() -> None:
+    """A persistent index: ask whether new articles were already seen, without rescanning.
+
+    DB is an SQLite file (created by the first add), or with --redis URL
+    the name of an index kept in that Redis server.
+
+    \b
+    Examples:
+      dedup index add archive.db news/2026-11-21/
+      dedup index query archive.db incoming/ --format jsonl
+      dedup index add archive.db incoming/ --skip-duplicates
+      dedup index remove archive.db 2026-11-21/kaiser.txt
+      dedup index info archive.db
+    """
+
+
+@index_group.command("add", context_settings=CONTEXT)
+@index_location
+@click.argument("sources", nargs=-1, required=True, metavar="PATH...")
+@click.option("--skip-duplicates", is_flag=True, help="Add only documents with no near-duplicate indexed.")
+@click.option("-f", "--format", "fmt", type=click.Choice(INDEX_FORMATS), default="text", show_default=True,
+              help="Output format (jsonl: one outcome per document).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True,
+              help="Documents per transaction.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings on stderr.")
+@index_settings
+@read_options
+def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_duplicates: bool, fmt: str,
+              batch_size: int, quiet: bool, threshold: Optional[float], containment: Optional[float],
+              shingle_size: Optional[int], num_perm: Optional[int], seed: Optional[int], encoding: Optional[str],
+              id_field: Optional[str], text_field: Optional[str], date_field: Optional[str], strict: bool) -> None:
+    """Add articles to the index (creating it if missing).
+
+    The same id with the same text changes nothing; the same id with new
+    text replaces the old revision. Each batch is one transaction: a killed
+    run leaves every finished batch in the index.
+
+    \b
+    Examples:
+      dedup index add archive.db news/2026-11-21/
+      dedup index add archive.db incoming/ --skip-duplicates
+      dedup index add archive.db feed.jsonl --format jsonl > outcomes.jsonl
+      dedup index add news --redis redis://localhost:6379/0 incoming/
+    """
+    from .io import read_documents
+
+    index = open_index(db, redis_url, create=True, threshold=threshold, containment=containment,
+                       shingle_size=shingle_size, num_perm=num_perm, seed=seed)
+    index.batch_size = batch_size
+    opts = make_read_options(encoding, id_field, text_field, date_field, strict)
+    try:
+        with index, Progress(quiet, "indexing") as progress:
+            outcomes = index.iter_add(read_documents(list(sources), opts), skip_duplicates=skip_duplicates,
+                                      progress=progress.on_docs)
+            emit(render_index_add(outcomes, fmt, lambda: len(index)), None)
+        warn_skipped(opts.skipped, quiet)
+    except DedupError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@index_group.command("query", context_settings=CONTEXT)
+@index_location
+@click.argument("sources", nargs=-1, required=True, metavar="PATH...")
+@click.option("-f", "--format", "fmt", type=click.Choice(INDEX_FORMATS), default="text", show_default=True,
+              help="Output format (jsonl: one object per queried document).")
+@click.option("-o", "--output", metavar="FILE", help="Write the output to FILE (atomically) instead of stdout.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings on stderr.")
+@index_settings
+@read_options
+def index_query(db: str, redis_url: Optional[str], sources: tuple[str, ...], fmt: str, output: Optional[str],
+                quiet: bool, threshold: Optional[float], containment: Optional[float], shingle_size: Optional[int],
+                num_perm: Optional[int], seed: Optional[int], encoding: Optional[str], id_field: Optional[str],
+                text_field: Optional[str], date_field: Optional[str], strict: bool) -> None:
+    """List each article's near-duplicates already in the index, with scores.
+
+    Nothing is written to the index. Scores: jaccard, and the share of the
+    queried article found in the match (query_in_match) and of the match
+    found in the queried article (match_in_query).
+
+    \b
+    Examples:
+      dedup index query archive.db incoming/
+      dedup index query archive.db incoming/ --format jsonl > seen.jsonl
+      cat feed.jsonl | dedup index query archive.db - --format jsonl
+    """
+    from .io import read_documents
+
+    index = open_index(db, redis_url, threshold=threshold, containment=containment, shingle_size=shingle_size,
+                       num_perm=num_perm, seed=seed)
+    opts = make_read_options(encoding, id_field, text_field, date_field, strict)
+    try:
+        with index, Progress(quiet, "querying") as progress:
+            results = index.iter_query(read_documents(list(sources), opts), progress=progress.on_docs)
+            emit(render_index_query(results, fmt), output)
+        warn_skipped(opts.skipped, quiet)
+    except DedupError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@index_group.command("remove", context_settings=CONTEXT)
+@index_location
+@click.argument("ids", nargs=-1, required=True, metavar="ID...")
+@click.option("-q", "--quiet", is_flag=True, help="No warnings on stderr for ids not in the index.")
+def index_remove(db: str, redis_url: Optional[str], ids: tuple[str, ...], quiet: bool) -> None:
+    """Remove documents from the index by id (one transaction).
+
+    \b
+    Examples:
+      dedup index remove archive.db 2026-11-21/kaiser.txt
+      dedup index query archive.db old/ --format jsonl | jq -r .id | xargs dedup index remove archive.db
+    """
+    index = open_index(db, redis_url)
+    try:
+        with index:
+            removed = index.remove(ids)
+            holds = len(index)
+    except DedupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    gone = set(removed)
+    if not quiet:
+        for i in dict.fromkeys(ids):
+            if i not in gone:
+                click.echo(f"Warning: {i}: not in the index", err=True)
+    click.echo(f"removed {len(removed)}; the index holds {holds:,} document{'s' if holds != 1 else ''}")
+
+
+@index_group.command("info", context_settings=CONTEXT)
+@index_location
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
+def index_info(db: str, redis_url: Optional[str], fmt: str) -> None:
+    """Show an index's settings, document count and size.
+
+    \b
+    Examples:
+      dedup index info archive.db
+      dedup index info news --redis redis://localhost:6379/0 --format json
+    """
+    index = open_index(db, redis_url)
+    try:
+        with index:
+            emit(render_index_info(index.info(), fmt), None)
     except DedupError as exc:
         raise click.ClickException(str(exc)) from exc
 

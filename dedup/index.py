@@ -330,6 +330,9 @@ class _SQLiteStore:
                 raise DedupError(f"{p}: no such index (create it with `dedup index add {p} PATH...`)", self.path)
             if not p.parent.is_dir():
                 raise DedupError(f"cannot create {p}: folder {p.parent} does not exist", self.path)
+        elif not p.stat().st_size and not create:
+            raise IndexFormatError(f"{p} is an empty file, not a dedup index (create one with "
+                                   f"`dedup index add {p} PATH...`)", self.path)
         elif p.stat().st_size:
             try:
                 with open(p, "rb") as fh:
@@ -340,6 +343,7 @@ class _SQLiteStore:
             if head != _SQLITE_MAGIC:
                 raise IndexFormatError(f"{p} is not a dedup index (not an SQLite file); give another path", self.path)
         self.timeout = timeout
+        self.create = create
         with _guard(self.path):
             self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
         try:
@@ -375,6 +379,9 @@ class _SQLiteStore:
             try:
                 (app,) = conn.execute("PRAGMA application_id").fetchone()
                 tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master")]
+                if app == 0 and not tables and not self.create:
+                    raise IndexFormatError(f"{self.path} is an empty database, not a dedup index (create one with "
+                                           f"`dedup index add {self.path} PATH...`)", self.path)
                 if app == 0 and not tables:
                     # executescript would commit first: run the statements one by one.
                     for statement in _SCHEMA.split(";"):

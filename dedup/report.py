@@ -4,12 +4,16 @@ machines. Nothing else in dedup formats output."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from .pipeline import Cluster, ScanResult
 from .verify import Pair
+
+if TYPE_CHECKING:
+    from .index import AddOutcome, IndexInfo, Match, QueryResult
 
 SCAN_FORMATS = ("text", "json", "jsonl", "csv")
 
@@ -138,3 +142,92 @@ def render_ids(ids: list[str]) -> Iterator[str]:
 
 
 RENDERERS = {"text": render_text, "json": render_json, "jsonl": render_jsonl, "csv": render_csv}
+
+
+# ---------------------------------------------------------------- dedup index
+
+INDEX_FORMATS = ("text", "json", "jsonl")
+ADD_STATUSES = ("added", "unchanged", "replaced", "duplicate", "empty")
+
+
+def match_record(match: "Match") -> dict[str, Any]:
+    """The JSON object of one indexed near-duplicate."""
+    return {"id": match.id, "source": match.source, "jaccard": _r(match.jaccard),
+            "query_in_match": _r(match.query_in_match), "match_in_query": _r(match.match_in_query)}
+
+
+def index_record(item: "AddOutcome | QueryResult") -> dict[str, Any]:
+    """The JSON object of one added or queried document (the JSON lines contract)."""
+    return {"id": item.id, "status": item.status, "path": item.path, "line": item.line,
+            "matches": [match_record(m) for m in item.matches]}
+
+
+def _match_text(doc_id: str, m: "Match") -> str:
+    return (f"{doc_id}  ~ {m.id}  jaccard {m.jaccard:.4f}  query_in_match {m.query_in_match:.4f}"
+            f"  match_in_query {m.match_in_query:.4f}\n")
+
+
+def _docs(n: int) -> str:
+    return f"{n:,} document{'s' if n != 1 else ''}"
+
+
+def render_index_add(outcomes: Iterable["AddOutcome"], fmt: str, holds: Callable[[], int]) -> Iterator[str]:
+    """Outcomes of ``dedup index add``: text lists what was not simply added, then counts."""
+    counts = dict.fromkeys(ADD_STATUSES, 0)
+    records = []
+    for o in outcomes:
+        counts[o.status] += 1
+        if fmt == "jsonl":
+            yield json.dumps(index_record(o), ensure_ascii=False) + "\n"
+        elif fmt == "json":
+            records.append(index_record(o))
+        elif o.status == "duplicate":
+            for m in o.matches:
+                yield "duplicate " + _match_text(o.id, m)
+        elif o.status in ("replaced", "empty"):
+            yield f"{o.status} {o.id}\n"
+    if fmt == "json":
+        yield json.dumps({"summary": {**counts, "documents": holds()}, "outcomes": records},
+                         ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "text":
+        yield (f"added {counts['added']}, unchanged {counts['unchanged']}, replaced {counts['replaced']}, "
+               f"duplicates {counts['duplicate']} (not added), empty {counts['empty']}; "
+               f"the index holds {_docs(holds())}\n")
+
+
+def render_index_query(results: Iterable["QueryResult"], fmt: str) -> Iterator[str]:
+    """Results of ``dedup index query``: each document's near-duplicates already indexed."""
+    queried = with_matches = matches = 0
+    records = []
+    for r in results:
+        queried += 1
+        with_matches += bool(r.matches)
+        matches += len(r.matches)
+        if fmt == "jsonl":
+            yield json.dumps(index_record(r), ensure_ascii=False) + "\n"
+        elif fmt == "json":
+            records.append(index_record(r))
+        else:
+            for m in r.matches:
+                yield _match_text(r.id, m)
+    summary = {"queried": queried, "with_matches": with_matches, "matches": matches}
+    if fmt == "json":
+        yield json.dumps({"summary": summary, "results": records}, ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "text":
+        yield (f"queried {queried} document{'s' if queried != 1 else ''}: {with_matches} with near-duplicates "
+               f"in the index ({matches} match{'es' if matches != 1 else ''})\n")
+
+
+def render_index_info(info: "IndexInfo", fmt: str) -> Iterator[str]:
+    """Settings, counts and size of an index."""
+    if fmt == "json":
+        yield json.dumps(dataclasses.asdict(info), ensure_ascii=False, indent=2) + "\n"
+        return
+    per_doc = f" ({info.size_bytes / info.documents:,.0f} per document)" if info.documents else ""
+    size_label = "file size" if info.backend == "sqlite" else "server memory"
+    yield f"index: {info.location} ({info.backend}, format {info.format_version})\n"
+    yield f"documents: {info.documents:,}\n"
+    yield f"band entries: {info.band_entries:,}\n"
+    yield f"{size_label}: {info.size_bytes:,} bytes{per_doc}\n"
+    yield f"created: {info.created} by dedup {info.created_by}\n"
+    yield "settings: " + " ".join(f"{k}={v}" for k, v in info.settings.items()) + "\n"

@@ -1,0 +1,415 @@
+"""dedup.Index and ``dedup index``: the persistent SQLite index.
+
+Fault and concurrency tests run the real command in subprocesses: one is
+killed with SIGKILL in the middle of an add, two add to one index at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
+
+from dedup import Document, Index, IndexFormatError, read_documents, shingle_set
+from dedup.cli import cli
+from dedup.errors import DedupError
+from dedup.index import decode_set, encode_set
+from dedup.verify import similarity
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+S0, S1, S2, S3, S4 = sorted(p.name for p in SEEDS.glob("*.txt"))
+
+
+def seed_text(name: str) -> str:
+    return (SEEDS / name).read_text(encoding="utf-8")
+
+
+def seed_doc(name: str) -> Document:
+    return Document(name, seed_text(name), str(SEEDS / name))
+
+
+def seed_vocabulary() -> list[str]:
+    return sorted({w for p in SEEDS.glob("*.txt") for w in p.read_text(encoding="utf-8").split()})
+
+
+def write_generated(path: Path, count: int, *, prefix: str, words: int = 120, seed: int = 7) -> list[str]:
+    """JSON lines of articles made of the seed articles' words in random order; returns their ids."""
+    vocab = seed_vocabulary()
+    rng = random.Random(seed)
+    ids = []
+    with open(path, "w", encoding="utf-8") as fh:
+        for i in range(count):
+            doc_id = f"{prefix}{i:06d}"
+            ids.append(doc_id)
+            fh.write(json.dumps({"id": doc_id, "text": " ".join(rng.choices(vocab, k=words))}) + "\n")
+    return ids
+
+
+def tables(path: Path) -> tuple[list[tuple], list[tuple]]:
+    con = sqlite3.connect(path)
+    try:
+        docs = con.execute("SELECT * FROM docs ORDER BY doc").fetchall()
+        bands = con.execute("SELECT * FROM bands ORDER BY key, doc").fetchall()
+    finally:
+        con.close()
+    return docs, bands
+
+
+def run_cli(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+# ---------------------------------------------------------------- seeds
+
+def test_seed_query_finds_the_earlier_version_with_verified_scores(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    with Index(db) as index:
+        assert [o.status for o in index.add([seed_doc(S0)])] == ["added"]
+        results = index.query([seed_doc(n) for n in (S1, S2, S3, S4)])
+    assert [r.id for r in results] == [S1, S2, S3, S4]
+    assert [r.status for r in results] == ["new"] * 4
+    (match,) = results[0].matches
+    a, b = shingle_set(seed_text(S1)), shingle_set(seed_text(S0))
+    jac, a_in_b, b_in_a = similarity(a, b)
+    assert (match.id, match.jaccard, match.query_in_match, match.match_in_query) == (S0, jac, a_in_b, b_in_a)
+    # seeds/README.md: Jaccard about 0.45; about 73% of the first version's shingles are in the second.
+    assert 0.43 < match.jaccard < 0.47 and 0.71 < match.match_in_query < 0.75
+    assert match.source == str(SEEDS / S0)
+    assert all(r.matches == () for r in results[1:])
+
+
+def test_cli_add_query_info_on_seeds(tmp_path: Path) -> None:
+    db = str(tmp_path / "archive.db")
+    r = run_cli("index", "add", db, str(SEEDS / S0))
+    assert r.exit_code == 0, r.output
+    assert r.output == ("added 1, unchanged 0, replaced 0, duplicates 0 (not added), empty 0; "
+                        "the index holds 1 document\n")
+    r = run_cli("index", "query", db, str(SEEDS / S1), str(SEEDS / S2), str(SEEDS / S3), str(SEEDS / S4))
+    assert r.exit_code == 0, r.output
+    assert r.output == (f"{SEEDS / S1}  ~ {SEEDS / S0}  jaccard 0.4477  query_in_match 0.5349  "
+                        "match_in_query 0.7331\n"
+                        "queried 4 documents: 1 with near-duplicates in the index (1 match)\n")
+    r = run_cli("index", "query", db, str(SEEDS), "--format", "jsonl")
+    assert r.exit_code == 0, r.output
+    lines = [json.loads(line) for line in r.output.splitlines()]
+    assert [rec["id"] for rec in lines] == [S0, S1, S2, S3, S4]
+    # The folder's 000 has another id than the file added by path, so it matches it at 1.0.
+    assert [[m["jaccard"] for m in rec["matches"]] for rec in lines] == [[1.0], [0.4477], [], [], []]
+    assert lines[1]["matches"][0] == {"id": str(SEEDS / S0), "source": str(SEEDS / S0), "jaccard": 0.4477,
+                                      "query_in_match": 0.5349, "match_in_query": 0.7331}
+    r = run_cli("index", "info", db)
+    assert r.exit_code == 0, r.output
+    assert f"index: {db} (sqlite, format 1)\ndocuments: 1\nband entries: 47\n" in r.output
+    assert ("settings: shingle_size=5 shingle_kind=word num_perm=128 seed=1 hash_scheme=affine32 "
+            "shingle_hash=blake2b64-fold-fmix64-u32 threshold=0.5 containment=0.6 bands=47 rows=2\n") in r.output
+    info = json.loads(run_cli("index", "info", db, "--format", "json").output)
+    assert info["documents"] == 1 and info["settings"]["num_perm"] == 128 and info["size_bytes"] > 0
+
+
+def test_skip_duplicates_keeps_the_first_version_only(tmp_path: Path) -> None:
+    r = run_cli("index", "add", str(tmp_path / "a.db"), str(SEEDS), "--skip-duplicates")
+    assert r.exit_code == 0, r.output
+    assert r.output == (f"duplicate {S1}  ~ {S0}  jaccard 0.4477  query_in_match 0.5349  match_in_query 0.7331\n"
+                        "added 4, unchanged 0, replaced 0, duplicates 1 (not added), empty 0; "
+                        "the index holds 4 documents\n")
+    with Index.open(tmp_path / "a.db") as index:
+        assert S1 not in index and S0 in index and len(index) == 4
+        # Across calls too: the later version is reported, not added.
+        (outcome,) = index.add([seed_doc(S1)], skip_duplicates=True)
+    assert outcome.status == "duplicate" and [m.id for m in outcome.matches] == [S0]
+
+
+# ---------------------------------------------------------------- idempotence, revisions, removal
+
+def test_adding_the_same_documents_twice_changes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    docs = [seed_doc(n) for n in (S0, S1, S2, S3, S4)]
+    with Index(db) as index:
+        assert {o.status for o in index.add(docs)} == {"added"}
+    before = tables(db)
+    time.sleep(1.1)  # a rewrite would show in the 'added' timestamps
+    with Index(db) as index:
+        assert [o.status for o in index.add(docs)] == ["unchanged"] * 5
+    assert tables(db) == before
+    assert len(before[0]) == 5 and len(before[1]) == 5 * 47
+
+
+def test_new_text_under_a_known_id_replaces_the_old_revision(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    with Index(db) as index:
+        index.add([Document("story", seed_text(S0))])
+        (out,) = index.add([Document("story", seed_text(S2))])
+        assert out.status == "replaced"
+        assert len(index) == 1
+        # The old text is gone from the index, the new one is found.
+        old, new = index.query([("probe-old", seed_text(S0)), ("probe-new", seed_text(S2))])
+        assert old.matches == ()
+        assert [(m.id, m.jaccard) for m in new.matches] == [("story", 1.0)]
+        # Querying under the indexed id tells what an add would do, and a document never matches itself.
+        same, rev = index.query([("story", seed_text(S2)), ("story", seed_text(S3))])
+        assert (same.status, same.matches, rev.status) == ("unchanged", (), "revision")
+    docs, bands = tables(db)
+    assert len(docs) == 1 and len(bands) == 47 and {d for _, d in bands} == {docs[0][0]}
+
+
+def test_revisions_and_repeats_within_one_batch(tmp_path: Path) -> None:
+    with Index(tmp_path / "a.db") as index:
+        outcomes = index.add([("a", seed_text(S0)), ("a", seed_text(S0)), ("a", seed_text(S2)), ("b", "!!!")])
+        assert [o.status for o in outcomes] == ["added", "unchanged", "replaced", "empty"]
+        assert len(index) == 1
+        (r,) = index.query([("probe", seed_text(S2))])
+        assert [m.id for m in r.matches] == ["a"]
+    assert len(tables(tmp_path / "a.db")[1]) == 47
+
+
+def test_remove(tmp_path: Path) -> None:
+    db = str(tmp_path / "a.db")
+    assert run_cli("index", "add", db, str(SEEDS)).exit_code == 0
+    r = run_cli("index", "remove", db, S0, "missing-id")
+    assert r.exit_code == 0
+    assert r.stdout == "removed 1; the index holds 4 documents\n"
+    assert "Warning: missing-id: not in the index" in r.stderr
+    with Index.open(db) as index:
+        assert S0 not in index
+        (res,) = index.query([("probe", seed_text(S0))])
+        assert [m.id for m in res.matches] == [S1]  # the removed text itself is no longer found
+        assert index.remove([S0]) == []
+    docs, bands = tables(Path(db))
+    assert len(docs) == 4 and len(bands) == 4 * 47
+
+
+def test_query_of_a_removed_document_finds_its_near_duplicate_only(tmp_path: Path) -> None:
+    with Index(tmp_path / "a.db") as index:
+        index.add([seed_doc(n) for n in (S0, S1, S2)])
+        assert index.remove([S1, S1, "nope"]) == [S1]
+        (res,) = index.query([("probe", seed_text(S1))])
+    assert [m.id for m in res.matches] == [S0]
+
+
+# ---------------------------------------------------------------- settings and foreign files
+
+def test_opening_with_other_settings_names_the_setting(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    Index(db, threshold=0.6).close()
+    with pytest.raises(IndexFormatError) as err:
+        Index(db, threshold=0.5)
+    assert str(err.value) == (f"{db} was built with threshold=0.6, not 0.5 (leave threshold out to use "
+                              "the index's own settings, or use another index)")
+    with pytest.raises(IndexFormatError, match="built with num_perm=128, not 64"):
+        Index(db, num_perm=64)
+    with Index(db) as index:  # no settings given: the index's own
+        assert index.config.threshold == 0.6
+    r = run_cli("index", "query", str(db), str(SEEDS), "--shingle-size", "3")
+    assert r.exit_code == 1
+    assert r.output == (f"Error: {db} was built with shingle_size=5, not 3 (leave shingle_size out to use "
+                        "the index's own settings, or use another index)\n")
+    r = run_cli("index", "add", str(db), str(SEEDS), "--threshold", "1.5")
+    assert r.exit_code == 2 and "The 'threshold' parameter must be in (0.0, 1.0]. Got 1.5 instead." in r.output
+
+
+def test_other_format_version_and_hash_scheme_are_refused(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    Index(db).close()
+    con = sqlite3.connect(db)
+    con.execute("UPDATE meta SET value = '2' WHERE key = 'format_version'")
+    con.commit()
+    with pytest.raises(IndexFormatError, match=r"has index format 2, newer than this dedup reads \(1\); upgrade"):
+        Index.open(db)
+    con.execute("UPDATE meta SET value = '1' WHERE key = 'format_version'")
+    con.execute("UPDATE meta SET value = 'affine64' WHERE key = 'hash_scheme'")
+    con.commit()
+    con.close()
+    with pytest.raises(IndexFormatError, match="built with hash_scheme=affine64, not affine32"):
+        Index.open(db)
+
+
+def _one_line_error(args: list[str]) -> str:
+    r = run_cli(*args)
+    assert r.exit_code == 1, r.output
+    assert isinstance(r.exception, SystemExit)  # a handled error, not a traceback
+    assert r.output.startswith("Error: ") and r.output.count("\n") == 1
+    return r.output
+
+
+def test_foreign_and_corrupt_files_are_one_line_errors(tmp_path: Path) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database\n" * 100)
+    assert _one_line_error(["index", "info", str(text)]) == \
+        f"Error: {text} is not a dedup index (not an SQLite file); give another path\n"
+    assert _one_line_error(["index", "add", str(text), str(SEEDS)]).startswith(f"Error: {text} is not a dedup")
+    assert text.read_text() == "not a database\n" * 100  # untouched
+
+    other = tmp_path / "other.db"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE people (name TEXT)")
+    con.commit()
+    con.close()
+    assert _one_line_error(["index", "query", str(other), str(SEEDS)]) == \
+        f"Error: {other} is not a dedup index (an SQLite database of another program); give another path\n"
+
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    assert "is an empty file, not a dedup index" in _one_line_error(["index", "info", str(empty)])
+    assert "no such index" in _one_line_error(["index", "info", str(tmp_path / "missing.db")])
+    assert not (tmp_path / "missing.db").exists()
+    assert "is a folder" in _one_line_error(["index", "info", str(tmp_path)])
+
+    # A real index whose pages were overwritten in the middle.
+    broken = tmp_path / "broken.db"
+    with Index(broken) as index:
+        index.add([seed_doc(n) for n in (S0, S1, S2, S3, S4)])
+    data = bytearray(broken.read_bytes())
+    assert len(data) > 8192
+    data[4096:] = b"\xa5" * (len(data) - 4096)
+    broken.write_bytes(bytes(data))
+    msg = _one_line_error(["index", "query", str(broken), str(SEEDS)])
+    assert msg.startswith(f"Error: {broken} is damaged or not a dedup index (")
+
+
+def test_the_file_is_the_documented_format(tmp_path: Path) -> None:
+    """Read an index with sqlite3, zlib and numpy alone, following docs/index-format.md."""
+    db = tmp_path / "a.db"
+    with Index(db) as index:
+        index.add([seed_doc(S0)])
+    assert "## Tables" in (ROOT / "docs" / "index-format.md").read_text(encoding="utf-8")
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA application_id").fetchone() == (0x44445550,)
+    assert con.execute("PRAGMA user_version").fetchone() == (1,)
+    assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    meta = dict(con.execute("SELECT key, value FROM meta"))
+    assert {k: meta[k] for k in ("format", "format_version", "hash_scheme", "num_perm", "seed", "shingle_size",
+                                 "shingle_kind", "threshold", "containment", "bands", "rows")} == {
+        "format": "dedup-index", "format_version": "1", "hash_scheme": "affine32", "num_perm": "128", "seed": "1",
+        "shingle_size": "5", "shingle_kind": "word", "threshold": "0.5", "containment": "0.6", "bands": "47",
+        "rows": "2"}
+    doc, doc_id, content, words, n, blob = con.execute(
+        "SELECT doc, id, content, words, shingles, shingle_set FROM docs").fetchone()
+    con.close()
+    planes = np.frombuffer(zlib.decompress(blob), dtype=np.uint8).reshape(4, -1)
+    gaps = planes[0].astype(np.uint32) | planes[1].astype(np.uint32) << 8 | planes[2].astype(np.uint32) << 16 \
+        | planes[3].astype(np.uint32) << 24
+    values = np.cumsum(gaps, dtype=np.uint32)
+    expected = shingle_set(seed_text(S0))
+    assert doc_id == S0 and n == len(expected) and np.array_equal(values, expected)
+    assert len(blob) < 3.5 * n  # compact: under 3.5 bytes a shingle
+    import hashlib
+    assert content == hashlib.blake2b(seed_text(S0).encode("utf-8"), digest_size=16).digest()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sets(st.integers(0, 2**32 - 1), max_size=300))
+def test_encode_decode_round_trip(values: set[int]) -> None:
+    arr = np.array(sorted(values), dtype=np.uint32)
+    assert np.array_equal(decode_set(encode_set(arr)), arr)
+
+
+def test_api_refuses_a_single_string(tmp_path: Path) -> None:
+    with Index(tmp_path / "a.db") as index:
+        with pytest.raises(TypeError, match="string object received"):
+            index.add("some text")
+        with pytest.raises(TypeError, match="string object received"):
+            index.remove("some-id")
+    with pytest.raises(DedupError, match="already exists"):
+        Index.create(tmp_path / "a.db")
+
+
+# ---------------------------------------------------------------- faults and concurrency
+
+def _dedup(*args: str) -> list[str]:
+    return [sys.executable, "-m", "dedup", *args]
+
+
+def _snapshot(db: Path) -> tuple[int, int, int]:
+    """(documents, band entries, documents with bands) read in one transaction."""
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    try:
+        con.execute("BEGIN")
+        (docs,) = con.execute("SELECT count(*) FROM docs").fetchone()
+        (bands,) = con.execute("SELECT count(*) FROM bands").fetchone()
+        (with_bands,) = con.execute("SELECT count(DISTINCT doc) FROM bands").fetchone()
+        con.execute("COMMIT")
+        return docs, bands, with_bands
+    finally:
+        con.close()
+
+
+def test_sigkill_mid_add_leaves_every_committed_batch(tmp_path: Path) -> None:
+    src = tmp_path / "big.jsonl"
+    ids = write_generated(src, 12000, prefix="doc")
+    db = tmp_path / "archive.db"
+    batch = 200
+    proc = subprocess.Popen(_dedup("index", "add", str(db), str(src), "--batch-size", str(batch), "-q"),
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    seen = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if db.exists():
+                try:
+                    snap = _snapshot(db)
+                except sqlite3.OperationalError:  # schema not created yet
+                    snap = None
+                if snap is not None:
+                    seen.append(snap)
+                    if snap[0] >= 4 * batch:
+                        break
+            assert proc.poll() is None, "the add finished before it could be killed; give it more input"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    # Readers during the write saw whole batches only.
+    assert seen and all(d % batch == 0 and b == 47 * d and w == d for d, b, w in seen)
+
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    con.close()
+    with Index.open(db) as index:
+        held = len(index)
+        assert 4 * batch <= held < len(ids) and held % batch == 0
+        assert all(i in index for i in ids[:held]) and ids[held] not in index
+    docs, bands, with_bands = _snapshot(db)
+    assert (docs, bands, with_bands) == (held, 47 * held, held)
+
+    # Running the same add again finishes the job and rewrites nothing.
+    done = subprocess.run(_dedup("index", "add", str(db), str(src), "-q"), cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (f"added {len(ids) - held}, unchanged {held}, replaced 0, duplicates 0 (not added), "
+                           f"empty 0; the index holds {len(ids):,} documents\n")
+
+
+def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    ids_a = write_generated(a, 2000, prefix="a", seed=1)
+    ids_b = write_generated(b, 2000, prefix="b", seed=2)
+    db = tmp_path / "shared.db"  # does not exist yet: both processes race to create it
+    procs = [subprocess.Popen(_dedup("index", "add", str(db), str(src), "--batch-size", "50", "-q"), cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for src in (a, b)]
+    outs = [p.communicate(timeout=180) for p in procs]
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0, err
+        assert out.startswith("added 2000, unchanged 0, replaced 0, duplicates 0")
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    con.close()
+    assert _snapshot(db) == (4000, 4000 * 47, 4000)
+    with Index.open(db) as index:
+        assert all(i in index for i in ids_a + ids_b)
+        probe = [d for d in read_documents([str(a)])][:3]
+        results = index.query([(f"probe-{d.id}", d.text) for d in probe])
+    assert [[m.id for m in r.matches] for r in results] == [[d.id] for d in probe]
