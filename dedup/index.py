@@ -486,6 +486,7 @@ class _RedisWriter:
             self.pipe.srem(s.band_key(k), doc_id)
         self.pipe.delete(s.doc_key(doc_id))
         self.pipe.srem(s.ids_key, doc_id)
+        self.pipe.decrby(s.entries_key, len(keys))
 
     def insert(self, item: _Prepared) -> None:
         s = self.store
@@ -496,6 +497,7 @@ class _RedisWriter:
         for k in item.keys:
             self.pipe.sadd(s.band_key(k), item.doc.id)
         self.pipe.sadd(s.ids_key, item.doc.id)
+        self.pipe.incrby(s.entries_key, len(item.keys))
 
     def flush(self) -> None:
         self.pipe.execute()
@@ -518,6 +520,7 @@ class _RedisStore:
         self.prefix = prefix
         self.meta_key = prefix + b"meta"
         self.ids_key = prefix + b"ids"
+        self.entries_key = prefix + b"entries"
         self.lock_key = prefix + b"lock"
         try:
             self.client = redis.Redis.from_url(url, socket_timeout=max(timeout, 5.0))
@@ -612,11 +615,11 @@ class _RedisStore:
 
     def counts(self) -> tuple[int, int]:
         with self._errors():
-            docs = int(self.client.scard(self.ids_key))
-            bands = 0
-            for _ in self.client.scan_iter(match=self.prefix + b"b:*", count=1000):
-                bands += 1
-        return docs, bands
+            pipe = self.client.pipeline(transaction=True)
+            pipe.scard(self.ids_key)
+            pipe.get(self.entries_key)
+            docs, entries = pipe.execute()
+        return int(docs), int(entries or 0)
 
     def size(self) -> int:
         with self._errors():

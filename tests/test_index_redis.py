@@ -1,0 +1,175 @@
+"""dedup.Index in Redis (``--redis URL``): same results as the SQLite file.
+
+The tests start a real ``redis-server`` on a free loopback port (no
+persistence) and stop it afterwards; they are skipped when redis-server or
+the redis package is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from click.testing import CliRunner
+
+from dedup import Document, Index, IndexFormatError
+from dedup.cli import cli
+
+redis = pytest.importorskip("redis")
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+S0, S1, S2, S3, S4 = sorted(p.name for p in SEEDS.glob("*.txt"))
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    port = _free_port()
+    proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("redis-server did not start")
+                time.sleep(0.05)
+        yield url
+    finally:
+        client.close()
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def seed_text(name: str) -> str:
+    return (SEEDS / name).read_text(encoding="utf-8")
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() + "." for s in text.replace("\n", " ").split(". ") if s.strip()]
+
+
+def corpus(seed: int) -> list[Document]:
+    """The seed articles and edited versions of them: sentences dropped, duplicated, shuffled."""
+    rng = random.Random(seed)
+    docs = [Document(n, seed_text(n)) for n in (S0, S1, S2, S3, S4)]
+    for n in (S0, S1, S2, S3, S4):
+        sents = sentences(seed_text(n))
+        for v in range(4):
+            keep = [s for s in sents if rng.random() > 0.15 * v]
+            if v == 3:
+                rng.shuffle(keep)
+            docs.append(Document(f"{n}~v{v}", " ".join(keep)))
+    return docs
+
+
+def outcome_key(items: list) -> list[tuple]:
+    return [(o.id, o.status, tuple((m.id, m.jaccard, m.query_in_match, m.match_in_query) for m in o.matches))
+            for o in items]
+
+
+def test_redis_gives_the_same_results_as_the_sqlite_file(redis_url: str, tmp_path: Path) -> None:
+    docs = corpus(3)
+    first, second = docs[::2], docs[1::2]
+    revised = [Document(S2, seed_text(S3)), Document(S4, seed_text(S4))]
+    file_index = Index(tmp_path / "a.db")
+    redis_index = Index("parity", redis=redis_url)
+    results = {}
+    for name, index in (("sqlite", file_index), ("redis", redis_index)):
+        with index:
+            added = index.add(first, skip_duplicates=True)
+            queried = index.query(second)
+            again = index.add(revised)
+            removed = index.remove([S0, "nope"])
+            after = index.query(second)
+            info = index.info()
+        results[name] = (outcome_key(added), outcome_key(queried), outcome_key(again), removed, outcome_key(after),
+                         info.documents, info.band_entries, info.settings)
+    assert results["redis"] == results["sqlite"]
+    added, queried, again, removed, after, documents, band_entries, _ = results["sqlite"]
+    # The comparison means something: there are duplicates, matches, a revision and a removal.
+    assert sum(1 for _, status, _ in added if status == "duplicate") >= 3
+    assert sum(1 for *_, matches in queried if matches) >= 5
+    assert [status for _, status, _ in again] == ["replaced", "unchanged"]
+    assert removed == [S0]
+    assert queried != after
+    assert band_entries == 47 * documents
+
+
+def test_cli_with_redis(redis_url: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    r = runner.invoke(cli, ["index", "add", "seeds", str(SEEDS), "--redis", redis_url, "--skip-duplicates"])
+    assert r.exit_code == 0, r.output
+    assert r.output == (f"duplicate {S1}  ~ {S0}  jaccard 0.4477  query_in_match 0.5349  match_in_query 0.7331\n"
+                        "added 4, unchanged 0, replaced 0, duplicates 1 (not added), empty 0; "
+                        "the index holds 4 documents\n")
+    r = runner.invoke(cli, ["index", "query", "seeds", str(SEEDS / S1), "--redis", redis_url, "-f", "jsonl"])
+    assert r.exit_code == 0, r.output
+    rec = json.loads(r.output)
+    assert [(m["id"], m["jaccard"], m["match_in_query"]) for m in rec["matches"]] == [(S0, 0.4477, 0.7331)]
+    r = runner.invoke(cli, ["index", "info", "seeds", "--redis", redis_url])
+    assert r.exit_code == 0 and f"index: {redis_url} index 'seeds' (redis, format 1)\ndocuments: 4\n" in r.output
+    r = runner.invoke(cli, ["index", "remove", "seeds", S0, "--redis", redis_url])
+    assert r.exit_code == 0 and r.stdout == "removed 1; the index holds 3 documents\n"
+
+
+def test_redis_settings_mismatch_foreign_keys_and_unreachable_server(redis_url: str) -> None:
+    Index("strict", redis=redis_url, num_perm=64).close()
+    with pytest.raises(IndexFormatError) as err:
+        Index("strict", redis=redis_url, num_perm=128)
+    assert str(err.value) == (f"{redis_url} index 'strict' was built with num_perm=64, not 128 (leave num_perm "
+                              "out to use the index's own settings, or use another index)")
+    client = redis.Redis.from_url(redis_url)
+    client.set("dedup:foreign:meta", "something else")
+    client.close()
+    r = CliRunner().invoke(cli, ["index", "info", "foreign", "--redis", redis_url])
+    assert r.exit_code == 1 and r.output == (f"Error: {redis_url} index 'foreign' is not a dedup index (its meta key "
+                                             "is a string); choose another index name\n")
+    r = CliRunner().invoke(cli, ["index", "info", "absent", "--redis", redis_url])
+    assert r.exit_code == 1 and "no such index" in r.output and r.output.count("\n") == 1
+    dead = f"redis://127.0.0.1:{_free_port()}/0"
+    r = CliRunner().invoke(cli, ["index", "info", "x", "--redis", dead])
+    assert r.exit_code == 1 and r.output.startswith(f"Error: cannot reach Redis at {dead} (")
+    assert r.output.count("\n") == 1
+
+
+def test_two_processes_adding_to_redis_at_once_lose_nothing(redis_url: str, tmp_path: Path) -> None:
+    rng = random.Random(5)
+    vocab = sorted({w for p in SEEDS.glob("*.txt") for w in p.read_text(encoding="utf-8").split()})
+    for name in ("a", "b"):
+        with open(tmp_path / f"{name}.jsonl", "w", encoding="utf-8") as fh:
+            for i in range(600):
+                fh.write(json.dumps({"id": f"{name}{i}", "text": " ".join(rng.choices(vocab, k=100))}) + "\n")
+    procs = [subprocess.Popen([sys.executable, "-m", "dedup", "index", "add", "busy", str(tmp_path / f"{n}.jsonl"),
+                               "--redis", redis_url, "--batch-size", "20", "-q"], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for n in ("a", "b")]
+    for p in procs:
+        out, err = p.communicate(timeout=180)
+        assert p.returncode == 0, err
+        assert out.startswith("added 600, unchanged 0")
+    with Index.open("busy", redis=redis_url) as index:
+        info = index.info()
+        assert (info.documents, info.band_entries) == (1200, 47 * 1200)
+        assert all(f"{n}{i}" in index for n in "ab" for i in range(600))
