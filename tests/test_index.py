@@ -413,3 +413,37 @@ def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
         probe = [d for d in read_documents([str(a)])][:3]
         results = index.query([(f"probe-{d.id}", d.text) for d in probe])
     assert [[m.id for m in r.matches] for r in results] == [[d.id] for d in probe]
+
+
+# ---------------------------------------------------------------- real data
+
+def test_reuters_queries_agree_with_a_batch_scan(tmp_path: Path) -> None:
+    """Index one part of Reuters-21578, query the next: exactly the scan's pairs across the two parts."""
+    data = ROOT.parent / "shared" / "data" / "reuters21578" / "reuters21578.jsonl.gz"
+    if not data.exists():
+        pytest.skip(f"{data} is not available")
+    import gzip
+
+    with gzip.open(data, "rt", encoding="utf-8") as fh:
+        records = [json.loads(line) for _, line in zip(range(6000), fh)]
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    for path, part in ((first, records[:3000]), (second, records[3000:])):
+        path.write_text("".join(json.dumps(r) + "\n" for r in part), encoding="utf-8")
+    first_ids = {str(r["newid"]) for r in records[:3000]}
+
+    from dedup import scan
+
+    result = scan([str(first), str(second)])
+    docs = result.documents
+    expected = set()
+    for p in result.pairs:
+        a, b = docs[p.left].id, docs[p.right].id
+        if (a in first_ids) != (b in first_ids):
+            q, m, q_in_m = (a, b, p.left_in_right) if b in first_ids else (b, a, p.right_in_left)
+            expected.add((q, m, round(p.jaccard, 12), round(q_in_m, 12)))
+    with Index(tmp_path / "reuters.db") as index:
+        index.add(read_documents([str(first)]))
+        results = index.query(read_documents([str(second)]))
+    got = {(r.id, m.id, round(m.jaccard, 12), round(m.query_in_match, 12)) for r in results for m in r.matches}
+    assert len(expected) >= 10
+    assert got == expected
