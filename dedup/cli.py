@@ -344,7 +344,7 @@ def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_
     index.batch_size = batch_size
     opts = make_read_options(encoding, id_field, text_field, date_field, strict)
     try:
-        with index, Progress(quiet, "indexing") as progress:
+        with index, Progress(quiet, "indexing", opts) as progress:
             outcomes = index.iter_add(read_documents(list(sources), opts), skip_duplicates=skip_duplicates,
                                       progress=progress.on_docs)
             emit(render_index_add(outcomes, fmt, lambda: len(index)), None)
@@ -384,7 +384,7 @@ def index_query(db: str, redis_url: Optional[str], sources: tuple[str, ...], fmt
                        num_perm=num_perm, seed=seed)
     opts = make_read_options(encoding, id_field, text_field, date_field, strict)
     try:
-        with index, Progress(quiet, "querying") as progress:
+        with index, Progress(quiet, "querying", opts) as progress:
             results = index.iter_query(read_documents(list(sources), opts), progress=progress.on_docs)
             emit(render_index_query(results, fmt), output)
         warn_skipped(opts.skipped, quiet)
