@@ -448,6 +448,10 @@ class _SQLiteStore:
                 if conn.in_transaction:
                     conn.execute("COMMIT")
 
+    def count(self) -> int:
+        with self.read():
+            return int(self.conn.execute("SELECT count(*) FROM docs").fetchone()[0])
+
     def counts(self) -> tuple[int, int]:
         with self.read():
             (docs,) = self.conn.execute("SELECT count(*) FROM docs").fetchone()
@@ -612,6 +616,10 @@ class _RedisStore:
     @contextmanager
     def read(self) -> Iterator["_RedisStore"]:
         yield self
+
+    def count(self) -> int:
+        with self._errors():
+            return int(self.client.scard(self.ids_key))
 
     def counts(self) -> tuple[int, int]:
         with self._errors():
@@ -989,7 +997,7 @@ class Index:
         return isinstance(doc_id, str) and bool(self._store.lookup([doc_id]))
 
     def __len__(self) -> int:
-        return self._store.counts()[0]
+        return self._store.count()
 
     def info(self) -> IndexInfo:
         """Settings, counts and size of the index."""

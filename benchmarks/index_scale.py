@@ -1,0 +1,239 @@
+"""Scale of the persistent index: add N articles, then query 10k against them.
+
+Articles are made of real sentences from Reuters-21578 (``../shared/data``):
+article ``i`` is a reproducible random draw of sentences until it has about
+``--words`` words. Queries are half edited copies of indexed articles (a
+share of their sentences dropped, two foreign sentences added: each should
+find its source) and half fresh articles (each should find nothing).
+
+Measured side by side in the same run:
+
+* ``dedup.Index`` on an SQLite file: add time, file size per document,
+  query time, recall of the planted copies, matches of the fresh ones;
+  the add rate is reported per segment, to show how it changes as the
+  index grows;
+* ``datasketch.MinHashLSH`` (in memory, the same bands and rows, fed the
+  same signatures, so only the LSH is timed) up to ``--peer-max``
+  documents: insert and query time, and the size of its pickle, which is
+  how it is persisted today. It returns unverified candidates only.
+* with ``--redis URL``, ``dedup.Index`` in Redis on the first
+  ``--redis-max`` documents.
+
+Example:
+    python benchmarks/index_scale.py --docs 100000 --queries 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import pickle
+import random
+import re
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Iterator, Optional
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from dedup import Document, Index, ScanConfig  # noqa: E402
+from dedup.shingle import shingle_set  # noqa: E402
+from dedup.signature import MinHasher  # noqa: E402
+
+REUTERS = ROOT.parent / "shared" / "data" / "reuters21578" / "reuters21578.jsonl.gz"
+_SPLIT = re.compile(r"(?<=[.!?])\s+")
+
+
+def sentence_pool(path: Path) -> list[str]:
+    """Distinct sentences of 6+ words from the Reuters bodies, in file order."""
+    seen: dict[str, None] = {}
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            body = json.loads(line).get("body") or ""
+            for s in _SPLIT.split(" ".join(body.split())):
+                if len(s.split()) >= 6:
+                    seen.setdefault(s, None)
+    return list(seen)
+
+
+class Articles:
+    """Reproducible articles of real sentences: article i is the same in every run."""
+
+    def __init__(self, pool: list[str], words: int, seed: int) -> None:
+        self.pool = pool
+        self.words = words
+        self.seed = seed
+
+    def sentences(self, i: int) -> list[str]:
+        rng = random.Random(self.seed * 1_000_003 + i)
+        out, n = [], 0
+        while n < self.words:
+            s = self.pool[rng.randrange(len(self.pool))]
+            out.append(s)
+            n += len(s.split())
+        return out
+
+    def text(self, i: int) -> str:
+        return " ".join(self.sentences(i))
+
+    def edited(self, i: int, drop: float) -> str:
+        rng = random.Random(-1 - i)
+        kept = [s for s in self.sentences(i) if rng.random() >= drop]
+        for _ in range(2):
+            kept.insert(rng.randrange(len(kept) + 1), self.pool[rng.randrange(len(self.pool))])
+        return " ".join(kept)
+
+    def documents(self, start: int, stop: int) -> Iterator[Document]:
+        for i in range(start, stop):
+            yield Document(f"a{i:07d}", self.text(i))
+
+
+def queries(arts: Articles, indexed: int, count: int, drop: float) -> list[Document]:
+    rng = random.Random(12345)
+    planted = [Document(f"edit-a{i:07d}", arts.edited(i, drop)) for i in rng.sample(range(indexed), count // 2)]
+    fresh = [Document(f"fresh{i}", arts.text(indexed + 10_000_000 + i)) for i in range(count - count // 2)]
+    return planted + fresh
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def score(results: list) -> tuple[int, int, int]:
+    """(planted copies that found their source, planted total, fresh articles with any match)."""
+    found = total = false = 0
+    for r in results:
+        if r.id.startswith("edit-"):
+            total += 1
+            found += any(m.id == r.id[len("edit-"):] for m in r.matches)
+        else:
+            false += bool(r.matches)
+    return found, total, false
+
+
+def bench_index(arts: Articles, n: int, qdocs: list[Document], where: Path, segments: int, batch: int,
+                redis: Optional[str] = None) -> dict:
+    name = "redis" if redis else "sqlite"
+    loc = f"bench-{os.getpid()}" if redis else str(where / "index.db")
+    index = Index(loc, redis=redis, batch_size=batch)
+    seg_rows = []
+    t_add = 0.0
+    bounds = sorted({n * k // segments for k in range(1, segments + 1)})
+    start = 0
+    for stop in bounds:
+        t0 = time.perf_counter()
+        for _ in index.iter_add(arts.documents(start, stop)):
+            pass
+        dt = time.perf_counter() - t0
+        t_add += dt
+        seg_rows.append((start, stop, (stop - start) / dt))
+        print(f"  {name}: {stop:,} documents added, {(stop - start) / dt:,.0f} docs/s in the last segment",
+              file=sys.stderr, flush=True)
+        start = stop
+    t0 = time.perf_counter()
+    results = index.query(qdocs)
+    t_query = time.perf_counter() - t0
+    info = index.info()
+    if redis:
+        index._store.client.flushdb()  # the benchmark's own database: leave the server as it was
+    index.close()
+    found, total, false = score(results)
+    return {"backend": f"dedup.Index ({name})", "docs": n, "add_s": t_add, "add_rate": n / t_add,
+            "bytes_per_doc": info.size_bytes / max(info.documents, 1), "size": info.size_bytes,
+            "query_ms": 1000 * t_query / len(qdocs), "found": found, "planted": total, "false": false,
+            "segments": seg_rows}
+
+
+def bench_datasketch(arts: Articles, n: int, qdocs: list[Document], bands: int, rows: int) -> dict:
+    from datasketch import LeanMinHash, MinHashLSH
+
+    hasher = MinHasher(128, 1)
+    lsh = MinHashLSH(num_perm=128, params=(bands, rows))
+    t_add = 0.0
+    step = 2000
+    for start in range(0, n, step):
+        docs = list(arts.documents(start, min(n, start + step)))
+        sigs = hasher.signatures([shingle_set(d.text) for d in docs])
+        t0 = time.perf_counter()
+        with lsh.insertion_session() as session:
+            for d, sig in zip(docs, sigs):
+                session.insert(d.id, LeanMinHash(seed=1, hashvalues=sig, scheme="affine32"))
+        t_add += time.perf_counter() - t0
+    qsigs = hasher.signatures([shingle_set(d.text) for d in qdocs])
+    t0 = time.perf_counter()
+    cands = [lsh.query(LeanMinHash(seed=1, hashvalues=s, scheme="affine32")) for s in qsigs]
+    t_query = time.perf_counter() - t0
+    size = len(pickle.dumps(lsh, protocol=pickle.HIGHEST_PROTOCOL))
+    found = sum(d.id[len("edit-"):] in c for d, c in zip(qdocs, cands) if d.id.startswith("edit-"))
+    total = sum(d.id.startswith("edit-") for d in qdocs)
+    false = sum(bool(c) for d, c in zip(qdocs, cands) if not d.id.startswith("edit-"))
+    return {"backend": "datasketch MinHashLSH (memory, LSH only)", "docs": n, "add_s": t_add, "add_rate": n / t_add,
+            "bytes_per_doc": size / n, "size": size, "query_ms": 1000 * t_query / len(qdocs), "found": found,
+            "planted": total, "false": false, "segments": []}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--docs", type=int, default=100_000, help="articles to index")
+    ap.add_argument("--queries", type=int, default=10_000, help="articles to query (half edited copies)")
+    ap.add_argument("--words", type=int, default=600, help="words per article")
+    ap.add_argument("--drop", type=float, default=0.2, help="share of sentences an edited copy drops")
+    ap.add_argument("--segments", type=int, default=5, help="add-rate measurements while the index grows")
+    ap.add_argument("--batch-size", type=int, default=1000, help="documents per transaction")
+    ap.add_argument("--peer-max", type=int, default=100_000, help="most documents given to datasketch (memory)")
+    ap.add_argument("--redis", metavar="URL", help="also measure the Redis backend (uses and flushes this db)")
+    ap.add_argument("--redis-max", type=int, default=100_000, help="most documents given to Redis")
+    ap.add_argument("--dir", type=Path, help="folder for the index file [default: a temporary folder]")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    if not REUTERS.exists():
+        sys.exit(f"{REUTERS} is not present: this benchmark needs the Reuters-21578 sentences")
+
+    t0 = time.perf_counter()
+    pool = sentence_pool(REUTERS)
+    arts = Articles(pool, args.words, args.seed)
+    qdocs = queries(arts, args.docs, args.queries, args.drop)
+    sample = [len(arts.text(i).split()) for i in range(200)]
+    print(f"{len(pool):,} distinct Reuters sentences; articles of {sum(sample) / len(sample):.0f} words; "
+          f"{len(qdocs):,} queries ({len(qdocs) // 2:,} edited copies dropping {args.drop:.0%} of sentences); "
+          f"setup {time.perf_counter() - t0:.1f} s", flush=True)
+
+    rows = []
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        rows.append(bench_index(arts, args.docs, qdocs, Path(tmp), args.segments, args.batch_size))
+        print(f"  peak RSS so far {rss_mb():,.0f} MB", file=sys.stderr, flush=True)
+    rss_index = rss_mb()
+    if args.redis:
+        n = min(args.docs, args.redis_max)
+        rows.append(bench_index(arts, n, queries(arts, n, args.queries, args.drop), Path("."), 1,
+                                args.batch_size, redis=args.redis))
+    peer_n = min(args.docs, args.peer_max)
+    bands, rows_per_band = ScanConfig().banding  # what the index uses by default
+    peer_q = qdocs if peer_n == args.docs else queries(arts, peer_n, args.queries, args.drop)
+    rows.append(bench_datasketch(arts, peer_n, peer_q, bands, rows_per_band))
+
+    print()
+    print(f"| backend | documents | add (s) | add (docs/s) | size per doc (bytes) | query (ms/doc) | "
+          f"edited copies found | fresh with a match |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['backend']} | {r['docs']:,} | {r['add_s']:,.1f} | {r['add_rate']:,.0f} | "
+              f"{r['bytes_per_doc']:,.0f} | {r['query_ms']:.2f} | {r['found']:,} / {r['planted']:,} | "
+              f"{r['false']:,} / {r['planted']:,} |")
+    print()
+    print("| index size when the segment ended | add rate in the segment (docs/s) |")
+    print("|---:|---:|")
+    for start, stop, rate in rows[0]["segments"]:
+        print(f"| {stop:,} | {rate:,.0f} |")
+    print(f"\npeak RSS while building and querying the SQLite index: {rss_index:,.0f} MB "
+          f"(index file {rows[0]['size'] / 2**20:,.0f} MiB)")
+
+
+if __name__ == "__main__":
+    main()
