@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
 import sqlite3
 import time
 import zlib
@@ -30,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Literal, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, Iterator, Literal, Optional, Sequence, TypeVar, Union
 
 import numpy as np
 
@@ -61,6 +62,7 @@ SETTINGS = ("shingle_size", "shingle_kind", "num_perm", "seed", "threshold", "co
 AddStatus = Literal["added", "unchanged", "replaced", "duplicate", "empty"]
 QueryStatus = Literal["new", "unchanged", "revision", "empty"]
 Location = Union[str, os.PathLike]
+_T = TypeVar("_T")
 
 
 # ---------------------------------------------------------------- results
@@ -436,6 +438,11 @@ class _SQLiteStore:
                     conn.execute("ROLLBACK")
                 raise
 
+    def run_write(self, work: Callable[[Any], _T]) -> _T:
+        """Run ``work(writer)`` in one write transaction and commit its writes."""
+        with self.write() as writer:
+            return work(writer)
+
     @contextmanager
     def read(self) -> Iterator["_SQLiteStore"]:
         conn = self.conn
@@ -472,38 +479,60 @@ class _SQLiteStore:
 # ---------------------------------------------------------------- Redis
 
 class _RedisWriter:
-    """Reads directly under the index's write lock; writes go out in one MULTI/EXEC."""
+    """Optimistic writes: WATCH what is read, then apply the batch in one MULTI/EXEC.
+
+    If another writer changed a watched key in between, EXEC applies
+    nothing and the batch is worked out again (see ``_RedisStore.run_write``).
+    """
 
     def __init__(self, store: "_RedisStore") -> None:
         self.store = store
         self.pipe = store.client.pipeline(transaction=True)
+        self.ops: list[Callable[[Any], None]] = []
 
     def lookup(self, ids: Sequence[str]) -> dict[str, _Stored]:
+        if ids:
+            self.pipe.watch(*[self.store.doc_key(i) for i in ids])
         return self.store.lookup(ids)
 
     def candidates(self, keys: Sequence[int]) -> dict[str, tuple[str, bytes]]:
+        # A document added to or removed from any of these bands changes its set.
+        self.pipe.watch(*[self.store.band_key(k) for k in keys])
         return self.store.candidates(keys)
 
     def delete(self, doc_id: str, keys: Sequence[int]) -> None:
         s = self.store
-        for k in keys:
-            self.pipe.srem(s.band_key(k), doc_id)
-        self.pipe.delete(s.doc_key(doc_id))
-        self.pipe.srem(s.ids_key, doc_id)
-        self.pipe.decrby(s.entries_key, len(keys))
+
+        def op(pipe: Any) -> None:
+            for k in keys:
+                pipe.srem(s.band_key(k), doc_id)
+            pipe.delete(s.doc_key(doc_id))
+            pipe.srem(s.ids_key, doc_id)
+            pipe.decrby(s.entries_key, len(keys))
+
+        self.ops.append(op)
 
     def insert(self, item: _Prepared) -> None:
         s = self.store
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        self.pipe.hset(s.doc_key(item.doc.id), mapping={
-            "content": item.content, "words": item.words, "shingles": len(item.shingles), "source": item.source,
-            "added": now, "shingle_set": encode_set(item.shingles)})
-        for k in item.keys:
-            self.pipe.sadd(s.band_key(k), item.doc.id)
-        self.pipe.sadd(s.ids_key, item.doc.id)
-        self.pipe.incrby(s.entries_key, len(item.keys))
+        mapping = {"content": item.content, "words": item.words, "shingles": len(item.shingles),
+                   "source": item.source, "added": now, "shingle_set": encode_set(item.shingles)}
+
+        def op(pipe: Any) -> None:
+            pipe.hset(s.doc_key(item.doc.id), mapping=mapping)
+            for k in item.keys:
+                pipe.sadd(s.band_key(k), item.doc.id)
+            pipe.sadd(s.ids_key, item.doc.id)
+            pipe.incrby(s.entries_key, len(item.keys))
+
+        self.ops.append(op)
 
     def flush(self) -> None:
+        if not self.ops:
+            return
+        self.pipe.multi()
+        for op in self.ops:
+            op(self.pipe)
         self.pipe.execute()
 
 
@@ -525,7 +554,6 @@ class _RedisStore:
         self.meta_key = prefix + b"meta"
         self.ids_key = prefix + b"ids"
         self.entries_key = prefix + b"entries"
-        self.lock_key = prefix + b"lock"
         try:
             self.client = redis.Redis.from_url(url, socket_timeout=max(timeout, 5.0))
             self.client.ping()
@@ -560,11 +588,17 @@ class _RedisStore:
                 if not self.create:
                     raise DedupError(f"{self.location}: no such index (create it with `dedup index add "
                                      f"{self.name} PATH... --redis {self.url}`)")
-                # HSETNX on the format field decides which of two creating
-                # processes writes the settings; the other checks them.
-                with self.client.lock(self.lock_key, timeout=60, blocking_timeout=self.timeout):
-                    if not self.client.exists(self.meta_key):
-                        self.client.hset(self.meta_key, mapping=meta)
+                # Of two processes creating one index, the first EXEC writes
+                # the settings; the other's is void and it checks them instead.
+                with self.client.pipeline(transaction=True) as pipe:
+                    pipe.watch(self.meta_key)
+                    if not pipe.exists(self.meta_key):
+                        pipe.multi()
+                        pipe.hset(self.meta_key, mapping=meta)
+                        try:
+                            pipe.execute()
+                        except self._redis.WatchError:
+                            pass
             raw = self.client.hgetall(self.meta_key)
         stored = {k.decode(): v.decode() for k, v in raw.items()}
         if stored.get("format") != FORMAT:
@@ -595,23 +629,25 @@ class _RedisStore:
         return {doc_id: (s.decode("utf-8", "surrogatepass"), b) for doc_id, (s, b) in zip(ids, rows)
                 if s is not None and b is not None}
 
-    @contextmanager
-    def write(self) -> Iterator[_RedisWriter]:
+    def run_write(self, work: Callable[[Any], _T]) -> _T:
+        """Run ``work(writer)`` and apply its writes at once, again from the start
+        whenever another writer changed what it read."""
+        deadline = time.monotonic() + self.timeout
+        rng = random.Random()
         with self._errors():
-            lock = self.client.lock(self.lock_key, timeout=60, blocking_timeout=self.timeout)
-            if not lock.acquire():
-                raise DedupError(f"{self.location} is busy (another writer held it for {self.timeout:g} s); "
-                                 "try again")
-            try:
+            while True:
                 writer = _RedisWriter(self)
-                yield writer
-                # MULTI/EXEC: the whole batch is applied at once, or not at all.
-                writer.flush()
-            finally:
                 try:
-                    lock.release()
-                except self._redis.exceptions.LockError:
-                    pass
+                    result = work(writer)
+                    writer.flush()
+                    return result
+                except self._redis.WatchError:
+                    if time.monotonic() > deadline:
+                        raise DedupError(f"{self.location} is busy (other writers kept changing the same documents "
+                                         f"for {self.timeout:g} s); try again") from None
+                    time.sleep(rng.uniform(0.001, 0.02))
+                finally:
+                    writer.pipe.reset()
 
     @contextmanager
     def read(self) -> Iterator["_RedisStore"]:
@@ -868,42 +904,47 @@ class Index:
         done = 0
         for batch in _batches(_as_documents(documents), self.batch_size):
             prepared = self._prepare(batch)
-            outcomes: list[AddOutcome] = []
-            with self._store.write() as writer:
-                stored = writer.lookup(list(dict.fromkeys(p.doc.id for p in prepared if p is not None)))
-                pending = _Pending()
-                for doc, item in zip(batch, prepared):
-                    if item is None:
-                        outcomes.append(AddOutcome(doc.id, "empty", (), doc.path, doc.line))
-                        continue
-                    old_content = pending.content(doc.id, stored)
-                    if old_content == item.content:
-                        outcomes.append(AddOutcome(doc.id, "unchanged", (), doc.path, doc.line))
-                        continue
-                    if old_content is not None:
-                        if doc.id in pending.added:
-                            pending.drop(doc.id)
-                        else:
-                            pending.removed.add(doc.id)
-                        pending.add(item)
-                        outcomes.append(AddOutcome(doc.id, "replaced", (), doc.path, doc.line))
-                        continue
-                    if skip_duplicates:
-                        matches = self._matches(writer, item, pending)
-                        if matches:
-                            outcomes.append(AddOutcome(doc.id, "duplicate", matches, doc.path, doc.line))
-                            continue
-                    pending.add(item)
-                    outcomes.append(AddOutcome(doc.id, "added", (), doc.path, doc.line))
-                # Writes go out once per batch, each id's final version only.
-                for doc_id in sorted(pending.removed):
-                    writer.delete(doc_id, self._keys_of(stored[doc_id].blob))
-                for item in pending.added.values():
-                    writer.insert(item)
+            outcomes = self._store.run_write(lambda writer: self._add_batch(writer, batch, prepared, skip_duplicates))
             done += len(batch)
             if progress:
                 progress(done)
             yield from outcomes
+
+    def _add_batch(self, writer: Any, batch: Sequence[Document], prepared: Sequence[Optional[_Prepared]],
+                   skip_duplicates: bool) -> list[AddOutcome]:
+        """Work out one batch against the index as the writer reads it; queue its writes."""
+        outcomes: list[AddOutcome] = []
+        stored = writer.lookup(list(dict.fromkeys(p.doc.id for p in prepared if p is not None)))
+        pending = _Pending()
+        for doc, item in zip(batch, prepared):
+            if item is None:
+                outcomes.append(AddOutcome(doc.id, "empty", (), doc.path, doc.line))
+                continue
+            old_content = pending.content(doc.id, stored)
+            if old_content == item.content:
+                outcomes.append(AddOutcome(doc.id, "unchanged", (), doc.path, doc.line))
+                continue
+            if old_content is not None:
+                if doc.id in pending.added:
+                    pending.drop(doc.id)
+                else:
+                    pending.removed.add(doc.id)
+                pending.add(item)
+                outcomes.append(AddOutcome(doc.id, "replaced", (), doc.path, doc.line))
+                continue
+            if skip_duplicates:
+                matches = self._matches(writer, item, pending)
+                if matches:
+                    outcomes.append(AddOutcome(doc.id, "duplicate", matches, doc.path, doc.line))
+                    continue
+            pending.add(item)
+            outcomes.append(AddOutcome(doc.id, "added", (), doc.path, doc.line))
+        # Writes go out once per batch, each id's final version only.
+        for doc_id in sorted(pending.removed):
+            writer.delete(doc_id, self._keys_of(stored[doc_id].blob))
+        for item in pending.added.values():
+            writer.insert(item)
+        return outcomes
 
     def add(self, documents: Iterable[Union[Document, tuple[str, str]]], *, skip_duplicates: bool = False,
             progress: Optional[Callable[[int], None]] = None) -> list[AddOutcome]:
@@ -986,12 +1027,15 @@ class Index:
         if isinstance(ids, (str, bytes)):
             raise TypeError("Iterable over ids expected, string object received.")
         wanted = list(dict.fromkeys(str(i) for i in ids))
-        with self._store.write() as writer:
+
+        def work(writer: Any) -> list[str]:
             stored = writer.lookup(wanted)
             for doc_id in wanted:
                 if doc_id in stored:
                     writer.delete(doc_id, self._keys_of(stored[doc_id].blob))
-        return [i for i in wanted if i in stored]
+            return [i for i in wanted if i in stored]
+
+        return self._store.run_write(work)
 
     def __contains__(self, doc_id: object) -> bool:
         return isinstance(doc_id, str) and bool(self._store.lookup([doc_id]))

@@ -348,7 +348,7 @@ def _snapshot(db: Path) -> tuple[int, int, int]:
 
 def test_sigkill_mid_add_leaves_every_committed_batch(tmp_path: Path) -> None:
     src = tmp_path / "big.jsonl"
-    ids = write_generated(src, 12000, prefix="doc")
+    ids = write_generated(src, 6000, prefix="doc")
     db = tmp_path / "archive.db"
     batch = 200
     proc = subprocess.Popen(_dedup("index", "add", str(db), str(src), "--batch-size", str(batch), "-q"),
@@ -447,3 +447,21 @@ def test_reuters_queries_agree_with_a_batch_scan(tmp_path: Path) -> None:
     got = {(r.id, m.id, round(m.jaccard, 12), round(m.query_in_match, 12)) for r in results for m in r.matches}
     assert len(expected) >= 10
     assert got == expected
+
+
+def test_two_processes_adding_the_same_documents_keep_each_once(tmp_path: Path) -> None:
+    src = tmp_path / "same.jsonl"
+    write_generated(src, 1500, prefix="s")
+    db = tmp_path / "same.db"
+    procs = [subprocess.Popen(_dedup("index", "add", str(db), str(src), "--batch-size", "50", "-f", "jsonl", "-q"),
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    statuses: dict[str, list[str]] = {}
+    for p in procs:
+        out, err = p.communicate(timeout=180)
+        assert p.returncode == 0, err
+        for line in out.splitlines():
+            rec = json.loads(line)
+            statuses.setdefault(rec["id"], []).append(rec["status"])
+    assert len(statuses) == 1500
+    assert all(sorted(s) == ["added", "unchanged"] for s in statuses.values())
+    assert _snapshot(db) == (1500, 1500 * 47, 1500)

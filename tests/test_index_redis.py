@@ -173,3 +173,69 @@ def test_two_processes_adding_to_redis_at_once_lose_nothing(redis_url: str, tmp_
         info = index.info()
         assert (info.documents, info.band_entries) == (1200, 47 * 1200)
         assert all(f"{n}{i}" in index for n in "ab" for i in range(600))
+
+
+def _write_random(path: Path, count: int, prefix: str, seed: int) -> None:
+    rng = random.Random(seed)
+    vocab = sorted({w for p in SEEDS.glob("*.txt") for w in p.read_text(encoding="utf-8").split()})
+    with open(path, "w", encoding="utf-8") as fh:
+        for i in range(count):
+            fh.write(json.dumps({"id": f"{prefix}{i}", "text": " ".join(rng.choices(vocab, k=100))}) + "\n")
+
+
+def _counts(url: str, name: str) -> tuple[int, int, int]:
+    """(ids in the id set, document hashes, band entries counter) of one index."""
+    client = redis.Redis.from_url(url)
+    try:
+        pipe = client.pipeline(transaction=True)
+        pipe.scard(f"dedup:{name}:ids")
+        pipe.get(f"dedup:{name}:entries")
+        ids, entries = pipe.execute()
+        docs = sum(1 for _ in client.scan_iter(match=f"dedup:{name}:d:*", count=1000))
+    finally:
+        client.close()
+    return int(ids), docs, int(entries or 0)
+
+
+def test_two_processes_adding_the_same_documents_to_redis(redis_url: str, tmp_path: Path) -> None:
+    """Both writers read and write the same ids: optimistic retries keep each document once."""
+    src = tmp_path / "same.jsonl"
+    _write_random(src, 400, "s", 9)
+    procs = [subprocess.Popen([sys.executable, "-m", "dedup", "index", "add", "same", str(src), "--redis", redis_url,
+                               "--batch-size", "10", "-f", "jsonl", "-q"], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    statuses: dict[str, list[str]] = {}
+    for p in procs:
+        out, err = p.communicate(timeout=180)
+        assert p.returncode == 0, err
+        for line in out.splitlines():
+            rec = json.loads(line)
+            statuses.setdefault(rec["id"], []).append(rec["status"])
+    assert len(statuses) == 400
+    assert all(sorted(s) == ["added", "unchanged"] for s in statuses.values())
+    assert _counts(redis_url, "same") == (400, 400, 400 * 47)
+
+
+def test_sigkill_mid_add_leaves_whole_batches_in_redis(redis_url: str, tmp_path: Path) -> None:
+    src = tmp_path / "big.jsonl"
+    _write_random(src, 8000, "k", 11)
+    batch = 100
+    proc = subprocess.Popen([sys.executable, "-m", "dedup", "index", "add", "killed", str(src), "--redis", redis_url,
+                             "--batch-size", str(batch), "-q"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    client = redis.Redis.from_url(redis_url)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and client.scard("dedup:killed:ids") < 4 * batch:
+            assert proc.poll() is None, "the add finished before it could be killed; give it more input"
+            time.sleep(0.02)
+        proc.kill()
+    finally:
+        proc.wait()
+        client.close()
+    assert proc.returncode == -9
+    ids, docs, entries = _counts(redis_url, "killed")
+    assert ids == docs and entries == 47 * docs and docs % batch == 0 and 4 * batch <= docs < 8000
+    with Index.open("killed", redis=redis_url) as index:
+        assert len(index) == docs
+        assert index.add([("k0", "something else entirely, a new revision of it")])[0].status == "replaced"
