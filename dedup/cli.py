@@ -315,7 +315,7 @@ def index_group() -> None:
 @click.option("--skip-duplicates", is_flag=True, help="Add only documents with no near-duplicate indexed.")
 @click.option("-f", "--format", "fmt", type=click.Choice(INDEX_FORMATS), default="text", show_default=True,
               help="Output format (jsonl: one outcome per document).")
-@click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True,
+@click.option("--batch-size", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Documents per transaction.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings on stderr.")
 @index_settings

@@ -51,7 +51,12 @@ APPLICATION_ID = 0x44445550
 # How token hashes become shingle hashes (dedup.shingle): BLAKE2b-64 per
 # token, polynomial fold, MurmurHash3 64-bit finalizer, low 32 bits.
 SHINGLE_HASH = "blake2b64-fold-fmix64-u32"
-BATCH = 256
+BATCH = 1000
+# Band entries are grouped by segment (doc >> SEGMENT_BITS): an add only
+# touches the newest segment's part of the B-tree, which stays small enough
+# to be cached, instead of dirtying pages all over a tree that grows with
+# the index. A query looks its keys up in every segment.
+SEGMENT_BITS = 16
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _FOLD = np.uint64(0x9E3779B97F4A7C15)
 
@@ -225,6 +230,21 @@ class _Prepared:
         return f"{self.doc.path}:{self.doc.line}" if self.doc.line else self.doc.path
 
 
+def prepare(batch: Sequence[Document], config: ScanConfig, hasher: MinHasher) -> list[Optional[_Prepared]]:
+    """Content hashes, shingle sets and index keys of a batch (None for a document with no words).
+
+    This is all the hashing an add or a query does before touching the store.
+    """
+    sets, counts = [], []
+    for doc in batch:
+        toks = tokens_of(doc.text, config.shingle_kind)
+        counts.append(len(toks) if config.shingle_kind == "word" else len(doc.text.split()))
+        sets.append(np.unique(fold_hashes(token_hashes(toks), config.shingle_size)))
+    keys = index_keys(hasher.signatures(sets), *config.banding).tolist()
+    return [None if not len(s) else _Prepared(doc, content_hash(doc.text), s, k, n)
+            for doc, s, k, n in zip(batch, sets, keys, counts)]
+
+
 @dataclass
 class _Stored:
     content: bytes
@@ -270,9 +290,10 @@ CREATE TABLE docs (
     shingle_set BLOB NOT NULL
 );
 CREATE TABLE bands (
+    seg INTEGER NOT NULL,
     key INTEGER NOT NULL,
     doc INTEGER NOT NULL,
-    PRIMARY KEY (key, doc)
+    PRIMARY KEY (seg, key, doc)
 ) WITHOUT ROWID;
 """
 
@@ -303,7 +324,9 @@ class _SQLiteWriter:
             row = conn.execute("SELECT doc FROM docs WHERE id = ?", (doc_id,)).fetchone()
             if row is None:
                 continue
-            conn.executemany("DELETE FROM bands WHERE key = ? AND doc = ?", [(k, row[0]) for k in keys])
+            seg = row[0] >> SEGMENT_BITS
+            conn.executemany("DELETE FROM bands WHERE seg = ? AND key = ? AND doc = ?",
+                             [(seg, k, row[0]) for k in keys])
             conn.execute("DELETE FROM docs WHERE doc = ?", (row[0],))
         if not self.inserts:
             return
@@ -313,10 +336,14 @@ class _SQLiteWriter:
         for number, item in enumerate(self.inserts, top + 1):
             doc_rows.append((number, item.doc.id, item.content, item.words, len(item.shingles), item.source, now,
                              encode_set(item.shingles)))
-            band_rows.extend((k, number) for k in item.keys)
+            seg = number >> SEGMENT_BITS
+            band_rows.extend((seg, k, number) for k in item.keys)
         conn.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", doc_rows)
+        # In key order, consecutive inserts land on the same or the next
+        # B-tree page instead of a random one each.
+        band_rows.sort()
         # Two bands of one document can share a key only by a 64-bit collision.
-        conn.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", band_rows)
+        conn.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?, ?)", band_rows)
 
 
 class _SQLiteStore:
@@ -372,6 +399,9 @@ class _SQLiteStore:
             # power cut may lose the last commits (never corrupting the file).
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA cache_size = -65536")
+            # After a checkpoint, truncate the log instead of keeping it at the
+            # size of the largest transaction.
+            conn.execute("PRAGMA journal_size_limit = 67108864")
 
     def init(self, meta: dict[str, str]) -> dict[str, str]:
         """Create the schema if the file is empty; return the stored meta."""
@@ -415,10 +445,15 @@ class _SQLiteStore:
         return out
 
     def candidates(self, keys: Sequence[int]) -> dict[str, tuple[str, bytes]]:
+        (top,) = self.conn.execute("SELECT max(doc) FROM docs").fetchone()
+        if top is None:
+            return {}
+        segs = ",".join(str(i) for i in range((top >> SEGMENT_BITS) + 1))
         marks = ",".join("?" * len(keys))
+        # One primary-key seek per (segment, key).
         rows = self.conn.execute(
             f"SELECT d.id, d.source, d.shingle_set FROM docs AS d WHERE d.doc IN "
-            f"(SELECT doc FROM bands WHERE key IN ({marks}))", list(keys))
+            f"(SELECT doc FROM bands WHERE seg IN ({segs}) AND key IN ({marks}))", list(keys))
         return {doc_id: (source, blob) for doc_id, source, blob in rows}
 
     @contextmanager
@@ -853,16 +888,7 @@ class Index:
     # ------------------------------------------------------------ hashing
 
     def _prepare(self, batch: Sequence[Document]) -> list[Optional[_Prepared]]:
-        """Content hashes, shingle sets and index keys of a batch (None for an empty document)."""
-        cfg = self.config
-        sets, counts = [], []
-        for doc in batch:
-            toks = tokens_of(doc.text, cfg.shingle_kind)
-            counts.append(len(toks) if cfg.shingle_kind == "word" else len(doc.text.split()))
-            sets.append(np.unique(fold_hashes(token_hashes(toks), cfg.shingle_size)))
-        keys = index_keys(self.hasher.signatures(sets), self.bands, self.rows).tolist()
-        return [None if not len(s) else _Prepared(doc, content_hash(doc.text), s, k, n)
-                for doc, s, k, n in zip(batch, sets, keys, counts)]
+        return prepare(batch, self.config, self.hasher)
 
     def _keys_of(self, blob: bytes) -> list[int]:
         sig = self.hasher.signatures([decode_set(blob)])

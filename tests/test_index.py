@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
-from dedup import Document, Index, IndexFormatError, read_documents, shingle_set
+from dedup import Document, Index, IndexFormatError, MinHasher, read_documents, shingle_set
 from dedup.cli import cli
 from dedup.errors import DedupError
 from dedup.index import decode_set, encode_set
@@ -62,7 +62,7 @@ def tables(path: Path) -> tuple[list[tuple], list[tuple]]:
     con = sqlite3.connect(path)
     try:
         docs = con.execute("SELECT * FROM docs ORDER BY doc").fetchall()
-        bands = con.execute("SELECT * FROM bands ORDER BY key, doc").fetchall()
+        bands = con.execute("SELECT * FROM bands ORDER BY seg, key, doc").fetchall()
     finally:
         con.close()
     return docs, bands
@@ -162,7 +162,7 @@ def test_new_text_under_a_known_id_replaces_the_old_revision(tmp_path: Path) -> 
         same, rev = index.query([("story", seed_text(S2)), ("story", seed_text(S3))])
         assert (same.status, same.matches, rev.status) == ("unchanged", (), "revision")
     docs, bands = tables(db)
-    assert len(docs) == 1 and len(bands) == 47 and {d for _, d in bands} == {docs[0][0]}
+    assert len(docs) == 1 and len(bands) == 47 and {d for *_, d in bands} == {docs[0][0]}
 
 
 def test_revisions_and_repeats_within_one_batch(tmp_path: Path) -> None:
@@ -297,7 +297,18 @@ def test_the_file_is_the_documented_format(tmp_path: Path) -> None:
         "rows": "2"}
     doc, doc_id, content, words, n, blob = con.execute(
         "SELECT doc, id, content, words, shingles, shingle_set FROM docs").fetchone()
+    bands = con.execute("SELECT seg, key, doc FROM bands").fetchall()
     con.close()
+    # Band keys: each band's values folded with F, then the band number (docs/index-format.md).
+    sig = [int(v) for v in MinHasher(128, 1).signature(shingle_set(seed_text(S0)))]
+    fold, mask = 0x9E3779B97F4A7C15, 2**64 - 1
+    keys = set()
+    for b in range(47):
+        k = sig[2 * b]
+        k = (k * fold + sig[2 * b + 1]) & mask
+        k = (k * fold + b + 1) & mask
+        keys.add(k - 2**64 if k >= 2**63 else k)
+    assert sorted(bands) == sorted((doc >> 16, k, doc) for k in keys)
     planes = np.frombuffer(zlib.decompress(blob), dtype=np.uint8).reshape(4, -1)
     gaps = planes[0].astype(np.uint32) | planes[1].astype(np.uint32) << 8 | planes[2].astype(np.uint32) << 16 \
         | planes[3].astype(np.uint32) << 24
