@@ -347,7 +347,7 @@ def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_
         with index, Progress(quiet, "indexing", opts) as progress:
             outcomes = index.iter_add(read_documents(list(sources), opts), skip_duplicates=skip_duplicates,
                                       progress=progress.on_docs)
-            emit(render_index_add(outcomes, fmt, lambda: len(index)), None)
+            emit(render_index_add(outcomes, fmt, lambda: len(index), opts.skipped), None)
         warn_skipped(opts.skipped, quiet)
     except DedupError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -386,7 +386,7 @@ def index_query(db: str, redis_url: Optional[str], sources: tuple[str, ...], fmt
     try:
         with index, Progress(quiet, "querying", opts) as progress:
             results = index.iter_query(read_documents(list(sources), opts), progress=progress.on_docs)
-            emit(render_index_query(results, fmt), output)
+            emit(render_index_query(results, fmt, opts.skipped), output)
         warn_skipped(opts.skipped, quiet)
     except DedupError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -171,7 +171,12 @@ def _docs(n: int) -> str:
     return f"{n:,} document{'s' if n != 1 else ''}"
 
 
-def render_index_add(outcomes: Iterable["AddOutcome"], fmt: str, holds: Callable[[], int]) -> Iterator[str]:
+def _skipped_records(skipped: Iterable[Any]) -> list[dict[str, Any]]:
+    return [{"path": n.path, "line": n.line, "reason": n.reason} for n in skipped]
+
+
+def render_index_add(outcomes: Iterable["AddOutcome"], fmt: str, holds: Callable[[], int],
+                     skipped: Iterable[Any] = ()) -> Iterator[str]:
     """Outcomes of ``dedup index add``: text lists what was not simply added, then counts."""
     counts = dict.fromkeys(ADD_STATUSES, 0)
     records = []
@@ -187,15 +192,15 @@ def render_index_add(outcomes: Iterable["AddOutcome"], fmt: str, holds: Callable
         elif o.status in ("replaced", "empty"):
             yield f"{o.status} {o.id}\n"
     if fmt == "json":
-        yield json.dumps({"summary": {**counts, "documents": holds()}, "outcomes": records},
-                         ensure_ascii=False, indent=2) + "\n"
+        yield json.dumps({"summary": {**counts, "documents": holds()}, "outcomes": records,
+                          "skipped": _skipped_records(skipped)}, ensure_ascii=False, indent=2) + "\n"
     elif fmt == "text":
         yield (f"added {counts['added']}, unchanged {counts['unchanged']}, replaced {counts['replaced']}, "
                f"duplicates {counts['duplicate']} (not added), empty {counts['empty']}; "
                f"the index holds {_docs(holds())}\n")
 
 
-def render_index_query(results: Iterable["QueryResult"], fmt: str) -> Iterator[str]:
+def render_index_query(results: Iterable["QueryResult"], fmt: str, skipped: Iterable[Any] = ()) -> Iterator[str]:
     """Results of ``dedup index query``: each document's near-duplicates already indexed."""
     queried = with_matches = matches = 0
     records = []
@@ -212,7 +217,8 @@ def render_index_query(results: Iterable["QueryResult"], fmt: str) -> Iterator[s
                 yield _match_text(r.id, m)
     summary = {"queried": queried, "with_matches": with_matches, "matches": matches}
     if fmt == "json":
-        yield json.dumps({"summary": summary, "results": records}, ensure_ascii=False, indent=2) + "\n"
+        yield json.dumps({"summary": summary, "results": records, "skipped": _skipped_records(skipped)},
+                         ensure_ascii=False, indent=2) + "\n"
     elif fmt == "text":
         yield (f"queried {queried} document{'s' if queried != 1 else ''}: {with_matches} with near-duplicates "
                f"in the index ({matches} match{'es' if matches != 1 else ''})\n")

@@ -289,6 +289,7 @@ def test_the_file_is_the_documented_format(tmp_path: Path) -> None:
     assert con.execute("PRAGMA application_id").fetchone() == (0x44445550,)
     assert con.execute("PRAGMA user_version").fetchone() == (1,)
     assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert con.execute("PRAGMA page_size").fetchone() == (16384,)
     meta = dict(con.execute("SELECT key, value FROM meta"))
     assert {k: meta[k] for k in ("format", "format_version", "hash_scheme", "num_perm", "seed", "shingle_size",
                                  "shingle_kind", "threshold", "containment", "bands", "rows")} == {
