@@ -204,7 +204,8 @@ def main() -> None:
     ap.add_argument("--drop", type=float, default=0.2, help="share of sentences an edited copy drops")
     ap.add_argument("--segments", type=int, default=5, help="add-rate measurements while the index grows")
     ap.add_argument("--batch-size", type=int, default=1000, help="documents per transaction")
-    ap.add_argument("--peer-max", type=int, default=100_000, help="most documents given to datasketch (memory)")
+    ap.add_argument("--peer-max", type=int, default=100_000,
+                    help="most documents given to datasketch (memory); 0 leaves it out")
     ap.add_argument("--redis", metavar="URL", help="also measure the Redis backend (uses and flushes this db)")
     ap.add_argument("--redis-max", type=int, default=100_000, help="most documents given to Redis")
     ap.add_argument("--dir", type=Path, help="folder for the index file [default: a temporary folder]")
@@ -233,9 +234,10 @@ def main() -> None:
         rows.append(bench_index(arts, n, queries(arts, n, args.queries, args.drop), Path("."), 1,
                                 args.batch_size, redis=args.redis))
     peer_n = min(args.docs, args.peer_max)
-    bands, rows_per_band = ScanConfig().banding  # what the index uses by default
-    peer_q = qdocs if peer_n == args.docs else queries(arts, peer_n, args.queries, args.drop)
-    rows.append(bench_datasketch(arts, peer_n, peer_q, bands, rows_per_band))
+    if peer_n > 0:
+        bands, rows_per_band = ScanConfig().banding  # what the index uses by default
+        peer_q = qdocs if peer_n == args.docs else queries(arts, peer_n, args.queries, args.drop)
+        rows.append(bench_datasketch(arts, peer_n, peer_q, bands, rows_per_band))
 
     print()
     print(f"| backend | documents | add (s) | add CPU (s, this process) | add (docs/s) | size per doc (bytes) | "
