@@ -266,7 +266,8 @@ def index_settings(f: Callable[..., Any]) -> Callable[..., Any]:
     """Settings recorded by a new index; given for an existing one, they must match it."""
     d = ScanConfig()
     for opt in reversed([
-        click.option("-t", "--threshold", type=float, help=f"Near-duplicate at this Jaccard [new index: {d.threshold}]."),
+        click.option("-t", "--threshold", type=float,
+                     help=f"Near-duplicate at this Jaccard [new index: {d.threshold}]."),
         click.option("-c", "--containment", type=float,
                      help=f"...or at this containment of one in the other [new index: {d.containment}]."),
         click.option("-n", "--shingle-size", type=int, help=f"Words per shingle [new index: {d.shingle_size}]."),

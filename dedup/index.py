@@ -754,7 +754,8 @@ def _meta_for(config: ScanConfig) -> dict[str, str]:
 
 def _config_from_meta(meta: dict[str, str], where: str) -> ScanConfig:
     try:
-        return ScanConfig(shingle_size=int(meta["shingle_size"]), shingle_kind=meta["shingle_kind"],  # type: ignore[arg-type]
+        kind: Any = meta["shingle_kind"]  # checked by ScanConfig
+        return ScanConfig(shingle_size=int(meta["shingle_size"]), shingle_kind=kind,
                           num_perm=int(meta["num_perm"]), seed=int(meta["seed"]),
                           threshold=float(meta["threshold"]), containment=float(meta["containment"]),
                           bands=int(meta["bands"]), rows=int(meta["rows"]))

@@ -22,13 +22,15 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
-from dedup import Document, Index, IndexFormatError, MinHasher, read_documents, shingle_set
+from dedup import Document, Index, IndexFormatError, MinHasher, ScanConfig, read_documents, shingle_set
 from dedup.cli import cli
 from dedup.errors import DedupError
 from dedup.index import decode_set, encode_set
 from dedup.verify import similarity
 
 ROOT = Path(__file__).resolve().parents[1]
+DEFAULT = ScanConfig()
+BANDS, ROWS = DEFAULT.banding  # every document has BANDS band entries
 SEEDS = ROOT / "seeds"
 S0, S1, S2, S3, S4 = sorted(p.name for p in SEEDS.glob("*.txt"))
 
@@ -112,9 +114,10 @@ def test_cli_add_query_info_on_seeds(tmp_path: Path) -> None:
                                       "query_in_match": 0.5349, "match_in_query": 0.7331}
     r = run_cli("index", "info", db)
     assert r.exit_code == 0, r.output
-    assert f"index: {db} (sqlite, format 1)\ndocuments: 1\nband entries: 47\n" in r.output
+    assert f"index: {db} (sqlite, format 1)\ndocuments: 1\nband entries: {BANDS}\n" in r.output
     assert ("settings: shingle_size=5 shingle_kind=word num_perm=128 seed=1 hash_scheme=affine32 "
-            "shingle_hash=blake2b64-fold-fmix64-u32 threshold=0.5 containment=0.6 bands=47 rows=2\n") in r.output
+            f"shingle_hash=blake2b64-fold-fmix64-u32 threshold=0.5 containment={DEFAULT.containment} bands={BANDS} "
+            "rows=2\n") in r.output
     info = json.loads(run_cli("index", "info", db, "--format", "json").output)
     assert info["documents"] == 1 and info["settings"]["num_perm"] == 128 and info["size_bytes"] > 0
 
@@ -144,7 +147,7 @@ def test_adding_the_same_documents_twice_changes_nothing(tmp_path: Path) -> None
     with Index(db) as index:
         assert [o.status for o in index.add(docs)] == ["unchanged"] * 5
     assert tables(db) == before
-    assert len(before[0]) == 5 and len(before[1]) == 5 * 47
+    assert len(before[0]) == 5 and len(before[1]) == 5 * BANDS
 
 
 def test_new_text_under_a_known_id_replaces_the_old_revision(tmp_path: Path) -> None:
@@ -162,7 +165,7 @@ def test_new_text_under_a_known_id_replaces_the_old_revision(tmp_path: Path) -> 
         same, rev = index.query([("story", seed_text(S2)), ("story", seed_text(S3))])
         assert (same.status, same.matches, rev.status) == ("unchanged", (), "revision")
     docs, bands = tables(db)
-    assert len(docs) == 1 and len(bands) == 47 and {d for *_, d in bands} == {docs[0][0]}
+    assert len(docs) == 1 and len(bands) == BANDS and {d for *_, d in bands} == {docs[0][0]}
 
 
 def test_revisions_and_repeats_within_one_batch(tmp_path: Path) -> None:
@@ -172,7 +175,7 @@ def test_revisions_and_repeats_within_one_batch(tmp_path: Path) -> None:
         assert len(index) == 1
         (r,) = index.query([("probe", seed_text(S2))])
         assert [m.id for m in r.matches] == ["a"]
-    assert len(tables(tmp_path / "a.db")[1]) == 47
+    assert len(tables(tmp_path / "a.db")[1]) == BANDS
 
 
 def test_remove(tmp_path: Path) -> None:
@@ -188,7 +191,7 @@ def test_remove(tmp_path: Path) -> None:
         assert [m.id for m in res.matches] == [S1]  # the removed text itself is no longer found
         assert index.remove([S0]) == []
     docs, bands = tables(Path(db))
-    assert len(docs) == 4 and len(bands) == 4 * 47
+    assert len(docs) == 4 and len(bands) == 4 * BANDS
 
 
 def test_query_of_a_removed_document_finds_its_near_duplicate_only(tmp_path: Path) -> None:
@@ -294,8 +297,8 @@ def test_the_file_is_the_documented_format(tmp_path: Path) -> None:
     assert {k: meta[k] for k in ("format", "format_version", "hash_scheme", "num_perm", "seed", "shingle_size",
                                  "shingle_kind", "threshold", "containment", "bands", "rows")} == {
         "format": "dedup-index", "format_version": "1", "hash_scheme": "affine32", "num_perm": "128", "seed": "1",
-        "shingle_size": "5", "shingle_kind": "word", "threshold": "0.5", "containment": "0.6", "bands": "47",
-        "rows": "2"}
+        "shingle_size": "5", "shingle_kind": "word", "threshold": "0.5", "containment": repr(DEFAULT.containment),
+        "bands": str(BANDS), "rows": "2"}
     doc, doc_id, content, words, n, blob = con.execute(
         "SELECT doc, id, content, words, shingles, shingle_set FROM docs").fetchone()
     bands = con.execute("SELECT seg, key, doc FROM bands").fetchall()
@@ -304,7 +307,7 @@ def test_the_file_is_the_documented_format(tmp_path: Path) -> None:
     sig = [int(v) for v in MinHasher(128, 1).signature(shingle_set(seed_text(S0)))]
     fold, mask = 0x9E3779B97F4A7C15, 2**64 - 1
     keys = set()
-    for b in range(47):
+    for b in range(BANDS):
         k = sig[2 * b]
         k = (k * fold + sig[2 * b + 1]) & mask
         k = (k * fold + b + 1) & mask
@@ -385,7 +388,7 @@ def test_sigkill_mid_add_leaves_every_committed_batch(tmp_path: Path) -> None:
         proc.wait()
     assert proc.returncode == -signal.SIGKILL
     # Readers during the write saw whole batches only.
-    assert seen and all(d % batch == 0 and b == 47 * d and w == d for d, b, w in seen)
+    assert seen and all(d % batch == 0 and b == BANDS * d and w == d for d, b, w in seen)
 
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -395,7 +398,7 @@ def test_sigkill_mid_add_leaves_every_committed_batch(tmp_path: Path) -> None:
         assert 4 * batch <= held < len(ids) and held % batch == 0
         assert all(i in index for i in ids[:held]) and ids[held] not in index
     docs, bands, with_bands = _snapshot(db)
-    assert (docs, bands, with_bands) == (held, 47 * held, held)
+    assert (docs, bands, with_bands) == (held, BANDS * held, held)
 
     # Running the same add again finishes the job and rewrites nothing.
     done = subprocess.run(_dedup("index", "add", str(db), str(src), "-q"), cwd=ROOT, capture_output=True,
@@ -419,7 +422,7 @@ def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     con.close()
-    assert _snapshot(db) == (4000, 4000 * 47, 4000)
+    assert _snapshot(db) == (4000, 4000 * BANDS, 4000)
     with Index.open(db) as index:
         assert all(i in index for i in ids_a + ids_b)
         probe = [d for d in read_documents([str(a)])][:3]
@@ -476,4 +479,4 @@ def test_two_processes_adding_the_same_documents_keep_each_once(tmp_path: Path) 
             statuses.setdefault(rec["id"], []).append(rec["status"])
     assert len(statuses) == 1500
     assert all(sorted(s) == ["added", "unchanged"] for s in statuses.values())
-    assert _snapshot(db) == (1500, 1500 * 47, 1500)
+    assert _snapshot(db) == (1500, 1500 * BANDS, 1500)

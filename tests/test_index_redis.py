@@ -20,12 +20,14 @@ from typing import Iterator
 import pytest
 from click.testing import CliRunner
 
-from dedup import Document, Index, IndexFormatError
+from dedup import Document, Index, IndexFormatError, ScanConfig
 from dedup.cli import cli
 
 redis = pytest.importorskip("redis")
 
 ROOT = Path(__file__).resolve().parents[1]
+DEFAULT = ScanConfig()
+BANDS, ROWS = DEFAULT.banding  # every document has BANDS band entries
 SEEDS = ROOT / "seeds"
 S0, S1, S2, S3, S4 = sorted(p.name for p in SEEDS.glob("*.txt"))
 
@@ -115,7 +117,7 @@ def test_redis_gives_the_same_results_as_the_sqlite_file(redis_url: str, tmp_pat
     assert [status for _, status, _ in again] == ["replaced", "unchanged"]
     assert removed == [S0]
     assert queried != after
-    assert band_entries == 47 * documents
+    assert band_entries == BANDS * documents
 
 
 def test_cli_with_redis(redis_url: str, tmp_path: Path) -> None:
@@ -171,7 +173,7 @@ def test_two_processes_adding_to_redis_at_once_lose_nothing(redis_url: str, tmp_
         assert out.startswith("added 600, unchanged 0")
     with Index.open("busy", redis=redis_url) as index:
         info = index.info()
-        assert (info.documents, info.band_entries) == (1200, 47 * 1200)
+        assert (info.documents, info.band_entries) == (1200, BANDS * 1200)
         assert all(f"{n}{i}" in index for n in "ab" for i in range(600))
 
 
@@ -213,7 +215,7 @@ def test_two_processes_adding_the_same_documents_to_redis(redis_url: str, tmp_pa
             statuses.setdefault(rec["id"], []).append(rec["status"])
     assert len(statuses) == 400
     assert all(sorted(s) == ["added", "unchanged"] for s in statuses.values())
-    assert _counts(redis_url, "same") == (400, 400, 400 * 47)
+    assert _counts(redis_url, "same") == (400, 400, 400 * BANDS)
 
 
 def test_sigkill_mid_add_leaves_whole_batches_in_redis(redis_url: str, tmp_path: Path) -> None:
@@ -235,7 +237,7 @@ def test_sigkill_mid_add_leaves_whole_batches_in_redis(redis_url: str, tmp_path:
         client.close()
     assert proc.returncode == -9
     ids, docs, entries = _counts(redis_url, "killed")
-    assert ids == docs and entries == 47 * docs and docs % batch == 0 and 4 * batch <= docs < 8000
+    assert ids == docs and entries == BANDS * docs and docs % batch == 0 and 4 * batch <= docs < 8000
     with Index.open("killed", redis=redis_url) as index:
         assert len(index) == docs
         assert index.add([("k0", "something else entirely, a new revision of it")])[0].status == "replaced"
