@@ -240,8 +240,8 @@ def main() -> None:
         rows.append(bench_datasketch(arts, peer_n, peer_q, bands, rows_per_band))
 
     print()
-    print(f"| backend | documents | add (s) | add CPU (s, this process) | add (docs/s) | size per doc (bytes) | "
-          f"query (ms/doc) | edited copies found | fresh with a match |")
+    print("| backend | documents | add (s) | add CPU (s, this process) | add (docs/s) | size per doc (bytes) | "
+          "query (ms/doc) | edited copies found | fresh with a match |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r['backend']} | {r['docs']:,} | {r['add_s']:,.1f} | {r['add_cpu']:,.1f} | {r['add_rate']:,.0f} | "

@@ -7,7 +7,6 @@ killed with SIGKILL in the middle of an add, two add to one index at once.
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import sqlite3
@@ -25,7 +24,7 @@ from hypothesis import given, settings, strategies as st
 from dedup import Document, Index, IndexFormatError, MinHasher, ScanConfig, read_documents, shingle_set
 from dedup.cli import cli
 from dedup.errors import DedupError
-from dedup.index import decode_set, encode_set
+from dedup.index_store import decode_set, encode_set
 from dedup.verify import similarity
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,7 +1,5 @@
-import json
 import shutil
 
-import numpy as np
 import pytest
 
 import dedup

@@ -1,0 +1,559 @@
+"""Storage backends of the persistent index: an SQLite file and Redis.
+
+Both keep, per document, its content hash, its shingle set (compressed by
+:func:`encode_set`) and its LSH band keys, and offer the same small
+interface to :class:`dedup.index.Index`, which holds the logic. The SQLite
+layout is documented in ``docs/index-format.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import sqlite3
+import time
+import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence, TypeVar, Union
+
+import numpy as np
+
+from .errors import DedupError, IndexFormatError
+from .io import Document
+
+FORMAT = "dedup-index"
+FORMAT_VERSION = 1
+# SQLite header field "application id": the bytes "DDUP".
+APPLICATION_ID = 0x44445550
+# Band entries are grouped by segment (doc >> SEGMENT_BITS): an add only
+# touches the newest segment's part of the B-tree, which stays small enough
+# to be cached, instead of dirtying pages all over a tree that grows with
+# the index. A query looks its keys up in every segment.
+SEGMENT_BITS = 16
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+Location = Union[str, os.PathLike]
+_T = TypeVar("_T")
+
+# ---------------------------------------------------------------- encoding
+
+def encode_set(values: np.ndarray) -> bytes:
+    """Compress a sorted set of distinct uint32 shingle hashes.
+
+    Layout: the gaps between consecutive values (the first value is its
+    own gap) as little-endian uint32, split into four byte planes (all
+    lowest bytes, then all second bytes, ...), zlib-compressed. Gaps are
+    small, so their high planes are mostly zero and compress well.
+    """
+    gaps = np.diff(np.asarray(values, dtype=np.uint32), prepend=np.uint32(0)).astype("<u4")
+    return zlib.compress(gaps.view(np.uint8).reshape(-1, 4).T.tobytes(), 6)
+
+
+def decode_set(blob: bytes) -> np.ndarray:
+    """Inverse of :func:`encode_set`.
+
+    Raises:
+        IndexFormatError: the blob is not an encoded set.
+    """
+    try:
+        raw = zlib.decompress(blob)
+    except (zlib.error, TypeError) as exc:
+        raise IndexFormatError(f"damaged shingle set in the index ({exc}); rebuild the index") from exc
+    if len(raw) % 4:
+        raise IndexFormatError("damaged shingle set in the index (length not a multiple of 4); rebuild the index")
+    planes = np.frombuffer(raw, dtype=np.uint8).reshape(4, -1)
+    gaps = np.ascontiguousarray(planes.T).view("<u4").ravel()
+    return np.cumsum(gaps, dtype=np.uint32)
+
+
+def content_hash(text: str) -> bytes:
+    """16-byte BLAKE2b digest of a document's text (UTF-8): what "same text" means."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+@dataclass
+class _Prepared:
+    doc: Document
+    content: bytes
+    shingles: np.ndarray
+    keys: list[int]
+    words: int
+
+    @property
+    def source(self) -> str:
+        return f"{self.doc.path}:{self.doc.line}" if self.doc.line else self.doc.path
+
+
+@dataclass
+class _Stored:
+    content: bytes
+    blob: bytes
+
+
+# ---------------------------------------------------------------- errors
+
+def _sqlite_error(path: str, exc: sqlite3.Error) -> DedupError:
+    msg = str(exc)
+    if "locked" in msg or "busy" in msg:
+        return DedupError(f"{path} is busy (another process held it too long: {msg}); try again", path)
+    if isinstance(exc, sqlite3.OperationalError) and ("unable to open" in msg or "readonly" in msg
+                                                      or "disk" in msg or "I/O" in msg):
+        return DedupError(f"cannot use {path} as an index ({msg}); check the path and permissions", path)
+    return IndexFormatError(f"{path} is damaged or not a dedup index ({msg}); restore it or give another file", path)
+
+
+@contextmanager
+def _guard(path: str) -> Iterator[None]:
+    """Turn sqlite3 errors into one-line DedupErrors naming the file."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise _sqlite_error(path, exc) from exc
+
+
+# ---------------------------------------------------------------- SQLite
+
+_SCHEMA = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE docs (
+    doc         INTEGER PRIMARY KEY,
+    id          TEXT NOT NULL UNIQUE,
+    content     BLOB NOT NULL,
+    words       INTEGER NOT NULL,
+    shingles    INTEGER NOT NULL,
+    source      TEXT NOT NULL,
+    added       TEXT NOT NULL,
+    shingle_set BLOB NOT NULL
+);
+CREATE TABLE bands (
+    seg INTEGER NOT NULL,
+    key INTEGER NOT NULL,
+    doc INTEGER NOT NULL,
+    PRIMARY KEY (seg, key, doc)
+) WITHOUT ROWID;
+"""
+
+
+class _SQLiteWriter:
+    """Reads inside a write transaction; buffers writes until the commit."""
+
+    def __init__(self, store: "_SQLiteStore") -> None:
+        self.store = store
+        self.deletes: list[tuple[str, list[int]]] = []
+        self.inserts: list[_Prepared] = []
+
+    def lookup(self, ids: Sequence[str]) -> dict[str, _Stored]:
+        return self.store.lookup(ids)
+
+    def candidates(self, keys: Sequence[int]) -> dict[str, tuple[str, bytes]]:
+        return self.store.candidates(keys)
+
+    def delete(self, doc_id: str, keys: Sequence[int]) -> None:
+        self.deletes.append((doc_id, list(keys)))
+
+    def insert(self, item: _Prepared) -> None:
+        self.inserts.append(item)
+
+    def flush(self) -> None:
+        conn = self.store.conn
+        for doc_id, keys in self.deletes:
+            row = conn.execute("SELECT doc FROM docs WHERE id = ?", (doc_id,)).fetchone()
+            if row is None:
+                continue
+            seg = row[0] >> SEGMENT_BITS
+            conn.executemany("DELETE FROM bands WHERE seg = ? AND key = ? AND doc = ?",
+                             [(seg, k, row[0]) for k in keys])
+            conn.execute("DELETE FROM docs WHERE doc = ?", (row[0],))
+        if not self.inserts:
+            return
+        (top,) = conn.execute("SELECT coalesce(max(doc), 0) FROM docs").fetchone()
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        doc_rows, band_rows = [], []
+        for number, item in enumerate(self.inserts, top + 1):
+            doc_rows.append((number, item.doc.id, item.content, item.words, len(item.shingles), item.source, now,
+                             encode_set(item.shingles)))
+            seg = number >> SEGMENT_BITS
+            band_rows.extend((seg, k, number) for k in item.keys)
+        conn.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", doc_rows)
+        # In key order, consecutive inserts land on the same or the next
+        # B-tree page instead of a random one each.
+        band_rows.sort()
+        # Two bands of one document can share a key only by a 64-bit collision.
+        conn.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?, ?)", band_rows)
+
+
+class _SQLiteStore:
+    backend = "sqlite"
+
+    def __init__(self, path: Location, *, create: bool, timeout: float) -> None:
+        self.path = str(path)
+        p = Path(path)
+        if p.is_dir():
+            raise DedupError(f"{p} is a folder, not an index file (give a file name such as archive.db)", self.path)
+        if not p.exists():
+            if not create:
+                raise DedupError(f"{p}: no such index (create it with `dedup index add {p} PATH...`)", self.path)
+            if not p.parent.is_dir():
+                raise DedupError(f"cannot create {p}: folder {p.parent} does not exist", self.path)
+        elif not p.stat().st_size and not create:
+            raise IndexFormatError(f"{p} is an empty file, not a dedup index (create one with "
+                                   f"`dedup index add {p} PATH...`)", self.path)
+        elif p.stat().st_size:
+            try:
+                with open(p, "rb") as fh:
+                    head = fh.read(len(_SQLITE_MAGIC))
+            except OSError as exc:
+                raise DedupError(f"cannot read {p} ({exc.strerror}); check the path and permissions",
+                                 self.path) from exc
+            if head != _SQLITE_MAGIC:
+                raise IndexFormatError(f"{p} is not a dedup index (not an SQLite file); give another path", self.path)
+        self.timeout = timeout
+        self.create = create
+        with _guard(self.path):
+            self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
+        try:
+            self._setup()
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def _setup(self) -> None:
+        conn = self.conn
+        deadline = time.monotonic() + self.timeout
+        with _guard(self.path):
+            # For a new file only (SQLite ignores it once the file has pages):
+            # a 2-3 KB shingle set per row fills 16 KB pages well, where two
+            # of them overflow a 4 KB page and waste most of it.
+            conn.execute("PRAGMA page_size = 16384")
+            while True:
+                # Two processes creating one file can meet here; the busy
+                # handler does not cover a journal mode change, so retry.
+                try:
+                    conn.execute("PRAGMA journal_mode = WAL").fetchone()
+                    break
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)
+            # NORMAL is durable across a killed process in WAL mode; only a
+            # power cut may lose the last commits (never corrupting the file).
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA cache_size = -65536")
+            # After a checkpoint, truncate the log instead of keeping it at the
+            # size of the largest transaction.
+            conn.execute("PRAGMA journal_size_limit = 67108864")
+
+    def init(self, meta: dict[str, str]) -> dict[str, str]:
+        """Create the schema if the file is empty; return the stored meta."""
+        conn = self.conn
+        with _guard(self.path):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                (app,) = conn.execute("PRAGMA application_id").fetchone()
+                tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master")]
+                if app == 0 and not tables and not self.create:
+                    raise IndexFormatError(f"{self.path} is an empty database, not a dedup index (create one with "
+                                           f"`dedup index add {self.path} PATH...`)", self.path)
+                if app == 0 and not tables:
+                    # executescript would commit first: run the statements one by one.
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                    conn.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
+                    conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+                elif app != APPLICATION_ID or "meta" not in tables:
+                    raise IndexFormatError(f"{self.path} is not a dedup index (an SQLite database of another "
+                                           "program); give another path", self.path)
+                stored = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        return stored
+
+    def lookup(self, ids: Sequence[str]) -> dict[str, _Stored]:
+        out: dict[str, _Stored] = {}
+        ids = list(ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for doc_id, content, blob in self.conn.execute(
+                    f"SELECT id, content, shingle_set FROM docs WHERE id IN ({marks})", chunk):
+                out[doc_id] = _Stored(content, blob)
+        return out
+
+    def candidates(self, keys: Sequence[int]) -> dict[str, tuple[str, bytes]]:
+        (top,) = self.conn.execute("SELECT max(doc) FROM docs").fetchone()
+        if top is None:
+            return {}
+        segs = ",".join(str(i) for i in range((top >> SEGMENT_BITS) + 1))
+        marks = ",".join("?" * len(keys))
+        # One primary-key seek per (segment, key).
+        rows = self.conn.execute(
+            f"SELECT d.id, d.source, d.shingle_set FROM docs AS d WHERE d.doc IN "
+            f"(SELECT doc FROM bands WHERE seg IN ({segs}) AND key IN ({marks}))", list(keys))
+        return {doc_id: (source, blob) for doc_id, source, blob in rows}
+
+    @contextmanager
+    def write(self) -> Iterator[_SQLiteWriter]:
+        conn = self.conn
+        with _guard(self.path):
+            # IMMEDIATE takes the write lock up front (waiting up to the busy
+            # timeout), so two writers queue instead of failing to upgrade.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                writer = _SQLiteWriter(self)
+                yield writer
+                writer.flush()
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def run_write(self, work: Callable[[Any], _T]) -> _T:
+        """Run ``work(writer)`` in one write transaction and commit its writes."""
+        with self.write() as writer:
+            return work(writer)
+
+    @contextmanager
+    def read(self) -> Iterator["_SQLiteStore"]:
+        conn = self.conn
+        with _guard(self.path):
+            # One read transaction: every lookup sees the same snapshot.
+            conn.execute("BEGIN")
+            try:
+                yield self
+            finally:
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
+
+    def count(self) -> int:
+        with self.read():
+            return int(self.conn.execute("SELECT count(*) FROM docs").fetchone()[0])
+
+    def counts(self) -> tuple[int, int]:
+        with self.read():
+            (docs,) = self.conn.execute("SELECT count(*) FROM docs").fetchone()
+            (bands,) = self.conn.execute("SELECT count(*) FROM bands").fetchone()
+        return docs, bands
+
+    def size(self) -> int:
+        return sum(os.path.getsize(self.path + s) for s in ("", "-wal") if os.path.exists(self.path + s))
+
+    @property
+    def location(self) -> str:
+        return self.path
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+# ---------------------------------------------------------------- Redis
+
+class _RedisWriter:
+    """Optimistic writes: WATCH what is read, then apply the batch in one MULTI/EXEC.
+
+    If another writer changed a watched key in between, EXEC applies
+    nothing and the batch is worked out again (see ``_RedisStore.run_write``).
+    """
+
+    def __init__(self, store: "_RedisStore") -> None:
+        self.store = store
+        self.pipe = store.client.pipeline(transaction=True)
+        self.ops: list[Callable[[Any], None]] = []
+
+    def lookup(self, ids: Sequence[str]) -> dict[str, _Stored]:
+        if ids:
+            self.pipe.watch(*[self.store.doc_key(i) for i in ids])
+        return self.store.lookup(ids)
+
+    def candidates(self, keys: Sequence[int]) -> dict[str, tuple[str, bytes]]:
+        # A document added to or removed from any of these bands changes its set.
+        self.pipe.watch(*[self.store.band_key(k) for k in keys])
+        return self.store.candidates(keys)
+
+    def delete(self, doc_id: str, keys: Sequence[int]) -> None:
+        s = self.store
+
+        def op(pipe: Any) -> None:
+            for k in keys:
+                pipe.srem(s.band_key(k), doc_id)
+            pipe.delete(s.doc_key(doc_id))
+            pipe.srem(s.ids_key, doc_id)
+            pipe.decrby(s.entries_key, len(keys))
+
+        self.ops.append(op)
+
+    def insert(self, item: _Prepared) -> None:
+        s = self.store
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        mapping = {"content": item.content, "words": item.words, "shingles": len(item.shingles),
+                   "source": item.source, "added": now, "shingle_set": encode_set(item.shingles)}
+
+        def op(pipe: Any) -> None:
+            pipe.hset(s.doc_key(item.doc.id), mapping=mapping)
+            for k in item.keys:
+                pipe.sadd(s.band_key(k), item.doc.id)
+            pipe.sadd(s.ids_key, item.doc.id)
+            pipe.incrby(s.entries_key, len(item.keys))
+
+        self.ops.append(op)
+
+    def flush(self) -> None:
+        if not self.ops:
+            return
+        self.pipe.multi()
+        for op in self.ops:
+            op(self.pipe)
+        self.pipe.execute()
+
+
+class _RedisStore:
+    backend = "redis"
+
+    def __init__(self, url: str, name: str, *, create: bool, timeout: float) -> None:
+        try:
+            import redis
+        except ImportError as exc:
+            raise DedupError("Redis mode needs the redis package: pip install 'dedup[redis]'") from exc
+        self._redis = redis
+        self.url = url
+        self.name = str(name)
+        self.create = create
+        self.timeout = timeout
+        prefix = f"dedup:{self.name}:".encode("utf-8")
+        self.prefix = prefix
+        self.meta_key = prefix + b"meta"
+        self.ids_key = prefix + b"ids"
+        self.entries_key = prefix + b"entries"
+        try:
+            self.client = redis.Redis.from_url(url, socket_timeout=max(timeout, 5.0))
+            self.client.ping()
+        except ValueError as exc:
+            raise DedupError(f"{url} is not a Redis URL ({exc}); give one like redis://localhost:6379/0") from exc
+        except redis.RedisError as exc:
+            raise DedupError(f"cannot reach Redis at {url} ({exc}); start the server or fix --redis") from exc
+
+    def doc_key(self, doc_id: str) -> bytes:
+        return self.prefix + b"d:" + doc_id.encode("utf-8", "surrogatepass")
+
+    def band_key(self, key: int) -> bytes:
+        return self.prefix + b"b:" + int(key).to_bytes(8, "little", signed=True)
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except self._redis.RedisError as exc:
+            if isinstance(exc, self._redis.ResponseError) and "WRONGTYPE" in str(exc):
+                raise IndexFormatError(f"{self.location} is not a dedup index (its keys hold other data); "
+                                       "choose another index name") from exc
+            raise DedupError(f"Redis error at {self.location} ({exc}); check the server") from exc
+
+    def init(self, meta: dict[str, str]) -> dict[str, str]:
+        with self._errors():
+            kind = self.client.type(self.meta_key)
+            if kind not in (b"none", b"hash"):
+                raise IndexFormatError(f"{self.location} is not a dedup index (its meta key is a {kind.decode()}); "
+                                       "choose another index name")
+            if kind == b"none":
+                if not self.create:
+                    raise DedupError(f"{self.location}: no such index (create it with `dedup index add "
+                                     f"{self.name} PATH... --redis {self.url}`)")
+                # Of two processes creating one index, the first EXEC writes
+                # the settings; the other's is void and it checks them instead.
+                with self.client.pipeline(transaction=True) as pipe:
+                    pipe.watch(self.meta_key)
+                    if not pipe.exists(self.meta_key):
+                        pipe.multi()
+                        pipe.hset(self.meta_key, mapping=meta)
+                        try:
+                            pipe.execute()
+                        except self._redis.WatchError:
+                            pass
+            raw = self.client.hgetall(self.meta_key)
+        stored = {k.decode(): v.decode() for k, v in raw.items()}
+        if stored.get("format") != FORMAT:
+            raise IndexFormatError(f"{self.location} is not a dedup index (no dedup format in its meta key); "
+                                   "choose another index name")
+        return stored
+
+    def lookup(self, ids: Sequence[str]) -> dict[str, _Stored]:
+        with self._errors():
+            pipe = self.client.pipeline(transaction=False)
+            for doc_id in ids:
+                pipe.hmget(self.doc_key(doc_id), "content", "shingle_set")
+            rows = pipe.execute()
+        return {doc_id: _Stored(c, b) for doc_id, (c, b) in zip(ids, rows) if c is not None and b is not None}
+
+    def candidates(self, keys: Sequence[int]) -> dict[str, tuple[str, bytes]]:
+        with self._errors():
+            pipe = self.client.pipeline(transaction=False)
+            for k in keys:
+                pipe.smembers(self.band_key(k))
+            ids = sorted({m.decode("utf-8", "surrogatepass") for members in pipe.execute() for m in members})
+            if not ids:
+                return {}
+            for doc_id in ids:
+                pipe.hmget(self.doc_key(doc_id), "source", "shingle_set")
+            rows = pipe.execute()
+        # A document removed between the two round trips is simply not a candidate.
+        return {doc_id: (s.decode("utf-8", "surrogatepass"), b) for doc_id, (s, b) in zip(ids, rows)
+                if s is not None and b is not None}
+
+    def run_write(self, work: Callable[[Any], _T]) -> _T:
+        """Run ``work(writer)`` and apply its writes at once, again from the start
+        whenever another writer changed what it read."""
+        deadline = time.monotonic() + self.timeout
+        rng = random.Random()
+        with self._errors():
+            while True:
+                writer = _RedisWriter(self)
+                try:
+                    result = work(writer)
+                    writer.flush()
+                    return result
+                except self._redis.WatchError:
+                    if time.monotonic() > deadline:
+                        raise DedupError(f"{self.location} is busy (other writers kept changing the same documents "
+                                         f"for {self.timeout:g} s); try again") from None
+                    time.sleep(rng.uniform(0.001, 0.02))
+                finally:
+                    writer.pipe.reset()
+
+    @contextmanager
+    def read(self) -> Iterator["_RedisStore"]:
+        yield self
+
+    def count(self) -> int:
+        with self._errors():
+            return int(self.client.scard(self.ids_key))
+
+    def counts(self) -> tuple[int, int]:
+        with self._errors():
+            pipe = self.client.pipeline(transaction=True)
+            pipe.scard(self.ids_key)
+            pipe.get(self.entries_key)
+            docs, entries = pipe.execute()
+        return int(docs), int(entries or 0)
+
+    def size(self) -> int:
+        with self._errors():
+            return int(self.client.info("memory").get("used_memory", 0))
+
+    @property
+    def location(self) -> str:
+        return f"{self.url} index {self.name!r}"
+
+    def close(self) -> None:
+        self.client.close()
