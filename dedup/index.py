@@ -33,7 +33,7 @@ from .candidates import band_keys
 from .errors import ConfigError, DedupError, IndexFormatError
 from .io import Document
 from .pipeline import ScanConfig
-from .shingle import fold_hashes, token_hashes, tokens_of
+from .shingle import shingle_batch
 from .signature import SCHEME, MinHasher
 from .verify import similarity
 from .index_store import (FORMAT, FORMAT_VERSION, Location, _Prepared, _RedisStore, _SQLiteStore, _Stored, content_hash,
@@ -170,14 +170,11 @@ def prepare(batch: Sequence[Document], config: ScanConfig, hasher: MinHasher) ->
 
     This is all the hashing an add or a query does before touching the store.
     """
-    sets, counts = [], []
-    for doc in batch:
-        toks = tokens_of(doc.text, config.shingle_kind)
-        counts.append(len(toks) if config.shingle_kind == "word" else len(doc.text.split()))
-        sets.append(np.unique(fold_hashes(token_hashes(toks), config.shingle_size)))
-    keys = index_keys(hasher.signatures(sets), *config.banding).tolist()
+    values, lengths, counts = shingle_batch([d.text for d in batch], config.shingles)
+    keys = index_keys(hasher.signatures_flat(values, lengths), *config.banding).tolist()
+    sets = np.split(values, np.cumsum(lengths)[:-1]) if len(batch) else []
     return [None if not len(s) else _Prepared(doc, content_hash(doc.text), s, k, n)
-            for doc, s, k, n in zip(batch, sets, keys, counts)]
+            for doc, s, k, n in zip(batch, sets, keys, counts.tolist())]
 
 
 # ---------------------------------------------------------------- Index
