@@ -32,7 +32,7 @@ from . import __version__
 from .candidates import band_keys
 from .errors import ConfigError, DedupError, IndexFormatError
 from .io import Document
-from .pipeline import ScanConfig
+from .pipeline import ScanConfig, _batches
 from .shingle import shingle_batch
 from .signature import SCHEME, MinHasher
 from .verify import similarity
@@ -189,17 +189,6 @@ def _as_documents(documents: Iterable[Union[Document, tuple[str, str]]]) -> Iter
             yield Document(str(doc[0]), doc[1])
         else:
             raise TypeError(f"Document or (id, text) pair expected, {type(doc).__name__} received.")
-
-
-def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
-    batch: list[Document] = []
-    for doc in docs:
-        batch.append(doc)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _meta_for(config: ScanConfig) -> dict[str, str]:
