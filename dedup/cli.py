@@ -12,12 +12,12 @@ from . import __version__
 from .cluster import KEEP_POLICIES
 from .errors import DedupError
 from .files import atomic_write, plan_set_aside, set_aside
-from .io import ReadOptions
+from .io import ReadOptions, read_documents
 from .pipeline import ScanConfig, scan as scan_sources
-from .report import RENDERERS, SCAN_FORMATS, render_ids
 from .diff import diff_clusters, diff_sources
 from .diffreport import DIFF_FORMATS, DIFF_RENDERERS, render_scan_html
-from .report import INDEX_FORMATS, render_index_add, render_index_info, render_index_query
+from .report import (INDEX_FORMATS, RENDERERS, SCAN_FORMATS, render_ids, render_index_add, render_index_info,
+                     render_index_query)
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -338,8 +338,6 @@ def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_
       dedup index add archive.db feed.jsonl --format jsonl > outcomes.jsonl
       dedup index add news --redis redis://localhost:6379/0 incoming/
     """
-    from .io import read_documents
-
     index = open_index(db, redis_url, create=True, threshold=threshold, containment=containment,
                        shingle_size=shingle_size, num_perm=num_perm, seed=seed)
     index.batch_size = batch_size
@@ -379,8 +377,6 @@ def index_query(db: str, redis_url: Optional[str], sources: tuple[str, ...], fmt
       dedup index query archive.db incoming/ --format jsonl > seen.jsonl
       cat feed.jsonl | dedup index query archive.db - --format jsonl
     """
-    from .io import read_documents
-
     index = open_index(db, redis_url, threshold=threshold, containment=containment, shingle_size=shingle_size,
                        num_perm=num_perm, seed=seed)
     opts = make_read_options(encoding, id_field, text_field, date_field, strict)
