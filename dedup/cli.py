@@ -128,6 +128,9 @@ def cli() -> None:
 @click.option("--boilerplate-share", type=float, default=ScanConfig.boilerplate_share, show_default=True,
               help="Shingles in more than this share of the documents (and in at least "
                    f"{ScanConfig.boilerplate_min_docs}) are boilerplate and carry no weight; 1 turns this off.")
+@click.option("--short-words", type=int, default=ScanConfig.short_words, show_default=True,
+              help="Documents of at most this many words are also compared on word pairs, with their figures "
+                   "and rare words agreeing (the short-text rule); 0 turns this off.")
 @click.option("--num-perm", type=int, default=ScanConfig.num_perm, show_default=True,
               help="MinHash permutations (signature length).")
 @click.option("--seed", type=int, default=ScanConfig.seed, show_default=True, help="MinHash seed.")
@@ -141,8 +144,8 @@ def cli() -> None:
               help="Also write one HTML page with every cluster and each member's diff against the kept copy.")
 @read_options
 def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, list_duplicates: bool, keep: str,
-         threshold: float, containment: float, shingle_size: int, boilerplate_share: float, num_perm: int,
-         seed: int, jobs: int,
+         threshold: float, containment: float, shingle_size: int, boilerplate_share: float, short_words: int,
+         num_perm: int, seed: int, jobs: int,
          output: Optional[str], move_duplicates: Optional[str], fail_on_duplicates: bool, quiet: bool,
          report: Optional[str], encoding: Optional[str], id_field: Optional[str], text_field: Optional[str],
          date_field: Optional[str], strict: bool) -> None:
@@ -168,7 +171,7 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
     try:
         config = ScanConfig(shingle_size=shingle_size, num_perm=num_perm, seed=seed, threshold=threshold,
                             containment=containment, keep=keep, jobs=jobs,
-                            boilerplate_share=boilerplate_share)  # type: ignore[arg-type]
+                            boilerplate_share=boilerplate_share, short_words=short_words)  # type: ignore[arg-type]
     except DedupError as exc:
         raise click.BadParameter(str(exc)) from exc
     opts = make_read_options(encoding, id_field, text_field, date_field, strict)

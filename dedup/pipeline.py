@@ -18,6 +18,7 @@ from .errors import ConfigError, check_range
 from .candidates import candidate_pairs, lsh_floor, recall_bands
 from .io import Document, ReadOptions, Skipped, Source, read_documents
 from .shingle import ShingleConfig, ShingleKind, shingle_batch
+from .short import ShortFeatures, ShortRule, short_features, short_pairs
 from .signature import MinHasher
 from .verify import Pair, Rule, ShingleCounts, similarity, verify
 
@@ -44,6 +45,9 @@ class ScanConfig:
             is boilerplate and carries no weight in verification; 1.0 turns
             this off.
         boilerplate_min_docs: the fewest documents a boilerplate shingle is in.
+        short_words: documents of at most this many words are also compared
+            by the short-text rule (word 2-grams with the figures and rare
+            words agreeing, see :mod:`dedup.short`); 0 turns it off.
     """
 
     shingle_size: int = 5
@@ -58,8 +62,10 @@ class ScanConfig:
     rows: Optional[int] = None
     boilerplate_share: float = 0.5
     boilerplate_min_docs: int = 5
+    short_words: int = 150
 
     def __post_init__(self) -> None:
+        ShortRule(self.short_words)
         check_range("boilerplate_share", self.boilerplate_share, 0.0, 1.0, low_open=True)
         if not isinstance(self.boilerplate_min_docs, int) or self.boilerplate_min_docs < 2:
             raise ConfigError("The 'boilerplate_min_docs' parameter must be an int >= 2. "
@@ -85,6 +91,10 @@ class ScanConfig:
     @property
     def rule(self) -> Rule:
         return Rule(self.threshold, self.containment)
+
+    @property
+    def short_rule(self) -> ShortRule:
+        return ShortRule(self.short_words)
 
     @property
     def banding(self) -> tuple[int, int]:
@@ -252,16 +262,19 @@ def _init_worker(config: ScanConfig) -> None:
     _worker_state["hasher"] = MinHasher(config.num_perm, config.seed)
 
 
-def _hash_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _hash_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, ShortFeatures]:
     """Shingle sets and signatures of a batch of texts.
 
     Returns:
-        (concatenated sets, set lengths, word counts, signatures).
+        (concatenated sets, set lengths, word counts, signatures, features of
+        the short texts, indexed within the batch).
     """
     config: ScanConfig = _worker_state["config"]  # type: ignore[assignment]
     hasher: MinHasher = _worker_state["hasher"]  # type: ignore[assignment]
     values, lengths, words = shingle_batch(texts, config.shingles)
-    return values, lengths, words, hasher.signatures_flat(values, lengths)
+    short = (short_features(texts, words.tolist(), config.short_words) if config.short_words
+             else ShortFeatures.empty())
+    return values, lengths, words, hasher.signatures_flat(values, lengths), short
 
 
 def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
@@ -334,7 +347,11 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
     with SetStore() as store:
         sig_chunks: list[np.ndarray] = []
         df = ShingleCounts() if config.boilerplate_share < 1.0 else None
-        for batch, (values, lengths, words, sigs) in _hashed(docs, config):
+        shorts: list[ShortFeatures] = []
+        for batch, (values, lengths, words, sigs, short) in _hashed(docs, config):
+            if len(short):
+                short.index += len(infos)
+                shorts.append(short)
             store.extend(values, lengths)
             if df is not None:
                 df.add(values, len(batch))
@@ -360,7 +377,18 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
         get_set = store.__getitem__
         if df is not None:
             get_set = df.boilerplate(config.boilerplate_share, config.boilerplate_min_docs).view(get_set)
-        pairs = tuple(verify(candidates, get_set, config.rule))
+        pairs = list(verify(candidates, get_set, config.rule))
+        n_candidates = len(candidates)
+        if config.short_words:
+            # Short documents the 5-gram rule did not pair may still be near-duplicates by the short-text rule.
+            found = {(p.left, p.right) for p in pairs}
+            for m in short_pairs(ShortFeatures.concat(shorts), config.short_rule,
+                                 MinHasher(config.num_perm, config.seed)):
+                if (m.left, m.right) in found:
+                    continue
+                jac, lr, rl = similarity(get_set(m.left), get_set(m.right))
+                pairs.append(Pair(m.left, m.right, jac, lr, rl, rule="short"))
+            pairs.sort(key=lambda p: (p.left, p.right))
         t3 = time.perf_counter()
         lengths_w = [d.words for d in infos]
         dates = [d.date for d in infos]
@@ -379,8 +407,8 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
             clusters.append(Cluster(number, infos[keep].id, tuple(members + others)))
     t4 = time.perf_counter()
     return ScanResult(
-        documents=tuple(infos), pairs=pairs, clusters=tuple(clusters), skipped=tuple(skipped),
-        files_read=opts.files_read, files_ignored=opts.files_ignored, candidates=len(candidates),
+        documents=tuple(infos), pairs=tuple(pairs), clusters=tuple(clusters), skipped=tuple(skipped),
+        files_read=opts.files_read, files_ignored=opts.files_ignored, candidates=n_candidates,
         bands=bands, rows=rows, config=config,
         seconds={"read+signature": t1 - t0, "candidates": t2 - t1, "verify": t3 - t2, "cluster": t4 - t3},
     )

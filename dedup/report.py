@@ -41,7 +41,8 @@ def pair_record(result: ScanResult, pair: Pair) -> dict[str, Any]:
     """The JSON object of one verified pair."""
     docs = result.documents
     return {"a": docs[pair.left].id, "b": docs[pair.right].id, "jaccard": _r(pair.jaccard),
-            "containment_a_in_b": _r(pair.left_in_right), "containment_b_in_a": _r(pair.right_in_left)}
+            "containment_a_in_b": _r(pair.left_in_right), "containment_b_in_a": _r(pair.right_in_left),
+            "rule": pair.rule}
 
 
 def summary_record(result: ScanResult) -> dict[str, Any]:
@@ -59,7 +60,8 @@ def summary_record(result: ScanResult) -> dict[str, Any]:
         "settings": {"shingle_size": c.shingle_size, "shingle_kind": c.shingle_kind, "num_perm": c.num_perm,
                      "seed": c.seed, "scheme": "affine32", "threshold": c.threshold, "containment": c.containment,
                      "bands": result.bands, "rows": result.rows, "keep": c.keep,
-                     "boilerplate_share": c.boilerplate_share, "boilerplate_min_docs": c.boilerplate_min_docs},
+                     "boilerplate_share": c.boilerplate_share, "boilerplate_min_docs": c.boilerplate_min_docs,
+                     "short_words": c.short_words},
     }
 
 
@@ -93,10 +95,10 @@ def render_csv(result: ScanResult, pairs: bool = False) -> Iterator[str]:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     if pairs:
-        w.writerow(["a", "b", "jaccard", "containment_a_in_b", "containment_b_in_a"])
+        w.writerow(["a", "b", "jaccard", "containment_a_in_b", "containment_b_in_a", "rule"])
         for p in _pairs_sorted(result):
             r = pair_record(result, p)
-            w.writerow([r["a"], r["b"], r["jaccard"], r["containment_a_in_b"], r["containment_b_in_a"]])
+            w.writerow([r["a"], r["b"], r["jaccard"], r["containment_a_in_b"], r["containment_b_in_a"], r["rule"]])
     else:
         w.writerow(["cluster", "id", "keep", "jaccard", "containment"])
         for cl in result.clusters:
@@ -119,7 +121,8 @@ def render_text(result: ScanResult, pairs: bool = False) -> Iterator[str]:
         for p in _pairs_sorted(result):
             r = pair_record(result, p)
             yield (f"{r['a']}  {r['b']}  jaccard {r['jaccard']:.2f}  "
-                   f"containment {r['containment_a_in_b']:.2f} / {r['containment_b_in_a']:.2f}\n")
+                   f"containment {r['containment_a_in_b']:.2f} / {r['containment_b_in_a']:.2f}"
+                   f"{'  (short-text rule)' if r['rule'] == 'short' else ''}\n")
     else:
         for cl in result.clusters:
             yield f"\ncluster {cl.index} ({cl.size} documents)\n"
@@ -132,7 +135,9 @@ def render_text(result: ScanResult, pairs: bool = False) -> Iterator[str]:
     st = s["settings"]
     yield (f"\nsettings: {st['shingle_kind']} {st['shingle_size']}-grams, {st['num_perm']} permutations "
            f"(seed {st['seed']}), LSH {st['bands']} bands x {st['rows']} rows, near-duplicate when jaccard >= "
-           f"{st['threshold']} or containment >= {st['containment']}, keep {st['keep']}\n")
+           f"{st['threshold']} or containment >= {st['containment']}"
+           + (f" (or, up to {st['short_words']} words, by the short-text rule)" if st["short_words"] else "")
+           + f", keep {st['keep']}\n")
 
 
 def render_ids(ids: list[str]) -> Iterator[str]:

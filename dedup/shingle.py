@@ -437,6 +437,22 @@ def shingle_batch(texts: Sequence[str], config: ShingleConfig = ShingleConfig())
         words = counts
     else:
         words = np.fromiter((len(t.split()) for t in texts), dtype=np.int64, count=len(texts))
+    values, lengths = sets_from_hashes(hashes, counts, size)
+    return ShingleBatch(values, lengths, words)
+
+
+def sets_from_hashes(hashes: np.ndarray, counts: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Shingle sets of documents given their concatenated token hashes.
+
+    Args:
+        hashes: uint64 token hashes of every document, one after the other.
+        counts: int64 token count of each document.
+        size: tokens per shingle.
+
+    Returns:
+        (concatenated sorted distinct uint32 shingle sets, int64 set sizes).
+    """
+    texts = counts  # one entry per document
     starts = np.zeros(len(texts), dtype=np.int64)
     np.cumsum(counts[:-1], out=starts[1:])
     # Shingles per document: n - size + 1, or one for a short non-empty text.
@@ -493,7 +509,7 @@ def shingle_batch(texts: Sequence[str], config: ShingleConfig = ShingleConfig())
     nonempty = np.flatnonzero(m)
     if len(nonempty):
         lengths[nonempty] = np.add.reduceat(keep, offsets[nonempty], dtype=np.int64)
-    return ShingleBatch(values[keep], lengths, words)
+    return values[keep], lengths
 
 
 def _sort_segments(values: np.ndarray, offsets: np.ndarray) -> None:

@@ -20,6 +20,10 @@ class Pair:
         jaccard: |L ∩ R| / |L ∪ R|.
         left_in_right: containment of left in right, |L ∩ R| / |L|.
         right_in_left: containment of right in left, |L ∩ R| / |R|.
+        rule: which rule accepted the pair: ``"shingles"`` (Jaccard or
+            containment of the shingle sets) or ``"short"`` (the short-text
+            rule of :mod:`dedup.short`). The similarities are those of the
+            shingle sets either way.
     """
 
     left: int
@@ -27,6 +31,7 @@ class Pair:
     jaccard: float
     left_in_right: float
     right_in_left: float
+    rule: str = "shingles"
 
     @property
     def containment(self) -> float:
