@@ -181,7 +181,8 @@ def label(config: ScanConfig) -> str:
     c = "off" if config.containment >= 1.0 else f"{config.containment:.2f}"
     b = "" if config.boilerplate_share == ScanConfig.boilerplate_share else f" bp{config.boilerplate_share:g}"
     lsh = "" if config.bands is None else f" {config.bands}x{config.rows}"
-    return f"{config.shingle_kind}{config.shingle_size} t{config.threshold:.2f} c{c}{lsh}{b}"
+    short = "" if config.short_words == ScanConfig.short_words else f" s{config.short_words}"
+    return f"{config.shingle_kind}{config.shingle_size} t{config.threshold:.2f} c{c}{lsh}{b}{short}"
 
 
 @dataclass
@@ -208,10 +209,10 @@ def evaluate_row(sets: Sets, config: ScanConfig) -> list[str]:
     row.append(fmt(run(agreed, config).precision) if agreed is not None else "-")
     if sets.revisions is not None:
         r = run(sets.revisions, config)
-        row += [fmt(r.precision), fmt(r.subset_recall["generated"]), fmt(r.subset_recall["CORRECTED"]),
-                fmt(r.f1), fmt(r.ari)]
+        row += [fmt(r.precision), fmt(r.recall), fmt(r.subset_recall["generated"]),
+                fmt(r.subset_recall["CORRECTED"]), fmt(r.f1), fmt(r.ari)]
     else:
-        row += ["-"] * 5
+        row += ["-"] * 6
     if sets.boiler is not None and sets.clean is not None:
         clean = run(sets.clean, config)
         boiler = run(sets.boiler, config)
@@ -221,16 +222,17 @@ def evaluate_row(sets: Sets, config: ScanConfig) -> list[str]:
     return row
 
 
-HEADER = ["config", "seeds", "c1 P", "c1 R", "c1 R.2", "c2 P", "c2 R", "c2 R.2", "c12 P", "rev P", "rev Rg",
-          "rev Rc", "rev F1", "rev ARI", "bp FC", "bp Rcl", "bp Rst"]
+HEADER = ["config", "seeds", "c1 P", "c1 R", "c1 R.2", "c2 P", "c2 R", "c2 R.2", "c12 P", "rev P", "rev R",
+          "rev Rg", "rev Rc", "rev F1", "rev ARI", "bp FC", "bp Rcl", "bp Rst"]
 
 
-WIDTHS = [24, 6] + [7] * (len(HEADER) - 2)
+WIDTHS = [27, 6] + [7] * (len(HEADER) - 2)
 
 
 def print_row(row: Sequence[str]) -> None:
     """One table row, columns at fixed widths so rows can be printed as they are computed."""
-    cells = [str(v).ljust(w) if i == 0 else str(v).rjust(w) for i, (v, w) in enumerate(zip(row, WIDTHS))]
+    widths = WIDTHS + [8] * (len(row) - len(WIDTHS))
+    cells = [str(v).ljust(w) if i == 0 else str(v).rjust(w) for i, (v, w) in enumerate(zip(row, widths))]
     print(" ".join(cells).rstrip(), flush=True)
 
 
@@ -280,7 +282,7 @@ def share_rows(sets: Sets, shares: Sequence[float]) -> list[list[str]]:
 def collection_configs() -> list[ScanConfig]:
     base = ScanConfig()
     # Character shingles are left out: one scan of the collection takes minutes (650 s measured).
-    return [base, replace(base, containment=0.6), replace(base, containment=0.5),
+    return [base, replace(base, short_words=0), replace(base, containment=0.6), replace(base, containment=0.5),
             replace(base, containment=0.5, bands=47, rows=2), replace(base, shingle_size=4),
             replace(base, shingle_size=3), replace(base, shingle_size=3, threshold=0.4, containment=0.5)]
 
@@ -345,14 +347,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     print("Columns: seeds = 000+001 found and nothing else; c1/c2 = story chains coder 1/2 (P precision, R recall "
           "on all positives, R.2 recall on positives with word 5-gram J >= 0.2); c12 P = precision on the pairs both "
-          "coders label alike; rev = Reuters revision set (P precision, Rg / Rc recall on generated / CORRECTED "
-          "pairs, F1, ARI); bp = boilerplate set (FC clusters mixing stories, Rcl / Rst recall without / with the "
+          "coders label alike; rev = Reuters revision set (P precision, R recall on all its pairs, Rg / Rc recall on "
+          "generated / CORRECTED pairs, F1, ARI); bp = boilerplate set (FC clusters mixing stories, Rcl / Rst recall without / with the "
           "site boilerplate).\n")
     default = ScanConfig()
     print(f"Defaults: {label(default)} ({default.num_perm} permutations, LSH {default.banding[0]} x "
           f"{default.banding[1]}, boilerplate share {default.boilerplate_share:g}, min docs "
           f"{default.boilerplate_min_docs})")
-    rows = [evaluate_row(sets, default), evaluate_row(sets, replace(default, boilerplate_share=1.0))]
+    rows = [evaluate_row(sets, default), evaluate_row(sets, replace(default, boilerplate_share=1.0)),
+            evaluate_row(sets, replace(default, short_words=0))]
     print_table(rows)
     if sets.revisions is not None:
         result = scan_documents(sets.revisions.docs, default)
@@ -385,6 +388,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
         for r in rows:
             print("  ".join(v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(r, widths))))
+    if records and not args.no_sweep:
+        print("\nShort-text rule by word limit (defaults otherwise; s0 = off), with the whole Reuters collection:")
+        docs = [Document(str(r["newid"]), record_text(r, None)) for r in records if record_text(r, None)]
+        print_row(HEADER + ["pairs", "suspect", "seconds"])
+        for words_limit in (0, 100, 150, 200, 300):
+            cfg = replace(default, short_words=words_limit)
+            coll = collection_row(records, docs, cfg)
+            print_row(evaluate_row(sets, cfg) + [coll[3], coll[4], coll[7]])
     if not args.no_sweep:
         print("\nSweep (shingles, Jaccard threshold t, containment c):")
         print_table(evaluate_row(sets, cfg) for cfg in sweep_configs(args.quick))
