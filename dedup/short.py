@@ -135,6 +135,14 @@ def short_features(texts: Sequence[str], word_counts: Sequence[int], max_words: 
         return ShortFeatures.empty()
     chosen = [texts[k] for k in index]
     hashes, counts = batch_token_hashes(chosen)
+    if not counts.all():
+        # With character shingles the scan counts words by whitespace, so a text of punctuation only
+        # has words but no normalized word; short_pairs needs at least one word per document.
+        index = [k for k, c in zip(index, counts.tolist()) if c]
+        if not index:
+            return ShortFeatures.empty()
+        chosen = [texts[k] for k in index]
+        hashes, counts = batch_token_hashes(chosen)
     bigrams, bigram_lengths = sets_from_hashes(hashes, counts, 2)
     tokens, token_lengths = sets_from_hashes(hashes, counts, 1)
     # The words with a digit, hashed as words: a subset of each word set.

@@ -211,6 +211,18 @@ def test_short_features_skip_long_and_empty_texts():
     assert len(short_features(["", "   "], [0, 0], 150)) == 0
 
 
+def test_texts_without_normalized_words_are_left_out():
+    # Character shingles count words by whitespace: "-- ?! --" has three, but no normalized word.
+    f = short_features(["-- ?! --", "Gold rose"], [3, 2], 150)
+    assert f.index.tolist() == [1] and f.token_lengths.tolist() == [2]
+    config = ScanConfig(shingle_kind="char", threshold=1.0, containment=1.0)
+    for order in (["dashes", "report", "correction"], ["report", "dashes", "correction"],
+                  ["report", "correction", "dashes"]):
+        texts = {"report": REPORT, "correction": CORRECTION, "dashes": "-- ?! --"}
+        result = scan_documents(docs_of({k: texts[k] for k in order}), config)
+        assert pairs_by_id(result) == {pair("report", "correction"): "short"}
+
+
 def test_short_rule_settings_are_checked():
     message = "The 'short_words' parameter must be an int >= 0. Got -1 instead."
     with pytest.raises(ConfigError, match=message):
