@@ -170,3 +170,29 @@ def recall_bands(floor: float, num_perm: int, recall: float = 0.95) -> tuple[int
             elif p > fallback_p:
                 fallback, fallback_p = (bands, rows), p
     return best if best is not None else fallback
+
+
+#: Values per band of the default banding; fixed so that bands nest across settings.
+NESTED_ROWS = 2
+
+
+@lru_cache(maxsize=64)
+def nested_bands(floor: float, num_perm: int, recall: float = 0.95, rows: int = NESTED_ROWS) -> tuple[int, int]:
+    """The fewest bands of ``rows`` values that make a pair at Jaccard ``floor``
+    a candidate with probability at least ``recall`` (all that fit in
+    ``num_perm`` when none do).
+
+    The bands are always the first ones of the signature and the rows never
+    change, so the banding for a lower floor holds every band of the banding
+    for a higher one: loosening the rule only adds candidates.
+
+    Example:
+        >>> nested_bands(0.2227, 128)
+        (59, 2)
+    """
+    check_range("floor", floor, 0.0, 1.0, low_open=True)
+    most = max(1, num_perm // rows)
+    for bands in range(1, most + 1):
+        if candidate_probability(floor, bands, rows) >= recall:
+            return bands, rows
+    return most, rows

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Iterable, Literal, Optional, Sequence
+from typing import AbstractSet, Callable, Iterable, Literal, Mapping, Optional, Sequence
 
 from .errors import ConfigError
 from .verify import Pair
@@ -70,3 +70,64 @@ def choose_keep(members: Sequence[int], policy: KeepPolicy, lengths: Sequence[in
     if policy == "newest":
         return min(members, key=lambda i: (dates[i] is None, -(dates[i].timestamp() if dates[i] else 0.0), i))
     raise ConfigError(f"The 'keep' parameter must be one of {', '.join(KEEP_POLICIES)}. Got {policy!r} instead.")
+
+
+def trusted_groups(component: Sequence[int], adjacent: Mapping[int, AbstractSet[int]],
+                   choose: Callable[[Sequence[int]], int], compatible: Callable[[int, int], bool]) -> list[list[int]]:
+    """Split a connected component so that nothing in a cluster contradicts its kept copy.
+
+    Union-find joins whatever a chain of pairs joins: a Monday report ~ a
+    copy of it ~ a Tuesday report from the same template puts Monday and
+    Tuesday together. Here the copy to keep is chosen first; the cluster is
+    what the verified pairs reach from it through members that are
+    *compatible* with it (nothing says they report another occasion or
+    subject); the rest is split again by the pairs among themselves, and so
+    on. Two revisions of one story that both verify against the original
+    stay together even when they differ more from each other than the rule
+    accepts; a report from another day never joins through a copy.
+
+    Args:
+        component: document indices, sorted.
+        adjacent: each document's verified partners.
+        choose: the copy to keep among some documents.
+        compatible: whether a document may share a cluster with a kept copy
+            (kept copy first).
+
+    Returns:
+        Clusters of size >= 2, each a list with the kept copy first and the
+        others in input order; clusters ordered by their first document.
+    """
+    out: list[list[int]] = []
+    todo = [list(component)]
+    while todo:
+        part = todo.pop()
+        if len(part) < 2:
+            continue
+        keep = choose(part)
+        inside = set(part)
+        reached = {keep}
+        frontier = [keep]
+        while frontier:
+            node = frontier.pop()
+            for j in sorted(adjacent.get(node, ())):
+                if j in inside and j not in reached and (j in adjacent.get(keep, ()) or compatible(keep, j)):
+                    reached.add(j)
+                    frontier.append(j)
+        if len(reached) > 1:
+            out.append([keep] + [i for i in part if i in reached and i != keep])
+        rest = [i for i in part if i not in reached]
+        if len(rest) < 2:
+            continue
+        # The rest falls apart into the components of the pairs among themselves.
+        left = set(rest)
+        uf = UnionFind(len(rest))
+        where = {i: x for x, i in enumerate(rest)}
+        for x, i in enumerate(rest):
+            for j in adjacent.get(i, ()):
+                if j in left:
+                    uf.union(x, where[j])
+        comps: dict[int, list[int]] = {}
+        for x, i in enumerate(rest):
+            comps.setdefault(uf.find(x), []).append(i)
+        todo.extend(c for c in comps.values() if len(c) > 1)
+    return sorted(out, key=lambda c: min(c))

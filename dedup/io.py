@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -46,6 +47,9 @@ class Document:
         line: 1-based record number within a JSON/JSONL file, else 0.
         date: publication or modification time, if known (UTC).
         is_file: True when the document is a whole file (it can be moved).
+        date_is_mtime: True when ``date`` is the file's modification time
+            rather than a date the document carries (the occasion check
+            uses only the latter).
     """
 
     id: str
@@ -54,6 +58,7 @@ class Document:
     line: int = 0
     date: Optional[datetime] = None
     is_file: bool = False
+    date_is_mtime: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,10 +123,19 @@ _DATE_FORMATS = (
 
 
 _last_format = [_DATE_FORMATS[0]]
+# A date and time at the start of a longer value: Reuters-21578 appends
+# codes to some ("27-MAR-1987 02:17:09.88T C").
+_LEADING_DATE = re.compile(r"^(\d{1,2}-[A-Za-z]{3}-\d{4} \d{1,2}:\d{2}:\d{2}(?:\.\d+)?|"
+                           r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)")
 
 
 def parse_date(value: object) -> Optional[datetime]:
-    """Parse a date from a JSON value or HTML meta tag; None when unknown."""
+    """Parse a date from a JSON value or HTML meta tag; None when unknown.
+
+    ISO 8601 first, then the common formats of :data:`_DATE_FORMATS` (the
+    one that matched last is tried first: a file uses one format), then a
+    date and time at the start of a longer value.
+    """
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
@@ -138,18 +152,26 @@ def parse_date(value: object) -> Optional[datetime]:
     try:
         dt = datetime.fromisoformat(text)
     except ValueError:
-        dt = None
-        # The format that matched last goes first: a file uses one format.
-        for fmt in sorted(_DATE_FORMATS, key=lambda f: f != _last_format[0]):
-            try:
-                dt = datetime.strptime(text.title() if "%b" in fmt or "%B" in fmt else text, fmt)
-            except ValueError:
-                continue
-            _last_format[0] = fmt
-            break
+        dt = _strptime_any(text)
+        if dt is None:
+            lead = _LEADING_DATE.match(text)
+            if lead and lead.group() != text:
+                dt = _strptime_any(lead.group())
     if dt is None:
         return None
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def _strptime_any(text: str) -> Optional[datetime]:
+    last = _last_format[0]
+    for fmt in (last,) + tuple(f for f in _DATE_FORMATS if f != last):
+        try:
+            dt = datetime.strptime(text.title() if "%b" in fmt or "%B" in fmt else text, fmt)
+        except ValueError:
+            continue
+        _last_format[0] = fmt
+        return dt
+    return None
 
 
 # ---------------------------------------------------------------- HTML
@@ -446,9 +468,10 @@ class _Reader:
             if not text.strip():
                 self.skip(shown, "no article text found")
                 return
-            if date is None:
+            mtime = date is None
+            if mtime:
                 date = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
-            yield from self.emit(Document(rel, text, shown, 0, date, True))
+            yield from self.emit(Document(rel, text, shown, 0, date, True, mtime))
 
     def jsonl_file(self, path: Path, shown: str, rel: str) -> Iterator[Document]:
         try:

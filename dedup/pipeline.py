@@ -7,18 +7,20 @@ import multiprocessing
 import os
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import IO, Callable, Iterable, Iterator, Optional, Sequence
+from typing import IO, Callable, Iterable, Iterator, NamedTuple, Optional, Sequence
 
 import numpy as np
 
-from .cluster import KEEP_POLICIES, KeepPolicy, choose_keep, groups
+from .cluster import KEEP_POLICIES, KeepPolicy, choose_keep, groups, trusted_groups
 from .errors import ConfigError, check_range
-from .candidates import candidate_pairs, lsh_floor, recall_bands
+from .candidates import candidate_pairs, lsh_floor, nested_bands
 from .io import Document, ReadOptions, Skipped, Source, read_documents
-from .shingle import ShingleConfig, ShingleKind, shingle_batch
-from .short import ShortFeatures, ShortRule, short_features, short_pairs
+from .occasion import (Evidence, OccasionFeatures, OccasionResult, OccasionRule, WordWeights, digit_sets,
+                       lead_sets, occasion_features, subtract_segments)
+from .shingle import ShingleConfig, ShingleKind, batch_token_hashes, sets_from_hashes
+from .short import ShortFeatures, ShortMatcher, ShortRule, short_features
 from .signature import MinHasher
 from .verify import Pair, Rule, ShingleCounts, similarity, verify
 
@@ -48,6 +50,16 @@ class ScanConfig:
         short_words: documents of at most this many words are also compared
             by the short-text rule (word 2-grams with the figures and rare
             words agreeing, see :mod:`dedup.short`); 0 turns it off.
+        occasion: check every accepted pair for evidence of another
+            occasion or subject (:mod:`dedup.occasion`); False turns the
+            check off.
+        date_window: days apart beyond which dated texts are another
+            occasion (unless a correction or a copy of a long text); 0
+            turns the date check off.
+        figures: minimum share of the figures of the text with fewer of
+            them found in the other.
+        subject: the most weight (inverse document frequency) of the
+            shorter text's words that may be missing from the other.
     """
 
     shingle_size: int = 5
@@ -63,9 +75,14 @@ class ScanConfig:
     boilerplate_share: float = 0.5
     boilerplate_min_docs: int = 5
     short_words: int = 150
+    occasion: bool = True
+    date_window: float = 1.0
+    figures: float = 0.6
+    subject: float = 0.3
 
     def __post_init__(self) -> None:
         ShortRule(self.short_words)
+        OccasionRule(self.date_window, self.figures, self.subject)
         check_range("boilerplate_share", self.boilerplate_share, 0.0, 1.0, low_open=True)
         if not isinstance(self.boilerplate_min_docs, int) or self.boilerplate_min_docs < 2:
             raise ConfigError("The 'boilerplate_min_docs' parameter must be an int >= 2. "
@@ -97,11 +114,23 @@ class ScanConfig:
         return ShortRule(self.short_words)
 
     @property
+    def occasion_rule(self) -> Optional[OccasionRule]:
+        """The occasion check, None when turned off."""
+        return OccasionRule(self.date_window, self.figures, self.subject) if self.occasion else None
+
+    @property
     def banding(self) -> tuple[int, int]:
-        """(bands, rows) used for candidates."""
+        """(bands, rows) used for candidates.
+
+        Rows are fixed and the bands are the first ones of the signature, as
+        many as the lowest similarity the rule accepts needs: a looser
+        setting uses the bands of a stricter one and more, so lowering a
+        threshold never loses a candidate (or a pair) that a stricter
+        setting finds.
+        """
         if self.bands is not None and self.rows is not None:
             return self.bands, self.rows
-        return recall_bands(round(lsh_floor(self.threshold, self.containment), 6), self.num_perm)
+        return nested_bands(round(lsh_floor(self.threshold, self.containment), 6), self.num_perm)
 
     @property
     def workers(self) -> int:
@@ -119,6 +148,7 @@ class DocInfo:
     shingles: int
     date: Optional[datetime]
     is_file: bool
+    date_is_mtime: bool = False
 
 
 @dataclass(frozen=True)
@@ -155,7 +185,11 @@ class ScanResult:
     Attributes:
         documents: one DocInfo per document read, in input order.
         pairs: verified near-duplicate pairs (document indices).
-        clusters: clusters of size >= 2, ordered by their first document.
+        clusters: clusters of size >= 2, ordered by their first document;
+            every member is a near-duplicate of the kept copy.
+        rejected: pairs the shingle or short-text rule accepted but the
+            occasion check did not, by the check that failed first
+            (``dates``, ``figures``, ``subject``).
         skipped: files and records that were not read, with the reason.
         files_read, files_ignored: counts of input files.
         candidates: number of LSH candidate pairs verified.
@@ -175,6 +209,7 @@ class ScanResult:
     rows: int
     config: ScanConfig
     seconds: dict[str, float] = field(default_factory=dict)
+    rejected: dict[str, int] = field(default_factory=dict)
 
     @property
     def keep_ids(self) -> list[str]:
@@ -257,24 +292,61 @@ class SetStore:
 _worker_state: dict[str, object] = {}
 
 
-def _init_worker(config: ScanConfig) -> None:
+def _init_worker(config: ScanConfig) -> None:  # noqa: D103
     _worker_state["config"] = config
     _worker_state["hasher"] = MinHasher(config.num_perm, config.seed)
 
 
-def _hash_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, ShortFeatures]:
-    """Shingle sets and signatures of a batch of texts.
+class HashedBatch(NamedTuple):
+    """What the scan keeps of a batch of texts (see :func:`hash_batch`)."""
 
-    Returns:
-        (concatenated sets, set lengths, word counts, signatures, features of
-        the short texts, indexed within the batch).
+    values: np.ndarray  # concatenated sorted shingle-hash sets
+    lengths: np.ndarray  # set size per text
+    words: np.ndarray  # word count per text
+    signatures: np.ndarray  # (n, num_perm) MinHash signatures
+    word_values: np.ndarray  # concatenated sorted word-hash sets (words without digits)
+    word_lengths: np.ndarray
+    leads: np.ndarray  # concatenated sorted word-hash sets of the first lines
+    lead_lengths: np.ndarray
+    occasion: OccasionFeatures
+    short: ShortFeatures  # the short texts, indexed within the batch
+
+
+def hash_batch(texts: Sequence[str], config: ScanConfig, hasher: MinHasher) -> HashedBatch:
+    """Every per-document feature of a batch of texts, in one pass over their words.
+
+    A plain function over a list of texts (no I/O, no global state): the
+    local scan, the index and other engines call it alike.
+
+    Args:
+        texts: raw document texts.
+        config: the scan's settings.
+        hasher: the MinHash permutations.
     """
-    config: ScanConfig = _worker_state["config"]  # type: ignore[assignment]
-    hasher: MinHasher = _worker_state["hasher"]  # type: ignore[assignment]
-    values, lengths, words = shingle_batch(texts, config.shingles)
-    short = (short_features(texts, words.tolist(), config.short_words) if config.short_words
-             else ShortFeatures.empty())
-    return values, lengths, words, hasher.signatures_flat(values, lengths), short
+    kind = config.shingle_kind
+    hashes, counts = batch_token_hashes(texts, kind)
+    values, lengths = sets_from_hashes(hashes, counts, config.shingle_size)
+    if kind == "word":
+        n_words, word_tokens = counts, (hashes, counts)
+    else:
+        n_words = np.fromiter((len(t.split()) for t in texts), dtype=np.int64, count=len(texts))
+        word_tokens = batch_token_hashes(texts, "word")
+    all_words, all_lengths = sets_from_hashes(word_tokens[0], word_tokens[1], 1)
+    digits = digit_sets(texts)
+    # The subject check weighs words without digits: figures have their own check.
+    word_values, word_lengths = subtract_segments(all_words, all_lengths, *digits)
+    occasion = occasion_features(texts)
+    leads, lead_lengths = lead_sets(texts)
+    short = (short_features(texts, n_words.tolist(), config.short_words, token_hashes=word_tokens,
+                            figures=(occasion.figures, occasion.figure_lengths), digits=digits,
+                            corrections=occasion.corrections)
+             if config.short_words else ShortFeatures.empty())
+    return HashedBatch(values, lengths, n_words, hasher.signatures_flat(values, lengths), word_values, word_lengths,
+                       leads, lead_lengths, occasion, short)
+
+
+def _hash_batch(texts: Sequence[str]) -> HashedBatch:
+    return hash_batch(texts, _worker_state["config"], _worker_state["hasher"])  # type: ignore[arg-type]
 
 
 def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
@@ -324,6 +396,74 @@ def _stack(chunks: list[np.ndarray], num_perm: int) -> np.ndarray:
     return out
 
 
+class PairJudge:
+    """The whole near-duplicate rule on any two documents of a scan.
+
+    Holds what verification needs (shingle sets, word sets, figure sets,
+    dates, correction marks, word weights, the short-text rule) and decides
+    a pair the way the scan does: the shingle rule or the short-text rule,
+    then the occasion check.
+    """
+
+    def __init__(self, config: ScanConfig, infos: Sequence[DocInfo], get_set: Callable[[int], np.ndarray],
+                 get_words: Callable[[int], np.ndarray], get_figures: Callable[[int], np.ndarray],
+                 get_lead: Callable[[int], np.ndarray], corrections: np.ndarray, weights: WordWeights, short: Optional[ShortMatcher]) -> None:
+        self.config = config
+        self.rule = config.rule
+        self.occasion = config.occasion_rule
+        self.infos = infos
+        self.get_set = get_set
+        self.get_words = get_words
+        self.get_figures = get_figures
+        self.get_lead = get_lead
+        self.corrections = corrections
+        self.weights = weights
+        self.short = short
+
+    def evidence(self, i: int) -> Evidence:
+        info = self.infos[i]
+        return Evidence(self.get_words(i), self.get_figures(i), self.get_lead(i),
+                        None if info.date_is_mtime else info.date,
+                        bool(self.corrections[i]), info.words)
+
+    def check(self, i: int, j: int, jaccard: float, containment: float) -> Optional[OccasionResult]:
+        """The occasion check of a pair (None when the check is off)."""
+        if self.occasion is None:
+            return None
+        return self.occasion.check(self.evidence(i), self.evidence(j), jaccard, containment, self.weights)
+
+    def judge(self, i: int, j: int) -> tuple[Optional[Pair], Optional[str]]:
+        """(the pair if the rule accepts it, else None; the check that failed, if any)."""
+        lo, hi = min(i, j), max(i, j)
+        jac, lr, rl = similarity(self.get_set(lo), self.get_set(hi))
+        if self.rule.accepts(jac, lr, rl):
+            rule = "shingles"
+        elif self.short is not None and self.short.match(lo, hi) is not None:
+            rule = "short"
+        else:
+            return None, "similarity"
+        return self.finish(Pair(lo, hi, jac, lr, rl, rule=rule))
+
+    def compatible(self, i: int, j: int) -> bool:
+        """Whether nothing says that documents i and j report another occasion or subject."""
+        if self.occasion is None:
+            return True
+        lo, hi = min(i, j), max(i, j)
+        jac, lr, rl = similarity(self.get_set(lo), self.get_set(hi))
+        got = self.check(lo, hi, jac, max(lr, rl))
+        return got is None or got.passed
+
+    def finish(self, pair: Pair) -> tuple[Optional[Pair], Optional[str]]:
+        """Apply the occasion check to a pair the shingle or short-text rule accepted."""
+        got = self.check(pair.left, pair.right, pair.jaccard, pair.containment)
+        if got is None:
+            return pair, None
+        if not got.passed:
+            return None, got.failed[0]
+        return replace(pair, days=got.days, figures=got.figures, subject=got.subject,
+                       correction=got.correction), None
+
+
 def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None, *,
                    progress: Optional[Callable[[int], None]] = None,
                    read_options: Optional[ReadOptions] = None) -> ScanResult:
@@ -344,20 +484,29 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
     opts = read_options or ReadOptions()
     t0 = time.perf_counter()
     infos: list[DocInfo] = []
-    with SetStore() as store:
+    with SetStore() as store, SetStore() as word_store, SetStore() as figure_store, SetStore() as lead_store:
         sig_chunks: list[np.ndarray] = []
         df = ShingleCounts() if config.boilerplate_share < 1.0 else None
+        word_df = ShingleCounts()
         shorts: list[ShortFeatures] = []
-        for batch, (values, lengths, words, sigs, short) in _hashed(docs, config):
+        corrections: list[np.ndarray] = []
+        for batch, hb in _hashed(docs, config):
+            short = hb.short
             if len(short):
                 short.index += len(infos)
                 shorts.append(short)
-            store.extend(values, lengths)
+            store.extend(hb.values, hb.lengths)
+            word_store.extend(hb.word_values, hb.word_lengths)
+            figure_store.extend(hb.occasion.figures, hb.occasion.figure_lengths)
+            lead_store.extend(hb.leads, hb.lead_lengths)
+            corrections.append(hb.occasion.corrections)
             if df is not None:
-                df.add(values, len(batch))
-            sig_chunks.append(sigs)
-            for doc, n_words, n_sh in zip(batch, words.tolist(), lengths.tolist()):
-                infos.append(DocInfo(doc.id, doc.path, doc.line, n_words, n_sh, doc.date, doc.is_file))
+                df.add(hb.values, len(batch))
+            word_df.add(hb.word_values, len(batch))
+            sig_chunks.append(hb.signatures)
+            for doc, n_words, n_sh in zip(batch, hb.words.tolist(), hb.lengths.tolist()):
+                infos.append(DocInfo(doc.id, doc.path, doc.line, n_words, n_sh, doc.date, doc.is_file,
+                                     doc.date_is_mtime))
             if progress:
                 progress(len(infos))
         t1 = time.perf_counter()
@@ -366,6 +515,7 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
         skipped = list(opts.skipped)
         bands, rows = config.banding
         candidates = candidate_pairs(signatures, bands, rows)
+        del signatures
         empty = [i for i, d in enumerate(infos) if d.shingles == 0]
         if empty:
             drop = np.isin(candidates, empty).any(axis=1)
@@ -377,30 +527,56 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
         get_set = store.__getitem__
         if df is not None:
             get_set = df.boilerplate(config.boilerplate_share, config.boilerplate_min_docs).view(get_set)
-        pairs = list(verify(candidates, get_set, config.rule))
+        short_matcher = (ShortMatcher(ShortFeatures.concat(shorts), config.short_rule)
+                         if config.short_words else None)
+        judge = PairJudge(config, infos, get_set, word_store.__getitem__, figure_store.__getitem__,
+                          lead_store.__getitem__,
+                          np.concatenate(corrections) if corrections else np.empty(0, bool),
+                          word_df.weights(), short_matcher)
+        accepted = list(verify(candidates, get_set, config.rule))
         n_candidates = len(candidates)
-        if config.short_words:
+        if short_matcher is not None:
             # Short documents the 5-gram rule did not pair may still be near-duplicates by the short-text rule.
-            found = {(p.left, p.right) for p in pairs}
-            for m in short_pairs(ShortFeatures.concat(shorts), config.short_rule,
-                                 MinHasher(config.num_perm, config.seed)):
+            found = {(p.left, p.right) for p in accepted}
+            for m in short_matcher.pairs(MinHasher(config.num_perm, config.seed)):
                 if (m.left, m.right) in found:
                     continue
                 jac, lr, rl = similarity(get_set(m.left), get_set(m.right))
-                pairs.append(Pair(m.left, m.right, jac, lr, rl, rule="short"))
-            pairs.sort(key=lambda p: (p.left, p.right))
+                accepted.append(Pair(m.left, m.right, jac, lr, rl, rule="short"))
+        pairs: list[Pair] = []
+        rejected: dict[str, int] = {}
+        for p in accepted:
+            kept, failed = judge.finish(p)
+            if kept is not None:
+                pairs.append(kept)
+            elif failed is not None:
+                rejected[failed] = rejected.get(failed, 0) + 1
+        pairs.sort(key=lambda p: (p.left, p.right))
         t3 = time.perf_counter()
         lengths_w = [d.words for d in infos]
         dates = [d.date for d in infos]
+        adjacent: dict[int, set[int]] = {}
+        for p in pairs:
+            adjacent.setdefault(p.left, set()).add(p.right)
+            adjacent.setdefault(p.right, set()).add(p.left)
+
+        def choose(members: Sequence[int]) -> int:
+            return choose_keep(sorted(members), config.keep, lengths_w, dates)
+
+        def compatible(keep: int, other: int) -> bool:
+            return judge.compatible(keep, other)
+
+        found_clusters = []
+        for comp in groups(len(infos), pairs):
+            found_clusters.extend(trusted_groups(comp, adjacent, choose, compatible))
+        found_clusters.sort(key=lambda c: min(c))
         clusters = []
-        for number, comp in enumerate(groups(len(infos), pairs)):
-            keep = choose_keep(comp, config.keep, lengths_w, dates)
+        for number, group in enumerate(found_clusters):
+            keep = group[0]
             members = [Member(infos[keep].id, 1.0, 1.0, True)]
             kept_set = get_set(keep)
             others = []
-            for i in comp:
-                if i == keep:
-                    continue
+            for i in group[1:]:
                 jac, inside, _ = similarity(get_set(i), kept_set)
                 others.append(Member(infos[i].id, jac, inside, False))
             others.sort(key=lambda m: (-m.jaccard, -m.containment, m.id))
@@ -411,6 +587,7 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
         files_read=opts.files_read, files_ignored=opts.files_ignored, candidates=n_candidates,
         bands=bands, rows=rows, config=config,
         seconds={"read+signature": t1 - t0, "candidates": t2 - t1, "verify": t3 - t2, "cluster": t4 - t3},
+        rejected=rejected,
     )
 
 

@@ -12,9 +12,11 @@ share most of their word pairs and differ only in the company and the
 figures. So the rule also asks that the figures and the rare words agree:
 
 * word 2-gram containment (the larger of the two) >= ``containment``;
-* number agreement >= ``numbers``: of the distinct number tokens of the
+* number agreement >= ``numbers``: of the distinct figures of the
   document with fewer of them, the share found in the other (1.0 when
-  neither has a number, 0.0 when only one has);
+  neither has a figure, 0.0 when only one has); figures are whole tokens
+  (:func:`dedup.occasion.figures`), and a text marked as a correction is
+  not held to this;
 * rare-word agreement >= ``rare``: the same share over rare words (words
   without digits found in at most ``max(rare_min_docs, rare_share * n)`` of
   the ``n`` short documents: names, places, unusual terms); 0.0 when either
@@ -28,16 +30,15 @@ documents only; long documents pay nothing for it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import Iterator, Sequence
+from typing import Iterator, Optional, Sequence
 
 import numpy as np
 
 from .candidates import candidate_pairs
 from .errors import ConfigError, check_range
-from .normalize import words
-from .shingle import ShingleConfig, batch_token_hashes, sets_from_hashes, shingle_batch
+from .occasion import digit_sets, figure_hashes, is_correction
+from .shingle import batch_token_hashes, sets_from_hashes
 from .signature import MinHasher
 
 
@@ -94,7 +95,12 @@ class ShortFeatures:
         index: document index of each short document.
         bigrams, bigram_lengths: word 2-gram sets.
         tokens, token_lengths: word sets.
-        numbers, number_lengths: sets of the words that have a digit.
+        numbers, number_lengths: figure sets (whole figures, see
+            :func:`dedup.occasion.figures`).
+        digits, digit_lengths: sets of the words that have a digit (left
+            out of the rare words).
+        corrections: per short document, whether it is marked as a
+            correction (its figures may differ from the original's).
     """
 
     index: np.ndarray
@@ -104,12 +110,17 @@ class ShortFeatures:
     token_lengths: np.ndarray
     numbers: np.ndarray
     number_lengths: np.ndarray
+    digits: np.ndarray
+    digit_lengths: np.ndarray
+    corrections: np.ndarray
 
-    FIELDS = ("index", "bigrams", "bigram_lengths", "tokens", "token_lengths", "numbers", "number_lengths")
+    FIELDS = ("index", "bigrams", "bigram_lengths", "tokens", "token_lengths", "numbers", "number_lengths",
+              "digits", "digit_lengths", "corrections")
 
     @classmethod
     def empty(cls) -> "ShortFeatures":
-        return cls(*(np.empty(0, np.int64 if f.endswith(("index", "lengths")) else np.uint32) for f in cls.FIELDS))
+        return cls(*(np.empty(0, np.int64 if f.endswith(("index", "lengths")) else bool if f == "corrections"
+                              else np.uint32) for f in cls.FIELDS))
 
     @classmethod
     def concat(cls, parts: Sequence["ShortFeatures"]) -> "ShortFeatures":
@@ -121,7 +132,11 @@ class ShortFeatures:
         return len(self.index)
 
 
-def short_features(texts: Sequence[str], word_counts: Sequence[int], max_words: int, offset: int = 0) -> ShortFeatures:
+def short_features(texts: Sequence[str], word_counts: Sequence[int], max_words: int, offset: int = 0, *,
+                   token_hashes: Optional[tuple[np.ndarray, np.ndarray]] = None,
+                   figures: Optional[tuple[np.ndarray, np.ndarray]] = None,
+                   digits: Optional[tuple[np.ndarray, np.ndarray]] = None,
+                   corrections: Optional[np.ndarray] = None) -> ShortFeatures:
     """Features of the texts with at most ``max_words`` words (and at least one).
 
     Args:
@@ -129,37 +144,62 @@ def short_features(texts: Sequence[str], word_counts: Sequence[int], max_words: 
         word_counts: their word counts (as the scan counted them).
         max_words: the short limit.
         offset: document index of ``texts[0]``.
+        token_hashes: the batch's word token hashes and per-text counts
+            (:func:`dedup.shingle.batch_token_hashes`), when the caller has
+            them already; computed here otherwise.
+        figures: the batch's figure-hash sets and their sizes
+            (:func:`dedup.occasion.occasion_features`); computed here otherwise.
+        digits: the batch's sets of words with a digit, hashed as words,
+            and their sizes; computed here otherwise.
+        corrections: per text, whether it is marked as a correction; found
+            here otherwise.
     """
     index = [k for k, n in enumerate(word_counts) if 0 < n <= max_words]
     if not index:
         return ShortFeatures.empty()
-    chosen = [texts[k] for k in index]
-    hashes, counts = batch_token_hashes(chosen)
-    if not counts.all():
-        # With character shingles the scan counts words by whitespace, so a text of punctuation only
-        # has words but no normalized word; short_pairs needs at least one word per document.
-        index = [k for k, c in zip(index, counts.tolist()) if c]
-        if not index:
-            return ShortFeatures.empty()
-        chosen = [texts[k] for k in index]
-        hashes, counts = batch_token_hashes(chosen)
+    if token_hashes is None:
+        token_hashes = batch_token_hashes(texts)
+    all_hashes, all_counts = token_hashes
+    # With character shingles the scan counts words by whitespace, so a text of punctuation only
+    # has words but no normalized word; short_pairs needs at least one word per document.
+    index = [k for k in index if all_counts[k]]
+    if not index:
+        return ShortFeatures.empty()
+    hashes, counts = select_segments(all_hashes, all_counts, index)
     bigrams, bigram_lengths = sets_from_hashes(hashes, counts, 2)
     tokens, token_lengths = sets_from_hashes(hashes, counts, 1)
+    if figures is None:
+        sets = [figure_hashes(texts[k]) for k in index]
+        numbers = np.concatenate(sets).astype(np.uint32)
+        number_lengths = np.fromiter((len(x) for x in sets), dtype=np.int64, count=len(sets))
+    else:
+        numbers, number_lengths = select_segments(figures[0], figures[1], index)
     # The words with a digit, hashed as words: a subset of each word set.
-    numbers = shingle_batch([" ".join(_number_words(t)) for t in chosen], ShingleConfig(1, "word"))
+    if digits is None:
+        digits = digit_sets([texts[k] for k in index])
+    else:
+        digits = select_segments(digits[0], digits[1], index)
+    digits, digit_lengths = digits
+    if corrections is None:
+        marked = np.fromiter((is_correction(texts[k]) for k in index), dtype=bool, count=len(index))
+    else:
+        marked = np.asarray(corrections, dtype=bool)[index]
     return ShortFeatures(np.asarray(index, np.int64) + offset, bigrams, bigram_lengths,
-                         tokens, token_lengths, numbers.values, numbers.lengths)
+                         tokens, token_lengths, numbers, number_lengths, digits, digit_lengths, marked)
 
 
-# For ASCII text the words are runs of [a-z0-9] after lower-casing (see dedup.normalize).
-_ASCII_NUMBER_WORD = re.compile(r"[a-z0-9]*[0-9][a-z0-9]*")
-
-
-def _number_words(text: str) -> list[str]:
-    """The words of a text that have a digit, as :func:`dedup.normalize.words` splits them."""
-    if text.isascii():
-        return _ASCII_NUMBER_WORD.findall(text.lower())
-    return [w for w in words(text) if not w.isalpha()]
+def select_segments(values: np.ndarray, lengths: np.ndarray, rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ``rows`` of concatenated segments (``values`` split at the running sum of ``lengths``)."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    starts = np.cumsum(lengths) - lengths
+    chosen = np.asarray(rows, dtype=np.int64)
+    out_lengths = lengths[chosen]
+    total = int(out_lengths.sum())
+    if not total:
+        return values[:0].copy(), out_lengths
+    pos = np.repeat(starts[chosen] - (np.cumsum(out_lengths) - out_lengths), out_lengths)
+    pos += np.arange(total, dtype=np.int64)
+    return values[pos], out_lengths
 
 
 class _Sets:
@@ -195,6 +235,85 @@ class ShortMatch:
     rare: float
 
 
+class ShortMatcher:
+    """The short-text rule over the short documents of a scan.
+
+    Args:
+        features: the short documents of a scan.
+        rule: the rule's settings.
+
+    The rare words are counted once, over all the short documents; then
+    :meth:`pairs` finds every accepted pair through LSH over the key tokens,
+    and :meth:`match` decides any one pair (the clustering stage asks it for
+    pairs that LSH never proposed).
+    """
+
+    def __init__(self, features: ShortFeatures, rule: ShortRule) -> None:
+        self.features = features
+        self.rule = rule
+        n = len(features)
+        self.row = {int(i): k for k, i in enumerate(features.index.tolist())}
+        if n:
+            values, df = np.unique(features.tokens, return_counts=True)
+            rare_value = values[df <= rule.cutoff(n)]
+            is_key = np.isin(features.tokens, rare_value)
+            # Every short document has at least one word, so no segment is empty.
+            starts = np.concatenate([[0], np.cumsum(features.token_lengths)[:-1]])
+            self.key_lengths = np.add.reduceat(is_key.astype(np.int64), starts)
+            self.keys = features.tokens[is_key]
+        else:
+            self.key_lengths = np.empty(0, np.int64)
+            self.keys = np.empty(0, np.uint32)
+        self.key_sets = _Sets(self.keys, self.key_lengths)
+        self.number_sets = _Sets(features.numbers, features.number_lengths)
+        self.digit_sets = _Sets(features.digits, features.digit_lengths)
+        self.bigram_ends = np.cumsum(features.bigram_lengths)
+
+    def _decide(self, a: int, b: int) -> Optional[ShortMatch]:
+        """Rows a and b of the features; cheapest test first."""
+        rule, features = self.rule, self.features
+        num = _agreement(self.number_sets[a], self.number_sets[b], 1.0)
+        # A correction changes figures: it is compared on its words alone.
+        if num < rule.numbers and not (features.corrections[a] or features.corrections[b]):
+            return None
+        rare = _agreement(self.key_sets[a] - self.digit_sets[a], self.key_sets[b] - self.digit_sets[b], 0.0)
+        if rare < rule.rare:
+            return None
+        ends, lengths = self.bigram_ends, features.bigram_lengths
+        ba = features.bigrams[ends[a] - lengths[a]:ends[a]]
+        bb = features.bigrams[ends[b] - lengths[b]:ends[b]]
+        inter = len(np.intersect1d(ba, bb, assume_unique=True))
+        contain = inter / min(len(ba), len(bb))
+        if contain < rule.containment:
+            return None
+        i, j = int(features.index[a]), int(features.index[b])
+        return ShortMatch(min(i, j), max(i, j), contain, num, rare)
+
+    def match(self, i: int, j: int) -> Optional[ShortMatch]:
+        """The rule's decision on documents i and j (None: not accepted, or not both short)."""
+        a, b = self.row.get(i), self.row.get(j)
+        if a is None or b is None or a == b:
+            return None
+        return self._decide(a, b)
+
+    def pairs(self, hasher: MinHasher) -> Iterator[ShortMatch]:
+        """Every pair the rule accepts among the LSH candidates, ordered by (left, right).
+
+        Args:
+            hasher: MinHash for the key-token signatures.
+        """
+        has_keys = np.flatnonzero(self.key_lengths)
+        if len(has_keys) < 2:
+            return
+        # Only documents with a key token can match (rare agreement needs rare words).
+        sigs = hasher.signatures_flat(self.keys, self.key_lengths)[has_keys]
+        cands = has_keys[candidate_pairs(sigs, self.rule.bands, self.rule.rows)]
+        for a, b in cands.tolist():
+            m = self._decide(a, b)
+            if m is not None:
+                yield m
+
+
 def short_pairs(features: ShortFeatures, rule: ShortRule, hasher: MinHasher) -> Iterator[ShortMatch]:
     """Pairs of short documents that the short-text rule accepts.
 
@@ -206,40 +325,6 @@ def short_pairs(features: ShortFeatures, rule: ShortRule, hasher: MinHasher) -> 
     Yields:
         ShortMatch, ordered by (left, right).
     """
-    n = len(features)
-    if n < 2:
+    if len(features) < 2:
         return
-    values, df = np.unique(features.tokens, return_counts=True)
-    rare_value = values[df <= rule.cutoff(n)]
-    is_key = np.isin(features.tokens, rare_value)
-    # Every short document has at least one word, so no segment is empty.
-    starts = np.concatenate([[0], np.cumsum(features.token_lengths)[:-1]])
-    key_lengths = np.add.reduceat(is_key.astype(np.int64), starts)
-    has_keys = np.flatnonzero(key_lengths)
-    if len(has_keys) < 2:
-        return
-    keys = features.tokens[is_key]
-    # Only documents with a key token can match (rare agreement needs rare words).
-    sigs = hasher.signatures_flat(keys, key_lengths)[has_keys]
-    cands = has_keys[candidate_pairs(sigs, rule.bands, rule.rows)]
-    if not len(cands):
-        return
-    # Cheapest test first: numbers, then rare words, then the larger 2-gram sets.
-    key_sets = _Sets(keys, key_lengths)
-    number_sets = _Sets(features.numbers, features.number_lengths)
-    bigram_ends = np.cumsum(features.bigram_lengths)
-    for a, b in cands.tolist():
-        num = _agreement(number_sets[a], number_sets[b], 1.0)
-        if num < rule.numbers:
-            continue
-        rare = _agreement(key_sets[a] - number_sets[a], key_sets[b] - number_sets[b], 0.0)
-        if rare < rule.rare:
-            continue
-        ba = features.bigrams[bigram_ends[a] - features.bigram_lengths[a]:bigram_ends[a]]
-        bb = features.bigrams[bigram_ends[b] - features.bigram_lengths[b]:bigram_ends[b]]
-        inter = len(np.intersect1d(ba, bb, assume_unique=True))
-        contain = inter / min(len(ba), len(bb))
-        if contain < rule.containment:
-            continue
-        i, j = int(features.index[a]), int(features.index[b])
-        yield ShortMatch(min(i, j), max(i, j), contain, num, rare)
+    yield from ShortMatcher(features, rule).pairs(hasher)

@@ -4,11 +4,14 @@ shingle-hash sets. LSH only proposes; this stage decides."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, Optional
 
 import numpy as np
 
 from .errors import check_range
+
+if TYPE_CHECKING:
+    from .occasion import WordWeights
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,12 @@ class Pair:
             containment of the shingle sets) or ``"short"`` (the short-text
             rule of :mod:`dedup.short`). The similarities are those of the
             shingle sets either way.
+        days, figures, subject, correction: the values of the occasion
+            check it passed (:mod:`dedup.occasion`): days between the two
+            dates, figure agreement (None when either date or figure is
+            missing), weighted share of the shorter text's words missing
+            from the other, and whether either text is marked as a
+            correction. All None when the check is off.
     """
 
     left: int
@@ -32,6 +41,10 @@ class Pair:
     left_in_right: float
     right_in_left: float
     rule: str = "shingles"
+    days: Optional[float] = None
+    figures: Optional[float] = None
+    subject: Optional[float] = None
+    correction: Optional[bool] = None
 
     @property
     def containment(self) -> float:
@@ -161,6 +174,13 @@ class ShingleCounts:
         """Document frequency (bucket count) of each shingle hash."""
         self._flush()
         return self.counts[np.asarray(shingles, dtype=np.uint32) & self.mask]
+
+    def weights(self) -> "WordWeights":
+        """Inverse document frequency weights of the counted hashes (words, for the occasion check)."""
+        from .occasion import WordWeights
+
+        self._flush()
+        return WordWeights(self.counts, int(self.mask), self.docs)
 
     def boilerplate(self, share: float, min_docs: int) -> "Boilerplate":
         """The shingles found in more than ``share`` of the documents and in

@@ -1,0 +1,335 @@
+"""The occasion check: shingles agreeing is not enough, nothing may say that
+two texts report another occasion or another subject.
+
+Wire services and newsrooms fill templates: the Fed's daily operations, a
+weekly output report, a bank's prime-rate change, a company's dividend. Two
+reports from one template share most of their shingles yet are different
+news, so every pair that the shingle rule or the short-text rule accepts is
+also checked on what tells one occasion or subject from another:
+
+* **dates**: two texts published more than ``window_days`` apart are the
+  same report only when one is marked as a correction, or when they are
+  essentially a copy of a long text (Jaccard >= ``copy_jaccard`` and at
+  least ``copy_words`` words each). A short notice repeated word for word
+  a week later is the next week's notice. Only dates the documents carry
+  (a JSON date field, HTML metadata) count, never a file's modification
+  time; a pair where either date is unknown passes this check.
+* **figures**: the figures of the text with fewer of them must be found in
+  the other: at least ``figures`` of them. Figures are compared whole
+  (``350,000``, ``17.5``, ``6-1/4``, ``1/8``, and spelled-out small numbers
+  such as ``four``), so ``350,000`` never agrees with ``150,000`` on ``000``.
+  A correction or an update changes figures, so the check is skipped when
+  a text is marked as a correction, or when the pair keeps most of its text
+  (the larger shingle containment at least ``keeps_text``): a template
+  filled in with other figures shares little beyond its frame. A pair
+  where only one text has figures has nothing to compare and passes.
+* **subject**: a news text names its subject in its first line (the
+  headline, or the lead when there is none): the words of one text's first
+  line, weighted by their inverse document frequency in the collection,
+  must be found in the other text: the weight of the missing ones at most
+  ``subject`` of the total, for at least one of the two first lines.
+  Another company's, bank's, market's or person's name is rare, so a
+  template filled in for someone else fails; a flash and its story, or a
+  longer version under the same headline, do not. Rarity is counted over
+  the collection, so the check needs one: with fewer than 50 other
+  documents it does not apply. A correction may fix a name, so a text
+  marked as a correction is not held to it.
+
+Everything here is plain functions over arrays: the per-batch features
+(:func:`occasion_features`) and the per-pair decision (:meth:`OccasionRule.check`)
+that the scan, the index and any other engine call alike.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Optional, Sequence
+
+import numpy as np
+
+from .errors import check_range
+from .normalize import words
+
+#: Spelled-out numbers counted as figures ("four cts", "pay May five"). "one"
+#: is left out: it is a pronoun far more often than a figure.
+NUMBER_WORDS = frozenset(
+    "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+    "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred".split())
+
+# A figure: digits with thousands separators or a decimal part, an optional
+# fraction ("6-1/4", "6 1/4"), or a bare fraction ("1/8").
+_FIGURE = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:[- ]\d+/\d+)?(?:/\d+)?")
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(sorted(NUMBER_WORDS)) + r")\b", re.IGNORECASE)
+
+# A correction says so near its start: "CORRECTED - ...", "(Corrects ...)",
+# "Correction: ...", "CORRECTION - ...".
+_CORRECTION = re.compile(r"\b(corrected|correction|corrects|correcting)\b", re.IGNORECASE)
+CORRECTION_SPAN = 200
+
+
+def figures(text: str) -> list[str]:
+    """The figures of a text, as whole tokens, in order of appearance.
+
+    Thousands separators are dropped (``350,000`` and ``350000`` agree), a
+    fraction joined to its whole number keeps it (``6-1/4``), and spelled-out
+    numbers from two to a hundred count, lower-cased.
+
+    Example:
+        >>> figures("Raised 350,000 shares to 6-1/4 pct, up 17.5 from four")
+        ['350000', '6-1/4', '17.5', 'four']
+    """
+    found = []
+    for m in _FIGURE.finditer(text):
+        token = m.group()
+        # A comma followed by exactly three digits groups thousands; any other is a list separator.
+        token = re.sub(r",(?=\d{3}(?!\d))", "", token).replace(" ", "-")
+        found.append((m.start(), token))
+    for m in _NUMBER_WORD.finditer(text):
+        found.append((m.start(), m.group().lower()))
+    found.sort()
+    return [t for _, t in found]
+
+
+def is_correction(text: str) -> bool:
+    """Whether a text says near its start that it corrects an earlier version."""
+    return _CORRECTION.search(text[:CORRECTION_SPAN]) is not None
+
+
+def digit_words(text: str) -> list[str]:
+    """The words of a text that have a digit, as :func:`dedup.normalize.words` splits them."""
+    return [w for w in words(text) if not w.isalpha()]
+
+
+def digit_sets(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per text, the set of its words with a digit, hashed as words (a subset of its word set).
+
+    Returns:
+        (concatenated sorted distinct uint32 hashes, set size per text).
+    """
+    from .shingle import batch_token_hashes, sets_from_hashes
+
+    hashes, counts = batch_token_hashes([" ".join(digit_words(t)) for t in texts])
+    return sets_from_hashes(hashes, counts, 1)
+
+
+def subtract_segments(values: np.ndarray, lengths: np.ndarray, drop: np.ndarray,
+                      drop_lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per segment, ``values`` without the ``drop`` values of the same segment (both concatenated sets)."""
+    seg = np.repeat(np.arange(len(lengths), dtype=np.uint64), lengths)
+    dseg = np.repeat(np.arange(len(drop_lengths), dtype=np.uint64), drop_lengths)
+    keys = (seg << np.uint64(32)) | values.astype(np.uint64)
+    dkeys = (dseg << np.uint64(32)) | drop.astype(np.uint64)
+    keep = ~np.isin(keys, dkeys)
+    kept_lengths = np.bincount(seg[keep].astype(np.int64), minlength=len(lengths)).astype(np.int64)
+    return values[keep], kept_lengths
+
+
+#: Words of the first line that name the subject.
+LEAD_WORDS = 30
+
+
+def lead(text: str) -> str:
+    """The first non-empty line of a text, cut to its first :data:`LEAD_WORDS` words, without figures."""
+    for line in text.splitlines():
+        if line.strip():
+            return " ".join([w for w in words(line) if w.isalpha()][:LEAD_WORDS])
+    return ""
+
+
+def lead_sets(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per text, the word-hash set of its first line (see :func:`lead`)."""
+    from .shingle import batch_token_hashes, sets_from_hashes
+
+    hashes, counts = batch_token_hashes([lead(t) for t in texts])
+    return sets_from_hashes(hashes, counts, 1)
+
+
+def figure_hashes(text: str) -> np.ndarray:
+    """Sorted distinct uint32 hashes (CRC-32) of a text's figures."""
+    return np.unique(np.fromiter((zlib.crc32(f.encode()) for f in figures(text)), dtype=np.uint32))
+
+
+@dataclass
+class OccasionFeatures:
+    """What the check compares, for a batch of documents.
+
+    Attributes:
+        figures, figure_lengths: concatenated sorted figure-hash sets and their sizes.
+        corrections: per document, whether it is marked as a correction.
+    """
+
+    figures: np.ndarray
+    figure_lengths: np.ndarray
+    corrections: np.ndarray
+
+
+def occasion_features(texts: Sequence[str]) -> OccasionFeatures:
+    """Figure sets and correction marks of a batch of texts (no I/O, no state)."""
+    sets = [figure_hashes(t) for t in texts]
+    values = np.concatenate(sets) if sets else np.empty(0, np.uint32)
+    return OccasionFeatures(values.astype(np.uint32, copy=False),
+                            np.fromiter((len(s) for s in sets), dtype=np.int64, count=len(sets)),
+                            np.fromiter((is_correction(t) for t in texts), dtype=bool, count=len(texts)))
+
+
+def agreement(a: np.ndarray, b: np.ndarray) -> Optional[float]:
+    """Share of the smaller of two sorted distinct sets found in the other; None when either is empty."""
+    if not len(a) or not len(b):
+        return None
+    if len(a) > len(b):
+        a, b = b, a
+    return float(np.count_nonzero(np.isin(a, b, assume_unique=True))) / len(a)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One document's side of the check."""
+
+    words: np.ndarray  # sorted distinct uint32 hashes of the words without digits
+    figures: np.ndarray  # sorted distinct uint32 figure hashes
+    lead: np.ndarray  # sorted distinct uint32 hashes of the first line's words
+    date: Optional[datetime] = None
+    correction: bool = False
+    n_words: int = 0
+
+
+@dataclass(frozen=True)
+class OccasionResult:
+    """The check's values for one pair and whether it passed.
+
+    Attributes:
+        days: days between the two dates (None when either is unknown).
+        figures: figure agreement (None when either text has no figure).
+        subject: weighted share of a first line's words missing from the
+            other text (the smaller of the two first lines' shares).
+        correction: whether either text is marked as a correction.
+        copy: whether the pair is a copy of a long text (for the date window).
+        failed: the checks that failed (``dates``, ``figures``, ``subject``), empty when it passed.
+    """
+
+    days: Optional[float]
+    figures: Optional[float]
+    subject: float
+    correction: bool
+    copy: bool
+    failed: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failed
+
+
+@dataclass(frozen=True)
+class OccasionRule:
+    """When nothing says that two similar texts report another occasion or subject.
+
+    Args:
+        window_days: dated texts further apart than this are another
+            occasion unless a correction or a copy of a long text; 0 turns
+            the date check off.
+        figures: minimum figure agreement; 0 turns the figure check off.
+        subject: the most weight of a first line's words that may be
+            missing from the other text; 1 turns the subject check off.
+        copy_jaccard, copy_words: a pair is a copy of a long text when its
+            shingle Jaccard is at least ``copy_jaccard`` and both texts have
+            at least ``copy_words`` words.
+        keeps_text: a pair whose larger shingle containment reaches this
+            keeps most of its text, and may differ in its figures.
+    """
+
+    window_days: float = 1.0
+    figures: float = 0.6
+    subject: float = 0.3
+    copy_jaccard: float = 0.9
+    copy_words: int = 100
+    keeps_text: float = 0.55
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.window_days, (int, float)) or not self.window_days >= 0:
+            from .errors import ConfigError
+            raise ConfigError(f"The 'date_window' parameter must be a number of days >= 0. "
+                              f"Got {self.window_days!r} instead.")
+        check_range("figures", self.figures, 0.0, 1.0)
+        check_range("subject", self.subject, 0.0, 1.0)
+        check_range("copy_jaccard", self.copy_jaccard, 0.0, 1.0)
+
+    def check(self, a: Evidence, b: Evidence, jaccard: float, containment: float,
+              weight: "WordWeights", counted: int = 2) -> OccasionResult:
+        """Check one pair.
+
+        Args:
+            a, b: the two documents' evidence.
+            jaccard: their shingle Jaccard (for the copy exception).
+            containment: the larger of their shingle containments.
+            weight: word weights of the collection.
+            counted: how many of the two documents the weights counted.
+        """
+        failed = []
+        correction = a.correction or b.correction
+        days = None
+        copy = jaccard >= self.copy_jaccard and min(a.n_words, b.n_words) >= self.copy_words
+        if a.date is not None and b.date is not None:
+            days = abs((a.date - b.date).total_seconds()) / 86400.0
+            if self.window_days and days > self.window_days and not (correction or copy):
+                failed.append("dates")
+        fig = agreement(a.figures, b.figures)
+        if fig is not None and fig < self.figures and not correction and containment < self.keeps_text:
+            failed.append("figures")
+        subject = min(weight.missing(a.lead, b.words, counted), weight.missing(b.lead, a.words, counted))
+        if subject > self.subject and not correction:
+            failed.append("subject")
+        return OccasionResult(days, fig, subject, correction, copy, tuple(failed))
+
+
+#: Fewest documents, besides the two compared, from which word rarity is
+#: estimated; in a smaller collection the subject check does not apply.
+MIN_OTHER_DOCS = 50
+
+
+class WordWeights:
+    """Inverse document frequency of words, from bucketed document counts.
+
+    The weight of a word is ``log((n + 1) / (df + 1))`` where ``n`` and
+    ``df`` count the documents other than the two being compared: in a
+    small collection, the pair's own words would otherwise look rarer than
+    they are (a word only the shorter text has is in one document; a shared
+    word is in at least two).
+
+    Args:
+        counts: document frequency per bucket (``hash & mask``).
+        mask: bucket of a word hash.
+        docs: documents counted.
+    """
+
+    def __init__(self, counts: np.ndarray, mask: int, docs: int) -> None:
+        self.counts = counts
+        self.mask = np.uint32(mask)
+        self.docs = int(docs)
+
+    def missing(self, part: np.ndarray, other: np.ndarray, counted: int = 2) -> float:
+        """Weighted share of the words of ``part`` (a subset of one text's words) missing from ``other``.
+
+        Args:
+            part: sorted distinct uint32 word hashes (one text's first line).
+            other: the other text's sorted distinct word hashes.
+            counted: how many of the two documents are among the counted
+                ones (2 in a scan; 1 for a query against an index, where the
+                indexed text is counted and the queried one is not).
+        """
+        others = self.docs - counted
+        if not len(part) or others < MIN_OTHER_DOCS:
+            return 0.0
+        inside = np.isin(part, other, assume_unique=True)
+        df = self.counts[np.asarray(part, dtype=np.uint32) & self.mask].astype(np.float64)
+        if counted == 2:
+            df -= 1.0 + inside  # the text itself, and the other where it has the word
+        elif counted == 1:
+            df -= inside  # the indexed text, where it has the word
+        w = np.log((others + 1) / (np.maximum(df, 0.0) + 1))
+        total = float(w.sum())
+        if total <= 0:
+            return 0.0
+        return float(w[~inside].sum()) / total
