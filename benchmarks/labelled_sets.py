@@ -521,3 +521,35 @@ def boilerplate_truths(records: Sequence[dict], seed: int, stories: int) -> tupl
     dates = [f"{rng.randint(1, 12)}/{rng.randint(1, 28)}/2024" for _ in clean]
     wrapped = [Document(d.id, with_boilerplate(d.text, date)) for d, date in zip(clean, dates)]
     return Truth(clean, positives, groups), Truth(wrapped, positives, groups)
+
+
+# ---------------------------------------------------------------- one template, many reports
+
+_SYLLABLES = ("an", "bel", "cor", "dex", "el", "fan", "gar", "hol", "in", "jor", "kel", "lan", "mar", "nor", "ol",
+              "par", "quin", "ros", "sel", "tor", "ul", "ver", "wes", "xan", "yor", "zel")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def dividend_reports(n: int, seed: int = 7) -> list[Document]:
+    """``n`` dividend notices from one template, each for a made-up company with random figures.
+
+    No two are the same report: a scan should pair none of them. They carry
+    no date, so only their figures and names tell them apart.
+    """
+    rng = random.Random(seed)
+    docs = []
+    for k in range(n):
+        name = " ".join("".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))).title()
+                        for _ in range(rng.randint(1, 2)))
+        ticker = "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(rng.randint(2, 4)))
+        now, prior = rng.randint(2, 95), rng.randint(2, 95)
+        verb = "RAISES" if now > prior else "CUTS" if now < prior else "SETS"
+        pay, rec = rng.randrange(12), rng.randrange(12)
+        text = (f"{name.upper()} <{ticker}> {verb} QUARTERLY DIVIDEND\n"
+                f"Qtly div {now} cts vs {prior} cts prior\n"
+                f"Pay {_MONTHS[pay]} {rng.randint(1, 28)}\n"
+                f"Record {_MONTHS[rec]} {rng.randint(1, 28)}\n"
+                f"NOTE: {name} Inc, the company said in a statement.\nReuter")
+        docs.append(Document(f"div{k:04d}", text))
+    return docs

@@ -43,10 +43,11 @@ that the scan, the index and any other engine call alike.
 from __future__ import annotations
 
 import re
+import struct
 import zlib
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Optional, Sequence
+from datetime import datetime, timezone
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
@@ -236,16 +237,19 @@ class OccasionRule:
         copy_jaccard, copy_words: a pair is a copy of a long text when its
             shingle Jaccard is at least ``copy_jaccard`` and both texts have
             at least ``copy_words`` words.
-        keeps_text: a pair whose larger shingle containment reaches this
-            keeps most of its text, and may differ in its figures.
+        keeps_text, update_days: a pair whose larger shingle containment
+            reaches ``keeps_text`` keeps most of its text, and may differ in
+            its figures when its dates are at most ``update_days`` apart
+            (or unknown).
     """
 
     window_days: float = 1.0
     figures: float = 0.6
-    subject: float = 0.3
+    subject: float = 0.2
     copy_jaccard: float = 0.9
     copy_words: int = 100
     keeps_text: float = 0.55
+    update_days: float = 0.5
 
     def __post_init__(self) -> None:
         if not isinstance(self.window_days, (int, float)) or not self.window_days >= 0:
@@ -276,7 +280,10 @@ class OccasionRule:
             if self.window_days and days > self.window_days and not (correction or copy):
                 failed.append("dates")
         fig = agreement(a.figures, b.figures)
-        if fig is not None and fig < self.figures and not correction and containment < self.keeps_text:
+        # An update may change figures while it keeps most of the text, but not a day later:
+        # a text that keeps its wording and changes its figures overnight is the next report.
+        update = containment >= self.keeps_text and (days is None or days <= self.update_days)
+        if fig is not None and fig < self.figures and not correction and not update:
             failed.append("figures")
         subject = min(weight.missing(a.lead, b.words, counted), weight.missing(b.lead, a.words, counted))
         if subject > self.subject and not correction:
@@ -295,19 +302,24 @@ class WordWeights:
     The weight of a word is ``log((n + 1) / (df + 1))`` where ``n`` and
     ``df`` count the documents other than the two being compared: in a
     small collection, the pair's own words would otherwise look rarer than
-    they are (a word only the shorter text has is in one document; a shared
-    word is in at least two).
+    they are (a word only one text has is in one document; a shared word
+    is in at least two).
 
     Args:
-        counts: document frequency per bucket (``hash & mask``).
-        mask: bucket of a word hash.
+        frequency: document frequency of each word hash's bucket (an array
+            of word hashes in, an array of counts out).
         docs: documents counted.
     """
 
-    def __init__(self, counts: np.ndarray, mask: int, docs: int) -> None:
-        self.counts = counts
-        self.mask = np.uint32(mask)
+    def __init__(self, frequency: Callable[[np.ndarray], np.ndarray], docs: int) -> None:
+        self.frequency = frequency
         self.docs = int(docs)
+
+    @classmethod
+    def from_counts(cls, counts: np.ndarray, mask: int, docs: int) -> "WordWeights":
+        """Weights from an array of counts indexed by ``hash & mask``."""
+        m = np.uint32(mask)
+        return cls(lambda words: counts[np.asarray(words, dtype=np.uint32) & m], docs)
 
     def missing(self, part: np.ndarray, other: np.ndarray, counted: int = 2) -> float:
         """Weighted share of the words of ``part`` (a subset of one text's words) missing from ``other``.
@@ -323,7 +335,7 @@ class WordWeights:
         if not len(part) or others < MIN_OTHER_DOCS:
             return 0.0
         inside = np.isin(part, other, assume_unique=True)
-        df = self.counts[np.asarray(part, dtype=np.uint32) & self.mask].astype(np.float64)
+        df = np.asarray(self.frequency(part), dtype=np.float64)
         if counted == 2:
             df -= 1.0 + inside  # the text itself, and the other where it has the word
         elif counted == 1:
@@ -333,3 +345,48 @@ class WordWeights:
         if total <= 0:
             return 0.0
         return float(w[~inside].sum()) / total
+
+
+# ---------------------------------------------------------------- storage
+
+_EVIDENCE_VERSION = 1
+_NO_DATE = -(1 << 63)
+
+
+def encode_evidence(ev: Evidence, encode_set: Callable[[np.ndarray], bytes]) -> bytes:
+    """A document's evidence as bytes, for a persistent index.
+
+    Layout (little-endian): version (u8), correction (u8), words (u32), date
+    in microseconds since the epoch (i64; the minimum when unknown), then
+    three length-prefixed (u32) sets encoded with ``encode_set``: the words
+    without digits, the figures, the first line's words.
+    """
+    stamp = _NO_DATE if ev.date is None else int(round(ev.date.timestamp() * 1_000_000))
+    parts = [struct.pack("<BBIq", _EVIDENCE_VERSION, int(ev.correction), int(ev.n_words), stamp)]
+    for values in (ev.words, ev.figures, ev.lead):
+        blob = encode_set(values)
+        parts.append(struct.pack("<I", len(blob)))
+        parts.append(blob)
+    return b"".join(parts)
+
+
+def decode_evidence(blob: bytes, decode_set: Callable[[bytes], np.ndarray]) -> Evidence:
+    """Inverse of :func:`encode_evidence`.
+
+    Raises:
+        ValueError: the bytes are not encoded evidence.
+    """
+    head = struct.calcsize("<BBIq")
+    if len(blob) < head:
+        raise ValueError("evidence record too short")
+    version, correction, n_words, stamp = struct.unpack_from("<BBIq", blob)
+    if version != _EVIDENCE_VERSION:
+        raise ValueError(f"evidence record version {version}")
+    pos, sets = head, []
+    for _ in range(3):
+        (size,) = struct.unpack_from("<I", blob, pos)
+        pos += 4
+        sets.append(decode_set(blob[pos:pos + size]))
+        pos += size
+    date = None if stamp == _NO_DATE else datetime.fromtimestamp(stamp / 1_000_000, tz=timezone.utc)
+    return Evidence(sets[0], sets[1], sets[2], date, bool(correction), n_words)

@@ -78,7 +78,7 @@ class ScanConfig:
     occasion: bool = True
     date_window: float = 1.0
     figures: float = 0.6
-    subject: float = 0.3
+    subject: float = 0.2
 
     def __post_init__(self) -> None:
         ShortRule(self.short_words)

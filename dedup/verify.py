@@ -180,7 +180,7 @@ class ShingleCounts:
         from .occasion import WordWeights
 
         self._flush()
-        return WordWeights(self.counts, int(self.mask), self.docs)
+        return WordWeights.from_counts(self.counts, int(self.mask), self.docs)
 
     def boilerplate(self, share: float, min_docs: int) -> "Boilerplate":
         """The shingles found in more than ``share`` of the documents and in
