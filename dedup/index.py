@@ -21,7 +21,8 @@ Documents are read, shingled and signed by the same stages as
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import struct
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Literal, Optional, Sequence, TypeVar, Union
@@ -32,12 +33,12 @@ from . import __version__
 from .candidates import band_keys
 from .errors import ConfigError, DedupError, IndexFormatError
 from .io import Document
-from .pipeline import ScanConfig, _batches
-from .shingle import shingle_batch
+from .occasion import Evidence, OccasionResult, WordWeights, decode_evidence, encode_evidence
+from .pipeline import ScanConfig, _batches, hash_batch
 from .signature import SCHEME, MinHasher
 from .verify import similarity
-from .index_store import (FORMAT, FORMAT_VERSION, Location, _Prepared, _RedisStore, _SQLiteStore, _Stored, content_hash,
-                          decode_set)
+from .index_store import (FORMAT, FORMAT_VERSION, WORD_MASK, Location, _Prepared, _RedisStore, _SQLiteStore, _Stored,
+                          content_hash, decode_set, encode_set)
 
 # How token hashes become shingle hashes (dedup.shingle): BLAKE2b-64 per
 # token, polynomial fold, MurmurHash3 64-bit finalizer, low 32 bits.
@@ -66,6 +67,8 @@ class Match:
         jaccard: Jaccard similarity of the two shingle sets.
         query_in_match: share of the queried document's shingles found in the match.
         match_in_query: share of the match's shingles found in the queried document.
+        days, figures, subject: the values of the occasion check the pair
+            passed (see :class:`dedup.Pair`); None when the check is off.
     """
 
     id: str
@@ -73,6 +76,9 @@ class Match:
     jaccard: float
     query_in_match: float
     match_in_query: float
+    days: Optional[float] = None
+    figures: Optional[float] = None
+    subject: Optional[float] = None
 
     @property
     def containment(self) -> float:
@@ -165,16 +171,36 @@ def index_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return out.view(np.int64)
 
 
-def prepare(batch: Sequence[Document], config: ScanConfig, hasher: MinHasher) -> list[Optional[_Prepared]]:
-    """Content hashes, shingle sets and index keys of a batch (None for a document with no words).
+def _split(values: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
+    return np.split(values, np.cumsum(lengths)[:-1]) if len(lengths) else []
 
-    This is all the hashing an add or a query does before touching the store.
+
+def prepare(batch: Sequence[Document], config: ScanConfig, hasher: MinHasher) -> list[Optional[_Prepared]]:
+    """Content hashes, shingle sets, index keys and occasion evidence of a batch
+    (None for a document with no words).
+
+    This is all the hashing an add or a query does before touching the store;
+    it runs the scan's own batch kernel (:func:`dedup.pipeline.hash_batch`).
     """
-    values, lengths, counts = shingle_batch([d.text for d in batch], config.shingles)
-    keys = index_keys(hasher.signatures_flat(values, lengths), *config.banding).tolist()
-    sets = np.split(values, np.cumsum(lengths)[:-1]) if len(batch) else []
-    return [None if not len(s) else _Prepared(doc, content_hash(doc.text), s, k, n)
-            for doc, s, k, n in zip(batch, sets, keys, counts.tolist())]
+    if not batch:
+        return []
+    hb = hash_batch([d.text for d in batch], replace(config, short_words=0), hasher)
+    keys = index_keys(hb.signatures, *config.banding).tolist()
+    sets = _split(hb.values, hb.lengths)
+    word_sets = _split(hb.word_values, hb.word_lengths)
+    figure_sets = _split(hb.occasion.figures, hb.occasion.figure_lengths)
+    lead_sets = _split(hb.leads, hb.lead_lengths)
+    out: list[Optional[_Prepared]] = []
+    for k, doc in enumerate(batch):
+        if not len(sets[k]):
+            out.append(None)
+            continue
+        ev = Evidence(word_sets[k], figure_sets[k], lead_sets[k], None if doc.date_is_mtime else doc.date,
+                      bool(hb.occasion.corrections[k]), int(hb.words[k]))
+        buckets = np.unique(word_sets[k].astype(np.int64) & WORD_MASK)
+        out.append(_Prepared(doc, content_hash(doc.text), sets[k], keys[k], int(hb.words[k]),
+                             encode_evidence(ev, encode_set), buckets))
+    return out
 
 
 # ---------------------------------------------------------------- Index
@@ -298,6 +324,9 @@ class Index:
         self.meta = meta
         self.hasher = MinHasher(self.config.num_perm, self.config.seed)
         self.rule = self.config.rule
+        # The occasion check decides at query time from stored evidence, so its
+        # settings are the caller's, not the index file's.
+        self.occasion = wanted.occasion_rule
         self.bands, self.rows = self.config.banding
 
     @classmethod
@@ -345,33 +374,58 @@ class Index:
     def _prepare(self, batch: Sequence[Document]) -> list[Optional[_Prepared]]:
         return prepare(batch, self.config, self.hasher)
 
+    def _buckets_of(self, evidence: bytes) -> np.ndarray:
+        words = self._evidence(evidence).words
+        return np.unique(words.astype(np.int64) & WORD_MASK)
+
     def _keys_of(self, blob: bytes) -> list[int]:
         sig = self.hasher.signatures([decode_set(blob)])
         return index_keys(sig, self.bands, self.rows)[0].tolist()
 
-    def _matches(self, source: Any, item: _Prepared, pending: Optional["_Pending"] = None) -> tuple[Match, ...]:
+    def _weights(self, source: Any) -> WordWeights:
+        """Word weights from the index's word counts, as ``source`` (a reader or writer) sees them."""
+        return WordWeights(lambda words: source.word_df(np.asarray(words, np.int64) & WORD_MASK),
+                           source.doc_count())
+
+    def _evidence(self, blob: bytes) -> Evidence:
+        try:
+            return decode_evidence(blob, decode_set)
+        except (ValueError, struct.error) as exc:
+            raise IndexFormatError(f"damaged occasion record in the index ({exc}); rebuild the index") from exc
+
+    def _matches(self, source: Any, item: _Prepared, pending: Optional["_Pending"] = None,
+                 weights: Optional[WordWeights] = None) -> tuple[Match, ...]:
         found = source.candidates(item.keys)
         if pending is not None:
             for doc_id in pending.removed:
                 found.pop(doc_id, None)
         found.pop(item.doc.id, None)
+        if weights is None and self.occasion is not None:
+            weights = self._weights(source)
         out = []
-        for doc_id, (src, blob) in found.items():
-            out.append(self._verify(item, doc_id, src, decode_set(blob)))
+        for doc_id, (src, blob, evidence) in found.items():
+            out.append(self._verify(item, doc_id, src, decode_set(blob), evidence, weights, 1))
         if pending is not None:
             for doc_id in pending.near(item.keys):
                 if doc_id != item.doc.id:
                     other = pending.added[doc_id]
-                    out.append(self._verify(item, doc_id, other.source, other.shingles))
+                    out.append(self._verify(item, doc_id, other.source, other.shingles, other.evidence, weights, 0))
         kept = [m for m in out if m is not None]
         kept.sort(key=lambda m: (-m.jaccard, -m.containment, m.id))
         return tuple(kept)
 
-    def _verify(self, item: _Prepared, doc_id: str, source: str, other: np.ndarray) -> Optional[Match]:
+    def _verify(self, item: _Prepared, doc_id: str, source: str, other: np.ndarray, evidence: bytes,
+                weights: Optional[WordWeights], counted: int) -> Optional[Match]:
         jac, q_in_m, m_in_q = similarity(item.shingles, other)
         if not self.rule.accepts(jac, q_in_m, m_in_q):
             return None
-        return Match(doc_id, source, jac, q_in_m, m_in_q)
+        got: Optional[OccasionResult] = None
+        if self.occasion is not None and weights is not None:
+            got = self.occasion.check(self._evidence(item.evidence), self._evidence(evidence), jac,
+                                      max(q_in_m, m_in_q), weights, counted)
+            if not got.passed:
+                return None
+        return Match(doc_id, source, jac, q_in_m, m_in_q, *(() if got is None else (got.days, got.figures, got.subject)))
 
     # ------------------------------------------------------------ add
 
@@ -397,6 +451,7 @@ class Index:
         outcomes: list[AddOutcome] = []
         stored = writer.lookup(list(dict.fromkeys(p.doc.id for p in prepared if p is not None)))
         pending = _Pending()
+        weights: Optional[WordWeights] = None
         for doc, item in zip(batch, prepared):
             if item is None:
                 outcomes.append(AddOutcome(doc.id, "empty", (), doc.path, doc.line))
@@ -414,7 +469,9 @@ class Index:
                 outcomes.append(AddOutcome(doc.id, "replaced", (), doc.path, doc.line))
                 continue
             if skip_duplicates:
-                matches = self._matches(writer, item, pending)
+                if weights is None and self.occasion is not None:
+                    weights = self._weights(writer)
+                matches = self._matches(writer, item, pending, weights)
                 if matches:
                     outcomes.append(AddOutcome(doc.id, "duplicate", matches, doc.path, doc.line))
                     continue
@@ -422,7 +479,8 @@ class Index:
             outcomes.append(AddOutcome(doc.id, "added", (), doc.path, doc.line))
         # Writes go out once per batch, each id's final version only.
         for doc_id in sorted(pending.removed):
-            writer.delete(doc_id, self._keys_of(stored[doc_id].blob))
+            old = stored[doc_id]
+            writer.delete(doc_id, self._keys_of(old.blob), self._buckets_of(old.evidence))
         for item in pending.added.values():
             writer.insert(item)
         return outcomes
@@ -458,6 +516,7 @@ class Index:
             results = []
             with self._store.read() as reader:
                 stored = reader.lookup(list(dict.fromkeys(p.doc.id for p in prepared if p is not None)))
+                weights: Optional[WordWeights] = None
                 for doc, item in zip(batch, prepared):
                     if item is None:
                         results.append(QueryResult(doc.id, "empty", (), doc.path, doc.line))
@@ -465,7 +524,10 @@ class Index:
                     old = stored.get(doc.id)
                     status: QueryStatus = ("new" if old is None else
                                            "unchanged" if old.content == item.content else "revision")
-                    results.append(QueryResult(doc.id, status, self._matches(reader, item), doc.path, doc.line))
+                    if weights is None and self.occasion is not None:
+                        weights = self._weights(reader)
+                    results.append(QueryResult(doc.id, status, self._matches(reader, item, weights=weights),
+                                               doc.path, doc.line))
             done += len(batch)
             if progress:
                 progress(done)

@@ -15,7 +15,7 @@ import sqlite3
 import time
 import zlib
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence, TypeVar, Union
@@ -26,7 +26,7 @@ from .errors import DedupError, IndexFormatError
 from .io import Document
 
 FORMAT = "dedup-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 # SQLite header field "application id": the bytes "DDUP".
 APPLICATION_ID = 0x44445550
 # Band entries are grouped by segment (doc >> SEGMENT_BITS): an add only
@@ -75,6 +75,10 @@ def content_hash(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
+#: Buckets of the word document-frequency counts (``word hash & WORD_MASK``).
+WORD_MASK = (1 << 22) - 1
+
+
 @dataclass
 class _Prepared:
     doc: Document
@@ -82,6 +86,8 @@ class _Prepared:
     shingles: np.ndarray
     keys: list[int]
     words: int
+    evidence: bytes = b""
+    buckets: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
 
     @property
     def source(self) -> str:
@@ -92,6 +98,7 @@ class _Prepared:
 class _Stored:
     content: bytes
     blob: bytes
+    evidence: bytes = b""
 
 
 # ---------------------------------------------------------------- errors
@@ -115,6 +122,20 @@ def _guard(path: str) -> Iterator[None]:
         raise _sqlite_error(path, exc) from exc
 
 
+# ---------------------------------------------------------------- word counts
+
+def _df_delta(changes: Sequence[tuple[np.ndarray, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Net change of the word counts per bucket: one row per bucket, none that nets to zero."""
+    buckets = np.concatenate([b for b, _ in changes])
+    signs = np.concatenate([np.full(len(b), sign, np.int64) for b, sign in changes])
+    order = np.argsort(buckets, kind="stable")
+    buckets, signs = buckets[order], signs[order]
+    unique, start = np.unique(buckets, return_index=True)
+    sums = np.add.reduceat(signs, start) if len(signs) else signs
+    keep = sums != 0
+    return unique[keep], sums[keep]
+
+
 # ---------------------------------------------------------------- SQLite
 
 _SCHEMA = """
@@ -130,8 +151,13 @@ CREATE TABLE docs (
     shingles    INTEGER NOT NULL,
     source      TEXT NOT NULL,
     added       TEXT NOT NULL,
-    shingle_set BLOB NOT NULL
+    shingle_set BLOB NOT NULL,
+    evidence    BLOB NOT NULL
 );
+CREATE TABLE word_df (
+    bucket INTEGER PRIMARY KEY,
+    n      INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE bands (
     seg INTEGER NOT NULL,
     key INTEGER NOT NULL,
@@ -148,15 +174,24 @@ class _SQLiteWriter:
         self.store = store
         self.deletes: list[tuple[str, list[int]]] = []
         self.inserts: list[_Prepared] = []
+        self.df_changes: list[tuple[np.ndarray, int]] = []
 
     def lookup(self, ids: Sequence[str]) -> dict[str, _Stored]:
         return self.store.lookup(ids)
 
-    def candidates(self, keys: Sequence[int]) -> dict[str, tuple[str, bytes]]:
+    def candidates(self, keys: Sequence[int]) -> dict[str, tuple[str, bytes, bytes]]:
         return self.store.candidates(keys)
 
-    def delete(self, doc_id: str, keys: Sequence[int]) -> None:
+    def word_df(self, buckets: np.ndarray) -> np.ndarray:
+        return self.store.word_df(buckets)
+
+    def doc_count(self) -> int:
+        return self.store.doc_count()
+
+    def delete(self, doc_id: str, keys: Sequence[int], buckets: Optional[np.ndarray] = None) -> None:
         self.deletes.append((doc_id, list(keys)))
+        if buckets is not None and len(buckets):
+            self.df_changes.append((np.asarray(buckets, np.int64), -1))
 
     def insert(self, item: _Prepared) -> None:
         self.inserts.append(item)
@@ -171,6 +206,11 @@ class _SQLiteWriter:
             conn.executemany("DELETE FROM bands WHERE seg = ? AND key = ? AND doc = ?",
                              [(seg, k, row[0]) for k in keys])
             conn.execute("DELETE FROM docs WHERE doc = ?", (row[0],))
+        changes = self.df_changes + [(item.buckets, 1) for item in self.inserts]
+        if changes:
+            buckets, counts = _df_delta(changes)
+            conn.executemany("INSERT INTO word_df VALUES (?, ?) ON CONFLICT(bucket) DO UPDATE SET n = n + excluded.n",
+                             zip(buckets.tolist(), counts.tolist()))
         if not self.inserts:
             return
         (top,) = conn.execute("SELECT coalesce(max(doc), 0) FROM docs").fetchone()
@@ -178,10 +218,10 @@ class _SQLiteWriter:
         doc_rows, band_rows = [], []
         for number, item in enumerate(self.inserts, top + 1):
             doc_rows.append((number, item.doc.id, item.content, item.words, len(item.shingles), item.source, now,
-                             encode_set(item.shingles)))
+                             encode_set(item.shingles), item.evidence))
             seg = number >> SEGMENT_BITS
             band_rows.extend((seg, k, number) for k in item.keys)
-        conn.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", doc_rows)
+        conn.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", doc_rows)
         # In key order, consecutive inserts land on the same or the next
         # B-tree page instead of a random one each.
         band_rows.sort()
@@ -286,12 +326,23 @@ class _SQLiteStore:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for doc_id, content, blob in self.conn.execute(
-                    f"SELECT id, content, shingle_set FROM docs WHERE id IN ({marks})", chunk):
-                out[doc_id] = _Stored(content, blob)
+            for doc_id, content, blob, evidence in self.conn.execute(
+                    f"SELECT id, content, shingle_set, evidence FROM docs WHERE id IN ({marks})", chunk):
+                out[doc_id] = _Stored(content, blob, evidence)
         return out
 
-    def candidates(self, keys: Sequence[int]) -> dict[str, tuple[str, bytes]]:
+    def word_df(self, buckets: np.ndarray) -> np.ndarray:
+        """Documents counted in each word bucket (0 for a bucket never seen)."""
+        wanted = np.asarray(buckets, dtype=np.int64)
+        found: dict[int, int] = {}
+        keys = sorted(set(wanted.tolist()))
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(self.conn.execute(f"SELECT bucket, n FROM word_df WHERE bucket IN ({marks})", chunk))
+        return np.fromiter((found.get(b, 0) for b in wanted.tolist()), dtype=np.int64, count=len(wanted))
+
+    def candidates(self, keys: Sequence[int]) -> dict[str, tuple[str, bytes, bytes]]:
         (top,) = self.conn.execute("SELECT max(doc) FROM docs").fetchone()
         if top is None:
             return {}
@@ -299,9 +350,9 @@ class _SQLiteStore:
         marks = ",".join("?" * len(keys))
         # One primary-key seek per (segment, key).
         rows = self.conn.execute(
-            f"SELECT d.id, d.source, d.shingle_set FROM docs AS d WHERE d.doc IN "
+            f"SELECT d.id, d.source, d.shingle_set, d.evidence FROM docs AS d WHERE d.doc IN "
             f"(SELECT doc FROM bands WHERE seg IN ({segs}) AND key IN ({marks}))", list(keys))
-        return {doc_id: (source, blob) for doc_id, source, blob in rows}
+        return {doc_id: (source, blob, evidence) for doc_id, source, blob, evidence in rows}
 
     @contextmanager
     def write(self) -> Iterator[_SQLiteWriter]:
@@ -339,7 +390,11 @@ class _SQLiteStore:
 
     def count(self) -> int:
         with self.read():
-            return int(self.conn.execute("SELECT count(*) FROM docs").fetchone()[0])
+            return self.doc_count()
+
+    def doc_count(self) -> int:
+        """Documents in the index, inside whatever transaction is open."""
+        return int(self.conn.execute("SELECT count(*) FROM docs").fetchone()[0])
 
     def counts(self) -> tuple[int, int]:
         with self.read():
@@ -377,12 +432,18 @@ class _RedisWriter:
             self.pipe.watch(*[self.store.doc_key(i) for i in ids])
         return self.store.lookup(ids)
 
-    def candidates(self, keys: Sequence[int]) -> dict[str, tuple[str, bytes]]:
+    def candidates(self, keys: Sequence[int]) -> dict[str, tuple[str, bytes, bytes]]:
         # A document added to or removed from any of these bands changes its set.
         self.pipe.watch(*[self.store.band_key(k) for k in keys])
         return self.store.candidates(keys)
 
-    def delete(self, doc_id: str, keys: Sequence[int]) -> None:
+    def word_df(self, buckets: np.ndarray) -> np.ndarray:
+        return self.store.word_df(buckets)
+
+    def doc_count(self) -> int:
+        return self.store.doc_count()
+
+    def delete(self, doc_id: str, keys: Sequence[int], buckets: Optional[np.ndarray] = None) -> None:
         s = self.store
 
         def op(pipe: Any) -> None:
@@ -391,6 +452,8 @@ class _RedisWriter:
             pipe.delete(s.doc_key(doc_id))
             pipe.srem(s.ids_key, doc_id)
             pipe.decrby(s.entries_key, len(keys))
+            for b in ([] if buckets is None else np.asarray(buckets).tolist()):
+                pipe.hincrby(s.df_key, b, -1)
 
         self.ops.append(op)
 
@@ -398,10 +461,13 @@ class _RedisWriter:
         s = self.store
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         mapping = {"content": item.content, "words": item.words, "shingles": len(item.shingles),
-                   "source": item.source, "added": now, "shingle_set": encode_set(item.shingles)}
+                   "source": item.source, "added": now, "shingle_set": encode_set(item.shingles),
+                   "evidence": item.evidence}
 
         def op(pipe: Any) -> None:
             pipe.hset(s.doc_key(item.doc.id), mapping=mapping)
+            for b in item.buckets.tolist():
+                pipe.hincrby(s.df_key, b, 1)
             for k in item.keys:
                 pipe.sadd(s.band_key(k), item.doc.id)
             pipe.sadd(s.ids_key, item.doc.id)
@@ -436,6 +502,7 @@ class _RedisStore:
         self.meta_key = prefix + b"meta"
         self.ids_key = prefix + b"ids"
         self.entries_key = prefix + b"entries"
+        self.df_key = prefix + b"df"
         try:
             self.client = redis.Redis.from_url(url, socket_timeout=max(timeout, 5.0))
             self.client.ping()
@@ -492,11 +559,21 @@ class _RedisStore:
         with self._errors():
             pipe = self.client.pipeline(transaction=False)
             for doc_id in ids:
-                pipe.hmget(self.doc_key(doc_id), "content", "shingle_set")
+                pipe.hmget(self.doc_key(doc_id), "content", "shingle_set", "evidence")
             rows = pipe.execute()
-        return {doc_id: _Stored(c, b) for doc_id, (c, b) in zip(ids, rows) if c is not None and b is not None}
+        return {doc_id: _Stored(c, b, e or b"") for doc_id, (c, b, e) in zip(ids, rows)
+                if c is not None and b is not None}
 
-    def candidates(self, keys: Sequence[int]) -> dict[str, tuple[str, bytes]]:
+    def word_df(self, buckets: np.ndarray) -> np.ndarray:
+        """Documents counted in each word bucket (0 for a bucket never seen)."""
+        wanted = np.asarray(buckets, dtype=np.int64).tolist()
+        if not wanted:
+            return np.empty(0, np.int64)
+        with self._errors():
+            got = self.client.hmget(self.df_key, wanted)
+        return np.fromiter((int(v) if v is not None else 0 for v in got), dtype=np.int64, count=len(wanted))
+
+    def candidates(self, keys: Sequence[int]) -> dict[str, tuple[str, bytes, bytes]]:
         with self._errors():
             pipe = self.client.pipeline(transaction=False)
             for k in keys:
@@ -505,10 +582,10 @@ class _RedisStore:
             if not ids:
                 return {}
             for doc_id in ids:
-                pipe.hmget(self.doc_key(doc_id), "source", "shingle_set")
+                pipe.hmget(self.doc_key(doc_id), "source", "shingle_set", "evidence")
             rows = pipe.execute()
         # A document removed between the two round trips is simply not a candidate.
-        return {doc_id: (s.decode("utf-8", "surrogatepass"), b) for doc_id, (s, b) in zip(ids, rows)
+        return {doc_id: (s.decode("utf-8", "surrogatepass"), b, e or b"") for doc_id, (s, b, e) in zip(ids, rows)
                 if s is not None and b is not None}
 
     def run_write(self, work: Callable[[Any], _T]) -> _T:
@@ -538,6 +615,8 @@ class _RedisStore:
     def count(self) -> int:
         with self._errors():
             return int(self.client.scard(self.ids_key))
+
+    doc_count = count
 
     def counts(self) -> tuple[int, int]:
         with self._errors():

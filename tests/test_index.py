@@ -113,7 +113,7 @@ def test_cli_add_query_info_on_seeds(tmp_path: Path) -> None:
                                       "query_in_match": 0.5349, "match_in_query": 0.7331}
     r = run_cli("index", "info", db)
     assert r.exit_code == 0, r.output
-    assert f"index: {db} (sqlite, format 1)\ndocuments: 1\nband entries: {BANDS}\n" in r.output
+    assert f"index: {db} (sqlite, format 2)\ndocuments: 1\nband entries: {BANDS}\n" in r.output
     assert ("settings: shingle_size=5 shingle_kind=word num_perm=128 seed=1 hash_scheme=affine32 "
             f"shingle_hash=blake2b64-fold-fmix64-u32 threshold=0.5 containment={DEFAULT.containment} bands={BANDS} "
             "rows=2\n") in r.output
@@ -226,11 +226,15 @@ def test_other_format_version_and_hash_scheme_are_refused(tmp_path: Path) -> Non
     db = tmp_path / "a.db"
     Index(db).close()
     con = sqlite3.connect(db)
-    con.execute("UPDATE meta SET value = '2' WHERE key = 'format_version'")
+    con.execute("UPDATE meta SET value = '3' WHERE key = 'format_version'")
     con.commit()
-    with pytest.raises(IndexFormatError, match=r"has index format 2, newer than this dedup reads \(1\); upgrade"):
+    with pytest.raises(IndexFormatError, match=r"has index format 3, newer than this dedup reads \(2\); upgrade"):
         Index.open(db)
     con.execute("UPDATE meta SET value = '1' WHERE key = 'format_version'")
+    con.commit()
+    with pytest.raises(IndexFormatError, match=r"has index format '1'; this dedup reads format 2 \(rebuild the index\)"):
+        Index.open(db)
+    con.execute("UPDATE meta SET value = '2' WHERE key = 'format_version'")
     con.execute("UPDATE meta SET value = 'affine64' WHERE key = 'hash_scheme'")
     con.commit()
     con.close()
@@ -289,19 +293,41 @@ def test_the_file_is_the_documented_format(tmp_path: Path) -> None:
     assert "## Tables" in (ROOT / "docs" / "index-format.md").read_text(encoding="utf-8")
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA application_id").fetchone() == (0x44445550,)
-    assert con.execute("PRAGMA user_version").fetchone() == (1,)
+    assert con.execute("PRAGMA user_version").fetchone() == (2,)
     assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     assert con.execute("PRAGMA page_size").fetchone() == (16384,)
     meta = dict(con.execute("SELECT key, value FROM meta"))
     assert {k: meta[k] for k in ("format", "format_version", "hash_scheme", "num_perm", "seed", "shingle_size",
                                  "shingle_kind", "threshold", "containment", "bands", "rows")} == {
-        "format": "dedup-index", "format_version": "1", "hash_scheme": "affine32", "num_perm": "128", "seed": "1",
+        "format": "dedup-index", "format_version": "2", "hash_scheme": "affine32", "num_perm": "128", "seed": "1",
         "shingle_size": "5", "shingle_kind": "word", "threshold": "0.5", "containment": repr(DEFAULT.containment),
         "bands": str(BANDS), "rows": "2"}
-    doc, doc_id, content, words, n, blob = con.execute(
-        "SELECT doc, id, content, words, shingles, shingle_set FROM docs").fetchone()
+    doc, doc_id, content, words, n, blob, evidence = con.execute(
+        "SELECT doc, id, content, words, shingles, shingle_set, evidence FROM docs").fetchone()
     bands = con.execute("SELECT seg, key, doc FROM bands").fetchall()
+    df = dict(con.execute("SELECT bucket, n FROM word_df"))
     con.close()
+    # Occasion evidence: <BBIq, then three length-prefixed sets (docs/index-format.md).
+    import struct
+
+    version, corrected, n_words, stamp = struct.unpack_from("<BBIq", evidence)
+    assert (version, corrected, n_words, stamp) == (1, 0, words, -2**63)  # a file's mtime is never stored
+    pos, sets = struct.calcsize("<BBIq"), []
+    for _ in range(3):
+        (size,) = struct.unpack_from("<I", evidence, pos)
+        sets.append(decode_set(evidence[pos + 4:pos + 4 + size]))
+        pos += 4 + size
+    assert pos == len(evidence)
+    word_set, figure_set, lead_set = sets
+    from dedup.normalize import words as split_words
+    from dedup.shingle import ShingleConfig
+
+    alpha = " ".join(w for w in split_words(seed_text(S0)) if w.isalpha())
+    assert np.array_equal(word_set, shingle_set(alpha, ShingleConfig(1)))
+    assert set(lead_set.tolist()) <= set(word_set.tolist()) and len(lead_set) > 5
+    assert len(figure_set) > 5  # 60 days, 50,000 employees, Local 39, ...
+    # One document indexed: each of its words' buckets counted once.
+    assert df == {b: 1 for b in set((word_set.astype(np.int64) & 0x3FFFFF).tolist())}
     # Band keys: each band's values folded with F, then the band number (docs/index-format.md).
     sig = [int(v) for v in MinHasher(128, 1).signature(shingle_set(seed_text(S0)))]
     fold, mask = 0x9E3779B97F4A7C15, 2**64 - 1
@@ -433,7 +459,10 @@ def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
 
 def test_reuters_queries_agree_with_a_batch_scan(tmp_path: Path) -> None:
     """Index one part of Reuters-21578, query the next: exactly the scan's shingle-rule pairs across the
-    two parts (the index applies the shingle rule; the short-text rule is the scan's, see dedup.short)."""
+    two parts, occasion check included (the short-text rule is the scan's, see dedup.short). Word
+    rarity is counted over what each side has seen (the scan: both parts; the index: the first), so the
+    subject check is compared apart: every match the index reports passes it in the scan too but for
+    the few whose values sit at the threshold."""
     data = ROOT.parent / "shared" / "data" / "reuters21578" / "reuters21578.jsonl.gz"
     if not data.exists():
         pytest.skip(f"{data} is not available")
@@ -442,26 +471,40 @@ def test_reuters_queries_agree_with_a_batch_scan(tmp_path: Path) -> None:
     with gzip.open(data, "rt", encoding="utf-8") as fh:
         records = [json.loads(line) for _, line in zip(range(6000), fh)]
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
-    for path, part in ((first, records[:3000]), (second, records[3000:])):
+    # Alternate records, so that both parts cover the same days (the date check compares them).
+    for path, part in ((first, records[::2]), (second, records[1::2])):
         path.write_text("".join(json.dumps(r) + "\n" for r in part), encoding="utf-8")
-    first_ids = {str(r["newid"]) for r in records[:3000]}
+    first_ids = {str(r["newid"]) for r in records[::2]}
 
     from dedup import scan
 
-    result = scan([str(first), str(second)])
-    docs = result.documents
-    expected = set()
-    for p in result.pairs:
-        a, b = docs[p.left].id, docs[p.right].id
-        if p.rule == "shingles" and (a in first_ids) != (b in first_ids):
-            q, m, q_in_m = (a, b, p.left_in_right) if b in first_ids else (b, a, p.right_in_left)
-            expected.add((q, m, round(p.jaccard, 12), round(q_in_m, 12)))
-    with Index(tmp_path / "reuters.db") as index:
-        index.add(read_documents([str(first)]))
-        results = index.query(read_documents([str(second)]))
-    got = {(r.id, m.id, round(m.jaccard, 12), round(m.query_in_match, 12)) for r in results for m in r.matches}
+    def cross_pairs(config: ScanConfig) -> set[tuple]:
+        result = scan([str(first), str(second)], config)
+        docs = result.documents
+        out = set()
+        for p in result.pairs:
+            a, b = docs[p.left].id, docs[p.right].id
+            if p.rule == "shingles" and (a in first_ids) != (b in first_ids):
+                q, m, q_in_m = (a, b, p.left_in_right) if b in first_ids else (b, a, p.right_in_left)
+                out.add((q, m, round(p.jaccard, 12), round(q_in_m, 12)))
+        return out
+
+    def index_pairs(config: ScanConfig) -> set[tuple]:
+        with Index(tmp_path / "reuters.db", config) as index:
+            if not len(index):
+                index.add(read_documents([str(first)]))
+            results = index.query(read_documents([str(second)]))
+        return {(r.id, m.id, round(m.jaccard, 12), round(m.query_in_match, 12)) for r in results for m in r.matches}
+
+    no_subject = ScanConfig(subject=1.0)
+    expected = cross_pairs(no_subject)
     assert len(expected) >= 10
-    assert got == expected
+    assert index_pairs(no_subject) == expected
+    # Without the occasion check the index finds more: templates for other days and subjects.
+    assert index_pairs(ScanConfig(occasion=False)) > expected
+    scanned, indexed = cross_pairs(ScanConfig()), index_pairs(ScanConfig())
+    assert indexed <= expected and scanned <= expected
+    assert len(indexed ^ scanned) <= max(2, len(expected) // 20)
 
 
 def test_two_processes_adding_the_same_documents_keep_each_once(tmp_path: Path) -> None:

@@ -132,7 +132,7 @@ def test_cli_with_redis(redis_url: str, tmp_path: Path) -> None:
     rec = json.loads(r.output)
     assert [(m["id"], m["jaccard"], m["match_in_query"]) for m in rec["matches"]] == [(S0, 0.4477, 0.7331)]
     r = runner.invoke(cli, ["index", "info", "seeds", "--redis", redis_url])
-    assert r.exit_code == 0 and f"index: {redis_url} index 'seeds' (redis, format 1)\ndocuments: 4\n" in r.output
+    assert r.exit_code == 0 and f"index: {redis_url} index 'seeds' (redis, format 2)\ndocuments: 4\n" in r.output
     r = runner.invoke(cli, ["index", "remove", "seeds", S0, "--redis", redis_url])
     assert r.exit_code == 0 and r.stdout == "removed 1; the index holds 3 documents\n"
 
