@@ -190,6 +190,10 @@ class ScanResult:
         rejected: pairs the shingle or short-text rule accepted but the
             occasion check did not, by the check that failed first
             (``dates``, ``figures``, ``subject``).
+        members_verified: cluster members (kept copies not counted) that
+            the whole rule accepts against their kept copy; the others are
+            in the cluster through another member (a revision of a
+            revision) and compatible with the kept copy.
         skipped: files and records that were not read, with the reason.
         files_read, files_ignored: counts of input files.
         candidates: number of LSH candidate pairs verified.
@@ -210,6 +214,7 @@ class ScanResult:
     config: ScanConfig
     seconds: dict[str, float] = field(default_factory=dict)
     rejected: dict[str, int] = field(default_factory=dict)
+    members_verified: int = 0
 
     @property
     def keep_ids(self) -> list[str]:
@@ -571,8 +576,10 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
             found_clusters.extend(trusted_groups(comp, adjacent, choose, compatible))
         found_clusters.sort(key=lambda c: min(c))
         clusters = []
+        verified = 0
         for number, group in enumerate(found_clusters):
             keep = group[0]
+            verified += sum(1 for i in group[1:] if i in adjacent.get(keep, ()) or judge.judge(keep, i)[0] is not None)
             members = [Member(infos[keep].id, 1.0, 1.0, True)]
             kept_set = get_set(keep)
             others = []
@@ -587,7 +594,7 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
         files_read=opts.files_read, files_ignored=opts.files_ignored, candidates=n_candidates,
         bands=bands, rows=rows, config=config,
         seconds={"read+signature": t1 - t0, "candidates": t2 - t1, "verify": t3 - t2, "cluster": t4 - t3},
-        rejected=rejected,
+        rejected=rejected, members_verified=verified,
     )
 
 
