@@ -67,8 +67,9 @@ class Match:
         jaccard: Jaccard similarity of the two shingle sets.
         query_in_match: share of the queried document's shingles found in the match.
         match_in_query: share of the match's shingles found in the queried document.
-        days, figures, subject: the values of the occasion check the pair
-            passed (see :class:`dedup.Pair`); None when the check is off.
+        days, figures, subject, correction: the values of the occasion
+            check the pair passed (see :class:`dedup.Pair`); None when the
+            check is off.
     """
 
     id: str
@@ -79,6 +80,7 @@ class Match:
     days: Optional[float] = None
     figures: Optional[float] = None
     subject: Optional[float] = None
+    correction: Optional[bool] = None
 
     @property
     def containment(self) -> float:
@@ -425,7 +427,7 @@ class Index:
                                       max(q_in_m, m_in_q), weights, counted)
             if not got.passed:
                 return None
-        return Match(doc_id, source, jac, q_in_m, m_in_q, *(() if got is None else (got.days, got.figures, got.subject)))
+        return Match(doc_id, source, jac, q_in_m, m_in_q, *(() if got is None else (got.days, got.figures, got.subject, got.correction)))
 
     # ------------------------------------------------------------ add
 

@@ -205,7 +205,8 @@ class OccasionResult:
         days: days between the two dates (None when either is unknown).
         figures: figure agreement (None when either text has no figure).
         subject: weighted share of a first line's words missing from the
-            other text (the smaller of the two first lines' shares).
+            other text (the smaller of the two first lines' shares); None
+            when the collection is too small to weigh words.
         correction: whether either text is marked as a correction.
         copy: whether the pair is a copy of a long text (for the date window).
         failed: the checks that failed (``dates``, ``figures``, ``subject``), empty when it passed.
@@ -213,7 +214,7 @@ class OccasionResult:
 
     days: Optional[float]
     figures: Optional[float]
-    subject: float
+    subject: Optional[float]
     correction: bool
     copy: bool
     failed: tuple[str, ...]
@@ -285,8 +286,9 @@ class OccasionRule:
         update = containment >= self.keeps_text and (days is None or days <= self.update_days)
         if fig is not None and fig < self.figures and not correction and not update:
             failed.append("figures")
-        subject = min(weight.missing(a.lead, b.words, counted), weight.missing(b.lead, a.words, counted))
-        if subject > self.subject and not correction:
+        ab, ba = weight.missing(a.lead, b.words, counted), weight.missing(b.lead, a.words, counted)
+        subject = None if ab is None or ba is None else min(ab, ba)
+        if subject is not None and subject > self.subject and not correction:
             failed.append("subject")
         return OccasionResult(days, fig, subject, correction, copy, tuple(failed))
 
@@ -321,8 +323,9 @@ class WordWeights:
         m = np.uint32(mask)
         return cls(lambda words: counts[np.asarray(words, dtype=np.uint32) & m], docs)
 
-    def missing(self, part: np.ndarray, other: np.ndarray, counted: int = 2) -> float:
-        """Weighted share of the words of ``part`` (a subset of one text's words) missing from ``other``.
+    def missing(self, part: np.ndarray, other: np.ndarray, counted: int = 2) -> Optional[float]:
+        """Weighted share of the words of ``part`` (a subset of one text's words) missing from ``other``;
+        None when the collection is too small to tell rare words (see :data:`MIN_OTHER_DOCS`).
 
         Args:
             part: sorted distinct uint32 word hashes (one text's first line).
@@ -332,7 +335,9 @@ class WordWeights:
                 indexed text is counted and the queried one is not).
         """
         others = self.docs - counted
-        if not len(part) or others < MIN_OTHER_DOCS:
+        if others < MIN_OTHER_DOCS:
+            return None
+        if not len(part):
             return 0.0
         inside = np.isin(part, other, assume_unique=True)
         df = np.asarray(self.frequency(part), dtype=np.float64)

@@ -22,6 +22,10 @@ def _n(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
+def _n_days(days: float) -> str:
+    return f"{days:g} day{'' if days == 1 else 's'}"
+
+
 def _r(x: float) -> float:
     return round(x, 4)
 
@@ -42,7 +46,22 @@ def pair_record(result: ScanResult, pair: Pair) -> dict[str, Any]:
     docs = result.documents
     return {"a": docs[pair.left].id, "b": docs[pair.right].id, "jaccard": _r(pair.jaccard),
             "containment_a_in_b": _r(pair.left_in_right), "containment_b_in_a": _r(pair.right_in_left),
-            "rule": pair.rule}
+            "rule": pair.rule, **checks_record(pair)}
+
+
+def checks_record(item: Any) -> dict[str, Any]:
+    """The occasion check's values of a pair or an index match (see :mod:`dedup.occasion`).
+
+    ``days`` and ``figures`` are null when a date or a figure is missing on
+    either side; the object is empty when the check is off.
+    """
+    if item.correction is None:
+        return {}
+    out: dict[str, Any] = {"days": None if item.days is None else round(item.days, 3),
+                           "figures": None if item.figures is None else _r(item.figures),
+                           "subject": None if item.subject is None else _r(item.subject),
+                           "correction": item.correction}
+    return {"checks": out}
 
 
 def summary_record(result: ScanResult) -> dict[str, Any]:
@@ -57,11 +76,14 @@ def summary_record(result: ScanResult) -> dict[str, Any]:
         "duplicates": sum(cl.size - 1 for cl in result.clusters),
         "pairs": len(result.pairs),
         "candidates": result.candidates,
+        "rejected": dict(sorted(result.rejected.items())),
+        "members_verified": result.members_verified,
         "settings": {"shingle_size": c.shingle_size, "shingle_kind": c.shingle_kind, "num_perm": c.num_perm,
                      "seed": c.seed, "scheme": "affine32", "threshold": c.threshold, "containment": c.containment,
                      "bands": result.bands, "rows": result.rows, "keep": c.keep,
                      "boilerplate_share": c.boilerplate_share, "boilerplate_min_docs": c.boilerplate_min_docs,
-                     "short_words": c.short_words},
+                     "short_words": c.short_words, "occasion": c.occasion, "date_window": c.date_window,
+                     "figures": c.figures, "subject": c.subject},
     }
 
 
@@ -137,6 +159,8 @@ def render_text(result: ScanResult, pairs: bool = False) -> Iterator[str]:
            f"(seed {st['seed']}), LSH {st['bands']} bands x {st['rows']} rows, near-duplicate when jaccard >= "
            f"{st['threshold']} or containment >= {st['containment']}"
            + (f" (or, up to {st['short_words']} words, by the short-text rule)" if st["short_words"] else "")
+           + (f", and nothing says another occasion or subject (dates within {_n_days(st['date_window'])}, figures "
+              f">= {st['figures']:g}, subject <= {st['subject']:g})" if st["occasion"] else "")
            + f", keep {st['keep']}\n")
 
 
@@ -158,7 +182,8 @@ ADD_STATUSES = ("added", "unchanged", "replaced", "duplicate", "empty")
 def match_record(match: "Match") -> dict[str, Any]:
     """The JSON object of one indexed near-duplicate."""
     return {"id": match.id, "source": match.source, "jaccard": _r(match.jaccard),
-            "query_in_match": _r(match.query_in_match), "match_in_query": _r(match.match_in_query)}
+            "query_in_match": _r(match.query_in_match), "match_in_query": _r(match.match_in_query),
+            **checks_record(match)}
 
 
 def index_record(item: "AddOutcome | QueryResult") -> dict[str, Any]:

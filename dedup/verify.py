@@ -31,8 +31,9 @@ class Pair:
             check it passed (:mod:`dedup.occasion`): days between the two
             dates, figure agreement (None when either date or figure is
             missing), weighted share of the shorter text's words missing
-            from the other, and whether either text is marked as a
-            correction. All None when the check is off.
+            from the other (None when the collection is too small to weigh
+            words), and whether either text is marked as a correction. All
+            None when the check is off.
     """
 
     left: int

@@ -68,7 +68,7 @@ def test_pairs(seeds):
     r = run("scan", seeds, "--pairs", "-f", "jsonl")
     assert [json.loads(x) for x in r.stdout.splitlines()] == [
         {"a": A, "b": B, "jaccard": 0.4477, "containment_a_in_b": 0.7331, "containment_b_in_a": 0.5349,
-         "rule": "shingles"}]
+         "rule": "shingles", "checks": {"days": None, "figures": 1.0, "subject": None, "correction": False}}]
     r = run("scan", seeds, "--pairs")
     assert f"{A}  {B}  jaccard 0.45  containment 0.73 / 0.53" in r.stdout
 

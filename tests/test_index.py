@@ -110,7 +110,9 @@ def test_cli_add_query_info_on_seeds(tmp_path: Path) -> None:
     # The folder's 000 has another id than the file added by path, so it matches it at 1.0.
     assert [[m["jaccard"] for m in rec["matches"]] for rec in lines] == [[1.0], [0.4477], [], [], []]
     assert lines[1]["matches"][0] == {"id": str(SEEDS / S0), "source": str(SEEDS / S0), "jaccard": 0.4477,
-                                      "query_in_match": 0.5349, "match_in_query": 0.7331}
+                                      "query_in_match": 0.5349, "match_in_query": 0.7331,
+                                      "checks": {"days": None, "figures": 1.0, "subject": None,
+                                                 "correction": False}}
     r = run_cli("index", "info", db)
     assert r.exit_code == 0, r.output
     assert f"index: {db} (sqlite, format 2)\ndocuments: 1\nband entries: {BANDS}\n" in r.output

@@ -274,11 +274,13 @@ def correction_folder(tmp_path):
 
 
 def test_cli_settings_line_names_the_short_rule_unless_it_is_off(seeds):
-    rule = " (or, up to 150 words, by the short-text rule), keep longest"
+    occasion = (", and nothing says another occasion or subject (dates within 1 day, figures >= 0.6, "
+                "subject <= 0.2), keep longest")
+    rule = " (or, up to 150 words, by the short-text rule)"
     r = run("scan", seeds)
-    assert r.exit_code == 0 and r.stdout.splitlines()[-1].endswith("containment >= 0.55" + rule)
+    assert r.exit_code == 0 and r.stdout.splitlines()[-1].endswith("containment >= 0.55" + rule + occasion)
     r = run("scan", seeds, "--short-words", "0")
-    assert r.exit_code == 0 and r.stdout.splitlines()[-1].endswith("containment >= 0.55, keep longest")
+    assert r.exit_code == 0 and r.stdout.splitlines()[-1].endswith("containment >= 0.55" + occasion)
     assert "short-text rule" not in r.stdout
     r = run("scan", seeds, "--short-words", "40", "-f", "json")
     assert json.loads(r.stdout)["summary"]["settings"]["short_words"] == 40
