@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import os
 import json
 import re
 import sys
@@ -27,7 +28,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-REUTERS = ROOT.parent / "shared" / "data" / "reuters21578" / "reuters21578.jsonl.gz"
+REUTERS = Path(os.environ.get("DEDUP_DATA", ROOT.parent / "shared" / "data")) / "reuters21578" / "reuters21578.jsonl.gz"
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 

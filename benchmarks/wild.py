@@ -25,6 +25,7 @@ import gzip
 import hashlib
 import json
 import math
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 import dedup  # noqa: E402
 from dedup.io import parse_date, record_text  # noqa: E402
 
-DEFAULT_DATA = ROOT.parent / "shared" / "data"
+DEFAULT_DATA = Path(os.environ.get("DEDUP_DATA", ROOT.parent / "shared" / "data"))
 LABELS = Path(__file__).resolve().parent / "reuters_wild_labels.tsv"
 #: Share of all possible pairs that belong to the sample.
 RATE = 0.2

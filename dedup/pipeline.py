@@ -16,7 +16,7 @@ import numpy as np
 from .cluster import KEEP_POLICIES, KeepPolicy, choose_keep, groups
 from .errors import ConfigError, check_range
 from .candidates import candidate_pairs, lsh_floor, recall_bands
-from .io import Document, ReadOptions, Skipped, Source, read_documents
+from .io import Document, ReadOptions, Skipped, Source, headline, read_documents
 from .shingle import ShingleConfig, ShingleKind, shingle_batch
 from .short import ShortFeatures, ShortRule, short_features, short_pairs
 from .signature import MinHasher
@@ -110,7 +110,9 @@ class ScanConfig:
 
 @dataclass(frozen=True)
 class DocInfo:
-    """What a scan keeps of each document: no text, just its identity and size."""
+    """What a scan keeps of each document: no text, just its identity and size,
+    and ``title``, a label for people (the document's title, else its first
+    words: :func:`dedup.io.headline`)."""
 
     id: str
     path: str
@@ -119,6 +121,7 @@ class DocInfo:
     shingles: int
     date: Optional[datetime]
     is_file: bool
+    title: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -357,7 +360,8 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
                 df.add(values, len(batch))
             sig_chunks.append(sigs)
             for doc, n_words, n_sh in zip(batch, words.tolist(), lengths.tolist()):
-                infos.append(DocInfo(doc.id, doc.path, doc.line, n_words, n_sh, doc.date, doc.is_file))
+                infos.append(DocInfo(doc.id, doc.path, doc.line, n_words, n_sh, doc.date, doc.is_file,
+                                     headline(doc)))
             if progress:
                 progress(len(infos))
         t1 = time.perf_counter()

@@ -27,6 +27,8 @@ from dedup.errors import DedupError
 from dedup.index_store import decode_set, encode_set
 from dedup.verify import similarity
 
+from conftest import REUTERS
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ScanConfig()
 BANDS, ROWS = DEFAULT.banding  # every document has BANDS band entries
@@ -434,7 +436,7 @@ def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
 def test_reuters_queries_agree_with_a_batch_scan(tmp_path: Path) -> None:
     """Index one part of Reuters-21578, query the next: exactly the scan's shingle-rule pairs across the
     two parts (the index applies the shingle rule; the short-text rule is the scan's, see dedup.short)."""
-    data = ROOT.parent / "shared" / "data" / "reuters21578" / "reuters21578.jsonl.gz"
+    data = REUTERS
     if not data.exists():
         pytest.skip(f"{data} is not available")
     import gzip
