@@ -557,7 +557,7 @@ def render_report_index(result: ScanResult) -> str:
                      f'<td class="d">{_span([docs[m.id].date for m in cl.members])}</td>'
                      f'<td class="num">{min(m.jaccard for m in cl.members):.2f}</td></tr>')
     parts.append("</table>\n")
-    return _page(f"dedup scan report ({len(result.clusters)} clusters)", "".join(parts), _REPORT_CSS)
+    return _page(f"dedup scan report ({_plural(len(result.clusters), 'cluster')})", "".join(parts), _REPORT_CSS)
 
 
 def _context_html(d: VersionDiff, p: str, context: int = REPORT_CONTEXT) -> str:
