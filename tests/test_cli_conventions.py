@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from click.testing import CliRunner
 from dedup.cli import cli
 from dedup.io import BODY_FIELDS, DATE_FIELDS, ID_FIELDS, TEXT_FIELDS, TITLE_FIELDS
 
-from conftest import REUTERS, SEED_PAIR, need
+from conftest import REUTERS, ROOT, SEED_PAIR, need
 
 A, B = SEED_PAIR
 
@@ -207,3 +208,34 @@ def test_index_query_exit_code_remove_from_stdin_and_add_json(tmp_path, seeds):
     assert run("index", "add", db, seeds / "002_31e9bada26c2e9f7.txt", "-q").exit_code == 0
     r = run("index", "remove", db, "-", input=f"{seeds / A}\n\n{seeds / '002_31e9bada26c2e9f7.txt'}\n")
     assert r.exit_code == 0 and r.stdout == "removed 2; the index holds 0 documents\n"
+
+
+# ---------------------------------------------------------------- packaging
+
+def test_shell_completion_and_version():
+    r = CliRunner().invoke(cli, [], prog_name="dedup", env={"_DEDUP_COMPLETE": "bash_source"})
+    assert r.exit_code == 0 and "_dedup_completion()" in r.stdout and "_DEDUP_COMPLETE=bash_complete" in r.stdout
+    r = CliRunner().invoke(cli, [], prog_name="dedup",
+                           env={"_DEDUP_COMPLETE": "bash_complete", "COMP_WORDS": "dedup sc", "COMP_CWORD": "1"})
+    assert r.exit_code == 0 and r.stdout.splitlines() == ["plain,scan"]
+    r = CliRunner().invoke(cli, [], prog_name="dedup", env={
+        "_DEDUP_COMPLETE": "bash_complete", "COMP_WORDS": "dedup scan x --format p", "COMP_CWORD": "4"})
+    assert r.stdout.splitlines() == ["plain,parquet"]
+
+
+def test_license_file_matches_setup_cfg():
+    cfg = (ROOT / "setup.cfg").read_text(encoding="utf-8")
+    assert "\nlicense = MIT\n" in cfg and "\nlicense_files = LICENSE\n" in cfg
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License\n")
+
+
+def test_readme_documents_the_options_it_names():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for command in (["scan"], ["diff"], ["index", "add"], ["index", "query"], ["index", "remove"]):
+        help_text = run(*command, "--help").output
+        for option in re.findall(r"(--[a-z][a-z-]+)", help_text):
+            if option != "--help":
+                assert option in readme, f"{' '.join(command)} {option} is not in README.md"
+    assert "DEDUP_DATA" in readme and "_DEDUP_COMPLETE" in readme
+    # Usage comes before the internals.
+    assert readme.index("## `dedup scan`") < readme.index("## How it works")
