@@ -1095,4 +1095,5 @@ def diff_older_first(x: Document, y: Document, **settings: object) -> VersionDif
 
 __all__ = ["ChangedSentence", "ClusterDiff", "Edit", "MovedSentence", "Older", "Row", "ScoredSentence", "Sentence",
            "Similarity", "TermScore", "TermWeights", "TrivialEdit", "VersionDiff", "diff", "diff_clusters",
-           "diff_older_first", "diff_sources", "read_stdin_version", "read_version", "split_sentences", "tell_older", "word_edits", "word_similarity", "FUNCTION_WORDS", "TOKEN_PATTERN"]
+           "diff_older_first", "diff_sources", "read_stdin_version", "read_version", "split_sentences", "tell_older",
+           "word_edits", "word_similarity", "FUNCTION_WORDS", "TOKEN_PATTERN"]

@@ -497,7 +497,8 @@ def _histogram_html(result: ScanResult) -> str:
         for k in reversed(range(bins)):
             width = round(240 * values[k] / top)
             out.append(f'<tr><td>{k / bins:.1f}–{(k + 1) / bins:.1f}</td>'
-                       f'<td><span class="b" style="width:{width}px"></span></td><td class="num">{values[k]:,}</td></tr>')
+                       f'<td><span class="b" style="width:{width}px"></span></td>'
+                       f'<td class="num">{values[k]:,}</td></tr>')
         out.append("</table>")
     out.append("</div>\n")
     return "".join(out)
@@ -541,7 +542,7 @@ def render_report_index(result: ScanResult) -> str:
     documents, their dates, the lowest similarity) linking to its page,
     where the members are."""
     docs = {d.id: d for d in result.documents}
-    parts = [f"<h1>dedup scan report</h1>\n", _summary_counts(result)]
+    parts = ["<h1>dedup scan report</h1>\n", _summary_counts(result)]
     if not result.clusters:
         parts.append("<p>No near-duplicates found.</p>\n")
         return _page("dedup scan report (0 clusters)", "".join(parts), _REPORT_CSS)
@@ -632,7 +633,8 @@ def render_report_cluster(result: ScanResult, cluster: Any, cdiff: Optional[Clus
                      f"{body}</details>\n")
         shown += 1
     parts.append('<p class="legend">+ added, − removed, ~ changed (<del>deleted</del> / <ins>inserted</ins> words), '
-                 "&gt; moved, · trivial (same words: whitespace, punctuation, case, sentence or paragraph breaks)</p>\n")
+                 "&gt; moved, · trivial (same words: whitespace, punctuation, case, sentence or paragraph "
+                 "breaks)</p>\n")
     return _page(f"dedup cluster {cluster.index}: {keep.title or cluster.keep}", "".join(parts), _REPORT_CSS)
 
 

@@ -321,7 +321,7 @@ def write_parquet(result: ScanResult, path: str, pairs: bool = False) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as exc:
-        raise DedupError(f"writing Parquet needs pyarrow: pip install \"dedup[parquet]\"") from exc
+        raise DedupError("writing Parquet needs pyarrow: pip install \"dedup[parquet]\"") from exc
     cols = scan_table(result, pairs)
     types = {"cluster": pa.int64(), "keep": pa.bool_(), "words": pa.int64(), "jaccard": pa.float64(),
              "containment": pa.float64(), "containment_a_in_b": pa.float64(), "containment_b_in_a": pa.float64(),

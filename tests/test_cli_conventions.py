@@ -185,7 +185,8 @@ def test_diff_warns_on_unrelated_texts_and_exit_code(seeds, tmp_path):
 def test_markdown_escapes_markup_only(seeds):
     r = run("diff", seeds / A, seeds / B, "-f", "markdown")
     assert "SACRAMENTO, Calif. (KTXL)" in r.stdout and "Calif\\." not in r.stdout and "\\(KTXL\\)" not in r.stdout
-    r = run("diff", "-", seeds / B, "-f", "markdown", input="A *bold* claim [link](x) | cell.\n\n1) Item <b>x</b> here.")
+    text = "A *bold* claim [link](x) | cell.\n\n1) Item <b>x</b> here."
+    r = run("diff", "-", seeds / B, "-f", "markdown", input=text)
     assert "A \\*bold\\* claim \\[link\\](x) \\| cell." in r.stdout
     assert "- ~~1\\) Item &lt;b&gt;x&lt;/b&gt; here.~~" in r.stdout
 
