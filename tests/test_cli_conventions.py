@@ -240,3 +240,25 @@ def test_readme_documents_the_options_it_names():
     assert "DEDUP_DATA" in readme and "_DEDUP_COMPLETE" in readme
     # Usage comes before the internals.
     assert readme.index("## `dedup scan`") < readme.index("## How it works")
+
+
+def test_readme_scan_table_defaults_match_the_code():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## `dedup scan`"):readme.index("### Output")]
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.replace("\\|", "/").split("|")[1:-1]] if line.startswith("| `") else []
+        if len(cells) == 3:
+            for name in re.findall(r"(--[a-z][a-z-]+)", cells[0]):
+                rows[name] = cells[1]
+    scan = cli.commands["scan"]  # type: ignore[attr-defined]
+    checked = 0
+    for param in scan.params:
+        long = [o for o in param.opts if o.startswith("--")]
+        # Options without a default (click marks them with a sentinel or None) are not compared.
+        if not long or param.is_flag or not isinstance(param.default, (int, float, str)) or long[0] == "--help":
+            continue
+        assert long[0] in rows, f"{long[0]} has no row in README.md's option table"
+        assert f"`{param.default}`" in rows[long[0]], f"{long[0]}: README says {rows[long[0]]}, code {param.default}"
+        checked += 1
+    assert checked >= 10
