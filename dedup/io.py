@@ -527,11 +527,16 @@ class _Reader:
 
     def csv_rows(self, stream: IO[bytes], path: str, delimiter: str) -> Iterator[tuple[int, object]]:
         """Rows of a CSV/TSV file with a header row, as records numbered by
-        the line each starts on (a quoted field may span lines)."""
+        the line each starts on (a quoted field may span lines). A ``.csv``
+        file whose header row has more semicolons (or bars) than commas is
+        read with that delimiter, as spreadsheets in many locales write it."""
         head = stream.peek(8192)[:8192] if hasattr(stream, "peek") else b""
         if _looks_binary(head):
             self.skip(path, "binary file, not CSV (remove it or give text files only)")
             return
+        if delimiter == ",":
+            header = head.split(b"\n", 1)[0]
+            delimiter = max((",", ";", "|"), key=lambda d: (header.count(d.encode()), d == ","))
         enc = self.opts.encoding or "utf-8-sig"
         if enc.lower().replace("_", "-") in ("utf-8", "utf8"):
             enc = "utf-8-sig"

@@ -64,6 +64,16 @@ def test_tsv_gz_and_field_options(tmp_path, seed_texts):
                                               "--text-field)"]
 
 
+def test_semicolon_csv_is_read_by_its_header(tmp_path):
+    p = tmp_path / "export.csv"
+    p.write_text("id;title;text\n1;Rates;\"The bank raised rates; markets fell, then rose.\"\n", encoding="utf-8")
+    docs, opts = read([p])
+    assert [(d.id, d.title, d.text) for d in docs] == [("1", "Rates", "The bank raised rates; markets fell, then rose.")]
+    p.write_text("id,text\n1,one; two; three\n", encoding="utf-8")
+    docs, _ = read([p])
+    assert [d.text for d in docs] == ["one; two; three"]
+
+
 def test_csv_problems_are_one_line_each(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"id,text\n1,caf\xe9 au lait\n")
@@ -208,3 +218,9 @@ def test_missing_pyarrow_is_one_line_naming_the_extra(tmp_path):
                           text=True, cwd=ROOT)
     assert done.returncode == 1
     assert done.stderr == 'Error: writing Parquet needs pyarrow: pip install "dedup[parquet]"\n'
+
+
+def test_pyarrow_is_imported_only_when_parquet_is_read_or_written():
+    code = "import sys, dedup.cli; print('pyarrow' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0 and done.stdout == "False\n"
