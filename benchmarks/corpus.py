@@ -8,7 +8,7 @@ revisions of a recent one (a span cut, a passage added, a few words changed)
 or exact reposts, so near-duplicate clusters exist at every size.
 
 Usage:
-    python benchmarks/corpus.py --n 1000000 --out /tmp/news-1m.jsonl.gz
+    python3 benchmarks/corpus.py --n 1000000 --out /tmp/news-1m.jsonl.gz
 
 The output is JSON lines (``id``, ``date``, ``text``), gzip level 1, written
 as it is generated: memory does not grow with ``--n``.

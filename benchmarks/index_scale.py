@@ -20,7 +20,7 @@ Measured side by side in the same run:
   ``--redis-max`` documents.
 
 Example:
-    python benchmarks/index_scale.py --docs 100000 --queries 10000
+    python3 benchmarks/index_scale.py --docs 100000 --queries 10000
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ Each time is the median of ``--runs`` runs. The script exits with 1 when
 the overview or a cluster page takes longer than ``--limit`` seconds (2).
 
 Example:
-    python benchmarks/report_load.py
+    python3 benchmarks/report_load.py
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ Labels live in ``reuters_wild_labels.tsv`` beside this file: ids ``a`` and
 reader's reason. The criteria are in ``reuters_wild_criteria.md``.
 
 Usage:
-    python benchmarks/wild.py                      # precision of the defaults
-    python benchmarks/wild.py --export DIR         # write unlabelled sampled pairs for reading
+    python3 benchmarks/wild.py                      # precision of the defaults
+    python3 benchmarks/wild.py --export DIR         # write unlabelled sampled pairs for reading
 """
 
 from __future__ import annotations
