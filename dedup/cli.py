@@ -238,6 +238,11 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
     if report and "-" in sources:
         raise click.UsageError("--report re-reads the articles, and standard input cannot be read twice; "
                                "save it to a file and scan that.")
+    if report:
+        inside = report_inside_inputs(report, sources)
+        if inside:
+            raise click.UsageError(f"--report {report} is inside the scanned folder {inside}, so a later scan would "
+                                   "read its pages as articles; choose a folder outside it.")
     if report and report.lower().endswith((".html", ".htm")):
         raise click.UsageError(f"--report writes a folder of pages (an overview and one page per cluster): give a "
                                f"folder such as --report {report.rsplit('.', 1)[0]}/ and open its index.html.")
@@ -285,6 +290,17 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
         raise click.ClickException(str(exc)) from exc
     if fail_on_duplicates and result.clusters:
         sys.exit(EXIT_DUPLICATES)
+
+
+def report_inside_inputs(report: str, sources: Sequence[str]) -> Optional[str]:
+    """The scanned folder that ``report`` would lie in, if any."""
+    target = os.path.realpath(report)
+    for src in sources:
+        if src != "-" and os.path.isdir(src):
+            folder = os.path.realpath(src)
+            if os.path.commonpath([folder, target]) == folder:
+                return src
+    return None
 
 
 def _umask() -> int:

@@ -181,6 +181,17 @@ def test_scan_report(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine", "report"]
 
 
+def test_scan_report_inside_the_scanned_folder_is_refused(tmp_path: Path) -> None:
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "a.txt").write_text("Some words to read here.", encoding="utf-8")
+    r = run("scan", str(news), "--report", str(news / "report"))
+    assert r.exit_code == 2
+    assert (f"--report {news / 'report'} is inside the scanned folder {news}, so a later scan would read its pages "
+            "as articles; choose a folder outside it.") in " ".join(r.stderr.split())
+    assert sorted(p.name for p in news.iterdir()) == ["a.txt"]
+
+
 def test_scan_report_with_no_clusters(tmp_path: Path) -> None:
     report = tmp_path / "r"
     r = run("scan", str(SEEDS / "002_31e9bada26c2e9f7.txt"), str(SEEDS / "003_e8e1f807b790b2ad.txt"),
