@@ -22,9 +22,9 @@ The sets are built in labelled_sets.py. Every scan goes through
 inputs and scores outputs.
 
 Usage:
-    python benchmarks/accuracy.py                 # defaults and the full sweep
-    python benchmarks/accuracy.py --quick         # defaults and the shingle sweep only
-    python benchmarks/accuracy.py --data DIR      # shared data elsewhere
+    python3 benchmarks/accuracy.py                 # defaults and the full sweep
+    python3 benchmarks/accuracy.py --quick         # defaults and the shingle sweep only
+    python3 benchmarks/accuracy.py --data DIR      # shared data elsewhere
 """
 
 from __future__ import annotations

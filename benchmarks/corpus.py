@@ -8,7 +8,7 @@ revisions of a recent one (a span cut, a passage added, a few words changed)
 or exact reposts, so near-duplicate clusters exist at every size.
 
 Usage:
-    python benchmarks/corpus.py --n 1000000 --out /tmp/news-1m.jsonl.gz
+    python3 benchmarks/corpus.py --n 1000000 --out /tmp/news-1m.jsonl.gz
 
 The output is JSON lines (``id``, ``date``, ``text``), gzip level 1, written
 as it is generated: memory does not grow with ``--n``.
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import os
 import json
 import re
 import sys
@@ -27,7 +28,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-REUTERS = ROOT.parent / "shared" / "data" / "reuters21578" / "reuters21578.jsonl.gz"
+REUTERS = Path(os.environ.get("DEDUP_DATA", ROOT.parent / "shared" / "data")) / "reuters21578" / "reuters21578.jsonl.gz"
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 

@@ -20,7 +20,7 @@ Measured side by side in the same run:
   ``--redis-max`` documents.
 
 Example:
-    python benchmarks/index_scale.py --docs 100000 --queries 10000
+    python3 benchmarks/index_scale.py --docs 100000 --queries 10000
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from dedup.index import prepare  # noqa: E402
 from dedup.shingle import shingle_set  # noqa: E402
 from dedup.signature import MinHasher  # noqa: E402
 
-REUTERS = ROOT.parent / "shared" / "data" / "reuters21578" / "reuters21578.jsonl.gz"
+REUTERS = Path(os.environ.get("DEDUP_DATA", ROOT.parent / "shared" / "data")) / "reuters21578" / "reuters21578.jsonl.gz"
 _SPLIT = re.compile(r"(?<=[.!?])\s+")
 
 

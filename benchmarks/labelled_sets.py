@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import os
 import random
 import re
 import sys
@@ -35,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from dedup import Document, ShingleConfig, shingle_set, similarity, words  # noqa: E402
 from dedup.io import record_text  # noqa: E402
 
-DEFAULT_DATA = ROOT.parent / "shared" / "data"
+DEFAULT_DATA = Path(os.environ.get("DEDUP_DATA", ROOT.parent / "shared" / "data"))
 SEED_PAIR = ("000_cc67e4122e3a257f.txt", "001_fbcee2db9c98bcf0.txt")
 WORD5 = ShingleConfig(5, "word")
 

@@ -3,11 +3,11 @@
 Every row of a table is measured in the same run on the same documents, each
 method in its own child process so that its peak RSS is its own.
 
-    python benchmarks/speed.py signatures --corpus reuters
-    python benchmarks/speed.py signatures --corpus generated --n 20000
-    python benchmarks/speed.py candidates --corpus generated --n 20000
-    python benchmarks/speed.py scan --n 1000000 --jobs 2 --compare-jobs 1 --compare-n 100000
-    python benchmarks/speed.py scaling --sizes 10000,30000,100000,300000,1000000 --plot benchmarks/scaling.png
+    python3 benchmarks/speed.py signatures --corpus reuters
+    python3 benchmarks/speed.py signatures --corpus generated --n 20000
+    python3 benchmarks/speed.py candidates --corpus generated --n 20000
+    python3 benchmarks/speed.py scan --n 1000000 --jobs 2 --compare-jobs 1 --compare-n 100000
+    python3 benchmarks/speed.py scaling --sizes 10000,30000,100000,300000,1000000 --plot benchmarks/scaling.png
 
 Rates per core are documents per CPU second of the measuring process
 (user + system, threads included), so a method that uses several threads is

@@ -25,8 +25,8 @@ script (ids ``a`` and ``b`` are Reuters ``newid``s, ``label`` is ``same`` or
   honest estimate of precision.
 
 Usage:
-    python benchmarks/wild.py                      # precision of the defaults
-    python benchmarks/wild.py --export DIR         # write unlabelled sampled pairs for reading
+    python3 benchmarks/wild.py                      # precision of the defaults
+    python3 benchmarks/wild.py --export DIR         # write unlabelled sampled pairs for reading
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ import gzip
 import hashlib
 import json
 import math
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 import dedup  # noqa: E402
 from dedup.io import parse_date, record_text  # noqa: E402
 
-DEFAULT_DATA = ROOT.parent / "shared" / "data"
+DEFAULT_DATA = Path(os.environ.get("DEDUP_DATA", ROOT.parent / "shared" / "data"))
 HERE = Path(__file__).resolve().parent
 
 

@@ -191,7 +191,8 @@ def nested_bands(floor: float, num_perm: int, recall: float = 0.95, rows: int = 
         (59, 2)
     """
     check_range("floor", floor, 0.0, 1.0, low_open=True)
-    most = max(1, num_perm // rows)
+    rows = min(rows, num_perm)
+    most = num_perm // rows
     for bands in range(1, most + 1):
         if candidate_probability(floor, bands, rows) >= recall:
             return bands, rows

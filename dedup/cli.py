@@ -4,38 +4,75 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Callable, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
 import click
 
 from . import __version__
 from .cluster import KEEP_POLICIES
 from .errors import DedupError
-from .files import atomic_write, plan_set_aside, set_aside
-from .io import ReadOptions, read_documents
+from .candidates import candidate_probability, lsh_floor
+from .files import atomic_write, check_folder_target, plan_set_aside, set_aside, write_folder
+from .io import BODY_FIELDS, DATE_FIELDS, ID_FIELDS, TEXT_FIELDS, TITLE_FIELDS, ReadOptions, read_documents
 from .pipeline import ScanConfig, scan as scan_sources
 from .diff import diff_clusters, diff_sources
-from .diffreport import DIFF_FORMATS, DIFF_RENDERERS, render_scan_html
-from .report import (INDEX_FORMATS, RENDERERS, SCAN_FORMATS, render_ids, render_index_add, render_index_info,
-                     render_index_query)
+from .diffreport import DIFF_FORMATS, DIFF_RENDERERS, render_report
+from .report import (BINARY_FORMATS, INDEX_FORMATS, RENDERERS, SCAN_FORMATS, render_id_list, render_index_add,
+                     render_index_info, render_index_query, render_script, write_parquet)
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 EXIT_DUPLICATES = 3
+#: The probability with which LSH should make a pair at the rule's lowest
+#: Jaccard a candidate (the banding is tuned for it; see candidates.recall_bands).
+RECALL_TARGET = 0.95
+#: Below this Jaccard and containment (word 5-grams) two texts share no more
+#: than chance phrases, and `dedup diff` warns that they may be unrelated.
+UNRELATED = 0.05
 
 
-def read_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """Options for reading inputs, shared by every command that reads articles."""
-    for opt in reversed([
-        click.option("--encoding", metavar="NAME", help="Text encoding of the inputs [default: UTF-8, BOM or not]."),
-        click.option("--id-field", metavar="FIELD", help="JSON field with the id [default: id, _id, doc_id, newid, url]."),
-        click.option("--text-field", metavar="FIELD",
-                     help="JSON field with the text [default: text, content, article, or title + body]."),
-        click.option("--date-field", metavar="FIELD", help="JSON field with the date (for --keep newest) [default: date]."),
-        click.option("--strict", is_flag=True, help="Stop at the first unreadable file or record instead of skipping it."),
-    ]):
-        f = opt(f)
-    return f
+def _first_present(names: Sequence[str]) -> str:
+    return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
+
+
+def read_options(f: Optional[Callable[..., Any]] = None, *, date_use: str = "") -> Any:
+    """Options for reading inputs, shared by every command that reads articles.
+
+    The defaults shown are built from the reader's own field lists, so the
+    help cannot drift from the code. ``date_use`` says what the date is for
+    in this command.
+    """
+    def decorate(g: Callable[..., Any]) -> Callable[..., Any]:
+        for opt in reversed([
+            click.option("--encoding", metavar="NAME",
+                         help="Text encoding of the inputs [default: UTF-8, BOM or not]."),
+            click.option("--id-field", metavar="FIELD",
+                         help=f"Record field (JSON, CSV, Parquet) with the id [default: the first present of "
+                              f"{_first_present(ID_FIELDS)}]."),
+            click.option("--text-field", metavar="FIELD",
+                         help=f"Record field with the text [default: the first present of "
+                              f"{_first_present(TEXT_FIELDS)}; else {' / '.join(TITLE_FIELDS)} and "
+                              f"{' / '.join(BODY_FIELDS)} joined]."),
+            click.option("--date-field", metavar="FIELD",
+                         help=f"Record field with the date{date_use} [default: the first present of "
+                              f"{_first_present(DATE_FIELDS)}]."),
+            click.option("--strict", is_flag=True,
+                         help="Stop at the first unreadable file or record instead of skipping it."),
+        ]):
+            g = opt(g)
+        return g
+
+    return decorate(f) if f is not None else decorate
+
+
+def folder_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Which files of a folder to read: shell-style patterns."""
+    f = click.option("--exclude", metavar="GLOB", multiple=True,
+                     help="Skip files in folders whose path (relative to the folder) or name matches GLOB. "
+                          "Repeatable.")(f)
+    return click.option("--include", metavar="GLOB", multiple=True,
+                        help="Read only files in folders whose path (relative to the folder) or name matches "
+                             "GLOB, e.g. '*.txt' or '2026-11-*/*'. Repeatable.")(f)
 
 
 def make_read_options(encoding: Optional[str], id_field: Optional[str], text_field: Optional[str],
@@ -59,14 +96,29 @@ MAX_WARNINGS = 10
 
 
 def warn_skipped(skipped: Sequence[Any], quiet: bool) -> None:
-    """One warning line per skipped input on stderr, the first few only."""
+    """Warnings on stderr for skipped inputs: one line per file and reason,
+    with the count and first lines when several records share it (737
+    Reuters records without a body are one warning, not 737); the first
+    few such lines only."""
     if quiet:
         return
-    for note in skipped[:MAX_WARNINGS]:
-        click.echo(f"Warning: {note}", err=True)
-    if len(skipped) > MAX_WARNINGS:
-        click.echo(f"Warning: {len(skipped) - MAX_WARNINGS} more inputs skipped (--format json lists them all)",
-                   err=True)
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for note in skipped:
+        groups.setdefault((note.path, note.reason), []).append(note)
+    shown = 0
+    for (path, reason), notes in groups.items():
+        if shown == MAX_WARNINGS:
+            break
+        shown += 1
+        if len(notes) == 1:
+            click.echo(f"Warning: {notes[0]}", err=True)
+            continue
+        lines = [n.line for n in notes if n.line]
+        where = f" (lines {', '.join(map(str, lines[:3]))}{', ...' if len(lines) > 3 else ''})" if lines else ""
+        click.echo(f"Warning: {path}: {len(notes):,} records skipped{where}: {reason}", err=True)
+    rest = sum(len(v) for v in list(groups.values())[shown:])
+    if rest:
+        click.echo(f"Warning: {rest:,} more inputs skipped (--format json lists them all)", err=True)
 
 
 class Progress:
@@ -140,57 +192,94 @@ def cli() -> None:
               help="Move duplicate files into DIR, keeping their relative paths (never overwrites).")
 @click.option("--fail-on-duplicates", is_flag=True, help=f"Exit with {EXIT_DUPLICATES} when any cluster is found.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings on stderr.")
-@click.option("--report", "report", metavar="FILE.html",
-              help="Also write one HTML page with every cluster and each member's diff against the kept copy.")
-@read_options
+@click.option("--report", "report", metavar="DIR",
+              help="Also write an HTML report into folder DIR: an overview (DIR/index.html) and a page per cluster "
+                   "with each member's diff, older version first.")
+@click.option("--script", "script", metavar="FILE.sh",
+              help="Also write a shell script that removes the duplicate files when you run it (sh FILE.sh), or "
+                   "moves them (sh FILE.sh --move DIR); each line names the copy kept and the similarity.")
+@folder_options
+@read_options(date_use=" (for --keep newest)")
 def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, list_duplicates: bool, keep: str,
          threshold: float, containment: float, shingle_size: int, boilerplate_share: float, short_words: int,
          num_perm: int, seed: int, jobs: int,
          output: Optional[str], move_duplicates: Optional[str], fail_on_duplicates: bool, quiet: bool,
-         report: Optional[str], encoding: Optional[str], id_field: Optional[str], text_field: Optional[str],
+         report: Optional[str], script: Optional[str], include: tuple[str, ...], exclude: tuple[str, ...],
+         encoding: Optional[str], id_field: Optional[str], text_field: Optional[str],
          date_field: Optional[str], strict: bool) -> None:
     """Group near-duplicate articles and say which copy to keep.
 
     PATH is a file, a folder (read recursively: .txt .md .html .htm .json
-    .jsonl, each optionally .gz) or - for JSON lines on stdin.
+    .jsonl .csv .tsv, each optionally .gz, and .parquet) or - for JSON lines
+    on stdin.
 
     \b
     Examples:
       dedup scan seeds/
       dedup scan news/ --format jsonl > clusters.jsonl
+      dedup scan articles.csv --text-field body --id-field url
       cat articles.jsonl | dedup scan - --format jsonl
+      dedup scan news/ --include '*.html' --exclude 'drafts/*'
+      dedup scan news/ --script remove-dupes.sh     # review it, then: sh remove-dupes.sh
       dedup scan news/ --duplicates | xargs rm        # you decide what to delete
       dedup scan news/ --move-duplicates dupes/
-      dedup scan news/ --report report.html        # every cluster with its diffs
+      dedup scan news/ --report report/             # open report/index.html
     """
     if list_unique and list_duplicates:
         raise click.UsageError("--unique and --duplicates exclude each other.")
+    if pairs and (list_unique or list_duplicates):
+        raise click.UsageError(f"--pairs lists pairs and {'--unique' if list_unique else '--duplicates'} lists ids; "
+                               "give one of them.")
+    if fmt in BINARY_FORMATS and (list_unique or list_duplicates):
+        raise click.UsageError(f"--{'unique' if list_unique else 'duplicates'} lists ids as text, json, jsonl or "
+                               f"csv, not {fmt}.")
+    if fmt in BINARY_FORMATS and (not output or output == "-"):
+        raise click.UsageError(f"--format {fmt} writes a binary file: give it with -o FILE.{fmt}.")
     if report and "-" in sources:
         raise click.UsageError("--report re-reads the articles, and standard input cannot be read twice; "
                                "save it to a file and scan that.")
+    if report:
+        inside = report_inside_inputs(report, sources)
+        if inside:
+            raise click.UsageError(f"--report {report} is inside the scanned folder {inside}, so a later scan would "
+                                   "read its pages as articles; choose a folder outside it.")
+    if report and report.lower().endswith((".html", ".htm")):
+        raise click.UsageError(f"--report writes a folder of pages (an overview and one page per cluster): give a "
+                               f"folder such as --report {report.rsplit('.', 1)[0]}/ and open its index.html.")
     try:
         config = ScanConfig(shingle_size=shingle_size, num_perm=num_perm, seed=seed, threshold=threshold,
                             containment=containment, keep=keep, jobs=jobs,
                             boilerplate_share=boilerplate_share, short_words=short_words)  # type: ignore[arg-type]
     except DedupError as exc:
         raise click.BadParameter(str(exc)) from exc
+    if not quiet:
+        warn_recall(config)
     opts = make_read_options(encoding, id_field, text_field, date_field, strict)
+    opts.include, opts.exclude = include, exclude
     try:
+        if report:
+            check_folder_target(report)
         with Progress(quiet, "scanning", opts) as progress:
             result = scan_sources(list(sources), config, read_options=opts, progress=progress.on_docs)
+        warn_skipped(result.skipped, quiet)
+        if not result.documents:
+            raise DedupError(nothing_read(sources, result))
         moves = None
         if move_duplicates:
             dupes = {d.id: d for d in result.documents}
             moves = plan_set_aside(((i, dupes[i].path, dupes[i].is_file) for i in result.duplicate_ids),
                                    move_duplicates)
-        warn_skipped(result.skipped, quiet)
         if report:
             # Written before any move, while every member is still where the scan read it.
-            atomic_write(report, render_scan_html(result, diff_clusters(result, list(sources), opts)))
-        if list_unique:
-            emit(render_ids(result.keep_ids), output)
-        elif list_duplicates:
-            emit(render_ids(result.duplicate_ids), output)
+            write_folder(report, render_report(result, diff_clusters(result, list(sources), opts)))
+        if script:
+            atomic_write(script, render_script(result, name=os.path.basename(script)))
+            os.chmod(script, os.stat(script).st_mode | 0o111 & ~_umask())
+        if list_unique or list_duplicates:
+            ids = result.keep_ids if list_unique else result.duplicate_ids
+            emit(render_id_list(ids, fmt), output)
+        elif fmt in BINARY_FORMATS:
+            write_parquet(result, output or "", pairs)
         else:
             emit(RENDERERS[fmt](result, pairs), output)
         if moves is not None:
@@ -201,6 +290,49 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
         raise click.ClickException(str(exc)) from exc
     if fail_on_duplicates and result.clusters:
         sys.exit(EXIT_DUPLICATES)
+
+
+def report_inside_inputs(report: str, sources: Sequence[str]) -> Optional[str]:
+    """The scanned folder that ``report`` would lie in, if any."""
+    target = os.path.realpath(report)
+    for src in sources:
+        if src != "-" and os.path.isdir(src):
+            folder = os.path.realpath(src)
+            if os.path.commonpath([folder, target]) == folder:
+                return src
+    return None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def warn_recall(config: ScanConfig) -> None:
+    """Warn when the banding cannot reach its recall target: with few
+    permutations, pairs the rule accepts may never become candidates."""
+    bands, rows = config.banding
+    floor = lsh_floor(config.threshold, config.containment)
+    p = candidate_probability(floor, bands, rows)
+    if p < RECALL_TARGET:
+        click.echo(f"Warning: with --num-perm {config.num_perm} the LSH bands ({bands} x {rows}) find a pair at "
+                   f"jaccard {floor:.2f} with probability {p:.2f}, below {RECALL_TARGET}: near-duplicates may be "
+                   f"missed (use --num-perm 128 or more)", err=True)
+
+
+def nothing_read(sources: Sequence[str], result: Any) -> str:
+    """The error for a scan that read no document, saying why."""
+    where = ", ".join(sources[:3]) + (", ..." if len(sources) > 3 else "")
+    why = []
+    if result.skipped:
+        why.append(f"{len(result.skipped):,} skipped (see the warnings above)")
+    if result.files_ignored:
+        why.append(f"{result.files_ignored:,} files ignored (suffix not read, or --include/--exclude)")
+    if not why:
+        why.append("no files")
+    return (f"no documents read from {where}: {'; '.join(why)}. Point it at files of a supported kind "
+            "(.txt .md .html .json .jsonl .csv .tsv .parquet), or choose the fields with --text-field")
 
 
 @cli.command("diff", context_settings=CONTEXT)
@@ -220,16 +352,20 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
               help="Words per shingle for the similarity figures.")
 @click.option("--color/--no-color", "color", default=None,
               help="Colour the text format [default: on a terminal, unless NO_COLOR is set].")
+@click.option("--exit-code", is_flag=True,
+              help="Exit with 1 when the versions differ (a sentence added, removed, changed or moved), 0 when "
+                   "not, as git diff --exit-code does.")
 @click.option("-q", "--quiet", is_flag=True, help="No warnings on stderr.")
-@read_options
+@read_options(date_use=" (to tell the older version)")
 def diff_command(a: str, b: str, fmt: str, output: Optional[str], corpus: tuple[str, ...], cutoff: float,
-                 top_terms: int, shingle_size: int, color: Optional[bool], quiet: bool, encoding: Optional[str],
-                 id_field: Optional[str], text_field: Optional[str], date_field: Optional[str],
-                 strict: bool) -> None:
+                 top_terms: int, shingle_size: int, color: Optional[bool], exit_code: bool, quiet: bool,
+                 encoding: Optional[str], id_field: Optional[str], text_field: Optional[str],
+                 date_field: Optional[str], strict: bool) -> None:
     """Show what version B added, removed, changed and moved relative to A.
 
-    A and B are .txt, .md or .html files, or JSON / JSON lines files holding
-    one article (FILE#ID picks a record of a file with several). Changes
+    A and B are .txt, .md or .html files, or JSON / JSON lines / CSV files
+    holding one article (FILE#ID picks a record of a file with several);
+    one of them may be - for plain text (or one JSON object) on stdin. Changes
     are ranked by TF-IDF weight, the most significant first; edits of
     whitespace, punctuation or case only are counted as trivial.
 
@@ -239,12 +375,19 @@ def diff_command(a: str, b: str, fmt: str, output: Optional[str], corpus: tuple[
       dedup diff old.html new.html --format html -o revision.html
       dedup diff a.txt b.txt --format json | jq .added_terms
       dedup diff news.jsonl#17 news.jsonl#42 --corpus news/
+      pbpaste | dedup diff - published.txt
+      dedup diff old.txt new.txt --exit-code > /dev/null || echo changed
     """
     opts = make_read_options(encoding, id_field, text_field, date_field, strict)
     try:
         result = diff_sources(a, b, corpus=list(corpus) or None, read_options=opts, cutoff=cutoff,
                               top_terms=top_terms, shingle_size=shingle_size)
         warn_skipped(opts.skipped, quiet)
+        sim = result.similarity
+        if not quiet and max(sim.jaccard, sim.a_in_b, sim.b_in_a) < UNRELATED:
+            click.echo(f"Warning: {result.a_label} and {result.b_label} share almost no text (jaccard "
+                       f"{sim.jaccard:.2f}, containment {max(sim.a_in_b, sim.b_in_a):.2f}): they may not be "
+                       "versions of one article", err=True)
         if fmt == "text":
             to_terminal = not output or output == "-"
             if color is None:
@@ -254,6 +397,8 @@ def diff_command(a: str, b: str, fmt: str, output: Optional[str], corpus: tuple[
             emit(DIFF_RENDERERS[fmt](result), output)
     except DedupError as exc:
         raise click.ClickException(str(exc)) from exc
+    if exit_code and not result.is_empty:
+        sys.exit(1)
 
 
 # ---------------------------------------------------------------- dedup index
@@ -323,11 +468,13 @@ def index_group() -> None:
               help="Documents per transaction.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings on stderr.")
 @index_settings
-@read_options
+@folder_options
+@read_options(date_use=" (not used: the index keeps no dates)")
 def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_duplicates: bool, fmt: str,
               batch_size: int, quiet: bool, threshold: Optional[float], containment: Optional[float],
-              shingle_size: Optional[int], num_perm: Optional[int], seed: Optional[int], encoding: Optional[str],
-              id_field: Optional[str], text_field: Optional[str], date_field: Optional[str], strict: bool) -> None:
+              shingle_size: Optional[int], num_perm: Optional[int], seed: Optional[int], include: tuple[str, ...],
+              exclude: tuple[str, ...], encoding: Optional[str], id_field: Optional[str], text_field: Optional[str],
+              date_field: Optional[str], strict: bool) -> None:
     """Add articles to the index (creating it if missing).
 
     The same id with the same text changes nothing; the same id with new
@@ -339,12 +486,14 @@ def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_
       dedup index add archive.db news/2026-11-21/
       dedup index add archive.db incoming/ --skip-duplicates
       dedup index add archive.db feed.jsonl --format jsonl > outcomes.jsonl
+      dedup index add archive.db news/ --format json | jq .summary
       dedup index add news --redis redis://localhost:6379/0 incoming/
     """
     index = open_index(db, redis_url, create=True, threshold=threshold, containment=containment,
                        shingle_size=shingle_size, num_perm=num_perm, seed=seed)
     index.batch_size = batch_size
     opts = make_read_options(encoding, id_field, text_field, date_field, strict)
+    opts.include, opts.exclude = include, exclude
     try:
         with index, Progress(quiet, "indexing", opts) as progress:
             outcomes = index.iter_add(read_documents(list(sources), opts), skip_duplicates=skip_duplicates,
@@ -361,12 +510,16 @@ def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_
 @click.option("-f", "--format", "fmt", type=click.Choice(INDEX_FORMATS), default="text", show_default=True,
               help="Output format (jsonl: one object per queried document).")
 @click.option("-o", "--output", metavar="FILE", help="Write the output to FILE (atomically) instead of stdout.")
+@click.option("--fail-on-matches", is_flag=True,
+              help=f"Exit with {EXIT_DUPLICATES} when any queried article has a near-duplicate in the index.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings on stderr.")
 @index_settings
-@read_options
+@folder_options
+@read_options(date_use=" (not used: the index keeps no dates)")
 def index_query(db: str, redis_url: Optional[str], sources: tuple[str, ...], fmt: str, output: Optional[str],
-                quiet: bool, threshold: Optional[float], containment: Optional[float], shingle_size: Optional[int],
-                num_perm: Optional[int], seed: Optional[int], encoding: Optional[str], id_field: Optional[str],
+                fail_on_matches: bool, quiet: bool, threshold: Optional[float], containment: Optional[float],
+                shingle_size: Optional[int], num_perm: Optional[int], seed: Optional[int], include: tuple[str, ...],
+                exclude: tuple[str, ...], encoding: Optional[str], id_field: Optional[str],
                 text_field: Optional[str], date_field: Optional[str], strict: bool) -> None:
     """List each article's near-duplicates already in the index, with scores.
 
@@ -379,17 +532,29 @@ def index_query(db: str, redis_url: Optional[str], sources: tuple[str, ...], fmt
       dedup index query archive.db incoming/
       dedup index query archive.db incoming/ --format jsonl > seen.jsonl
       cat feed.jsonl | dedup index query archive.db - --format jsonl
+      dedup index query archive.db new.txt --fail-on-matches -q > /dev/null || echo "seen before"
     """
     index = open_index(db, redis_url, threshold=threshold, containment=containment, shingle_size=shingle_size,
                        num_perm=num_perm, seed=seed)
     opts = make_read_options(encoding, id_field, text_field, date_field, strict)
+    opts.include, opts.exclude = include, exclude
+    with_matches = 0
+
+    def counted(results: Iterable[Any]) -> Iterator[Any]:
+        nonlocal with_matches
+        for r in results:
+            with_matches += bool(r.matches)
+            yield r
+
     try:
         with index, Progress(quiet, "querying", opts) as progress:
             results = index.iter_query(read_documents(list(sources), opts), progress=progress.on_docs)
-            emit(render_index_query(results, fmt, opts.skipped), output)
+            emit(render_index_query(counted(results), fmt, opts.skipped), output)
         warn_skipped(opts.skipped, quiet)
     except DedupError as exc:
         raise click.ClickException(str(exc)) from exc
+    if fail_on_matches and with_matches:
+        sys.exit(EXIT_DUPLICATES)
 
 
 @index_group.command("remove", context_settings=CONTEXT)
@@ -397,13 +562,17 @@ def index_query(db: str, redis_url: Optional[str], sources: tuple[str, ...], fmt
 @click.argument("ids", nargs=-1, required=True, metavar="ID...")
 @click.option("-q", "--quiet", is_flag=True, help="No warnings on stderr for ids not in the index.")
 def index_remove(db: str, redis_url: Optional[str], ids: tuple[str, ...], quiet: bool) -> None:
-    """Remove documents from the index by id (one transaction).
+    """Remove documents from the index by id (one transaction). An ID of -
+    reads ids from stdin, one a line.
 
     \b
     Examples:
       dedup index remove archive.db 2026-11-21/kaiser.txt
-      dedup index query archive.db old/ --format jsonl | jq -r .id | xargs dedup index remove archive.db
+      dedup index query archive.db old/ --format jsonl | jq -r .id | dedup index remove archive.db -
     """
+    if "-" in ids:
+        from_stdin = [line.rstrip("\r\n") for line in click.get_text_stream("stdin")]
+        ids = tuple(i for k in ids for i in (from_stdin if k == "-" else [k]) if i)
     index = open_index(db, redis_url)
     try:
         with index:

@@ -14,8 +14,10 @@ the most significant changes come first.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,7 +29,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .errors import ConfigError, InputError, check_range
-from .io import Document, ReadOptions, Source, read_documents
+from .io import Document, ReadOptions, Source, decode, parse_date, read_documents, record_text
 from .normalize import normalize
 from .pipeline import ScanResult
 from .shingle import ShingleConfig, shingle_set
@@ -240,6 +242,8 @@ class VersionDiff:
     rows: tuple[Row, ...]
     idf_source: str
     cutoff: float
+    idf_kind: str = "versions"
+    idf_documents: int = 0
 
     @property
     def is_empty(self) -> bool:
@@ -401,15 +405,20 @@ class TermWeights:
     Args:
         documents: the texts the inverse document frequencies come from.
         source: a few words saying what they are (shown in reports).
+        kind: ``versions``, ``corpus`` or ``collection`` (JSON output).
 
     Raises:
         TypeError: ``documents`` is a single string.
     """
 
-    def __init__(self, documents: Iterable[str], source: str = "a corpus") -> None:
+    def __init__(self, documents: Iterable[str], source: str = "a corpus", kind: str = "corpus") -> None:
         if isinstance(documents, (str, bytes)):
             raise TypeError("Iterable over raw text documents expected, string object received.")
         self.source = source
+        #: what the documents are, for machines: ``versions`` (the two
+        #: versions' sentences), ``corpus`` (--corpus and the two versions)
+        #: or ``collection`` (a scan's whole collection).
+        self.kind = kind
         self.vectorizer = TfidfVectorizer(token_pattern=TOKEN_PATTERN, preprocessor=normalize,
                                           stop_words=sorted(FUNCTION_WORDS), sublinear_tf=True, norm=None)
         self.documents = 0
@@ -630,6 +639,65 @@ def _fuzzy_pairs(sa: Sequence[Sentence], sb: Sequence[Sentence], left_a: set[int
     return pairs
 
 
+#: A removed and an added sentence that are each other's closest match are
+#: one changed sentence when this share of their content words agree (Dice
+#: coefficient), even if reordered: a rewritten lead keeps its names and
+#: places but not their order, so its word similarity falls below the cutoff.
+REWRITE_CUTOFF = 0.5
+#: ... and when each has at least this many content words (shorter sentences
+#: agree by chance).
+REWRITE_MIN_WORDS = 4
+
+
+def _content_words(key: str) -> frozenset[str]:
+    return frozenset(w for w in key.split() if w not in FUNCTION_WORDS)
+
+
+def _rewritten_pairs(sa: Sequence[Sentence], sb: Sequence[Sentence], left_a: set[int], left_b: set[int]
+                     ) -> list[_Group]:
+    """Pair leftover sentences rewritten with their words reordered: a
+    removed and an added sentence whose content words mostly agree (Dice >=
+    ``REWRITE_CUTOFF``) and that are each other's only best match. Taking
+    mutual best matches only (ties give none) makes the pairing the same
+    whichever version is A."""
+    words_a = {i: _content_words(sa[i].key) for i in left_a}
+    words_b = {j: _content_words(sb[j].key) for j in left_b}
+    words_a = {i: w for i, w in words_a.items() if len(w) >= REWRITE_MIN_WORDS}
+    words_b = {j: w for j, w in words_b.items() if len(w) >= REWRITE_MIN_WORDS}
+    if not words_a or not words_b:
+        return []
+    index: dict[str, set[int]] = defaultdict(set)
+    for j, w in words_b.items():
+        for word in w:
+            index[word].add(j)
+    best_a: dict[int, tuple[float, list[int]]] = {}
+    best_b: dict[int, tuple[float, list[int]]] = {}
+    for i, wa in words_a.items():
+        for j in set().union(*(index.get(word, set()) for word in wa)):
+            wb = words_b[j]
+            dice = 2 * len(wa & wb) / (len(wa) + len(wb))
+            if dice < REWRITE_CUTOFF:
+                continue
+            for best, me, other in ((best_a, i, j), (best_b, j, i)):
+                top, who = best.get(me, (-1.0, []))
+                if dice > top + 1e-12:
+                    best[me] = (dice, [other])
+                elif abs(dice - top) <= 1e-12:
+                    who.append(other)
+    pairs = []
+    for i in sorted(best_a):
+        _, js = best_a[i]
+        if len(js) != 1:
+            continue
+        j = js[0]
+        _, is_ = best_b[j]
+        if is_ == [i]:
+            left_a.discard(i)
+            left_b.discard(j)
+            pairs.append(_Group("changed", (i,), (j,), word_similarity(sa[i].key, sb[j].key)))
+    return pairs
+
+
 # ---------------------------------------------------------------- diff
 
 def _as_text(x: Text, name: str) -> str:
@@ -691,10 +759,10 @@ def diff(a: Text, b: Text, *, corpus: Union[Iterable[Text], TermWeights, None] =
     if isinstance(corpus, TermWeights):
         weights = corpus
     elif corpus is not None:
-        weights = TermWeights(_chain_texts(corpus, text_a, text_b), "")
+        weights = TermWeights(_chain_texts(corpus, text_a, text_b), "", "corpus")
         weights.source = f"a corpus of {weights.documents - 2} documents and the two versions"
     else:
-        weights = TermWeights([s.text for s in sa] + [s.text for s in sb], "the two versions' sentences")
+        weights = TermWeights([s.text for s in sa] + [s.text for s in sb], "the two versions' sentences", "versions")
 
     # 1. Sentences with equal words in the same order are aligned.
     matcher = SequenceMatcher(None, [s.key for s in sa], [s.key for s in sb], autojunk=False)
@@ -717,8 +785,9 @@ def diff(a: Text, b: Text, *, corpus: Union[Iterable[Text], TermWeights, None] =
             groups.append(_Group("moved", (i,), (j,)))
     # 3. Split or joined sentences with the same words: trivial.
     groups += _resegmented(sa, sb, left_a, left_b)
-    # 4. Similar sentences: changed.
+    # 4. Similar sentences: changed; then sentences rewritten in place.
     groups += _fuzzy_pairs(sa, sb, left_a, left_b, cutoff)
+    groups += _rewritten_pairs(sa, sb, left_a, left_b)
 
     trivial: list[TrivialEdit] = []
     for i, j in anchors:
@@ -766,7 +835,7 @@ def diff(a: Text, b: Text, *, corpus: Union[Iterable[Text], TermWeights, None] =
         a_label=la, b_label=lb, similarity=sim, added=added, removed=removed, changed=changed, moved=moved,
         trivial=tuple(trivial), added_terms=added_terms, removed_terms=removed_terms,
         older=tell_older(a, b, sim), sentences_a=tuple(sa), sentences_b=tuple(sb), rows=tuple(rows),
-        idf_source=weights.source, cutoff=cutoff,
+        idf_source=weights.source, cutoff=cutoff, idf_kind=weights.kind, idf_documents=weights.documents,
     )
 
 
@@ -843,9 +912,38 @@ def _rows(opcodes, groups: list[_Group], edits: dict[int, tuple[Edit, ...]], sa:
 
 # ---------------------------------------------------------------- files
 
-def read_version(source: Source, read_options: Optional[ReadOptions] = None) -> Document:
-    """Read one version of an article: a .txt/.md/.html file, or one record
-    of a JSON / JSON lines file, named ``FILE#ID`` when the file holds more.
+def read_stdin_version(stream: IO[bytes], read_options: Optional[ReadOptions] = None) -> Document:
+    """One version read from standard input: plain text, or one JSON object
+    (a record with its text, id and date fields) when the input is one.
+
+    Raises:
+        InputError: the input is empty or cannot be decoded.
+    """
+    opts = read_options or ReadOptions()
+    data = stream.read()
+    text = decode(data, opts.encoding)
+    stripped = text.strip()
+    if not stripped:
+        raise InputError("-: standard input is empty (pipe the article's text in)", "-")
+    if stripped.startswith("{") and stripped.endswith("}"):
+        try:
+            record = json.loads(stripped)
+        except json.JSONDecodeError:
+            record = None
+        if isinstance(record, dict):
+            body = record_text(record, opts.text_field)
+            if body is not None:
+                rid = record.get(opts.id_field or "id")
+                return Document(str(rid) if rid is not None else "-", body, "-", 1,
+                                parse_date(record.get(opts.date_field or "date")), False)
+    return Document("-", text, "-", 0, None, False)
+
+
+def read_version(source: Source, read_options: Optional[ReadOptions] = None,
+                 stdin: Optional[IO[bytes]] = None) -> Document:
+    """Read one version of an article: a .txt/.md/.html file, one record
+    of a JSON / JSON lines file, named ``FILE#ID`` when the file holds more,
+    or ``-``: standard input (plain text, or one JSON object).
 
     Raises:
         InputError: the file is missing or unreadable, or does not name
@@ -855,6 +953,8 @@ def read_version(source: Source, read_options: Optional[ReadOptions] = None) -> 
     opts = ReadOptions(encoding=base.encoding, id_field=base.id_field, text_field=base.text_field,
                        date_field=base.date_field, strict=False)
     text = str(source)
+    if text == "-":
+        return read_stdin_version(stdin if stdin is not None else sys.stdin.buffer, opts)
     path, want = text, None
     if "#" in text and not Path(text).exists():
         path, want = text.rsplit("#", 1)
@@ -878,7 +978,8 @@ def read_version(source: Source, read_options: Optional[ReadOptions] = None) -> 
 
 
 def diff_sources(a: Source, b: Source, *, corpus: Optional[Sequence[Source]] = None,
-                 read_options: Optional[ReadOptions] = None, **settings: object) -> VersionDiff:
+                 read_options: Optional[ReadOptions] = None, stdin: Optional[IO[bytes]] = None,
+                 **settings: object) -> VersionDiff:
     """Read two versions (see :func:`read_version`) and diff them.
 
     Args:
@@ -887,13 +988,17 @@ def diff_sources(a: Source, b: Source, *, corpus: Optional[Sequence[Source]] = N
             frequencies; unreadable ones are skipped (noted in
             ``read_options.skipped``).
         read_options: encoding and JSON fields.
+        stdin: the stream ``-`` reads (default: standard input).
         settings: keyword arguments of :func:`diff`.
 
     Raises:
-        InputError: a version cannot be read, or a corpus path is missing.
+        InputError: a version cannot be read, a corpus path is missing, or
+            both versions are ``-``.
     """
     opts = read_options or ReadOptions()
-    doc_a, doc_b = read_version(a, opts), read_version(b, opts)
+    if str(a) == "-" and str(b) == "-":
+        raise InputError("only one version can come from standard input (-); give the other as a file", "-")
+    doc_a, doc_b = read_version(a, opts, stdin), read_version(b, opts, stdin)
     background = None
     if corpus is not None:
         corpus_opts = ReadOptions(encoding=opts.encoding, id_field=opts.id_field, text_field=opts.text_field,
@@ -906,11 +1011,14 @@ def diff_sources(a: Source, b: Source, *, corpus: Optional[Sequence[Source]] = N
 
 @dataclass(frozen=True)
 class ClusterDiff:
-    """The diffs of one cluster: each member against the kept copy."""
+    """The diffs of one cluster: each member against the kept copy, older
+    version first (A) and newer second (B); ``members[k]`` is the id of the
+    member ``diffs[k]`` is about (A or B, whichever is not the kept copy)."""
 
     index: int
     keep: str
     diffs: tuple[VersionDiff, ...]
+    members: tuple[str, ...] = ()
 
 
 def diff_clusters(result: ScanResult, sources: Sequence[Source], read_options: Optional[ReadOptions] = None, *,
@@ -952,20 +1060,40 @@ def diff_clusters(result: ScanResult, sources: Sequence[Source], read_options: O
                 kept[doc.id] = doc
             yield doc.text
 
-    weights = TermWeights(texts(), "")
+    weights = TermWeights(texts(), "", "collection")
     weights.source = f"the scanned collection ({weights.documents} documents)"
     out = []
     for c in result.clusters:
         keep = kept.get(c.keep)
-        diffs = []
+        diffs, members = [], []
         for m in c.members:
             if m.keep or keep is None or m.id not in kept:
                 continue
-            diffs.append(diff(keep, kept[m.id], corpus=weights, cutoff=cutoff, top_terms=top_terms))
-        out.append(ClusterDiff(c.index, c.keep, tuple(diffs)))
+            diffs.append(diff_older_first(keep, kept[m.id], corpus=weights, cutoff=cutoff, top_terms=top_terms))
+            members.append(m.id)
+        out.append(ClusterDiff(c.index, c.keep, tuple(diffs), tuple(members)))
     return tuple(out)
+
+
+def diff_older_first(x: Document, y: Document, **settings: object) -> VersionDiff:
+    """Diff two versions in time order: A is the one :func:`tell_older`
+    finds older; when it cannot tell, ``y`` comes first (in a cluster, the
+    member before the copy kept).
+
+    Args:
+        x, y: the two versions.
+        settings: keyword arguments of :func:`diff`.
+    """
+    size = int(settings.get("shingle_size", 5))  # type: ignore[call-overload]
+    shingles = ShingleConfig(size)
+    jac, x_in_y, y_in_x = set_similarity(shingle_set(x.text, shingles), shingle_set(y.text, shingles))
+    older = tell_older(x, y, Similarity(jac, x_in_y, y_in_x, size))
+    if older.side == "a":
+        return diff(x, y, **settings)  # type: ignore[arg-type]
+    return diff(y, x, **settings)  # type: ignore[arg-type]
 
 
 __all__ = ["ChangedSentence", "ClusterDiff", "Edit", "MovedSentence", "Older", "Row", "ScoredSentence", "Sentence",
            "Similarity", "TermScore", "TermWeights", "TrivialEdit", "VersionDiff", "diff", "diff_clusters",
-           "diff_sources", "read_version", "split_sentences", "tell_older", "word_edits", "word_similarity", "FUNCTION_WORDS", "TOKEN_PATTERN"]
+           "diff_older_first", "diff_sources", "read_stdin_version", "read_version", "split_sentences", "tell_older",
+           "word_edits", "word_similarity", "FUNCTION_WORDS", "TOKEN_PATTERN"]

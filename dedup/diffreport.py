@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections import Counter
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 from . import __version__
 from .diff import ClusterDiff, Edit, Row, VersionDiff
@@ -31,7 +32,8 @@ def older_record(d: VersionDiff) -> dict[str, Any]:
 
 def diff_record(d: VersionDiff) -> dict[str, Any]:
     """The JSON object of a diff (the documented contract, plus counts,
-    trivial edits, older version and IDF source)."""
+    trivial edits, older version and where the IDF came from: ``{"from":
+    "versions" | "corpus" | "collection", "documents": N}``)."""
     s = d.similarity
     return {
         "a": d.a_label,
@@ -51,7 +53,7 @@ def diff_record(d: VersionDiff) -> dict[str, Any]:
         "trivial": [{"kind": t.kind, "before": t.before, "after": t.after} for t in d.trivial],
         "added_terms": [{"term": t.term, "score": t.score} for t in d.added_terms],
         "removed_terms": [{"term": t.term, "score": t.score} for t in d.removed_terms],
-        "idf": d.idf_source,
+        "idf": {"from": d.idf_kind, "documents": d.idf_documents},
     }
 
 
@@ -141,16 +143,31 @@ def render_diff_text(d: VersionDiff, color: bool = False) -> Iterator[str]:
 
 # ---------------------------------------------------------------- Markdown
 
-_MD_SPECIAL = set("\\`*_{}[]()#+-.!|~>")
+# Article text always follows a list marker or a table cell's "| " here, never
+# starts a line, so the characters that make markup anywhere in a line are
+# enough: emphasis, code, links and images (brackets), table cells, strike.
+# Escaping more ("Calif\. \(KTXL\)") only makes the source hard to read.
+_MD_SPECIAL = set("\\`*_[]|~")
 
 
 def md(text: str) -> str:
-    """Article text made inert in Markdown: HTML escaped, markup characters
-    backslash-escaped."""
+    """Article text made inert in Markdown: HTML escaped (``<``, ``>``,
+    ``&``), the inline markup characters ``\\ ` * _ [ ] | ~``
+    backslash-escaped, and a block marker at the very start (``#``,
+    ``+``, ``-``, ``1.``) escaped so that a list item stays one item;
+    ``.``, ``(`` and the like elsewhere are left as they are."""
     out = []
     for ch in html.escape(text, quote=False):
         out.append("\\" + ch if ch in _MD_SPECIAL else ch)
-    return "".join(out)
+    escaped = "".join(out)
+    lead = _MD_BLOCK_START.match(escaped)
+    if lead:
+        k = lead.end() - 1
+        escaped = escaped[:k] + "\\" + escaped[k:]
+    return escaped
+
+
+_MD_BLOCK_START = re.compile(r"^(?:#|\+|-|=|\d{1,9}[.)])")
 
 
 def _md_edits(edits: Sequence[Edit]) -> str:
@@ -264,12 +281,12 @@ details.member>summary{cursor:pointer;font-weight:600}
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 
-def _page(title: str, body: str) -> str:
+def _page(title: str, body: str, css: str = "") -> str:
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f'<meta name="generator" content="dedup {esc(__version__)}">\n'
-            f"<title>{esc(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n{body}</main>\n"
+            f"<title>{esc(title)}</title>\n<style>{_CSS}{css}</style>\n</head>\n<body>\n<main>\n{body}</main>\n"
             f"</body>\n</html>\n")
 
 
@@ -414,35 +431,225 @@ def render_diff_html(d: VersionDiff) -> Iterator[str]:
     yield _page(f"dedup diff: {title}", f"<h1>{esc(title)}</h1>\n" + diff_body_html(d))
 
 
-def render_scan_html(result: ScanResult, clusters: Sequence[ClusterDiff]) -> Iterator[str]:
-    """One page with every cluster and each member's diff against the kept copy."""
-    words = {doc.id: doc.words for doc in result.documents}
-    dup = sum(c.size - 1 for c in result.clusters)
-    head = (f"<h1>dedup scan: {len(result.clusters)} cluster{'s' if len(result.clusters) != 1 else ''}</h1>\n"
-            f'<div class="summary">{len(result.documents)} documents from {result.files_read} files: '
-            f"<b>{len(result.clusters)}</b> cluster{'s' if len(result.clusters) != 1 else ''} of near-duplicates, "
-            f"<b>{dup}</b> duplicate{'s' if dup != 1 else ''} to drop. "
-            f"Each member is compared with the copy kept ({esc(result.config.keep)}).</div>\n")
-    parts = [head]
-    by_index = {c.index: c for c in clusters}
+# ---------------------------------------------------------------- scan report
+
+#: Unchanged sentences shown around each change in a report's diffs.
+REPORT_CONTEXT = 1
+#: Name of the report's overview page inside its folder.
+REPORT_INDEX = "index.html"
+
+_REPORT_CSS = """
+nav.top{font-size:13px;margin:0 0 10px}nav.top a{margin-right:14px}
+table.list{border-collapse:collapse;width:100%;font-size:14px}
+table.list th{background:var(--head);text-align:left;padding:4px 8px;font-size:13px}
+table.list td{padding:3px 8px;border-top:1px solid #eef0f2;vertical-align:top;overflow-wrap:anywhere}
+table.list td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+table.list td.d{white-space:nowrap}
+table.list tr.keep td{font-weight:600}
+.hist{display:flex;gap:36px;flex-wrap:wrap;margin:8px 0}
+.hist table{border-collapse:collapse;font-size:13px}
+.hist td{padding:1px 6px;font-variant-numeric:tabular-nums}
+.hist .b{display:inline-block;height:11px;background:#7aa7e0;border-radius:2px;vertical-align:middle}
+details.cl{border-bottom:1px solid var(--line);padding:4px 2px}
+details.cl>summary{cursor:pointer}
+details.cl>summary .t{font-weight:600}
+details.cl table.list{margin:6px 0 4px 18px;width:calc(100% - 18px)}
+tr.gap td{color:var(--muted);font-size:12px;text-align:center;background:#fafbfc}
+"""
+
+
+def _date_text(d: Any) -> str:
+    return d.strftime("%Y-%m-%d") if d is not None else ""
+
+
+def _span(dates: Sequence[Any]) -> str:
+    known = sorted(d for d in dates if d is not None)
+    if not known:
+        return "no dates"
+    lo, hi = _date_text(known[0]), _date_text(known[-1])
+    return lo if lo == hi else f"{lo} – {hi}"
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def cluster_page_name(index: int) -> str:
+    """File name of a cluster's page inside the report folder."""
+    return f"cluster-{index}.html"
+
+
+def _histogram_html(result: ScanResult) -> str:
+    """How similar the duplicates are to the copies kept: counts in tenths
+    of Jaccard and of containment, as bars."""
+    bins = 10
+    counts = {"jaccard": [0] * bins, "containment": [0] * bins}
     for cl in result.clusters:
-        parts.append(f'<h2 id="c{cl.index}">Cluster {cl.index}: keep {esc(cl.keep)} '
-                     f'<span class="note">({words.get(cl.keep, 0)} words, {cl.size} documents)</span></h2>\n')
-        cd = by_index.get(cl.index)
-        diffs = {d.b_label: d for d in cd.diffs} if cd else {}
-        for k, m in enumerate(x for x in cl.members if not x.keep):
-            d = diffs.get(m.id)
-            label = (f"{esc(m.id)} <span class=\"note\">jaccard {m.jaccard:.2f}, containment {m.containment:.2f}"
-                     f"</span>")
-            if d is None:
-                parts.append(f'<details class="member"><summary>{label}</summary>'
-                             f'<p class="note">text not available (file changed since the scan?)</p></details>\n')
+        for m in cl.members:
+            if m.keep:
                 continue
-            parts.append(f'<details class="member" open><summary>{label}</summary>'
-                         f"{diff_body_html(d, f'c{cl.index}m{k}-')}</details>\n")
+            counts["jaccard"][min(int(m.jaccard * bins), bins - 1)] += 1
+            counts["containment"][min(int(m.containment * bins), bins - 1)] += 1
+    top = max(max(v) for v in counts.values()) or 1
+    out = ['<div class="hist">']
+    for name, values in counts.items():
+        out.append(f'<table aria-label="{name} histogram"><tr><th colspan="3">{name} with the copy kept</th></tr>')
+        for k in reversed(range(bins)):
+            width = round(240 * values[k] / top)
+            out.append(f'<tr><td>{k / bins:.1f}–{(k + 1) / bins:.1f}</td>'
+                       f'<td><span class="b" style="width:{width}px"></span></td>'
+                       f'<td class="num">{values[k]:,}</td></tr>')
+        out.append("</table>")
+    out.append("</div>\n")
+    return "".join(out)
+
+
+def _summary_counts(result: ScanResult) -> str:
+    dup = sum(c.size - 1 for c in result.clusters)
+    notes = []
+    if result.skipped:
+        notes.append(f"{len(result.skipped):,} skipped")
+    if result.files_ignored:
+        notes.append(f"{_plural(result.files_ignored, 'other file')} ignored")
+    extra = f" ({', '.join(notes)})" if notes else ""
+    c = result.config
+    return (f'<div class="summary">{_plural(len(result.documents), "document")} from '
+            f'{_plural(result.files_read, "file")}{extra}: <b>{len(result.clusters):,}</b> '
+            f'cluster{"s" if len(result.clusters) != 1 else ""} of near-duplicates, <b>{dup:,}</b> '
+            f'duplicate{"s" if dup != 1 else ""} to drop.'
+            f'<div class="meta">Near-duplicate when jaccard ≥ {c.threshold} or containment ≥ {c.containment} '
+            f"(word {c.shingle_size}-grams); the copy kept is the {esc(c.keep)} one. Each diff reads from the "
+            f"older version to the newer.</div></div>\n")
+
+
+def _member_rows(cl: Any, docs: dict[str, Any]) -> str:
+    rows = ['<table class="list"><tr><th></th><th>id</th><th>title</th><th>date</th><th class="num">words</th>'
+            '<th class="num">jaccard</th><th class="num">containment</th></tr>']
+    for m in cl.members:
+        doc = docs[m.id]
+        role = "keep" if m.keep else "dup"
+        sims = ('<td class="num"></td><td class="num"></td>' if m.keep else
+                f'<td class="num">{m.jaccard:.2f}</td><td class="num">{m.containment:.2f}</td>')
+        rows.append(f'<tr class="{role}"><td>{role}</td><td>{esc(m.id)}</td><td>{esc(doc.title or "")}</td>'
+                    f'<td class="num">{_date_text(doc.date)}</td><td class="num">{doc.words:,}</td>{sims}</tr>')
+    rows.append("</table>")
+    return "".join(rows)
+
+
+def render_report_index(result: ScanResult) -> str:
+    """The overview page: counts, a histogram of similarities, and every
+    cluster, largest first, in one row (the kept copy's title, the number of
+    documents, their dates, the lowest similarity) linking to its page,
+    where the members are."""
+    docs = {d.id: d for d in result.documents}
+    parts = ["<h1>dedup scan report</h1>\n", _summary_counts(result)]
     if not result.clusters:
         parts.append("<p>No near-duplicates found.</p>\n")
-    yield _page(f"dedup scan report ({len(result.clusters)} clusters)", "".join(parts))
+        return _page("dedup scan report (0 clusters)", "".join(parts), _REPORT_CSS)
+    parts.append("<h2>Similarity of each duplicate to the copy kept</h2>\n" + _histogram_html(result))
+    parts.append("<h2>Clusters, largest first</h2>\n")
+    parts.append('<table class="list"><tr><th class="num">#</th><th>copy kept (title)</th><th class="num">documents'
+                 '</th><th>dates</th><th class="num">lowest jaccard</th></tr>')
+    order = sorted(result.clusters, key=lambda c: (-c.size, c.index))
+    for cl in order:
+        keep = docs[cl.keep]
+        parts.append(f'<tr id="c{cl.index}"><td class="num">{cl.index}</td><td><a href="{cluster_page_name(cl.index)}">'
+                     f'{esc(keep.title or cl.keep)}</a></td><td class="num">{cl.size}</td>'
+                     f'<td class="d">{_span([docs[m.id].date for m in cl.members])}</td>'
+                     f'<td class="num">{min(m.jaccard for m in cl.members):.2f}</td></tr>')
+    parts.append("</table>\n")
+    return _page(f"dedup scan report ({_plural(len(result.clusters), 'cluster')})", "".join(parts), _REPORT_CSS)
+
+
+def _context_html(d: VersionDiff, p: str, context: int = REPORT_CONTEXT) -> str:
+    """Side by side, only the changed sentences and ``context`` unchanged
+    ones around each; the rest is one line saying how many were left out."""
+    rows = d.rows
+    show = [False] * len(rows)
+    for k, r in enumerate(rows):
+        if r.op not in ("equal", "trivial"):
+            for q in range(max(0, k - context), min(len(rows), k + context + 1)):
+                show[q] = True
+    out = [f'<table class="sbs"><colgroup><col class="m"><col class="n"><col><col class="n"><col></colgroup>'
+           f"<tr><th></th><th>A</th><th>{esc(d.a_label)} (older)</th><th>B</th><th>{esc(d.b_label)}</th></tr>"]
+    sa, sb = d.sentences_a, d.sentences_b
+    k = 0
+    while k < len(rows):
+        if not show[k]:
+            start = k
+            while k < len(rows) and not show[k]:
+                k += 1
+            out.append(f'<tr class="gap"><td colspan="5">⋯ {_plural(k - start, "unchanged sentence")}</td></tr>')
+            continue
+        r = rows[k]
+        a_txt = " ".join(esc(sa[i].text) for i in r.before)
+        b_txt = " ".join(esc(sb[j].text) for j in r.after)
+        if r.op == "changed":
+            a_txt, b_txt = _edits_html(r.edits, "a"), _edits_html(r.edits, "b")
+        elif r.op == "moved_out":
+            a_txt += f' <span class="note">(now B {(r.partner or 0) + 1})</span>'
+        elif r.op == "moved_in":
+            b_txt += f' <span class="note">(was A {(r.partner or 0) + 1})</span>'
+        na = "<br>".join(str(i + 1) for i in r.before)
+        nb = "<br>".join(str(j + 1) for j in r.after)
+        out.append(f'<tr class="{r.op}"><td class="m">{_MARK[r.op]}</td><td class="n">{na}</td>'
+                   f'<td class="a">{a_txt}</td><td class="n">{nb}</td><td class="b">{b_txt}</td></tr>')
+        k += 1
+    out.append("</table>\n")
+    return "".join(out)
+
+
+def render_report_cluster(result: ScanResult, cluster: Any, cdiff: Optional[ClusterDiff],
+                          prev_index: Optional[int] = None, next_index: Optional[int] = None) -> str:
+    """One cluster's page: its members, then each member's diff with the copy
+    kept, older version first, showing the changes with a little context.
+    The first diff is open, the others collapsed."""
+    docs = {d.id: d for d in result.documents}
+    keep = docs[cluster.keep]
+    nav = [f'<a href="{REPORT_INDEX}#c{cluster.index}">↑ overview</a>']
+    if prev_index is not None:
+        nav.append(f'<a href="{cluster_page_name(prev_index)}">← cluster {prev_index}</a>')
+    if next_index is not None:
+        nav.append(f'<a href="{cluster_page_name(next_index)}">cluster {next_index} →</a>')
+    parts = [f'<nav class="top">{"".join(nav)}</nav>\n',
+             f"<h1>Cluster {cluster.index}: {esc(keep.title or cluster.keep)}</h1>\n",
+             f'<p class="meta">{cluster.size} documents · {_span([docs[m.id].date for m in cluster.members])} · '
+             f"keep {esc(cluster.keep)}</p>\n", _member_rows(cluster, docs)]
+    by_member = dict(zip(cdiff.members, cdiff.diffs)) if cdiff is not None else {}
+    shown = 0
+    for k, m in enumerate(x for x in cluster.members if not x.keep):
+        d = by_member.get(m.id)
+        if d is None:
+            parts.append(f'<details class="member"><summary>{esc(m.id)}</summary>'
+                         f'<p class="note">text not available (file changed since the scan?)</p></details>\n')
+            continue
+        c = d.counts
+        label = (f"{esc(d.a_label)} → {esc(d.b_label)} <span class=\"note\">jaccard {m.jaccard:.2f} · "
+                 f"{c['added']} added, {c['removed']} removed, {c['changed']} changed, {c['moved']} moved</span>")
+        body = (_summary_html(d) + _terms_html(d) +
+                (_context_html(d, f"m{k}-") if not d.is_empty else
+                 '<p class="note">No sentence added, removed, changed or moved.</p>'))
+        parts.append(f'<details class="member"{" open" if shown == 0 else ""}><summary>{label}</summary>'
+                     f"{body}</details>\n")
+        shown += 1
+    parts.append('<p class="legend">+ added, − removed, ~ changed (<del>deleted</del> / <ins>inserted</ins> words), '
+                 "&gt; moved, · trivial (same words: whitespace, punctuation, case, sentence or paragraph "
+                 "breaks)</p>\n")
+    return _page(f"dedup cluster {cluster.index}: {keep.title or cluster.keep}", "".join(parts), _REPORT_CSS)
+
+
+def render_report(result: ScanResult, clusters: Sequence[ClusterDiff]) -> Iterator[tuple[str, str]]:
+    """The pages of a scan report, as ``(file name, HTML)``: the overview
+    (:data:`REPORT_INDEX`) and one page per cluster. Self-contained pages:
+    inline CSS, no scripts, no network."""
+    yield REPORT_INDEX, render_report_index(result)
+    by_index = {c.index: c for c in clusters}
+    order = sorted(result.clusters, key=lambda c: (-c.size, c.index))
+    for k, cl in enumerate(order):
+        prev_index = order[k - 1].index if k > 0 else None
+        next_index = order[k + 1].index if k + 1 < len(order) else None
+        yield cluster_page_name(cl.index), render_report_cluster(result, cl, by_index.get(cl.index),
+                                                                  prev_index, next_index)
 
 
 DIFF_RENDERERS: dict[str, Callable[..., Iterator[str]]] = {

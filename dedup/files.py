@@ -9,9 +9,10 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Union
+from typing import Iterable, Iterator, Union
 
 from .errors import DedupError
 
@@ -102,4 +103,106 @@ def set_aside(moves: Iterable[Move]) -> int:
             raise DedupError(f"{target} appeared while moving; stopped after {count} moves", str(target))
         shutil.move(mv.source, target)
         count += 1
+    return count
+
+
+@contextmanager
+def atomic_path(path: Union[str, os.PathLike]) -> Iterator[str]:
+    """A temporary path beside ``path`` for a writer that wants a file name
+    (pyarrow, a folder of pages); renamed onto ``path`` when the block ends
+    without error, removed otherwise.
+
+    Raises:
+        DedupError: the folder of ``path`` cannot be written.
+    """
+    dest = Path(path)
+    folder = dest.parent if str(dest.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise DedupError(f"cannot write to {folder} ({exc.strerror}); choose a writable folder", str(dest)) from exc
+    os.close(fd)
+    try:
+        yield tmp
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, dest)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+#: A file inside every folder dedup writes (a scan report): such a folder may
+#: be replaced by the next report; any other existing folder is left alone.
+FOLDER_MARKER = ".dedup-report"
+
+
+def check_folder_target(path: Union[str, os.PathLike]) -> None:
+    """Refuse a destination :func:`write_folder` must not replace.
+
+    Raises:
+        DedupError: ``path`` is a file, or a non-empty folder that dedup did
+            not write.
+    """
+    dest = Path(path)
+    if dest.is_symlink() or (dest.exists() and not dest.is_dir()):
+        raise DedupError(f"{dest} exists and is not a folder; a report is a folder of pages (choose a new name)",
+                         str(dest))
+    if dest.is_dir() and not (dest / FOLDER_MARKER).exists() and any(dest.iterdir()):
+        raise DedupError(f"{dest} is a folder with files dedup did not write; choose a new or empty folder",
+                         str(dest))
+
+
+def write_folder(path: Union[str, os.PathLike], files: Iterable[tuple[str, str]]) -> int:
+    """Write a folder of text files atomically: into a temporary folder
+    beside ``path``, then renamed into place, so a reader sees the old
+    folder or the new one, never half of one. An existing ``path`` is
+    replaced only when it is empty or dedup wrote it (it holds
+    :data:`FOLDER_MARKER`).
+
+    Args:
+        path: the folder.
+        files: ``(file name, text)`` pairs; names are plain file names.
+
+    Returns:
+        The number of files written.
+
+    Raises:
+        DedupError: the destination may not be replaced, or cannot be written.
+    """
+    dest = Path(path)
+    check_folder_target(dest)
+    parent = dest.parent if str(dest.parent) else Path(".")
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=parent))
+    except OSError as exc:
+        raise DedupError(f"cannot write to {parent} ({exc.strerror}); choose a writable folder", str(dest)) from exc
+    count = 0
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        for name, text in files:
+            if "/" in name or os.sep in name or name in ("", ".", ".."):
+                raise ValueError(f"not a plain file name: {name!r}")
+            with open(tmp / name, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+            os.chmod(tmp / name, 0o666 & ~umask)
+            count += 1
+        (tmp / FOLDER_MARKER).write_text("written by dedup; the next report into this folder replaces it\n",
+                                         encoding="utf-8")
+        os.chmod(tmp, 0o777 & ~umask)
+        if dest.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".old", dir=parent))
+            os.rename(dest, old / dest.name)
+            os.rename(tmp, dest)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(tmp, dest)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return count

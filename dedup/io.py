@@ -1,4 +1,5 @@
-"""Reading articles: files, folders, JSON, JSON lines, HTML, gzip, stdin.
+"""Reading articles: files, folders, JSON, JSON lines, CSV/TSV, Parquet, HTML,
+gzip, stdin.
 
 Every reader yields :class:`Document` records in a deterministic order
 (folders sorted by path, records in file order). Problems with one file or
@@ -7,7 +8,10 @@ one record are :class:`Skipped` notes, not exceptions, unless ``strict``.
 
 from __future__ import annotations
 
+import csv
+import fnmatch
 import gzip
+import io
 import json
 import os
 import re
@@ -24,7 +28,13 @@ TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 JSON_SUFFIXES = (".json",)
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
-SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSON_SUFFIXES + JSONL_SUFFIXES
+CSV_SUFFIXES = (".csv", ".tsv")
+PARQUET_SUFFIXES = (".parquet",)
+SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSON_SUFFIXES + JSONL_SUFFIXES + CSV_SUFFIXES + PARQUET_SUFFIXES
+#: Rows of a Parquet file converted to records at a time: memory holds one
+#: batch of rows, not the file.
+PARQUET_BATCH_ROWS = 1024
+PARQUET_MISSING = 'reading Parquet needs pyarrow: pip install "dedup[parquet]"'
 
 ID_FIELDS = ("id", "_id", "doc_id", "docid", "newid", "url")
 TEXT_FIELDS = ("text", "content", "article", "body_text")
@@ -50,6 +60,7 @@ class Document:
         date_is_mtime: True when ``date`` is the file's modification time
             rather than a date the document carries (the occasion check
             uses only the latter).
+        title: the record's title field (``title``, ``headline``), if any.
     """
 
     id: str
@@ -59,6 +70,7 @@ class Document:
     date: Optional[datetime] = None
     is_file: bool = False
     date_is_mtime: bool = False
+    title: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +99,11 @@ class ReadOptions:
         date_field: JSON field with the publication date (default: ``date``
             and common alternatives).
         strict: raise InputError on the first unreadable file or record.
+        include, exclude: shell-style patterns (``*.txt``, ``2026-*/*``)
+            matched against the path of each file found in a folder
+            (relative to the folder) and against its name: a file is read
+            when it matches an include pattern (if any are given) and no
+            exclude pattern. Files named on the command line are always read.
     """
 
     encoding: Optional[str] = None
@@ -101,6 +118,18 @@ class ReadOptions:
     # and in all; stdin counts in neither.
     bytes_done: int = 0
     bytes_total: int = 0
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    def wanted(self, rel: str) -> bool:
+        """Whether a file found in a folder (``rel``: its path relative to
+        the folder) passes the include and exclude patterns."""
+        name = rel.rsplit("/", 1)[-1]
+
+        def hit(patterns: tuple[str, ...]) -> bool:
+            return any(fnmatch.fnmatchcase(rel, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
+
+        return (not self.include or hit(self.include)) and not hit(self.exclude)
 
 
 # ---------------------------------------------------------------- dates
@@ -138,6 +167,8 @@ def parse_date(value: object) -> Optional[datetime]:
     """
     if value is None or isinstance(value, bool):
         return None
+    if isinstance(value, datetime):  # Parquet timestamp columns
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
     if isinstance(value, (int, float)):
         try:
             secs = value / 1000 if value > 1e11 else value
@@ -343,6 +374,24 @@ def _pick(record: dict, explicit: Optional[str], candidates: Sequence[str]) -> o
     return None
 
 
+def headline(doc: Document, words: int = 12) -> str:
+    """A one-line label for people: the document's title, else its first
+    ``words`` words (with "..." when the text goes on)."""
+    if doc.title:
+        return doc.title
+    first = doc.text.split(None, words)
+    return " ".join(first[:words]) + (" ..." if len(first) > words else "")
+
+
+def record_title(record: dict) -> Optional[str]:
+    """The title of a record (``title`` or ``headline`` field), one line, or None."""
+    value = _pick(record, None, TITLE_FIELDS)
+    if isinstance(value, str):
+        line = " ".join(value.split())
+        return line or None
+    return None
+
+
 def record_text(record: dict, text_field: Optional[str]) -> Optional[str]:
     """The article text of a JSON record, or None if it has none."""
     if text_field is not None:
@@ -397,7 +446,7 @@ class _Reader:
             else:
                 doc_id = str(rid)
             date = parse_date(_pick(rec, opts.date_field, DATE_FIELDS))
-            yield from self.emit(Document(doc_id, body, path, number, date, False))
+            yield from self.emit(Document(doc_id, body, path, number, date, False, title=record_title(rec)))
 
     def json_items(self, text: str, path: str) -> list[tuple[int, object]]:
         try:
@@ -435,6 +484,12 @@ class _Reader:
             self.on_file(shown)
         if _base_suffix(path) in JSONL_SUFFIXES:
             yield from self.jsonl_file(path, shown, rel)
+            return
+        if _base_suffix(path) in CSV_SUFFIXES:
+            yield from self.csv_file(path, shown, rel)
+            return
+        if _base_suffix(path) in PARQUET_SUFFIXES:
+            yield from self.parquet_file(path, shown, rel)
             return
         try:
             self.opts.bytes_done += path.stat().st_size
@@ -493,11 +548,128 @@ class _Reader:
         if count == len(self.seen) + len(self.opts.skipped):
             self.skip(shown, "empty file")
 
+    def csv_rows(self, stream: IO[bytes], path: str, delimiter: str) -> Iterator[tuple[int, object]]:
+        """Rows of a CSV/TSV file with a header row, as records numbered by
+        the line each starts on (a quoted field may span lines). A ``.csv``
+        file whose header row has more semicolons (or bars) than commas is
+        read with that delimiter, as spreadsheets in many locales write it."""
+        head = stream.peek(8192)[:8192] if hasattr(stream, "peek") else b""
+        if _looks_binary(head):
+            self.skip(path, "binary file, not CSV (remove it or give text files only)")
+            return
+        if delimiter == ",":
+            header = head.split(b"\n", 1)[0]
+            delimiter = max((",", ";", "|"), key=lambda d: (header.count(d.encode()), d == ","))
+        enc = self.opts.encoding or "utf-8-sig"
+        if enc.lower().replace("_", "-") in ("utf-8", "utf8"):
+            enc = "utf-8-sig"
+        try:
+            text = io.TextIOWrapper(stream, encoding=enc, newline="")
+        except LookupError:
+            self.skip(path, f"unknown encoding {self.opts.encoding!r} (use a Python codec name such as utf-8 or "
+                            "latin-1)")
+            return
+        _raise_csv_field_limit()
+        rows = csv.reader(text, delimiter=delimiter)
+        try:
+            header = next(rows, None)
+            if header is None:
+                return
+            names = [h.strip() for h in header]
+            if len(set(names)) != len(names):
+                self.skip(path, "the header row repeats a column name (rename the columns)")
+                return
+            start = rows.line_num + 1
+            for row in rows:
+                if row:
+                    if len(row) > len(names):
+                        self.skip(path, f"row has {len(row)} fields but the header has {len(names)} "
+                                        "(quote fields that hold the delimiter)", start)
+                    else:
+                        yield start, dict(zip(names, row))
+                start = rows.line_num + 1
+        except UnicodeDecodeError:
+            shown = self.opts.encoding or "UTF-8"
+            hint = "try --encoding latin-1" if shown.lower() not in ("latin-1", "latin1") else "check the encoding"
+            self.skip(path, f"could not decode as {shown} ({hint})")
+        except csv.Error as exc:
+            self.skip(path, f"malformed CSV at line {rows.line_num} ({exc}); fix the quoting")
+        finally:
+            text.detach()
+
+    def csv_file(self, path: Path, shown: str, rel: str) -> Iterator[Document]:
+        """A CSV (comma) or TSV (tab) file with a header row, optionally gzipped,
+        read one row at a time."""
+        try:
+            raw = open(path, "rb")
+        except OSError as exc:
+            self.skip(shown, f"could not read ({exc.strerror or exc}); check the path and permissions")
+            return
+        self.opts.files_read += 1
+        count = len(self.seen) + len(self.opts.skipped)
+        base = self.opts.bytes_done
+        stream: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if path.suffix.lower() == ".gz" else raw
+        delimiter = "\t" if _base_suffix(path) == ".tsv" else ","
+        try:
+            with raw, stream, io.BufferedReader(stream) as buffered:  # type: ignore[arg-type]
+                for doc in self.records(self.csv_rows(buffered, shown, delimiter), shown, rel):
+                    self.opts.bytes_done = base + raw.tell()
+                    yield doc
+        except (OSError, EOFError) as exc:
+            self.skip(shown, f"could not read to the end ({exc}); re-compress or repair the file")
+        if count == len(self.seen) + len(self.opts.skipped):
+            self.skip(shown, "empty file (a CSV file needs a header row and at least one row)")
+
+    def parquet_file(self, path: Path, shown: str, rel: str) -> Iterator[Document]:
+        """A Parquet file, read in batches of rows with pyarrow (an optional
+        dependency), so memory holds one batch at a time."""
+        try:
+            import pyarrow.parquet as pq
+        except ImportError as exc:
+            raise InputError(f"{shown}: {PARQUET_MISSING}", shown) from exc
+        try:
+            pfile = pq.ParquetFile(path)
+        except OSError as exc:
+            self.skip(shown, f"could not read as Parquet ({exc}); check the file")
+            return
+        except Exception as exc:  # pyarrow raises ArrowInvalid (a ValueError) on a damaged file
+            self.skip(shown, f"not a valid Parquet file ({str(exc).splitlines()[0]}); check the file")
+            return
+        self.opts.files_read += 1
+        count = len(self.seen) + len(self.opts.skipped)
+        size = path.stat().st_size
+        base = self.opts.bytes_done
+        total_rows = max(pfile.metadata.num_rows, 1)
+
+        def rows() -> Iterator[tuple[int, object]]:
+            number = 0
+            for batch in pfile.iter_batches(batch_size=PARQUET_BATCH_ROWS):
+                for rec in batch.to_pylist():
+                    number += 1
+                    yield number, rec
+                self.opts.bytes_done = base + size * number // total_rows
+
+        try:
+            yield from self.records(rows(), shown, rel)
+        except (OSError, ValueError) as exc:
+            self.skip(shown, f"could not read to the end ({str(exc).splitlines()[0]}); repair the file")
+        with_close = getattr(pfile, "close", None)
+        if with_close is not None:
+            with_close()
+        if count == len(self.seen) + len(self.opts.skipped):
+            self.skip(shown, "empty file")
+
     def stdin(self, stream: IO[bytes]) -> Iterator[Document]:
         if self.on_file:
             self.on_file("-")
         self.opts.files_read += 1
         yield from self.records(self.jsonl_items(stream, "-"), "-", "-")
+
+
+def _raise_csv_field_limit() -> None:
+    # The csv module refuses fields over 128 KiB by default; a long article is one field.
+    if csv.field_size_limit() < 1 << 30:
+        csv.field_size_limit(1 << 30)
 
 
 def _walk(folder: Path) -> list[Path]:
@@ -542,7 +714,8 @@ def read_documents(sources: Sequence[Source], options: Optional[ReadOptions] = N
     """Read articles from files, folders (recursively) and ``-`` (JSON lines on stdin).
 
     Folders yield files with a known suffix (``.txt .md .html .htm .json
-    .jsonl``, each optionally ``.gz``), sorted by path; a file named
+    .jsonl .csv .tsv``, each optionally ``.gz``, and ``.parquet``), sorted
+    by path, that pass ``options.include`` / ``options.exclude``; a file named
     explicitly is read whatever its suffix (as text unless it is HTML or
     JSON). Skipped files and records are appended to ``options.skipped``.
 
@@ -571,7 +744,7 @@ def read_documents(sources: Sequence[Source], options: Optional[ReadOptions] = N
             yield from reader.stdin(stdin if stdin is not None else sys.stdin.buffer)
             continue
         in_folder = rel != str(path)
-        if in_folder and _base_suffix(path) not in SUFFIXES:
+        if in_folder and (_base_suffix(path) not in SUFFIXES or not opts.wanted(rel)):
             opts.files_ignored += 1
             continue
         yield from reader.file(path, rel)

@@ -7,15 +7,20 @@ import csv
 import dataclasses
 import io
 import json
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+import os
+import shlex
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 
-from .pipeline import Cluster, ScanResult
+from . import __version__
+from .errors import DedupError
+from .files import atomic_path
+from .pipeline import Cluster, DocInfo, ScanResult
 from .verify import Pair
 
 if TYPE_CHECKING:
     from .index import AddOutcome, IndexInfo, Match, QueryResult
 
-SCAN_FORMATS = ("text", "json", "jsonl", "csv")
+SCAN_FORMATS = ("text", "json", "jsonl", "csv", "parquet")
 
 
 def _n(count: int, noun: str) -> str:
@@ -129,31 +134,62 @@ def render_csv(result: ScanResult, pairs: bool = False) -> Iterator[str]:
     yield buf.getvalue()
 
 
+def _date(d: Any) -> str:
+    return d.strftime("%Y-%m-%d") if d is not None else "no date"
+
+
+def _doc_line(doc: DocInfo) -> str:
+    return f"{doc.id}  {_n(doc.words, 'word')}  {_date(doc.date)}"
+
+
+def _title_line(doc: DocInfo, indent: str) -> str:
+    return f"{indent}{doc.title}\n" if doc.title else ""
+
+
+def accepted_by(result: ScanResult, pair: Pair) -> str:
+    """Which rule accepted a pair, in words: the short-text rule, or the
+    Jaccard or containment threshold it reached."""
+    c = result.config
+    if pair.rule == "short":
+        return f"the short-text rule (up to {c.short_words} words)"
+    if pair.jaccard >= c.threshold:
+        return f"jaccard >= {c.threshold}"
+    return f"containment >= {c.containment}"
+
+
 def render_text(result: ScanResult, pairs: bool = False) -> Iterator[str]:
-    """A summary a person reads in seconds, then each cluster or pair."""
+    """A summary a person reads in seconds, then each cluster or pair, each
+    document with its words, date and title (or first words)."""
     s = summary_record(result)
-    words = {d.id: d.words for d in result.documents}
-    skipped = f" ({s['skipped']} skipped)" if s["skipped"] else ""
-    head = (f"{_n(s['documents'], 'document')} from {_n(s['files_read'], 'file')}{skipped}: "
-            f"{s['clusters']} cluster{'s' if s['clusters'] != 1 else ''} of near-duplicates, "
-            f"{s['duplicates']} duplicate{'s' if s['duplicates'] != 1 else ''} to drop\n")
+    docs = result.documents
+    by_id = {d.id: d for d in docs}
+    notes = []
+    if s["skipped"]:
+        notes.append(f"{s['skipped']} skipped")
+    if s["files_ignored"]:
+        notes.append(f"{_n(s['files_ignored'], 'other file')} ignored")
+    head = (f"{_n(s['documents'], 'document')} from {_n(s['files_read'], 'file')}"
+            f"{' (' + ', '.join(notes) + ')' if notes else ''}: "
+            f"{_n(s['clusters'], 'cluster')} of near-duplicates, {_n(s['duplicates'], 'duplicate')} to drop\n")
     yield head
     if pairs:
-        yield "\n"
-        for p in _pairs_sorted(result):
-            r = pair_record(result, p)
-            yield (f"{r['a']}  {r['b']}  jaccard {r['jaccard']:.2f}  "
-                   f"containment {r['containment_a_in_b']:.2f} / {r['containment_b_in_a']:.2f}"
-                   f"{'  (short-text rule)' if r['rule'] == 'short' else ''}\n")
+        for number, p in enumerate(_pairs_sorted(result)):
+            a, b = docs[p.left], docs[p.right]
+            yield f"\npair {number}\n"
+            yield f"  a  {_doc_line(a)}\n" + _title_line(a, "     ")
+            yield f"  b  {_doc_line(b)}\n" + _title_line(b, "     ")
+            yield (f"  jaccard {p.jaccard:.2f}  a in b {p.left_in_right:.2f}  b in a {p.right_in_left:.2f}"
+                   f"  accepted by {accepted_by(result, p)}\n")
     else:
         for cl in result.clusters:
             yield f"\ncluster {cl.index} ({cl.size} documents)\n"
             for m in cl.members:
+                doc = by_id[m.id]
                 if m.keep:
-                    yield f"  keep  {m.id}  ({words[m.id]} words)\n"
+                    yield f"  keep  {_doc_line(doc)}\n"
                 else:
-                    yield (f"  dup   {m.id}  ({words[m.id]} words)  jaccard {m.jaccard:.2f}"
-                           f"  containment {m.containment:.2f}\n")
+                    yield f"  dup   {_doc_line(doc)}  jaccard {m.jaccard:.2f}  containment {m.containment:.2f}\n"
+                yield _title_line(doc, "        ")
     st = s["settings"]
     yield (f"\nsettings: {st['shingle_kind']} {st['shingle_size']}-grams, {st['num_perm']} permutations "
            f"(seed {st['seed']}), LSH {st['bands']} bands x {st['rows']} rows, near-duplicate when jaccard >= "
@@ -170,7 +206,159 @@ def render_ids(ids: list[str]) -> Iterator[str]:
         yield i + "\n"
 
 
+def render_id_list(ids: list[str], fmt: str) -> Iterator[str]:
+    """The ids of ``--unique`` / ``--duplicates`` in the chosen format: text,
+    one a line; json, one array; jsonl, one JSON string a line; csv, an
+    ``id`` column."""
+    if fmt == "json":
+        yield json.dumps(ids, ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "jsonl":
+        for i in ids:
+            yield json.dumps(i, ensure_ascii=False) + "\n"
+    elif fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["id"])
+        for i in ids:
+            w.writerow([i])
+        yield buf.getvalue()
+    else:
+        yield from render_ids(ids)
+
+
+_SCRIPT_HEAD = """#!/bin/sh
+# Written by dedup {version}: {what}.
+# Review it, then run it from any folder:
+#   sh {name}             removes the duplicate files
+#   sh {name} --move DIR  moves them into DIR, keeping their paths
+# A duplicate is removed or moved only while the copy kept beside it still
+# exists; a file already gone is reported and passed over.
+set -eu
+mode=remove
+dest=
+if [ "${{1:-}}" = "--move" ] && [ -n "${{2:-}}" ] && [ $# -eq 2 ]; then
+    mode=move
+    case $2 in /*) dest=$2 ;; *) dest=$(pwd)/$2 ;; esac
+elif [ $# -gt 0 ]; then
+    echo "usage: sh $0 [--move DIR]" >&2
+    exit 2
+fi
+cd -- {cwd}
+
+handle() {{
+    # $1: the duplicate, $2: the copy kept, $3: where it goes under DIR
+    if [ ! -e "$1" ]; then echo "not found, passed over: $1" >&2; return 0; fi
+    if [ ! -e "$2" ]; then echo "kept copy $2 not found, so $1 stays" >&2; return 0; fi
+    if [ "$mode" = move ]; then
+        if [ -e "$dest/$3" ]; then echo "$dest/$3 exists, $1 not moved" >&2; return 0; fi
+        mkdir -p -- "$(dirname -- "$dest/$3")"
+        mv -- "$1" "$dest/$3"
+    else
+        rm -- "$1"
+    fi
+}}
+"""
+
+
+def _comment(text: str) -> str:
+    # A comment ends at a line break: control characters in a path must not
+    # turn the rest of it into a command.
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
+def _move_target(doc_id: str) -> str:
+    parts = [p for p in doc_id.replace("\\", "/").split("/") if p not in ("", ".", "..")]
+    return "/".join(parts) or "file"
+
+
+def render_script(result: ScanResult, name: str = "FILE.sh", cwd: Optional[str] = None) -> Iterator[str]:
+    """A POSIX shell script that removes (or, with ``--move DIR``, moves)
+    the duplicate files when the user runs it: one ``handle`` line per
+    duplicate, commented with the copy kept and the similarity. Paths are
+    quoted for the shell (:func:`shlex.quote`), and comments have control
+    characters replaced, so no file name can run a command. Duplicates that
+    are records inside a file (JSON, CSV, Parquet) are listed as comments
+    only: removing them means editing that file.
+    """
+    docs = {d.id: d for d in result.documents}
+    where = os.getcwd() if cwd is None else cwd
+    n_dup = sum(c.size - 1 for c in result.clusters)
+    yield _SCRIPT_HEAD.format(version=__version__, name=_comment(name), cwd=shlex.quote(where),
+                              what=f"{_n(n_dup, 'duplicate')} in {_n(len(result.clusters), 'cluster')}")
+    records = []
+    for cl in result.clusters:
+        keep = docs[cl.keep]
+        yield f"\n# cluster {cl.index}: keep {_comment(keep.path if keep.is_file else keep.id)}\n"
+        for m in cl.members:
+            if m.keep:
+                continue
+            doc = docs[m.id]
+            note = f"keeps {_comment(keep.path if keep.is_file else keep.id)} (jaccard {m.jaccard:.2f}, " \
+                   f"containment {m.containment:.2f})"
+            if not (doc.is_file and keep.is_file):
+                records.append(f"# {_comment(m.id)} in {_comment(doc.path)}: {note}\n")
+                continue
+            yield (f"handle {shlex.quote(doc.path)} {shlex.quote(keep.path)} {shlex.quote(_move_target(doc.id))}"
+                   f"  # {note}\n")
+    if records:
+        yield "\n# Records inside files, not removed (edit those files, or use --duplicates for the ids):\n"
+        yield from records
+
+
+def scan_table(result: ScanResult, pairs: bool = False) -> dict[str, list[Any]]:
+    """The rows of the CSV output as columns (one row per cluster member, or
+    per pair), with each document's title and date added."""
+    docs = result.documents
+    by_id = {d.id: d for d in docs}
+    if pairs:
+        cols: dict[str, list[Any]] = {k: [] for k in ("a", "b", "jaccard", "containment_a_in_b",
+                                                        "containment_b_in_a", "rule", "title_a", "title_b",
+                                                        "date_a", "date_b")}
+        for p in _pairs_sorted(result):
+            r = pair_record(result, p)
+            for k in ("a", "b", "jaccard", "containment_a_in_b", "containment_b_in_a", "rule"):
+                cols[k].append(r[k])
+            cols["title_a"].append(docs[p.left].title)
+            cols["title_b"].append(docs[p.right].title)
+            cols["date_a"].append(docs[p.left].date)
+            cols["date_b"].append(docs[p.right].date)
+        return cols
+    cols = {k: [] for k in ("cluster", "id", "keep", "jaccard", "containment", "words", "date", "title")}
+    for cl in result.clusters:
+        for m in cl.members:
+            doc = by_id[m.id]
+            for k, v in (("cluster", cl.index), ("id", m.id), ("keep", m.keep), ("jaccard", _r(m.jaccard)),
+                         ("containment", _r(m.containment)), ("words", doc.words), ("date", doc.date),
+                         ("title", doc.title)):
+                cols[k].append(v)
+    return cols
+
+
+def write_parquet(result: ScanResult, path: str, pairs: bool = False) -> None:
+    """Write the scan's clusters (one row per member) or pairs as a Parquet
+    file, atomically (needs pyarrow: ``pip install "dedup[parquet]"``).
+
+    Raises:
+        DedupError: pyarrow is missing, or the file cannot be written.
+    """
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise DedupError("writing Parquet needs pyarrow: pip install \"dedup[parquet]\"") from exc
+    cols = scan_table(result, pairs)
+    types = {"cluster": pa.int64(), "keep": pa.bool_(), "words": pa.int64(), "jaccard": pa.float64(),
+             "containment": pa.float64(), "containment_a_in_b": pa.float64(), "containment_b_in_a": pa.float64(),
+             "date": pa.timestamp("us", tz="UTC"), "date_a": pa.timestamp("us", tz="UTC"),
+             "date_b": pa.timestamp("us", tz="UTC")}
+    table = pa.table({k: pa.array(v, type=types.get(k, pa.string())) for k, v in cols.items()})
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp)
+
+
 RENDERERS = {"text": render_text, "json": render_json, "jsonl": render_jsonl, "csv": render_csv}
+#: Formats written by a function of their own rather than as text.
+BINARY_FORMATS = ("parquet",)
 
 
 # ---------------------------------------------------------------- dedup index

@@ -18,9 +18,9 @@ from dedup.errors import ConfigError
 from dedup.shingle import shingle_batch
 from dedup.signature import MinHasher
 
+from conftest import REUTERS
+
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data"
-REUTERS = DATA / "reuters21578" / "reuters21578.jsonl.gz"
 
 
 def datasketch_pairs(signatures: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:

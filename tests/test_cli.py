@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import datetime, timezone
 
 import pytest
 from click.testing import CliRunner
@@ -36,10 +37,31 @@ def test_scan_seeds_text(seeds):
     lines = r.stdout.splitlines()
     assert lines[0] == "5 documents from 5 files: 1 cluster of near-duplicates, 1 duplicate to drop"
     assert lines[2] == "cluster 0 (2 documents)"
-    assert lines[3] == f"  keep  {B}  (840 words)"
-    assert lines[4] == f"  dup   {A}  (611 words)  jaccard 0.45  containment 0.73"
-    assert lines[6].startswith("settings: word 5-grams, 128 permutations (seed 1), LSH ")
+    # Each document with its words, date (the file's modification time for a plain file) and first words.
+    day = {p.name: datetime.fromtimestamp(p.stat().st_mtime, tz=timezone.utc).strftime("%Y-%m-%d")
+           for p in seeds.glob("*.txt")}
+    assert lines[3] == f"  keep  {B}  840 words  {day[B]}"
+    assert lines[4] == "        This is an archived article and the information in the article may ..."
+    assert lines[5] == f"  dup   {A}  611 words  {day[A]}  jaccard 0.45  containment 0.73"
+    assert lines[6] == ("        date 2021-11-18 SACRAMENTO, Calif. (KTXL) — Thousands of health care workers "
+                        "are ...")
+    assert lines[8].startswith("settings: word 5-grams, 128 permutations (seed 1), LSH ")
     assert r.stderr == ""
+
+
+def test_scan_text_shows_record_titles_and_dates(tmp_path, seed_texts):
+    p = tmp_path / "a.jsonl"
+    p.write_text(json.dumps({"id": "old", "title": "Kaiser workers to picket", "date": "2021-11-18",
+                             "body": seed_texts[A]}) + "\n" +
+                 json.dumps({"id": "new", "headline": "Kaiser workers picket", "date": "2021-11-18T20:00:00Z",
+                             "body": seed_texts[B]}) + "\n", encoding="utf-8")
+    r = run("scan", p)
+    assert r.exit_code == 0
+    lines = r.stdout.splitlines()
+    assert lines[0] == "2 documents from 1 file: 1 cluster of near-duplicates, 1 duplicate to drop"
+    assert lines[3:7] == ["  keep  new  843 words  2021-11-18", "        Kaiser workers picket",
+                          "  dup   old  615 words  2021-11-18  jaccard 0.44  containment 0.73",
+                          "        Kaiser workers to picket"]
 
 
 def test_scan_seeds_jsonl_contract(seeds):
@@ -70,7 +92,13 @@ def test_pairs(seeds):
         {"a": A, "b": B, "jaccard": 0.4477, "containment_a_in_b": 0.7331, "containment_b_in_a": 0.5349,
          "rule": "shingles", "checks": {"days": None, "figures": 1.0, "subject": None, "correction": False}}]
     r = run("scan", seeds, "--pairs")
-    assert f"{A}  {B}  jaccard 0.45  containment 0.73 / 0.53" in r.stdout
+    lines = r.stdout.splitlines()
+    # Both containments say which way they go, and the rule that accepted the pair is named.
+    assert lines[2] == "pair 0"
+    assert lines[3].startswith(f"  a  {A}  611 words  ") and lines[5].startswith(f"  b  {B}  840 words  ")
+    assert lines[7] == "  jaccard 0.45  a in b 0.73  b in a 0.53  accepted by containment >= 0.55"
+    r = run("scan", seeds, "--pairs", "--threshold", "0.4")
+    assert "  jaccard 0.45  a in b 0.73  b in a 0.53  accepted by jaccard >= 0.4\n" in r.stdout
 
 
 def test_unique_and_duplicates(seeds):
@@ -113,7 +141,12 @@ def test_threshold_containment_and_shingle_options(seeds):
     (["--num-perm", "0"], "The 'num_perm' parameter must be an int in [1, 4096]. Got 0 instead."),
     (["--jobs", "-1"], "The 'jobs' parameter must be an int >= 0. Got -1 instead."),
     (["--keep", "biggest"], "'biggest' is not one of 'first', 'longest', 'newest', 'shortest'."),
-    (["--format", "xml"], "'xml' is not one of 'text', 'json', 'jsonl', 'csv'."),
+    (["--format", "xml"], "'xml' is not one of 'text', 'json', 'jsonl', 'csv', 'parquet'."),
+    (["--pairs", "--unique"], "--pairs lists pairs and --unique lists ids; give one of them."),
+    (["--pairs", "--duplicates"], "--pairs lists pairs and --duplicates lists ids; give one of them."),
+    (["--duplicates", "-f", "parquet", "-o", "x.parquet"], "--duplicates lists ids as text, json, jsonl or csv"),
+    (["-f", "parquet"], "--format parquet writes a binary file: give it with -o FILE.parquet."),
+    (["--report", "r.html"], "--report writes a folder of pages"),
 ])
 def test_usage_errors_exit_2(seeds, args, message):
     r = run("scan", seeds, *args)
@@ -170,7 +203,8 @@ def test_id_and_text_field_options(tmp_path, seed_texts):
     r = run("scan", p, "--id-field", "key", "--text-field", "story", "--duplicates")
     assert r.stdout == f"{A}\n"
     r = run("scan", p, "-q")
-    assert r.stdout.startswith("0 documents from 1 file (5 skipped)")
+    assert r.exit_code == 1 and r.stdout == ""
+    assert r.stderr.startswith(f"Error: no documents read from {p}: 5 skipped (see the warnings above).")
 
 
 def test_output_file_written_atomically(seeds, tmp_path):

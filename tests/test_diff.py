@@ -6,24 +6,26 @@ from __future__ import annotations
 import gzip
 import json
 from collections import Counter
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
 import dedup
-from dedup.diff import (TermWeights, VersionDiff, diff_clusters, read_version, split_sentences, word_edits,
-                        word_similarity)
+from dedup.diff import (TermWeights, VersionDiff, diff_clusters, diff_older_first, read_version, split_sentences,
+                        word_edits, word_similarity)
 from dedup.errors import ConfigError, InputError
 from dedup.io import Document
 from dedup.shingle import ShingleConfig, shingle_set
 from dedup.verify import similarity
 
+from conftest import REUTERS
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 OLD = SEEDS / "000_cc67e4122e3a257f.txt"
 NEW = SEEDS / "001_fbcee2db9c98bcf0.txt"
-REUTERS = ROOT.parent / "shared" / "data" / "reuters21578" / "reuters21578.jsonl.gz"
 
 
 @pytest.fixture(scope="module")
@@ -309,13 +311,45 @@ def test_diff_clusters_rereads_only_what_it_needs(tmp_path: Path) -> None:
     result = dedup.scan([str(SEEDS)])
     [cd] = diff_clusters(result, [str(SEEDS)])
     [d] = cd.diffs
-    assert (cd.keep, d.a_label, d.b_label) == ("001_fbcee2db9c98bcf0.txt", "001_fbcee2db9c98bcf0.txt",
-                                               "000_cc67e4122e3a257f.txt")
-    assert "“Just a fair wage." in texts(d.added)
+    # The copy kept (001) is the newer version: the diff still runs older -> newer.
+    assert (cd.keep, d.a_label, d.b_label) == ("001_fbcee2db9c98bcf0.txt", "000_cc67e4122e3a257f.txt",
+                                               "001_fbcee2db9c98bcf0.txt")
+    assert cd.members == ("000_cc67e4122e3a257f.txt",)
+    assert "“Just a fair wage." in texts(d.removed)
+    assert any("Gaskill-Hames" in t for t in texts(d.added))
+    assert d.added_terms[0].term in ("gaskill", "hames") and d.removed_terms[0].term == "golik"
     assert d.idf_source == "the scanned collection (5 documents)"
-    assert d.older.side == "b"
+    assert (d.idf_kind, d.idf_documents) == ("collection", 5)
+    assert d.older.side == "a"
     with pytest.raises(ConfigError, match="standard input cannot be read twice"):
         diff_clusters(result, ["-"])
+
+
+def test_diff_clusters_order_follows_dates_not_the_copy_kept() -> None:
+    old = Document("old", "The council met on Monday. Roads will close at noon. The mayor spoke to reporters.",
+                   date=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    new = Document("new", "The council met on Monday. Roads will close at noon. The mayor spoke to reporters. "
+                          "Buses will run on the usual routes. Schools stay open.",
+                   date=datetime(2026, 1, 2, tzinfo=timezone.utc))
+    for keep_first, keep_last in ((new, old), (old, new)):
+        # Whichever copy is kept, A is the older one and B the newer.
+        d = diff_older_first(keep_first, keep_last)
+        assert (d.a_label, d.b_label) == ("old", "new")
+        assert texts(d.added) == ["Buses will run on the usual routes.", "Schools stay open."]
+        assert d.removed == ()
+
+
+def test_rewritten_lead_is_one_changed_sentence(seed_texts: dict[str, str]) -> None:
+    d = dedup.diff(seed_texts["000_cc67e4122e3a257f.txt"], seed_texts["001_fbcee2db9c98bcf0.txt"])
+    lead = next(c for c in d.changed if c.after.startswith("SACRAMENTO"))
+    assert lead.before.startswith("date 2021-11-18 SACRAMENTO") and "took to the picket lines" in lead.after
+    assert not any(t.startswith("SACRAMENTO") for t in texts(d.added))
+    assert not any("SACRAMENTO" in t for t in texts(d.removed))
+    assert d.counts == {"added": 17, "removed": 8, "changed": 7, "moved": 0, "trivial": 7}
+    # Two unrelated sentences at the same place, sharing two of their words, are not paired.
+    a, b = "Heavy rain flooded three streets near the river.", "Three new teachers joined the river school staff."
+    d = dedup.diff(f"The mayor spoke. {a}", f"The mayor spoke. {b}")
+    assert texts(d.added) == [b] and texts(d.removed) == [a] and d.changed == ()
 
 
 def _reuters(ids: set[int]) -> dict[int, dict]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from dedup.cli import cli
+from dedup.diff import split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -25,7 +26,7 @@ def test_text_output_on_the_seeds() -> None:
     assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
     assert lines[0] == (f"{OLD} -> {NEW}: jaccard 0.45, containment A in B 0.73, B in A 0.53 | "
-                        "18 added, 9 removed, 6 changed, 0 moved (7 trivial) | "
+                        "17 added, 8 removed, 7 changed, 0 moved (7 trivial) | "
                         "added terms: gaskill, hames, friday, fox40, newell | removed terms: golik, stan, 11, 18, 2021")
     assert lines[1].startswith(f"older: A ({OLD}): likely A: 73%")
     assert "- [8.22] “Just a fair wage." in lines
@@ -104,7 +105,11 @@ def test_records_of_a_json_file(tmp_path: Path) -> None:
 def test_corpus_folder(tmp_path: Path) -> None:
     r = run("diff", OLD, NEW, "--corpus", str(SEEDS), "-f", "json")
     assert r.exit_code == 0
-    assert json.loads(r.output)["idf"] == "a corpus of 5 documents and the two versions"
+    assert json.loads(r.output)["idf"] == {"from": "corpus", "documents": 7}
+    r = run("diff", OLD, NEW, "-f", "json")
+    # Without --corpus the IDF comes from the two versions' sentences, one document each.
+    sentences = sum(len(split_sentences(p.read_text(encoding="utf-8"))) for p in (Path(OLD), Path(NEW)))
+    assert json.loads(r.output)["idf"] == {"from": "versions", "documents": sentences}
 
 
 def test_unreadable_file_is_one_line_exit_1(tmp_path: Path) -> None:
@@ -136,7 +141,7 @@ def test_output_is_written_atomically_over_an_old_file(tmp_path: Path) -> None:
     out = tmp_path / "d.json"
     out.write_text("old", encoding="utf-8")
     assert run("diff", OLD, NEW, "-f", "json", "-o", str(out)).exit_code == 0
-    assert json.loads(out.read_text(encoding="utf-8"))["counts"]["removed"] == 9
+    assert json.loads(out.read_text(encoding="utf-8"))["counts"]["removed"] == 8
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.json"]
 
 
@@ -144,26 +149,52 @@ def test_help_has_examples() -> None:
     r = run("diff", "-h")
     assert r.exit_code == 0
     assert "  dedup diff old.html new.html --format html -o revision.html\n" in r.output
-    assert "--report FILE.html" in run("scan", "--help").output
+    assert "--report DIR" in run("scan", "--help").output
 
 
 def test_scan_report(tmp_path: Path) -> None:
-    report = tmp_path / "report.html"
+    report = tmp_path / "report"
     r = run("scan", str(SEEDS), "--report", str(report), "-f", "json")
     assert r.exit_code == 0, r.output
     assert json.loads(r.output)["summary"]["clusters"] == 1
-    html = report.read_text(encoding="utf-8")
-    assert "Cluster 0: keep 001_fbcee2db9c98bcf0.txt" in html
-    assert "000_cc67e4122e3a257f.txt" in html
-    assert "the scanned collection (5 documents)" in html
-    assert "Just a fair wage." in html and "<ins>Permanente</ins>" not in html  # kept copy is A: 001 -> 000
-    assert "<del>Permanente</del>" in html
-    assert "<script" not in html
+    assert sorted(p.name for p in report.iterdir()) == [".dedup-report", "cluster-0.html", "index.html"]
+    index = (report / "index.html").read_text(encoding="utf-8")
+    assert "5 documents from 5 files: <b>1</b> cluster of near-duplicates, <b>1</b> duplicate to drop." in index
+    assert '<a href="cluster-0.html">This is an archived article and the information in the article may ...</a>' \
+        in index
+    page = (report / "cluster-0.html").read_text(encoding="utf-8")
+    # The copy kept (001) is the newer version, and the diff reads older -> newer.
+    assert "000_cc67e4122e3a257f.txt → 001_fbcee2db9c98bcf0.txt" in page
+    assert "<ins>Permanente</ins>" in page and "<del>Permanente</del>" not in page
+    assert "<del>will hold</del>" in page and "<ins>held</ins>" in page
+    assert "Just a fair wage." in page and "the scanned collection (5 documents)" in page
+    assert "<script" not in index + page
+    # A second report replaces the first; a folder dedup did not write is refused.
+    assert run("scan", str(SEEDS), "--report", str(report), "-q").exit_code == 0
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep me", encoding="utf-8")
+    r = run("scan", str(SEEDS), "--report", str(other))
+    assert r.exit_code == 1
+    assert r.stderr == f"Error: {other} is a folder with files dedup did not write; choose a new or empty folder\n"
+    assert sorted(p.name for p in other.iterdir()) == ["notes.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine", "report"]
+
+
+def test_scan_report_inside_the_scanned_folder_is_refused(tmp_path: Path) -> None:
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "a.txt").write_text("Some words to read here.", encoding="utf-8")
+    r = run("scan", str(news), "--report", str(news / "report"))
+    assert r.exit_code == 2
+    assert (f"--report {news / 'report'} is inside the scanned folder {news}, so a later scan would read its pages "
+            "as articles; choose a folder outside it.") in " ".join(r.stderr.split())
+    assert sorted(p.name for p in news.iterdir()) == ["a.txt"]
 
 
 def test_scan_report_with_no_clusters(tmp_path: Path) -> None:
-    report = tmp_path / "r.html"
+    report = tmp_path / "r"
     r = run("scan", str(SEEDS / "002_31e9bada26c2e9f7.txt"), str(SEEDS / "003_e8e1f807b790b2ad.txt"),
             "--report", str(report))
     assert r.exit_code == 0
-    assert "No near-duplicates found." in report.read_text(encoding="utf-8")
+    assert "No near-duplicates found." in (report / "index.html").read_text(encoding="utf-8")

@@ -27,6 +27,8 @@ from dedup.errors import DedupError
 from dedup.index_store import decode_set, encode_set
 from dedup.verify import similarity
 
+from conftest import REUTERS
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ScanConfig()
 BANDS, ROWS = DEFAULT.banding  # every document has BANDS band entries
@@ -465,7 +467,7 @@ def test_reuters_queries_agree_with_a_batch_scan(tmp_path: Path) -> None:
     rarity is counted over what each side has seen (the scan: both parts; the index: the first), so the
     subject check is compared apart: every match the index reports passes it in the scan too but for
     the few whose values sit at the threshold."""
-    data = ROOT.parent / "shared" / "data" / "reuters21578" / "reuters21578.jsonl.gz"
+    data = REUTERS
     if not data.exists():
         pytest.skip(f"{data} is not available")
     import gzip

@@ -15,8 +15,9 @@ from dedup.io import Document
 from dedup.pipeline import ScanConfig, SetStore, scan, scan_documents
 from dedup.shingle import shingle_set
 
+from conftest import REUTERS
+
 ROOT = Path(__file__).resolve().parents[1]
-REUTERS = ROOT.parent / "shared" / "data" / "reuters21578" / "reuters21578.jsonl.gz"
 
 
 def test_set_store_reads_back_every_set() -> None:

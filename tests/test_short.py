@@ -295,7 +295,7 @@ def test_cli_pair_records_say_which_rule(seeds, correction_folder):
     assert record["rule"] == "short" and {record["a"], record["b"]} == {"report.txt", "correction.txt"}
     assert record["jaccard"] < 0.05
     r = run("scan", correction_folder, "--pairs")
-    assert "correction.txt  report.txt  jaccard 0.02  containment 0.04 / 0.05  (short-text rule)\n" in r.stdout
+    assert "  jaccard 0.02  a in b 0.04  b in a 0.05  accepted by the short-text rule (up to 150 words)\n" in r.stdout
     r = run("scan", correction_folder, "--pairs", "-f", "csv")
     header, row = r.stdout.splitlines()
     assert header.endswith(",rule") and row.endswith(",short")

@@ -1,0 +1,264 @@
+"""CLI conventions: scans that read nothing, summarized warnings, the
+removal script, id lists in every format, refused option combinations,
+the recall warning, help defaults built from the code, dedup diff on
+stdin with --exit-code, and the index's exit code, stdin ids and JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from dedup.cli import cli
+from dedup.io import BODY_FIELDS, DATE_FIELDS, ID_FIELDS, TEXT_FIELDS, TITLE_FIELDS
+
+from conftest import REUTERS, ROOT, SEED_PAIR, need
+
+A, B = SEED_PAIR
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(cli, [str(a) for a in args], input=input)
+
+
+# ---------------------------------------------------------------- reading nothing
+
+def test_empty_folder_and_all_skipped_exit_1(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = run("scan", empty)
+    assert r.exit_code == 1 and r.stdout == ""
+    assert r.stderr == (f"Error: no documents read from {empty}: no files. Point it at files of a supported kind "
+                        "(.txt .md .html .json .jsonl .csv .tsv .parquet), or choose the fields with --text-field\n")
+    blank = tmp_path / "blank.txt"
+    blank.write_text("  \n", encoding="utf-8")
+    r = run("scan", blank)
+    assert r.exit_code == 1
+    assert r.stderr.splitlines() == [f"Warning: {blank}: empty file",
+                                     f"Error: no documents read from {blank}: 1 skipped (see the warnings above). "
+                                     "Point it at files of a supported kind (.txt .md .html .json .jsonl .csv .tsv "
+                                     ".parquet), or choose the fields with --text-field"]
+
+
+def test_records_without_text_are_one_warning(tmp_path):
+    p = tmp_path / "feed.jsonl"
+    lines = [{"id": i, "text": ""} for i in range(40)] + [{"id": "x", "text": "one story with some words"}]
+    p.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    r = run("scan", p)
+    assert r.exit_code == 0
+    assert r.stderr == (f"Warning: {p}: 40 records skipped (lines 1, 2, 3, ...): record has no text in text, "
+                        "content, article, title or body (choose the field with --text-field)\n")
+
+
+def test_reuters_empty_records_are_one_warning():
+    r = run("scan", need(REUTERS), "--format", "jsonl")
+    assert r.exit_code == 0
+    assert r.stderr == (f"Warning: {REUTERS}: 737 records skipped (lines 99, 101, 102, ...): record has no text in "
+                        "text, content, article, title or body (choose the field with --text-field)\n")
+
+
+# ---------------------------------------------------------------- removal script
+
+def test_script_removes_or_moves_duplicates_when_run(tmp_path, seeds, monkeypatch):
+    work = tmp_path / "work"
+    (work / "news").mkdir(parents=True)
+    for p in seeds.glob("*.txt"):
+        (work / "news" / p.name).write_text(p.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(work)
+    r = run("scan", "news", "--script", "dupes.sh", "-q")
+    assert r.exit_code == 0
+    script = (work / "dupes.sh").read_text(encoding="utf-8")
+    assert os.access(work / "dupes.sh", os.X_OK)
+    # Nothing is removed by the scan itself.
+    assert (work / "news" / A).exists()
+    assert (f"handle news/{A} news/{B} {A}  # keeps news/{B} (jaccard 0.45, containment 0.73)\n") in script
+    assert f"cd -- {work}\n" in script
+    # Run from another folder: the script goes to the folder of the scan; DIR is taken from where it is run.
+    done = subprocess.run(["sh", str(work / "dupes.sh"), "--move", "set-aside"], cwd=tmp_path, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "set-aside" / A).exists() and not (work / "news" / A).exists()
+    done = subprocess.run(["sh", str(work / "dupes.sh")], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stderr == f"not found, passed over: news/{A}\n"
+    (work / "news" / A).write_text("back again", encoding="utf-8")
+    done = subprocess.run(["sh", str(work / "dupes.sh")], capture_output=True, text=True)
+    assert done.returncode == 0 and not (work / "news" / A).exists()
+    assert sorted(p.name for p in (work / "news").iterdir()) == sorted(p.name for p in seeds.glob("*.txt")
+                                                                      if p.name != A)
+    assert subprocess.run(["sh", str(work / "dupes.sh"), "--bogus"], capture_output=True).returncode == 2
+
+
+def test_script_quotes_hostile_file_names(tmp_path, seed_texts):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    keep_name = "kept $(touch PWNED).txt"
+    dup_name = "dup'; touch PWNED2 #\ntouch PWNED3.txt"
+    (folder / keep_name).write_text(seed_texts[B], encoding="utf-8")
+    (folder / dup_name).write_text(seed_texts[A], encoding="utf-8")
+    script = tmp_path / "s.sh"
+    r = run("scan", folder, "--script", script, "-q")
+    assert r.exit_code == 0
+    text = script.read_text(encoding="utf-8")
+    comment_lines = [line for line in text.splitlines() if line.startswith("# cluster")]
+    assert comment_lines == [f"# cluster 0: keep {folder}/{keep_name}"]
+    done = subprocess.run(["sh", str(script)], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in folder.iterdir()) == [keep_name]
+    assert not any(p.name.startswith("PWNED") for p in tmp_path.rglob("*"))
+
+
+def test_script_lists_records_as_comments(tmp_path, seed_texts):
+    p = tmp_path / "a.jsonl"
+    p.write_text(json.dumps({"id": "old", "text": seed_texts[A]}) + "\n" +
+                 json.dumps({"id": "new", "text": seed_texts[B]}) + "\n", encoding="utf-8")
+    r = run("scan", p, "--script", tmp_path / "s.sh", "-q")
+    assert r.exit_code == 0
+    text = (tmp_path / "s.sh").read_text(encoding="utf-8")
+    assert "\nhandle " not in text
+    assert f"# old in {p}: keeps new (jaccard 0.45, containment 0.73)\n" in text
+
+
+# ---------------------------------------------------------------- ids and options
+
+def test_id_lists_follow_the_format(seeds):
+    assert run("scan", seeds, "--duplicates", "-f", "json").stdout == f'[\n  "{A}"\n]\n'
+    assert run("scan", seeds, "--duplicates", "-f", "jsonl").stdout == f'"{A}"\n'
+    assert run("scan", seeds, "--duplicates", "-f", "csv").stdout == f"id\n{A}\n"
+    r = run("scan", seeds, "--unique", "-f", "json")
+    assert json.loads(r.stdout) == sorted(p.name for p in seeds.glob("*.txt") if p.name != A)
+
+
+def test_num_perm_too_small_for_the_recall_target_warns(seeds):
+    r = run("scan", seeds, "--num-perm", "1")
+    assert r.exit_code == 0
+    assert r.stderr == ("Warning: with --num-perm 1 the LSH bands (1 x 1) find a pair at jaccard 0.22 with "
+                        "probability 0.22, below 0.95: near-duplicates may be missed (use --num-perm 128 or more)\n")
+    assert run("scan", seeds, "--num-perm", "1", "-q").stderr == ""
+    assert run("scan", seeds).stderr == ""
+
+
+def test_help_defaults_come_from_the_code():
+    scan_help = " ".join(run("scan", "--help").output.split())
+    for names in (ID_FIELDS, TEXT_FIELDS, DATE_FIELDS, TITLE_FIELDS, BODY_FIELDS):
+        for name in names:
+            assert name in scan_help
+    assert "Record field with the date (for --keep newest)" in scan_help
+    diff_help = " ".join(run("diff", "--help").output.split())
+    assert "for --keep newest" not in diff_help and "(to tell the older version)" in diff_help
+    index_help = " ".join(run("index", "add", "--help").output.split())
+    assert "for --keep newest" not in index_help
+
+
+# ---------------------------------------------------------------- dedup diff
+
+def test_diff_reads_plain_text_on_stdin(seeds):
+    old = (seeds / A).read_text(encoding="utf-8")
+    r = run("diff", "-", seeds / B, "-f", "json", input=old)
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["a"] == "-" and d["counts"] == {"added": 17, "removed": 8, "changed": 7, "moved": 0, "trivial": 7}
+    r = run("diff", seeds / A, "-", input=json.dumps({"id": "new", "text": (seeds / B).read_text(encoding="utf-8")}))
+    assert r.exit_code == 0 and r.stdout.startswith(f"{seeds / A} -> new: jaccard 0.45")
+    r = run("diff", "-", "-", input="x")
+    assert r.exit_code == 1 and "only one version can come from standard input" in r.stderr
+    r = run("diff", "-", seeds / B, input="")
+    assert r.exit_code == 1 and r.stderr == "Error: -: standard input is empty (pipe the article's text in)\n"
+
+
+def test_diff_warns_on_unrelated_texts_and_exit_code(seeds, tmp_path):
+    r = run("diff", seeds / A, seeds / "002_31e9bada26c2e9f7.txt")
+    assert r.exit_code == 0
+    assert r.stderr.startswith(f"Warning: {seeds / A} and {seeds / '002_31e9bada26c2e9f7.txt'} share almost no "
+                               "text (jaccard 0.00, containment 0.0")
+    assert run("diff", seeds / A, seeds / B).stderr == ""
+    assert run("diff", seeds / A, seeds / B, "--exit-code").exit_code == 1
+    same = tmp_path / "same.txt"
+    same.write_text((seeds / A).read_text(encoding="utf-8").replace("  ", " "), encoding="utf-8")
+    assert run("diff", seeds / A, same, "--exit-code").exit_code == 0
+    assert run("diff", seeds / A, seeds / B).exit_code == 0
+
+
+def test_markdown_escapes_markup_only(seeds):
+    r = run("diff", seeds / A, seeds / B, "-f", "markdown")
+    assert "SACRAMENTO, Calif. (KTXL)" in r.stdout and "Calif\\." not in r.stdout and "\\(KTXL\\)" not in r.stdout
+    text = "A *bold* claim [link](x) | cell.\n\n1) Item <b>x</b> here."
+    r = run("diff", "-", seeds / B, "-f", "markdown", input=text)
+    assert "A \\*bold\\* claim \\[link\\](x) \\| cell." in r.stdout
+    assert "- ~~1\\) Item &lt;b&gt;x&lt;/b&gt; here.~~" in r.stdout
+
+
+# ---------------------------------------------------------------- dedup index
+
+def test_index_query_exit_code_remove_from_stdin_and_add_json(tmp_path, seeds):
+    db = str(tmp_path / "a.db")
+    r = run("index", "add", db, seeds / A, "--format", "json")
+    assert r.exit_code == 0
+    body = json.loads(r.stdout)
+    assert body["summary"] == {"added": 1, "unchanged": 0, "replaced": 0, "duplicate": 0, "empty": 0,
+                               "documents": 1}
+    assert [o["status"] for o in body["outcomes"]] == ["added"] and body["skipped"] == []
+    r = run("index", "query", db, seeds / B, "--fail-on-matches")
+    assert r.exit_code == 3 and f"~ {seeds / A}" in r.stdout
+    r = run("index", "query", db, seeds / "002_31e9bada26c2e9f7.txt", "--fail-on-matches")
+    assert r.exit_code == 0
+    assert run("index", "query", db, seeds / B).exit_code == 0
+    assert run("index", "add", db, seeds / "002_31e9bada26c2e9f7.txt", "-q").exit_code == 0
+    r = run("index", "remove", db, "-", input=f"{seeds / A}\n\n{seeds / '002_31e9bada26c2e9f7.txt'}\n")
+    assert r.exit_code == 0 and r.stdout == "removed 2; the index holds 0 documents\n"
+
+
+# ---------------------------------------------------------------- packaging
+
+def test_shell_completion_and_version():
+    r = CliRunner().invoke(cli, [], prog_name="dedup", env={"_DEDUP_COMPLETE": "bash_source"})
+    assert r.exit_code == 0 and "_dedup_completion()" in r.stdout and "_DEDUP_COMPLETE=bash_complete" in r.stdout
+    r = CliRunner().invoke(cli, [], prog_name="dedup",
+                           env={"_DEDUP_COMPLETE": "bash_complete", "COMP_WORDS": "dedup sc", "COMP_CWORD": "1"})
+    assert r.exit_code == 0 and r.stdout.splitlines() == ["plain,scan"]
+    r = CliRunner().invoke(cli, [], prog_name="dedup", env={
+        "_DEDUP_COMPLETE": "bash_complete", "COMP_WORDS": "dedup scan x --format p", "COMP_CWORD": "4"})
+    assert r.stdout.splitlines() == ["plain,parquet"]
+
+
+def test_license_file_matches_setup_cfg():
+    cfg = (ROOT / "setup.cfg").read_text(encoding="utf-8")
+    assert "\nlicense = MIT\n" in cfg and "\nlicense_files = LICENSE\n" in cfg
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License\n")
+
+
+def test_readme_documents_the_options_it_names():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for command in (["scan"], ["diff"], ["index", "add"], ["index", "query"], ["index", "remove"]):
+        help_text = run(*command, "--help").output
+        for option in re.findall(r"(--[a-z][a-z-]+)", help_text):
+            if option != "--help":
+                assert option in readme, f"{' '.join(command)} {option} is not in README.md"
+    assert "DEDUP_DATA" in readme and "_DEDUP_COMPLETE" in readme
+    # Usage comes before the internals.
+    assert readme.index("## `dedup scan`") < readme.index("## How it works")
+
+
+def test_readme_scan_table_defaults_match_the_code():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## `dedup scan`"):readme.index("### Output")]
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.replace("\\|", "/").split("|")[1:-1]] if line.startswith("| `") else []
+        if len(cells) == 3:
+            for name in re.findall(r"(--[a-z][a-z-]+)", cells[0]):
+                rows[name] = cells[1]
+    scan = cli.commands["scan"]  # type: ignore[attr-defined]
+    checked = 0
+    for param in scan.params:
+        long = [o for o in param.opts if o.startswith("--")]
+        # Options without a default (click marks them with a sentinel or None) are not compared.
+        if not long or param.is_flag or not isinstance(param.default, (int, float, str)) or long[0] == "--help":
+            continue
+        assert long[0] in rows, f"{long[0]} has no row in README.md's option table"
+        assert f"`{param.default}`" in rows[long[0]], f"{long[0]}: README says {rows[long[0]]}, code {param.default}"
+        checked += 1
+    assert checked >= 10
