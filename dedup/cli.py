@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
 import click
@@ -73,6 +74,26 @@ def folder_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--include", metavar="GLOB", multiple=True,
                         help="Read only files in folders whose path (relative to the folder) or name matches "
                              "GLOB, e.g. '*.txt' or '2026-11-*/*'. Repeatable.")(f)
+
+
+def occasion_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The occasion check's settings (see dedup.occasion), shared by scan and explain."""
+    d = ScanConfig()
+    for opt in reversed([
+        click.option("--date-window", type=float, default=d.date_window, show_default=True, metavar="DAYS",
+                     help="Dated texts further apart are another occasion, unless one is a correction or they "
+                          "are a copy of a long text (0: no date check)."),
+        click.option("--figures", "figures", type=float, default=d.figures, show_default=True,
+                     help="Share of the figures of the text with fewer of them that the other must have "
+                          "(0: no figure check)."),
+        click.option("--subject", type=float, default=d.subject, show_default=True,
+                     help="Most weight of a first line's words that may be missing from the other text "
+                          "(1: no subject check)."),
+        click.option("--no-occasion", is_flag=True,
+                     help="Accept every pair the shingle or short-text rule accepts, with no occasion check."),
+    ]):
+        f = opt(f)
+    return f
 
 
 def make_read_options(encoding: Optional[str], id_field: Optional[str], text_field: Optional[str],
@@ -198,11 +219,12 @@ def cli() -> None:
 @click.option("--script", "script", metavar="FILE.sh",
               help="Also write a shell script that removes the duplicate files when you run it (sh FILE.sh), or "
                    "moves them (sh FILE.sh --move DIR); each line names the copy kept and the similarity.")
+@occasion_options
 @folder_options
-@read_options(date_use=" (for --keep newest)")
+@read_options(date_use=" (for --keep newest and the date check)")
 def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, list_duplicates: bool, keep: str,
          threshold: float, containment: float, shingle_size: int, boilerplate_share: float, short_words: int,
-         num_perm: int, seed: int, jobs: int,
+         num_perm: int, seed: int, jobs: int, date_window: float, figures: float, subject: float, no_occasion: bool,
          output: Optional[str], move_duplicates: Optional[str], fail_on_duplicates: bool, quiet: bool,
          report: Optional[str], script: Optional[str], include: tuple[str, ...], exclude: tuple[str, ...],
          encoding: Optional[str], id_field: Optional[str], text_field: Optional[str],
@@ -249,7 +271,9 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
     try:
         config = ScanConfig(shingle_size=shingle_size, num_perm=num_perm, seed=seed, threshold=threshold,
                             containment=containment, keep=keep, jobs=jobs,
-                            boilerplate_share=boilerplate_share, short_words=short_words)  # type: ignore[arg-type]
+                            boilerplate_share=boilerplate_share, short_words=short_words,
+                            occasion=not no_occasion, date_window=date_window, figures=figures,
+                            subject=subject)  # type: ignore[arg-type]
     except DedupError as exc:
         raise click.BadParameter(str(exc)) from exc
     if not quiet:
@@ -399,6 +423,63 @@ def diff_command(a: str, b: str, fmt: str, output: Optional[str], corpus: tuple[
         raise click.ClickException(str(exc)) from exc
     if exit_code and not result.is_empty:
         sys.exit(1)
+
+
+@cli.command("explain", context_settings=CONTEXT)
+@click.argument("a", metavar="A")
+@click.argument("b", metavar="B")
+@click.option("--in", "collection", metavar="PATH", multiple=True,
+              help="Read A and B as ids among the articles of PATH (repeatable), whose other articles give the "
+                   "words' rarity and the clusters, as in a scan of PATH.")
+@click.option("-f", "--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True,
+              help="Output format.")
+@click.option("-t", "--threshold", type=float, default=ScanConfig.threshold, show_default=True,
+              help="Near-duplicate at this Jaccard...")
+@click.option("-c", "--containment", type=float, default=ScanConfig.containment, show_default=True,
+              help="...or at this containment of one in the other.")
+@click.option("--short-words", type=int, default=ScanConfig.short_words, show_default=True,
+              help="Texts of at most this many words are also compared by the short-text rule.")
+@occasion_options
+@read_options(date_use=" (for the date check)")
+def explain_command(a: str, b: str, collection: tuple[str, ...], fmt: str, threshold: float, containment: float,
+                    short_words: int, date_window: float, figures: float, subject: float, no_occasion: bool,
+                    encoding: Optional[str], id_field: Optional[str], text_field: Optional[str],
+                    date_field: Optional[str], strict: bool) -> None:
+    """Say why two articles are, or are not, near-duplicates: each check with its value and threshold.
+
+    A and B are files (FILE#ID picks a record of a file with several), or
+    with --in, ids of articles read from PATH.
+
+    \b
+    Examples:
+      dedup explain seeds/000_cc67e4122e3a257f.txt seeds/001_fbcee2db9c98bcf0.txt
+      dedup explain 1503 475 --in reuters21578.jsonl.gz
+      dedup explain a.html b.html --in news/ --format json
+    """
+    from .pipeline import explain
+    from .report import render_explanation
+
+    try:
+        config = ScanConfig(threshold=threshold, containment=containment, short_words=short_words,
+                            occasion=not no_occasion, date_window=date_window, figures=figures, subject=subject)
+    except DedupError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    opts = make_read_options(encoding, id_field, text_field, date_field, strict)
+    try:
+        if collection:
+            docs = list(read_documents(list(collection), opts))
+            ids = (a, b)
+        else:
+            from .diff import read_version
+
+            docs = [read_version(a, opts), read_version(b, opts)]
+            if docs[0].id == docs[1].id:
+                docs[1] = replace(docs[1], id=docs[1].id + " (B)")
+            ids = (docs[0].id, docs[1].id)
+        warn_skipped(opts.skipped, False)
+        emit(render_explanation(explain(docs, ids[0], ids[1], config), fmt), None)
+    except DedupError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 # ---------------------------------------------------------------- dedup index

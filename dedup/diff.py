@@ -31,6 +31,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from .errors import ConfigError, InputError, check_range
 from .io import Document, ReadOptions, Source, decode, parse_date, read_documents, record_text
 from .normalize import normalize
+from .occasion import figures
 from .pipeline import ScanResult
 from .shingle import ShingleConfig, shingle_set
 from .verify import similarity as set_similarity
@@ -244,6 +245,10 @@ class VersionDiff:
     cutoff: float
     idf_kind: str = "versions"
     idf_documents: int = 0
+    figures_added: tuple[str, ...] = ()
+    figures_removed: tuple[str, ...] = ()
+    names_added: tuple[str, ...] = ()
+    names_removed: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -830,12 +835,20 @@ def diff(a: Text, b: Text, *, corpus: Union[Iterable[Text], TermWeights, None] =
     moved = tuple(sorted((MovedSentence(sb[g.after[0]].text, g.before[0], g.after[0])
                           for g in groups if g.kind == "moved"), key=lambda m: m.after_index))
     added_terms, removed_terms = weights.term_shift(text_a, text_b, top_terms, name_terms([*sa, *sb]))
+    # What tells one occasion or subject from another (dedup.occasion): whole figures and names.
+    figs_a, figs_b = list(dict.fromkeys(figures(text_a))), list(dict.fromkeys(figures(text_b)))
+    words_a, words_b = set(normalize(text_a).split()), set(normalize(text_b).split())
+    names_a, names_b = name_terms(sa), name_terms(sb)
 
     return VersionDiff(
         a_label=la, b_label=lb, similarity=sim, added=added, removed=removed, changed=changed, moved=moved,
         trivial=tuple(trivial), added_terms=added_terms, removed_terms=removed_terms,
         older=tell_older(a, b, sim), sentences_a=tuple(sa), sentences_b=tuple(sb), rows=tuple(rows),
         idf_source=weights.source, cutoff=cutoff, idf_kind=weights.kind, idf_documents=weights.documents,
+        figures_added=tuple(f for f in figs_b if f not in set(figs_a)),
+        figures_removed=tuple(f for f in figs_a if f not in set(figs_b)),
+        names_added=tuple(sorted(n for n in names_b if n not in words_a)),
+        names_removed=tuple(sorted(n for n in names_a if n not in words_b)),
     )
 
 

@@ -54,7 +54,18 @@ def diff_record(d: VersionDiff) -> dict[str, Any]:
         "added_terms": [{"term": t.term, "score": t.score} for t in d.added_terms],
         "removed_terms": [{"term": t.term, "score": t.score} for t in d.removed_terms],
         "idf": {"from": d.idf_kind, "documents": d.idf_documents},
+        "figures": {"added": list(d.figures_added), "removed": list(d.figures_removed)},
+        "names": {"added": list(d.names_added), "removed": list(d.names_removed)},
     }
+
+
+def figures_names_line(d: VersionDiff) -> str:
+    """The figures and names one version has and the other lacks (what tells one occasion or subject from another)."""
+    def part(label: str, added: Sequence[str], removed: Sequence[str]) -> str:
+        return f"{label}: + {', '.join(added) or 'none'} | - {', '.join(removed) or 'none'}"
+
+    return (part("figures", d.figures_added, d.figures_removed) + "; "
+            + part("names", d.names_added, d.names_removed))
 
 
 def render_diff_json(d: VersionDiff) -> Iterator[str]:
@@ -123,6 +134,8 @@ def render_diff_text(d: VersionDiff, color: bool = False) -> Iterator[str]:
         yield "added terms: " + ", ".join(f"{t.term} {t.score:.2f}" for t in d.added_terms) + "\n"
     if d.removed_terms:
         yield "removed terms: " + ", ".join(f"{t.term} {t.score:.2f}" for t in d.removed_terms) + "\n"
+    if d.figures_added or d.figures_removed or d.names_added or d.names_removed:
+        yield figures_names_line(d) + "\n"
     sections: list[tuple[str, str, Sequence[Any]]] = [
         ("added", "+", d.added), ("removed", "-", d.removed), ("changed", "~", d.changed), ("moved", ">", d.moved)]
     for name, mark, items in sections:

@@ -33,7 +33,8 @@ also checked on what tells one occasion or subject from another:
   longer version under the same headline, do not. Rarity is counted over
   the collection, so the check needs one: with fewer than 50 other
   documents it does not apply. A correction may fix a name, so a text
-  marked as a correction is not held to it.
+  marked as a correction is not held to it, nor is a copy (shingle
+  Jaccard at least ``copy_jaccard``) filed under another headline.
 
 Everything here is plain functions over arrays: the per-batch features
 (:func:`occasion_features`) and the per-pair decision (:meth:`OccasionRule.check`)
@@ -85,9 +86,11 @@ def figures(text: str) -> list[str]:
     found = []
     for m in _FIGURE.finditer(text):
         token = m.group()
-        # A comma followed by exactly three digits groups thousands; any other is a list separator.
-        token = re.sub(r",(?=\d{3}(?!\d))", "", token).replace(" ", "-")
-        found.append((m.start(), token))
+        # A comma followed by exactly three digits groups thousands; any other separates two figures.
+        offset = m.start()
+        for part in re.split(r",(?!\d{3}(?!\d))", token):
+            found.append((offset, part.replace(",", "").replace(" ", "-")))
+            offset += len(part) + 1
     for m in _NUMBER_WORD.finditer(text):
         found.append((m.start(), m.group().lower()))
     found.sort()
@@ -288,7 +291,8 @@ class OccasionRule:
             failed.append("figures")
         ab, ba = weight.missing(a.lead, b.words, counted), weight.missing(b.lead, a.words, counted)
         subject = None if ab is None or ba is None else min(ab, ba)
-        if subject is not None and subject > self.subject and not correction:
+        # Two texts that are essentially a copy report one subject, whatever their headlines say.
+        if subject is not None and subject > self.subject and not correction and jaccard < self.copy_jaccard:
             failed.append("subject")
         return OccasionResult(days, fig, subject, correction, copy, tuple(failed))
 

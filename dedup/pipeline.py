@@ -752,7 +752,7 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
         if both_short:
             short_ok = matcher.match(lo, hi) is not None
         checks.append(Check("short-text rule", None, f"both <= {config.short_words} words", short_ok,
-                            "applies" if both_short else "does not apply (a text is longer)"))
+                            "applies" if both_short else f"does not apply: a text has more than {config.short_words} words"))
     accepted = shingles_ok or bool(short_ok)
     bands, rows = result.bands, result.rows
     sa, sb = kept[lo][1], kept[hi][1]
@@ -776,7 +776,8 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
         else:
             date_detail = (f"{got.days:.2f} days apart" + (" (a correction)" if got.correction else "")
                            + (" (a copy of a long text)" if got.copy else ""))
-        checks.append(Check("dates", got.days, f"<= {occasion.window_days:g} days unless a correction or a copy",
+        window = f"{occasion.window_days:g} day{'' if occasion.window_days == 1 else 's'}"
+        checks.append(Check("dates", got.days, f"<= {window} unless a correction or a copy",
                             None if got.days is None else "dates" not in got.failed, date_detail))
         fig_detail = (f"only in {docs[lo].id}: {', '.join(only_a[:12]) or '-'}; only in {docs[hi].id}: "
                       f"{', '.join(only_b[:12]) or '-'}")

@@ -19,6 +19,7 @@ from .verify import Pair
 
 if TYPE_CHECKING:
     from .index import AddOutcome, IndexInfo, Match, QueryResult
+    from .pipeline import Explanation
 
 SCAN_FORMATS = ("text", "json", "jsonl", "csv", "parquet")
 
@@ -455,3 +456,43 @@ def render_index_info(info: "IndexInfo", fmt: str) -> Iterator[str]:
     yield f"{size_label}: {info.size_bytes:,} bytes{per_doc}\n"
     yield f"created: {info.created} by dedup {info.created_by}\n"
     yield "settings: " + " ".join(f"{k}={v}" for k, v in info.settings.items()) + "\n"
+
+
+# ---------------------------------------------------------------- dedup explain
+
+def explanation_record(e: "Explanation") -> dict[str, Any]:
+    """The JSON object of an explanation."""
+    def doc(d: Any) -> dict[str, Any]:
+        return {"id": d.id, "words": d.words, "date": None if d.date is None or d.date_is_mtime else d.date.isoformat()}
+
+    return {"a": doc(e.a), "b": doc(e.b), "candidate": e.candidate, "near_duplicates": e.near_duplicates,
+            "same_cluster": e.same_cluster, "keep": e.keep,
+            "checks": [{"name": c.name, "value": None if c.value is None else _r(c.value), "threshold": c.threshold,
+                        "passed": c.passed, "detail": c.detail} for c in e.checks]}
+
+
+def render_explanation(e: "Explanation", fmt: str = "text") -> Iterator[str]:
+    """Each check on one line: name, value, threshold, verdict, and what it looked at."""
+    if fmt == "json":
+        yield json.dumps(explanation_record(e), ensure_ascii=False, indent=2) + "\n"
+        return
+    for label, d in (("A", e.a), ("B", e.b)):
+        date = "no date" if d.date is None or d.date_is_mtime else d.date.strftime("%Y-%m-%d %H:%M")
+        yield f"{label}: {d.id}  ({d.words} words, {date})\n"
+    width = max(len(c.name) for c in e.checks)
+    for c in e.checks:
+        value = "-" if c.value is None else f"{c.value:.2f}"
+        verdict = "n/a" if c.passed is None else "pass" if c.passed else "FAIL"
+        yield f"  {c.name.ljust(width)}  {value:>5}  {c.threshold:<42} {verdict}"
+        yield f"  ({c.detail})\n" if c.detail else "\n"
+    yield f"LSH candidate: {'yes' if e.candidate else 'no (a pair LSH never proposes is not verified)'}\n"
+    if e.near_duplicates:
+        verdict = "near-duplicates"
+    else:
+        failed = [c.name for c in e.checks if c.passed is False and c.name not in ("jaccard", "containment",
+                                                                                   "short-text rule")]
+        similar = any(c.passed for c in e.checks if c.name in ("jaccard", "containment", "short-text rule"))
+        verdict = (f"not near-duplicates: {' and '.join(failed)} say another occasion or subject" if similar and failed
+                   else "not near-duplicates: not similar enough")
+    cluster = (f"in one cluster (keep {e.keep})" if e.same_cluster else "not in one cluster")
+    yield f"verdict: {verdict}; {cluster}\n"

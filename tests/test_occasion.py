@@ -1,0 +1,316 @@
+"""The occasion check (dedup.occasion): dates, whole figures and the subject of the first line, on
+hand-written texts and on Reuters-21578; clusters that never chain through a hub; thresholds that
+only add pairs when loosened; the index and `dedup explain` applying the same rule."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
+
+from conftest import REUTERS, SEEDS, need
+from dedup import Document, Index, ScanConfig, read_documents, scan_documents
+from dedup.cli import cli
+from dedup.cluster import trusted_groups
+from dedup.occasion import (Evidence, OccasionRule, WordWeights, agreement, decode_evidence, encode_evidence, figures,
+                            is_correction, lead)
+from dedup.index_store import decode_set, encode_set
+
+DAY = timedelta(days=1)
+T0 = datetime(1987, 3, 3, 14, 0, tzinfo=timezone.utc)
+
+
+def u32(*values: int) -> np.ndarray:
+    return np.array(sorted(set(values)), dtype=np.uint32)
+
+
+# ---------------------------------------------------------------- figures and marks
+
+def test_figures_are_whole_tokens():
+    assert figures("rose to 350,000 from 150,000 shares") == ["350000", "150000"]
+    assert figures("6.1 pct vs 7.1 pct, at 6-1/4 or 6 1/8, up 1/8") == ["6.1", "7.1", "6-1/4", "6-1/8", "1/8"]
+    assert figures("Pay May five, record April 15") == ["five", "15"]
+    # A comma that does not group thousands separates two figures.
+    assert figures("in 1986,1987 and 1,250,000") == ["1986", "1987", "1250000"]
+    assert "one" not in figures("one of the banks")
+
+
+def test_corrections_say_so_near_the_start():
+    assert is_correction("CORRECTED - GAF <GAF> OFFERS 46 DLRS")
+    assert is_correction("(Corrects amount in paragraph two)\nThe company said...")
+    assert not is_correction("Stocks fell. " + "x " * 200 + "a technical correction in prices")
+
+
+def test_agreement_counts_the_smaller_set():
+    assert agreement(u32(1, 2, 3), u32(1, 2, 3, 4, 5)) == 1.0
+    assert agreement(u32(1, 2, 3), u32(1, 9)) == 0.5
+    assert agreement(u32(), u32(1)) is None
+
+
+# ---------------------------------------------------------------- the rule on evidence
+
+def weights_for(docs: int, counts: dict[int, int]) -> WordWeights:
+    return WordWeights(lambda w: np.array([counts.get(int(x), 0) for x in w], dtype=np.int64), docs)
+
+
+COMMON = {w: 900 for w in range(1, 20)}  # words in most of 1,000 documents
+
+
+def ev(words=range(1, 20), figs=(), lead_words=range(1, 6), date=None, correction=False, n=40) -> Evidence:
+    return Evidence(u32(*words), u32(*figs), u32(*lead_words), date, correction, n)
+
+
+def test_date_window_rejects_another_day_unless_a_correction_or_a_long_copy():
+    rule, w = OccasionRule(), weights_for(1000, COMMON)
+    same_day = rule.check(ev(date=T0), ev(date=T0 + 0.3 * DAY), 0.6, 0.8, w)
+    assert same_day.passed and abs(same_day.days - 0.3) < 1e-9
+    later = rule.check(ev(date=T0), ev(date=T0 + 3 * DAY), 1.0, 1.0, w)
+    assert later.failed == ("dates",)  # a 40-word notice repeated word for word is the next notice
+    assert rule.check(ev(date=T0), ev(date=T0 + 3 * DAY, correction=True), 0.4, 0.6, w).passed
+    assert rule.check(ev(date=T0, n=400), ev(date=T0 + 3 * DAY, n=400), 0.95, 0.97, w).passed
+    assert rule.check(ev(date=None), ev(date=T0 + 30 * DAY), 0.6, 0.8, w).passed  # no date: no evidence
+    assert OccasionRule(window_days=0).check(ev(date=T0), ev(date=T0 + 9 * DAY), 0.6, 0.8, w).passed
+
+
+def test_figures_must_agree_unless_a_correction_or_an_update_close_in_time():
+    rule, w = OccasionRule(), weights_for(1000, COMMON)
+    a, b = ev(figs=(1, 2, 3, 4)), ev(figs=(1, 7, 8, 9))
+    assert rule.check(a, b, 0.3, 0.5, w).failed == ("figures",)
+    assert rule.check(a, ev(figs=(1, 7, 8, 9), correction=True), 0.3, 0.5, w).passed
+    # An update that keeps most of its text may change figures, but not a day later.
+    assert rule.check(ev(figs=(1, 2, 3, 4), date=T0), ev(figs=(1, 7, 8, 9), date=T0 + 0.2 * DAY), 0.5, 0.7, w).passed
+    assert rule.check(ev(figs=(1, 2, 3, 4), date=T0),
+                      ev(figs=(1, 7, 8, 9), date=T0 + 0.9 * DAY), 0.5, 0.7, w).failed == ("figures",)
+    assert rule.check(ev(figs=()), ev(figs=(5, 6)), 0.3, 0.5, w).passed  # nothing to compare
+    assert rule.check(ev(figs=(1, 2, 3)), ev(figs=(1, 2, 9)), 0.3, 0.5, w).passed  # 2 of 3 agree
+
+
+def test_subject_fails_when_a_rare_word_of_the_first_line_is_missing():
+    rule = OccasionRule()
+    counts = {**COMMON, 100: 3, 101: 2}  # 100, 101: rare names
+    w = weights_for(1000, counts)
+    one = ev(words=[*range(1, 20), 100], lead_words=[1, 2, 100])
+    other = ev(words=[*range(1, 20), 101], lead_words=[1, 2, 101])
+    got = rule.check(one, other, 0.5, 0.7, w)
+    assert got.failed == ("subject",) and got.subject > 0.9
+    # A flash whose headline words are all in the story passes, whatever the story adds.
+    flash = ev(words=[1, 2, 100], lead_words=[1, 2, 100], n=5)
+    story = ev(words=[*range(1, 20), 100, 101], lead_words=[3, 4, 101])
+    assert rule.check(flash, story, 0.0, 0.1, w).subject == 0.0
+    # Too small a collection to weigh words: the check does not apply.
+    assert rule.check(one, other, 0.5, 0.7, weights_for(10, counts)).subject is None
+
+
+def test_evidence_round_trips_through_its_byte_layout():
+    e = Evidence(u32(5, 9, 70000), u32(3), u32(5), T0, True, 123)
+    back = decode_evidence(encode_evidence(e, encode_set), decode_set)
+    assert back.date == T0 and back.correction and back.n_words == 123
+    assert [x.tolist() for x in (back.words, back.figures, back.lead)] == [[5, 9, 70000], [3], [5]]
+    assert decode_evidence(encode_evidence(Evidence(u32(), u32(), u32()), encode_set), decode_set).date is None
+
+
+def test_lead_is_the_first_line_without_figures():
+    assert lead("\n\nFED ADDS 1.5 BLN DLRS VIA REPURCHASES\nThe Federal Reserve...") == "fed adds bln dlrs via repurchases"
+
+
+# ---------------------------------------------------------------- scans of templates
+
+_NAMES = ["Acme", "Borel", "Cortex", "Delmar", "Ensign", "Fulton", "Garland", "Hollis", "Ivory", "Juniper",
+          "Kestrel", "Lamont", "Monarch", "Norwood", "Osprey", "Pinnacle", "Quarry", "Redwood", "Sterling", "Tamarack"]
+
+
+def notice(name: str, now: int, prior: int, pay: int, record: int) -> str:
+    return (f"{name.upper()} CORP SETS QUARTERLY DIVIDEND\nQtly div {now} cts vs {prior} cts prior\n"
+            f"Pay April {pay}\nRecord March {record}\nNOTE: {name} Corp, the company said in a statement. The "
+            "board said the payout reflects its continued confidence in the outlook for earnings this year and "
+            "its policy of returning cash to shareholders.\nReuter")
+
+
+def filler(k: int, rng: random.Random) -> str:
+    vocab = [f"word{n}" for n in range(3000)]
+    return " ".join(rng.choice(vocab) for _ in range(120))
+
+
+def test_one_template_filled_for_other_companies_and_figures_gives_no_pair():
+    rng = random.Random(5)
+    docs = [Document(f"n{k}", notice(name, rng.randint(2, 90), rng.randint(2, 90), rng.randint(1, 28),
+                                     rng.randint(1, 28))) for k, name in enumerate(_NAMES)]
+    docs += [Document(f"f{k}", filler(k, rng)) for k in range(60)]  # a collection to weigh words
+    assert scan_documents(docs, ScanConfig(occasion=False)).pairs  # the shingles alone pair the template
+    assert scan_documents(docs).pairs == ()
+    # The same notice twice, and once corrected, are found.
+    text = notice("Acme", 12, 10, 15, 30)
+    docs += [Document("copy", text), Document("corrected", "CORRECTED - " + notice("Acme", 21, 10, 15, 30))]
+    found = {frozenset((p.left, p.right)) for p in scan_documents(docs).pairs}
+    assert {frozenset((0, len(docs) - 2)), frozenset((len(docs) - 2, len(docs) - 1))} <= found
+
+
+def test_a_report_repeated_on_other_days_is_another_occasion():
+    text = "FED ADDS RESERVES VIA CUSTOMER REPURCHASES\nThe Federal Reserve entered the market, a spokesman said."
+    rng = random.Random(3)
+    docs = [Document(f"fed{k}", text, date=T0 + k * 7 * DAY) for k in range(3)]
+    docs += [Document(f"f{k}", filler(k, rng)) for k in range(60)]
+    assert scan_documents(docs).pairs == ()
+    # Without dates they are copies, and that is all a scan can tell.
+    undated = [Document(d.id, d.text) for d in docs]
+    assert len(scan_documents(undated).pairs) == 3
+
+
+# ---------------------------------------------------------------- clusters
+
+def test_a_chain_through_a_hub_is_split():
+    # 0 ~ 1 ~ 2, but 2 contradicts 0 (another occasion): 2 is not in 0's cluster.
+    adjacent = {0: {1}, 1: {0, 2}, 2: {1}}
+    clusters = trusted_groups([0, 1, 2], adjacent, choose=lambda m: min(m), compatible=lambda k, i: (k, i) != (0, 2))
+    assert clusters == [[0, 1]]
+    # Two revisions of one original stay with it when nothing contradicts the kept copy.
+    assert trusted_groups([0, 1, 2], adjacent, choose=lambda m: 1, compatible=lambda k, i: True) == [[1, 0, 2]]
+    assert trusted_groups([0, 1, 2], adjacent, choose=lambda m: 0, compatible=lambda k, i: True) == [[0, 1, 2]]
+
+
+def test_every_cluster_member_is_compatible_with_the_kept_copy_on_templates():
+    base = "MARKET REPORT\nPrices were steady in moderate trade, dealers said, with buyers cautious."
+    docs = [Document("mon", base + " Index 101.5 on Monday.", date=T0),
+            Document("mon-copy", base + " Index 101.5 on Monday. Reuter", date=T0 + 0.01 * DAY),
+            Document("tue-copy", base + " Index 99.2 on Tuesday. Reuter", date=T0 + 0.99 * DAY),
+            Document("tue", base + " Index 99.2 on Tuesday.", date=T0 + 1.0 * DAY)]
+    rng = random.Random(1)
+    docs += [Document(f"f{k}", filler(k, rng)) for k in range(60)]
+    result = scan_documents(docs, ScanConfig(short_words=0))
+    members = [{m.id for m in c.members} for c in result.clusters]
+    assert {"mon", "mon-copy"} in members and {"tue", "tue-copy"} in members
+    assert result.members_verified == sum(c.size - 1 for c in result.clusters)
+
+
+# ---------------------------------------------------------------- thresholds only add
+
+def _corpus(seed: int) -> list[Document]:
+    rng = random.Random(seed)
+    vocab = [f"w{n}" for n in range(400)]
+    docs = []
+    for k in range(12):
+        words = [rng.choice(vocab) for _ in range(rng.randint(30, 90))]
+        docs.append(Document(f"d{k}", " ".join(words)))
+        for v in range(rng.randint(0, 2)):
+            w = list(words)
+            for _ in range(rng.randint(1, 30)):
+                op = rng.random()
+                pos = rng.randrange(len(w))
+                if op < 0.4:
+                    w[pos] = rng.choice(vocab)
+                elif op < 0.7:
+                    w.insert(pos, rng.choice(vocab))
+                elif len(w) > 10:
+                    del w[pos]
+            docs.append(Document(f"d{k}v{v}", " ".join(w)))
+    return docs
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000), st.floats(0.3, 0.9), st.floats(0.3, 0.9), st.floats(0.0, 0.3), st.floats(0.0, 0.3))
+def test_loosening_a_threshold_never_loses_a_pair(seed, t, c, dt, dc):
+    docs = _corpus(seed)
+    strict = ScanConfig(threshold=t, containment=c, short_words=0)
+    loose = ScanConfig(threshold=max(0.05, t - dt), containment=max(0.05, c - dc), short_words=0)
+    found = {(p.left, p.right) for p in scan_documents(docs, strict).pairs}
+    more = {(p.left, p.right) for p in scan_documents(docs, loose).pairs}
+    assert found <= more
+
+
+def test_bands_nest_across_settings():
+    lo = ScanConfig(containment=0.5).banding
+    hi = ScanConfig(containment=0.6).banding
+    assert lo[1] == hi[1] and lo[0] >= hi[0]
+
+
+# ---------------------------------------------------------------- Reuters-21578
+
+@pytest.fixture(scope="module")
+def reuters() -> tuple[list[Document], object]:
+    docs = list(read_documents([str(need(REUTERS))]))
+    return docs, scan_documents(docs)
+
+
+def _pairs(result) -> set[frozenset]:
+    ids = [d.id for d in result.documents]
+    return {frozenset((ids[p.left], ids[p.right])) for p in result.pairs}
+
+
+def test_reuters_templates_for_other_days_and_companies_are_not_pairs(reuters):
+    docs, result = reuters
+    pairs = _pairs(result)
+    for a, b in (("475", "1503"),     # money-market report two days apart, other figures
+                 ("3729", "6044"),    # "Fed adds reserves" headline six days apart
+                 ("693", "701"),      # two Franklin funds' payouts, same day
+                 ("11660", "12112")):  # two banks' prime-rate rises
+        assert frozenset((a, b)) not in pairs, (a, b)
+    assert result.rejected["dates"] > 200 and result.rejected["subject"] > 50 and result.rejected["figures"] > 5
+
+
+def test_reuters_corrections_and_copies_stay_found(reuters):
+    docs, result = reuters
+    pairs = _pairs(result)
+    for a, b in (("6324", "6739"),    # CORRECTED dividend: a figure changed, found by the short-text rule
+                 ("8457", "8580"),    # CORRECTED quarterly loss
+                 ("8219", "10227"),   # a correction filed days later
+                 ("4", "16")):        # the same story twice
+        assert frozenset((a, b)) in pairs, (a, b)
+    members = sum(c.size - 1 for c in result.clusters)
+    assert result.members_verified / members > 0.98
+
+
+def test_index_queries_apply_the_occasion_check(tmp_path: Path):
+    text = ("FED ADDS RESERVES VIA CUSTOMER REPURCHASES\nThe Federal Reserve entered the government securities "
+            "market to arrange customer repurchase agreements, a Fed spokesman said.")
+    rng = random.Random(9)
+    background = [Document(f"f{k}", filler(k, rng)) for k in range(60)]
+    with Index(tmp_path / "a.db") as index:
+        index.add(background + [Document("mar3", text, date=T0)])
+        (later,) = index.query([Document("mar19", text, date=T0 + 16 * DAY)])
+        (same_day,) = index.query([Document("mar3b", text, date=T0 + 0.1 * DAY)])
+    assert later.matches == () and [m.id for m in same_day.matches] == ["mar3"]
+    assert same_day.matches[0].days == pytest.approx(0.1)
+    with Index(tmp_path / "a.db", ScanConfig(occasion=False)) as index:
+        (later,) = index.query([Document("mar19", text, date=T0 + 16 * DAY)])
+    assert [m.id for m in later.matches] == ["mar3"]
+
+
+# ---------------------------------------------------------------- saying why
+
+def test_explain_prints_each_check_with_value_and_threshold():
+    r = CliRunner().invoke(cli, ["explain", str(SEEDS / "000_cc67e4122e3a257f.txt"),
+                                 str(SEEDS / "001_fbcee2db9c98bcf0.txt")])
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[2].split()[:4] == ["jaccard", "0.45", ">=", "0.5"] and lines[2].split()[4] == "FAIL"
+    assert lines[3].split()[:5] == ["containment", "0.73", ">=", "0.55", "pass"]
+    assert lines[-1] == "verdict: near-duplicates; in one cluster (keep " + str(SEEDS / "001_fbcee2db9c98bcf0.txt") + ")"
+    r = CliRunner().invoke(cli, ["explain", str(SEEDS / "000_cc67e4122e3a257f.txt"),
+                                 str(SEEDS / "002_31e9bada26c2e9f7.txt"), "--format", "json"])
+    body = json.loads(r.output)
+    assert body["near_duplicates"] is False and body["candidate"] is False
+    assert [c["name"] for c in body["checks"]] == ["jaccard", "containment", "short-text rule", "dates", "figures",
+                                                   "subject"]
+
+
+def test_explain_in_a_collection_names_the_failed_checks():
+    r = CliRunner().invoke(cli, ["explain", "1503", "475", "--in", str(need(REUTERS))])
+    assert r.exit_code == 0, r.output
+    assert "verdict: not near-duplicates: dates and figures say another occasion or subject" in r.output
+    r = CliRunner().invoke(cli, ["explain", "nosuchid", "475", "--in", str(REUTERS)])
+    assert r.exit_code == 1 and "nosuchid: no document with this id" in r.output
+
+
+def test_diff_lists_the_figures_and_names_that_differ():
+    r = CliRunner().invoke(cli, ["diff", str(SEEDS / "000_cc67e4122e3a257f.txt"),
+                                 str(SEEDS / "001_fbcee2db9c98bcf0.txt"), "--no-color"])
+    assert r.exit_code == 0
+    line = next(x for x in r.output.splitlines() if x.startswith("figures:"))
+    assert line.startswith("figures: + none | - 2021, 11, 18, 5; names: + askew, fox40, friday, gaskill")
+    assert line.endswith("| - golik, stan")
