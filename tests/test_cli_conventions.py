@@ -146,7 +146,7 @@ def test_help_defaults_come_from_the_code():
     for names in (ID_FIELDS, TEXT_FIELDS, DATE_FIELDS, TITLE_FIELDS, BODY_FIELDS):
         for name in names:
             assert name in scan_help
-    assert "Record field with the date (for --keep newest)" in scan_help
+    assert "Record field with the date (for --keep newest and the date check)" in scan_help
     diff_help = " ".join(run("diff", "--help").output.split())
     assert "for --keep newest" not in diff_help and "(to tell the older version)" in diff_help
     index_help = " ".join(run("index", "add", "--help").output.split())
