@@ -7,6 +7,7 @@ one record are :class:`Skipped` notes, not exceptions, unless ``strict``.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import os
@@ -46,6 +47,15 @@ class Document:
         line: 1-based record number within a JSON/JSONL file, else 0.
         date: publication or modification time, if known (UTC).
         is_file: True when the document is a whole file (it can be moved).
+        title: the headline a web page gives, if known.
+        site: the site a web page belongs to (host of its canonical URL,
+            its ``og:site_name``, the host it was saved from, or
+            ``folder:`` and its folder), if known.
+        url: a web page's canonical address, if known.
+        extractor: for web pages, what extracted the text:
+            ``"trafilatura"`` or ``"html"`` (the built-in parser).
+        html: a web page not yet extracted (``ReadOptions.defer_html``);
+            None once extracted and for every other input.
     """
 
     id: str
@@ -54,6 +64,11 @@ class Document:
     line: int = 0
     date: Optional[datetime] = None
     is_file: bool = False
+    title: Optional[str] = None
+    site: Optional[str] = None
+    url: Optional[str] = None
+    extractor: Optional[str] = None
+    html: Optional[str] = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -82,6 +97,9 @@ class ReadOptions:
         date_field: JSON field with the publication date (default: ``date``
             and common alternatives).
         strict: raise InputError on the first unreadable file or record.
+        defer_html: yield web pages unextracted (``Document.html`` set,
+            ``text`` empty) for the caller to extract, as the scan does in
+            its worker processes (:func:`dedup.pages.prepare_pages`).
     """
 
     encoding: Optional[str] = None
@@ -89,6 +107,7 @@ class ReadOptions:
     text_field: Optional[str] = None
     date_field: Optional[str] = None
     strict: bool = False
+    defer_html: bool = False
     skipped: list[Skipped] = field(default_factory=list)
     files_read: int = 0
     files_ignored: int = 0
@@ -438,17 +457,31 @@ class _Reader:
         suffix = _base_suffix(path)
         if suffix in JSON_SUFFIXES:
             yield from self.records(self.json_items(text, shown), shown, rel)
+        elif suffix in HTML_SUFFIXES:
+            yield from self.html_page(path, shown, rel, text)
         else:
             date = None
-            if suffix in HTML_SUFFIXES:
-                text, meta_date = html_to_text(text)
-                date = parse_date(meta_date)
             if not text.strip():
                 self.skip(shown, "no article text found")
                 return
             if date is None:
                 date = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
             yield from self.emit(Document(rel, text, shown, 0, date, True))
+
+    def html_page(self, path: Path, shown: str, rel: str, html: str) -> Iterator[Document]:
+        """A web page: its main text and metadata (:mod:`dedup.extract`), or the page itself when deferred."""
+        mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+        doc = Document(rel, "", shown, 0, mtime, True)
+        if self.opts.defer_html:
+            yield from self.emit(dataclasses.replace(doc, html=html))
+            return
+        from .extract import apply_page, extract_page
+
+        page = extract_page(html)
+        if not page.text.strip():
+            self.skip(shown, "no article text found")
+            return
+        yield from self.emit(apply_page(doc, page))
 
     def jsonl_file(self, path: Path, shown: str, rel: str) -> Iterator[Document]:
         try:

@@ -17,6 +17,7 @@ from .cluster import KEEP_POLICIES, KeepPolicy, choose_keep, groups
 from .errors import ConfigError, check_range
 from .candidates import candidate_pairs, lsh_floor, recall_bands
 from .io import Document, ReadOptions, Skipped, Source, read_documents
+from .pages import label, prepare_pages
 from .shingle import ShingleConfig, ShingleKind, shingle_batch
 from .short import ShortFeatures, ShortRule, short_features, short_pairs
 from .signature import MinHasher
@@ -110,7 +111,8 @@ class ScanConfig:
 
 @dataclass(frozen=True)
 class DocInfo:
-    """What a scan keeps of each document: no text, just its identity and size."""
+    """What a scan keeps of each document: no text, just its identity, size and
+    title (a web page's headline, else the first words of its text)."""
 
     id: str
     path: str
@@ -119,6 +121,10 @@ class DocInfo:
     shingles: int
     date: Optional[datetime]
     is_file: bool
+    title: Optional[str] = None
+    site: Optional[str] = None
+    url: Optional[str] = None
+    extractor: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -343,6 +349,7 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
     config = config or ScanConfig()
     opts = read_options or ReadOptions()
     t0 = time.perf_counter()
+    docs = prepare_pages(docs, config.workers, opts.skipped)
     infos: list[DocInfo] = []
     with SetStore() as store:
         sig_chunks: list[np.ndarray] = []
@@ -357,7 +364,8 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
                 df.add(values, len(batch))
             sig_chunks.append(sigs)
             for doc, n_words, n_sh in zip(batch, words.tolist(), lengths.tolist()):
-                infos.append(DocInfo(doc.id, doc.path, doc.line, n_words, n_sh, doc.date, doc.is_file))
+                infos.append(DocInfo(doc.id, doc.path, doc.line, n_words, n_sh, doc.date, doc.is_file,
+                                     label(doc), doc.site, doc.url, doc.extractor))
             if progress:
                 progress(len(infos))
         t1 = time.perf_counter()
@@ -445,5 +453,6 @@ def scan(sources: Sequence[Source], config: Optional[ScanConfig] = None, *,
     elif settings:
         raise TypeError("give either config or keyword settings, not both")
     opts = read_options or ReadOptions()
+    opts.defer_html = True  # web pages are extracted by the scan's workers
     docs = read_documents(sources, opts, on_file=on_file, stdin=stdin)
     return scan_documents(docs, config, progress=progress, read_options=opts)
