@@ -340,7 +340,8 @@ def render(site: Site, c: Copy, rng: random.Random) -> str:
         return (f"<!DOCTYPE html PUBLIC \"-//W3C//DTD HTML 4.01 Transitional//EN\">\n"
                 f"<!-- saved from url=({len(c.url):04d}){c.url} -->\n<html><head>{head}</head>\n"
                 f"<body bgcolor=\"#ffffff\"><table width=\"100%\" border=0 cellpadding=4>\n"
-                f"<tr><td colspan=3 bgcolor=\"{site.color}\"><font size=5 color=white>{_e(site.name)}</font></td></tr>\n"
+                f"<tr><td colspan=3 bgcolor=\"{site.color}\"><font size=5 color=white>{_e(site.name)}</font>"
+                f"</td></tr>\n"
                 f"<tr><td colspan=3 class=nav>{nav_links}</td></tr>\n"
                 f"<tr><td colspan=3><font size=1>{_e(site.cookie)} <a href=\"#\">OK</a></font></td></tr>\n"
                 f"<tr><td width=\"15%\" valign=top>{'<br>'.join(site.menu)}</td>\n"
@@ -377,12 +378,14 @@ def render(site: Site, c: Copy, rng: random.Random) -> str:
     dtype = "<!DOCTYPE html>"
     if style == "semantic":
         head = _head(site, c, rng, og=True, ld=True, canonical=True)
-        body = (f"<header><a class=\"logo\" href=\"/\">{_e(site.name)}</a><nav class=\"nav\">{nav_links}</nav></header>\n"
+        body = (f"<header><a class=\"logo\" href=\"/\">{_e(site.name)}</a>"
+                f"<nav class=\"nav\">{nav_links}</nav></header>\n"
                 f"{cookie}\n<main><article><h1>{_e(c.headline)}</h1><time datetime=\"{c.date}\">{c.date[:10]}</time>\n"
                 f"{story}\n</article>\n<aside>{most_html}</aside></main>\n<footer><p>{_e(site.footer)}</p></footer>")
     elif style == "divs":
         head = _head(site, c, rng, og=False, ld=True, canonical=False)
-        body = (f"<div class=\"top\"><div class=\"logo\">{_e(site.name)}</div><div class=\"nav\">{nav_links}</div></div>\n"
+        body = (f"<div class=\"top\"><div class=\"logo\">{_e(site.name)}</div>"
+                f"<div class=\"nav\">{nav_links}</div></div>\n"
                 f"{cookie}\n<div class=\"wrap\"><div class=\"col-main\"><div class=\"headline\">{_e(c.headline)}</div>"
                 f"<div class=\"dateline\">{c.date[:10]}</div>\n<div class=\"story-body\">{story}</div></div>\n"
                 f"<div class=\"col-side\">{most_html}</div></div>\n<div class=\"footer\">{_e(site.footer)}</div>")

@@ -9,7 +9,7 @@ import io
 import json
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
-from .pipeline import Cluster, ScanResult
+from .pipeline import Cluster, DocInfo, ScanResult
 from .verify import Pair
 
 if TYPE_CHECKING:
@@ -65,6 +65,12 @@ def summary_record(result: ScanResult) -> dict[str, Any]:
     }
 
 
+def page_record(doc: DocInfo) -> dict[str, Any]:
+    """The JSON object of one web page: what extracted its text, and what the page said about itself."""
+    return {"id": doc.id, "extractor": doc.extractor, "title": doc.title, "site": doc.site, "url": doc.url,
+            "date": doc.date.isoformat() if doc.date else None, "words": doc.words}
+
+
 def _pairs_sorted(result: ScanResult) -> list[Pair]:
     return sorted(result.pairs, key=lambda p: (p.left, p.right))
 
@@ -87,6 +93,9 @@ def render_json(result: ScanResult, pairs: bool = False) -> Iterator[str]:
     else:
         body["clusters"] = [cluster_record(cl) for cl in result.clusters]
     body["skipped"] = [{"path": s.path, "line": s.line, "reason": s.reason} for s in result.skipped]
+    pages = [page_record(d) for d in result.documents if d.extractor is not None]
+    if pages:
+        body["pages"] = pages
     yield json.dumps(body, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -111,6 +120,7 @@ def render_text(result: ScanResult, pairs: bool = False) -> Iterator[str]:
     """A summary a person reads in seconds, then each cluster or pair."""
     s = summary_record(result)
     words = {d.id: d.words for d in result.documents}
+    titles = {d.id: d.title for d in result.documents}
     skipped = f" ({s['skipped']} skipped)" if s["skipped"] else ""
     head = (f"{_n(s['documents'], 'document')} from {_n(s['files_read'], 'file')}{skipped}: "
             f"{s['clusters']} cluster{'s' if s['clusters'] != 1 else ''} of near-duplicates, "
@@ -128,7 +138,8 @@ def render_text(result: ScanResult, pairs: bool = False) -> Iterator[str]:
             yield f"\ncluster {cl.index} ({cl.size} documents)\n"
             for m in cl.members:
                 if m.keep:
-                    yield f"  keep  {m.id}  ({words[m.id]} words)\n"
+                    title = f"  {titles[m.id]}" if titles[m.id] else ""
+                    yield f"  keep  {m.id}  ({words[m.id]} words){title}\n"
                 else:
                     yield (f"  dup   {m.id}  ({words[m.id]} words)  jaccard {m.jaccard:.2f}"
                            f"  containment {m.containment:.2f}\n")

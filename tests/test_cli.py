@@ -36,7 +36,8 @@ def test_scan_seeds_text(seeds):
     lines = r.stdout.splitlines()
     assert lines[0] == "5 documents from 5 files: 1 cluster of near-duplicates, 1 duplicate to drop"
     assert lines[2] == "cluster 0 (2 documents)"
-    assert lines[3] == f"  keep  {B}  (840 words)"
+    assert lines[3] == (f"  keep  {B}  (840 words)  "
+                        "This is an archived article and the information in the article may ...")
     assert lines[4] == f"  dup   {A}  (611 words)  jaccard 0.45  containment 0.73"
     assert lines[6].startswith("settings: word 5-grams, 128 permutations (seed 1), LSH ")
     assert r.stderr == ""
