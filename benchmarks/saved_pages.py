@@ -335,7 +335,7 @@ def render(site: Site, c: Copy, rng: random.Random) -> str:
             chunks.append("<b>Related:</b><br>" + "<br>".join(f"<a href=\"/news/{zlib.crc32(r.encode()) % 99999}\">"
                                                            f"{_e(r)}</a>" for r in c.related))
         cell = "<br><br>\n".join(chunks)
-        side = "<br>".join(_e(m) for m in most)
+        side = "<br>".join(f"<a href=\"/news/{zlib.crc32(m.encode()) % 99999}\">{_e(m)}</a>" for m in most)
         head = _head(site, c, rng, og=False, ld=False, canonical=False)
         return (f"<!DOCTYPE html PUBLIC \"-//W3C//DTD HTML 4.01 Transitional//EN\">\n"
                 f"<!-- saved from url=({len(c.url):04d}){c.url} -->\n<html><head>{head}</head>\n"

@@ -19,7 +19,9 @@ from urllib.parse import urlsplit
 from .io import Document, html_to_text, parse_date
 from .normalize import words
 
-EXTRACTORS = ("trafilatura", "html")
+# "blocks": the page's text blocks that are neither links nor its site's
+# template, for a page whose extracted text was all template (dedup.pages).
+EXTRACTORS = ("trafilatura", "html", "blocks")
 
 # htmldate (trafilatura's date finder) ignores dates before 1995 unless told
 # otherwise; archives of older news are common.
@@ -54,6 +56,7 @@ class Page:
         blocks: every text block of the page (paragraphs, list items, menu
             entries, cells; scripts and styles left out), main text or not:
             what :mod:`dedup.template` counts to find a site's template.
+        links: the normalized text of every link on the page.
     """
 
     text: str
@@ -63,6 +66,7 @@ class Page:
     site: Optional[str] = None
     url: Optional[str] = None
     blocks: tuple[str, ...] = ()
+    links: frozenset[str] = frozenset()
 
 
 def host(url: Optional[str]) -> Optional[str]:
@@ -155,7 +159,7 @@ def without_link_lines(text: str, links: frozenset[str]) -> str:
     al., "Boilerplate Detection using Shallow Text Features", WSDM 2010.)
 
     Example:
-        >>> without_link_lines("Oil rose 2 pct.\nWheat falls", frozenset({"wheat falls"}))
+        >>> without_link_lines("Oil rose 2 pct.\\nWheat falls", frozenset({"wheat falls"}))
         'Oil rose 2 pct.'
     """
     if not links:
@@ -184,10 +188,12 @@ def date_forms(date: Optional[str]) -> frozenset[str]:
 def without_date_lines(text: str, date: Optional[str], max_words: int = 12) -> str:
     """The text without short lines that carry the page's own publication
     date: a timestamp or a byline ("By Reuters staff | March 5, 1987"),
-    page furniture that differs from one copy of a story to the next.
+    page furniture that differs from one copy of a story to the next. A
+    line that ends as a sentence does (a full stop, a question or an
+    exclamation mark) is the story's, and stays.
 
     Example:
-        >>> without_date_lines("Posted on 1987-03-05\nOil rose.", "1987-03-05T10:00:00")
+        >>> without_date_lines("Posted on 1987-03-05\\nOil rose.", "1987-03-05T10:00:00")
         'Oil rose.'
     """
     forms = date_forms(date)
@@ -196,7 +202,8 @@ def without_date_lines(text: str, date: Optional[str], max_words: int = 12) -> s
     kept = []
     for line in text.split("\n"):
         key = " ".join(words(line))
-        if len(key.split()) <= max_words and any(f in key for f in forms):
+        if (len(key.split()) <= max_words and not line.rstrip().rstrip("\"'”)").endswith((".", "!", "?"))
+                and any(f in key for f in forms)):
             continue
         kept.append(line)
     return "\n".join(kept).strip()
@@ -252,7 +259,7 @@ def extract_page(html: str, fast: bool = False) -> Page:
     if text:
         url = found.url if host(found.url) else None
         return Page(text, "trafilatura", _clean(found.title), found.date, site_key(url, found.sitename, html), url,
-                    blocks)
+                    blocks, links)
     fallback, date = html_to_text(html)
     title = _clean(getattr(found, "title", None)) if found is not None else None
     url = getattr(found, "url", None) if found is not None and host(getattr(found, "url", None)) else None
@@ -261,7 +268,7 @@ def extract_page(html: str, fast: bool = False) -> Page:
         first = fallback.split("\n\n", 1)[0]
         title = first if len(first.split()) <= 30 else None
     return Page(fallback, "html", title, date or (getattr(found, "date", None) if found is not None else None),
-                site, url, blocks or tuple(b for b in fallback.split("\n\n") if b))
+                site, url, blocks or tuple(b for b in fallback.split("\n\n") if b), links)
 
 
 def extract_pages(htmls: Sequence[str], fast: bool = False) -> list[Page]:

@@ -94,6 +94,7 @@ def prepare_pages(docs: Iterable[Document], workers: int = 1, skipped: Optional[
             continue
         held: list[Document] = []
         blocks: dict[int, tuple[str, ...]] = {}
+        links: dict[int, frozenset[str]] = {}
         for doc, page in _extracted(chain([first], it), workers, fast):
             if page is None:
                 held.append(doc)
@@ -103,6 +104,7 @@ def prepare_pages(docs: Iterable[Document], workers: int = 1, skipped: Optional[
                 continue
             doc = apply_page(doc, page)
             blocks[len(held)] = page.blocks
+            links[len(held)] = page.links
             if doc.site is None:
                 doc = replace(doc, site="folder:" + (os.path.dirname(doc.path) or "."))
             held.append(doc)
@@ -112,6 +114,11 @@ def prepare_pages(docs: Iterable[Document], workers: int = 1, skipped: Optional[
         for i, doc in enumerate(held):
             if doc.extractor is not None and doc.site in found:
                 text = strip_lines(doc.text, found[doc.site])
+                if not text.strip():
+                    # The extractor kept only template (it can miss a one-paragraph story): the page's
+                    # own blocks, less its links and its site's template, are the story.
+                    text = strip_lines("\n".join(blocks.get(i, ())), found[doc.site] | links.get(i, frozenset()))
+                    doc = replace(doc, extractor="blocks")
                 if not text.strip():
                     notes.append(Skipped(doc.path, f"only the template of its site {doc.site} "
                                                    "(text found on its other pages)", doc.line))
