@@ -25,7 +25,7 @@ EXTRACTORS = ("trafilatura", "html", "blocks")
 
 # htmldate (trafilatura's date finder) ignores dates before 1995 unless told
 # otherwise; archives of older news are common.
-_DATE_PARAMS = {"original_date": True, "extensive_search": False, "min_date": "1900-01-01",
+DATE_PARAMS = {"original_date": True, "extensive_search": False, "min_date": "1900-01-01",
                 "outputformat": "%Y-%m-%dT%H:%M:%S"}
 
 # Pages laid out with tables keep the story in one cell, its paragraphs split
@@ -250,7 +250,7 @@ def extract_page(html: str, fast: bool = False) -> Page:
             blocks = page_blocks(tree)
             links = link_texts(tree)
             found = trafilatura.bare_extraction(tree, with_metadata=True, include_comments=False, fast=fast,
-                                                date_extraction_params=_DATE_PARAMS)
+                                                date_extraction_params=DATE_PARAMS)
     except Exception:  # noqa: BLE001 - a page trafilatura cannot parse falls back below
         found = None
     text = (getattr(found, "text", None) or "").strip() if found is not None else ""

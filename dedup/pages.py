@@ -50,6 +50,8 @@ def _extracted(docs: Iterable[Document], workers: int, fast: bool) -> Iterator[t
         for doc in docs:
             yield doc, (extract_page(doc.html, fast) if doc.html is not None else None)
         return
+    import trafilatura  # noqa: F401 - loaded once here, so that forked workers do not each import it
+
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
     pending: list[tuple[list[Document], object]] = []
