@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 from urllib.parse import urlsplit
 
+from .errors import DedupError
 from .io import Document, html_to_text, parse_date
 from .normalize import words
 
@@ -39,6 +40,10 @@ _TABLE_TAG = re.compile(r"<(/?)(?:table|tbody|thead|tfoot|tr|td|th)\b", re.IGNOR
 # ("<!-- saved from url=(0042)https://... -->"); a <base href> says the same.
 _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)\s*([^\s>]+)|<base\s[^>]*href=[\"']?([^\"'\s>]+)",
                          re.IGNORECASE)
+
+
+class DependencyError(DedupError):
+    """A library that web pages need is missing or broken."""
 
 
 @dataclass(frozen=True)
@@ -239,7 +244,12 @@ def extract_page(html: str, fast: bool = False) -> Page:
         >>> page.extractor, page.text.split()[:2]
         ('trafilatura', ['Oil', 'rose.'])
     """
-    import trafilatura
+    try:
+        import trafilatura
+    except ImportError as exc:
+        raise DependencyError(f"web pages need trafilatura, which could not be imported ({exc}); "
+                              "reinstall dedup (pip install dedup) or run: pip install 'trafilatura>=2,<3' "
+                              "lxml_html_clean") from exc
 
     found = None
     blocks: tuple[str, ...] = ()

@@ -19,6 +19,7 @@ from itertools import chain
 from typing import Iterable, Iterator, Optional
 
 from .extract import Page, apply_page, extract_page, extract_pages
+from .errors import InputError
 from .io import Document, Skipped
 from .template import site_templates, strip_lines
 
@@ -73,7 +74,7 @@ def _extracted(docs: Iterable[Document], workers: int, fast: bool) -> Iterator[t
 
 
 def prepare_pages(docs: Iterable[Document], workers: int = 1, skipped: Optional[list[Skipped]] = None,
-                  fast: bool = False) -> Iterator[Document]:
+                  fast: bool = False, strict: bool = False) -> Iterator[Document]:
     """Extract deferred web pages and drop their sites' templates.
 
     Args:
@@ -82,6 +83,7 @@ def prepare_pages(docs: Iterable[Document], workers: int = 1, skipped: Optional[
         skipped: where pages with no article text (or nothing but their
             site's template) are noted; they are not yielded.
         fast: passed to :func:`dedup.extract.extract_page`.
+        strict: raise InputError for such a page instead of noting it.
 
     Yields:
         Documents in input order, web pages with their text, title, date,
@@ -89,6 +91,12 @@ def prepare_pages(docs: Iterable[Document], workers: int = 1, skipped: Optional[
         URL and extractor.
     """
     notes = skipped if skipped is not None else []
+
+    def skip(doc: Document, reason: str) -> None:
+        if strict:
+            raise InputError(f"{doc.path}: {reason}", doc.path)
+        notes.append(Skipped(doc.path, reason, doc.line))
+
     it = iter(docs)
     for first in it:
         if first.html is None:
@@ -102,7 +110,7 @@ def prepare_pages(docs: Iterable[Document], workers: int = 1, skipped: Optional[
                 held.append(doc)
                 continue
             if not page.text.strip():
-                notes.append(Skipped(doc.path, "no article text found", doc.line))
+                skip(doc, "no article text found")
                 continue
             doc = apply_page(doc, page)
             blocks[len(held)] = page.blocks
@@ -122,8 +130,7 @@ def prepare_pages(docs: Iterable[Document], workers: int = 1, skipped: Optional[
                     text = strip_lines("\n".join(blocks.get(i, ())), found[doc.site] | links.get(i, frozenset()))
                     doc = replace(doc, extractor="blocks")
                 if not text.strip():
-                    notes.append(Skipped(doc.path, f"only the template of its site {doc.site} "
-                                                   "(text found on its other pages)", doc.line))
+                    skip(doc, f"only the template of its site {doc.site} (text found on its other pages)")
                     continue
                 doc = replace(doc, text=text)
             yield doc

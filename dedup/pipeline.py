@@ -336,7 +336,9 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
     """Find near-duplicates among documents.
 
     Args:
-        docs: documents with unique ids.
+        docs: documents with unique ids; web pages read with
+            ``ReadOptions(defer_html=True)`` are extracted in the workers and
+            their sites' templates removed (:mod:`dedup.pages`).
         config: settings (defaults: :class:`ScanConfig`).
         progress: called with the number of documents hashed so far.
         read_options: the options the documents were read with (for counts).
@@ -349,7 +351,7 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
     config = config or ScanConfig()
     opts = read_options or ReadOptions()
     t0 = time.perf_counter()
-    docs = prepare_pages(docs, config.workers, opts.skipped)
+    docs = prepare_pages(docs, config.workers, opts.skipped, strict=opts.strict)
     infos: list[DocInfo] = []
     with SetStore() as store:
         sig_chunks: list[np.ndarray] = []

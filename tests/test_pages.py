@@ -76,6 +76,16 @@ def test_site_falls_back_to_the_folder_and_empty_pages_are_skipped(tmp_path):
     assert [(s.path, s.reason) for s in opts.skipped] == [(str(tmp_path / "empty.html"), "no article text found")]
 
 
+def test_strict_refuses_a_page_without_text(tmp_path):
+    (tmp_path / "a.html").write_text(page(), encoding="utf-8")
+    (tmp_path / "empty.html").write_text("<html><body><script>x()</script></body></html>", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["scan", str(tmp_path), "--strict"])
+    assert r.exit_code == 1
+    assert r.output.strip() == f"Error: {tmp_path / 'empty.html'}: no article text found"
+    r = CliRunner().invoke(cli, ["scan", str(tmp_path)])
+    assert r.exit_code == 0 and "empty.html: no article text found" in r.stderr
+
+
 def test_label_is_title_else_first_words():
     assert label(Document("a", "x", title="Oil prices rise")) == "Oil prices rise"
     assert label(Document("a", "\n\nFirst line here\nsecond")) == "First line here"
