@@ -380,7 +380,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--quick", action="store_true", help="defaults and the shingle sweep only")
     parser.add_argument("--no-sweep", action="store_true", help="defaults only")
     parser.add_argument("--pages-only", action="store_true", help="the saved-pages table only")
-    parser.add_argument("--pages-seed", type=int, default=11, help="seed of the saved-pages sets [default: %(default)s]")
+    parser.add_argument("--pages-seed", type=int, default=11,
+                        help="seed of the saved-pages sets [default: %(default)s]")
     args = parser.parse_args(argv)
     reuters = args.data / "reuters21578" / "reuters21578.jsonl.gz"
     if args.pages_only:

@@ -289,7 +289,7 @@ def make_copy(story: Story, site: Site, wire: bool, others: Sequence[str], rng: 
 
 
 def _head(site: Site, c: Copy, rng: random.Random, og: bool, ld: bool, canonical: bool) -> str:
-    meta = [f"<meta charset=\"utf-8\">", f"<title>{_e(c.headline)} | {_e(site.name)}</title>",
+    meta = ["<meta charset=\"utf-8\">", f"<title>{_e(c.headline)} | {_e(site.name)}</title>",
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"]
     if canonical:
         meta.append(f"<link rel=\"canonical\" href=\"{_e(c.url)}\">")
