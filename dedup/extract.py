@@ -31,8 +31,8 @@ DATE_PARAMS = {"original_date": True, "extensive_search": False, "min_date": "19
 
 # Pages laid out with tables keep the story in one cell, its paragraphs split
 # by <br><br>; trafilatura reads a table cell as one line, menu and "Most
-# read" cells included. A table holding paragraph breaks is layout, not data:
-# its tags are read as <div>s.
+# read" cells included. On a page with table cells and <br><br> paragraph
+# breaks the tables are taken as layout, not data: their tags read as <div>s.
 _PARAGRAPH_BREAK = re.compile(r"<br\s*/?>\s*(?:&nbsp;\s*)?<br\s*/?>", re.IGNORECASE)
 _TABLE_TAG = re.compile(r"<(/?)(?:table|tbody|thead|tfoot|tr|td|th)\b", re.IGNORECASE)
 
@@ -97,10 +97,13 @@ def saved_from(html: str) -> Optional[str]:
 def site_key(url: Optional[str], site_name: Optional[str], html: str = "") -> Optional[str]:
     """Which site a page belongs to: the host of its canonical URL, else its
     ``og:site_name``, else the host it was saved from; None when the page
-    does not say."""
+    does not say. A republished story's canonical link may name the
+    original publisher (the usual practice for syndicated copies): when the
+    page was saved from another host, that host is its site."""
     key = host(url)
     if key:
-        return key
+        saved = host(saved_from(html)) if html else None
+        return saved if saved and saved != key else key
     if site_name and site_name.strip():
         return "name:" + " ".join(site_name.split()).casefold()
     return host(saved_from(html)) if html else None
@@ -215,7 +218,7 @@ def without_date_lines(text: str, date: Optional[str], max_words: int = 12) -> s
 
 
 def layout_tables_as_divs(html: str) -> str:
-    """The page with its table tags read as ``<div>`` when a table holds paragraph breaks (``<br><br>``).
+    """The page with its table tags read as ``<div>`` when it has table cells and ``<br><br>`` paragraph breaks.
 
     Example:
         >>> layout_tables_as_divs("<table><tr><td>Menu</td><td>One.<br><br>Two.</td></tr></table>")

@@ -62,6 +62,10 @@ def test_site_key_and_host():
     assert site_key("https://www.a.com/x", "Site A") == "a.com"
     assert site_key(None, "  The  Site ") == "name:the site"
     assert site_key(None, None, '<html><base href="http://b.net/">') == "b.net"
+    # A syndicated copy whose canonical link names the original: the site is where it was saved from.
+    saved = "<!-- saved from url=(0030)https://www.c.org/wire/oil -->\n<html>"
+    assert site_key("https://www.wire.com/oil", "C News", saved) == "c.org"
+    assert site_key("https://c.org/oil", None, saved) == "c.org"
 
 
 def test_fallback_when_trafilatura_finds_nothing():
