@@ -137,7 +137,7 @@ def page_score(result: dedup.ScanResult, sp: "SavedPages") -> dict[str, object]:
         extractors[key] = extractors.get(key, 0) + 1
     return {"P": len(tp) / len(pred) if pred else 1.0, "R": len(tp) / len(sp.positives), "wrong": len(wrong),
             "same_site": len(same_site), "missed": sorted(sorted(p) for p in sp.positives - pred),
-            "extractors": extractors, "documents": len(result.documents)}
+            "extractors": extractors, "documents": len(result.documents), "candidates": result.candidates}
 
 
 def page_rows(records: Sequence[dict], seed: int, show_missed: bool = True) -> list[list[str]]:
@@ -171,7 +171,7 @@ def page_rows(records: Sequence[dict], seed: int, show_missed: bool = True) -> l
         for name, sc in scores:
             ex = sc["extractors"]
             rows.append([layout, name, str(len(sp.pages)), str(len(sp.sites)), str(wire), str(len(sp.positives)),
-                         fmt(sc["P"]), fmt(sc["R"]), str(sc["wrong"]), str(sc["same_site"]),
+                         str(sc["candidates"]), fmt(sc["P"]), fmt(sc["R"]), str(sc["wrong"]), str(sc["same_site"]),
                          "/".join(str(ex.get(k, 0)) for k in ("trafilatura", "html", "blocks"))
                          if "text" not in ex else "-"])
         if show_missed and scores[0][1]["missed"]:
@@ -179,7 +179,7 @@ def page_rows(records: Sequence[dict], seed: int, show_missed: bool = True) -> l
     return rows
 
 
-PAGE_HEADER = ["set", "input", "pages", "sites", "wire", "pairs", "P", "R", "wrong", "same-site", "extracted by"]
+PAGE_HEADER = ["set", "input", "pages", "sites", "wire", "pairs", "candidates", "P", "R", "wrong", "same-site", "extracted by"]
 
 
 def print_pages_table(rows: Sequence[Sequence[str]]) -> None:
