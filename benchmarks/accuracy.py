@@ -179,7 +179,8 @@ def page_rows(records: Sequence[dict], seed: int, show_missed: bool = True) -> l
     return rows
 
 
-PAGE_HEADER = ["set", "input", "pages", "sites", "wire", "pairs", "candidates", "P", "R", "wrong", "same-site", "extracted by"]
+PAGE_HEADER = ["set", "input", "pages", "sites", "wire", "pairs", "candidates", "P", "R", "wrong", "same-site",
+               "extracted by"]
 
 
 def print_pages_table(rows: Sequence[Sequence[str]]) -> None:

@@ -86,6 +86,25 @@ def test_strict_refuses_a_page_without_text(tmp_path):
     assert r.exit_code == 0 and "empty.html: no article text found" in r.stderr
 
 
+def test_page_whose_extracted_text_is_all_template_takes_its_own_blocks(monkeypatch):
+    import dedup.pages
+    from dedup.extract import Page
+
+    banner, footer = "We use cookies on this site. Accept all.", "Copyright 1987 The Courier."
+    stories = {"a": STORY[0], "b": STORY[1], "c": STORY[2]}
+
+    def fake_extract(html, fast=False):
+        text = banner if html == "c" else f"{stories[html]}\n{banner}"  # the extractor missed c's story
+        blocks = ("Home", banner, stories[html], "Bank raises prime rate", footer)
+        return Page(text, "trafilatura", None, None, "courier.com", None, blocks, frozenset({"bank raises prime rate"}))
+
+    monkeypatch.setattr(dedup.pages, "extract_page", fake_extract)
+    docs = [Document(k, "", f"{k}.html", html=k) for k in "abc"]
+    out = {d.id: d for d in prepare_pages(docs, workers=1)}
+    assert out["a"].text == STORY[0] and out["a"].extractor == "trafilatura"
+    assert out["c"].text == STORY[2] and out["c"].extractor == "blocks"  # no banner, menu, link or footer
+
+
 def test_label_is_title_else_first_words():
     assert label(Document("a", "x", title="Oil prices rise")) == "Oil prices rise"
     assert label(Document("a", "\n\nFirst line here\nsecond")) == "First line here"
