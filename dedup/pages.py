@@ -29,9 +29,19 @@ LABEL_WORDS = 12
 
 def label(doc: Document, max_words: int = LABEL_WORDS) -> str:
     """What a person reads to recognise a document: its title, else its first line, cut to ``max_words`` words."""
-    text = doc.title or next((line for line in doc.text.split("\n") if line.strip()), "")
-    head = text.split(None, max_words)
-    return " ".join(head[:max_words]) + (" ..." if len(head) > max_words else "")
+    text = doc.title
+    if not text:
+        body, start = doc.text, 0
+        while True:  # the first non-blank line, without splitting a long text into all its lines
+            end = body.find("\n", start)
+            text = body[start:] if end < 0 else body[start:end]
+            if end < 0 or text.strip():
+                break
+            start = end + 1
+    cut = 50 * max_words
+    head = text[:cut].split(None, max_words)
+    more = len(head) > max_words or bool(text[cut:].strip())
+    return " ".join(head[:max_words]) + (" ..." if more else "")
 
 
 def _batches(docs: Iterable[Document]) -> Iterator[list[Document]]:
