@@ -16,15 +16,20 @@ Evaluation sets (all built from files read in place, never copied):
   stories on the same Reuters topic as negatives, plus the CORRECTED pairs.
 * boilerplate: short real Reuters stories and revisions of some of them, once
   clean and once with the same site boilerplate around every article.
+* saved pages: Reuters stories as saved web pages of several sites
+  (saved_pages.py), wire stories republished by two to four sites; once with
+  six large sites and twelve small ones, once with three pages a site.
+  Written to a temporary folder and scanned as files, like a user's folder.
 
-The sets are built in labelled_sets.py. Every scan goes through
-:func:`dedup.scan_documents`; the script only builds
-inputs and scores outputs.
+The sets are built in labelled_sets.py and saved_pages.py. Every scan goes
+through :func:`dedup.scan_documents` (the saved pages through
+:func:`dedup.scan`); the script only builds inputs and scores outputs.
 
 Usage:
     python3 benchmarks/accuracy.py                 # defaults and the full sweep
     python3 benchmarks/accuracy.py --quick         # defaults and the shingle sweep only
     python3 benchmarks/accuracy.py --data DIR      # shared data elsewhere
+    python3 benchmarks/accuracy.py --pages-only   # the saved-pages table only
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ from dedup.io import record_text  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import wild  # noqa: E402
+from saved_pages import SavedPages  # noqa: E402
 from labelled_sets import (  # noqa: E402
     DEFAULT_DATA,
     dividend_reports,
@@ -116,6 +122,74 @@ def score(result: dedup.ScanResult, truth: Truth) -> Score:
 
 def run(truth: Truth, config: ScanConfig) -> Score:
     return score(scan_documents(truth.docs, config), truth)
+
+
+# ---------------------------------------------------------------- saved web pages
+
+def page_score(result: dedup.ScanResult, sp: "SavedPages") -> dict[str, object]:
+    """Pairwise precision and recall of a scan of saved pages, and its wrong pairs within one site."""
+    pred, _ = cluster_pairs(result)
+    tp = pred & sp.positives
+    wrong = pred - sp.positives
+    site = sp.site_of
+    same_site = [p for p in wrong if len({site[i] for i in p}) == 1]
+    extractors: dict[str, int] = {}
+    for d in result.documents:
+        key = d.extractor or "text"
+        extractors[key] = extractors.get(key, 0) + 1
+    return {"P": len(tp) / len(pred) if pred else 1.0, "R": len(tp) / len(sp.positives), "wrong": len(wrong),
+            "same_site": len(same_site), "missed": sorted(sorted(p) for p in sp.positives - pred),
+            "extractors": extractors, "documents": len(result.documents), "candidates": result.candidates}
+
+
+def page_rows(records: Sequence[dict], seed: int, show_missed: bool = True) -> list[list[str]]:
+    """The saved-pages table: dedup's defaults on the page files, and the same pages scanned as text
+    extracted by the built-in parser alone, by trafilatura alone, and by dedup without its template stage."""
+    import tempfile
+
+    import trafilatura
+
+    from dedup.extract import extract_page
+    from dedup.io import html_to_text
+    from saved_pages import build
+
+    def traf(page: str) -> str:
+        return trafilatura.extract(page, include_comments=False) or ""
+
+    ways = (("built-in parser (text)", lambda h: html_to_text(h)[0]), ("trafilatura.extract (text)", traf),
+            ("dedup, no template stage", lambda h: extract_page(h).text))
+    rows = []
+    for layout in ("mixed", "small"):
+        sp = build(records, seed, layout)
+        wire = sum(s.wire for s in sp.specs)
+        with tempfile.TemporaryDirectory(prefix="dedup-pages-") as tmp:
+            sp.write(Path(tmp))
+            result = dedup.scan([tmp], ScanConfig())
+        scores = [("dedup scan (defaults)", page_score(result, sp))]
+        for name, fn in ways:
+            docs = [Document(pid, fn(page)) for pid, page in sp.pages.items()]
+            docs = [d for d in docs if d.text.strip()]
+            scores.append((name, page_score(scan_documents(docs, ScanConfig()), sp)))
+        for name, sc in scores:
+            ex = sc["extractors"]
+            rows.append([layout, name, str(len(sp.pages)), str(len(sp.sites)), str(wire), str(len(sp.positives)),
+                         str(sc["candidates"]), fmt(sc["P"]), fmt(sc["R"]), str(sc["wrong"]), str(sc["same_site"]),
+                         "/".join(str(ex.get(k, 0)) for k in ("trafilatura", "html", "blocks"))
+                         if "text" not in ex else "-"])
+        if show_missed and scores[0][1]["missed"]:
+            print(f"  {layout}: pairs the defaults miss: {scores[0][1]['missed']}")
+    return rows
+
+
+PAGE_HEADER = ["set", "input", "pages", "sites", "wire", "pairs", "candidates", "P", "R", "wrong", "same-site",
+               "extracted by"]
+
+
+def print_pages_table(rows: Sequence[Sequence[str]]) -> None:
+    table = [PAGE_HEADER] + list(rows)
+    widths = [max(len(r[i]) for r in table) for i in range(len(PAGE_HEADER))]
+    for r in table:
+        print("  ".join(v.ljust(w) if i < 2 else v.rjust(w) for i, (v, w) in enumerate(zip(r, widths))), flush=True)
 
 
 # ---------------------------------------------------------------- title-only records
@@ -367,6 +441,16 @@ def collection_configs() -> list[ScanConfig]:
             replace(base, shingle_size=3), replace(base, shingle_size=3, threshold=0.4, containment=0.5)]
 
 
+def print_pages(records: Sequence[dict], seed: int) -> None:
+    print("Saved web pages (saved_pages.py, seed %d): mixed = six large sites and twelve with two or three pages, "
+          "small = three pages a site. dedup scan reads the page files with the defaults; the other rows scan the "
+          "text of each page as extracted by the built-in parser, by trafilatura.extract, or by dedup's extraction "
+          "without the template stage. wrong = false pairs, same-site = false pairs of two pages of one site, "
+          "extracted by = pages whose text came from trafilatura / the built-in parser / the page's blocks less its "
+          "site's template (trafilatura's text was all template)." % seed)
+    print_pages_table(page_rows(records, seed))
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared data folder [default: %(default)s]")
@@ -377,7 +461,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--quick", action="store_true", help="defaults and the shingle sweep only")
     parser.add_argument("--no-sweep", action="store_true", help="defaults only")
     parser.add_argument("--wild", action="store_true", help="the precision-in-the-wild table and the template check only")
+    parser.add_argument("--pages-only", action="store_true", help="the saved-pages table only")
+    parser.add_argument("--pages-seed", type=int, default=11,
+                        help="seed of the saved-pages sets [default: %(default)s]")
     args = parser.parse_args(argv)
+    reuters = args.data / "reuters21578" / "reuters21578.jsonl.gz"
+    if args.pages_only:
+        if not reuters.exists():
+            print(f"Reuters: {reuters} not found")
+            return 1
+        print_pages(load_reuters(reuters), args.pages_seed)
+        return 0
 
     t0 = time.perf_counter()
     sets = Sets(seeds_truth(ROOT), {}, None, None, None)
@@ -394,7 +488,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
               f"positive ({len(both.subsets['J>=0.2'])} with J >= 0.2)")
     else:
         print(f"story chains: {chains} not found, skipped")
-    reuters = args.data / "reuters21578" / "reuters21578.jsonl.gz"
     records: list[dict] = []
     if reuters.exists():
         records = load_reuters(reuters)
@@ -454,6 +547,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         for a, b in missed:
             jac, ab, ba = similarity(shingle_set(index[a], WORD5), shingle_set(index[b], WORD5))
             print(f"  {a} {b}  J {jac:.2f}  containment {max(ab, ba):.2f}  | {index[a].splitlines()[0][:60]}")
+    if records:
+        print()
+        print_pages(records, args.pages_seed)
     if records:
         print("\nReuters title-only records in a scan of the whole collection:")
         for cfg in (default,):

@@ -191,7 +191,7 @@ def cli() -> None:
 @click.option("--unique", "list_unique", is_flag=True, help="Print only the ids to keep, one a line.")
 @click.option("--duplicates", "list_duplicates", is_flag=True, help="Print only the ids you could drop, one a line.")
 @click.option("--keep", type=click.Choice(KEEP_POLICIES), default="longest", show_default=True,
-              help="Which copy of a cluster to keep (newest: date field, HTML meta date or file mtime).")
+              help="Which copy of a cluster to keep (newest: date field, web page date or file mtime).")
 @click.option("-t", "--threshold", type=float, default=ScanConfig.threshold, show_default=True,
               help="Near-duplicate when Jaccard similarity of shingle sets is at least this...")
 @click.option("-c", "--containment", type=float, default=ScanConfig.containment, show_default=True,

@@ -30,6 +30,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .errors import ConfigError, InputError, check_range
 from .io import Document, ReadOptions, Source, decode, parse_date, read_documents, record_text
+from .pages import prepare_pages
 from .normalize import normalize
 from .occasion import figures
 from .pipeline import ScanResult
@@ -1064,11 +1065,12 @@ def diff_clusters(result: ScanResult, sources: Sequence[Source], read_options: O
     wanted = {m.id for c in result.clusters for m in c.members}
     base = read_options or ReadOptions()
     opts = ReadOptions(encoding=base.encoding, id_field=base.id_field, text_field=base.text_field,
-                       date_field=base.date_field, strict=False)
+                       date_field=base.date_field, strict=False, defer_html=True)
     kept: dict[str, Document] = {}
 
     def texts() -> Iterator[str]:
-        for doc in read_documents(list(sources), opts, stdin=stdin):
+        # Web pages as the scan saw them: extracted, their sites' templates removed.
+        for doc in prepare_pages(read_documents(list(sources), opts, stdin=stdin), result.config.workers):
             if doc.id in wanted:
                 kept[doc.id] = doc
             yield doc.text

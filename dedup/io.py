@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import fnmatch
+import dataclasses
 import gzip
 import io
 import json
@@ -61,6 +62,14 @@ class Document:
             rather than a date the document carries (the occasion check
             uses only the latter).
         title: the record's title field (``title``, ``headline``), if any.
+        site: the site a web page belongs to (host of its canonical URL,
+            its ``og:site_name``, the host it was saved from, or
+            ``folder:`` and its folder), if known.
+        url: a web page's canonical address, if known.
+        extractor: for web pages, what extracted the text:
+            ``"trafilatura"`` or ``"html"`` (the built-in parser).
+        html: a web page not yet extracted (``ReadOptions.defer_html``);
+            None once extracted and for every other input.
     """
 
     id: str
@@ -71,6 +80,10 @@ class Document:
     is_file: bool = False
     date_is_mtime: bool = False
     title: Optional[str] = None
+    site: Optional[str] = None
+    url: Optional[str] = None
+    extractor: Optional[str] = None
+    html: Optional[str] = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -104,6 +117,9 @@ class ReadOptions:
             (relative to the folder) and against its name: a file is read
             when it matches an include pattern (if any are given) and no
             exclude pattern. Files named on the command line are always read.
+        defer_html: yield web pages unextracted (``Document.html`` set,
+            ``text`` empty) for the caller to extract, as the scan does in
+            its worker processes (:func:`dedup.pages.prepare_pages`).
     """
 
     encoding: Optional[str] = None
@@ -111,6 +127,7 @@ class ReadOptions:
     text_field: Optional[str] = None
     date_field: Optional[str] = None
     strict: bool = False
+    defer_html: bool = False
     skipped: list[Skipped] = field(default_factory=list)
     files_read: int = 0
     files_ignored: int = 0
@@ -515,18 +532,29 @@ class _Reader:
         suffix = _base_suffix(path)
         if suffix in JSON_SUFFIXES:
             yield from self.records(self.json_items(text, shown), shown, rel)
+        elif suffix in HTML_SUFFIXES:
+            yield from self.html_page(path, shown, rel, text)
         else:
-            date = None
-            if suffix in HTML_SUFFIXES:
-                text, meta_date = html_to_text(text)
-                date = parse_date(meta_date)
             if not text.strip():
                 self.skip(shown, "no article text found")
                 return
-            mtime = date is None
-            if mtime:
-                date = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
-            yield from self.emit(Document(rel, text, shown, 0, date, True, mtime))
+            date = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+            yield from self.emit(Document(rel, text, shown, 0, date, True, date_is_mtime=True))
+
+    def html_page(self, path: Path, shown: str, rel: str, html: str) -> Iterator[Document]:
+        """A web page: its main text and metadata (:mod:`dedup.extract`), or the page itself when deferred."""
+        mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+        doc = Document(rel, "", shown, 0, mtime, True, date_is_mtime=True)
+        if self.opts.defer_html:
+            yield from self.emit(dataclasses.replace(doc, html=html))
+            return
+        from .extract import apply_page, extract_page
+
+        page = extract_page(html)
+        if not page.text.strip():
+            self.skip(shown, "no article text found")
+            return
+        yield from self.emit(apply_page(doc, page))
 
     def jsonl_file(self, path: Path, shown: str, rel: str) -> Iterator[Document]:
         try:

@@ -33,8 +33,9 @@ also checked on what tells one occasion or subject from another:
   longer version under the same headline, do not. Rarity is counted over
   the collection, so the check needs one: with fewer than 50 other
   documents it does not apply. A correction may fix a name, so a text
-  marked as a correction is not held to it, nor is a copy (shingle
-  Jaccard at least ``copy_jaccard``) filed under another headline.
+  marked as a correction is not held to it, nor is a text found almost
+  whole in the other (shingle containment at least
+  ``same_subject_containment``), republished under another headline.
 
 Everything here is plain functions over arrays: the per-batch features
 (:func:`occasion_features`) and the per-pair decision (:meth:`OccasionRule.check`)
@@ -241,6 +242,10 @@ class OccasionRule:
         copy_jaccard, copy_words: a pair is a copy of a long text when its
             shingle Jaccard is at least ``copy_jaccard`` and both texts have
             at least ``copy_words`` words.
+        same_subject_containment: a pair whose larger shingle containment
+            reaches this reports one subject whatever its first lines say
+            (a republication under another headline or with a caption on
+            top).
         keeps_text, update_days: a pair whose larger shingle containment
             reaches ``keeps_text`` keeps most of its text, and may differ in
             its figures when its dates are at most ``update_days`` apart
@@ -254,6 +259,7 @@ class OccasionRule:
     copy_words: int = 100
     keeps_text: float = 0.55
     update_days: float = 0.5
+    same_subject_containment: float = 0.8
 
     def __post_init__(self) -> None:
         if not isinstance(self.window_days, (int, float)) or not self.window_days >= 0:
@@ -291,8 +297,9 @@ class OccasionRule:
             failed.append("figures")
         ab, ba = weight.missing(a.lead, b.words, counted), weight.missing(b.lead, a.words, counted)
         subject = None if ab is None or ba is None else min(ab, ba)
-        # Two texts that are essentially a copy report one subject, whatever their headlines say.
-        if subject is not None and subject > self.subject and not correction and jaccard < self.copy_jaccard:
+        # A text found almost whole in the other reports its subject, whatever the headlines say.
+        if (subject is not None and subject > self.subject and not correction
+                and containment < self.same_subject_containment):
             failed.append("subject")
         return OccasionResult(days, fig, subject, correction, copy, tuple(failed))
 

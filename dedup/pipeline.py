@@ -21,6 +21,7 @@ from .occasion import (Evidence, OccasionFeatures, OccasionResult, OccasionRule,
                        lead_sets, occasion_features, subtract_segments)
 from .shingle import ShingleConfig, ShingleKind, batch_token_hashes, sets_from_hashes
 from .short import ShortFeatures, ShortMatcher, ShortRule, select_segments, short_features
+from .pages import prepare_pages
 from .signature import MinHasher
 from .verify import Pair, Rule, ShingleCounts, similarity, verify
 
@@ -152,6 +153,9 @@ class DocInfo:
     is_file: bool
     date_is_mtime: bool = False
     title: Optional[str] = None
+    site: Optional[str] = None
+    url: Optional[str] = None
+    extractor: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -478,7 +482,9 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
     """Find near-duplicates among documents.
 
     Args:
-        docs: documents with unique ids.
+        docs: documents with unique ids; web pages read with
+            ``ReadOptions(defer_html=True)`` are extracted in the workers and
+            their sites' templates removed (:mod:`dedup.pages`).
         config: settings (defaults: :class:`ScanConfig`).
         progress: called with the number of documents hashed so far.
         read_options: the options the documents were read with (for counts).
@@ -491,6 +497,7 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
     config = config or ScanConfig()
     opts = read_options or ReadOptions()
     t0 = time.perf_counter()
+    docs = prepare_pages(docs, config.workers, opts.skipped, strict=opts.strict)
     infos: list[DocInfo] = []
     with SetStore() as store, SetStore() as word_store, SetStore() as figure_store, SetStore() as lead_store:
         sig_chunks: list[np.ndarray] = []
@@ -514,7 +521,8 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
             sig_chunks.append(hb.signatures)
             for doc, n_words, n_sh in zip(batch, hb.words.tolist(), hb.lengths.tolist()):
                 infos.append(DocInfo(doc.id, doc.path, doc.line, n_words, n_sh, doc.date, doc.is_file,
-                                     doc.date_is_mtime, headline(doc)))
+                                     doc.date_is_mtime, headline(doc), doc.site, doc.url,
+                                     doc.extractor))
             if progress:
                 progress(len(infos))
         t1 = time.perf_counter()
@@ -632,6 +640,7 @@ def scan(sources: Sequence[Source], config: Optional[ScanConfig] = None, *,
     elif settings:
         raise TypeError("give either config or keyword settings, not both")
     opts = read_options or ReadOptions()
+    opts.defer_html = True  # web pages are extracted by the scan's workers
     docs = read_documents(sources, opts, on_file=on_file, stdin=stdin)
     return scan_documents(docs, config, progress=progress, read_options=opts)
 

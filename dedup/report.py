@@ -93,6 +93,12 @@ def summary_record(result: ScanResult) -> dict[str, Any]:
     }
 
 
+def page_record(doc: DocInfo) -> dict[str, Any]:
+    """The JSON object of one web page: what extracted its text, and what the page said about itself."""
+    return {"id": doc.id, "extractor": doc.extractor, "title": doc.title, "site": doc.site, "url": doc.url,
+            "date": doc.date.isoformat() if doc.date else None, "words": doc.words}
+
+
 def _pairs_sorted(result: ScanResult) -> list[Pair]:
     return sorted(result.pairs, key=lambda p: (p.left, p.right))
 
@@ -115,6 +121,9 @@ def render_json(result: ScanResult, pairs: bool = False) -> Iterator[str]:
     else:
         body["clusters"] = [cluster_record(cl) for cl in result.clusters]
     body["skipped"] = [{"path": s.path, "line": s.line, "reason": s.reason} for s in result.skipped]
+    pages = [page_record(d) for d in result.documents if d.extractor is not None]
+    if pages:
+        body["pages"] = pages
     yield json.dumps(body, ensure_ascii=False, indent=2) + "\n"
 
 

@@ -1,0 +1,70 @@
+"""Per-site template removal (dedup.template): plain functions over texts and site keys."""
+
+import doctest
+
+import pytest
+
+import dedup.template
+from dedup.template import line_keys, site_templates, strip_lines, strip_templates
+
+NEWSLETTER = "Sign up for the Courier morning briefing, free every weekday."
+FOOTER = "Copyright 1987 The Courier. All rights reserved."
+OIL = ["Oil prices rose sharply on Monday after OPEC agreed to cut output, traders said.",
+       "The benchmark contract gained two dollars to 18.50 dlrs a barrel in New York.",
+       "Analysts said the agreement would hold at least until the summer."]
+WHEAT = ["Wheat exports fell 12 pct in February as Soviet buying slowed, the department said.",
+         "Shipments to China were unchanged from January at 1.2 mln tonnes."]
+GOLD = ["Gold was steady in quiet trading in Zurich ahead of the U.S. jobs figures.",
+        "Dealers said the market lacked direction after last week's rally."]
+
+
+def test_doctests():
+    assert doctest.testmod(dedup.template).failed == 0
+
+
+def test_lines_repeated_on_two_pages_of_a_site_are_dropped():
+    texts = ["\n".join(OIL + [NEWSLETTER, FOOTER]), "\n".join(WHEAT + [FOOTER, NEWSLETTER.upper()])]
+    out = strip_templates(texts, ["courier.com", "courier.com"])
+    assert out == ["\n".join(OIL), "\n".join(WHEAT)]
+
+
+def test_lines_shared_across_sites_are_story_text():
+    # One wire story on three sites, each adding its own footer once.
+    texts = ["\n".join(OIL + ["Copyright A."]), "\n".join(OIL[:2] + ["Copyright B."]), "\n".join(OIL)]
+    assert strip_templates(texts, ["a.com", "b.com", "c.com"]) == texts
+    assert site_templates(texts, ["a.com", "b.com", "c.com"]) == {}
+
+
+def test_pages_without_a_site_are_left_out():
+    texts = ["\n".join(OIL + [FOOTER]), "\n".join(WHEAT + [FOOTER])]
+    assert strip_templates(texts, [None, None]) == texts
+
+
+def test_versions_of_one_story_on_one_site_are_kept():
+    update = OIL + ["Prices eased later in the day as traders took profits."]
+    texts = ["\n".join(OIL + [FOOTER]), "\n".join(update + [FOOTER]), "\n".join(WHEAT + [FOOTER]),
+             "\n".join(GOLD + [FOOTER])]
+    found = site_templates(texts, ["c.com"] * 4)
+    assert found == {"c.com": frozenset(line_keys(FOOTER))}
+    # With only two pages on the site, both versions of one story.
+    two = site_templates(texts[:2], ["c.com"] * 2)
+    assert two == {}
+
+
+def test_a_banner_the_extractor_kept_on_one_page_only_is_still_found():
+    texts = ["\n".join([NEWSLETTER] + OIL), "\n".join(WHEAT), "\n".join(GOLD)]
+    blocks = [(), ("Home", NEWSLETTER, "Markets"), ("Home", NEWSLETTER)]
+    assert strip_templates(texts, ["c.com"] * 3) == texts
+    out = strip_templates(texts, ["c.com"] * 3, blocks=blocks)
+    assert out[0] == "\n".join(OIL) and out[1:] == texts[1:]
+
+
+def test_min_pages_and_arguments():
+    texts = ["\n".join(OIL + [FOOTER]), "\n".join(WHEAT + [FOOTER]), "\n".join(GOLD + [FOOTER])]
+    assert site_templates(texts, ["c.com"] * 3, min_pages=4) == {}
+    assert site_templates(texts, ["c.com"] * 3, min_pages=3) == {"c.com": frozenset(line_keys(FOOTER))}
+    with pytest.raises(TypeError):
+        site_templates("one text", ["c.com"])
+    with pytest.raises(ValueError, match="same length"):
+        site_templates(texts, ["c.com"])
+    assert strip_lines("A line.\n\nB line.", frozenset()) == "A line.\n\nB line."
