@@ -467,6 +467,7 @@ def explain_command(a: str, b: str, collection: tuple[str, ...], fmt: str, thres
     opts = make_read_options(encoding, id_field, text_field, date_field, strict)
     try:
         if collection:
+            opts.defer_html = True  # web pages are extracted with their sites' templates removed, as a scan does
             docs = list(read_documents(list(collection), opts))
             ids = (a, b)
         else:

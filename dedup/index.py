@@ -186,19 +186,21 @@ def prepare(batch: Sequence[Document], config: ScanConfig, hasher: MinHasher) ->
     """
     if not batch:
         return []
-    hb = hash_batch([d.text for d in batch], replace(config, short_words=0), hasher)
+    hb = hash_batch([d.text for d in batch], replace(config, short_words=0), hasher,
+                    [d.title if d.extractor else None for d in batch])
     keys = index_keys(hb.signatures, *config.banding).tolist()
     sets = _split(hb.values, hb.lengths)
     word_sets = _split(hb.word_values, hb.word_lengths)
     figure_sets = _split(hb.occasion.figures, hb.occasion.figure_lengths)
     lead_sets = _split(hb.leads, hb.lead_lengths)
+    title_sets = _split(hb.titles, hb.title_lengths)
     out: list[Optional[_Prepared]] = []
     for k, doc in enumerate(batch):
         if not len(sets[k]):
             out.append(None)
             continue
         ev = Evidence(word_sets[k], figure_sets[k], lead_sets[k], None if doc.date_is_mtime else doc.date,
-                      bool(hb.occasion.corrections[k]), int(hb.words[k]))
+                      bool(hb.occasion.corrections[k]), int(hb.words[k]), title_sets[k])
         buckets = np.unique(word_sets[k].astype(np.int64) & WORD_MASK)
         out.append(_Prepared(doc, content_hash(doc.text), sets[k], keys[k], int(hb.words[k]),
                              encode_evidence(ev, encode_set), buckets))

@@ -320,11 +320,14 @@ class HashedBatch(NamedTuple):
     word_lengths: np.ndarray
     leads: np.ndarray  # concatenated sorted word-hash sets of the first lines
     lead_lengths: np.ndarray
+    titles: np.ndarray  # the same of the titles web pages give (empty sets elsewhere)
+    title_lengths: np.ndarray
     occasion: OccasionFeatures
     short: ShortFeatures  # the short texts, indexed within the batch
 
 
-def hash_batch(texts: Sequence[str], config: ScanConfig, hasher: MinHasher) -> HashedBatch:
+def hash_batch(texts: Sequence[str], config: ScanConfig, hasher: MinHasher,
+               titles: Optional[Sequence[Optional[str]]] = None) -> HashedBatch:
     """Every per-document feature of a batch of texts, in one pass over their words.
 
     A plain function over a list of texts (no I/O, no global state): the
@@ -334,6 +337,8 @@ def hash_batch(texts: Sequence[str], config: ScanConfig, hasher: MinHasher) -> H
         texts: raw document texts.
         config: the scan's settings.
         hasher: the MinHash permutations.
+        titles: per text, a headline the source gives apart from the text
+            (a web page's title), or None.
     """
     kind = config.shingle_kind
     hashes, counts = batch_token_hashes(texts, kind)
@@ -349,16 +354,22 @@ def hash_batch(texts: Sequence[str], config: ScanConfig, hasher: MinHasher) -> H
     word_values, word_lengths = subtract_segments(all_words, all_lengths, *digits)
     occasion = occasion_features(texts)
     leads, lead_lengths = lead_sets(texts)
+    title_values, title_lengths = lead_sets([t or "" for t in titles] if titles is not None else [""] * len(texts))
     short = (short_features(texts, n_words.tolist(), config.short_words, token_hashes=word_tokens,
                             figures=(occasion.figures, occasion.figure_lengths), digits=digits,
                             corrections=occasion.corrections)
              if config.short_words else ShortFeatures.empty())
     return HashedBatch(values, lengths, n_words, hasher.signatures_flat(values, lengths), word_values, word_lengths,
-                       leads, lead_lengths, occasion, short)
+                       leads, lead_lengths, title_values, title_lengths, occasion, short)
 
 
-def _hash_batch(texts: Sequence[str]) -> HashedBatch:
-    return hash_batch(texts, _worker_state["config"], _worker_state["hasher"])  # type: ignore[arg-type]
+def _hash_batch(texts: Sequence[str], titles: Sequence[Optional[str]]) -> HashedBatch:
+    return hash_batch(texts, _worker_state["config"], _worker_state["hasher"], titles)  # type: ignore[arg-type]
+
+
+def _page_titles(batch: Sequence[Document]) -> list[Optional[str]]:
+    """The titles web pages give apart from their text (a record's title is already its text's first line)."""
+    return [d.title if d.extractor else None for d in batch]
 
 
 def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
@@ -378,14 +389,14 @@ def _hashed(docs: Iterable[Document], config: ScanConfig) -> Iterator[tuple[list
     if workers <= 1:
         _init_worker(config)
         for batch in _batches(docs, BATCH):
-            yield batch, _hash_batch([d.text for d in batch])
+            yield batch, _hash_batch([d.text for d in batch], _page_titles(batch))
         return
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
     pending: list[tuple[list[Document], object]] = []
     with ctx.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
         for batch in _batches(docs, BATCH):
-            pending.append((batch, pool.apply_async(_hash_batch, ([d.text for d in batch],))))
+            pending.append((batch, pool.apply_async(_hash_batch, ([d.text for d in batch], _page_titles(batch)))))
             # Bound the work in flight so memory follows the signatures, not the text.
             while len(pending) > 2 * workers:
                 done, res = pending.pop(0)
@@ -419,7 +430,7 @@ class PairJudge:
 
     def __init__(self, config: ScanConfig, infos: Sequence[DocInfo], get_set: Callable[[int], np.ndarray],
                  get_words: Callable[[int], np.ndarray], get_figures: Callable[[int], np.ndarray],
-                 get_lead: Callable[[int], np.ndarray], corrections: np.ndarray, weights: WordWeights, short: Optional[ShortMatcher]) -> None:
+                 get_lead: Callable[[int], np.ndarray], get_title: Callable[[int], np.ndarray], corrections: np.ndarray, weights: WordWeights, short: Optional[ShortMatcher]) -> None:
         self.config = config
         self.rule = config.rule
         self.occasion = config.occasion_rule
@@ -428,6 +439,7 @@ class PairJudge:
         self.get_words = get_words
         self.get_figures = get_figures
         self.get_lead = get_lead
+        self.get_title = get_title
         self.corrections = corrections
         self.weights = weights
         self.short = short
@@ -436,7 +448,7 @@ class PairJudge:
         info = self.infos[i]
         return Evidence(self.get_words(i), self.get_figures(i), self.get_lead(i),
                         None if info.date_is_mtime else info.date,
-                        bool(self.corrections[i]), info.words)
+                        bool(self.corrections[i]), info.words, self.get_title(i))
 
     def check(self, i: int, j: int, jaccard: float, containment: float) -> Optional[OccasionResult]:
         """The occasion check of a pair (None when the check is off)."""
@@ -457,13 +469,17 @@ class PairJudge:
         return self.finish(Pair(lo, hi, jac, lr, rl, rule=rule))
 
     def compatible(self, i: int, j: int) -> bool:
-        """Whether nothing says that documents i and j report another occasion or subject."""
+        """Whether nothing says that documents i and j, joined through other cluster members, report
+        another occasion or subject: their dates and subjects agree."""
         if self.occasion is None:
             return True
         lo, hi = min(i, j), max(i, j)
         jac, lr, rl = similarity(self.get_set(lo), self.get_set(hi))
         got = self.check(lo, hi, jac, max(lr, rl))
-        return got is None or got.passed
+        # Figures are compared where two texts tell the same thing; a member joined through another
+        # version may share little text with the kept copy, and their figures then come from different
+        # paragraphs. Dates and subject say another occasion whatever the overlap.
+        return got is None or not (set(got.failed) - {"figures"})
 
     def finish(self, pair: Pair) -> tuple[Optional[Pair], Optional[str]]:
         """Apply the occasion check to a pair the shingle or short-text rule accepted."""
@@ -499,7 +515,8 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
     t0 = time.perf_counter()
     docs = prepare_pages(docs, config.workers, opts.skipped, strict=opts.strict)
     infos: list[DocInfo] = []
-    with SetStore() as store, SetStore() as word_store, SetStore() as figure_store, SetStore() as lead_store:
+    with SetStore() as store, SetStore() as word_store, SetStore() as figure_store, SetStore() as lead_store, \
+            SetStore() as title_store:
         sig_chunks: list[np.ndarray] = []
         df = ShingleCounts() if config.boilerplate_share < 1.0 else None
         word_df = ShingleCounts()
@@ -514,6 +531,7 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
             word_store.extend(hb.word_values, hb.word_lengths)
             figure_store.extend(hb.occasion.figures, hb.occasion.figure_lengths)
             lead_store.extend(hb.leads, hb.lead_lengths)
+            title_store.extend(hb.titles, hb.title_lengths)
             corrections.append(hb.occasion.corrections)
             if df is not None:
                 df.add(hb.values, len(batch))
@@ -546,7 +564,7 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
         short_matcher = (ShortMatcher(ShortFeatures.concat(shorts), config.short_rule)
                          if config.short_words else None)
         judge = PairJudge(config, infos, get_set, word_store.__getitem__, figure_store.__getitem__,
-                          lead_store.__getitem__,
+                          lead_store.__getitem__, title_store.__getitem__,
                           np.concatenate(corrections) if corrections else np.empty(0, bool),
                           word_df.weights(), short_matcher)
         accepted = list(verify(candidates, get_set, config.rule))
@@ -712,7 +730,8 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
     from .occasion import figures as figure_list, lead
 
     config = config or ScanConfig()
-    docs = list(docs)
+    # Web pages read unextracted are extracted and stripped of their sites' templates as a scan does.
+    docs = list(prepare_pages(docs, config.workers, []))
     where = {d.id: k for k, d in enumerate(docs)}
     for name in (a, b):
         if name not in where:
@@ -731,7 +750,7 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
     seen = 0
     for start in range(0, len(docs), BATCH):
         batch = docs[start:start + BATCH]
-        hb = hash_batch([d.text for d in batch], config, hasher)
+        hb = hash_batch([d.text for d in batch], config, hasher, _page_titles(batch))
         if df is not None:
             df.add(hb.values, len(batch))
         word_df.add(hb.word_values, len(batch))
@@ -744,7 +763,8 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
                 kept[k] = (select_segments(hb.values, hb.lengths, [r])[0], hb.signatures[r],
                            select_segments(hb.word_values, hb.word_lengths, [r])[0],
                            select_segments(hb.occasion.figures, hb.occasion.figure_lengths, [r])[0],
-                           select_segments(hb.leads, hb.lead_lengths, [r])[0], bool(hb.occasion.corrections[r]))
+                           select_segments(hb.leads, hb.lead_lengths, [r])[0], bool(hb.occasion.corrections[r]),
+                           select_segments(hb.titles, hb.title_lengths, [r])[0])
         seen += len(batch)
     get = (lambda k: kept[k][0]) if df is None else \
         df.boilerplate(config.boilerplate_share, config.boilerplate_min_docs).view(lambda k: kept[k][0])
@@ -770,7 +790,7 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
     occasion = config.occasion_rule
     if occasion is not None:
         ev = [Evidence(kept[k][2], kept[k][3], kept[k][4], None if infos[k].date_is_mtime else infos[k].date,
-                       kept[k][5], infos[k].words) for k in (lo, hi)]
+                       kept[k][5], infos[k].words, kept[k][6]) for k in (lo, hi)]
         got = occasion.check(ev[0], ev[1], jac, max(lr, rl), word_df.weights())
         ta, tb = docs[lo].text, docs[hi].text
         fa, fb = figure_list(ta), figure_list(tb)
@@ -778,8 +798,10 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
         only_b = [f for f in dict.fromkeys(fb) if f not in set(fa)]
         wa = set(w for w in words_of(ta) if w.isalpha())
         wb = set(w for w in words_of(tb) if w.isalpha())
-        lead_a = [w for w in dict.fromkeys(lead(ta).split()) if w not in wb]
-        lead_b = [w for w in dict.fromkeys(lead(tb).split()) if w not in wa]
+        heads_a = lead(ta).split() + (lead(docs[lo].title or "").split() if docs[lo].extractor else [])
+        heads_b = lead(tb).split() + (lead(docs[hi].title or "").split() if docs[hi].extractor else [])
+        lead_a = [w for w in dict.fromkeys(heads_a) if w not in wb]
+        lead_b = [w for w in dict.fromkeys(heads_b) if w not in wa]
         if got.days is None:
             date_detail = "a date is unknown (a file's modification time does not count)"
         else:

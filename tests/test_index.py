@@ -311,18 +311,19 @@ def test_the_file_is_the_documented_format(tmp_path: Path) -> None:
     bands = con.execute("SELECT seg, key, doc FROM bands").fetchall()
     df = dict(con.execute("SELECT bucket, n FROM word_df"))
     con.close()
-    # Occasion evidence: <BBIq, then three length-prefixed sets (docs/index-format.md).
+    # Occasion evidence: <BBIq, then four length-prefixed sets (docs/index-format.md).
     import struct
 
     version, corrected, n_words, stamp = struct.unpack_from("<BBIq", evidence)
     assert (version, corrected, n_words, stamp) == (1, 0, words, -2**63)  # a file's mtime is never stored
     pos, sets = struct.calcsize("<BBIq"), []
-    for _ in range(3):
+    for _ in range(4):
         (size,) = struct.unpack_from("<I", evidence, pos)
         sets.append(decode_set(evidence[pos + 4:pos + 4 + size]))
         pos += 4 + size
     assert pos == len(evidence)
-    word_set, figure_set, lead_set = sets
+    word_set, figure_set, lead_set, title_set = sets
+    assert len(title_set) == 0  # a text file has no title apart from its text
     from dedup.normalize import words as split_words
     from dedup.shingle import ShingleConfig
 

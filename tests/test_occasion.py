@@ -103,15 +103,20 @@ def test_subject_fails_when_a_rare_word_of_the_first_line_is_missing():
     flash = ev(words=[1, 2, 100], lead_words=[1, 2, 100], n=5)
     story = ev(words=[*range(1, 20), 100, 101], lead_words=[3, 4, 101])
     assert rule.check(flash, story, 0.0, 0.1, w).subject == 0.0
+    # A web page's title counts as a first line too: a caption on top of the text does not hide the subject.
+    caption = ev(words=[*range(1, 20), 100, 102], lead_words=[3, 102])
+    assert rule.check(caption, other, 0.5, 0.7, w).failed == ("subject",)
+    titled = Evidence(caption.words, caption.figures, caption.lead, None, False, 40, u32(1, 2, 101))
+    assert rule.check(titled, other, 0.5, 0.7, w).passed
     # Too small a collection to weigh words: the check does not apply.
     assert rule.check(one, other, 0.5, 0.7, weights_for(10, counts)).subject is None
 
 
 def test_evidence_round_trips_through_its_byte_layout():
-    e = Evidence(u32(5, 9, 70000), u32(3), u32(5), T0, True, 123)
+    e = Evidence(u32(5, 9, 70000), u32(3), u32(5), T0, True, 123, u32(9))
     back = decode_evidence(encode_evidence(e, encode_set), decode_set)
     assert back.date == T0 and back.correction and back.n_words == 123
-    assert [x.tolist() for x in (back.words, back.figures, back.lead)] == [[5, 9, 70000], [3], [5]]
+    assert [x.tolist() for x in (back.words, back.figures, back.lead, back.title)] == [[5, 9, 70000], [3], [5], [9]]
     assert decode_evidence(encode_evidence(Evidence(u32(), u32(), u32()), encode_set), decode_set).date is None
 
 
