@@ -340,9 +340,13 @@ def warn_recall(config: ScanConfig) -> None:
     floor = lsh_floor(config.threshold, config.containment)
     p = candidate_probability(floor, bands, rows)
     if p < RECALL_TARGET:
+        more = config.num_perm * 2
+        while more < 4096 and candidate_probability(floor, *config.__class__(
+                threshold=config.threshold, containment=config.containment, num_perm=more).banding) < RECALL_TARGET:
+            more *= 2
         click.echo(f"Warning: with --num-perm {config.num_perm} the LSH bands ({bands} x {rows}) find a pair at "
                    f"jaccard {floor:.2f} with probability {p:.2f}, below {RECALL_TARGET}: near-duplicates may be "
-                   f"missed (use --num-perm 128 or more)", err=True)
+                   f"missed (use --num-perm {max(more, 128)} or more)", err=True)
 
 
 def nothing_read(sources: Sequence[str], result: Any) -> str:
