@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import sys
 from typing import Any, Callable, Iterable, Optional, Sequence
 
@@ -11,8 +13,10 @@ import click
 from . import __version__
 from .cluster import KEEP_POLICIES
 from .errors import DedupError
-from .files import atomic_write, plan_set_aside, set_aside
-from .io import ReadOptions, read_documents
+from .errors import ConfigError
+from .files import atomic_write, plan_set_aside, refuse_inputs, set_aside
+from .io import MAX_DOCUMENT_BYTES, MAX_FILE_BYTES, ReadOptions, expand_sources, read_documents
+from .term import escape_controls
 from .pipeline import ScanConfig, scan as scan_sources
 from .diff import diff_clusters, diff_sources
 from .diffreport import DIFF_FORMATS, DIFF_RENDERERS, render_scan_html
@@ -22,6 +26,22 @@ from .report import (INDEX_FORMATS, RENDERERS, SCAN_FORMATS, render_ids, render_
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 EXIT_DUPLICATES = 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+
+
+class Size(click.ParamType):
+    """A size in bytes: 16777216, 16M, 16MiB, 512K, 1G."""
+
+    name = "size"
+    _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+    def convert(self, value: Any, param: Optional[click.Parameter], ctx: Optional[click.Context]) -> int:
+        if isinstance(value, int):
+            return value
+        m = re.fullmatch(r"\s*(\d+)\s*([kKmMgG]?)(?:i?[bB])?\s*", str(value))
+        if not m or int(m.group(1)) < 1:
+            self.fail(f"{value!r} is not a size (give bytes, or a number with K, M or G, such as 16M)", param, ctx)
+        return int(m.group(1)) * self._UNITS[m.group(2).lower()]
 
 
 def read_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -33,26 +53,103 @@ def read_options(f: Callable[..., Any]) -> Callable[..., Any]:
                      help="JSON field with the text [default: text, content, article, or title + body]."),
         click.option("--date-field", metavar="FIELD", help="JSON field with the date (for --keep newest) [default: date]."),
         click.option("--strict", is_flag=True, help="Stop at the first unreadable file or record instead of skipping it."),
+        click.option("--max-document-size", type=Size(), default=MAX_DOCUMENT_BYTES, expose_value=False,
+                     callback=_remember, metavar="SIZE",
+                     help="Skip (with a warning) a text or HTML file, JSON line or record text larger than "
+                          "this, after decompression [default: 16M]."),
+        click.option("--max-file-size", type=Size(), default=MAX_FILE_BYTES, expose_value=False,
+                     callback=_remember, metavar="SIZE",
+                     help="Skip (with a warning) a .json file larger than this, after decompression "
+                          "[default: 256M]."),
     ]):
         f = opt(f)
     return f
 
 
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Keep an option for make_read_options without adding it to every command's signature."""
+    ctx.meta[f"dedup.{param.name}"] = value
+    return value
+
+
 def make_read_options(encoding: Optional[str], id_field: Optional[str], text_field: Optional[str],
-                      date_field: Optional[str], strict: bool) -> ReadOptions:
-    return ReadOptions(encoding=encoding, id_field=id_field, text_field=text_field, date_field=date_field,
-                       strict=strict)
+                      date_field: Optional[str], strict: bool, path_ids: bool = False) -> ReadOptions:
+    """ReadOptions from the shared options; a bad encoding name is a usage error (exit 2)."""
+    meta = click.get_current_context().meta
+    try:
+        return ReadOptions(encoding=encoding, id_field=id_field, text_field=text_field, date_field=date_field,
+                           strict=strict, path_ids=path_ids,
+                           max_document_bytes=meta.get("dedup.max_document_size", MAX_DOCUMENT_BYTES),
+                           max_file_bytes=meta.get("dedup.max_file_size", MAX_FILE_BYTES))
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--encoding'") from exc
 
 
-def emit(chunks: Iterable[str], output: Optional[str]) -> None:
-    """Send output to stdout, or atomically to a file."""
+def input_files(sources: Sequence[str]) -> list[str]:
+    """Every input file the sources name (folders walked), for refusing outputs onto them."""
+    try:
+        return [str(p) for p, _ in expand_sources([s.split("#")[0] if "#" in s and not os.path.exists(s) else s
+                                                    for s in sources if s != "-"]) if p is not None]
+    except DedupError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def refuse_outputs(outputs: Sequence[Optional[str]], sources: Sequence[str]) -> None:
+    """Stop before reading when an output file is one of the inputs."""
+    if not any(o and o != "-" and os.path.exists(o) for o in outputs):
+        return
+    try:
+        refuse_inputs(outputs, input_files(sources))
+    except DedupError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _closed_stdout() -> None:
+    """The reader of our output went away (``| head``): stop quietly, as cat and grep do."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    sys.exit(0)
+
+
+def emit(chunks: Iterable[str], output: Optional[str], *, colour: bool = False) -> None:
+    """Send output to stdout, or atomically to a file.
+
+    On a terminal, control characters from articles and file names are shown
+    escaped (``colour`` keeps dedup's own colour sequences); names that are
+    not valid UTF-8 are written back as the bytes they were.
+    """
     if output and output != "-":
         atomic_write(output, chunks)
-    else:
-        out = sys.stdout
+        return
+    out = sys.stdout
+    escape = out.isatty()
+    buf = getattr(out, "buffer", None)
+    enc = getattr(out, "encoding", None) or "utf-8"
+    try:
         for chunk in chunks:
-            out.write(chunk)
+            if escape:
+                chunk = escape_controls(chunk, keep_colour=colour)
+            if buf is None:
+                out.write(chunk)
+                continue
+            try:
+                data = chunk.encode(enc, "surrogateescape")
+            except UnicodeEncodeError:
+                data = chunk.encode(enc, "backslashreplace")
+            buf.write(data)
+        if buf is not None:
+            buf.flush()
         out.flush()
+    except BrokenPipeError:
+        _closed_stdout()
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:
+            _closed_stdout()
+        raise DedupError(f"could not write the output ({exc.strerror or exc}); free some space or write with -o "
+                         "elsewhere") from exc
 
 
 MAX_WARNINGS = 10
@@ -115,8 +212,15 @@ def cli() -> None:
 @click.option("-f", "--format", "fmt", type=click.Choice(SCAN_FORMATS), default="text", show_default=True,
               help="Output format.")
 @click.option("--pairs", is_flag=True, help="Output verified pairs instead of clusters.")
-@click.option("--unique", "list_unique", is_flag=True, help="Print only the ids to keep, one a line.")
-@click.option("--duplicates", "list_duplicates", is_flag=True, help="Print only the ids you could drop, one a line.")
+@click.option("--unique", "list_unique", is_flag=True,
+              help="Print only the files (or record ids) to keep, one a line, as paths that work from the "
+                   "current folder.")
+@click.option("--duplicates", "list_duplicates", is_flag=True,
+              help="Print only the files (or record ids) you could drop, one a line, as paths that work from "
+                   "the current folder.")
+@click.option("-0", "--null", "null", is_flag=True,
+              help="End each --unique or --duplicates entry with a NUL byte instead of a line break (for "
+                   "xargs -0: names may hold spaces or line breaks).")
 @click.option("--keep", type=click.Choice(KEEP_POLICIES), default="longest", show_default=True,
               help="Which copy of a cluster to keep (newest: date field, HTML meta date or file mtime).")
 @click.option("-t", "--threshold", type=float, default=ScanConfig.threshold, show_default=True,
@@ -143,7 +247,8 @@ def cli() -> None:
 @click.option("--report", "report", metavar="FILE.html",
               help="Also write one HTML page with every cluster and each member's diff against the kept copy.")
 @read_options
-def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, list_duplicates: bool, keep: str,
+def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, list_duplicates: bool, null: bool,
+         keep: str,
          threshold: float, containment: float, shingle_size: int, boilerplate_share: float, short_words: int,
          num_perm: int, seed: int, jobs: int,
          output: Optional[str], move_duplicates: Optional[str], fail_on_duplicates: bool, quiet: bool,
@@ -159,7 +264,7 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
       dedup scan seeds/
       dedup scan news/ --format jsonl > clusters.jsonl
       cat articles.jsonl | dedup scan - --format jsonl
-      dedup scan news/ --duplicates | xargs rm        # you decide what to delete
+      dedup scan news/ --duplicates -0 | xargs -0 rm  # you decide what to delete
       dedup scan news/ --move-duplicates dupes/
       dedup scan news/ --report report.html        # every cluster with its diffs
     """
@@ -168,6 +273,7 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
     if report and "-" in sources:
         raise click.UsageError("--report re-reads the articles, and standard input cannot be read twice; "
                                "save it to a file and scan that.")
+    refuse_outputs([output, report], sources)
     try:
         config = ScanConfig(shingle_size=shingle_size, num_perm=num_perm, seed=seed, threshold=threshold,
                             containment=containment, keep=keep, jobs=jobs,
@@ -179,18 +285,18 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
         with Progress(quiet, "scanning", opts) as progress:
             result = scan_sources(list(sources), config, read_options=opts, progress=progress.on_docs)
         moves = None
+        move_notes: list[str] = []
         if move_duplicates:
-            dupes = {d.id: d for d in result.documents}
-            moves = plan_set_aside(((i, dupes[i].path, dupes[i].is_file) for i in result.duplicate_ids),
-                                   move_duplicates)
-        warn_skipped(result.skipped, quiet)
+            docs = {d.id: d for d in result.documents}
+            moves = plan_set_aside(((i, docs[i].path, docs[i].is_file) for i in result.duplicate_ids),
+                                   move_duplicates, keep=[docs[i].path for i in result.keep_ids if docs[i].is_file],
+                                   notes=move_notes)
+        warn_skipped(list(result.skipped) + move_notes, quiet)
         if report:
             # Written before any move, while every member is still where the scan read it.
             atomic_write(report, render_scan_html(result, diff_clusters(result, list(sources), opts)))
-        if list_unique:
-            emit(render_ids(result.keep_ids), output)
-        elif list_duplicates:
-            emit(render_ids(result.duplicate_ids), output)
+        if list_unique or list_duplicates:
+            emit(listing(result, result.keep_ids if list_unique else result.duplicate_ids, null), output)
         else:
             emit(RENDERERS[fmt](result, pairs), output)
         if moves is not None:
@@ -201,6 +307,16 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
         raise click.ClickException(str(exc)) from exc
     if fail_on_duplicates and result.clusters:
         sys.exit(EXIT_DUPLICATES)
+
+
+def listing(result: Any, ids: Sequence[str], null: bool) -> Iterable[str]:
+    """--unique / --duplicates: a whole file by its path as read (it works from the current folder),
+    a record by its id; one a line, or NUL-terminated."""
+    docs = {d.id: d for d in result.documents}
+    names = [docs[i].path if docs[i].is_file else i for i in ids]
+    if null:
+        return (n + "\0" for n in names)
+    return render_ids(names)
 
 
 @cli.command("diff", context_settings=CONTEXT)
@@ -240,6 +356,7 @@ def diff_command(a: str, b: str, fmt: str, output: Optional[str], corpus: tuple[
       dedup diff a.txt b.txt --format json | jq .added_terms
       dedup diff news.jsonl#17 news.jsonl#42 --corpus news/
     """
+    refuse_outputs([output], [a, b])
     opts = make_read_options(encoding, id_field, text_field, date_field, strict)
     try:
         result = diff_sources(a, b, corpus=list(corpus) or None, read_options=opts, cutoff=cutoff,
@@ -249,7 +366,8 @@ def diff_command(a: str, b: str, fmt: str, output: Optional[str], corpus: tuple[
             to_terminal = not output or output == "-"
             if color is None:
                 color = to_terminal and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-            emit(DIFF_RENDERERS["text"](result, color=bool(color) and to_terminal), output)
+            emit(DIFF_RENDERERS["text"](result, color=bool(color) and to_terminal), output,
+                 colour=bool(color) and to_terminal)
         else:
             emit(DIFF_RENDERERS[fmt](result), output)
     except DedupError as exc:
@@ -317,6 +435,9 @@ def index_group() -> None:
 @index_location
 @click.argument("sources", nargs=-1, required=True, metavar="PATH...")
 @click.option("--skip-duplicates", is_flag=True, help="Add only documents with no near-duplicate indexed.")
+@click.option("--replace", is_flag=True,
+              help="Let an article replace the indexed one with the same id and other text [default: keep the "
+                   "indexed one and report it as not replaced].")
 @click.option("-f", "--format", "fmt", type=click.Choice(INDEX_FORMATS), default="text", show_default=True,
               help="Output format (jsonl: one outcome per document).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=1000, show_default=True,
@@ -324,31 +445,36 @@ def index_group() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings on stderr.")
 @index_settings
 @read_options
-def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_duplicates: bool, fmt: str,
+def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_duplicates: bool, replace: bool,
+              fmt: str,
               batch_size: int, quiet: bool, threshold: Optional[float], containment: Optional[float],
               shingle_size: Optional[int], num_perm: Optional[int], seed: Optional[int], encoding: Optional[str],
               id_field: Optional[str], text_field: Optional[str], date_field: Optional[str], strict: bool) -> None:
     """Add articles to the index (creating it if missing).
 
-    The same id with the same text changes nothing; the same id with new
-    text replaces the old revision. Each batch is one transaction: a killed
-    run leaves every finished batch in the index.
+    A file's id is its path as given (news/2026-11-21/a.txt), so files of
+    the same name in different folders stay apart, and a file added alone
+    or with its folder gets one id. The same id with the same text changes
+    nothing; the same id with new text is reported and left as indexed,
+    unless --replace. Each batch is one transaction: a killed run leaves
+    every finished batch in the index.
 
     \b
     Examples:
       dedup index add archive.db news/2026-11-21/
       dedup index add archive.db incoming/ --skip-duplicates
+      dedup index add archive.db news/2026-11-21/ --replace    # after editing articles
       dedup index add archive.db feed.jsonl --format jsonl > outcomes.jsonl
       dedup index add news --redis redis://localhost:6379/0 incoming/
     """
     index = open_index(db, redis_url, create=True, threshold=threshold, containment=containment,
                        shingle_size=shingle_size, num_perm=num_perm, seed=seed)
     index.batch_size = batch_size
-    opts = make_read_options(encoding, id_field, text_field, date_field, strict)
+    opts = make_read_options(encoding, id_field, text_field, date_field, strict, path_ids=True)
     try:
         with index, Progress(quiet, "indexing", opts) as progress:
             outcomes = index.iter_add(read_documents(list(sources), opts), skip_duplicates=skip_duplicates,
-                                      progress=progress.on_docs)
+                                      progress=progress.on_docs, replace=replace)
             emit(render_index_add(outcomes, fmt, lambda: len(index), opts.skipped), None)
         warn_skipped(opts.skipped, quiet)
     except DedupError as exc:
@@ -380,9 +506,10 @@ def index_query(db: str, redis_url: Optional[str], sources: tuple[str, ...], fmt
       dedup index query archive.db incoming/ --format jsonl > seen.jsonl
       cat feed.jsonl | dedup index query archive.db - --format jsonl
     """
+    refuse_outputs([output], sources)
     index = open_index(db, redis_url, threshold=threshold, containment=containment, shingle_size=shingle_size,
                        num_perm=num_perm, seed=seed)
-    opts = make_read_options(encoding, id_field, text_field, date_field, strict)
+    opts = make_read_options(encoding, id_field, text_field, date_field, strict, path_ids=True)
     try:
         with index, Progress(quiet, "querying", opts) as progress:
             results = index.iter_query(read_documents(list(sources), opts), progress=progress.on_docs)
@@ -440,4 +567,20 @@ def index_info(db: str, redis_url: Optional[str], fmt: str) -> None:
 
 
 def main() -> None:
-    cli(prog_name="dedup")
+    """The console script: click's own handling, plus exit 130 on Ctrl-C and a one-line out-of-memory error."""
+    try:
+        rv = cli.main(prog_name="dedup", standalone_mode=False)
+    except click.exceptions.Abort as exc:
+        if isinstance(exc.__context__, (KeyboardInterrupt, EOFError)) or isinstance(exc.__cause__, KeyboardInterrupt):
+            sys.exit(EXIT_INTERRUPTED)
+        click.echo("Aborted!", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except MemoryError:
+        click.echo("Error: out of memory; use fewer worker processes (-j 1), or split the input", err=True)
+        sys.exit(1)
+    sys.exit(rv if isinstance(rv, int) else 0)

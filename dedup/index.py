@@ -21,6 +21,7 @@ Documents are read, shingled and signed by the same stages as
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -278,6 +279,12 @@ class Index:
         unknown = sorted(set(settings) - set(SETTINGS))
         if unknown:
             raise TypeError(f"unknown index setting {unknown[0]!r} (known: {', '.join(SETTINGS)})")
+        if redis is not None and not isinstance(redis, str):
+            raise TypeError(f"The 'redis' parameter must be a URL string such as 'redis://localhost:6379/0'. "
+                            f"Got {redis!r} instead.")
+        if not isinstance(location, (str, os.PathLike)):
+            raise TypeError(f"The 'location' parameter must be a path (or with redis, an index name). "
+                            f"Got {location!r} instead.")
         wanted = config if config is not None else ScanConfig(**settings)
         self.batch_size = batch_size
         self._store: Union[_SQLiteStore, _RedisStore]
@@ -376,7 +383,7 @@ class Index:
     # ------------------------------------------------------------ add
 
     def iter_add(self, documents: Iterable[Union[Document, tuple[str, str]]], *, skip_duplicates: bool = False,
-                 progress: Optional[Callable[[int], None]] = None) -> Iterator[AddOutcome]:
+                 progress: Optional[Callable[[int], None]] = None, replace: bool = True) -> Iterator[AddOutcome]:
         """Add documents batch by batch, yielding each outcome once its batch is committed.
 
         Nothing happens until the iterator is consumed; :meth:`add` consumes it.
@@ -385,14 +392,15 @@ class Index:
         done = 0
         for batch in _batches(_as_documents(documents), self.batch_size):
             prepared = self._prepare(batch)
-            outcomes = self._store.run_write(lambda writer: self._add_batch(writer, batch, prepared, skip_duplicates))
+            outcomes = self._store.run_write(lambda writer: self._add_batch(writer, batch, prepared, skip_duplicates,
+                                                                                replace))
             done += len(batch)
             if progress:
                 progress(done)
             yield from outcomes
 
     def _add_batch(self, writer: Any, batch: Sequence[Document], prepared: Sequence[Optional[_Prepared]],
-                   skip_duplicates: bool) -> list[AddOutcome]:
+                   skip_duplicates: bool, replace: bool = True) -> list[AddOutcome]:
         """Work out one batch against the index as the writer reads it; queue its writes."""
         outcomes: list[AddOutcome] = []
         stored = writer.lookup(list(dict.fromkeys(p.doc.id for p in prepared if p is not None)))
@@ -404,6 +412,9 @@ class Index:
             old_content = pending.content(doc.id, stored)
             if old_content == item.content:
                 outcomes.append(AddOutcome(doc.id, "unchanged", (), doc.path, doc.line))
+                continue
+            if old_content is not None and not replace:
+                outcomes.append(AddOutcome(doc.id, "conflict", (), doc.path, doc.line))
                 continue
             if old_content is not None:
                 if doc.id in pending.added:
@@ -428,12 +439,13 @@ class Index:
         return outcomes
 
     def add(self, documents: Iterable[Union[Document, tuple[str, str]]], *, skip_duplicates: bool = False,
-            progress: Optional[Callable[[int], None]] = None) -> list[AddOutcome]:
+            progress: Optional[Callable[[int], None]] = None, replace: bool = True) -> list[AddOutcome]:
         """Add documents; each batch of ``batch_size`` is one transaction.
 
         A document whose id is indexed with the same text is left as it is
         (``unchanged``); with other text, the new revision replaces the old
-        (``replaced``). With ``skip_duplicates``, a new document that is a
+        (``replaced``), or with ``replace=False`` stays as it is
+        (``conflict``). With ``skip_duplicates``, a new document that is a
         near-duplicate of an indexed one (or of one added earlier in the
         same call) is not added (``duplicate``, with its matches).
 
@@ -441,11 +453,12 @@ class Index:
             documents: :class:`Document` objects or ``(id, text)`` pairs.
             skip_duplicates: add only documents with no near-duplicate indexed.
             progress: called with the number of documents processed so far.
+            replace: let a new text replace the indexed one of the same id.
 
         Returns:
             One AddOutcome per document, in input order.
         """
-        return list(self.iter_add(documents, skip_duplicates=skip_duplicates, progress=progress))
+        return list(self.iter_add(documents, skip_duplicates=skip_duplicates, progress=progress, replace=replace))
 
     # ------------------------------------------------------------ query
 

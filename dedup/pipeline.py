@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -76,7 +77,7 @@ class ScanConfig:
         if self.keep not in KEEP_POLICIES:
             raise ConfigError(f"The 'keep' parameter must be one of {', '.join(KEEP_POLICIES)}. "
                               f"Got {self.keep!r} instead.")
-        if not isinstance(self.jobs, int) or self.jobs < 0:
+        if isinstance(self.jobs, bool) or not isinstance(self.jobs, int) or self.jobs < 0:
             raise ConfigError(f"The 'jobs' parameter must be an int >= 0. Got {self.jobs!r} instead.")
         if (self.bands is None) != (self.rows is None):
             raise ConfigError("The 'bands' and 'rows' parameters must be given together.")
@@ -259,6 +260,11 @@ _worker_state: dict[str, object] = {}
 
 def _init_worker(config: ScanConfig) -> None:
     _worker_state["config"] = config
+    if multiprocessing.parent_process() is not None:
+        # Ctrl-C reaches the whole process group: the parent stops the pool;
+        # a worker dying of it mid-task would print a traceback and can hang
+        # Pool.terminate.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_state["hasher"] = MinHasher(config.num_perm, config.seed)
 
 
@@ -279,7 +285,13 @@ def _hash_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
     batch: list[Document] = []
-    for doc in docs:
+    for number, doc in enumerate(docs):
+        if not isinstance(doc, Document) or not isinstance(doc.text, str) or not isinstance(doc.id, str):
+            what = (f"a Document with text {type(doc.text).__name__}" if isinstance(doc, Document)
+                    and not isinstance(doc.text, str) else
+                    f"a Document with id {type(doc.id).__name__}" if isinstance(doc, Document)
+                    else type(doc).__name__)
+            raise TypeError(f"Document objects with str id and text expected; item {number} is {what}.")
         batch.append(doc)
         if len(batch) == size:
             yield batch
@@ -311,6 +323,18 @@ def _hashed(docs: Iterable[Document], config: ScanConfig) -> Iterator[tuple[list
 
 
 # ---------------------------------------------------------------- scan
+
+def _unique_ids(docs: Iterable[Document]) -> Iterator[Document]:
+    """Pass documents through, refusing a repeated id (clusters name documents by id)."""
+    seen: set[str] = set()
+    for doc in docs:
+        doc_id = getattr(doc, "id", None)
+        if doc_id in seen:
+            raise ConfigError(f"Document ids must be unique; {doc_id!r} appears twice (give each document its "
+                              "own id).")
+        seen.add(doc_id)  # type: ignore[arg-type]
+        yield doc
+
 
 def _stack(chunks: list[np.ndarray], num_perm: int) -> np.ndarray:
     """Concatenate signature batches, releasing each as it is copied (peak: one copy plus a batch)."""
@@ -348,7 +372,7 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
         sig_chunks: list[np.ndarray] = []
         df = ShingleCounts() if config.boilerplate_share < 1.0 else None
         shorts: list[ShortFeatures] = []
-        for batch, (values, lengths, words, sigs, short) in _hashed(docs, config):
+        for batch, (values, lengths, words, sigs, short) in _hashed(_unique_ids(docs), config):
             if len(short):
                 short.index += len(infos)
                 shorts.append(short)
