@@ -12,6 +12,7 @@ import fcntl
 import gzip
 import json
 import os
+import re
 import stat
 import sys
 import zlib
@@ -212,6 +213,9 @@ class _ArticleParser(HTMLParser):
         self.date: Optional[str] = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, Optional[str]]]) -> None:
+        # "<scr<script>ipt>": the tag is named by what follows its last "<",
+        # so a script hidden this way is skipped like any other.
+        tag = tag.rsplit("<", 1)[-1]
         if tag == "meta":
             a = {k: v for k, v in attrs}
             key = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
@@ -232,6 +236,7 @@ class _ArticleParser(HTMLParser):
             self._add("\n\n")
 
     def handle_endtag(self, tag: str) -> None:
+        tag = tag.rsplit("<", 1)[-1]
         if tag in _VOID_TAGS or tag not in self.stack:
             return
         # Close everything opened after this tag too (tolerates bad nesting).
@@ -276,6 +281,29 @@ def _tidy(chunks: list[str]) -> str:
     return "\n\n".join(paragraphs)
 
 
+_ODD_COMMENT_CLOSE = re.compile(r"--!>")
+_EMPTY_COMMENT = re.compile(r"<!--->|<!-->")
+
+
+def _comments_as_browsers_read_them(html: str) -> str:
+    """Comments ended the way the HTML standard ends them (html.parser does not).
+
+    ``--!>`` closes a comment, ``<!-->`` and ``<!--->`` are empty comments,
+    and a comment never closed runs to the end of the page
+    (https://html.spec.whatwg.org/multipage/parsing.html#comment-state:
+    incorrectly-closed-comment, abrupt-closing-of-empty-comment, eof-in-comment).
+    Without this, a comment's text leaks into the article, or the article
+    after an empty comment is lost.
+    """
+    if "<!--" not in html:
+        return html
+    html = _EMPTY_COMMENT.sub("<!---->", _ODD_COMMENT_CLOSE.sub("-->", html))
+    start = html.rfind("<!--")
+    if html.find("-->", start + 4) < 0:
+        html = html[:start]
+    return html
+
+
 def html_to_text(html: str) -> tuple[str, Optional[str]]:
     """Extract an article's main text from HTML.
 
@@ -289,7 +317,7 @@ def html_to_text(html: str) -> tuple[str, Optional[str]]:
         meta value, if any.
     """
     parser = _ArticleParser()
-    parser.feed(html)
+    parser.feed(_comments_as_browsers_read_them(html))
     parser.close()
     for part in ("article", "main", "body"):
         text = _tidy(parser.parts[part])
