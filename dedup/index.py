@@ -21,6 +21,7 @@ Documents are read, shingled and signed by the same stages as
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -180,11 +181,29 @@ def prepare(batch: Sequence[Document], config: ScanConfig, hasher: MinHasher) ->
 
 # ---------------------------------------------------------------- Index
 
+def storable(text: str) -> str:
+    """An id or path as the index stores it: valid UTF-8.
+
+    A file name that is not valid UTF-8 reaches Python with its stray bytes
+    as lone surrogates, which neither SQLite nor Redis can store; they are
+    written as ``\\xNN`` escapes instead (the same on every add, query and
+    remove).
+    """
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def _as_documents(documents: Iterable[Union[Document, tuple[str, str]]]) -> Iterator[Document]:
     if isinstance(documents, (str, bytes)):
         raise TypeError("Iterable over Document objects or (id, text) pairs expected, string object received.")
     for doc in documents:
         if isinstance(doc, Document):
+            if isinstance(doc.id, str) and isinstance(doc.path, str) and (storable(doc.id) != doc.id
+                                                                          or storable(doc.path) != doc.path):
+                doc = dataclasses.replace(doc, id=storable(doc.id), path=storable(doc.path))
             yield doc
         elif isinstance(doc, tuple) and len(doc) == 2 and isinstance(doc[1], str):
             yield Document(str(doc[0]), doc[1])
@@ -520,7 +539,7 @@ class Index:
         """
         if isinstance(ids, (str, bytes)):
             raise TypeError("Iterable over ids expected, string object received.")
-        wanted = list(dict.fromkeys(str(i) for i in ids))
+        wanted = list(dict.fromkeys(storable(str(i)) for i in ids))
 
         def work(writer: Any) -> list[str]:
             stored = writer.lookup(wanted)
@@ -532,7 +551,7 @@ class Index:
         return self._store.run_write(work)
 
     def __contains__(self, doc_id: object) -> bool:
-        return isinstance(doc_id, str) and bool(self._store.lookup([doc_id]))
+        return isinstance(doc_id, str) and bool(self._store.lookup([storable(doc_id)]))
 
     def __len__(self) -> int:
         return self._store.count()

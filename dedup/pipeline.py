@@ -15,7 +15,7 @@ from typing import IO, Callable, Iterable, Iterator, Optional, Sequence
 import numpy as np
 
 from .cluster import KEEP_POLICIES, KeepPolicy, choose_keep, groups
-from .errors import ConfigError, check_range
+from .errors import ConfigError, DedupError, check_range
 from .candidates import candidate_pairs, lsh_floor, recall_bands
 from .io import Document, ReadOptions, Skipped, Source, read_documents
 from .shingle import ShingleConfig, ShingleKind, shingle_batch
@@ -232,8 +232,17 @@ class SetStore:
         return int(sum(len(x) for x in self._lengths))
 
     def extend(self, values: np.ndarray, lengths: np.ndarray) -> None:
-        """Append the sets of a batch: their concatenated values and their sizes."""
-        self._file.write(memoryview(np.ascontiguousarray(values, dtype=np.uint32)))
+        """Append the sets of a batch: their concatenated values and their sizes.
+
+        Raises:
+            DedupError: the temporary folder is full (or a file size limit is reached).
+        """
+        try:
+            self._file.write(memoryview(np.ascontiguousarray(values, dtype=np.uint32)))
+        except OSError as exc:
+            raise DedupError(f"could not write the scan's temporary file in {tempfile.gettempdir()} "
+                             f"({exc.strerror or exc}); free some space there or point TMPDIR at a folder "
+                             "with room") from exc
         self._lengths.append(np.asarray(lengths, dtype=np.int64))
         self._offsets = None
         self._dirty = True
