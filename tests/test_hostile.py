@@ -306,3 +306,337 @@ def test_index_file_then_its_folder_is_one_id_and_replacing_is_explicit(tmp_path
                         "(other text under an indexed id); the index holds 1 document\n")
     r = run("index", "add", db, "news", "--replace")
     assert r.stdout.startswith("replaced news/a.txt\nadded 0, unchanged 0, replaced 1")
+
+
+# ---------------------------------------------------------------- reading: no traceback, bounded memory, no hang
+
+def _skipped(sources, **options):
+    opts = ReadOptions(**options)
+    docs = list(read_documents(sources, opts))
+    return docs, [str(s) for s in opts.skipped]
+
+
+def test_deeply_nested_json_is_skipped_not_a_crash(tmp_path):
+    deep = "[" * 100_000 + "]" * 100_000
+    (tmp_path / "deep.json").write_text(deep)
+    (tmp_path / "deep.jsonl").write_text(json.dumps({"id": "ok", "text": "a fine article"}) + "\n" + deep + "\n")
+    shutil.copy(SEEDS / A, tmp_path / A)
+    docs, notes = _skipped([tmp_path])
+    assert sorted(d.id for d in docs) == [A, "ok"]
+    too_deep = "JSON nested deeper than Python's parser allows (about 1,000 levels); flatten the record or remove it"
+    assert notes == [f"{tmp_path / 'deep.json'}: {too_deep}", f"{tmp_path / 'deep.jsonl'}:2: {too_deep}"]
+    r = run("scan", tmp_path)
+    assert r.exit_code == 0 and r.stdout.startswith("2 documents from 3 files (2 skipped)")
+
+
+def test_corrupt_and_truncated_gzip_are_skipped(tmp_path):
+    whole = gzip.compress((SEEDS / A).read_bytes())
+    (tmp_path / "truncated.txt.gz").write_bytes(whole[: len(whole) // 2])
+    (tmp_path / "garbage.txt.gz").write_bytes(b"\x1f\x8b\x08\x00" + b"\x00" * 6 + b"not deflate data at all")
+    bad = bytearray(gzip.compress(json.dumps({"id": "x", "text": "t"}).encode() * 50))
+    bad[30:40] = b"\xff" * 10
+    (tmp_path / "broken.jsonl.gz").write_bytes(bytes(bad))
+    shutil.copy(SEEDS / B, tmp_path / B)
+    docs, notes = _skipped([tmp_path])
+    assert [d.id for d in docs] == [B]
+    assert len(notes) == 3 and all("gzip" in n or "re-compress" in n for n in notes)
+    r = run("scan", tmp_path, "--strict")
+    assert r.exit_code == 1 and r.stderr.startswith("Error: ") and "Traceback" not in r.output
+
+
+def _peak_rss_mb_of(*args, **kwargs):
+    """Run dedup in a fresh child and return (result, its peak RSS in MB)."""
+    code = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024, file=sys.stderr); "
+            "sys.exit(r.returncode)")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "dedup", *map(str, args)],
+                       capture_output=True, text=True, timeout=120, cwd=ROOT, env=env, **kwargs)
+    *err, peak = r.stderr.strip().splitlines()
+    return r, "\n".join(err), int(peak)
+
+
+def test_gzip_bomb_is_skipped_in_bounded_memory(tmp_path):
+    bomb = tmp_path / "bomb.txt.gz"
+    line = b"all work and no play makes jack a dull boy " * 1000 + b"\n"
+    with gzip.open(bomb, "wb", compresslevel=9) as fh:
+        for _ in range(256 * 1024 * 1024 // len(line)):  # 256 MiB of text
+            fh.write(line)
+    assert bomb.stat().st_size < 2_000_000
+    shutil.copy(SEEDS / A, tmp_path / A)
+    r, err, peak = _peak_rss_mb_of("scan", tmp_path, "-j", "1")
+    assert r.returncode == 0, err
+    assert err == (f"Warning: {bomb}: file (decompressed) larger than 16 MiB (the limit; raise it with "
+                   "--max-document-size, or split the file)")
+    assert r.stdout.startswith("1 document from 2 files (1 skipped)")
+    assert peak < 400, f"peak RSS {peak} MB"
+
+
+def test_huge_json_line_is_skipped_in_bounded_memory(tmp_path):
+    big = tmp_path / "feed.jsonl"
+    with big.open("w") as fh:
+        fh.write(json.dumps({"id": "a", "text": (SEEDS / A).read_text()}) + "\n")
+        fh.write('{"id": "huge", "text": "' + "word " * (60 * 1024 * 1024 // 5) + '"}\n')  # one 60 MiB line
+        fh.write(json.dumps({"id": "b", "text": (SEEDS / B).read_text()}) + "\n")
+    r, err, peak = _peak_rss_mb_of("scan", big, "-j", "1", "--max-document-size", "8M")
+    assert r.returncode == 0, err
+    assert err == (f"Warning: {big}:2: line larger than 8 MiB (the limit; raise it with --max-document-size, "
+                   "or split the file)")
+    assert r.stdout.startswith("2 documents from 1 file (1 skipped): 1 cluster")
+    assert peak < 400, f"peak RSS {peak} MB"
+
+
+def test_size_options_are_checked():
+    r = run("scan", SEEDS, "--max-document-size", "lots")
+    assert r.exit_code == 2 and "'lots' is not a size" in r.stderr
+    r = run("scan", SEEDS, "--max-document-size", "1K", "-q")
+    assert r.exit_code == 0 and r.stdout.startswith("0 documents from 5 files (5 skipped)")
+
+
+def test_fifo_in_a_folder_is_skipped_and_as_an_argument_does_not_block(tmp_path):
+    folder = tmp_path / "news"
+    shutil.copytree(SEEDS, folder)
+    os.mkfifo(folder / "feed.txt")
+    r = dedup_proc("scan", folder, timeout=30)
+    assert r.returncode == 0
+    assert r.stderr.decode() == (f"Warning: {folder / 'feed.txt'}: not a regular file (a FIFO, socket or device); "
+                                 "skipped\n")
+    assert r.stdout.startswith(b"5 documents from 5 files (1 skipped): 1 cluster")
+    r = dedup_proc("scan", folder / "feed.txt", SEEDS / A, timeout=30)  # nobody writes: read as empty
+    assert r.returncode == 0 and r.stderr.decode() == f"Warning: {folder / 'feed.txt'}: empty file\n"
+
+
+def test_fifo_argument_with_a_writer_is_read(tmp_path):
+    fifo = tmp_path / "feed.jsonl"
+    os.mkfifo(fifo)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "dedup", "scan", str(fifo), "--duplicates"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    with open(fifo, "w") as fh:
+        for name in (A, B):
+            fh.write(json.dumps({"id": name, "text": (SEEDS / name).read_text()}) + "\n")
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and out == f"{A}\n".encode(), err
+
+
+def test_unreadable_subfolder_is_reported_and_fatal_with_strict(tmp_path, monkeypatch):
+    shutil.copytree(SEEDS, tmp_path / "news")
+    locked = tmp_path / "news" / "locked"
+    locked.mkdir()
+    shutil.copy(SEEDS / A, locked / "x.txt")
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        # chmod 000 does not stop root, so the test denies the listing itself.
+        if os.fspath(path) == os.fspath(locked):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    r = run("scan", tmp_path / "news")
+    assert r.exit_code == 0
+    assert r.stderr == f"Warning: {locked}: could not read folder (Permission denied); check its permissions\n"
+    r = run("scan", tmp_path / "news", "--strict")
+    assert r.exit_code == 1
+    assert r.stderr == f"Error: {locked}: could not read folder (Permission denied); check its permissions\n"
+
+
+# ---------------------------------------------------------------- interrupts and closed pipes
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_exits_130_promptly_without_traceback(tmp_path, jobs):
+    import random
+
+    rng = random.Random(7)
+    vocab = [f"w{i}" for i in range(5000)]
+    lines = [(json.dumps({"id": str(i), "text": " ".join(rng.choices(vocab, k=300))}) + "\n").encode()
+             for i in range(2000)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for attempt in range(3):
+        out = tmp_path / f"out{attempt}.json"
+        proc = subprocess.Popen([sys.executable, "-m", "dedup", "scan", "-", "-j", jobs, "-f", "json",
+                                 "-o", str(out)], cwd=ROOT, env=env, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        written = [0]
+
+        def feed():
+            # Writes block until dedup reads, so a count of lines written is a count of lines read
+            # (less a pipe buffer): dedup is scanning, not starting, when it is interrupted.
+            try:
+                for i in range(10**6):
+                    proc.stdin.write(lines[i % len(lines)].replace(b'"id": "', f'"id": "{i}-'.encode(), 1))
+                    written[0] += 1
+            except (BrokenPipeError, ValueError, OSError):
+                pass
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        deadline = time.monotonic() + 60
+        while written[0] < 3000 + 1500 * attempt and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            pytest.fail("dedup hung after Ctrl-C")
+        stdout, stderr = proc.stdout.read(), proc.stderr.read()
+        writer.join(5)
+        assert proc.returncode == 130, stderr.decode()
+        assert b"Traceback" not in stderr and stdout == b""
+        assert not out.exists() and not list(tmp_path.glob(".out*"))  # no partial output
+
+
+def test_closed_stdout_is_a_quiet_exit():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "dedup", "scan", str(SEEDS), "-f", "json"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # like `| head` that has already exited
+    err = proc.stderr.read()
+    assert proc.wait(timeout=30) == 0 and err == b""
+
+
+# ---------------------------------------------------------------- Python API and numbers
+
+@pytest.mark.parametrize("call,error,message", [
+    (lambda: dedup.scan_documents([Document("a", None)]), TypeError,
+     "Document objects with str id and text expected; item 0 is a Document with text NoneType."),
+    (lambda: dedup.scan([None]), TypeError,
+     "Each source must be a path (str or os.PathLike) or '-'. Got None instead."),
+    (lambda: dedup.scan([str(SEEDS)], num_perm=True), ConfigError,
+     "The 'num_perm' parameter must be an int in [1, 4096]. Got True instead."),
+    (lambda: Index(None), TypeError,
+     "The 'location' parameter must be a path (or with redis, an index name). Got None instead."),
+    (lambda: Index("x", redis=123), TypeError,
+     "The 'redis' parameter must be a URL string such as 'redis://localhost:6379/0'. Got 123 instead."),
+    (lambda: ScanConfig(threshold=float("nan")), ConfigError,
+     "The 'threshold' parameter must be in (0.0, 1.0]. Got nan instead."),
+    (lambda: dedup.scan_documents([Document("x", "one two three"), Document("x", "one two three")]), ConfigError,
+     "Document ids must be unique; 'x' appears twice (give each document its own id)."),
+    (lambda: ReadOptions(encoding="nosuchcodec"), ConfigError,
+     "The 'encoding' parameter must be a Python codec name such as utf-8 or latin-1. Got 'nosuchcodec' instead."),
+])
+def test_api_validates_at_the_boundary(call, error, message):
+    with pytest.raises(error) as err:
+        call()
+    assert str(err.value) == message
+
+
+@pytest.mark.parametrize("args", [["-c", "nan"], ["-t", "nan"], ["--boilerplate-share", "nan"]])
+def test_nan_thresholds_are_usage_errors(args):
+    r = run("scan", SEEDS, *args)
+    assert r.exit_code == 2 and "Got nan instead." in r.stderr
+
+
+def test_unknown_encoding_is_a_usage_error():
+    r = run("scan", SEEDS, "--encoding", "nosuchcodec")
+    assert r.exit_code == 2 and "Got 'nosuchcodec' instead." in r.stderr
+
+
+@pytest.mark.parametrize("encoding", [None, "utf-16"])
+def test_utf16_with_a_bom_reads(tmp_path, encoding):
+    shutil.copy(SEEDS / B, tmp_path / B)
+    (tmp_path / A).write_bytes((SEEDS / A).read_text().encode("utf-16"))
+    args = ["--encoding", encoding] if encoding else []
+    if encoding:
+        (tmp_path / B).write_bytes((SEEDS / B).read_text().encode("utf-16"))
+    r = run("scan", tmp_path, "--duplicates", *args)
+    assert r.exit_code == 0 and r.stderr == "" and r.stdout == f"{tmp_path / A}\n"
+
+
+# ---------------------------------------------------------------- evasion: invisible characters, accents, look-alikes
+
+@pytest.mark.parametrize("name,disguise", [
+    ("zero-width space", lambda w: w[:2] + "\u200b" + w[2:]),
+    ("soft hyphen", lambda w: w[:2] + "\u00ad" + w[2:]),
+    ("zero-width joiner", lambda w: w[:2] + "\u200d" + w[2:]),
+    ("zero-width non-joiner", lambda w: w[:2] + "\u200c" + w[2:]),
+    ("word joiner", lambda w: w[:2] + "\u2060" + w[2:]),
+    ("inner BOM", lambda w: w[:2] + "\ufeff" + w[2:]),
+    ("combining accent", lambda w: w[:2] + "\u0301" + w[2:]),
+    ("Cyrillic look-alikes", lambda w: w.replace("a", "\u0430").replace("e", "\u0435").replace("o", "\u043e")),
+    ("Greek look-alikes", lambda w: w.replace("o", "\u03bf").replace("i", "\u03b9")),
+])
+def test_disguised_copy_is_still_a_duplicate(name, disguise):
+    original = (SEEDS / A).read_text()
+    disguised = " ".join(disguise(w) if len(w) > 3 and w.isascii() else w for w in original.split(" "))
+    assert disguised != original
+    assert words(disguised) == words(original)
+    result = dedup.scan_documents([Document("original", original), Document("copy", disguised)])
+    assert [p.jaccard for p in result.pairs] == [1.0]
+
+
+def test_non_latin_words_are_left_alone():
+    assert words("Москва ВВС αθήνα") == ["москва", "ввс", "αθηνα"]
+    assert words("Ωmega café") == ["ωmega", "cafe"]
+
+
+# ---------------------------------------------------------------- HTML that hides text from a parser
+
+def test_html_comment_closed_with_bang_does_not_leak():
+    page = ("<html><body><article><p>The council approved the budget on Tuesday after a long debate.</p>"
+            "<!-- editor: do not publish the source's name --!><p>Members voted seven to two.</p>"
+            "</article></body></html>")
+    text, _ = html_to_text(page)
+    assert "editor" not in text and "source's name" not in text
+    assert text.endswith("Members voted seven to two.")
+
+
+def test_html_empty_comment_does_not_swallow_the_article():
+    text, _ = html_to_text("<body><p>First paragraph.</p><!--><p>Second paragraph.</p><!-- note --></body>")
+    assert text == "First paragraph.\n\nSecond paragraph."
+
+
+def test_html_script_split_by_a_nested_tag_is_dropped():
+    text, _ = html_to_text("<body><p>Real article.</p><scr<script>ipt>alert(document.cookie)</script>"
+                           "<p>The end.</p></body>")
+    assert text == "Real article.\n\nThe end."
+
+
+# ---------------------------------------------------------------- terminals
+
+def _on_a_terminal(*args):
+    """Run dedup with stdout on a pseudo-terminal; return what the terminal received."""
+    import pty
+
+    master, slave = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "dedup", *map(str, args)], cwd=ROOT, env=env, stdout=slave,
+                            stderr=subprocess.PIPE)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=60)
+    os.close(master)
+    return proc.returncode, b"".join(chunks).decode()
+
+
+def test_terminal_escapes_in_names_and_text_are_shown_escaped(tmp_path):
+    evil = "\x1b]0;owned\x07\x1b[2J"
+    folder = tmp_path / "news"
+    folder.mkdir()
+    shutil.copy(SEEDS / A, folder / f"a{evil}.txt")
+    shutil.copy(SEEDS / B, folder / B)
+    code, shown = _on_a_terminal("scan", folder, "--duplicates")
+    assert code == 0 and "\x1b" not in shown and "\\x1b]0;owned\\x07\\x1b[2J" in shown
+    code, shown = _on_a_terminal("scan", folder)
+    assert code == 0 and "\x1b" not in shown and "\\x1b]0;owned" in shown
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("The mayor spoke on Monday.\n\nShe said the plan would go ahead.\n")
+    b.write_text(f"The mayor spoke on Monday.\n\nShe said the plan{evil} would go ahead.\n")
+    code, shown = _on_a_terminal("diff", a, b, "--no-color")
+    assert code == 0 and "\x1b" not in shown and "\\x1b]0;owned" in shown
+    db = tmp_path / "i.db"
+    assert run("index", "add", db, folder / B).exit_code == 0
+    code, shown = _on_a_terminal("index", "query", db, folder)
+    assert code == 0 and "\x1b" not in shown and "\\x1b]0;owned" in shown
+    # Piped, the bytes stay as they are (for scripts).
+    r = dedup_proc("scan", folder, "--duplicates")
+    assert r.stdout.decode() == f"{folder}/a{evil}.txt\n"
