@@ -426,7 +426,7 @@ def index_group() -> None:
       dedup index add archive.db news/2026-11-21/
       dedup index query archive.db incoming/ --format jsonl
       dedup index add archive.db incoming/ --skip-duplicates
-      dedup index remove archive.db 2026-11-21/kaiser.txt
+      dedup index remove archive.db news/2026-11-21/kaiser.txt
       dedup index info archive.db
     """
 
@@ -528,7 +528,7 @@ def index_remove(db: str, redis_url: Optional[str], ids: tuple[str, ...], quiet:
 
     \b
     Examples:
-      dedup index remove archive.db 2026-11-21/kaiser.txt
+      dedup index remove archive.db news/2026-11-21/kaiser.txt
       dedup index query archive.db old/ --format jsonl | jq -r .id | xargs dedup index remove archive.db
     """
     index = open_index(db, redis_url)
