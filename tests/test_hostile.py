@@ -123,15 +123,31 @@ def test_output_into_a_fifo_writes_through(tmp_path):
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
 
-def test_output_to_a_device_is_written_not_replaced():
-    # /dev/full is a character device whose writes fail with ENOSPC: the
-    # error is one line, and the device node is still a device.
-    r = run("scan", SEEDS, "-o", "/dev/full")
+def _device(path, minor):
+    """A private copy of a memory device (1, minor: 3 null, 7 full): a test never points -o at the real one."""
+    if os.geteuid() != 0:
+        pytest.skip("making a device node needs root")
+    try:
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, minor))
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        pytest.skip(f"cannot make or open a device node here ({exc.strerror})")
+    return path
+
+
+def test_output_to_a_device_is_written_not_replaced(tmp_path):
+    # A "full" device's writes fail with ENOSPC: the error is one line, and
+    # the node is still a device.
+    full = _device(tmp_path / "full", 7)
+    r = run("scan", SEEDS, "-o", full)
     assert r.exit_code == 1
-    assert r.stderr.startswith("Error: could not write /dev/full (No space left on device)")
-    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
-    r = run("scan", SEEDS, "-o", os.devnull)
-    assert r.exit_code == 0 and stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    assert r.stderr.startswith(f"Error: could not write {full} (No space left on device)")
+    assert stat.S_ISCHR(os.lstat(full).st_mode)
+    null = _device(tmp_path / "null", 3)
+    r = run("scan", SEEDS, "-o", null)
+    assert r.exit_code == 0 and stat.S_ISCHR(os.lstat(null).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["full", "null"]  # no temporary file left beside them
 
 
 def test_output_into_a_folder_is_an_error(tmp_path):
