@@ -30,7 +30,7 @@ from dedup.errors import ConfigError
 from dedup.io import ReadOptions, html_to_text, read_documents
 from dedup.normalize import words
 
-from conftest import ROOT, SEED_PAIR, SEEDS
+from conftest import REUTERS, ROOT, SEED_PAIR, SEEDS, need
 
 A, B = SEED_PAIR
 
@@ -41,7 +41,7 @@ def run(*args, input=None):
 
 def dedup_proc(*args, timeout=60, **kwargs):
     """Run ``python -m dedup`` as a subprocess from the repository root."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), **kwargs.pop("env_extra", {})}
+    env = {**kwargs.pop("env", os.environ), "PYTHONPATH": str(ROOT), **kwargs.pop("env_extra", {})}
     return subprocess.run([sys.executable, "-m", "dedup", *[os.fsdecode(a) if isinstance(a, bytes) else str(a)
                                                             for a in args]],
                           capture_output=True, timeout=timeout, cwd=kwargs.pop("cwd", ROOT), env=env, **kwargs)
@@ -402,6 +402,20 @@ def test_huge_json_line_is_skipped_in_bounded_memory(tmp_path):
     assert peak < 400, f"peak RSS {peak} MB"
 
 
+def test_two_workers_fit_where_one_does_under_an_address_space_limit():
+    # `ulimit -v 600000`: the Reuters scan passed with -j 1 and died of a numpy MemoryError with -j 2.
+    data = need(REUTERS)
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (600_000 * 1024, 600_000 * 1024))
+
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+    for jobs in ("1", "2"):
+        r = dedup_proc("scan", data, "-j", jobs, "-q", preexec_fn=limit, timeout=300, env=env)
+        assert r.returncode == 0, r.stderr.decode()[-500:]
+        assert r.stdout.startswith(b"20841 documents from 1 file")
+
+
 def test_size_options_are_checked():
     r = run("scan", SEEDS, "--max-document-size", "lots")
     assert r.exit_code == 2 and "'lots' is not a size" in r.stderr
@@ -544,6 +558,18 @@ def test_nan_thresholds_are_usage_errors(args):
     assert r.exit_code == 2 and "Got nan instead." in r.stderr
 
 
+def test_nan_cutoff_of_diff_is_a_usage_error():
+    r = run("diff", SEEDS / A, SEEDS / B, "--cutoff", "nan")
+    assert r.exit_code == 2 and "The 'cutoff' parameter must be in (0.0, 1.0]. Got nan instead." in r.stderr
+
+
+def test_closed_stdout_at_start_is_quiet():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([sys.executable, "-m", "dedup", "scan", str(SEEDS)], cwd=ROOT, env=env, stdout=None,
+                       stderr=subprocess.PIPE, timeout=60, pass_fds=(), preexec_fn=lambda: os.close(1))
+    assert r.returncode == 0 and r.stderr == b""
+
+
 def test_unknown_encoding_is_a_usage_error():
     r = run("scan", SEEDS, "--encoding", "nosuchcodec")
     assert r.exit_code == 2 and "Got 'nosuchcodec' instead." in r.stderr
@@ -618,7 +644,7 @@ def _on_a_terminal(*args):
     master, slave = pty.openpty()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "dedup", *map(str, args)], cwd=ROOT, env=env, stdout=slave,
-                            stderr=subprocess.PIPE)
+                            stderr=slave)
     os.close(slave)
     chunks = []
     while True:
@@ -634,6 +660,11 @@ def _on_a_terminal(*args):
     return proc.returncode, b"".join(chunks).decode()
 
 
+def raw_escapes_absent(shown):
+    """The article's sequences did not reach the terminal (dedup's own progress bar may use others)."""
+    return "\x1b]0;owned" not in shown and "\x1b[2J" not in shown and "\x07" not in shown
+
+
 def test_terminal_escapes_in_names_and_text_are_shown_escaped(tmp_path):
     evil = "\x1b]0;owned\x07\x1b[2J"
     folder = tmp_path / "news"
@@ -641,18 +672,22 @@ def test_terminal_escapes_in_names_and_text_are_shown_escaped(tmp_path):
     shutil.copy(SEEDS / A, folder / f"a{evil}.txt")
     shutil.copy(SEEDS / B, folder / B)
     code, shown = _on_a_terminal("scan", folder, "--duplicates")
-    assert code == 0 and "\x1b" not in shown and "\\x1b]0;owned\\x07\\x1b[2J" in shown
+    assert code == 0 and raw_escapes_absent(shown) and "\\x1b]0;owned\\x07\\x1b[2J" in shown
     code, shown = _on_a_terminal("scan", folder)
-    assert code == 0 and "\x1b" not in shown and "\\x1b]0;owned" in shown
+    assert code == 0 and raw_escapes_absent(shown) and "\\x1b]0;owned" in shown
+    (folder / f"empty{evil}.txt").write_text("")
+    code, shown = _on_a_terminal("scan", folder)  # the warning on stderr names the file
+    assert code == 0 and raw_escapes_absent(shown) and "empty\\x1b]0;owned\\x07\\x1b[2J.txt: empty file" in shown
+    (folder / f"empty{evil}.txt").unlink()
     a, b = tmp_path / "a.txt", tmp_path / "b.txt"
     a.write_text("The mayor spoke on Monday.\n\nShe said the plan would go ahead.\n")
     b.write_text(f"The mayor spoke on Monday.\n\nShe said the plan{evil} would go ahead.\n")
     code, shown = _on_a_terminal("diff", a, b, "--no-color")
-    assert code == 0 and "\x1b" not in shown and "\\x1b]0;owned" in shown
+    assert code == 0 and raw_escapes_absent(shown) and "\\x1b]0;owned" in shown
     db = tmp_path / "i.db"
     assert run("index", "add", db, folder / B).exit_code == 0
     code, shown = _on_a_terminal("index", "query", db, folder)
-    assert code == 0 and "\x1b" not in shown and "\\x1b]0;owned" in shown
+    assert code == 0 and raw_escapes_absent(shown) and "\\x1b]0;owned" in shown
     # Piped, the bytes stay as they are (for scripts).
     r = dedup_proc("scan", folder, "--duplicates")
     assert r.stdout.decode() == f"{folder}/a{evil}.txt\n"
