@@ -20,14 +20,13 @@ _ASCII_WORDS = str.maketrans({chr(c): (chr(c).lower() if chr(c).isalnum() else "
 # and joiner, word joiner, zero-width no-break space (U+FEFF inside text),
 # soft hyphen, Mongolian vowel separator, and bidirectional marks and
 # overrides. Removed (not word breaks), so "dup\u200blicate" is "duplicate".
-_INVISIBLE = dict.fromkeys([0x00AD, 0x180E, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0x2061, 0x2062,
-                            0x2063, 0x2064, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+_INVISIBLE = "\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
 
 # Combining diacritical marks (the blocks Latin, Greek and Cyrillic text
 # use), removed after canonical decomposition: "café", "cafe\u0301" and
 # "cafe" are one word. Marks of other scripts (Indic vowel signs, kana
 # voicing marks) are kept.
-_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 
 # Cyrillic and Greek letters drawn like Latin ones (after case folding),
 # replaced inside words that also hold a Latin letter: "Kаiser" with a
@@ -39,14 +38,25 @@ _HOMOGLYPHS = str.maketrans({
     "α": "a", "β": "b", "ε": "e", "ζ": "z", "η": "n", "ι": "i", "κ": "k", "μ": "u", "ν": "v", "ο": "o",
     "ρ": "p", "τ": "t", "υ": "u", "χ": "x",
 })
+# Decomposition neither makes nor takes apart invisible characters, so one pass removes both kinds.
+_STRIP = re.compile(f"[{_INVISIBLE}{_MARKS}]+")
 _LATIN = re.compile("[a-z]")
 _HOMOGLYPH_CHARS = re.compile("[" + "".join(chr(c) for c in _HOMOGLYPHS) + "]")
 
 
-def _unmask(word: str) -> str:
-    if word.isascii() or not _LATIN.search(word) or not _HOMOGLYPH_CHARS.search(word):
-        return word
-    return word.translate(_HOMOGLYPHS)
+def _unmask(found: list[str]) -> list[str]:
+    """Words with a Latin letter and a look-alike read as Latin; each distinct word is looked at once."""
+    seen: dict[str, str] = {}
+    out = []
+    for w in found:
+        u = seen.get(w)
+        if u is None:
+            u = w
+            if not w.isascii() and _LATIN.search(w) and _HOMOGLYPH_CHARS.search(w):
+                u = w.translate(_HOMOGLYPHS)
+            seen[w] = u
+        out.append(u)
+    return out
 
 
 def words(text: str) -> list[str]:
@@ -73,12 +83,14 @@ def words(text: str) -> list[str]:
     """
     if text.isascii():
         return text.translate(_ASCII_WORDS).split()
-    plain = _MARKS.sub("", unicodedata.normalize("NFKD", text.translate(_INVISIBLE)))
-    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", plain).casefold())
-    # Case folding and NFKC can bring marks back (compatibility forms): drop them again.
-    folded = _MARKS.sub("", unicodedata.normalize("NFKD", folded))
-    folded = unicodedata.normalize("NFKC", folded)
-    return [_unmask(w) for w in _WORD.findall(folded)]
+    # Decompose, fold case (which may add marks: "İ" folds to "i" + dot), decompose again,
+    # drop the marks, then compose what is left (Hangul, kana): NFKC, as before, minus accents.
+    plain = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+    folded = unicodedata.normalize("NFKC", _STRIP.sub("", plain))
+    found = _WORD.findall(folded)
+    if _HOMOGLYPH_CHARS.search(folded) is None or _LATIN.search(folded) is None:
+        return found
+    return _unmask(found)
 
 
 def normalize(text: str) -> str:
