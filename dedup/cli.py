@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import os
 import re
 import sys
@@ -12,11 +11,10 @@ import click
 
 from . import __version__
 from .cluster import KEEP_POLICIES
-from .errors import DedupError
-from .errors import ConfigError
+from .errors import ConfigError, DedupError
 from .files import atomic_write, plan_set_aside, refuse_inputs, set_aside
 from .io import MAX_DOCUMENT_BYTES, MAX_FILE_BYTES, ReadOptions, expand_sources, read_documents
-from .term import escape_controls
+from .term import OutputClosed, escape_controls, write_stdout
 from .pipeline import ScanConfig, scan as scan_sources
 from .diff import diff_clusters, diff_sources
 from .diffreport import DIFF_FORMATS, DIFF_RENDERERS, render_scan_html
@@ -104,54 +102,19 @@ def refuse_outputs(outputs: Sequence[Optional[str]], sources: Sequence[str]) -> 
         raise click.ClickException(str(exc)) from exc
 
 
-def _closed_stdout() -> None:
-    """The reader of our output went away (``| head``): stop quietly, as cat and grep do."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
-    sys.exit(0)
-
-
 def emit(chunks: Iterable[str], output: Optional[str], *, colour: bool = False) -> None:
-    """Send output to stdout, or atomically to a file.
+    """Send output to stdout (control characters escaped on a terminal), or atomically to a file.
 
-    On a terminal, control characters from articles and file names are shown
-    escaped (``colour`` keeps dedup's own colour sequences); names that are
-    not valid UTF-8 are written back as the bytes they were.
+    A reader that went away (``| head``) ends the run quietly with exit 0, as it does cat and grep.
     """
     if output and output != "-":
         atomic_write(output, chunks)
         return
-    out = sys.stdout
-    if out is None:  # started with standard output closed (>&-)
-        for _ in chunks:
-            pass
-        return
-    escape = out.isatty()
-    buf = getattr(out, "buffer", None)
-    enc = getattr(out, "encoding", None) or "utf-8"
     try:
-        for chunk in chunks:
-            if escape:
-                chunk = escape_controls(chunk, keep_colour=colour)
-            if buf is None:
-                out.write(chunk)
-                continue
-            try:
-                data = chunk.encode(enc, "surrogateescape")
-            except UnicodeEncodeError:
-                data = chunk.encode(enc, "backslashreplace")
-            buf.write(data)
-        if buf is not None:
-            buf.flush()
-        out.flush()
-    except BrokenPipeError:
-        _closed_stdout()
+        write_stdout(chunks, colour=colour)
+    except OutputClosed:
+        sys.exit(0)
     except OSError as exc:
-        if exc.errno == errno.EPIPE:
-            _closed_stdout()
         raise DedupError(f"could not write the output ({exc.strerror or exc}); free some space or write with -o "
                          "elsewhere") from exc
 

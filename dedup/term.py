@@ -8,7 +8,11 @@ visible escapes (``\\x1b``) instead.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import sys
+from typing import Iterable
 
 # C0 controls but tab and line feed, DEL, and C1 controls.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -41,3 +45,55 @@ def escape_controls(text: str, keep_colour: bool = False) -> str:
         return "".join(part if i % 2 else _CONTROL.sub(_visible, part)
                        for i, part in enumerate(_SGR.split(text)))
     return _CONTROL.sub(_visible, text)
+
+
+class OutputClosed(Exception):
+    """Standard output's reader went away (``| head`` exited)."""
+
+
+def write_stdout(chunks: Iterable[str], *, colour: bool = False) -> None:
+    """Write text to standard output.
+
+    On a terminal, control characters are escaped (``colour`` keeps colour
+    sequences). Text is written as UTF-8 (or the stream's encoding) with
+    lone surrogates turned back into the bytes they stand for, so a file
+    name that is not valid UTF-8 prints as the name it is.
+
+    Raises:
+        OutputClosed: the reader closed the pipe; standard output is then
+            pointed at the null device so that Python's own final flush is
+            quiet too.
+        OSError: any other write error.
+    """
+    out = sys.stdout
+    if out is None:  # started with standard output closed (>&-)
+        for _ in chunks:
+            pass
+        return
+    escape = out.isatty()
+    buf = getattr(out, "buffer", None)
+    enc = getattr(out, "encoding", None) or "utf-8"
+    try:
+        for chunk in chunks:
+            if escape:
+                chunk = escape_controls(chunk, keep_colour=colour)
+            if buf is None:
+                out.write(chunk)
+                continue
+            try:
+                data = chunk.encode(enc, "surrogateescape")
+            except UnicodeEncodeError:
+                data = chunk.encode(enc, "backslashreplace")
+            buf.write(data)
+        if buf is not None:
+            buf.flush()
+        out.flush()
+    except OSError as exc:
+        if exc.errno != errno.EPIPE:
+            raise
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, out.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        raise OutputClosed() from exc
