@@ -853,7 +853,8 @@ def read_version(source: Source, read_options: Optional[ReadOptions] = None) -> 
     """
     base = read_options or ReadOptions()
     opts = ReadOptions(encoding=base.encoding, id_field=base.id_field, text_field=base.text_field,
-                       date_field=base.date_field, strict=False)
+                       date_field=base.date_field, strict=False, max_document_bytes=base.max_document_bytes,
+                       max_file_bytes=base.max_file_bytes)
     text = str(source)
     path, want = text, None
     if "#" in text and not Path(text).exists():
@@ -897,7 +898,8 @@ def diff_sources(a: Source, b: Source, *, corpus: Optional[Sequence[Source]] = N
     background = None
     if corpus is not None:
         corpus_opts = ReadOptions(encoding=opts.encoding, id_field=opts.id_field, text_field=opts.text_field,
-                                  date_field=opts.date_field, strict=opts.strict, skipped=opts.skipped)
+                                  date_field=opts.date_field, strict=opts.strict, skipped=opts.skipped,
+                                  max_document_bytes=opts.max_document_bytes, max_file_bytes=opts.max_file_bytes)
         background = (d.text for d in read_documents(list(corpus), corpus_opts))
     return diff(doc_a, doc_b, corpus=background, **settings)  # type: ignore[arg-type]
 
@@ -943,7 +945,8 @@ def diff_clusters(result: ScanResult, sources: Sequence[Source], read_options: O
     wanted = {m.id for c in result.clusters for m in c.members}
     base = read_options or ReadOptions()
     opts = ReadOptions(encoding=base.encoding, id_field=base.id_field, text_field=base.text_field,
-                       date_field=base.date_field, strict=False)
+                       date_field=base.date_field, strict=False, max_document_bytes=base.max_document_bytes,
+                       max_file_bytes=base.max_file_bytes)
     kept: dict[str, Document] = {}
 
     def texts() -> Iterator[str]:

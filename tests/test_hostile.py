@@ -416,6 +416,13 @@ def test_two_workers_fit_where_one_does_under_an_address_space_limit():
         assert r.stdout.startswith(b"20841 documents from 1 file")
 
 
+def test_diff_applies_the_document_limit():
+    r = run("diff", SEEDS / A, SEEDS / B, "--max-document-size", "1K")
+    assert r.exit_code == 1
+    assert r.stderr == (f"Error: {SEEDS / A}: file larger than 1 KiB (the limit; raise it with --max-document-size, "
+                        "or split the file)\n")
+
+
 def test_size_options_are_checked():
     r = run("scan", SEEDS, "--max-document-size", "lots")
     assert r.exit_code == 2 and "'lots' is not a size" in r.stderr
