@@ -321,14 +321,25 @@ def _hashed(docs: Iterable[Document], config: ScanConfig) -> Iterator[tuple[list
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
     pending: list[tuple[list[Document], object]] = []
     with ctx.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
-        for batch in _batches(docs, BATCH):
-            pending.append((batch, pool.apply_async(_hash_batch, ([d.text for d in batch],))))
-            # Bound the work in flight so memory follows the signatures, not the text.
-            while len(pending) > 2 * workers:
+        try:
+            for batch in _batches(docs, BATCH):
+                pending.append((batch, pool.apply_async(_hash_batch, ([d.text for d in batch],))))
+                # Bound the work in flight so memory follows the signatures, not the text.
+                while len(pending) > 2 * workers:
+                    done, res = pending.pop(0)
+                    yield done, res.get()  # type: ignore[attr-defined]
+            while pending:
                 done, res = pending.pop(0)
                 yield done, res.get()  # type: ignore[attr-defined]
-        for done, res in pending:
-            yield done, res.get()  # type: ignore[attr-defined]
+        except BaseException:
+            # Stopped early (Ctrl-C, a read error): let the few batches in flight come back
+            # before the pool is terminated. A worker still writing a large result into the
+            # pipe holds the result queue's lock, and Pool.terminate then waits for that lock
+            # forever (it hung 2 in 30 interrupted scans with -j 2).
+            deadline = time.monotonic() + 10
+            for _, res in pending:
+                res.wait(max(0.0, deadline - time.monotonic()))  # type: ignore[attr-defined]
+            raise
 
 
 # ---------------------------------------------------------------- scan
