@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import fcntl
 import gzip
+import io
 import json
 import os
 import re
@@ -331,6 +332,34 @@ def html_to_text(html: str) -> tuple[str, Optional[str]]:
 
 # ---------------------------------------------------------------- decoding
 
+def _stream_bom(stream: IO[bytes]) -> Optional[str]:
+    """The UTF-16/32 codec a stream's byte-order mark announces, without consuming it."""
+    peek = getattr(stream, "peek", None)
+    if peek is None:
+        return None
+    try:
+        head = peek(8192)[:8192]
+    except (OSError, EOFError, ValueError, zlib.error):
+        return None
+    return _utf16_32_bom(head)
+
+
+class _Utf8Lines:
+    """A UTF-16/32 byte stream read as lines of UTF-8 bytes (``readline(limit)`` only)."""
+
+    def __init__(self, stream: IO[bytes], encoding: str) -> None:
+        self.text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline=None)  # type: ignore[arg-type]
+
+    def readline(self, limit: int = -1) -> bytes:
+        # ``limit`` counts characters here; a UTF-8 line may be up to 4 bytes a character, which
+        # keeps memory within a small multiple of the document limit.
+        try:
+            return self.text.readline(limit).encode("utf-8", "surrogatepass")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"could not decode as {self.text.encoding} ({exc.reason}); check the file's "
+                             "encoding") from exc
+
+
 class TooLarge(Exception):
     """An input is over a size limit (internal: turned into a skip note)."""
 
@@ -570,6 +599,12 @@ class _Reader:
     def jsonl_items(self, stream: IO[bytes], path: str) -> Iterator[tuple[int, object]]:
         """Parse JSON lines one at a time, so memory does not grow with the file."""
         enc = self.opts.encoding
+        if enc is None and not hasattr(stream, "peek") and hasattr(stream, "readinto"):
+            stream = io.BufferedReader(stream)  # type: ignore[arg-type]  # to look for a byte-order mark
+        wide = enc if enc is not None and _wide_encoding(enc) else _stream_bom(stream) if enc is None else None
+        if wide:
+            # UTF-16/32 lines do not split on the byte 0x0a: read them as text, pass them on as UTF-8.
+            stream, enc = _Utf8Lines(stream, wide), None
         for number, raw in self._lines(stream, path):
             if raw is None:
                 self.skip(path, self.too_large("line", self.opts.max_document_bytes, "--max-document-size"),
@@ -670,6 +705,8 @@ class _Reader:
                     yield doc
         except _GZIP_ERRORS as exc:
             self.skip(shown, f"could not read to the end ({exc}); re-compress or repair the file")
+        except InputError as exc:
+            self.skip(shown, exc.message)
         if count == len(self.seen) + len(self.opts.skipped):
             self.skip(shown, "empty file")
 

@@ -698,3 +698,14 @@ def test_terminal_escapes_in_names_and_text_are_shown_escaped(tmp_path):
     # Piped, the bytes stay as they are (for scripts).
     r = dedup_proc("scan", folder, "--duplicates")
     assert r.stdout.decode() == f"{folder}/a{evil}.txt\n"
+
+
+@pytest.mark.parametrize("how", ["file", "gzip", "stdin", "utf-16-be"])
+def test_utf16_json_lines_read(tmp_path, how):
+    lines = "".join(json.dumps({"id": n, "text": (SEEDS / n).read_text()}) + "\n" for n in (A, B))
+    data = lines.encode("utf-16-be" if how == "utf-16-be" else "utf-16")
+    path = tmp_path / ("feed.jsonl.gz" if how == "gzip" else "feed.jsonl")
+    path.write_bytes(gzip.compress(data) if how == "gzip" else data)
+    args = ["--encoding", "utf-16-be"] if how == "utf-16-be" else []
+    r = run("scan", "-" if how == "stdin" else path, "--duplicates", *args, input=data if how == "stdin" else None)
+    assert r.exit_code == 0 and r.stderr == "" and r.stdout == f"{A}\n"
