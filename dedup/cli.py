@@ -576,6 +576,7 @@ def main() -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except MemoryError:
-        click.echo("Error: out of memory; use fewer worker processes (-j 1), or split the input", err=True)
+        click.echo("Error: out of memory; allow dedup more memory, use fewer worker processes (-j), or split the "
+                   "input", err=True)
         sys.exit(1)
     sys.exit(rv if isinstance(rv, int) else 0)
