@@ -289,6 +289,50 @@ def test_move_across_file_systems_on_a_full_disk_keeps_the_source(tmp_path):
         shutil.rmtree(dest, ignore_errors=True)
 
 
+def test_move_killed_midway_loses_nothing_and_the_rerun_finishes(tmp_path):
+    # SIGKILL as soon as the first duplicate reaches the destination, then run again.
+    news = tmp_path / "news"
+    news.mkdir()
+    paragraph = (SEEDS / A).read_text()
+    (news / "keep.txt").write_text((paragraph + "\n") * 100 + "The kept copy has one more line.\n")
+    names = [f"dup{i:02d}.txt" for i in range(30)]
+    for name in names:
+        (news / name).write_text((paragraph + "\n") * 100)  # about 370 KB each
+    original = (news / names[0]).read_bytes()
+    shm = Path("/dev/shm")
+    across = shm.is_dir() and os.stat(shm).st_dev != os.stat(tmp_path).st_dev
+    dest = shm / f"dedup-kill-{os.getpid()}" if across else tmp_path / "dupes"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    try:
+        # Thirty copies of one text are all boilerplate to the default rule: turn it off, keep the longest.
+        proc = subprocess.Popen([sys.executable, "-m", "dedup", "scan", str(news), "-j", "1", "--boilerplate-share",
+                                 "1", "--move-duplicates", str(dest)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and time.monotonic() < deadline:
+            if dest.exists() and any(p.suffix == ".txt" for p in dest.iterdir()):
+                break
+            time.sleep(0.001)
+        proc.kill()
+        proc.wait(30)
+        for name in names:  # every duplicate is whole in one place, or in both (a finished copy)
+            here, there = news / name, dest / name
+            assert here.exists() or there.exists(), name
+            for p in (here, there):
+                if p.exists():
+                    assert p.read_bytes() == original, p
+        assert (news / "keep.txt").exists()
+        r = dedup_proc("scan", news, "-j", "1", "--boilerplate-share", "1", "--move-duplicates", dest, timeout=120)
+        assert r.returncode == 0, r.stderr.decode()
+        assert sorted(p.name for p in news.iterdir()) == ["keep.txt"]
+        assert sorted(p.name for p in dest.iterdir() if not p.name.startswith(".")) == names
+        assert all((dest / n).read_bytes() == original for n in names)
+        # What a kill can leave besides: hidden temporary copies, never a partial file under a real name.
+        assert all(p.name.endswith(".partial") for p in dest.iterdir() if p.name.startswith("."))
+    finally:
+        shutil.rmtree(dest, ignore_errors=True)
+
+
 # ---------------------------------------------------------------- index ids
 
 def test_index_ids_are_unique_across_dated_folders(tmp_path):
