@@ -21,6 +21,8 @@ Documents are read, shingled and signed by the same stages as
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import struct
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -209,11 +211,29 @@ def prepare(batch: Sequence[Document], config: ScanConfig, hasher: MinHasher) ->
 
 # ---------------------------------------------------------------- Index
 
+def storable(text: str) -> str:
+    """An id or path as the index stores it: valid UTF-8.
+
+    A file name that is not valid UTF-8 reaches Python with its stray bytes
+    as lone surrogates, which neither SQLite nor Redis can store; they are
+    written as ``\\xNN`` escapes instead (the same on every add, query and
+    remove).
+    """
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def _as_documents(documents: Iterable[Union[Document, tuple[str, str]]]) -> Iterator[Document]:
     if isinstance(documents, (str, bytes)):
         raise TypeError("Iterable over Document objects or (id, text) pairs expected, string object received.")
     for doc in documents:
         if isinstance(doc, Document):
+            if isinstance(doc.id, str) and isinstance(doc.path, str) and (storable(doc.id) != doc.id
+                                                                          or storable(doc.path) != doc.path):
+                doc = dataclasses.replace(doc, id=storable(doc.id), path=storable(doc.path))
             yield doc
         elif isinstance(doc, tuple) and len(doc) == 2 and isinstance(doc[1], str):
             yield Document(str(doc[0]), doc[1])
@@ -308,6 +328,12 @@ class Index:
         unknown = sorted(set(settings) - set(SETTINGS))
         if unknown:
             raise TypeError(f"unknown index setting {unknown[0]!r} (known: {', '.join(SETTINGS)})")
+        if redis is not None and not isinstance(redis, str):
+            raise TypeError(f"The 'redis' parameter must be a URL string such as 'redis://localhost:6379/0'. "
+                            f"Got {redis!r} instead.")
+        if not isinstance(location, (str, os.PathLike)):
+            raise TypeError(f"The 'location' parameter must be a path (or with redis, an index name). "
+                            f"Got {location!r} instead.")
         wanted = config if config is not None else ScanConfig(**settings)
         self.batch_size = batch_size
         self._store: Union[_SQLiteStore, _RedisStore]
@@ -434,7 +460,7 @@ class Index:
     # ------------------------------------------------------------ add
 
     def iter_add(self, documents: Iterable[Union[Document, tuple[str, str]]], *, skip_duplicates: bool = False,
-                 progress: Optional[Callable[[int], None]] = None) -> Iterator[AddOutcome]:
+                 progress: Optional[Callable[[int], None]] = None, replace: bool = True) -> Iterator[AddOutcome]:
         """Add documents batch by batch, yielding each outcome once its batch is committed.
 
         Nothing happens until the iterator is consumed; :meth:`add` consumes it.
@@ -443,14 +469,15 @@ class Index:
         done = 0
         for batch in _batches(_as_documents(documents), self.batch_size):
             prepared = self._prepare(batch)
-            outcomes = self._store.run_write(lambda writer: self._add_batch(writer, batch, prepared, skip_duplicates))
+            outcomes = self._store.run_write(lambda writer: self._add_batch(writer, batch, prepared, skip_duplicates,
+                                                                                replace))
             done += len(batch)
             if progress:
                 progress(done)
             yield from outcomes
 
     def _add_batch(self, writer: Any, batch: Sequence[Document], prepared: Sequence[Optional[_Prepared]],
-                   skip_duplicates: bool) -> list[AddOutcome]:
+                   skip_duplicates: bool, replace: bool = True) -> list[AddOutcome]:
         """Work out one batch against the index as the writer reads it; queue its writes."""
         outcomes: list[AddOutcome] = []
         stored = writer.lookup(list(dict.fromkeys(p.doc.id for p in prepared if p is not None)))
@@ -463,6 +490,9 @@ class Index:
             old_content = pending.content(doc.id, stored)
             if old_content == item.content:
                 outcomes.append(AddOutcome(doc.id, "unchanged", (), doc.path, doc.line))
+                continue
+            if old_content is not None and not replace:
+                outcomes.append(AddOutcome(doc.id, "conflict", (), doc.path, doc.line))
                 continue
             if old_content is not None:
                 if doc.id in pending.added:
@@ -490,12 +520,13 @@ class Index:
         return outcomes
 
     def add(self, documents: Iterable[Union[Document, tuple[str, str]]], *, skip_duplicates: bool = False,
-            progress: Optional[Callable[[int], None]] = None) -> list[AddOutcome]:
+            progress: Optional[Callable[[int], None]] = None, replace: bool = True) -> list[AddOutcome]:
         """Add documents; each batch of ``batch_size`` is one transaction.
 
         A document whose id is indexed with the same text is left as it is
         (``unchanged``); with other text, the new revision replaces the old
-        (``replaced``). With ``skip_duplicates``, a new document that is a
+        (``replaced``), or with ``replace=False`` stays as it is
+        (``conflict``). With ``skip_duplicates``, a new document that is a
         near-duplicate of an indexed one (or of one added earlier in the
         same call) is not added (``duplicate``, with its matches).
 
@@ -503,11 +534,12 @@ class Index:
             documents: :class:`Document` objects or ``(id, text)`` pairs.
             skip_duplicates: add only documents with no near-duplicate indexed.
             progress: called with the number of documents processed so far.
+            replace: let a new text replace the indexed one of the same id.
 
         Returns:
             One AddOutcome per document, in input order.
         """
-        return list(self.iter_add(documents, skip_duplicates=skip_duplicates, progress=progress))
+        return list(self.iter_add(documents, skip_duplicates=skip_duplicates, progress=progress, replace=replace))
 
     # ------------------------------------------------------------ query
 
@@ -573,7 +605,7 @@ class Index:
         """
         if isinstance(ids, (str, bytes)):
             raise TypeError("Iterable over ids expected, string object received.")
-        wanted = list(dict.fromkeys(str(i) for i in ids))
+        wanted = list(dict.fromkeys(storable(str(i)) for i in ids))
 
         def work(writer: Any) -> list[str]:
             stored = writer.lookup(wanted)
@@ -585,7 +617,7 @@ class Index:
         return self._store.run_write(work)
 
     def __contains__(self, doc_id: object) -> bool:
-        return isinstance(doc_id, str) and bool(self._store.lookup([doc_id]))
+        return isinstance(doc_id, str) and bool(self._store.lookup([storable(doc_id)]))
 
     def __len__(self) -> int:
         return self._store.count()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import tempfile
 import time
 from dataclasses import dataclass, field, replace
@@ -14,7 +15,7 @@ from typing import IO, Callable, Iterable, Iterator, NamedTuple, Optional, Seque
 import numpy as np
 
 from .cluster import KEEP_POLICIES, KeepPolicy, choose_keep, groups, trusted_groups
-from .errors import ConfigError, check_range
+from .errors import ConfigError, DedupError, check_range
 from .candidates import candidate_pairs, lsh_floor, nested_bands
 from .io import Document, ReadOptions, Skipped, Source, headline, read_documents
 from .occasion import (Evidence, OccasionFeatures, OccasionResult, OccasionRule, WordWeights, digit_sets,
@@ -94,7 +95,7 @@ class ScanConfig:
         if self.keep not in KEEP_POLICIES:
             raise ConfigError(f"The 'keep' parameter must be one of {', '.join(KEEP_POLICIES)}. "
                               f"Got {self.keep!r} instead.")
-        if not isinstance(self.jobs, int) or self.jobs < 0:
+        if isinstance(self.jobs, bool) or not isinstance(self.jobs, int) or self.jobs < 0:
             raise ConfigError(f"The 'jobs' parameter must be an int >= 0. Got {self.jobs!r} instead.")
         if (self.bands is None) != (self.rows is None):
             raise ConfigError("The 'bands' and 'rows' parameters must be given together.")
@@ -278,8 +279,17 @@ class SetStore:
         return int(sum(len(x) for x in self._lengths))
 
     def extend(self, values: np.ndarray, lengths: np.ndarray) -> None:
-        """Append the sets of a batch: their concatenated values and their sizes."""
-        self._file.write(memoryview(np.ascontiguousarray(values, dtype=np.uint32)))
+        """Append the sets of a batch: their concatenated values and their sizes.
+
+        Raises:
+            DedupError: the temporary folder is full (or a file size limit is reached).
+        """
+        try:
+            self._file.write(memoryview(np.ascontiguousarray(values, dtype=np.uint32)))
+        except OSError as exc:
+            raise DedupError(f"could not write the scan's temporary file in {tempfile.gettempdir()} "
+                             f"({exc.strerror or exc}); free some space there or point TMPDIR at a folder "
+                             "with room") from exc
         self._lengths.append(np.asarray(lengths, dtype=np.int64))
         self._offsets = None
         self._dirty = True
@@ -306,6 +316,11 @@ _worker_state: dict[str, object] = {}
 
 def _init_worker(config: ScanConfig) -> None:  # noqa: D103
     _worker_state["config"] = config
+    if multiprocessing.parent_process() is not None:
+        # Ctrl-C reaches the whole process group: the parent stops the pool;
+        # a worker dying of it mid-task would print a traceback and can hang
+        # Pool.terminate.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_state["hasher"] = MinHasher(config.num_perm, config.seed)
 
 
@@ -374,7 +389,13 @@ def _page_titles(batch: Sequence[Document]) -> list[Optional[str]]:
 
 def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
     batch: list[Document] = []
-    for doc in docs:
+    for number, doc in enumerate(docs):
+        if not isinstance(doc, Document) or not isinstance(doc.text, str) or not isinstance(doc.id, str):
+            what = (f"a Document with text {type(doc.text).__name__}" if isinstance(doc, Document)
+                    and not isinstance(doc.text, str) else
+                    f"a Document with id {type(doc.id).__name__}" if isinstance(doc, Document)
+                    else type(doc).__name__)
+            raise TypeError(f"Document objects with str id and text expected; item {number} is {what}.")
         batch.append(doc)
         if len(batch) == size:
             yield batch
@@ -395,17 +416,40 @@ def _hashed(docs: Iterable[Document], config: ScanConfig) -> Iterator[tuple[list
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
     pending: list[tuple[list[Document], object]] = []
     with ctx.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
-        for batch in _batches(docs, BATCH):
-            pending.append((batch, pool.apply_async(_hash_batch, ([d.text for d in batch], _page_titles(batch)))))
-            # Bound the work in flight so memory follows the signatures, not the text.
-            while len(pending) > 2 * workers:
+        try:
+            for batch in _batches(docs, BATCH):
+                pending.append((batch, pool.apply_async(_hash_batch, ([d.text for d in batch], _page_titles(batch)))))
+                # Bound the work in flight so memory follows the signatures, not the text.
+                while len(pending) > 2 * workers:
+                    done, res = pending.pop(0)
+                    yield done, res.get()  # type: ignore[attr-defined]
+            while pending:
                 done, res = pending.pop(0)
                 yield done, res.get()  # type: ignore[attr-defined]
-        for done, res in pending:
-            yield done, res.get()  # type: ignore[attr-defined]
+        except BaseException:
+            # Stopped early (Ctrl-C, a read error): let the few batches in flight come back
+            # before the pool is terminated. A worker still writing a large result into the
+            # pipe holds the result queue's lock, and Pool.terminate then waits for that lock
+            # forever (it hung 2 in 30 interrupted scans with -j 2).
+            deadline = time.monotonic() + 10
+            for _, res in pending:
+                res.wait(max(0.0, deadline - time.monotonic()))  # type: ignore[attr-defined]
+            raise
 
 
 # ---------------------------------------------------------------- scan
+
+def _unique_ids(docs: Iterable[Document]) -> Iterator[Document]:
+    """Pass documents through, refusing a repeated id (clusters name documents by id)."""
+    seen: set[str] = set()
+    for doc in docs:
+        doc_id = getattr(doc, "id", None)
+        if doc_id in seen:
+            raise ConfigError(f"Document ids must be unique; {doc_id!r} appears twice (give each document its "
+                              "own id).")
+        seen.add(doc_id)  # type: ignore[arg-type]
+        yield doc
+
 
 def _stack(chunks: list[np.ndarray], num_perm: int) -> np.ndarray:
     """Concatenate signature batches, releasing each as it is copied (peak: one copy plus a batch)."""
@@ -522,7 +566,7 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
         word_df = ShingleCounts()
         shorts: list[ShortFeatures] = []
         corrections: list[np.ndarray] = []
-        for batch, hb in _hashed(docs, config):
+        for batch, hb in _hashed(_unique_ids(docs), config):
             short = hb.short
             if len(short):
                 short.index += len(infos)
