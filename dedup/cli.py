@@ -10,13 +10,10 @@ from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 import click
 
 from . import __version__
-from .cluster import KEEP_POLICIES
+from .config import KEEP_POLICIES, ScanConfig
 from .errors import DedupError
-from .candidates import candidate_probability, lsh_floor
 from .files import atomic_write, check_folder_target, plan_set_aside, set_aside, write_folder
 from .io import BODY_FIELDS, DATE_FIELDS, ID_FIELDS, TEXT_FIELDS, TITLE_FIELDS, ReadOptions, read_documents
-from .pipeline import ScanConfig, scan as scan_sources
-from .diff import diff_clusters, diff_sources
 from .diffreport import DIFF_FORMATS, DIFF_RENDERERS, render_report
 from .report import (BINARY_FORMATS, INDEX_FORMATS, RENDERERS, SCAN_FORMATS, render_id_list, render_index_add,
                      render_index_info, render_index_query, render_script, write_parquet)
@@ -78,7 +75,7 @@ def folder_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def occasion_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """The occasion check's settings (see dedup.occasion), shared by scan and explain."""
-    d = ScanConfig()
+    d = ScanConfig  # the defaults, read without making (and checking) a configuration
     for opt in reversed([
         click.option("--date-window", type=float, default=d.date_window, show_default=True, metavar="DAYS",
                      help="Dated texts further apart are another occasion, unless one is a correction or they "
@@ -283,6 +280,8 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
     try:
         if report:
             check_folder_target(report)
+        from .pipeline import scan as scan_sources
+
         with Progress(quiet, "scanning", opts) as progress:
             result = scan_sources(list(sources), config, read_options=opts, progress=progress.on_docs)
         warn_skipped(result.skipped, quiet)
@@ -295,6 +294,8 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
                                    move_duplicates)
         if report:
             # Written before any move, while every member is still where the scan read it.
+            from .diff import diff_clusters
+
             write_folder(report, render_report(result, diff_clusters(result, list(sources), opts)))
         if script:
             atomic_write(script, render_script(result, name=os.path.basename(script)))
@@ -336,6 +337,8 @@ def _umask() -> int:
 def warn_recall(config: ScanConfig) -> None:
     """Warn when the banding cannot reach its recall target: with few
     permutations, pairs the rule accepts may never become candidates."""
+    from .candidates import candidate_probability, lsh_floor
+
     bands, rows = config.banding
     floor = lsh_floor(config.threshold, config.containment)
     p = candidate_probability(floor, bands, rows)
@@ -402,6 +405,8 @@ def diff_command(a: str, b: str, fmt: str, output: Optional[str], corpus: tuple[
       pbpaste | dedup diff - published.txt
       dedup diff old.txt new.txt --exit-code > /dev/null || echo changed
     """
+    from .diff import diff_sources
+
     opts = make_read_options(encoding, id_field, text_field, date_field, strict)
     try:
         result = diff_sources(a, b, corpus=list(corpus) or None, read_options=opts, cutoff=cutoff,
@@ -493,7 +498,7 @@ def index_location(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def index_settings(f: Callable[..., Any]) -> Callable[..., Any]:
     """Settings recorded by a new index; given for an existing one, they must match it."""
-    d = ScanConfig()
+    d = ScanConfig  # the defaults, read without making (and checking) a configuration
     for opt in reversed([
         click.option("-t", "--threshold", type=float,
                      help=f"Near-duplicate at this Jaccard [new index: {d.threshold}]."),

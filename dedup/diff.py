@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import IO, Iterable, Iterator, Optional, Sequence, Union
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .errors import ConfigError, InputError, check_range
 from .io import Document, ReadOptions, Source, decode, parse_date, read_documents, record_text
@@ -425,6 +424,7 @@ class TermWeights:
         #: versions' sentences), ``corpus`` (--corpus and the two versions)
         #: or ``collection`` (a scan's whole collection).
         self.kind = kind
+        from sklearn.feature_extraction.text import TfidfVectorizer  # heavy: loaded only when weights are needed
         self.vectorizer = TfidfVectorizer(token_pattern=TOKEN_PATTERN, preprocessor=normalize,
                                           stop_words=sorted(FUNCTION_WORDS), sublinear_tf=True, norm=None)
         self.documents = 0
