@@ -595,9 +595,11 @@ class _Reader:
         stream: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if path.suffix.lower() == ".gz" else raw
         try:
             with raw, stream:
-                for doc in self.records(self.jsonl_items(stream, shown), shown, rel):
-                    self.opts.bytes_done = base + raw.tell()
+                for k, doc in enumerate(self.records(self.jsonl_items(stream, shown), shown, rel)):
+                    if not k % 64:  # progress; tell() is a system call, dearer than a short record
+                        self.opts.bytes_done = base + raw.tell()
                     yield doc
+                self.opts.bytes_done = base + raw.tell()
         except (OSError, EOFError) as exc:
             self.skip(shown, f"could not read to the end ({exc}); re-compress or repair the file")
         if count == len(self.seen) + len(self.opts.skipped):
