@@ -552,12 +552,14 @@ def index_group() -> None:
               help="Output format (jsonl: one outcome per document).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Documents per transaction.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Worker processes that hash the articles (0: all cores).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings on stderr.")
 @index_settings
 @folder_options
 @read_options(date_use=" (not used: the index keeps no dates)")
 def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_duplicates: bool, fmt: str,
-              batch_size: int, quiet: bool, threshold: Optional[float], containment: Optional[float],
+              batch_size: int, jobs: int, quiet: bool, threshold: Optional[float], containment: Optional[float],
               shingle_size: Optional[int], num_perm: Optional[int], seed: Optional[int], include: tuple[str, ...],
               exclude: tuple[str, ...], encoding: Optional[str], id_field: Optional[str], text_field: Optional[str],
               date_field: Optional[str], strict: bool) -> None:
@@ -583,7 +585,7 @@ def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_
     try:
         with index, Progress(quiet, "indexing", opts) as progress:
             outcomes = index.iter_add(read_documents(list(sources), opts), skip_duplicates=skip_duplicates,
-                                      progress=progress.on_docs)
+                                      progress=progress.on_docs, jobs=jobs)
             emit(render_index_add(outcomes, fmt, lambda: len(index), opts.skipped), None)
         warn_skipped(opts.skipped, quiet)
     except DedupError as exc:
@@ -598,12 +600,14 @@ def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_
 @click.option("-o", "--output", metavar="FILE", help="Write the output to FILE (atomically) instead of stdout.")
 @click.option("--fail-on-matches", is_flag=True,
               help=f"Exit with {EXIT_DUPLICATES} when any queried article has a near-duplicate in the index.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Worker processes that hash the articles (0: all cores).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings on stderr.")
 @index_settings
 @folder_options
 @read_options(date_use=" (not used: the index keeps no dates)")
 def index_query(db: str, redis_url: Optional[str], sources: tuple[str, ...], fmt: str, output: Optional[str],
-                fail_on_matches: bool, quiet: bool, threshold: Optional[float], containment: Optional[float],
+                fail_on_matches: bool, jobs: int, quiet: bool, threshold: Optional[float], containment: Optional[float],
                 shingle_size: Optional[int], num_perm: Optional[int], seed: Optional[int], include: tuple[str, ...],
                 exclude: tuple[str, ...], encoding: Optional[str], id_field: Optional[str],
                 text_field: Optional[str], date_field: Optional[str], strict: bool) -> None:
@@ -634,7 +638,7 @@ def index_query(db: str, redis_url: Optional[str], sources: tuple[str, ...], fmt
 
     try:
         with index, Progress(quiet, "querying", opts) as progress:
-            results = index.iter_query(read_documents(list(sources), opts), progress=progress.on_docs)
+            results = index.iter_query(read_documents(list(sources), opts), progress=progress.on_docs, jobs=jobs)
             emit(render_index_query(counted(results), fmt, opts.skipped), output)
         warn_skipped(opts.skipped, quiet)
     except DedupError as exc:
