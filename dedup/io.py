@@ -20,6 +20,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from html.parser import HTMLParser
+from itertools import chain
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator, Optional, Sequence, Union
 
@@ -463,8 +464,8 @@ class _Reader:
 
     def emit(self, doc: Document) -> Iterator[Document]:
         if doc.id in self.seen:
-            self.skip(doc.path, f"duplicate id {doc.id!r} (ids must be unique; pick another with --id-field)",
-                      doc.line)
+            note = duplicate_id(doc)
+            self.skip(note.path, note.reason, note.line)
             return
         self.seen.add(doc.id)
         yield doc
@@ -504,11 +505,17 @@ class _Reader:
 
     def jsonl_items(self, stream: IO[bytes], path: str) -> Iterator[tuple[int, object]]:
         """Parse JSON lines one at a time, so memory does not grow with the file."""
-        enc = self.opts.encoding
-        for number, raw in enumerate(stream, 1):
+        numbered = enumerate(stream, 1)
+        for number, raw in numbered:
             if number == 1 and _looks_binary(raw):
                 self.skip(path, "binary file, not JSON lines (remove it or give text files only)")
                 return
+            yield from self.line_items(chain([(number, raw)], numbered), path)
+            return
+
+    def line_items(self, numbered: Iterable[tuple[int, bytes]], path: str) -> Iterator[tuple[int, object]]:
+        enc = self.opts.encoding
+        for number, raw in numbered:
             if not raw.strip():
                 continue
             try:
@@ -763,6 +770,96 @@ def expand_sources(sources: Sequence[Source]) -> list[tuple[Optional[Path], str]
         else:
             raise InputError(f"{src}: no such file or folder (check the path)", str(src))
     return out
+
+
+def duplicate_id(doc: Document) -> Skipped:
+    """The note for a record whose id an earlier record has."""
+    return Skipped(doc.path, f"duplicate id {doc.id!r} (ids must be unique; pick another with --id-field)",
+                   doc.line)
+
+
+def json_line_batches(sources: Sequence[Source], options: ReadOptions, size: int,
+                      on_file: Optional[Callable[[str], None]] = None
+                      ) -> Optional[Iterator[Union[tuple[str, str, list[tuple[int, bytes]]], Skipped]]]:
+    """The raw lines of JSON-lines files, numbered, in batches of ``size``
+    non-blank lines, for :func:`parse_json_lines` to read in other processes.
+
+    None unless every source is a JSON-lines file (then
+    :func:`read_documents` reads them). Yields ``(path, id prefix, lines)``
+    batches and, in their place in the input, the notes of files that cannot
+    be read (the caller appends them to ``options.skipped`` in that order);
+    counters and progress are updated as :func:`read_documents` does.
+    Parsing the batches with :func:`parse_json_lines` and dropping records
+    whose id an earlier record has (:func:`duplicate_id`) gives what
+    :func:`read_documents` gives, when not strict.
+    """
+    expanded = expand_sources(sources)
+    if not expanded or any(p is None or rel != str(p) or _base_suffix(p) not in JSONL_SUFFIXES for p, rel in expanded):
+        return None
+    for path, _ in expanded:
+        try:
+            options.bytes_total += path.stat().st_size  # type: ignore[union-attr]
+        except OSError:
+            pass
+    return _json_line_batches(expanded, options, size, on_file)  # type: ignore[arg-type]
+
+
+def _json_line_batches(expanded: list[tuple[Path, str]], opts: ReadOptions, size: int,
+                       on_file: Optional[Callable[[str], None]]
+                       ) -> Iterator[Union[tuple[str, str, list[tuple[int, bytes]]], Skipped]]:
+    for path, rel in expanded:
+        shown = str(path)
+        if on_file:
+            on_file(shown)
+        try:
+            raw = open(path, "rb")
+        except OSError as exc:
+            yield Skipped(shown, f"could not read ({exc.strerror or exc}); check the path and permissions")
+            continue
+        opts.files_read += 1
+        base = opts.bytes_done
+        stream: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if path.suffix.lower() == ".gz" else raw
+        batch: list[tuple[int, bytes]] = []
+        nonblank = False
+        try:
+            with raw, stream:
+                for number, line in enumerate(stream, 1):
+                    if number == 1 and _looks_binary(line):
+                        yield Skipped(shown, "binary file, not JSON lines (remove it or give text files only)")
+                        nonblank = True
+                        break
+                    if not line.strip():
+                        continue
+                    batch.append((number, line))
+                    if len(batch) == size:
+                        nonblank = True
+                        opts.bytes_done = base + raw.tell()
+                        yield shown, rel, batch
+                        batch = []
+                opts.bytes_done = base + raw.tell()
+        except (OSError, EOFError) as exc:
+            if batch:
+                yield shown, rel, batch
+            yield Skipped(shown, f"could not read to the end ({exc}); re-compress or repair the file")
+            continue
+        if batch:
+            yield shown, rel, batch
+        elif not nonblank:
+            yield Skipped(shown, "empty file")
+
+
+def parse_json_lines(lines: Sequence[tuple[int, bytes]], path: str, rel: str,
+                     options: ReadOptions) -> tuple[list[Document], list[Skipped]]:
+    """The documents of numbered JSON lines of one file (from
+    :func:`json_line_batches`) and the notes of the lines skipped, in order.
+
+    Ids are checked against each other only: the caller checks them against
+    other batches. Never strict.
+    """
+    opts = dataclasses.replace(options, skipped=[], strict=False)
+    reader = _Reader(opts)
+    docs = list(reader.records(reader.line_items(lines, path), path, rel))
+    return docs, opts.skipped
 
 
 def read_documents(sources: Sequence[Source], options: Optional[ReadOptions] = None,

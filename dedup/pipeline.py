@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import tempfile
 import time
+from collections import deque
 from itertools import chain
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -18,7 +19,8 @@ from .cluster import KEEP_POLICIES, KeepPolicy, choose_keep, groups, trusted_gro
 from .config import ScanConfig
 from .errors import ConfigError, check_range
 from .candidates import candidate_pairs, lsh_floor, nested_bands
-from .io import Document, ReadOptions, Skipped, Source, headline, read_documents
+from .io import (Document, ReadOptions, Skipped, Source, duplicate_id, headline, json_line_batches, parse_json_lines,
+                 read_documents)
 from .occasion import (Evidence, OccasionFeatures, OccasionResult, OccasionRule, WordWeights, digit_sets,
                        lead_sets, occasion_features, subtract_segments)
 from .shingle import ShingleConfig, ShingleKind, batch_token_hashes, sets_from_hashes
@@ -264,6 +266,74 @@ def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
         yield batch
 
 
+def _parse_and_hash(path: str, rel: str, lines: list[tuple[int, bytes]],
+                    opts: ReadOptions) -> tuple[list[Document], list[Skipped], HashedBatch]:
+    """Parse and hash a batch of JSON lines; the documents come back without
+    their text (the scan keeps none), their label already taken from it."""
+    docs, notes = parse_json_lines(lines, path, rel, opts)
+    hb = _hash_batch([d.text for d in docs])
+    return [replace(d, text="", title=headline(d)) for d in docs], notes, hb
+
+
+def _read_hashed(batches: Iterator[object], config: ScanConfig,
+                 opts: ReadOptions) -> Iterator[tuple[list[Document], HashedBatch]]:
+    """Batches of JSON lines read, parsed and hashed by the workers, in input
+    order: this process only splits the files into lines, checks that ids
+    are unique, and keeps the notes in reading order (see
+    :func:`dedup.io.json_line_batches`)."""
+    workers = config.workers
+    first = next(batches, None)
+    second = next(batches, None) if first is not None else None
+    items = chain([b for b in (first, second) if b is not None], batches)
+    _init_worker(config)
+    seen: set[str] = set()
+
+    def settle(item: tuple[str, str, list[tuple[int, bytes]]], docs: list[Document], notes: list[Skipped],
+               hb: HashedBatch) -> Iterator[tuple[list[Document], HashedBatch]]:
+        keep = []
+        for k, doc in enumerate(docs):
+            if doc.id in seen:
+                notes.append(duplicate_id(doc))
+            else:
+                seen.add(doc.id)
+                keep.append(k)
+        notes.sort(key=lambda n: n.line)  # one file, one note a line: the order the lines were read in
+        opts.skipped.extend(notes)
+        if len(keep) < len(docs):  # rare: parse and hash the batch again without the records dropped
+            full, _ = parse_json_lines(item[2], item[0], item[1], opts)
+            hb = _hash_batch([full[k].text for k in keep])
+            docs = [docs[k] for k in keep]
+        if docs:
+            yield docs, hb
+
+    if second is None or workers <= 1:
+        for item in items:
+            if isinstance(item, Skipped):
+                opts.skipped.append(item)
+            else:
+                yield from settle(item, *_parse_and_hash(*item, opts))  # type: ignore[arg-type,misc]
+        return
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    pending: deque[tuple[object, object]] = deque()
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
+        for item in items:
+            pending.append((item, None if isinstance(item, Skipped) else
+                            pool.apply_async(_parse_and_hash, (*item, opts))))  # type: ignore[misc]
+            while len(pending) > 2 * workers:
+                yield from _settle_one(*pending.popleft(), settle, opts)
+        while pending:
+            yield from _settle_one(*pending.popleft(), settle, opts)
+
+
+def _settle_one(item: object, result: object, settle: Callable[..., Iterator[tuple[list[Document], HashedBatch]]],
+                opts: ReadOptions) -> Iterator[tuple[list[Document], HashedBatch]]:
+    if isinstance(item, Skipped):
+        opts.skipped.append(item)
+    else:
+        yield from settle(item, *result.get())  # type: ignore[attr-defined]
+
+
 def _hashed(docs: Iterable[Document], config: ScanConfig) -> Iterator[tuple[list[Document], tuple]]:
     """(batch, hashed batch) in input order, using worker processes when jobs > 1."""
     workers = config.workers
@@ -398,6 +468,11 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
     opts = read_options or ReadOptions()
     t0 = time.perf_counter()
     docs = prepare_pages(docs, config.workers, opts.skipped, strict=opts.strict)
+    return _scan_hashed(_hashed(docs, config), config, opts, progress, t0)
+
+
+def _scan_hashed(hashed: Iterable[tuple[list[Document], HashedBatch]], config: ScanConfig, opts: ReadOptions,
+                 progress: Optional[Callable[[int], None]], t0: float) -> ScanResult:
     infos: list[DocInfo] = []
     with SetStore() as store, SetStore() as word_store, SetStore() as figure_store, SetStore() as lead_store:
         sig_chunks: list[np.ndarray] = []
@@ -405,7 +480,7 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
         word_df = ShingleCounts()
         shorts: list[ShortFeatures] = []
         corrections: list[np.ndarray] = []
-        for batch, hb in _hashed(docs, config):
+        for batch, hb in hashed:
             short = hb.short
             if len(short):
                 short.index += len(infos)
@@ -541,6 +616,11 @@ def scan(sources: Sequence[Source], config: Optional[ScanConfig] = None, *,
         raise TypeError("give either config or keyword settings, not both")
     opts = read_options or ReadOptions()
     opts.defer_html = True  # web pages are extracted by the scan's workers
+    if config.workers > 1 and not opts.strict:
+        # JSON lines: the workers parse the records as well as hash them.
+        batches = json_line_batches(sources, opts, BATCH, on_file=on_file)
+        if batches is not None:
+            return _scan_hashed(_read_hashed(batches, config, opts), config, opts, progress, time.perf_counter())
     docs = read_documents(sources, opts, on_file=on_file, stdin=stdin)
     return scan_documents(docs, config, progress=progress, read_options=opts)
 

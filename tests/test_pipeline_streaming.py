@@ -71,3 +71,43 @@ def test_jobs_one_and_two_give_identical_clusters() -> None:
     assert len(one.clusters) > 20  # Reuters repeats stories: there is something to agree on
     assert summary(one) == summary(two)
     assert [d.shingles for d in one.documents] == [d.shingles for d in two.documents]
+
+
+def test_json_lines_read_by_the_workers_give_what_reading_here_gives(tmp_path: Path) -> None:
+    """With workers, JSON lines are parsed in them; every document, pair,
+    cluster and note (bad lines, duplicate ids across batches, binary, empty
+    and truncated files) is what reading them in this process gives."""
+    from conftest import need
+    from dedup.io import ReadOptions
+
+    with gzip.open(need(REUTERS), "rt", encoding="utf-8") as f:
+        records = [json.loads(line) for line in islice(f, 1400)]
+    lines = [json.dumps(r) for r in records]
+    lines[3] = "{not json"
+    lines[10] = ""
+    lines[11] = json.dumps({"newid": 5, "text": "an id that record 5 has"})
+    lines[700] = json.dumps(records[600])  # the same id as an earlier batch's record
+    lines[701] = json.dumps([1, 2])
+    lines[702] = b"\xff\xfe".decode("latin-1")
+    lines += [json.dumps(r) for r in records[:30]]  # duplicates at the end, within and across batches
+    (tmp_path / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with gzip.open(tmp_path / "b.jsonl.gz", "wt", encoding="utf-8") as f:
+        for r in records[200:600]:
+            f.write(json.dumps({**r, "newid": f"b{r['newid']}"}) + "\n")
+    data = (tmp_path / "b.jsonl.gz").read_bytes()
+    (tmp_path / "c.jsonl.gz").write_bytes(data[: len(data) // 2])  # truncated
+    (tmp_path / "d.jsonl").write_text("\n\n", encoding="utf-8")  # empty
+    (tmp_path / "e.jsonl").write_bytes(b"\x00\x01binary\n{}\n")
+    sources = [str(tmp_path / n) for n in ("a.jsonl", "d.jsonl", "b.jsonl.gz", "e.jsonl", "c.jsonl.gz")]
+    results = []
+    for jobs in (1, 2):
+        opts = ReadOptions()
+        results.append((scan(sources, ScanConfig(jobs=jobs), read_options=opts), opts))
+    (one, o1), (two, o2) = results
+    assert one.documents == two.documents and one.pairs == two.pairs and one.clusters == two.clusters
+    assert one.skipped == two.skipped and len(one.skipped) > 40
+    assert (o1.files_read, o1.bytes_done, o1.bytes_total) == (o2.files_read, o2.bytes_done, o2.bytes_total)
+    reasons = " ".join(n.reason for n in two.skipped)
+    for reason in ("malformed JSON", "duplicate id", "not a JSON object", "binary file", "empty file",
+                   "could not read to the end"):
+        assert reason in reasons
