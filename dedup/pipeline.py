@@ -15,19 +15,18 @@ from typing import IO, Callable, Iterable, Iterator, NamedTuple, Optional, Seque
 
 import numpy as np
 
-from .cluster import KEEP_POLICIES, KeepPolicy, choose_keep, groups, trusted_groups
+from .cluster import choose_keep, groups, trusted_groups
 from .config import ScanConfig
-from .errors import ConfigError, check_range
-from .candidates import candidate_pairs, lsh_floor, nested_bands
+from .candidates import candidate_pairs
 from .io import (Document, ReadOptions, Skipped, Source, duplicate_id, headline, json_line_batches, parse_json_lines,
                  read_documents)
-from .occasion import (Evidence, OccasionFeatures, OccasionResult, OccasionRule, WordWeights, digit_sets,
+from .occasion import (Evidence, OccasionFeatures, OccasionResult, WordWeights, digit_sets,
                        lead_sets, occasion_features, subtract_segments)
-from .shingle import ShingleConfig, ShingleKind, batch_token_hashes, sets_from_hashes
-from .short import ShortFeatures, ShortMatcher, ShortRule, select_segments, short_features
+from .shingle import batch_token_hashes, sets_from_hashes
+from .short import ShortFeatures, ShortMatcher, select_segments, short_features
 from .pages import prepare_pages
 from .signature import MinHasher
-from .verify import Pair, Rule, ShingleCounts, similarity, verify
+from .verify import Pair, ShingleCounts, similarity, verify
 
 BATCH = 256
 
