@@ -11,15 +11,12 @@ from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 import click
 
 from . import __version__
-from .cluster import KEEP_POLICIES
+from .config import KEEP_POLICIES, ScanConfig
 from .errors import ConfigError, DedupError
-from .candidates import candidate_probability, lsh_floor
 from .files import atomic_write, check_folder_target, plan_set_aside, refuse_inputs, set_aside, write_folder
 from .io import (BODY_FIELDS, DATE_FIELDS, ID_FIELDS, MAX_DOCUMENT_BYTES, MAX_FILE_BYTES, TEXT_FIELDS,
                  TITLE_FIELDS, ReadOptions, expand_sources, read_documents)
 from .term import OutputClosed, escape_controls, write_stdout
-from .pipeline import ScanConfig, scan as scan_sources
-from .diff import diff_clusters, diff_sources
 from .diffreport import DIFF_FORMATS, DIFF_RENDERERS, render_report
 from .report import (BINARY_FORMATS, INDEX_FORMATS, RENDERERS, SCAN_FORMATS, render_id_list, render_index_add,
                      render_index_info, render_index_query, render_script, write_parquet)
@@ -105,7 +102,7 @@ def folder_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def occasion_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """The occasion check's settings (see dedup.occasion), shared by scan and explain."""
-    d = ScanConfig()
+    d = ScanConfig  # the defaults, read without making (and checking) a configuration
     for opt in reversed([
         click.option("--date-window", type=float, default=d.date_window, show_default=True, metavar="DAYS",
                      help="Dated texts further apart are another occasion, unless one is a correction or they "
@@ -363,6 +360,8 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
     try:
         if report:
             check_folder_target(report)
+        from .pipeline import scan as scan_sources
+
         with Progress(quiet, "scanning", opts) as progress:
             result = scan_sources(list(sources), config, read_options=opts, progress=progress.on_docs)
         warn_skipped(result.skipped, quiet)
@@ -378,6 +377,8 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
             warn_skipped(move_notes, quiet)
         if report:
             # Written before any move, while every member is still where the scan read it.
+            from .diff import diff_clusters
+
             write_folder(report, render_report(result, diff_clusters(result, list(sources), opts)))
         if script:
             atomic_write(script, render_script(result, name=os.path.basename(script)))
@@ -418,6 +419,8 @@ def _umask() -> int:
 def warn_recall(config: ScanConfig) -> None:
     """Warn when the banding cannot reach its recall target: with few
     permutations, pairs the rule accepts may never become candidates."""
+    from .candidates import candidate_probability, lsh_floor
+
     bands, rows = config.banding
     floor = lsh_floor(config.threshold, config.containment)
     p = candidate_probability(floor, bands, rows)
@@ -499,6 +502,8 @@ def diff_command(a: str, b: str, fmt: str, output: Optional[str], corpus: tuple[
       dedup diff old.txt new.txt --exit-code > /dev/null || echo changed
     """
     refuse_outputs([output], [a, b])
+    from .diff import diff_sources
+
     opts = make_read_options(encoding, id_field, text_field, date_field, strict)
     try:
         result = diff_sources(a, b, corpus=list(corpus) or None, read_options=opts, cutoff=cutoff,
@@ -594,7 +599,7 @@ def index_location(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def index_settings(f: Callable[..., Any]) -> Callable[..., Any]:
     """Settings recorded by a new index; given for an existing one, they must match it."""
-    d = ScanConfig()
+    d = ScanConfig  # the defaults, read without making (and checking) a configuration
     for opt in reversed([
         click.option("-t", "--threshold", type=float,
                      help=f"Near-duplicate at this Jaccard [new index: {d.threshold}]."),
@@ -651,13 +656,15 @@ def index_group() -> None:
               help="Output format (jsonl: one outcome per document).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Documents per transaction.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Worker processes that hash the articles (0: all cores).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings on stderr.")
 @index_settings
 @folder_options
 @read_options(date_use=" (for the date check)")
 def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_duplicates: bool, replace: bool,
-              fmt: str,
-              batch_size: int, quiet: bool, threshold: Optional[float], containment: Optional[float],
+              fmt: str, batch_size: int, jobs: int, quiet: bool, threshold: Optional[float],
+              containment: Optional[float],
               shingle_size: Optional[int], num_perm: Optional[int], seed: Optional[int], include: tuple[str, ...],
               exclude: tuple[str, ...], encoding: Optional[str], id_field: Optional[str], text_field: Optional[str],
               date_field: Optional[str], strict: bool) -> None:
@@ -687,7 +694,7 @@ def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_
     try:
         with index, Progress(quiet, "indexing", opts) as progress:
             outcomes = index.iter_add(read_documents(list(sources), opts), skip_duplicates=skip_duplicates,
-                                      progress=progress.on_docs, replace=replace)
+                                      progress=progress.on_docs, replace=replace, jobs=jobs)
             emit(render_index_add(outcomes, fmt, lambda: len(index), opts.skipped), None)
         warn_skipped(opts.skipped, quiet)
     except DedupError as exc:
@@ -702,12 +709,14 @@ def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_
 @click.option("-o", "--output", metavar="FILE", help="Write the output to FILE (atomically) instead of stdout.")
 @click.option("--fail-on-matches", is_flag=True,
               help=f"Exit with {EXIT_DUPLICATES} when any queried article has a near-duplicate in the index.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Worker processes that hash the articles (0: all cores).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings on stderr.")
 @index_settings
 @folder_options
 @read_options(date_use=" (for the date check)")
 def index_query(db: str, redis_url: Optional[str], sources: tuple[str, ...], fmt: str, output: Optional[str],
-                fail_on_matches: bool, quiet: bool, threshold: Optional[float], containment: Optional[float],
+                fail_on_matches: bool, jobs: int, quiet: bool, threshold: Optional[float], containment: Optional[float],
                 shingle_size: Optional[int], num_perm: Optional[int], seed: Optional[int], include: tuple[str, ...],
                 exclude: tuple[str, ...], encoding: Optional[str], id_field: Optional[str],
                 text_field: Optional[str], date_field: Optional[str], strict: bool) -> None:
@@ -739,7 +748,7 @@ def index_query(db: str, redis_url: Optional[str], sources: tuple[str, ...], fmt
 
     try:
         with index, Progress(quiet, "querying", opts) as progress:
-            results = index.iter_query(read_documents(list(sources), opts), progress=progress.on_docs)
+            results = index.iter_query(read_documents(list(sources), opts), progress=progress.on_docs, jobs=jobs)
             emit(render_index_query(counted(results), fmt, opts.skipped), output)
         warn_skipped(opts.skipped, quiet)
     except DedupError as exc:

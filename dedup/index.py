@@ -22,11 +22,14 @@ Documents are read, shingled and signed by the same stages as
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import os
 import struct
+from collections import deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from itertools import chain
 from typing import Any, Callable, Iterable, Iterator, Literal, Optional, Sequence, TypeVar, Union
 
 import numpy as np
@@ -207,6 +210,53 @@ def prepare(batch: Sequence[Document], config: ScanConfig, hasher: MinHasher) ->
         out.append(_Prepared(doc, content_hash(doc.text), sets[k], keys[k], int(hb.words[k]),
                              encode_evidence(ev, encode_set), buckets))
     return out
+
+
+_worker_state: dict[str, Any] = {}
+
+
+def _init_worker(config: ScanConfig) -> None:
+    _worker_state["config"] = config
+    _worker_state["hasher"] = MinHasher(config.num_perm, config.seed)
+
+
+def _prepare_in_worker(batch: list[Document]) -> list[Optional[_Prepared]]:
+    return prepare(batch, _worker_state["config"], _worker_state["hasher"])
+
+
+def prepared_batches(documents: Iterable[Document], config: ScanConfig, batch_size: int,
+                     jobs: int = 1) -> Iterator[tuple[list[Document], list[Optional[_Prepared]]]]:
+    """(batch, :func:`prepare` of it) in input order, hashed by ``jobs`` worker
+    processes (0: all cores) while the caller works on earlier batches.
+
+    Input that fits in one batch is hashed in this process.
+    """
+    if not isinstance(jobs, int) or jobs < 0:
+        raise ConfigError(f"The 'jobs' parameter must be an int >= 0. Got {jobs!r} instead.")
+    workers = jobs or os.cpu_count() or 1
+    batches = _batches(documents, batch_size)
+    if workers > 1:
+        first = next(batches, None)
+        second = next(batches, None) if first is not None else None
+        batches = chain([b for b in (first, second) if b is not None], batches)
+        if second is None:
+            workers = 1
+    if workers <= 1:
+        hasher = MinHasher(config.num_perm, config.seed)
+        for batch in batches:
+            yield batch, prepare(batch, config, hasher)
+        return
+    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
+        pending: deque[tuple[list[Document], Any]] = deque()
+        for batch in batches:
+            pending.append((batch, pool.apply_async(_prepare_in_worker, (batch,))))
+            while len(pending) > 2 * workers:  # bounded work in flight
+                done, res = pending.popleft()
+                yield done, res.get()
+        while pending:
+            done, res = pending.popleft()
+            yield done, res.get()
 
 
 # ---------------------------------------------------------------- Index
@@ -460,15 +510,15 @@ class Index:
     # ------------------------------------------------------------ add
 
     def iter_add(self, documents: Iterable[Union[Document, tuple[str, str]]], *, skip_duplicates: bool = False,
-                 progress: Optional[Callable[[int], None]] = None, replace: bool = True) -> Iterator[AddOutcome]:
+                 progress: Optional[Callable[[int], None]] = None, replace: bool = True,
+                 jobs: int = 1) -> Iterator[AddOutcome]:
         """Add documents batch by batch, yielding each outcome once its batch is committed.
 
         Nothing happens until the iterator is consumed; :meth:`add` consumes it.
         See :meth:`add` for the arguments.
         """
         done = 0
-        for batch in _batches(_as_documents(documents), self.batch_size):
-            prepared = self._prepare(batch)
+        for batch, prepared in prepared_batches(_as_documents(documents), self.config, self.batch_size, jobs):
             outcomes = self._store.run_write(lambda writer: self._add_batch(writer, batch, prepared, skip_duplicates,
                                                                                 replace))
             done += len(batch)
@@ -520,7 +570,8 @@ class Index:
         return outcomes
 
     def add(self, documents: Iterable[Union[Document, tuple[str, str]]], *, skip_duplicates: bool = False,
-            progress: Optional[Callable[[int], None]] = None, replace: bool = True) -> list[AddOutcome]:
+            progress: Optional[Callable[[int], None]] = None, replace: bool = True,
+            jobs: int = 1) -> list[AddOutcome]:
         """Add documents; each batch of ``batch_size`` is one transaction.
 
         A document whose id is indexed with the same text is left as it is
@@ -535,20 +586,22 @@ class Index:
             skip_duplicates: add only documents with no near-duplicate indexed.
             progress: called with the number of documents processed so far.
             replace: let a new text replace the indexed one of the same id.
+            jobs: worker processes that hash the documents (0: all cores);
+                the outcomes and the index are the same for any number.
 
         Returns:
             One AddOutcome per document, in input order.
         """
-        return list(self.iter_add(documents, skip_duplicates=skip_duplicates, progress=progress, replace=replace))
+        return list(self.iter_add(documents, skip_duplicates=skip_duplicates, progress=progress, replace=replace,
+                                  jobs=jobs))
 
     # ------------------------------------------------------------ query
 
     def iter_query(self, documents: Iterable[Union[Document, tuple[str, str]]], *,
-                   progress: Optional[Callable[[int], None]] = None) -> Iterator[QueryResult]:
+                   progress: Optional[Callable[[int], None]] = None, jobs: int = 1) -> Iterator[QueryResult]:
         """Query documents lazily, one batch (one consistent snapshot) at a time. See :meth:`query`."""
         done = 0
-        for batch in _batches(_as_documents(documents), self.batch_size):
-            prepared = self._prepare(batch)
+        for batch, prepared in prepared_batches(_as_documents(documents), self.config, self.batch_size, jobs):
             results = []
             with self._store.read() as reader:
                 stored = reader.lookup(list(dict.fromkeys(p.doc.id for p in prepared if p is not None)))
@@ -570,7 +623,7 @@ class Index:
             yield from results
 
     def query(self, documents: Iterable[Union[Document, tuple[str, str]]], *,
-              progress: Optional[Callable[[int], None]] = None) -> list[QueryResult]:
+              progress: Optional[Callable[[int], None]] = None, jobs: int = 1) -> list[QueryResult]:
         """Find each document's near-duplicates already in the index. Nothing is written.
 
         Candidates come from the band keys (indexed lookups); each is
@@ -580,6 +633,7 @@ class Index:
         Args:
             documents: :class:`Document` objects or ``(id, text)`` pairs.
             progress: called with the number of documents processed so far.
+            jobs: worker processes that hash the documents (0: all cores).
 
         Returns:
             One QueryResult per document, in input order.
@@ -589,7 +643,7 @@ class Index:
             >>> [r.matches[0].id for r in index.query([("new", text)]) if r.matches]   # doctest: +SKIP
             ['2026-11-21/kaiser-strike.txt']
         """
-        return list(self.iter_query(documents, progress=progress))
+        return list(self.iter_query(documents, progress=progress, jobs=jobs))
 
     # ------------------------------------------------------------ remove, info
 

@@ -206,6 +206,8 @@ _DATE_FORMATS = (
 
 
 _last_format = [_DATE_FORMATS[0]]
+#: the formats in the order tried after each one matched: that one first.
+_FORMAT_ORDER = {last: (last,) + tuple(f for f in _DATE_FORMATS if f != last) for last in _DATE_FORMATS}
 # A date and time at the start of a longer value: Reuters-21578 appends
 # codes to some ("27-MAR-1987 02:17:09.88T C").
 _LEADING_DATE = re.compile(r"^(\d{1,2}-[A-Za-z]{3}-\d{4} \d{1,2}:\d{2}:\d{2}(?:\.\d+)?|"
@@ -237,19 +239,44 @@ def parse_date(value: object) -> Optional[datetime]:
     try:
         dt = datetime.fromisoformat(text)
     except ValueError:
-        dt = _strptime_any(text)
+        dt = _reuters_date(text)
         if dt is None:
             lead = _LEADING_DATE.match(text)
-            if lead and lead.group() != text:
-                dt = _strptime_any(lead.group())
+            if lead and lead.group() != text and _REUTERS_DATE.fullmatch(lead.group()):
+                # A Reuters date and time followed by codes, which no format reads.
+                dt = _reuters_date(lead.group())
+            else:
+                dt = _strptime_any(text)
+                if dt is None and lead and lead.group() != text:
+                    dt = _strptime_any(lead.group())
     if dt is None:
         return None
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
+_REUTERS_DATE = re.compile(r"(\d{1,2})-([A-Za-z]{3})-(\d{4})\s+(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?")
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                                       "dec"), start=1)}
+
+
+def _reuters_date(text: str) -> Optional[datetime]:
+    """``26-FEB-1987 15:01:01.79`` without strptime: what ``%d-%b-%Y
+    %H:%M:%S[.%f]`` gives, or None (then strptime decides)."""
+    m = _REUTERS_DATE.fullmatch(text)
+    month = _MONTHS.get(m.group(2).lower()) if m else None
+    if month is None:
+        return None
+    day, _, year, hour, minute, second, fraction = m.groups()
+    try:
+        return datetime(int(year), month, int(day), int(hour), int(minute), int(second),
+                        int(fraction.ljust(6, "0")) if fraction else 0)
+    except ValueError:
+        return None
+
+
 def _strptime_any(text: str) -> Optional[datetime]:
     last = _last_format[0]
-    for fmt in (last,) + tuple(f for f in _DATE_FORMATS if f != last):
+    for fmt in _FORMAT_ORDER[last]:
         try:
             dt = datetime.strptime(text.title() if "%b" in fmt or "%B" in fmt else text, fmt)
         except ValueError:
@@ -804,11 +831,12 @@ class _Reader:
         base = self.opts.bytes_done
         try:
             with raw, stream:  # type: ignore[union-attr]
-                for doc in self.records(self.jsonl_items(stream, shown), shown, rel):
-                    try:
-                        self.opts.bytes_done = base + raw.tell()  # type: ignore[union-attr]
-                    except OSError:
-                        pass
+                for k, doc in enumerate(self.records(self.jsonl_items(stream, shown), shown, rel)):
+                    if not k % 64:  # progress; tell() is a system call, dearer than a short record
+                        try:
+                            self.opts.bytes_done = base + raw.tell()  # type: ignore[union-attr]
+                        except OSError:
+                            pass
                     yield doc
         except _GZIP_ERRORS as exc:
             self.skip(shown, f"could not read to the end ({exc}); re-compress or repair the file")

@@ -64,8 +64,28 @@ NUMBER_WORDS = frozenset(
 
 # A figure: digits with thousands separators or a decimal part, an optional
 # fraction ("6-1/4", "6 1/4"), or a bare fraction ("1/8").
-_FIGURE = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:[- ]\d+/\d+)?(?:/\d+)?")
-_NUMBER_WORD = re.compile(r"\b(" + "|".join(sorted(NUMBER_WORDS)) + r")\b", re.IGNORECASE)
+# Read as (?<![\w.])\d+..., written to start with a digit so that the regular
+# expression engine skips ahead to the next digit instead of trying every position.
+_FIGURE = re.compile(r"\d(?<![\w.]\d)\d*(?:[.,]\d+)*(?:[- ]\d+/\d+)?(?:/\d+)?")
+_THOUSANDS = re.compile(r",(?!\d{3}(?!\d))")
+
+
+def _number_word_pattern() -> re.Pattern[str]:
+    r"""A spelled-out number as a whole word, case-insensitively: what
+    ``\b(two|three|...)\b`` with IGNORECASE matches, written to start with a
+    set of first letters (every character IGNORECASE matches for them, such
+    as the long s) so that the engine skips ahead to those letters."""
+    by_first: dict[str, list[str]] = {}
+    for w in sorted(NUMBER_WORDS):
+        by_first.setdefault(w[0], []).append(w[1:])
+    firsts = "".join(by_first)
+    # U+017F (long s) is the one character besides upper and lower case that IGNORECASE matches for these letters.
+    first = f"[{firsts}{firsts.upper()}\u017f]"
+    branches = "|".join(f"(?<={c})(?:{'|'.join(rest)})" for c, rest in by_first.items())
+    return re.compile(first + r"(?<!\w\w)(?i:" + branches + r")(?!\w)")
+
+
+_NUMBER_WORD = _number_word_pattern()
 
 # A correction says so near its start: "CORRECTED - ...", "(Corrects ...)",
 # "Correction: ...", "CORRECTION - ...".
@@ -89,7 +109,7 @@ def figures(text: str) -> list[str]:
         token = m.group()
         # A comma followed by exactly three digits groups thousands; any other separates two figures.
         offset = m.start()
-        for part in re.split(r",(?!\d{3}(?!\d))", token):
+        for part in (_THOUSANDS.split(token) if "," in token else (token,)):
             found.append((offset, part.replace(",", "").replace(" ", "-")))
             offset += len(part) + 1
     for m in _NUMBER_WORD.finditer(text):

@@ -10,133 +10,25 @@ import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import chain
 from typing import IO, Callable, Iterable, Iterator, NamedTuple, Optional, Sequence
 
 import numpy as np
 
-from .cluster import KEEP_POLICIES, KeepPolicy, choose_keep, groups, trusted_groups
-from .errors import ConfigError, DedupError, check_range
-from .candidates import candidate_pairs, lsh_floor, nested_bands
+from .cluster import choose_keep, groups, trusted_groups
+from .config import KEEP_POLICIES, KeepPolicy, ScanConfig  # noqa: F401  (ScanConfig lived here; still importable)
+from .errors import ConfigError, DedupError
+from .candidates import candidate_pairs
 from .io import Document, ReadOptions, Skipped, Source, headline, read_documents
-from .occasion import (Evidence, OccasionFeatures, OccasionResult, OccasionRule, WordWeights, digit_sets,
+from .occasion import (Evidence, OccasionFeatures, OccasionResult, WordWeights, digit_sets,
                        lead_sets, occasion_features, subtract_segments)
-from .shingle import ShingleConfig, ShingleKind, batch_token_hashes, sets_from_hashes
-from .short import ShortFeatures, ShortMatcher, ShortRule, select_segments, short_features
+from .shingle import batch_token_hashes, sets_from_hashes
+from .short import ShortFeatures, ShortMatcher, select_segments, short_features
 from .pages import prepare_pages
 from .signature import MinHasher
-from .verify import Pair, Rule, ShingleCounts, similarity, verify
+from .verify import Pair, ShingleCounts, similarity, verify
 
 BATCH = 256
-
-
-@dataclass(frozen=True)
-class ScanConfig:
-    """Every setting of a scan.
-
-    Args:
-        shingle_size: tokens per shingle.
-        shingle_kind: ``"word"`` or ``"char"``.
-        num_perm: MinHash permutations.
-        seed: MinHash seed.
-        threshold: minimum Jaccard for a near-duplicate.
-        containment: minimum containment of one document in the other.
-        keep: which copy of a cluster to keep.
-        jobs: worker processes for shingling and signatures (0: all cores).
-        bands, rows: LSH banding; None tunes them for the lowest similarity
-            the rule accepts.
-        boilerplate_share: a shingle found in more than this share of the
-            scanned documents (and in at least ``boilerplate_min_docs``)
-            is boilerplate and carries no weight in verification; 1.0 turns
-            this off.
-        boilerplate_min_docs: the fewest documents a boilerplate shingle is in.
-        short_words: documents of at most this many words are also compared
-            by the short-text rule (word 2-grams with the figures and rare
-            words agreeing, see :mod:`dedup.short`); 0 turns it off.
-        occasion: check every accepted pair for evidence of another
-            occasion or subject (:mod:`dedup.occasion`); False turns the
-            check off.
-        date_window: days apart beyond which dated texts are another
-            occasion (unless a correction or a copy of a long text); 0
-            turns the date check off.
-        figures: minimum share of the figures of the text with fewer of
-            them found in the other.
-        subject: the most weight (inverse document frequency) of the
-            shorter text's words that may be missing from the other.
-    """
-
-    shingle_size: int = 5
-    shingle_kind: ShingleKind = "word"
-    num_perm: int = 128
-    seed: int = 1
-    threshold: float = 0.5
-    containment: float = 0.55
-    keep: KeepPolicy = "longest"
-    jobs: int = 1
-    bands: Optional[int] = None
-    rows: Optional[int] = None
-    boilerplate_share: float = 0.5
-    boilerplate_min_docs: int = 5
-    short_words: int = 150
-    occasion: bool = True
-    date_window: float = 1.0
-    figures: float = 0.6
-    subject: float = 0.2
-
-    def __post_init__(self) -> None:
-        ShortRule(self.short_words)
-        OccasionRule(self.date_window, self.figures, self.subject)
-        check_range("boilerplate_share", self.boilerplate_share, 0.0, 1.0, low_open=True)
-        if not isinstance(self.boilerplate_min_docs, int) or self.boilerplate_min_docs < 2:
-            raise ConfigError("The 'boilerplate_min_docs' parameter must be an int >= 2. "
-                              f"Got {self.boilerplate_min_docs!r} instead.")
-        ShingleConfig(self.shingle_size, self.shingle_kind)
-        MinHasher(self.num_perm, self.seed)
-        Rule(self.threshold, self.containment)
-        if self.keep not in KEEP_POLICIES:
-            raise ConfigError(f"The 'keep' parameter must be one of {', '.join(KEEP_POLICIES)}. "
-                              f"Got {self.keep!r} instead.")
-        if isinstance(self.jobs, bool) or not isinstance(self.jobs, int) or self.jobs < 0:
-            raise ConfigError(f"The 'jobs' parameter must be an int >= 0. Got {self.jobs!r} instead.")
-        if (self.bands is None) != (self.rows is None):
-            raise ConfigError("The 'bands' and 'rows' parameters must be given together.")
-        if self.bands is not None and (self.bands < 1 or self.rows < 1 or self.bands * self.rows > self.num_perm):
-            raise ConfigError(f"bands * rows must be at most num_perm ({self.num_perm}). "
-                              f"Got {self.bands} * {self.rows} instead.")
-
-    @property
-    def shingles(self) -> ShingleConfig:
-        return ShingleConfig(self.shingle_size, self.shingle_kind)
-
-    @property
-    def rule(self) -> Rule:
-        return Rule(self.threshold, self.containment)
-
-    @property
-    def short_rule(self) -> ShortRule:
-        return ShortRule(self.short_words)
-
-    @property
-    def occasion_rule(self) -> Optional[OccasionRule]:
-        """The occasion check, None when turned off."""
-        return OccasionRule(self.date_window, self.figures, self.subject) if self.occasion else None
-
-    @property
-    def banding(self) -> tuple[int, int]:
-        """(bands, rows) used for candidates.
-
-        Rows are fixed and the bands are the first ones of the signature, as
-        many as the lowest similarity the rule accepts needs: a looser
-        setting uses the bands of a stricter one and more, so lowering a
-        threshold never loses a candidate (or a pair) that a stricter
-        setting finds.
-        """
-        if self.bands is not None and self.rows is not None:
-            return self.bands, self.rows
-        return nested_bands(round(lsh_floor(self.threshold, self.containment), 6), self.num_perm)
-
-    @property
-    def workers(self) -> int:
-        return self.jobs or os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
@@ -404,12 +296,31 @@ def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
         yield batch
 
 
-def _hashed(docs: Iterable[Document], config: ScanConfig) -> Iterator[tuple[list[Document], tuple]]:
+def _drain(pending: Iterable[tuple[object, object]]) -> None:
+    """Stopped early (Ctrl-C, a read error): let the few batches in flight come back
+    before the pool is terminated. A worker still writing a large result into the
+    pipe holds the result queue's lock, and Pool.terminate then waits for that lock
+    forever (it hung 2 in 30 interrupted scans with -j 2)."""
+    deadline = time.monotonic() + 10
+    for _, res in pending:
+        if res is not None:
+            res.wait(max(0.0, deadline - time.monotonic()))  # type: ignore[attr-defined]
+
+
+def _hashed(docs: Iterable[Document], config: ScanConfig) -> Iterator[tuple[list[Document], HashedBatch]]:
     """(batch, hashed batch) in input order, using worker processes when jobs > 1."""
     workers = config.workers
+    batches = _batches(docs, BATCH)
+    if workers > 1:
+        # Input that fits in one batch is hashed here: starting workers costs more than it saves.
+        first = next(batches, None)
+        second = next(batches, None) if first is not None else None
+        batches = chain([b for b in (first, second) if b is not None], batches)
+        if second is None:
+            workers = 1
     if workers <= 1:
         _init_worker(config)
-        for batch in _batches(docs, BATCH):
+        for batch in batches:
             yield batch, _hash_batch([d.text for d in batch], _page_titles(batch))
         return
     methods = multiprocessing.get_all_start_methods()
@@ -417,7 +328,7 @@ def _hashed(docs: Iterable[Document], config: ScanConfig) -> Iterator[tuple[list
     pending: list[tuple[list[Document], object]] = []
     with ctx.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
         try:
-            for batch in _batches(docs, BATCH):
+            for batch in batches:
                 pending.append((batch, pool.apply_async(_hash_batch, ([d.text for d in batch], _page_titles(batch)))))
                 # Bound the work in flight so memory follows the signatures, not the text.
                 while len(pending) > 2 * workers:
@@ -427,13 +338,7 @@ def _hashed(docs: Iterable[Document], config: ScanConfig) -> Iterator[tuple[list
                 done, res = pending.pop(0)
                 yield done, res.get()  # type: ignore[attr-defined]
         except BaseException:
-            # Stopped early (Ctrl-C, a read error): let the few batches in flight come back
-            # before the pool is terminated. A worker still writing a large result into the
-            # pipe holds the result queue's lock, and Pool.terminate then waits for that lock
-            # forever (it hung 2 in 30 interrupted scans with -j 2).
-            deadline = time.monotonic() + 10
-            for _, res in pending:
-                res.wait(max(0.0, deadline - time.monotonic()))  # type: ignore[attr-defined]
+            _drain(pending)
             raise
 
 
@@ -558,6 +463,11 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
     opts = read_options or ReadOptions()
     t0 = time.perf_counter()
     docs = prepare_pages(docs, config.workers, opts.skipped, strict=opts.strict)
+    return _scan_hashed(_hashed(_unique_ids(docs), config), config, opts, progress, t0)
+
+
+def _scan_hashed(hashed: Iterable[tuple[list[Document], HashedBatch]], config: ScanConfig, opts: ReadOptions,
+                 progress: Optional[Callable[[int], None]], t0: float) -> ScanResult:
     infos: list[DocInfo] = []
     with SetStore() as store, SetStore() as word_store, SetStore() as figure_store, SetStore() as lead_store, \
             SetStore() as title_store:
@@ -566,7 +476,7 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
         word_df = ShingleCounts()
         shorts: list[ShortFeatures] = []
         corrections: list[np.ndarray] = []
-        for batch, hb in _hashed(_unique_ids(docs), config):
+        for batch, hb in hashed:
             short = hb.short
             if len(short):
                 short.index += len(infos)

@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 from . import __version__
 from .errors import DedupError
 from .files import atomic_path
-from .pipeline import Cluster, DocInfo, ScanResult
-from .verify import Pair
 
 if TYPE_CHECKING:
     from .index import AddOutcome, IndexInfo, Match, QueryResult
-    from .pipeline import Explanation
+    from .pipeline import Cluster, DocInfo, Explanation, ScanResult
+    from .verify import Pair
 
 SCAN_FORMATS = ("text", "json", "jsonl", "csv", "parquet")
 

@@ -529,3 +529,27 @@ def test_two_processes_adding_the_same_documents_keep_each_once(tmp_path: Path) 
     assert len(statuses) == 1500
     assert all(sorted(s) == ["added", "unchanged"] for s in statuses.values())
     assert _snapshot(db) == (1500, 1500 * BANDS, 1500)
+
+
+def test_hashing_in_worker_processes_changes_nothing(tmp_path: Path) -> None:
+    from itertools import islice
+
+    from conftest import need
+
+    docs = list(islice(read_documents([need(REUTERS)]), 1500))
+    # Later revisions and copies within the input, so that skipping duplicates and replacing have work to do.
+    docs += [Document(d.id, d.text + " Updated.") for d in docs[:40:4]] + [Document(f"copy-{d.id}", d.text)
+                                                                          for d in docs[100:160:3]]
+    outcomes, queries = [], []
+    for jobs, name in ((1, "one.db"), (2, "two.db")):
+        with Index(tmp_path / name, batch_size=128) as index:
+            outcomes.append(index.add(docs, skip_duplicates=True, jobs=jobs))
+            queries.append(index.query(docs[::7], jobs=jobs))
+    assert outcomes[0] == outcomes[1] and queries[0] == queries[1]
+    assert {o.status for o in outcomes[0]} >= {"added", "replaced", "duplicate"}
+    (docs1, bands1), (docs2, bands2) = tables(tmp_path / "one.db"), tables(tmp_path / "two.db")
+    added = 6  # the time each document was added
+    assert [r[:added] + r[added + 1:] for r in docs1] == [r[:added] + r[added + 1:] for r in docs2]
+    assert bands1 == bands2
+    r = run_cli("index", "add", str(tmp_path / "cli.db"), str(SEEDS), "--jobs", "2", "--batch-size", "2")
+    assert r.exit_code == 0 and "added 5" in r.output, r.output

@@ -319,3 +319,38 @@ def test_diff_lists_the_figures_and_names_that_differ():
     line = next(x for x in r.output.splitlines() if x.startswith("figures:"))
     assert line.startswith("figures: + none | - 2021, 11, 18, 5; names: + askew, fox40, friday, gaskill")
     assert line.endswith("| - golik, stan")
+
+
+def _figures_by_definition(text: str) -> list[str]:
+    """figures() written with the plainest patterns: the definition the fast ones must keep."""
+    import re
+
+    found = []
+    for m in re.finditer(r"(?<![\w.])\d+(?:[.,]\d+)*(?:[- ]\d+/\d+)?(?:/\d+)?", text):
+        offset = m.start()
+        for part in re.split(r",(?!\d{3}(?!\d))", m.group()):
+            found.append((offset, part.replace(",", "").replace(" ", "-")))
+            offset += len(part) + 1
+    from dedup.occasion import NUMBER_WORDS
+
+    words = "|".join(sorted(NUMBER_WORDS))
+    found += [(m.start(), m.group().lower()) for m in re.finditer(rf"\b({words})\b", text, re.IGNORECASE)]
+    return [t for _, t in sorted(found)]
+
+
+@pytest.mark.parametrize("text", [
+    "Raised 350,000 shares to 6-1/4 pct, up 17.5 from four", "SIX Six \u017fix f\u0131ve F\u0130VE seventeen seventy",
+    "seven_ 7seven seven7 twenty-two x.5 _5 \u00e95 a1 .12 12. 3,000,12 6 1/4 1/8 \u0663\u0664", "twos hundredth Hundred",
+    "", "two", "Eleven.ten,nine;EIGHT"])
+def test_figures_agree_with_their_definition(text):
+    assert figures(text) == _figures_by_definition(text)
+
+
+def test_figures_agree_with_their_definition_on_reuters():
+    import gzip
+    import json
+
+    need(REUTERS)
+    with gzip.open(REUTERS, "rt", encoding="utf-8") as f:
+        texts = [json.loads(line).get("body") or "" for line, _ in zip(f, range(3000))]
+    assert [figures(t) for t in texts] == [_figures_by_definition(t) for t in texts]
