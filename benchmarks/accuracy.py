@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 
 import dedup  # noqa: E402
 from dedup import Document, ScanConfig, scan_documents, shingle_set, similarity  # noqa: E402
-from dedup.io import record_text  # noqa: E402
+from dedup.io import parse_date, record_text  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import wild  # noqa: E402
@@ -201,7 +201,7 @@ def title_only_report(records: Sequence[dict], config: ScanConfig) -> dict[str, 
         text = record_text(r, None)
         if not text:
             continue
-        docs.append(Document(str(r["newid"]), text))
+        docs.append(Document(str(r["newid"]), text, date=parse_date(r.get("date"))))
         if not r["body"].strip():
             title_only.add(str(r["newid"]))
     result = scan_documents(docs, config)
@@ -562,9 +562,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         for r in rows:
             print("  ".join(v.rjust(w) for v, w in zip(r, widths)))
     if records and not args.quick and not args.no_sweep:
-        print("\nWhole Reuters collection (title + body per record; suspect = pair of stories with a body filed on "
+        print("\nWhole Reuters collection (title + body and the date of each record; suspect = pair of stories with a body filed on "
               "different days or under titles sharing under half their words):")
-        docs = [Document(str(r["newid"]), record_text(r, None)) for r in records if record_text(r, None)]
+        docs = wild.documents(records)  # title + body and each record's date, as `dedup scan FILE` reads them
         header = ["config", "LSH", "candidates", "pairs", "suspect", "clusters", "dups", "seconds"]
         rows = [header] + [collection_row(records, docs, cfg) for cfg in collection_configs()]
         widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
@@ -572,7 +572,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print("  ".join(v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(r, widths))))
     if records and not args.no_sweep:
         print("\nShort-text rule by word limit (defaults otherwise; s0 = off), with the whole Reuters collection:")
-        docs = [Document(str(r["newid"]), record_text(r, None)) for r in records if record_text(r, None)]
+        docs = wild.documents(records)  # title + body and each record's date, as `dedup scan FILE` reads them
         print_row(HEADER + ["pairs", "suspect", "seconds"])
         for words_limit in (0, 100, 150, 200, 300):
             cfg = replace(default, short_words=words_limit)
