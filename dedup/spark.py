@@ -661,8 +661,15 @@ def star_components(edges: "DataFrame", checkpoint_every: int = 3) -> "DataFrame
 
 # ---------------------------------------------------------------- sessions and files
 
-def quiet_session(master: str = "local[2]", partitions: int = 4, app: str = "dedup") -> "SparkSession":
+def quiet_session(master: str = "local[2]", partitions: int = 4, app: str = "dedup",
+                  conf: Optional[dict[str, str]] = None) -> "SparkSession":
     """A Spark session for one machine that prints nothing but errors.
+
+    Args:
+        master: the Spark master.
+        partitions: ``spark.sql.shuffle.partitions``.
+        app: the application's name.
+        conf: more Spark settings.
 
     Raises:
         ConfigError: pyspark or Java is missing.
@@ -684,6 +691,8 @@ def quiet_session(master: str = "local[2]", partitions: int = 4, app: str = "ded
                .config("spark.sql.shuffle.partitions", str(partitions))
                .config("spark.driver.extraJavaOptions", "-Dlog4j2.level=ERROR")
                .config("spark.python.worker.reuse", "true"))
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
     try:
         spark = builder.getOrCreate()
     except Exception as exc:  # py4j raises a bare Exception when no Java runs
