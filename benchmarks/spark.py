@@ -101,24 +101,42 @@ n = docs.count()
 spark.stop()
 # Shuffle bytes written, summed over every task of the job, from Spark's event log.
 shuffle = 0
+by_stage, names = {{}}, {{}}
 for path in glob.glob(os.path.join(logs, "**", "*"), recursive=True):
     if os.path.isdir(path):
         continue
     with open(path, encoding="utf-8") as f:
         for line in f:
+            if '"SparkListenerStageSubmitted"' in line:
+                info = json.loads(line)["Stage Info"]
+                names[info["Stage ID"]] = info["Stage Name"]
             if '"SparkListenerTaskEnd"' in line:
-                metrics = json.loads(line).get("Task Metrics") or {{}}
-                shuffle += (metrics.get("Shuffle Write Metrics") or {{}}).get("Shuffle Bytes Written", 0)
+                event = json.loads(line)
+                metrics = event.get("Task Metrics") or {{}}
+                written = (metrics.get("Shuffle Write Metrics") or {{}}).get("Shuffle Bytes Written", 0)
+                shuffle += written
+                by_stage[event["Stage ID"]] = by_stage.get(event["Stage ID"], 0) + written
+for stage, written in sorted(by_stage.items()):
+    if written:
+        sys.stderr.write(f"\nSTAGE {{stage}} {{written / n:.0f}} B/doc {{names.get(stage, '?')}}")
 sys.stdout.write("".join(line + "\n" for line in lines))
 sys.stderr.write(f"\nRESULT {{secs}} {{shuffle}} {{n}}")
 '''
+
+
+STAGES = False
 
 
 def run_spark(src: str, args: list[str]) -> tuple[float, float, float, bytes]:
     with tempfile.TemporaryDirectory() as logs:
         code = SPARK_CHILD.format(root=str(ROOT), args=args, src=src, logs=logs)
         out, err, peak = run_measured([sys.executable, "-c", code])
-    secs, shuffle, n = err.decode().rsplit("RESULT", 1)[1].split()
+    text = err.decode()
+    if STAGES:
+        for line in text.splitlines():
+            if line.startswith("STAGE "):
+                print("  shuffle write, stage" + line[5:], flush=True)
+    secs, shuffle, n = text.rsplit("RESULT", 1)[1].split()
     return float(secs), peak, int(shuffle) / max(int(n), 1), out
 
 
@@ -148,6 +166,8 @@ def reuters(n: int, runs: list[str], extra: list[dict] = ()) -> None:  # type: i
             rows.append([name, "spark local[2]", f"{s_secs:.1f}", f"{s_peak:.0f}", f"{shuffle:.0f}",
                          str(got.count(b"\n")), "yes" if got == local else "NO"])
             table(rows[-2:] if len(rows) > 3 else rows)
+        print()
+        table(rows)
 
 
 def main() -> None:
@@ -155,7 +175,10 @@ def main() -> None:
     ap.add_argument("what", choices=["reuters", "skew"])
     ap.add_argument("--n", type=int, default=0, help="first N Reuters stories (0: all)")
     ap.add_argument("--runs", default=",".join(RUNS), help="comma-separated: " + ", ".join(RUNS))
+    ap.add_argument("--stages", action="store_true", help="also print the shuffle bytes per document of each stage")
     a = ap.parse_args()
+    global STAGES
+    STAGES = a.stages
     if not REUTERS.exists():
         sys.exit(f"{REUTERS} is not present")
     runs = [r.strip() for r in a.runs.split(",") if r.strip()]

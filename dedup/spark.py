@@ -557,7 +557,8 @@ def scan_documents_frame(docs: "DataFrame", config: ScanConfig, *, block: Option
 
         edge_list = [Pair(r[0], r[1], 0.0, 0.0, 0.0) for r in edges.collect()]
         comps = [(node, comp[0]) for comp in _groups_sparse(edge_list, groups) for node in comp]
-        labels = spark.createDataFrame(comps or [], "node long, comp long")
+        # Small enough to send to every task: the features and pairs are not shuffled to meet it.
+        labels = F.broadcast(spark.createDataFrame(comps or [], "node long, comp long"))
     else:
         labels = star_components(edges)
     by_pair = pairs.join(labels, pairs.left == labels.node).groupBy("comp").agg(
