@@ -301,11 +301,9 @@ def wild_table(sets: "Sets", records: Sequence[dict]) -> None:
                      fmt(rev.recall if rev else None), fmt(rev.subset_recall["CORRECTED"] if rev else None),
                      fmt(c1.precision if c1 else None),
                      "yes" if seeds.precision == 1.0 and seeds.recall == 1.0 else "no", f"{seconds:.1f}"])
-        widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-        if len(rows) == 2:
-            print("  ".join(v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(header, widths))))
-        print("  ".join(v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(rows[-1], widths))),
-              flush=True)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    for row in rows:
+        print("  ".join(v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(row, widths))))
 
 
 def template_check(records: Sequence[dict], n: int = 1000) -> None:

@@ -3,6 +3,8 @@
 Every row of a table is measured in the same run on the same documents, each
 method in its own child process so that its peak RSS is its own.
 
+    python3 benchmarks/speed.py end-to-end --repeat 3
+    python3 benchmarks/speed.py stages --roots /path/to/before .
     python3 benchmarks/speed.py signatures --corpus reuters
     python3 benchmarks/speed.py signatures --corpus generated --n 20000
     python3 benchmarks/speed.py candidates --corpus generated --n 20000
@@ -30,7 +32,7 @@ import tempfile
 import time
 from itertools import islice
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -260,6 +262,101 @@ def child_candidates(method: str, sigs_path: Path, bands: int, rows: int) -> Non
                       "peak_rss_mb": status_kb("self", "VmHWM") / 1024, "base_rss_mb": base / 1024}))
 
 
+# ---------------------------------------------------------------- end to end (child side)
+
+E2E_METHODS = ("rensa", "datasketch", "dedup")
+E2E_LABELS = {"rensa": "rensa: RMinHash + RMinHashLSH + union-find",
+              "datasketch": "datasketch: MinHash.generator + MinHashLSH + union-find",
+              "dedup": "dedup scan (defaults, --jobs 0: all cores)", "dedup-j1": "dedup scan --jobs 1"}
+E2E_BANDS = 32  # 32 bands x 4 rows of 128 permutations: a pair at Jaccard 0.5 is a candidate with p = 0.87
+
+
+def _e2e_texts(path: Path) -> Iterator[str]:
+    """The texts the scan reads from Reuters records: text, else title and body joined."""
+    with gzip.open(path, "rb") as f:
+        for line in f:
+            rec = json.loads(line)
+            text = rec.get("text") or "\n\n".join(v.strip() for v in (rec.get("title"), rec.get("body"))
+                                                  if isinstance(v, str) and v.strip())
+            if text.strip():
+                yield text
+
+
+def _e2e_shingles(text: str) -> list[str]:
+    w = text.lower().split()
+    return [" ".join(w[i : i + SIZE]) for i in range(max(1, len(w) - SIZE + 1))]
+
+
+def _clusters(n: int, pairs: Iterable[tuple[int, int]]) -> int:
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[ra] = rb
+    sizes: dict[int, int] = {}
+    for i in range(n):
+        r = find(i)
+        sizes[r] = sizes.get(r, 0) + 1
+    return sum(1 for v in sizes.values() if v > 1)
+
+
+def child_pipeline(method: str, path: Path) -> None:
+    """A whole near-duplicate pipeline of a peer library, as its users write it:
+    read the file, word 5-grams, MinHash 128, LSH, union-find."""
+    if method == "rensa":
+        from rensa import RMinHash, RMinHashLSH
+
+        lsh = RMinHashLSH(threshold=0.5, num_perm=NUM_PERM, num_bands=E2E_BANDS)
+        sketches = []
+        for i, text in enumerate(_e2e_texts(path)):
+            m = RMinHash(num_perm=NUM_PERM, seed=SEED)
+            m.update(_e2e_shingles(text))
+            lsh.insert(i, m)
+            sketches.append(m)
+        pairs = {(min(i, j), max(i, j)) for i, m in enumerate(sketches) for j in lsh.query(m) if j != i}
+    else:
+        import xxhash
+        from datasketch import MinHash, MinHashLSH
+
+        lsh = MinHashLSH(num_perm=NUM_PERM, params=(E2E_BANDS, NUM_PERM // E2E_BANDS))
+        data = ([s.encode("utf-8") for s in _e2e_shingles(t)] for t in _e2e_texts(path))
+        sketches = []
+        for i, m in enumerate(MinHash.generator(data, num_perm=NUM_PERM, seed=SEED, scheme="affine32",
+                                                hashfunc=xxhash.xxh32_intdigest)):
+            lsh.insert(i, m)
+            sketches.append(m)
+        pairs = {(min(i, j), max(i, j)) for i, m in enumerate(sketches) for j in lsh.query(m) if j != i}
+    print(json.dumps({"docs": len(sketches), "candidates": len(pairs), "clusters": _clusters(len(sketches), pairs)}))
+
+
+# ---------------------------------------------------------------- stages (child side)
+
+def child_stages(path: Path, root: Path) -> None:
+    """CPU seconds of each stage of one in-process scan (--jobs 1): the scan's
+    own stage clock, read as process CPU time instead of wall time."""
+    import types
+
+    for name in [m for m in sys.modules if m == "dedup" or m.startswith("dedup.")]:
+        del sys.modules[name]
+    sys.path.insert(0, str(root))
+    c0 = cpu_seconds()
+    import dedup.pipeline as pipeline
+
+    c1 = cpu_seconds()
+    pipeline.time = types.SimpleNamespace(perf_counter=time.process_time)  # type: ignore[attr-defined]
+    result = pipeline.scan([str(path)], pipeline.ScanConfig(jobs=1))
+    c2 = cpu_seconds()
+    print(json.dumps({"import": c1 - c0, **result.seconds, "total": c2 - c0, "docs": len(result.documents),
+                      "pairs": len(result.pairs), "source": str(Path(pipeline.__file__).parents[1])}))
+
+
 # ---------------------------------------------------------------- parent side
 
 def child(args: Sequence[str], env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -340,6 +437,70 @@ def cmd_candidates(args: argparse.Namespace) -> None:
     print_table(["method", "seconds", "us per doc", "KB per doc", "candidate pairs", "time vs dedup"], table)
 
 
+def cmd_end_to_end(args: argparse.Namespace) -> None:
+    """Whole processes on one file: each peer's pipeline and `dedup scan`, interleaved, medians."""
+    if not args.reuters.exists():
+        raise SystemExit(f"error: {args.reuters} not found (the shared Reuters-21578 data; pass --reuters PATH)")
+    methods = [m for m in args.methods if m in E2E_METHODS or m == "dedup-j1"]
+    runs: dict[str, list[dict[str, Any]]] = {m: [] for m in methods}
+    load = [os.getloadavg()[0]]
+    with tempfile.TemporaryDirectory(prefix="dedup-bench-") as tmp:
+        out = Path(tmp) / "out.jsonl"
+        for _ in range(args.repeat):
+            for method in methods:
+                if method.startswith("dedup"):
+                    cmd = [sys.executable, "-m", "dedup", "scan", str(args.reuters), "--format", "jsonl", "--quiet",
+                           "-o", str(out), "--jobs", "1" if method == "dedup-j1" else "0"]
+                    r = run_measured(cmd)
+                    r["clusters"] = sum(1 for _ in out.open())
+                else:
+                    listing = Path(tmp) / "child.json"
+                    with listing.open("w") as f:
+                        r = run_measured([sys.executable, str(Path(__file__).resolve()), "_pipeline", method,
+                                          str(args.reuters)], stdout=f)
+                    r.update(json.loads(listing.read_text().strip().splitlines()[-1]))
+                runs[method].append(r)
+                load.append(os.getloadavg()[0])
+                print(f"  {method}: {r['wall_s']:.2f} s wall, {r['cpu_s']:.2f} s CPU", file=sys.stderr)
+
+    def med(method: str, key: str) -> float:
+        return float(np.median([r[key] for r in runs[method]]))
+
+    base_wall, base_cpu = med("rensa", "wall_s") if "rensa" in runs else 0, med("rensa", "cpu_s") if "rensa" in runs else 0
+    rows = []
+    for method in methods:
+        rows.append([E2E_LABELS[method], f"{med(method, 'wall_s'):.2f}", f"{med(method, 'cpu_s'):.2f}",
+                     f"{med(method, 'peak_rss_mb'):.0f}", f"{runs[method][-1].get('clusters', 0):,}",
+                     f"{med(method, 'wall_s') / base_wall:.2f}x" if base_wall else "-",
+                     f"{med(method, 'cpu_s') / base_cpu:.2f}x" if base_cpu else "-"])
+    print(f"{args.reuters.name}, whole processes (start, imports, read, hash, LSH, clusters), median of "
+          f"{args.repeat} interleaved runs; {os.cpu_count()} cores, load average {min(load):.1f}-{max(load):.1f}\n")
+    print_table(["pipeline", "wall s", "CPU s", "peak RSS MB", "clusters", "wall vs rensa", "CPU vs rensa"], rows)
+    print("\nThe peers stop at LSH candidates (no verification, no short-text or occasion check), so their "
+          "clusters are not dedup's.")
+
+
+def cmd_stages(args: argparse.Namespace) -> None:
+    """CPU seconds per stage on Reuters, for each checkout given, interleaved, medians."""
+    roots = [Path(r).resolve() for r in (args.roots or [str(ROOT)])]
+    runs: dict[Path, list[dict[str, Any]]] = {r: [] for r in roots}
+    load = [os.getloadavg()[0]]
+    for _ in range(args.repeat):
+        for root in roots:
+            out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "_stages", str(args.reuters),
+                                  str(root)], capture_output=True, text=True, cwd=root, env={**os.environ, **SINGLE_THREAD})
+            if out.returncode:
+                raise SystemExit(f"error: stages of {root} failed:\n{out.stderr}")
+            runs[root].append(json.loads(out.stdout.strip().splitlines()[-1]))
+            load.append(os.getloadavg()[0])
+    keys = ["import", "read+signature", "candidates", "verify", "cluster", "total"]
+    print(f"CPU seconds per stage, {args.reuters.name}, one process, --jobs 1, median of {args.repeat} "
+          f"interleaved runs; load average {min(load):.1f}-{max(load):.1f}\n")
+    rows = [[k] + [f"{float(np.median([r[k] for r in runs[root]])):.2f}" for root in roots] for k in keys]
+    rows.append(["pairs"] + [f"{runs[root][-1]['pairs']:,}" for root in roots])
+    print_table(["stage"] + [str(root) for root in roots], rows)
+
+
 def scan_once(path: Path, jobs: int, out: Path) -> dict[str, float]:
     cmd = [sys.executable, "-m", "dedup", "scan", str(path), "--jobs", str(jobs), "--format", "jsonl",
            "--quiet", "-o", str(out)]
@@ -388,9 +549,10 @@ def cmd_scan(args: argparse.Namespace) -> None:
             other = scan_once(files[other_n], args.compare_jobs, t / "other.jsonl")
             rows.append((other_n, args.compare_jobs, other))
     print("\nWhole `dedup scan` of generated articles (about 600 words), output --format jsonl")
-    print_table(["articles", "jobs", "wall s", "peak RSS MB (sum of process peaks)", "peak sampled sum MB",
+    print(f"{os.cpu_count()} cores, load average now {os.getloadavg()[0]:.1f}")
+    print_table(["articles", "jobs", "wall s", "CPU s", "peak RSS MB (sum of process peaks)", "peak sampled sum MB",
                  "clusters", "output sha256"],
-                [[f"{n:,}", str(j), f"{r['wall_s']:.1f}", f"{r['peak_rss_mb']:,.0f}", f"{r['peak_sum_rss_mb']:,.0f}",
+                [[f"{n:,}", str(j), f"{r['wall_s']:.1f}", f"{r['cpu_s']:.1f}", f"{r['peak_rss_mb']:,.0f}", f"{r['peak_sum_rss_mb']:,.0f}",
                   f"{r['clusters']:,}", str(r["sha256"])[:16]] for n, j, r in rows])
     if args.compare_jobs:
         same = rows[-1][2]["sha256"] == rows[-2][2]["sha256"]
@@ -486,6 +648,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     if argv and argv[0] == "_signatures":
         child_signatures(argv[1], Path(argv[2]), int(argv[3]) or None)
         return
+    if argv and argv[0] == "_stages":
+        child_stages(Path(argv[1]), Path(argv[2]))
+        return
+    if argv and argv[0] == "_pipeline":
+        child_pipeline(argv[1], Path(argv[2]))
+        return
     if argv and argv[0] == "_candidates":
         child_candidates(argv[1], Path(argv[2]), int(argv[3]), int(argv[4]))
         return
@@ -511,6 +679,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--bands", type=int, default=0, help="bands (default: the scan's default banding)")
     p.add_argument("--rows", type=int, default=0)
     p.set_defaults(func=cmd_candidates)
+
+    p = sub.add_parser("end-to-end", help="whole processes on Reuters: rensa, datasketch and dedup scan")
+    p.add_argument("--reuters", type=Path, default=REUTERS, help="reuters21578.jsonl.gz")
+    p.add_argument("--repeat", type=int, default=3, help="interleaved runs of each; medians are shown")
+    p.add_argument("--methods", type=lambda s: s.split(","), default=["rensa", "datasketch", "dedup", "dedup-j1"],
+                   help="comma-separated, from rensa,datasketch,dedup,dedup-j1")
+    p.set_defaults(func=cmd_end_to_end)
+
+    p = sub.add_parser("stages", help="CPU seconds per stage of a Reuters scan, for one or more checkouts")
+    p.add_argument("--reuters", type=Path, default=REUTERS, help="reuters21578.jsonl.gz")
+    p.add_argument("--repeat", type=int, default=3, help="interleaved runs of each; medians are shown")
+    p.add_argument("--roots", nargs="*", help="checkouts of dedup to compare (default: this one)")
+    p.set_defaults(func=cmd_stages)
 
     p = sub.add_parser("corpus", help="generate corpora into --corpus-dir once, for scan and scaling to reuse")
     p.add_argument("--sizes", default="10000,30000,100000,300000,1000000")

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import AbstractSet, Callable, Iterable, Literal, Mapping, Optional, Sequence
+from typing import AbstractSet, Callable, Iterable, Mapping, Optional, Sequence
 
+from .config import KEEP_POLICIES, KeepPolicy
 from .errors import ConfigError
 from .verify import Pair
-
-KeepPolicy = Literal["first", "longest", "newest", "shortest"]
-KEEP_POLICIES = ("first", "longest", "newest", "shortest")
 
 
 class UnionFind:

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import IO, Iterable, Iterator, Optional, Sequence, Union
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .errors import ConfigError, InputError, check_range
 from .io import Document, ReadOptions, Source, decode, parse_date, read_documents, record_text
@@ -425,6 +424,8 @@ class TermWeights:
         #: versions' sentences), ``corpus`` (--corpus and the two versions)
         #: or ``collection`` (a scan's whole collection).
         self.kind = kind
+        from sklearn.feature_extraction.text import TfidfVectorizer  # heavy: imported when a diff needs it
+
         self.vectorizer = TfidfVectorizer(token_pattern=TOKEN_PATTERN, preprocessor=normalize,
                                           stop_words=sorted(FUNCTION_WORDS), sublinear_tf=True, norm=None)
         self.documents = 0
@@ -965,7 +966,8 @@ def read_version(source: Source, read_options: Optional[ReadOptions] = None,
     """
     base = read_options or ReadOptions()
     opts = ReadOptions(encoding=base.encoding, id_field=base.id_field, text_field=base.text_field,
-                       date_field=base.date_field, strict=False)
+                       date_field=base.date_field, strict=False, max_document_bytes=base.max_document_bytes,
+                       max_file_bytes=base.max_file_bytes)
     text = str(source)
     if text == "-":
         return read_stdin_version(stdin if stdin is not None else sys.stdin.buffer, opts)
@@ -1016,7 +1018,8 @@ def diff_sources(a: Source, b: Source, *, corpus: Optional[Sequence[Source]] = N
     background = None
     if corpus is not None:
         corpus_opts = ReadOptions(encoding=opts.encoding, id_field=opts.id_field, text_field=opts.text_field,
-                                  date_field=opts.date_field, strict=opts.strict, skipped=opts.skipped)
+                                  date_field=opts.date_field, strict=opts.strict, skipped=opts.skipped,
+                                  max_document_bytes=opts.max_document_bytes, max_file_bytes=opts.max_file_bytes)
         background = (d.text for d in read_documents(list(corpus), corpus_opts))
     return diff(doc_a, doc_b, corpus=background, **settings)  # type: ignore[arg-type]
 
@@ -1065,7 +1068,8 @@ def diff_clusters(result: ScanResult, sources: Sequence[Source], read_options: O
     wanted = {m.id for c in result.clusters for m in c.members}
     base = read_options or ReadOptions()
     opts = ReadOptions(encoding=base.encoding, id_field=base.id_field, text_field=base.text_field,
-                       date_field=base.date_field, strict=False, defer_html=True)
+                       date_field=base.date_field, strict=False, max_document_bytes=base.max_document_bytes,
+                       max_file_bytes=base.max_file_bytes, defer_html=True)
     kept: dict[str, Document] = {}
 
     def texts() -> Iterator[str]:

@@ -8,11 +8,13 @@ import html
 import json
 import re
 from collections import Counter
-from typing import Any, Callable, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Sequence
 
 from . import __version__
-from .diff import ClusterDiff, Edit, Row, VersionDiff
-from .pipeline import ScanResult
+
+if TYPE_CHECKING:
+    from .diff import ClusterDiff, Edit, Row, VersionDiff
+    from .pipeline import ScanResult
 
 DIFF_FORMATS = ("text", "json", "markdown", "html")
 SUMMARY_TERMS = 5

@@ -37,7 +37,8 @@ class IndexFormatError(DedupError):
 
 def check_range(name: str, value: float, low: float, high: float, *, low_open: bool = False) -> None:
     """Raise ConfigError in scikit-learn's wording when value is outside [low, high]."""
-    bad = value < low or value > high or (low_open and value == low)
+    # Written so that NaN (for which every comparison is false) is out of range.
+    bad = not (low <= value <= high) or (low_open and value == low)
     if bad:
         left = "(" if low_open else "["
         raise ConfigError(f"The '{name}' parameter must be in {left}{low}, {high}]. Got {value} instead.")

@@ -6,19 +6,83 @@ that; what it writes appears whole or not at all.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+import stat
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Iterable, Iterator, Union
+from pathlib import Path, PurePosixPath
+from typing import Iterable, Iterator, Optional, Sequence, Union
 
 from .errors import DedupError
 
+PathLike = Union[str, os.PathLike]
 
-def atomic_write(path: Union[str, os.PathLike], chunks: Iterable[str], *, overwrite: bool = True) -> None:
-    """Write text to a temporary file beside ``path`` and rename it into place.
+
+def _file_key(path: PathLike) -> Optional[tuple[int, int]]:
+    """(device, inode) of what ``path`` names, following links; None when it does not exist."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def refuse_inputs(outputs: Iterable[Optional[PathLike]], inputs: Iterable[PathLike]) -> None:
+    """Refuse an output path that names one of the input files.
+
+    The comparison is by device and inode, so a symbolic link or another
+    spelling of an input's path is caught too.
+
+    Args:
+        outputs: paths dedup is about to write (None and ``-`` are ignored).
+        inputs: every input file of the run.
+
+    Raises:
+        DedupError: an output is one of the inputs.
+    """
+    wanted = {}
+    for out in outputs:
+        if out is None or str(out) == "-":
+            continue
+        key = _file_key(out)
+        if key is not None:
+            wanted[key] = out
+    if not wanted:
+        return
+    for path in inputs:
+        key = _file_key(path)
+        if key in wanted:
+            out = wanted[key]
+            raise DedupError(f"{out} is one of the inputs ({path}); writing there would destroy an article, "
+                             "choose another output file", str(out))
+
+
+def _write_error(dest: Path, exc: OSError) -> DedupError:
+    return DedupError(f"could not write {dest} ({exc.strerror or exc}); free some space or choose another place "
+                      "(nothing was replaced)", str(dest))
+
+
+def _write_through(dest: Path, chunks: Iterable[str]) -> None:
+    """Write into a device, FIFO or other special file in place (never replace the node)."""
+    try:
+        with open(dest, "w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+    except OSError as exc:
+        raise _write_error(dest, exc) from exc
+
+
+def atomic_write(path: PathLike, chunks: Iterable[str], *, overwrite: bool = True) -> None:
+    """Write text to what ``path`` is: a regular file is replaced atomically.
+
+    A regular file (or a symbolic link to one: the file it points to) is
+    written to a temporary file beside it and renamed into place, keeping
+    the existing file's mode. A device, FIFO or other special file is opened
+    and written, never replaced. File names that are not valid UTF-8 are
+    written back as the bytes they were read as.
 
     Args:
         path: destination.
@@ -26,82 +90,244 @@ def atomic_write(path: Union[str, os.PathLike], chunks: Iterable[str], *, overwr
         overwrite: when False, refuse to replace an existing file.
 
     Raises:
-        DedupError: the destination exists (and overwrite is False), or its
-            folder cannot be written.
+        DedupError: the destination exists (and overwrite is False), is a
+            folder, a read-only file or a dangling link, or cannot be
+            written (no space, file size limit, permissions).
     """
     dest = Path(path)
-    if not overwrite and dest.exists():
-        raise DedupError(f"{dest} already exists (choose another name or remove it first)", str(dest))
+    try:
+        st: Optional[os.stat_result] = os.stat(dest)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise DedupError(f"cannot write {dest} ({exc.strerror}); choose another output file", str(dest)) from exc
+    if st is None and os.path.islink(dest):
+        raise DedupError(f"{dest} is a symbolic link to a missing file ({os.readlink(dest)}); "
+                         "remove the link or choose another output file", str(dest))
+    if st is not None:
+        if stat.S_ISDIR(st.st_mode):
+            raise DedupError(f"{dest} is a folder; give a file name, such as {dest / 'dedup.out'}", str(dest))
+        if not overwrite:
+            raise DedupError(f"{dest} already exists (choose another name or remove it first)", str(dest))
+        if not stat.S_ISREG(st.st_mode):
+            _write_through(dest, chunks)
+            return
+        if not st.st_mode & 0o222:
+            raise DedupError(f"{dest} is read-only; make it writable (chmod u+w) or choose another output file",
+                             str(dest))
+        # Replace the file a link points to, not the link.
+        dest = Path(os.path.realpath(dest))
+        mode = stat.S_IMODE(st.st_mode)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     folder = dest.parent if str(dest.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise DedupError(f"cannot write to {folder} ({exc.strerror}); choose a writable folder", str(dest)) from exc
     try:
-        # mkstemp creates the file 0600; give it the mode a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        os.chmod(tmp, mode)
+        if st is not None and os.geteuid() == 0:
+            try:
+                os.chown(tmp, st.st_uid, st.st_gid)
+            except OSError:
+                pass
+        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
             for chunk in chunks:
                 fh.write(chunk)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, dest)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError):
+            raise _write_error(dest, exc) from exc
         raise
 
 
 @dataclass(frozen=True)
 class Move:
-    """One planned move of a duplicate file."""
+    """One planned move of a duplicate file.
+
+    ``resume`` is True when the target already holds the same bytes (a move
+    interrupted after the copy): only the source is left to remove.
+    """
 
     id: str
     source: str
     target: str
+    resume: bool = False
 
 
-def plan_set_aside(duplicates: Iterable[tuple[str, str, bool]], dest: Union[str, os.PathLike]) -> list[Move]:
+def safe_relative(doc_id: str, path: str) -> PurePosixPath:
+    """The part of a document id usable under a destination folder: no root, no ``..`` or ``.``."""
+    parts = [p for p in PurePosixPath(doc_id.replace(os.sep, "/")).parts if p not in ("/", "..", ".", "")]
+    if not parts:
+        parts = [Path(path).name]
+    return PurePosixPath(*parts)
+
+
+def _digest(path: PathLike) -> bytes:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.digest()
+
+
+def same_bytes(a: PathLike, b: PathLike) -> bool:
+    """True when two files hold the same bytes."""
+    try:
+        if os.path.getsize(a) != os.path.getsize(b):
+            return False
+        return _digest(a) == _digest(b)
+    except OSError:
+        return False
+
+
+def plan_set_aside(duplicates: Iterable[tuple[str, str, bool]], dest: PathLike,
+                   keep: Sequence[str] = (), notes: Optional[list[str]] = None) -> list[Move]:
     """Plan moving duplicate files into ``dest``, keeping their relative paths.
 
     Args:
         duplicates: ``(id, path, is_file)`` of each duplicate document.
         dest: folder to move them into.
+        keep: paths of the files kept; a duplicate that is one of them (the
+            same file under another name: a link or the same path given
+            twice) is not moved.
+        notes: when given, receives one line per duplicate left in place.
 
     Returns:
-        The moves, checked: every source exists, no target exists.
+        The moves, checked: every target lies inside ``dest``, and none
+        exists unless it holds the same bytes as its source (an interrupted
+        earlier move, finished by removing the source).
 
     Raises:
         DedupError: a duplicate is a record inside a JSON file (it cannot be
-            moved alone), or a target already exists.
+            moved alone), a target would fall outside ``dest``, or a
+            different file already exists at a target.
     """
     root = Path(dest)
+    root_real = os.path.realpath(root)
+    kept = {k for k in (_file_key(p) for p in keep) if k is not None}
     moves = []
+    planned: set[tuple[int, int]] = set()
+    targets: set[str] = set()
     for doc_id, path, is_file in duplicates:
         if not is_file:
             raise DedupError(f"{doc_id} is a record in {path}, not a file of its own; --move-duplicates moves "
                              "whole files only (use --duplicates to list record ids)", path)
-        target = root / doc_id
-        if target.exists():
-            raise DedupError(f"{target} already exists; nothing was moved (empty or change the folder)",
-                             str(target))
-        moves.append(Move(doc_id, path, str(target)))
+        key = _file_key(path)
+        if key in kept or key in planned:
+            if notes is not None:
+                notes.append(f"{path}: the same file as a copy kept or already moved (a link or a path given "
+                             "twice); left in place")
+            continue
+        target = root / safe_relative(doc_id, path)
+        real = os.path.realpath(target)
+        if os.path.commonpath([root_real, real]) != root_real:
+            raise DedupError(f"{target} would lie outside {root} (through a link); nothing was moved "
+                             "(choose another folder)", str(target))
+        if str(target) in targets:
+            raise DedupError(f"two duplicates would both go to {target}; nothing was moved "
+                             "(scan the folders one at a time)", str(target))
+        resume = False
+        if os.path.lexists(target):
+            if key is not None and (_file_key(target) == key or same_bytes(target, path)):
+                resume = True
+            else:
+                raise DedupError(f"{target} already exists and differs from {path}; nothing was moved "
+                                 "(empty or change the folder)", str(target))
+        if key is not None:
+            planned.add(key)
+        targets.add(str(target))
+        moves.append(Move(doc_id, path, str(target), resume))
     return moves
 
 
+def move_file(source: PathLike, target: PathLike) -> None:
+    """Move one file without ever replacing another or losing the source.
+
+    On one file system the file is hard-linked to the target (which fails
+    if the target exists) and then unlinked; otherwise it is copied to a
+    temporary file beside the target, synced, compared byte for byte,
+    linked into place and only then removed. An interruption leaves either
+    the source alone, or the source and an identical target (a later run
+    finishes the move), plus at most a hidden temporary file.
+
+    Raises:
+        DedupError: the target exists, or the copy failed (the source is
+            left where it was).
+    """
+    src, dst = Path(source), Path(target)
+    try:
+        os.link(src, dst, follow_symlinks=False)
+    except FileExistsError as exc:
+        raise DedupError(f"{dst} appeared while moving; {src} was left where it is", str(dst)) from exc
+    except OSError:
+        _copy_then_link(src, dst)
+    try:
+        os.unlink(src)
+    except OSError as exc:
+        raise DedupError(f"copied {src} to {dst} but could not remove it ({exc.strerror}); "
+                         "remove it yourself", str(src)) from exc
+
+
+def _copy_then_link(src: Path, dst: Path) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".partial", dir=dst.parent)
+    try:
+        with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
+            for block in iter(lambda: inp.read(1 << 20), b""):
+                out.write(block)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, stat.S_IMODE(os.stat(src).st_mode))
+        if not same_bytes(src, tmp):
+            raise DedupError(f"the copy of {src} in {dst.parent} does not match it; {src} was left where it is",
+                             str(src))
+        try:
+            os.link(tmp, dst)
+        except FileExistsError as exc:
+            raise DedupError(f"{dst} appeared while moving; {src} was left where it is", str(dst)) from exc
+        except OSError:
+            # No hard links on this file system: a rename replaces, so check first.
+            if os.path.lexists(dst):
+                raise DedupError(f"{dst} appeared while moving; {src} was left where it is", str(dst))
+            os.rename(tmp, dst)
+    except OSError as exc:
+        raise DedupError(f"could not copy {src} to {dst} ({exc.strerror or exc}); {src} was left where it is "
+                         "(free some space and run again)", str(src)) from exc
+    finally:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
 def set_aside(moves: Iterable[Move]) -> int:
-    """Carry out planned moves. Returns the number of files moved."""
+    """Carry out planned moves. Returns the number of files moved (or finished moving)."""
     count = 0
     for mv in moves:
         target = Path(mv.target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
+        if mv.resume:
+            if not (same_bytes(mv.source, target) or _file_key(mv.source) == _file_key(target)):
+                raise DedupError(f"{target} changed while moving; stopped after {count} moves", str(target))
+            os.unlink(mv.source)
+            count += 1
+            continue
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DedupError(f"cannot create {target.parent} ({exc.strerror}); stopped after {count} moves",
+                             str(target)) from exc
+        if os.path.lexists(target):
             raise DedupError(f"{target} appeared while moving; stopped after {count} moves", str(target))
-        shutil.move(mv.source, target)
+        move_file(mv.source, target)
         count += 1
     return count
 
@@ -188,7 +414,8 @@ def write_folder(path: Union[str, os.PathLike], files: Iterable[tuple[str, str]]
         for name, text in files:
             if "/" in name or os.sep in name or name in ("", ".", ".."):
                 raise ValueError(f"not a plain file name: {name!r}")
-            with open(tmp / name, "w", encoding="utf-8", newline="") as fh:
+            # A file name that is not valid UTF-8 shows in a page as its bytes' escapes (\\xe9).
+            with open(tmp / name, "w", encoding="utf-8", errors="backslashreplace", newline="") as fh:
                 fh.write(text)
             os.chmod(tmp / name, 0o666 & ~umask)
             count += 1

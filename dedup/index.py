@@ -21,10 +21,15 @@ Documents are read, shingled and signed by the same stages as
 
 from __future__ import annotations
 
+import dataclasses
+import multiprocessing
+import os
 import struct
+from collections import deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from itertools import chain
 from typing import Any, Callable, Iterable, Iterator, Literal, Optional, Sequence, TypeVar, Union
 
 import numpy as np
@@ -186,32 +191,99 @@ def prepare(batch: Sequence[Document], config: ScanConfig, hasher: MinHasher) ->
     """
     if not batch:
         return []
-    hb = hash_batch([d.text for d in batch], replace(config, short_words=0), hasher)
+    hb = hash_batch([d.text for d in batch], replace(config, short_words=0), hasher,
+                    [d.title if d.extractor else None for d in batch])
     keys = index_keys(hb.signatures, *config.banding).tolist()
     sets = _split(hb.values, hb.lengths)
     word_sets = _split(hb.word_values, hb.word_lengths)
     figure_sets = _split(hb.occasion.figures, hb.occasion.figure_lengths)
     lead_sets = _split(hb.leads, hb.lead_lengths)
+    title_sets = _split(hb.titles, hb.title_lengths)
     out: list[Optional[_Prepared]] = []
     for k, doc in enumerate(batch):
         if not len(sets[k]):
             out.append(None)
             continue
         ev = Evidence(word_sets[k], figure_sets[k], lead_sets[k], None if doc.date_is_mtime else doc.date,
-                      bool(hb.occasion.corrections[k]), int(hb.words[k]))
+                      bool(hb.occasion.corrections[k]), int(hb.words[k]), title_sets[k])
         buckets = np.unique(word_sets[k].astype(np.int64) & WORD_MASK)
         out.append(_Prepared(doc, content_hash(doc.text), sets[k], keys[k], int(hb.words[k]),
                              encode_evidence(ev, encode_set), buckets))
     return out
 
 
+_worker_state: dict[str, Any] = {}
+
+
+def _init_worker(config: ScanConfig) -> None:
+    _worker_state["config"] = config
+    _worker_state["hasher"] = MinHasher(config.num_perm, config.seed)
+
+
+def _prepare_in_worker(batch: list[Document]) -> list[Optional[_Prepared]]:
+    return prepare(batch, _worker_state["config"], _worker_state["hasher"])
+
+
+def prepared_batches(documents: Iterable[Document], config: ScanConfig, batch_size: int,
+                     jobs: int = 1) -> Iterator[tuple[list[Document], list[Optional[_Prepared]]]]:
+    """(batch, :func:`prepare` of it) in input order, hashed by ``jobs`` worker
+    processes (0: all cores) while the caller works on earlier batches.
+
+    Input that fits in one batch is hashed in this process.
+    """
+    if not isinstance(jobs, int) or jobs < 0:
+        raise ConfigError(f"The 'jobs' parameter must be an int >= 0. Got {jobs!r} instead.")
+    workers = jobs or os.cpu_count() or 1
+    batches = _batches(documents, batch_size)
+    if workers > 1:
+        first = next(batches, None)
+        second = next(batches, None) if first is not None else None
+        batches = chain([b for b in (first, second) if b is not None], batches)
+        if second is None:
+            workers = 1
+    if workers <= 1:
+        hasher = MinHasher(config.num_perm, config.seed)
+        for batch in batches:
+            yield batch, prepare(batch, config, hasher)
+        return
+    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
+        pending: deque[tuple[list[Document], Any]] = deque()
+        for batch in batches:
+            pending.append((batch, pool.apply_async(_prepare_in_worker, (batch,))))
+            while len(pending) > 2 * workers:  # bounded work in flight
+                done, res = pending.popleft()
+                yield done, res.get()
+        while pending:
+            done, res = pending.popleft()
+            yield done, res.get()
+
+
 # ---------------------------------------------------------------- Index
+
+def storable(text: str) -> str:
+    """An id or path as the index stores it: valid UTF-8.
+
+    A file name that is not valid UTF-8 reaches Python with its stray bytes
+    as lone surrogates, which neither SQLite nor Redis can store; they are
+    written as ``\\xNN`` escapes instead (the same on every add, query and
+    remove).
+    """
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
 
 def _as_documents(documents: Iterable[Union[Document, tuple[str, str]]]) -> Iterator[Document]:
     if isinstance(documents, (str, bytes)):
         raise TypeError("Iterable over Document objects or (id, text) pairs expected, string object received.")
     for doc in documents:
         if isinstance(doc, Document):
+            if isinstance(doc.id, str) and isinstance(doc.path, str) and (storable(doc.id) != doc.id
+                                                                          or storable(doc.path) != doc.path):
+                doc = dataclasses.replace(doc, id=storable(doc.id), path=storable(doc.path))
             yield doc
         elif isinstance(doc, tuple) and len(doc) == 2 and isinstance(doc[1], str):
             yield Document(str(doc[0]), doc[1])
@@ -306,6 +378,12 @@ class Index:
         unknown = sorted(set(settings) - set(SETTINGS))
         if unknown:
             raise TypeError(f"unknown index setting {unknown[0]!r} (known: {', '.join(SETTINGS)})")
+        if redis is not None and not isinstance(redis, str):
+            raise TypeError(f"The 'redis' parameter must be a URL string such as 'redis://localhost:6379/0'. "
+                            f"Got {redis!r} instead.")
+        if not isinstance(location, (str, os.PathLike)):
+            raise TypeError(f"The 'location' parameter must be a path (or with redis, an index name). "
+                            f"Got {location!r} instead.")
         wanted = config if config is not None else ScanConfig(**settings)
         self.batch_size = batch_size
         self._store: Union[_SQLiteStore, _RedisStore]
@@ -432,23 +510,24 @@ class Index:
     # ------------------------------------------------------------ add
 
     def iter_add(self, documents: Iterable[Union[Document, tuple[str, str]]], *, skip_duplicates: bool = False,
-                 progress: Optional[Callable[[int], None]] = None) -> Iterator[AddOutcome]:
+                 progress: Optional[Callable[[int], None]] = None, replace: bool = True,
+                 jobs: int = 1) -> Iterator[AddOutcome]:
         """Add documents batch by batch, yielding each outcome once its batch is committed.
 
         Nothing happens until the iterator is consumed; :meth:`add` consumes it.
         See :meth:`add` for the arguments.
         """
         done = 0
-        for batch in _batches(_as_documents(documents), self.batch_size):
-            prepared = self._prepare(batch)
-            outcomes = self._store.run_write(lambda writer: self._add_batch(writer, batch, prepared, skip_duplicates))
+        for batch, prepared in prepared_batches(_as_documents(documents), self.config, self.batch_size, jobs):
+            outcomes = self._store.run_write(lambda writer: self._add_batch(writer, batch, prepared, skip_duplicates,
+                                                                                replace))
             done += len(batch)
             if progress:
                 progress(done)
             yield from outcomes
 
     def _add_batch(self, writer: Any, batch: Sequence[Document], prepared: Sequence[Optional[_Prepared]],
-                   skip_duplicates: bool) -> list[AddOutcome]:
+                   skip_duplicates: bool, replace: bool = True) -> list[AddOutcome]:
         """Work out one batch against the index as the writer reads it; queue its writes."""
         outcomes: list[AddOutcome] = []
         stored = writer.lookup(list(dict.fromkeys(p.doc.id for p in prepared if p is not None)))
@@ -461,6 +540,9 @@ class Index:
             old_content = pending.content(doc.id, stored)
             if old_content == item.content:
                 outcomes.append(AddOutcome(doc.id, "unchanged", (), doc.path, doc.line))
+                continue
+            if old_content is not None and not replace:
+                outcomes.append(AddOutcome(doc.id, "conflict", (), doc.path, doc.line))
                 continue
             if old_content is not None:
                 if doc.id in pending.added:
@@ -488,12 +570,14 @@ class Index:
         return outcomes
 
     def add(self, documents: Iterable[Union[Document, tuple[str, str]]], *, skip_duplicates: bool = False,
-            progress: Optional[Callable[[int], None]] = None) -> list[AddOutcome]:
+            progress: Optional[Callable[[int], None]] = None, replace: bool = True,
+            jobs: int = 1) -> list[AddOutcome]:
         """Add documents; each batch of ``batch_size`` is one transaction.
 
         A document whose id is indexed with the same text is left as it is
         (``unchanged``); with other text, the new revision replaces the old
-        (``replaced``). With ``skip_duplicates``, a new document that is a
+        (``replaced``), or with ``replace=False`` stays as it is
+        (``conflict``). With ``skip_duplicates``, a new document that is a
         near-duplicate of an indexed one (or of one added earlier in the
         same call) is not added (``duplicate``, with its matches).
 
@@ -501,20 +585,23 @@ class Index:
             documents: :class:`Document` objects or ``(id, text)`` pairs.
             skip_duplicates: add only documents with no near-duplicate indexed.
             progress: called with the number of documents processed so far.
+            replace: let a new text replace the indexed one of the same id.
+            jobs: worker processes that hash the documents (0: all cores);
+                the outcomes and the index are the same for any number.
 
         Returns:
             One AddOutcome per document, in input order.
         """
-        return list(self.iter_add(documents, skip_duplicates=skip_duplicates, progress=progress))
+        return list(self.iter_add(documents, skip_duplicates=skip_duplicates, progress=progress, replace=replace,
+                                  jobs=jobs))
 
     # ------------------------------------------------------------ query
 
     def iter_query(self, documents: Iterable[Union[Document, tuple[str, str]]], *,
-                   progress: Optional[Callable[[int], None]] = None) -> Iterator[QueryResult]:
+                   progress: Optional[Callable[[int], None]] = None, jobs: int = 1) -> Iterator[QueryResult]:
         """Query documents lazily, one batch (one consistent snapshot) at a time. See :meth:`query`."""
         done = 0
-        for batch in _batches(_as_documents(documents), self.batch_size):
-            prepared = self._prepare(batch)
+        for batch, prepared in prepared_batches(_as_documents(documents), self.config, self.batch_size, jobs):
             results = []
             with self._store.read() as reader:
                 stored = reader.lookup(list(dict.fromkeys(p.doc.id for p in prepared if p is not None)))
@@ -536,7 +623,7 @@ class Index:
             yield from results
 
     def query(self, documents: Iterable[Union[Document, tuple[str, str]]], *,
-              progress: Optional[Callable[[int], None]] = None) -> list[QueryResult]:
+              progress: Optional[Callable[[int], None]] = None, jobs: int = 1) -> list[QueryResult]:
         """Find each document's near-duplicates already in the index. Nothing is written.
 
         Candidates come from the band keys (indexed lookups); each is
@@ -546,6 +633,7 @@ class Index:
         Args:
             documents: :class:`Document` objects or ``(id, text)`` pairs.
             progress: called with the number of documents processed so far.
+            jobs: worker processes that hash the documents (0: all cores).
 
         Returns:
             One QueryResult per document, in input order.
@@ -555,7 +643,7 @@ class Index:
             >>> [r.matches[0].id for r in index.query([("new", text)]) if r.matches]   # doctest: +SKIP
             ['2026-11-21/kaiser-strike.txt']
         """
-        return list(self.iter_query(documents, progress=progress))
+        return list(self.iter_query(documents, progress=progress, jobs=jobs))
 
     # ------------------------------------------------------------ remove, info
 
@@ -571,7 +659,7 @@ class Index:
         """
         if isinstance(ids, (str, bytes)):
             raise TypeError("Iterable over ids expected, string object received.")
-        wanted = list(dict.fromkeys(str(i) for i in ids))
+        wanted = list(dict.fromkeys(storable(str(i)) for i in ids))
 
         def work(writer: Any) -> list[str]:
             stored = writer.lookup(wanted)
@@ -583,7 +671,7 @@ class Index:
         return self._store.run_write(work)
 
     def __contains__(self, doc_id: object) -> bool:
-        return isinstance(doc_id, str) and bool(self._store.lookup([doc_id]))
+        return isinstance(doc_id, str) and bool(self._store.lookup([storable(doc_id)]))
 
     def __len__(self) -> int:
         return self._store.count()

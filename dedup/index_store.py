@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence, TypeVar, Union
+from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar, Union
 
 import numpy as np
 
@@ -484,6 +484,52 @@ class _RedisWriter:
         self.pipe.execute()
 
 
+def redact_url(url: str) -> str:
+    """A URL with its password shown as ``***`` (for messages and ``index info``)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        user = parts.username or ""
+        host = parts.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        port = f":{parts.port}" if parts.port is not None else ""
+        return urlunsplit(parts._replace(netloc=f"{user}:***@{host}{port}"))
+    except ValueError:
+        # Not parseable: hide everything between the scheme and the last @.
+        head, sep, tail = url.rpartition("@")
+        return (head.split("//", 1)[0] + "//***@" + tail) if sep else url
+
+
+def redact_text(text: str, url: str) -> str:
+    """``text`` with the password of ``url`` (if any) replaced by ``***``."""
+    from urllib.parse import unquote, urlsplit
+
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        password = None
+    if not password:
+        return text
+    for secret in {password, unquote(password)}:
+        text = text.replace(secret, "***")
+    return text
+
+
+def escape_key_part(name: str) -> bytes:
+    """An index name as it goes into Redis keys: ``\\`` and ``:`` escaped.
+
+    Keys are ``dedup:<name>:d:<id>``; with the name escaped, the first bare
+    colon after ``dedup:`` ends it, so no index name and document id can
+    spell another index's key (``a`` with id ``x:meta`` against index
+    ``a:d:x``). Names without either character are unchanged.
+    """
+    return name.replace("\\", "\\\\").replace(":", "\\:").encode("utf-8", "surrogatepass")
+
+
 class _RedisStore:
     backend = "redis"
 
@@ -494,10 +540,11 @@ class _RedisStore:
             raise DedupError("Redis mode needs the redis package: pip install 'dedup[redis]'") from exc
         self._redis = redis
         self.url = url
+        self.shown_url = redact_url(url)
         self.name = str(name)
         self.create = create
         self.timeout = timeout
-        prefix = f"dedup:{self.name}:".encode("utf-8")
+        prefix = b"dedup:" + escape_key_part(self.name) + b":"
         self.prefix = prefix
         self.meta_key = prefix + b"meta"
         self.ids_key = prefix + b"ids"
@@ -507,9 +554,11 @@ class _RedisStore:
             self.client = redis.Redis.from_url(url, socket_timeout=max(timeout, 5.0))
             self.client.ping()
         except ValueError as exc:
-            raise DedupError(f"{url} is not a Redis URL ({exc}); give one like redis://localhost:6379/0") from exc
+            raise DedupError(f"{self.shown_url} is not a Redis URL ({redact_text(str(exc), url)}); give one like "
+                             "redis://localhost:6379/0") from exc
         except redis.RedisError as exc:
-            raise DedupError(f"cannot reach Redis at {url} ({exc}); start the server or fix --redis") from exc
+            raise DedupError(f"cannot reach Redis at {self.shown_url} ({redact_text(str(exc), url)}); start the "
+                             "server or fix --redis") from exc
 
     def doc_key(self, doc_id: str) -> bytes:
         return self.prefix + b"d:" + doc_id.encode("utf-8", "surrogatepass")
@@ -525,7 +574,8 @@ class _RedisStore:
             if isinstance(exc, self._redis.ResponseError) and "WRONGTYPE" in str(exc):
                 raise IndexFormatError(f"{self.location} is not a dedup index (its keys hold other data); "
                                        "choose another index name") from exc
-            raise DedupError(f"Redis error at {self.location} ({exc}); check the server") from exc
+            raise DedupError(f"Redis error at {self.location} ({redact_text(str(exc), self.url)}); check the "
+                             "server") from exc
 
     def init(self, meta: dict[str, str]) -> dict[str, str]:
         with self._errors():
@@ -536,7 +586,7 @@ class _RedisStore:
             if kind == b"none":
                 if not self.create:
                     raise DedupError(f"{self.location}: no such index (create it with `dedup index add "
-                                     f"{self.name} PATH... --redis {self.url}`)")
+                                     f"{self.name} PATH... --redis {self.shown_url}`)")
                 # Of two processes creating one index, the first EXEC writes
                 # the settings; the other's is void and it checks them instead.
                 with self.client.pipeline(transaction=True) as pipe:
@@ -632,7 +682,7 @@ class _RedisStore:
 
     @property
     def location(self) -> str:
-        return f"{self.url} index {self.name!r}"
+        return f"{self.shown_url} index {self.name!r}"
 
     def close(self) -> None:
         self.client.close()

@@ -8,22 +8,26 @@ one record are :class:`Skipped` notes, not exceptions, unless ``strict``.
 
 from __future__ import annotations
 
+import codecs
 import csv
-import fnmatch
 import dataclasses
+import fcntl
+import fnmatch
 import gzip
 import io
 import json
 import os
 import re
+import stat
 import sys
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator, Optional, Sequence, Union
 
-from .errors import InputError
+from .errors import ConfigError, InputError
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -44,6 +48,16 @@ BODY_FIELDS = ("body", "description", "summary")
 DATE_FIELDS = ("date", "published", "published_at", "datePublished", "pubdate", "timestamp", "updated")
 
 Source = Union[str, os.PathLike]
+
+# Limits on what one input may hold (README, "Limits"). A news article is a
+# few kilobytes; these are far above any, and keep a hostile or broken input
+# (a gzip bomb, a multi-gigabyte line, /dev/zero) from taking the machine's
+# memory. What is over a limit is skipped with a warning.
+MAX_DOCUMENT_BYTES = 16 << 20   # one text/HTML file, one JSON line, one record's text
+MAX_FILE_BYTES = 256 << 20      # one .json file read whole, after decompression
+
+# Errors a truncated or corrupt gzip stream raises while it is read.
+_GZIP_ERRORS = (OSError, EOFError, zlib.error)
 
 
 @dataclass(frozen=True)
@@ -120,6 +134,14 @@ class ReadOptions:
         defer_html: yield web pages unextracted (``Document.html`` set,
             ``text`` empty) for the caller to extract, as the scan does in
             its worker processes (:func:`dedup.pages.prepare_pages`).
+        max_document_bytes: the largest document read: a text, Markdown or
+            HTML file (after decompression), one JSON line, one record's
+            text; larger ones are skipped with a warning.
+        max_file_bytes: the largest ``.json`` file read whole (after
+            decompression); JSON lines files are streamed and have no limit.
+        path_ids: give files in folders their path as given (``news/a.txt``
+            for ``news/``) instead of their path relative to the folder, so
+            ids stay unique across runs over different folders.
     """
 
     encoding: Optional[str] = None
@@ -128,6 +150,9 @@ class ReadOptions:
     date_field: Optional[str] = None
     strict: bool = False
     defer_html: bool = False
+    max_document_bytes: int = MAX_DOCUMENT_BYTES
+    max_file_bytes: int = MAX_FILE_BYTES
+    path_ids: bool = False
     skipped: list[Skipped] = field(default_factory=list)
     files_read: int = 0
     files_ignored: int = 0
@@ -147,6 +172,18 @@ class ReadOptions:
             return any(fnmatch.fnmatchcase(rel, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
 
         return (not self.include or hit(self.include)) and not hit(self.exclude)
+
+    def __post_init__(self) -> None:
+        if self.encoding is not None:
+            try:
+                codecs.lookup(self.encoding)
+            except (LookupError, TypeError) as exc:
+                raise ConfigError(f"The 'encoding' parameter must be a Python codec name such as utf-8 or "
+                                  f"latin-1. Got {self.encoding!r} instead.") from exc
+        for name in ("max_document_bytes", "max_file_bytes"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"The {name!r} parameter must be an int >= 1. Got {value!r} instead.")
 
 
 # ---------------------------------------------------------------- dates
@@ -169,6 +206,8 @@ _DATE_FORMATS = (
 
 
 _last_format = [_DATE_FORMATS[0]]
+#: the formats in the order tried after each one matched: that one first.
+_FORMAT_ORDER = {last: (last,) + tuple(f for f in _DATE_FORMATS if f != last) for last in _DATE_FORMATS}
 # A date and time at the start of a longer value: Reuters-21578 appends
 # codes to some ("27-MAR-1987 02:17:09.88T C").
 _LEADING_DATE = re.compile(r"^(\d{1,2}-[A-Za-z]{3}-\d{4} \d{1,2}:\d{2}:\d{2}(?:\.\d+)?|"
@@ -200,19 +239,44 @@ def parse_date(value: object) -> Optional[datetime]:
     try:
         dt = datetime.fromisoformat(text)
     except ValueError:
-        dt = _strptime_any(text)
+        dt = _reuters_date(text)
         if dt is None:
             lead = _LEADING_DATE.match(text)
-            if lead and lead.group() != text:
-                dt = _strptime_any(lead.group())
+            if lead and lead.group() != text and _REUTERS_DATE.fullmatch(lead.group()):
+                # A Reuters date and time followed by codes, which no format reads.
+                dt = _reuters_date(lead.group())
+            else:
+                dt = _strptime_any(text)
+                if dt is None and lead and lead.group() != text:
+                    dt = _strptime_any(lead.group())
     if dt is None:
         return None
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
+_REUTERS_DATE = re.compile(r"(\d{1,2})-([A-Za-z]{3})-(\d{4})\s+(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?")
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                                       "dec"), start=1)}
+
+
+def _reuters_date(text: str) -> Optional[datetime]:
+    """``26-FEB-1987 15:01:01.79`` without strptime: what ``%d-%b-%Y
+    %H:%M:%S[.%f]`` gives, or None (then strptime decides)."""
+    m = _REUTERS_DATE.fullmatch(text)
+    month = _MONTHS.get(m.group(2).lower()) if m else None
+    if month is None:
+        return None
+    day, _, year, hour, minute, second, fraction = m.groups()
+    try:
+        return datetime(int(year), month, int(day), int(hour), int(minute), int(second),
+                        int(fraction.ljust(6, "0")) if fraction else 0)
+    except ValueError:
+        return None
+
+
 def _strptime_any(text: str) -> Optional[datetime]:
     last = _last_format[0]
-    for fmt in (last,) + tuple(f for f in _DATE_FORMATS if f != last):
+    for fmt in _FORMAT_ORDER[last]:
         try:
             dt = datetime.strptime(text.title() if "%b" in fmt or "%B" in fmt else text, fmt)
         except ValueError:
@@ -245,6 +309,9 @@ class _ArticleParser(HTMLParser):
         self.date: Optional[str] = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, Optional[str]]]) -> None:
+        # "<scr<script>ipt>": the tag is named by what follows its last "<",
+        # so a script hidden this way is skipped like any other.
+        tag = tag.rsplit("<", 1)[-1]
         if tag == "meta":
             a = {k: v for k, v in attrs}
             key = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
@@ -265,6 +332,7 @@ class _ArticleParser(HTMLParser):
             self._add("\n\n")
 
     def handle_endtag(self, tag: str) -> None:
+        tag = tag.rsplit("<", 1)[-1]
         if tag in _VOID_TAGS or tag not in self.stack:
             return
         # Close everything opened after this tag too (tolerates bad nesting).
@@ -309,6 +377,29 @@ def _tidy(chunks: list[str]) -> str:
     return "\n\n".join(paragraphs)
 
 
+_ODD_COMMENT_CLOSE = re.compile(r"--!>")
+_EMPTY_COMMENT = re.compile(r"<!--->|<!-->")
+
+
+def _comments_as_browsers_read_them(html: str) -> str:
+    """Comments ended the way the HTML standard ends them (html.parser does not).
+
+    ``--!>`` closes a comment, ``<!-->`` and ``<!--->`` are empty comments,
+    and a comment never closed runs to the end of the page
+    (https://html.spec.whatwg.org/multipage/parsing.html#comment-state:
+    incorrectly-closed-comment, abrupt-closing-of-empty-comment, eof-in-comment).
+    Without this, a comment's text leaks into the article, or the article
+    after an empty comment is lost.
+    """
+    if "<!--" not in html:
+        return html
+    html = _EMPTY_COMMENT.sub("<!---->", _ODD_COMMENT_CLOSE.sub("-->", html))
+    start = html.rfind("<!--")
+    if html.find("-->", start + 4) < 0:
+        html = html[:start]
+    return html
+
+
 def html_to_text(html: str) -> tuple[str, Optional[str]]:
     """Extract an article's main text from HTML.
 
@@ -322,7 +413,7 @@ def html_to_text(html: str) -> tuple[str, Optional[str]]:
         meta value, if any.
     """
     parser = _ArticleParser()
-    parser.feed(html)
+    parser.feed(_comments_as_browsers_read_them(html))
     parser.close()
     for part in ("article", "main", "body"):
         text = _tidy(parser.parts[part])
@@ -336,14 +427,81 @@ def html_to_text(html: str) -> tuple[str, Optional[str]]:
 
 # ---------------------------------------------------------------- decoding
 
-def _open_bytes(path: Path) -> bytes:
-    data = path.read_bytes()
-    if path.suffix.lower() == ".gz":
+def _stream_bom(stream: IO[bytes]) -> Optional[str]:
+    """The UTF-16/32 codec a stream's byte-order mark announces, without consuming it."""
+    peek = getattr(stream, "peek", None)
+    if peek is None:
+        return None
+    try:
+        head = peek(8192)[:8192]
+    except (OSError, EOFError, ValueError, zlib.error):
+        return None
+    return _utf16_32_bom(head)
+
+
+class _Utf8Lines:
+    """A UTF-16/32 byte stream read as lines of UTF-8 bytes (``readline(limit)`` only)."""
+
+    def __init__(self, stream: IO[bytes], encoding: str) -> None:
+        self.text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline=None)  # type: ignore[arg-type]
+
+    def readline(self, limit: int = -1) -> bytes:
+        # ``limit`` counts characters here; a UTF-8 line may be up to 4 bytes a character, which
+        # keeps memory within a small multiple of the document limit.
         try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
+            return self.text.readline(limit).encode("utf-8", "surrogatepass")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"could not decode as {self.text.encoding} ({exc.reason}); check the file's "
+                             "encoding") from exc
+
+
+class TooLarge(Exception):
+    """An input is over a size limit (internal: turned into a skip note)."""
+
+
+def _human(n: int) -> str:
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= size and n % size == 0:
+            return f"{n // size} {unit}"
+    return f"{n:,} bytes"
+
+
+def open_input(path: Path) -> IO[bytes]:
+    """Open an input file for reading bytes, decompressing ``.gz`` as it is read.
+
+    A FIFO or device named as an input is opened without waiting for a
+    writer (a FIFO nobody writes to reads as empty instead of blocking).
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+        fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)
+    except OSError:
+        pass
+    raw = os.fdopen(fd, "rb")
+    if path.suffix.lower() == ".gz":
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    return raw
+
+
+def _read_bounded(path: Path, limit: int) -> bytes:
+    """Read a whole input (decompressed) of at most ``limit`` bytes.
+
+    Raises:
+        TooLarge: it holds more; memory stays bounded by the limit.
+        InputError: a corrupt or truncated gzip stream.
+        OSError: it cannot be opened or read.
+    """
+    with open_input(path) as fh:
+        try:
+            data = fh.read(limit + 1)
+        except _GZIP_ERRORS as exc:
+            if path.suffix.lower() != ".gz":
+                raise
             raise InputError(f"not a valid gzip file ({exc}); re-compress it or remove the .gz suffix",
                              str(path)) from exc
+    if len(data) > limit:
+        raise TooLarge()
     return data
 
 
@@ -358,6 +516,10 @@ def decode(data: bytes, encoding: Optional[str] = None) -> str:
     enc = encoding or "utf-8-sig"
     if enc.lower().replace("_", "-") in ("utf-8", "utf8"):
         enc = "utf-8-sig"
+    if encoding is None:
+        bom = _utf16_32_bom(data)
+        if bom is not None:
+            enc = bom
     try:
         return data.decode(enc)
     except UnicodeDecodeError as exc:
@@ -368,7 +530,32 @@ def decode(data: bytes, encoding: Optional[str] = None) -> str:
         raise InputError(f"unknown encoding {encoding!r} (use a Python codec name such as utf-8 or latin-1)") from exc
 
 
-def _looks_binary(data: bytes) -> bool:
+def _utf16_32_bom(data: bytes) -> Optional[str]:
+    """The codec a UTF-16 or UTF-32 byte-order mark announces, if ``data`` starts with one.
+
+    Only when NUL bytes follow, as they do in the spaces and line breaks of
+    UTF-16 text: ``\\xff\\xfe`` alone also starts Latin-1 text ("ÿþ").
+    """
+    if b"\x00" not in data[2:8192]:
+        return None
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
+
+
+def _wide_encoding(encoding: Optional[str]) -> bool:
+    """True for encodings whose text holds NUL bytes (UTF-16, UTF-32)."""
+    if encoding is None:
+        return False
+    name = codecs.lookup(encoding).name
+    return name.startswith(("utf-16", "utf-32"))
+
+
+def _looks_binary(data: bytes, encoding: Optional[str] = None) -> bool:
+    if _wide_encoding(encoding) or (encoding is None and _utf16_32_bom(data) is not None):
+        return False
     return b"\x00" in data[:8192]
 
 
@@ -422,17 +609,25 @@ def record_text(record: dict, text_field: Optional[str]) -> Optional[str]:
     return "\n\n".join(parts) if parts else None
 
 
+_TOO_DEEP = ("JSON nested deeper than Python's parser allows (about 1,000 levels); "
+             "flatten the record or remove it")
+
+
 class _Reader:
     def __init__(self, opts: ReadOptions, on_file: Optional[Callable[[str], None]] = None) -> None:
         self.opts = opts
         self.on_file = on_file
         self.seen: set[str] = set()
+        self.files: dict[tuple[int, int], str] = {}
 
     def skip(self, path: str, reason: str, line: int = 0) -> None:
         note = Skipped(path, reason, line)
         if self.opts.strict:
             raise InputError(str(note), path)
         self.opts.skipped.append(note)
+
+    def too_large(self, what: str, limit: int, option: str) -> str:
+        return f"{what} larger than {_human(limit)} (the limit; raise it with {option}, or split the file)"
 
     def emit(self, doc: Document) -> Iterator[Document]:
         if doc.id in self.seen:
@@ -441,6 +636,22 @@ class _Reader:
             return
         self.seen.add(doc.id)
         yield doc
+
+    def same_file(self, path: Path, shown: str) -> bool:
+        """True (with a note) when this file was already read under another name (a link, or given twice)."""
+        try:
+            st = path.stat()
+        except OSError:
+            return False
+        if not stat.S_ISREG(st.st_mode):
+            return False
+        key = (st.st_dev, st.st_ino)
+        first = self.files.get(key)
+        if first is not None:
+            self.skip(shown, f"the same file as {first} (a link or the same path given twice); read once")
+            return True
+        self.files[key] = shown
+        return False
 
     def records(self, items: Iterable[tuple[int, object]], path: str, rel: str) -> Iterator[Document]:
         opts = self.opts
@@ -452,6 +663,9 @@ class _Reader:
             if body is None:
                 looked = repr(opts.text_field) if opts.text_field else "text, content, article, title or body"
                 self.skip(path, f"record has no text in {looked} (choose the field with --text-field)", number)
+                continue
+            if len(body) > opts.max_document_bytes:
+                self.skip(path, self.too_large("text", opts.max_document_bytes, "--max-document-size"), number)
                 continue
             rid = _pick(rec, opts.id_field, ID_FIELDS)
             if rid is None or isinstance(rid, (dict, list)):
@@ -472,14 +686,44 @@ class _Reader:
             self.skip(path, f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
                             " (fix the file, or name it .jsonl if it holds one object a line)")
             return []
+        except RecursionError:
+            self.skip(path, _TOO_DEEP)
+            return []
         items = value if isinstance(value, list) else [value]
         return list(enumerate(items, 1))
+
+    def _lines(self, stream: IO[bytes], path: str) -> Iterator[tuple[int, Optional[bytes]]]:
+        """(number, line) of a byte stream, a line over the document limit as (number, None),
+        read in bounded pieces so memory does not grow with it."""
+        limit = self.opts.max_document_bytes
+        number = 0
+        while True:
+            raw = stream.readline(limit + 1)
+            if not raw:
+                return
+            number += 1
+            if len(raw) > limit and not raw.endswith(b"\n"):
+                while raw and not raw.endswith(b"\n"):
+                    raw = stream.readline(1 << 20)
+                yield number, None
+                continue
+            yield number, raw
 
     def jsonl_items(self, stream: IO[bytes], path: str) -> Iterator[tuple[int, object]]:
         """Parse JSON lines one at a time, so memory does not grow with the file."""
         enc = self.opts.encoding
-        for number, raw in enumerate(stream, 1):
-            if number == 1 and _looks_binary(raw):
+        if enc is None and not hasattr(stream, "peek") and hasattr(stream, "readinto"):
+            stream = io.BufferedReader(stream)  # type: ignore[arg-type]  # to look for a byte-order mark
+        wide = enc if enc is not None and _wide_encoding(enc) else _stream_bom(stream) if enc is None else None
+        if wide:
+            # UTF-16/32 lines do not split on the byte 0x0a: read them as text, pass them on as UTF-8.
+            stream, enc = _Utf8Lines(stream, wide), None
+        for number, raw in self._lines(stream, path):
+            if raw is None:
+                self.skip(path, self.too_large("line", self.opts.max_document_bytes, "--max-document-size"),
+                          number)
+                continue
+            if number == 1 and _looks_binary(raw, enc):
                 self.skip(path, "binary file, not JSON lines (remove it or give text files only)")
                 return
             if not raw.strip():
@@ -494,23 +738,36 @@ class _Reader:
             except json.JSONDecodeError as exc:
                 self.skip(path, f"malformed JSON line ({exc.msg} at column {exc.colno}); fix or remove the line",
                           number)
+            except RecursionError:
+                self.skip(path, _TOO_DEEP, number)
 
     def file(self, path: Path, rel: str) -> Iterator[Document]:
         shown = str(path)
         if self.on_file:
             self.on_file(shown)
-        if _base_suffix(path) in JSONL_SUFFIXES:
+        if self.same_file(path, shown):
+            return
+        suffix = _base_suffix(path)
+        if suffix in JSONL_SUFFIXES:
             yield from self.jsonl_file(path, shown, rel)
             return
-        if _base_suffix(path) in CSV_SUFFIXES:
+        if suffix in CSV_SUFFIXES:
             yield from self.csv_file(path, shown, rel)
             return
-        if _base_suffix(path) in PARQUET_SUFFIXES:
+        if suffix in PARQUET_SUFFIXES:
             yield from self.parquet_file(path, shown, rel)
             return
+        is_json = suffix in JSON_SUFFIXES
+        limit = self.opts.max_file_bytes if is_json else self.opts.max_document_bytes
         try:
             self.opts.bytes_done += path.stat().st_size
-            data = _open_bytes(path)
+            data = _read_bounded(path, limit)
+        except TooLarge:
+            self.opts.files_read += 1
+            what = "file (decompressed)" if path.suffix.lower() == ".gz" else "file"
+            option = "--max-file-size" if is_json else "--max-document-size"
+            self.skip(shown, self.too_large(what, limit, option))
+            return
         except InputError as exc:
             self.skip(shown, exc.message)
             return
@@ -521,7 +778,7 @@ class _Reader:
         if not data.strip():
             self.skip(shown, "empty file")
             return
-        if _looks_binary(data):
+        if _looks_binary(data, self.opts.encoding):
             self.skip(shown, "binary file, not text (remove it or give text files only)")
             return
         try:
@@ -529,8 +786,8 @@ class _Reader:
         except InputError as exc:
             self.skip(shown, exc.message)
             return
-        suffix = _base_suffix(path)
-        if suffix in JSON_SUFFIXES:
+        del data
+        if is_json:
             yield from self.records(self.json_items(text, shown), shown, rel)
         elif suffix in HTML_SUFFIXES:
             yield from self.html_page(path, shown, rel, text)
@@ -538,13 +795,19 @@ class _Reader:
             if not text.strip():
                 self.skip(shown, "no article text found")
                 return
-            date = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
-            yield from self.emit(Document(rel, text, shown, 0, date, True, date_is_mtime=True))
+            try:
+                date: Optional[datetime] = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+            except OSError:
+                date = None
+            yield from self.emit(Document(rel, text, shown, 0, date, True, date_is_mtime=date is not None))
 
     def html_page(self, path: Path, shown: str, rel: str, html: str) -> Iterator[Document]:
         """A web page: its main text and metadata (:mod:`dedup.extract`), or the page itself when deferred."""
-        mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
-        doc = Document(rel, "", shown, 0, mtime, True, date_is_mtime=True)
+        try:
+            mtime: Optional[datetime] = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+        except OSError:
+            mtime = None
+        doc = Document(rel, "", shown, 0, mtime, True, date_is_mtime=mtime is not None)
         if self.opts.defer_html:
             yield from self.emit(dataclasses.replace(doc, html=html))
             return
@@ -558,21 +821,27 @@ class _Reader:
 
     def jsonl_file(self, path: Path, shown: str, rel: str) -> Iterator[Document]:
         try:
-            raw = open(path, "rb")
+            stream = open_input(path)
         except OSError as exc:
             self.skip(shown, f"could not read ({exc.strerror or exc}); check the path and permissions")
             return
+        raw = stream.fileobj if isinstance(stream, gzip.GzipFile) else stream
         self.opts.files_read += 1
         count = len(self.seen) + len(self.opts.skipped)
         base = self.opts.bytes_done
-        stream: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if path.suffix.lower() == ".gz" else raw
         try:
-            with raw, stream:
-                for doc in self.records(self.jsonl_items(stream, shown), shown, rel):
-                    self.opts.bytes_done = base + raw.tell()
+            with raw, stream:  # type: ignore[union-attr]
+                for k, doc in enumerate(self.records(self.jsonl_items(stream, shown), shown, rel)):
+                    if not k % 64:  # progress; tell() is a system call, dearer than a short record
+                        try:
+                            self.opts.bytes_done = base + raw.tell()  # type: ignore[union-attr]
+                        except OSError:
+                            pass
                     yield doc
-        except (OSError, EOFError) as exc:
+        except _GZIP_ERRORS as exc:
             self.skip(shown, f"could not read to the end ({exc}); re-compress or repair the file")
+        except InputError as exc:
+            self.skip(shown, exc.message)
         if count == len(self.seen) + len(self.opts.skipped):
             self.skip(shown, "empty file")
 
@@ -700,37 +969,89 @@ def _raise_csv_field_limit() -> None:
         csv.field_size_limit(1 << 30)
 
 
-def _walk(folder: Path) -> list[Path]:
+def _walk(folder: Path, problems: list[tuple[Path, str]]) -> list[Path]:
+    """Regular files under ``folder`` (hidden names left out), sorted by relative path.
+
+    FIFOs, sockets and devices are left out with a note (reading one could
+    block forever), and so is a subfolder that cannot be listed.
+    """
     found = []
-    for root, dirs, files in os.walk(folder, followlinks=False):
+
+    def unreadable(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else folder
+        problems.append((where, f"could not read folder ({exc.strerror or exc}); check its permissions"))
+
+    for root, dirs, files in os.walk(folder, onerror=unreadable, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if not name.startswith("."):
-                found.append(Path(root) / name)
+            if name.startswith("."):
+                continue
+            path = Path(root) / name
+            try:
+                mode = path.stat().st_mode
+            except OSError:
+                mode = 0
+            if mode and not stat.S_ISREG(mode):
+                problems.append((path, "not a regular file (a FIFO, socket or device); skipped"))
+                continue
+            found.append(path)
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
 
 
-def expand_sources(sources: Sequence[Source]) -> list[tuple[Optional[Path], str]]:
-    """Resolve files, folders and ``-`` into ``(path, id_prefix)`` pairs, in order.
+def _check_source(src: object) -> None:
+    if not isinstance(src, (str, os.PathLike)):
+        raise TypeError(f"Each source must be a path (str or os.PathLike) or '-'. Got {src!r} instead.")
+
+
+def expand_sources(sources: Sequence[Source], *, path_ids: bool = False,
+                   problems: Optional[list[tuple[Path, str]]] = None) -> list[tuple[Optional[Path], str]]:
+    """Resolve files, folders and ``-`` into ``(path, id)`` pairs, in order (see :func:`_expand`)."""
+    return [(path, rel) for path, rel, _ in _expand(sources, path_ids=path_ids, problems=problems)]
+
+
+def _expand(sources: Sequence[Source], *, path_ids: bool = False,
+            problems: Optional[list[tuple[Path, str]]] = None) -> list[tuple[Optional[Path], str, bool]]:
+    """Resolve files, folders and ``-`` into ``(path, id, in_folder)``, in order.
+
+    A file in a folder is named by its path relative to the folder when one
+    folder is given, else by the folder's path joined to it; with
+    ``path_ids``, always by its path as given (normalized: ``./a/../b``
+    is ``b``). A file named on its own is named as given.
+
+    Args:
+        sources: paths of files or folders, or ``"-"``.
+        path_ids: name files in folders by their path as given.
+        problems: receives ``(path, reason)`` for what a folder holds that
+            cannot be read (special files, unreadable subfolders).
 
     Raises:
         InputError: when a path does not exist.
+        TypeError: a source is not a path.
     """
     if isinstance(sources, (str, bytes, os.PathLike)):
         raise TypeError("Iterable over paths expected, single path received: wrap it in a list.")
-    out: list[tuple[Optional[Path], str]] = []
+    sources = list(sources)
+    for src in sources:
+        _check_source(src)
+    notes = problems if problems is not None else []
+    out: list[tuple[Optional[Path], str, bool]] = []
     folders = [s for s in sources if str(s) != "-" and Path(s).is_dir()]
     for src in sources:
         if str(src) == "-":
-            out.append((None, "-"))
+            out.append((None, "-", False))
             continue
         path = Path(src)
         if path.is_dir():
-            for f in _walk(path):
+            for f in _walk(path, notes):
                 rel = f.relative_to(path).as_posix()
-                out.append((f, rel if len(folders) == 1 else (Path(src) / rel).as_posix()))
+                if path_ids:
+                    out.append((f, Path(os.path.normpath(f)).as_posix(), True))
+                else:
+                    out.append((f, rel if len(folders) == 1 else (Path(src) / rel).as_posix(), True))
         elif path.exists():
-            out.append((path, str(src)))
+            out.append((path, Path(os.path.normpath(path)).as_posix() if path_ids else str(src), False))
+        elif os.path.islink(path):
+            raise InputError(f"{src}: a symbolic link to a missing file (check the link)", str(src))
         else:
             raise InputError(f"{src}: no such file or folder (check the path)", str(src))
     return out
@@ -741,11 +1062,12 @@ def read_documents(sources: Sequence[Source], options: Optional[ReadOptions] = N
                    stdin: Optional[IO[bytes]] = None) -> Iterator[Document]:
     """Read articles from files, folders (recursively) and ``-`` (JSON lines on stdin).
 
-    Folders yield files with a known suffix (``.txt .md .html .htm .json
-    .jsonl .csv .tsv``, each optionally ``.gz``, and ``.parquet``), sorted
-    by path, that pass ``options.include`` / ``options.exclude``; a file named
+    Folders yield regular files with a known suffix (``.txt .md .html .htm
+    .json .jsonl .csv .tsv``, each optionally ``.gz``, and ``.parquet``),
+    sorted by path, that pass ``options.include`` / ``options.exclude``; a file named
     explicitly is read whatever its suffix (as text unless it is HTML or
-    JSON). Skipped files and records are appended to ``options.skipped``.
+    JSON). A file reached twice (named twice, or through a link) is read
+    once. Skipped files and records are appended to ``options.skipped``.
 
     Args:
         sources: paths, folders or ``"-"``.
@@ -761,17 +1083,19 @@ def read_documents(sources: Sequence[Source], options: Optional[ReadOptions] = N
     """
     opts = options if options is not None else ReadOptions()
     reader = _Reader(opts, on_file)
-    expanded = expand_sources(sources)
-    for path, _ in expanded:
+    problems: list[tuple[Path, str]] = []
+    expanded = _expand(sources, path_ids=opts.path_ids, problems=problems)
+    for where, reason in problems:
+        reader.skip(str(where), reason)
+    for path, _, _ in expanded:
         try:
             opts.bytes_total += path.stat().st_size if path is not None else 0
         except OSError:
             pass
-    for path, rel in expanded:
+    for path, rel, in_folder in expanded:
         if path is None:
             yield from reader.stdin(stdin if stdin is not None else sys.stdin.buffer)
             continue
-        in_folder = rel != str(path)
         if in_folder and (_base_suffix(path) not in SUFFIXES or not opts.wanted(rel)):
             opts.files_ignored += 1
             continue

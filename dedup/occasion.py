@@ -24,8 +24,8 @@ also checked on what tells one occasion or subject from another:
   filled in with other figures shares little beyond its frame. A pair
   where only one text has figures has nothing to compare and passes.
 * **subject**: a news text names its subject in its first line (the
-  headline, or the lead when there is none): the words of one text's first
-  line, weighted by their inverse document frequency in the collection,
+  headline, or the lead when there is none; a web page also in its title):
+  the words of one text's first line (or title), weighted by their inverse document frequency in the collection,
   must be found in the other text: the weight of the missing ones at most
   ``subject`` of the total, for at least one of the two first lines.
   Another company's, bank's, market's or person's name is rare, so a
@@ -47,13 +47,13 @@ from __future__ import annotations
 import re
 import struct
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Optional, Sequence
 
 import numpy as np
 
-from .errors import check_range
+from .errors import ConfigError, check_range
 from .normalize import words
 
 #: Spelled-out numbers counted as figures ("four cts", "pay May five"). "one"
@@ -64,8 +64,28 @@ NUMBER_WORDS = frozenset(
 
 # A figure: digits with thousands separators or a decimal part, an optional
 # fraction ("6-1/4", "6 1/4"), or a bare fraction ("1/8").
-_FIGURE = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:[- ]\d+/\d+)?(?:/\d+)?")
-_NUMBER_WORD = re.compile(r"\b(" + "|".join(sorted(NUMBER_WORDS)) + r")\b", re.IGNORECASE)
+# Read as (?<![\w.])\d+..., written to start with a digit so that the regular
+# expression engine skips ahead to the next digit instead of trying every position.
+_FIGURE = re.compile(r"\d(?<![\w.]\d)\d*(?:[.,]\d+)*(?:[- ]\d+/\d+)?(?:/\d+)?")
+_THOUSANDS = re.compile(r",(?!\d{3}(?!\d))")
+
+
+def _number_word_pattern() -> re.Pattern[str]:
+    r"""A spelled-out number as a whole word, case-insensitively: what
+    ``\b(two|three|...)\b`` with IGNORECASE matches, written to start with a
+    set of first letters (every character IGNORECASE matches for them, such
+    as the long s) so that the engine skips ahead to those letters."""
+    by_first: dict[str, list[str]] = {}
+    for w in sorted(NUMBER_WORDS):
+        by_first.setdefault(w[0], []).append(w[1:])
+    firsts = "".join(by_first)
+    # U+017F (long s) is the one character besides upper and lower case that IGNORECASE matches for these letters.
+    first = f"[{firsts}{firsts.upper()}\u017f]"
+    branches = "|".join(f"(?<={c})(?:{'|'.join(rest)})" for c, rest in by_first.items())
+    return re.compile(first + r"(?<!\w\w)(?i:" + branches + r")(?!\w)")
+
+
+_NUMBER_WORD = _number_word_pattern()
 
 # A correction says so near its start: "CORRECTED - ...", "(Corrects ...)",
 # "Correction: ...", "CORRECTION - ...".
@@ -89,7 +109,7 @@ def figures(text: str) -> list[str]:
         token = m.group()
         # A comma followed by exactly three digits groups thousands; any other separates two figures.
         offset = m.start()
-        for part in re.split(r",(?!\d{3}(?!\d))", token):
+        for part in (_THOUSANDS.split(token) if "," in token else (token,)):
             found.append((offset, part.replace(",", "").replace(" ", "-")))
             offset += len(part) + 1
     for m in _NUMBER_WORD.finditer(text):
@@ -199,6 +219,7 @@ class Evidence:
     date: Optional[datetime] = None
     correction: bool = False
     n_words: int = 0
+    title: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint32))  # a web page's title words, if any
 
 
 @dataclass(frozen=True)
@@ -263,7 +284,6 @@ class OccasionRule:
 
     def __post_init__(self) -> None:
         if not isinstance(self.window_days, (int, float)) or not self.window_days >= 0:
-            from .errors import ConfigError
             raise ConfigError(f"The 'date_window' parameter must be a number of days >= 0. "
                               f"Got {self.window_days!r} instead.")
         check_range("figures", self.figures, 0.0, 1.0)
@@ -295,8 +315,11 @@ class OccasionRule:
         update = containment >= self.keeps_text and (days is None or days <= self.update_days)
         if fig is not None and fig < self.figures and not correction and not update:
             failed.append("figures")
-        ab, ba = weight.missing(a.lead, b.words, counted), weight.missing(b.lead, a.words, counted)
-        subject = None if ab is None or ba is None else min(ab, ba)
+        # Each text's first line, and a web page's title where it has one, against the other text.
+        heads = [(a.lead, b.words), (b.lead, a.words)]
+        heads += [(x.title, y.words) for x, y in ((a, b), (b, a)) if len(x.title)]
+        shares = [weight.missing(part, other, counted) for part, other in heads]
+        subject = None if any(v is None for v in shares) else min(v for v in shares if v is not None)
         # A text found almost whole in the other reports its subject, whatever the headlines say.
         if (subject is not None and subject > self.subject and not correction
                 and containment < self.same_subject_containment):
@@ -374,12 +397,13 @@ def encode_evidence(ev: Evidence, encode_set: Callable[[np.ndarray], bytes]) -> 
 
     Layout (little-endian): version (u8), correction (u8), words (u32), date
     in microseconds since the epoch (i64; the minimum when unknown), then
-    three length-prefixed (u32) sets encoded with ``encode_set``: the words
-    without digits, the figures, the first line's words.
+    four length-prefixed (u32) sets encoded with ``encode_set``: the words
+    without digits, the figures, the first line's words, the title's words
+    (empty unless a web page gave a title).
     """
     stamp = _NO_DATE if ev.date is None else int(round(ev.date.timestamp() * 1_000_000))
     parts = [struct.pack("<BBIq", _EVIDENCE_VERSION, int(ev.correction), int(ev.n_words), stamp)]
-    for values in (ev.words, ev.figures, ev.lead):
+    for values in (ev.words, ev.figures, ev.lead, ev.title):
         blob = encode_set(values)
         parts.append(struct.pack("<I", len(blob)))
         parts.append(blob)
@@ -399,10 +423,10 @@ def decode_evidence(blob: bytes, decode_set: Callable[[bytes], np.ndarray]) -> E
     if version != _EVIDENCE_VERSION:
         raise ValueError(f"evidence record version {version}")
     pos, sets = head, []
-    for _ in range(3):
+    for _ in range(4):
         (size,) = struct.unpack_from("<I", blob, pos)
         pos += 4
         sets.append(decode_set(blob[pos:pos + size]))
         pos += size
     date = None if stamp == _NO_DATE else datetime.fromtimestamp(stamp / 1_000_000, tz=timezone.utc)
-    return Evidence(sets[0], sets[1], sets[2], date, bool(correction), n_words)
+    return Evidence(sets[0], sets[1], sets[2], date, bool(correction), n_words, sets[3])

@@ -5,137 +5,30 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import chain
 from typing import IO, AbstractSet, Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence
 
 import numpy as np
 
-from .cluster import KEEP_POLICIES, KeepPolicy, choose_keep, groups, trusted_groups
-from .errors import ConfigError, check_range
-from .candidates import candidate_pairs, lsh_floor, nested_bands
+from .cluster import choose_keep, groups, trusted_groups
+from .config import KEEP_POLICIES, KeepPolicy, ScanConfig  # noqa: F401  (ScanConfig lived here; still importable)
+from .errors import ConfigError, DedupError
+from .candidates import candidate_pairs
 from .io import Document, ReadOptions, Skipped, Source, headline, read_documents
-from .occasion import (Evidence, OccasionFeatures, OccasionResult, OccasionRule, WordWeights, digit_sets,
+from .occasion import (Evidence, OccasionFeatures, OccasionResult, WordWeights, digit_sets,
                        lead_sets, occasion_features, subtract_segments)
-from .shingle import ShingleConfig, ShingleKind, batch_token_hashes, sets_from_hashes
-from .short import ShortFeatures, ShortMatch, ShortMatcher, ShortRule, select_segments, short_features
+from .shingle import batch_token_hashes, sets_from_hashes
+from .short import ShortFeatures, ShortMatch, ShortMatcher, select_segments, short_features
 from .pages import prepare_pages
 from .signature import MinHasher
-from .verify import Pair, Rule, ShingleCounts, similarity, verify
+from .verify import Pair, ShingleCounts, similarity, verify
 
 BATCH = 256
-
-
-@dataclass(frozen=True)
-class ScanConfig:
-    """Every setting of a scan.
-
-    Args:
-        shingle_size: tokens per shingle.
-        shingle_kind: ``"word"`` or ``"char"``.
-        num_perm: MinHash permutations.
-        seed: MinHash seed.
-        threshold: minimum Jaccard for a near-duplicate.
-        containment: minimum containment of one document in the other.
-        keep: which copy of a cluster to keep.
-        jobs: worker processes for shingling and signatures (0: all cores).
-        bands, rows: LSH banding; None tunes them for the lowest similarity
-            the rule accepts.
-        boilerplate_share: a shingle found in more than this share of the
-            scanned documents (and in at least ``boilerplate_min_docs``)
-            is boilerplate and carries no weight in verification; 1.0 turns
-            this off.
-        boilerplate_min_docs: the fewest documents a boilerplate shingle is in.
-        short_words: documents of at most this many words are also compared
-            by the short-text rule (word 2-grams with the figures and rare
-            words agreeing, see :mod:`dedup.short`); 0 turns it off.
-        occasion: check every accepted pair for evidence of another
-            occasion or subject (:mod:`dedup.occasion`); False turns the
-            check off.
-        date_window: days apart beyond which dated texts are another
-            occasion (unless a correction or a copy of a long text); 0
-            turns the date check off.
-        figures: minimum share of the figures of the text with fewer of
-            them found in the other.
-        subject: the most weight (inverse document frequency) of the
-            shorter text's words that may be missing from the other.
-    """
-
-    shingle_size: int = 5
-    shingle_kind: ShingleKind = "word"
-    num_perm: int = 128
-    seed: int = 1
-    threshold: float = 0.5
-    containment: float = 0.55
-    keep: KeepPolicy = "longest"
-    jobs: int = 1
-    bands: Optional[int] = None
-    rows: Optional[int] = None
-    boilerplate_share: float = 0.5
-    boilerplate_min_docs: int = 5
-    short_words: int = 150
-    occasion: bool = True
-    date_window: float = 1.0
-    figures: float = 0.6
-    subject: float = 0.2
-
-    def __post_init__(self) -> None:
-        ShortRule(self.short_words)
-        OccasionRule(self.date_window, self.figures, self.subject)
-        check_range("boilerplate_share", self.boilerplate_share, 0.0, 1.0, low_open=True)
-        if not isinstance(self.boilerplate_min_docs, int) or self.boilerplate_min_docs < 2:
-            raise ConfigError("The 'boilerplate_min_docs' parameter must be an int >= 2. "
-                              f"Got {self.boilerplate_min_docs!r} instead.")
-        ShingleConfig(self.shingle_size, self.shingle_kind)
-        MinHasher(self.num_perm, self.seed)
-        Rule(self.threshold, self.containment)
-        if self.keep not in KEEP_POLICIES:
-            raise ConfigError(f"The 'keep' parameter must be one of {', '.join(KEEP_POLICIES)}. "
-                              f"Got {self.keep!r} instead.")
-        if not isinstance(self.jobs, int) or self.jobs < 0:
-            raise ConfigError(f"The 'jobs' parameter must be an int >= 0. Got {self.jobs!r} instead.")
-        if (self.bands is None) != (self.rows is None):
-            raise ConfigError("The 'bands' and 'rows' parameters must be given together.")
-        if self.bands is not None and (self.bands < 1 or self.rows < 1 or self.bands * self.rows > self.num_perm):
-            raise ConfigError(f"bands * rows must be at most num_perm ({self.num_perm}). "
-                              f"Got {self.bands} * {self.rows} instead.")
-
-    @property
-    def shingles(self) -> ShingleConfig:
-        return ShingleConfig(self.shingle_size, self.shingle_kind)
-
-    @property
-    def rule(self) -> Rule:
-        return Rule(self.threshold, self.containment)
-
-    @property
-    def short_rule(self) -> ShortRule:
-        return ShortRule(self.short_words)
-
-    @property
-    def occasion_rule(self) -> Optional[OccasionRule]:
-        """The occasion check, None when turned off."""
-        return OccasionRule(self.date_window, self.figures, self.subject) if self.occasion else None
-
-    @property
-    def banding(self) -> tuple[int, int]:
-        """(bands, rows) used for candidates.
-
-        Rows are fixed and the bands are the first ones of the signature, as
-        many as the lowest similarity the rule accepts needs: a looser
-        setting uses the bands of a stricter one and more, so lowering a
-        threshold never loses a candidate (or a pair) that a stricter
-        setting finds.
-        """
-        if self.bands is not None and self.rows is not None:
-            return self.bands, self.rows
-        return nested_bands(round(lsh_floor(self.threshold, self.containment), 6), self.num_perm)
-
-    @property
-    def workers(self) -> int:
-        return self.jobs or os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
@@ -278,8 +171,17 @@ class SetStore:
         return int(sum(len(x) for x in self._lengths))
 
     def extend(self, values: np.ndarray, lengths: np.ndarray) -> None:
-        """Append the sets of a batch: their concatenated values and their sizes."""
-        self._file.write(memoryview(np.ascontiguousarray(values, dtype=np.uint32)))
+        """Append the sets of a batch: their concatenated values and their sizes.
+
+        Raises:
+            DedupError: the temporary folder is full (or a file size limit is reached).
+        """
+        try:
+            self._file.write(memoryview(np.ascontiguousarray(values, dtype=np.uint32)))
+        except OSError as exc:
+            raise DedupError(f"could not write the scan's temporary file in {tempfile.gettempdir()} "
+                             f"({exc.strerror or exc}); free some space there or point TMPDIR at a folder "
+                             "with room") from exc
         self._lengths.append(np.asarray(lengths, dtype=np.int64))
         self._offsets = None
         self._dirty = True
@@ -306,6 +208,11 @@ _worker_state: dict[str, object] = {}
 
 def _init_worker(config: ScanConfig) -> None:  # noqa: D103
     _worker_state["config"] = config
+    if multiprocessing.parent_process() is not None:
+        # Ctrl-C reaches the whole process group: the parent stops the pool;
+        # a worker dying of it mid-task would print a traceback and can hang
+        # Pool.terminate.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_state["hasher"] = MinHasher(config.num_perm, config.seed)
 
 
@@ -320,11 +227,14 @@ class HashedBatch(NamedTuple):
     word_lengths: np.ndarray
     leads: np.ndarray  # concatenated sorted word-hash sets of the first lines
     lead_lengths: np.ndarray
+    titles: np.ndarray  # the same of the titles web pages give (empty sets elsewhere)
+    title_lengths: np.ndarray
     occasion: OccasionFeatures
     short: ShortFeatures  # the short texts, indexed within the batch
 
 
-def hash_batch(texts: Sequence[str], config: ScanConfig, hasher: MinHasher) -> HashedBatch:
+def hash_batch(texts: Sequence[str], config: ScanConfig, hasher: MinHasher,
+               titles: Optional[Sequence[Optional[str]]] = None) -> HashedBatch:
     """Every per-document feature of a batch of texts, in one pass over their words.
 
     A plain function over a list of texts (no I/O, no global state): the
@@ -334,6 +244,8 @@ def hash_batch(texts: Sequence[str], config: ScanConfig, hasher: MinHasher) -> H
         texts: raw document texts.
         config: the scan's settings.
         hasher: the MinHash permutations.
+        titles: per text, a headline the source gives apart from the text
+            (a web page's title), or None.
     """
     kind = config.shingle_kind
     hashes, counts = batch_token_hashes(texts, kind)
@@ -349,21 +261,33 @@ def hash_batch(texts: Sequence[str], config: ScanConfig, hasher: MinHasher) -> H
     word_values, word_lengths = subtract_segments(all_words, all_lengths, *digits)
     occasion = occasion_features(texts)
     leads, lead_lengths = lead_sets(texts)
+    title_values, title_lengths = lead_sets([t or "" for t in titles] if titles is not None else [""] * len(texts))
     short = (short_features(texts, n_words.tolist(), config.short_words, token_hashes=word_tokens,
                             figures=(occasion.figures, occasion.figure_lengths), digits=digits,
                             corrections=occasion.corrections)
              if config.short_words else ShortFeatures.empty())
     return HashedBatch(values, lengths, n_words, hasher.signatures_flat(values, lengths), word_values, word_lengths,
-                       leads, lead_lengths, occasion, short)
+                       leads, lead_lengths, title_values, title_lengths, occasion, short)
 
 
-def _hash_batch(texts: Sequence[str]) -> HashedBatch:
-    return hash_batch(texts, _worker_state["config"], _worker_state["hasher"])  # type: ignore[arg-type]
+def _hash_batch(texts: Sequence[str], titles: Sequence[Optional[str]]) -> HashedBatch:
+    return hash_batch(texts, _worker_state["config"], _worker_state["hasher"], titles)  # type: ignore[arg-type]
+
+
+def _page_titles(batch: Sequence[Document]) -> list[Optional[str]]:
+    """The titles web pages give apart from their text (a record's title is already its text's first line)."""
+    return [d.title if d.extractor else None for d in batch]
 
 
 def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
     batch: list[Document] = []
-    for doc in docs:
+    for number, doc in enumerate(docs):
+        if not isinstance(doc, Document) or not isinstance(doc.text, str) or not isinstance(doc.id, str):
+            what = (f"a Document with text {type(doc.text).__name__}" if isinstance(doc, Document)
+                    and not isinstance(doc.text, str) else
+                    f"a Document with id {type(doc.id).__name__}" if isinstance(doc, Document)
+                    else type(doc).__name__)
+            raise TypeError(f"Document objects with str id and text expected; item {number} is {what}.")
         batch.append(doc)
         if len(batch) == size:
             yield batch
@@ -372,29 +296,65 @@ def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
         yield batch
 
 
-def _hashed(docs: Iterable[Document], config: ScanConfig) -> Iterator[tuple[list[Document], tuple]]:
+def _drain(pending: Iterable[tuple[object, object]]) -> None:
+    """Stopped early (Ctrl-C, a read error): let the few batches in flight come back
+    before the pool is terminated. A worker still writing a large result into the
+    pipe holds the result queue's lock, and Pool.terminate then waits for that lock
+    forever (it hung 2 in 30 interrupted scans with -j 2)."""
+    deadline = time.monotonic() + 10
+    for _, res in pending:
+        if res is not None:
+            res.wait(max(0.0, deadline - time.monotonic()))  # type: ignore[attr-defined]
+
+
+def _hashed(docs: Iterable[Document], config: ScanConfig) -> Iterator[tuple[list[Document], HashedBatch]]:
     """(batch, hashed batch) in input order, using worker processes when jobs > 1."""
     workers = config.workers
+    batches = _batches(docs, BATCH)
+    if workers > 1:
+        # Input that fits in one batch is hashed here: starting workers costs more than it saves.
+        first = next(batches, None)
+        second = next(batches, None) if first is not None else None
+        batches = chain([b for b in (first, second) if b is not None], batches)
+        if second is None:
+            workers = 1
     if workers <= 1:
         _init_worker(config)
-        for batch in _batches(docs, BATCH):
-            yield batch, _hash_batch([d.text for d in batch])
+        for batch in batches:
+            yield batch, _hash_batch([d.text for d in batch], _page_titles(batch))
         return
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
     pending: list[tuple[list[Document], object]] = []
     with ctx.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
-        for batch in _batches(docs, BATCH):
-            pending.append((batch, pool.apply_async(_hash_batch, ([d.text for d in batch],))))
-            # Bound the work in flight so memory follows the signatures, not the text.
-            while len(pending) > 2 * workers:
+        try:
+            for batch in batches:
+                pending.append((batch, pool.apply_async(_hash_batch, ([d.text for d in batch], _page_titles(batch)))))
+                # Bound the work in flight so memory follows the signatures, not the text.
+                while len(pending) > 2 * workers:
+                    done, res = pending.pop(0)
+                    yield done, res.get()  # type: ignore[attr-defined]
+            while pending:
                 done, res = pending.pop(0)
                 yield done, res.get()  # type: ignore[attr-defined]
-        for done, res in pending:
-            yield done, res.get()  # type: ignore[attr-defined]
+        except BaseException:
+            _drain(pending)
+            raise
 
 
 # ---------------------------------------------------------------- scan
+
+def _unique_ids(docs: Iterable[Document]) -> Iterator[Document]:
+    """Pass documents through, refusing a repeated id (clusters name documents by id)."""
+    seen: set[str] = set()
+    for doc in docs:
+        doc_id = getattr(doc, "id", None)
+        if doc_id in seen:
+            raise ConfigError(f"Document ids must be unique; {doc_id!r} appears twice (give each document its "
+                              "own id).")
+        seen.add(doc_id)  # type: ignore[arg-type]
+        yield doc
+
 
 def _stack(chunks: list[np.ndarray], num_perm: int) -> np.ndarray:
     """Concatenate signature batches, releasing each as it is copied (peak: one copy plus a batch)."""
@@ -419,7 +379,7 @@ class PairJudge:
 
     def __init__(self, config: ScanConfig, infos: Sequence[DocInfo], get_set: Callable[[int], np.ndarray],
                  get_words: Callable[[int], np.ndarray], get_figures: Callable[[int], np.ndarray],
-                 get_lead: Callable[[int], np.ndarray], corrections: np.ndarray, weights: WordWeights, short: Optional[ShortMatcher]) -> None:
+                 get_lead: Callable[[int], np.ndarray], get_title: Callable[[int], np.ndarray], corrections: np.ndarray, weights: WordWeights, short: Optional[ShortMatcher]) -> None:
         self.config = config
         self.rule = config.rule
         self.occasion = config.occasion_rule
@@ -428,6 +388,7 @@ class PairJudge:
         self.get_words = get_words
         self.get_figures = get_figures
         self.get_lead = get_lead
+        self.get_title = get_title
         self.corrections = corrections
         self.weights = weights
         self.short = short
@@ -436,7 +397,7 @@ class PairJudge:
         info = self.infos[i]
         return Evidence(self.get_words(i), self.get_figures(i), self.get_lead(i),
                         None if info.date_is_mtime else info.date,
-                        bool(self.corrections[i]), info.words)
+                        bool(self.corrections[i]), info.words, self.get_title(i))
 
     def check(self, i: int, j: int, jaccard: float, containment: float) -> Optional[OccasionResult]:
         """The occasion check of a pair (None when the check is off)."""
@@ -457,13 +418,17 @@ class PairJudge:
         return self.finish(Pair(lo, hi, jac, lr, rl, rule=rule))
 
     def compatible(self, i: int, j: int) -> bool:
-        """Whether nothing says that documents i and j report another occasion or subject."""
+        """Whether nothing says that documents i and j, joined through other cluster members, report
+        another occasion or subject: their dates and subjects agree."""
         if self.occasion is None:
             return True
         lo, hi = min(i, j), max(i, j)
         jac, lr, rl = similarity(self.get_set(lo), self.get_set(hi))
         got = self.check(lo, hi, jac, max(lr, rl))
-        return got is None or got.passed
+        # Figures are compared where two texts tell the same thing; a member joined through another
+        # version may share little text with the kept copy, and their figures then come from different
+        # paragraphs. Dates and subject say another occasion whatever the overlap.
+        return got is None or not (set(got.failed) - {"figures"})
 
     def finish(self, pair: Pair) -> tuple[Optional[Pair], Optional[str]]:
         """Apply the occasion check to a pair the shingle or short-text rule accepted."""
@@ -603,14 +568,20 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
     opts = read_options or ReadOptions()
     t0 = time.perf_counter()
     docs = prepare_pages(docs, config.workers, opts.skipped, strict=opts.strict)
+    return _scan_hashed(_hashed(_unique_ids(docs), config), config, opts, progress, t0)
+
+
+def _scan_hashed(hashed: Iterable[tuple[list[Document], HashedBatch]], config: ScanConfig, opts: ReadOptions,
+                 progress: Optional[Callable[[int], None]], t0: float) -> ScanResult:
     infos: list[DocInfo] = []
-    with SetStore() as store, SetStore() as word_store, SetStore() as figure_store, SetStore() as lead_store:
+    with SetStore() as store, SetStore() as word_store, SetStore() as figure_store, SetStore() as lead_store, \
+            SetStore() as title_store:
         sig_chunks: list[np.ndarray] = []
         df = ShingleCounts() if config.boilerplate_share < 1.0 else None
         word_df = ShingleCounts()
         shorts: list[ShortFeatures] = []
         corrections: list[np.ndarray] = []
-        for batch, hb in _hashed(docs, config):
+        for batch, hb in hashed:
             short = hb.short
             if len(short):
                 short.index += len(infos)
@@ -619,6 +590,7 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
             word_store.extend(hb.word_values, hb.word_lengths)
             figure_store.extend(hb.occasion.figures, hb.occasion.figure_lengths)
             lead_store.extend(hb.leads, hb.lead_lengths)
+            title_store.extend(hb.titles, hb.title_lengths)
             corrections.append(hb.occasion.corrections)
             if df is not None:
                 df.add(hb.values, len(batch))
@@ -651,7 +623,7 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
         short_matcher = (ShortMatcher(ShortFeatures.concat(shorts), config.short_rule)
                          if config.short_words else None)
         judge = PairJudge(config, infos, get_set, word_store.__getitem__, figure_store.__getitem__,
-                          lead_store.__getitem__,
+                          lead_store.__getitem__, title_store.__getitem__,
                           np.concatenate(corrections) if corrections else np.empty(0, bool),
                           word_df.weights(), short_matcher)
         n_candidates = len(candidates)
@@ -780,7 +752,8 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
     from .occasion import figures as figure_list, lead
 
     config = config or ScanConfig()
-    docs = list(docs)
+    # Web pages read unextracted are extracted and stripped of their sites' templates as a scan does.
+    docs = list(prepare_pages(docs, config.workers, []))
     where = {d.id: k for k, d in enumerate(docs)}
     for name in (a, b):
         if name not in where:
@@ -799,7 +772,7 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
     seen = 0
     for start in range(0, len(docs), BATCH):
         batch = docs[start:start + BATCH]
-        hb = hash_batch([d.text for d in batch], config, hasher)
+        hb = hash_batch([d.text for d in batch], config, hasher, _page_titles(batch))
         if df is not None:
             df.add(hb.values, len(batch))
         word_df.add(hb.word_values, len(batch))
@@ -812,7 +785,8 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
                 kept[k] = (select_segments(hb.values, hb.lengths, [r])[0], hb.signatures[r],
                            select_segments(hb.word_values, hb.word_lengths, [r])[0],
                            select_segments(hb.occasion.figures, hb.occasion.figure_lengths, [r])[0],
-                           select_segments(hb.leads, hb.lead_lengths, [r])[0], bool(hb.occasion.corrections[r]))
+                           select_segments(hb.leads, hb.lead_lengths, [r])[0], bool(hb.occasion.corrections[r]),
+                           select_segments(hb.titles, hb.title_lengths, [r])[0])
         seen += len(batch)
     get = (lambda k: kept[k][0]) if df is None else \
         df.boilerplate(config.boilerplate_share, config.boilerplate_min_docs).view(lambda k: kept[k][0])
@@ -838,7 +812,7 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
     occasion = config.occasion_rule
     if occasion is not None:
         ev = [Evidence(kept[k][2], kept[k][3], kept[k][4], None if infos[k].date_is_mtime else infos[k].date,
-                       kept[k][5], infos[k].words) for k in (lo, hi)]
+                       kept[k][5], infos[k].words, kept[k][6]) for k in (lo, hi)]
         got = occasion.check(ev[0], ev[1], jac, max(lr, rl), word_df.weights())
         ta, tb = docs[lo].text, docs[hi].text
         fa, fb = figure_list(ta), figure_list(tb)
@@ -846,8 +820,10 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
         only_b = [f for f in dict.fromkeys(fb) if f not in set(fa)]
         wa = set(w for w in words_of(ta) if w.isalpha())
         wb = set(w for w in words_of(tb) if w.isalpha())
-        lead_a = [w for w in dict.fromkeys(lead(ta).split()) if w not in wb]
-        lead_b = [w for w in dict.fromkeys(lead(tb).split()) if w not in wa]
+        heads_a = lead(ta).split() + (lead(docs[lo].title or "").split() if docs[lo].extractor else [])
+        heads_b = lead(tb).split() + (lead(docs[hi].title or "").split() if docs[hi].extractor else [])
+        lead_a = [w for w in dict.fromkeys(heads_a) if w not in wb]
+        lead_b = [w for w in dict.fromkeys(heads_b) if w not in wa]
         if got.days is None:
             date_detail = "a date is unknown (a file's modification time does not count)"
         else:

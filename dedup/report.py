@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 from . import __version__
 from .errors import DedupError
 from .files import atomic_path
-from .pipeline import Cluster, DocInfo, ScanResult
-from .verify import Pair
 
 if TYPE_CHECKING:
     from .index import AddOutcome, IndexInfo, Match, QueryResult
-    from .pipeline import Explanation
+    from .pipeline import Cluster, DocInfo, Explanation, ScanResult
+    from .verify import Pair
 
 SCAN_FORMATS = ("text", "json", "jsonl", "csv", "parquet")
 
@@ -379,7 +378,7 @@ BINARY_FORMATS = ("parquet",)
 # ---------------------------------------------------------------- dedup index
 
 INDEX_FORMATS = ("text", "json", "jsonl")
-ADD_STATUSES = ("added", "unchanged", "replaced", "duplicate", "empty")
+ADD_STATUSES = ("added", "unchanged", "replaced", "conflict", "duplicate", "empty")
 
 
 def match_record(match: "Match") -> dict[str, Any]:
@@ -424,13 +423,17 @@ def render_index_add(outcomes: Iterable["AddOutcome"], fmt: str, holds: Callable
                 yield "duplicate " + _match_text(o.id, m)
         elif o.status in ("replaced", "empty"):
             yield f"{o.status} {o.id}\n"
+        elif o.status == "conflict":
+            yield f"not replaced {o.id} (indexed with other text; --replace replaces it)\n"
     if fmt == "json":
         yield json.dumps({"summary": {**counts, "documents": holds()}, "outcomes": records,
                           "skipped": _skipped_records(skipped)}, ensure_ascii=False, indent=2) + "\n"
     elif fmt == "text":
         yield (f"added {counts['added']}, unchanged {counts['unchanged']}, replaced {counts['replaced']}, "
                f"duplicates {counts['duplicate']} (not added), empty {counts['empty']}; "
-               f"the index holds {_docs(holds())}\n")
+               + (f"not replaced {counts['conflict']} (other text under an indexed id); " if counts["conflict"]
+                  else "")
+               + f"the index holds {_docs(holds())}\n")
 
 
 def render_index_query(results: Iterable["QueryResult"], fmt: str, skipped: Iterable[Any] = ()) -> Iterator[str]:

@@ -59,7 +59,7 @@ class ShingleConfig:
     kind: ShingleKind = "word"
 
     def __post_init__(self) -> None:
-        if not isinstance(self.size, int) or self.size < 1:
+        if isinstance(self.size, bool) or not isinstance(self.size, int) or self.size < 1:
             raise ConfigError(f"The 'shingle_size' parameter must be an int >= 1. Got {self.size!r} instead.")
         if self.kind not in ("word", "char"):
             raise ConfigError(f"The 'shingle_kind' parameter must be 'word' or 'char'. Got {self.kind!r} instead.")

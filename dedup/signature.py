@@ -65,9 +65,9 @@ class MinHasher:
     seed: int = 1
 
     def __post_init__(self) -> None:
-        if not isinstance(self.num_perm, int) or not 1 <= self.num_perm <= 4096:
+        if isinstance(self.num_perm, bool) or not isinstance(self.num_perm, int) or not 1 <= self.num_perm <= 4096:
             raise ConfigError(f"The 'num_perm' parameter must be an int in [1, 4096]. Got {self.num_perm!r} instead.")
-        if not isinstance(self.seed, int) or not 0 <= self.seed < 2**32:
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed < 2**32:
             raise ConfigError(f"The 'seed' parameter must be an int in [0, 2**32). Got {self.seed!r} instead.")
         a, b = permutations(self.num_perm, self.seed)
         object.__setattr__(self, "_a", a)

@@ -37,9 +37,10 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional, Sequence
 import numpy as np
 
 from .errors import ConfigError, InputError
-from .pipeline import (BATCH, Cluster, Member, PairJudge, ScanConfig, adjacency, hash_batch, make_cluster,
-                       trusted_clusters, verify_candidates)
-from .short import ShortFeatures, ShortMatcher, common_tokens
+from .config import ScanConfig
+from .pipeline import (BATCH, Cluster, Member, PairJudge, adjacency, hash_batch, make_cluster, trusted_clusters,
+                       verify_candidates)
+from .short import ShortFeatures, ShortMatcher
 from .signature import MinHasher
 from .verify import DF_BUCKETS, Pair, ShingleCounts
 
@@ -269,9 +270,11 @@ class _Docs:
             get_set = stats.boilerplate.view(get_set)
         matcher = (ShortMatcher(self.short_features(), config.short_rule, common=stats.common)
                    if config.short_words else None)
+        # Titles apart from the text come with web pages only, which this engine does not read.
+        no_title = np.empty(0, _U32)
         return PairJudge(config, self.infos, get_set, self.words.__getitem__,  # type: ignore[arg-type]
-                         self.figures.__getitem__, self.leads.__getitem__, self.corrections,  # type: ignore[arg-type]
-                         stats.weights(), matcher)
+                         self.figures.__getitem__, self.leads.__getitem__, lambda i: no_title,
+                         self.corrections, stats.weights(), matcher)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -333,8 +336,6 @@ def cluster_rows(batches: Iterator[Any], config: ScanConfig, stats: Any) -> Iter
     """Clusters of components: rows (comp, pairs, docs) with each component's verified pairs and the
     features of its documents."""
     import pyarrow as pa
-
-    from .pipeline import DocInfo  # noqa: F401  (the judge reads DocInfo fields; _Info has them)
 
     for rb in batches:
         out = []
@@ -719,27 +720,36 @@ def list_inputs(spark: "SparkSession", sources: Sequence[str]) -> list[tuple[str
         name = name.lower()
         return posixpath.splitext(name[:-3] if name.endswith(".gz") else name)[1]
 
+    def kept(name: str, in_folder: bool) -> bool:
+        kind = suffix(name)
+        if in_folder and kind not in SUFFIXES:
+            return False
+        if kind in UNREAD:
+            raise InputError(f"{name}: the Spark engine reads JSON lines, Parquet and text files, not {kind} "
+                             "(convert it to JSON lines, or scan it with dedup scan)", name)
+        return True
+
     out: list[tuple[str, str]] = []
-    local = [s for s in sources if not _is_uri(s)]
-    folders = [s for s in sources if (not _is_uri(s) and os.path.isdir(s)) or (_is_uri(s) and _hadoop_is_dir(spark, s))]
-    for src in sources:
-        if not _is_uri(src):
-            for path, rel in expand_sources([src]):
-                if path is None:
-                    raise InputError("-: the Spark engine reads files, not standard input (save it to a file)", "-")
-                in_folder = rel != str(path)
-                if in_folder and suffix(path.name) not in SUFFIXES:
-                    continue
-                if in_folder and len(folders) > 1:
-                    rel = (os.path.normpath(src) + "/" + rel) if not rel.startswith(src) else rel
+    if not any(_is_uri(s) for s in sources):
+        for path, rel in expand_sources(list(sources)):
+            if path is None:
+                raise InputError("-: the Spark engine reads files, not standard input (save it to a file)", "-")
+            if kept(path.name, rel != str(path)):
                 out.append((os.path.abspath(path), rel))
-            continue
-        for uri, rel in _hadoop_files(spark, src):
-            if rel != src and suffix(uri.rsplit("/", 1)[-1]) not in SUFFIXES:
-                continue
-            out.append((uri, rel if len(folders) <= 1 or rel == src else src.rstrip("/") + "/" + rel))
-    del local
+        return out
+    several = sum(1 for s in sources if (_hadoop_is_dir(spark, s) if _is_uri(s) else os.path.isdir(s))) > 1
+    for src in sources:
+        found = _hadoop_files(spark, src if _is_uri(src) else os.path.abspath(src))
+        for uri, rel in found:
+            in_folder = len(found) > 1 or rel != uri
+            if kept(uri.rsplit("/", 1)[-1], in_folder):
+                name = src if not in_folder else (src.rstrip("/") + "/" + rel if several else rel)
+                out.append((uri, name))
     return out
+
+
+#: Kinds the local reader reads that this engine does not (a file of them is refused, not misread).
+UNREAD = (".csv", ".tsv", ".json", ".html", ".htm", ".xhtml")
 
 
 def _hadoop_fs(spark: "SparkSession", uri: str) -> tuple[Any, Any]:
@@ -785,12 +795,12 @@ class RecordFields:
 def record_document(rec: Any, rel: str, number: int, fields: RecordFields) -> Optional[tuple[str, str, Optional[int]]]:
     """(id, text, date in microseconds) of one JSON or Parquet record, as the local reader makes them; None
     when the record has no text or no id in ``fields.id_field``."""
-    from .io import DATE_FIELDS, ID_FIELDS, parse_date, record_text
+    from .io import DATE_FIELDS, ID_FIELDS, MAX_DOCUMENT_BYTES, parse_date, record_text
 
     if not isinstance(rec, dict):
         return None
     body = record_text(rec, fields.text_field)
-    if body is None:
+    if body is None or len(body) > MAX_DOCUMENT_BYTES:
         return None
     rid = _pick(rec, fields.id_field, ID_FIELDS)
     if rid is None or isinstance(rid, (dict, list)):

@@ -102,10 +102,11 @@ def test_pairs(seeds):
 
 
 def test_unique_and_duplicates(seeds):
+    # Paths as read, so they work from the current folder (here: the absolute seeds path).
     r = run("scan", seeds, "--duplicates")
-    assert r.exit_code == 0 and r.stdout == f"{A}\n"
+    assert r.exit_code == 0 and r.stdout == f"{seeds / A}\n"
     r = run("scan", seeds, "--unique")
-    assert r.stdout.splitlines() == sorted(p.name for p in seeds.glob("*.txt") if p.name != A)
+    assert r.stdout.splitlines() == sorted(str(p) for p in seeds.glob("*.txt") if p.name != A)
     r = run("scan", seeds, "--unique", "--duplicates")
     assert r.exit_code == 2 and "--unique and --duplicates exclude each other." in r.stderr
 
@@ -223,11 +224,11 @@ def test_move_duplicates(seeds, tmp_path):
     assert "moved 1 duplicate file to" in r.stderr
     assert (tmp_path / "dupes" / A).read_text() == (seeds / A).read_text()
     assert not (news / A).exists() and (news / B).exists()
-    # A second copy would land on an existing file: nothing moves.
-    shutil.copy(seeds / A, news / A)
+    # A different file already at the target: nothing moves.
+    (news / A).write_text((seeds / A).read_text() + "\nOne more line.\n")
     r = run("scan", news, "--move-duplicates", tmp_path / "dupes")
-    assert r.exit_code == 1 and "already exists; nothing was moved" in r.stderr
-    assert (news / A).exists()
+    assert r.exit_code == 1 and "already exists and differs from" in r.stderr and "nothing was moved" in r.stderr
+    assert (news / A).exists() and (tmp_path / "dupes" / A).read_text() == (seeds / A).read_text()
 
 
 def test_move_duplicates_refuses_records(tmp_path, seed_texts):
@@ -244,9 +245,9 @@ def test_byte_identical_output_across_runs(seeds):
 
 
 def test_python_dash_m_and_console_script(seeds):
-    r = subprocess.run([sys.executable, "-m", "dedup", "scan", str(seeds), "--duplicates"], capture_output=True,
+    r = subprocess.run([sys.executable, "-m", "dedup", "scan", "seeds", "--duplicates"], capture_output=True,
                        text=True, cwd=ROOT)
-    assert r.returncode == 0 and r.stdout == f"{A}\n"
+    assert r.returncode == 0 and r.stdout == f"seeds/{A}\n"
 
 
 def test_output_file_gets_the_usual_mode(seeds, tmp_path):

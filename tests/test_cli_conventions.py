@@ -125,11 +125,13 @@ def test_script_lists_records_as_comments(tmp_path, seed_texts):
 # ---------------------------------------------------------------- ids and options
 
 def test_id_lists_follow_the_format(seeds):
-    assert run("scan", seeds, "--duplicates", "-f", "json").stdout == f'[\n  "{A}"\n]\n'
-    assert run("scan", seeds, "--duplicates", "-f", "jsonl").stdout == f'"{A}"\n'
-    assert run("scan", seeds, "--duplicates", "-f", "csv").stdout == f"id\n{A}\n"
+    # Whole files are listed by their path as read, which works from the current folder.
+    a = str(seeds / A)
+    assert run("scan", seeds, "--duplicates", "-f", "json").stdout == "[\n  " + json.dumps(a) + "\n]\n"
+    assert run("scan", seeds, "--duplicates", "-f", "jsonl").stdout == json.dumps(a) + "\n"
+    assert run("scan", seeds, "--duplicates", "-f", "csv").stdout == f"id\n{a}\n"
     r = run("scan", seeds, "--unique", "-f", "json")
-    assert json.loads(r.stdout) == sorted(p.name for p in seeds.glob("*.txt") if p.name != A)
+    assert json.loads(r.stdout) == sorted(str(p) for p in seeds.glob("*.txt") if p.name != A)
 
 
 def test_num_perm_too_small_for_the_recall_target_warns(seeds):
@@ -198,8 +200,8 @@ def test_index_query_exit_code_remove_from_stdin_and_add_json(tmp_path, seeds):
     r = run("index", "add", db, seeds / A, "--format", "json")
     assert r.exit_code == 0
     body = json.loads(r.stdout)
-    assert body["summary"] == {"added": 1, "unchanged": 0, "replaced": 0, "duplicate": 0, "empty": 0,
-                               "documents": 1}
+    assert body["summary"] == {"added": 1, "unchanged": 0, "replaced": 0, "conflict": 0, "duplicate": 0,
+                               "empty": 0, "documents": 1}
     assert [o["status"] for o in body["outcomes"]] == ["added"] and body["skipped"] == []
     r = run("index", "query", db, seeds / B, "--fail-on-matches")
     assert r.exit_code == 3 and f"~ {seeds / A}" in r.stdout

@@ -108,9 +108,10 @@ def test_cli_add_query_info_on_seeds(tmp_path: Path) -> None:
     r = run_cli("index", "query", db, str(SEEDS), "--format", "jsonl")
     assert r.exit_code == 0, r.output
     lines = [json.loads(line) for line in r.output.splitlines()]
-    assert [rec["id"] for rec in lines] == [S0, S1, S2, S3, S4]
-    # The folder's 000 has another id than the file added by path, so it matches it at 1.0.
-    assert [[m["jaccard"] for m in rec["matches"]] for rec in lines] == [[1.0], [0.4477], [], [], []]
+    # Ids are paths as given: the folder's 000 is the file added by path, not a match of itself.
+    assert [rec["id"] for rec in lines] == [str(SEEDS / n) for n in (S0, S1, S2, S3, S4)]
+    assert [rec["status"] for rec in lines] == ["unchanged", "new", "new", "new", "new"]
+    assert [[m["jaccard"] for m in rec["matches"]] for rec in lines] == [[], [0.4477], [], [], []]
     assert lines[1]["matches"][0] == {"id": str(SEEDS / S0), "source": str(SEEDS / S0), "jaccard": 0.4477,
                                       "query_in_match": 0.5349, "match_in_query": 0.7331,
                                       "checks": {"days": None, "figures": 1.0, "subject": None,
@@ -128,14 +129,14 @@ def test_cli_add_query_info_on_seeds(tmp_path: Path) -> None:
 def test_skip_duplicates_keeps_the_first_version_only(tmp_path: Path) -> None:
     r = run_cli("index", "add", str(tmp_path / "a.db"), str(SEEDS), "--skip-duplicates")
     assert r.exit_code == 0, r.output
-    assert r.output == (f"duplicate {S1}  ~ {S0}  jaccard 0.4477  query_in_match 0.5349  match_in_query 0.7331\n"
+    assert r.output == (f"duplicate {SEEDS / S1}  ~ {SEEDS / S0}  jaccard 0.4477  query_in_match 0.5349  match_in_query 0.7331\n"
                         "added 4, unchanged 0, replaced 0, duplicates 1 (not added), empty 0; "
                         "the index holds 4 documents\n")
     with Index.open(tmp_path / "a.db") as index:
-        assert S1 not in index and S0 in index and len(index) == 4
+        assert str(SEEDS / S1) not in index and str(SEEDS / S0) in index and len(index) == 4
         # Across calls too: the later version is reported, not added.
         (outcome,) = index.add([seed_doc(S1)], skip_duplicates=True)
-    assert outcome.status == "duplicate" and [m.id for m in outcome.matches] == [S0]
+    assert outcome.status == "duplicate" and [m.id for m in outcome.matches] == [str(SEEDS / S0)]
 
 
 # ---------------------------------------------------------------- idempotence, revisions, removal
@@ -184,15 +185,15 @@ def test_revisions_and_repeats_within_one_batch(tmp_path: Path) -> None:
 def test_remove(tmp_path: Path) -> None:
     db = str(tmp_path / "a.db")
     assert run_cli("index", "add", db, str(SEEDS)).exit_code == 0
-    r = run_cli("index", "remove", db, S0, "missing-id")
+    r = run_cli("index", "remove", db, str(SEEDS / S0), "missing-id")
     assert r.exit_code == 0
     assert r.stdout == "removed 1; the index holds 4 documents\n"
     assert "Warning: missing-id: not in the index" in r.stderr
     with Index.open(db) as index:
-        assert S0 not in index
+        assert str(SEEDS / S0) not in index
         (res,) = index.query([("probe", seed_text(S0))])
-        assert [m.id for m in res.matches] == [S1]  # the removed text itself is no longer found
-        assert index.remove([S0]) == []
+        assert [m.id for m in res.matches] == [str(SEEDS / S1)]  # the removed text itself is no longer found
+        assert index.remove([str(SEEDS / S0)]) == []
     docs, bands = tables(Path(db))
     assert len(docs) == 4 and len(bands) == 4 * BANDS
 
@@ -311,18 +312,19 @@ def test_the_file_is_the_documented_format(tmp_path: Path) -> None:
     bands = con.execute("SELECT seg, key, doc FROM bands").fetchall()
     df = dict(con.execute("SELECT bucket, n FROM word_df"))
     con.close()
-    # Occasion evidence: <BBIq, then three length-prefixed sets (docs/index-format.md).
+    # Occasion evidence: <BBIq, then four length-prefixed sets (docs/index-format.md).
     import struct
 
     version, corrected, n_words, stamp = struct.unpack_from("<BBIq", evidence)
     assert (version, corrected, n_words, stamp) == (1, 0, words, -2**63)  # a file's mtime is never stored
     pos, sets = struct.calcsize("<BBIq"), []
-    for _ in range(3):
+    for _ in range(4):
         (size,) = struct.unpack_from("<I", evidence, pos)
         sets.append(decode_set(evidence[pos + 4:pos + 4 + size]))
         pos += 4 + size
     assert pos == len(evidence)
-    word_set, figure_set, lead_set = sets
+    word_set, figure_set, lead_set, title_set = sets
+    assert len(title_set) == 0  # a text file has no title apart from its text
     from dedup.normalize import words as split_words
     from dedup.shingle import ShingleConfig
 
@@ -527,3 +529,27 @@ def test_two_processes_adding_the_same_documents_keep_each_once(tmp_path: Path) 
     assert len(statuses) == 1500
     assert all(sorted(s) == ["added", "unchanged"] for s in statuses.values())
     assert _snapshot(db) == (1500, 1500 * BANDS, 1500)
+
+
+def test_hashing_in_worker_processes_changes_nothing(tmp_path: Path) -> None:
+    from itertools import islice
+
+    from conftest import need
+
+    docs = list(islice(read_documents([need(REUTERS)]), 1500))
+    # Later revisions and copies within the input, so that skipping duplicates and replacing have work to do.
+    docs += [Document(d.id, d.text + " Updated.") for d in docs[:40:4]] + [Document(f"copy-{d.id}", d.text)
+                                                                          for d in docs[100:160:3]]
+    outcomes, queries = [], []
+    for jobs, name in ((1, "one.db"), (2, "two.db")):
+        with Index(tmp_path / name, batch_size=128) as index:
+            outcomes.append(index.add(docs, skip_duplicates=True, jobs=jobs))
+            queries.append(index.query(docs[::7], jobs=jobs))
+    assert outcomes[0] == outcomes[1] and queries[0] == queries[1]
+    assert {o.status for o in outcomes[0]} >= {"added", "replaced", "duplicate"}
+    (docs1, bands1), (docs2, bands2) = tables(tmp_path / "one.db"), tables(tmp_path / "two.db")
+    added = 6  # the time each document was added
+    assert [r[:added] + r[added + 1:] for r in docs1] == [r[:added] + r[added + 1:] for r in docs2]
+    assert bands1 == bands2
+    r = run_cli("index", "add", str(tmp_path / "cli.db"), str(SEEDS), "--jobs", "2", "--batch-size", "2")
+    assert r.exit_code == 0 and "added 5" in r.output, r.output

@@ -124,16 +124,18 @@ def test_cli_with_redis(redis_url: str, tmp_path: Path) -> None:
     runner = CliRunner()
     r = runner.invoke(cli, ["index", "add", "seeds", str(SEEDS), "--redis", redis_url, "--skip-duplicates"])
     assert r.exit_code == 0, r.output
-    assert r.output == (f"duplicate {S1}  ~ {S0}  jaccard 0.4477  query_in_match 0.5349  match_in_query 0.7331\n"
+    assert r.output == (f"duplicate {SEEDS / S1}  ~ {SEEDS / S0}  jaccard 0.4477  query_in_match 0.5349  "
+                        "match_in_query 0.7331\n"
                         "added 4, unchanged 0, replaced 0, duplicates 1 (not added), empty 0; "
                         "the index holds 4 documents\n")
     r = runner.invoke(cli, ["index", "query", "seeds", str(SEEDS / S1), "--redis", redis_url, "-f", "jsonl"])
     assert r.exit_code == 0, r.output
     rec = json.loads(r.output)
-    assert [(m["id"], m["jaccard"], m["match_in_query"]) for m in rec["matches"]] == [(S0, 0.4477, 0.7331)]
+    assert [(m["id"], m["jaccard"], m["match_in_query"]) for m in rec["matches"]] == [(str(SEEDS / S0), 0.4477,
+                                                                                       0.7331)]
     r = runner.invoke(cli, ["index", "info", "seeds", "--redis", redis_url])
     assert r.exit_code == 0 and f"index: {redis_url} index 'seeds' (redis, format 2)\ndocuments: 4\n" in r.output
-    r = runner.invoke(cli, ["index", "remove", "seeds", S0, "--redis", redis_url])
+    r = runner.invoke(cli, ["index", "remove", "seeds", str(SEEDS / S0), "--redis", redis_url])
     assert r.exit_code == 0 and r.stdout == "removed 1; the index holds 3 documents\n"
 
 

@@ -171,3 +171,18 @@ def test_parse_date(value, year):
 
 def test_parse_date_unknown():
     assert parse_date("sometime soon") is None and parse_date(None) is None
+
+
+@pytest.mark.parametrize("value", ["26-FEB-1987 15:01:01.79", "3-MAR-1987  09:15:05.40", "1-mar-1987 1:02:03",
+                                   "26-FEB-1987 10:00:00.5", "27-MAR-1987 02:17:09.88T C", "27-MAR-1987 00:02:59.13RM"])
+def test_parse_date_reuters_forms_read_as_strptime_reads_them(value):
+    from datetime import datetime, timezone
+    head = value.split("T ")[0].rstrip("RM")
+    fmt = "%d-%b-%Y %H:%M:%S.%f" if "." in head else "%d-%b-%Y %H:%M:%S"
+    assert parse_date(value) == datetime.strptime(head.title(), fmt).replace(tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("value", ["31-FEB-1987 10:00:00", "26-FEB-1987 24:00:00", "26-FOO-1987 10:00:00",
+                                   "26-FEB-1987 15:01:01.1234567", "31-FEB-1987 10:00:00.12XY"])
+def test_parse_date_impossible_reuters_dates(value):
+    assert parse_date(value) is None

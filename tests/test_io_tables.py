@@ -136,7 +136,7 @@ def test_include_and_exclude_globs(tmp_path, seeds):
     docs, _ = read([folder / "page.html"], include=("*.txt",))
     assert len(docs) == 1
     r = run("scan", folder, "--include", "0*.txt", "--exclude", "drafts/*", "--duplicates")
-    assert r.exit_code == 0 and r.stdout == f"{A}\n"
+    assert r.exit_code == 0 and r.stdout == f"{folder / A}\n"
     r = run("scan", folder, "--include", "*.json")
     assert r.exit_code == 1
     assert r.stderr == (f"Error: no documents read from {folder}: 7 files ignored (suffix not read, or "

@@ -103,15 +103,20 @@ def test_subject_fails_when_a_rare_word_of_the_first_line_is_missing():
     flash = ev(words=[1, 2, 100], lead_words=[1, 2, 100], n=5)
     story = ev(words=[*range(1, 20), 100, 101], lead_words=[3, 4, 101])
     assert rule.check(flash, story, 0.0, 0.1, w).subject == 0.0
+    # A web page's title counts as a first line too: a caption on top of the text does not hide the subject.
+    caption = ev(words=[*range(1, 20), 100, 102], lead_words=[3, 102])
+    assert rule.check(caption, other, 0.5, 0.7, w).failed == ("subject",)
+    titled = Evidence(caption.words, caption.figures, caption.lead, None, False, 40, u32(1, 2, 101))
+    assert rule.check(titled, other, 0.5, 0.7, w).passed
     # Too small a collection to weigh words: the check does not apply.
     assert rule.check(one, other, 0.5, 0.7, weights_for(10, counts)).subject is None
 
 
 def test_evidence_round_trips_through_its_byte_layout():
-    e = Evidence(u32(5, 9, 70000), u32(3), u32(5), T0, True, 123)
+    e = Evidence(u32(5, 9, 70000), u32(3), u32(5), T0, True, 123, u32(9))
     back = decode_evidence(encode_evidence(e, encode_set), decode_set)
     assert back.date == T0 and back.correction and back.n_words == 123
-    assert [x.tolist() for x in (back.words, back.figures, back.lead)] == [[5, 9, 70000], [3], [5]]
+    assert [x.tolist() for x in (back.words, back.figures, back.lead, back.title)] == [[5, 9, 70000], [3], [5], [9]]
     assert decode_evidence(encode_evidence(Evidence(u32(), u32(), u32()), encode_set), decode_set).date is None
 
 
@@ -314,3 +319,38 @@ def test_diff_lists_the_figures_and_names_that_differ():
     line = next(x for x in r.output.splitlines() if x.startswith("figures:"))
     assert line.startswith("figures: + none | - 2021, 11, 18, 5; names: + askew, fox40, friday, gaskill")
     assert line.endswith("| - golik, stan")
+
+
+def _figures_by_definition(text: str) -> list[str]:
+    """figures() written with the plainest patterns: the definition the fast ones must keep."""
+    import re
+
+    found = []
+    for m in re.finditer(r"(?<![\w.])\d+(?:[.,]\d+)*(?:[- ]\d+/\d+)?(?:/\d+)?", text):
+        offset = m.start()
+        for part in re.split(r",(?!\d{3}(?!\d))", m.group()):
+            found.append((offset, part.replace(",", "").replace(" ", "-")))
+            offset += len(part) + 1
+    from dedup.occasion import NUMBER_WORDS
+
+    words = "|".join(sorted(NUMBER_WORDS))
+    found += [(m.start(), m.group().lower()) for m in re.finditer(rf"\b({words})\b", text, re.IGNORECASE)]
+    return [t for _, t in sorted(found)]
+
+
+@pytest.mark.parametrize("text", [
+    "Raised 350,000 shares to 6-1/4 pct, up 17.5 from four", "SIX Six \u017fix f\u0131ve F\u0130VE seventeen seventy",
+    "seven_ 7seven seven7 twenty-two x.5 _5 \u00e95 a1 .12 12. 3,000,12 6 1/4 1/8 \u0663\u0664", "twos hundredth Hundred",
+    "", "two", "Eleven.ten,nine;EIGHT"])
+def test_figures_agree_with_their_definition(text):
+    assert figures(text) == _figures_by_definition(text)
+
+
+def test_figures_agree_with_their_definition_on_reuters():
+    import gzip
+    import json
+
+    need(REUTERS)
+    with gzip.open(REUTERS, "rt", encoding="utf-8") as f:
+        texts = [json.loads(line).get("body") or "" for line, _ in zip(f, range(3000))]
+    assert [figures(t) for t in texts] == [_figures_by_definition(t) for t in texts]

@@ -1,0 +1,149 @@
+"""The settings of a scan (:class:`ScanConfig`) and the keep policies.
+
+Kept apart from the numeric stages so that reading the command line (option
+defaults, ``--help``) does not load numpy: the checks of the settings import
+the stages they ask, when a configuration is made.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, Optional
+
+from .errors import ConfigError, check_range
+
+if TYPE_CHECKING:
+    from .occasion import OccasionRule
+    from .shingle import ShingleConfig, ShingleKind
+    from .short import ShortRule
+    from .verify import Rule
+
+KeepPolicy = Literal["first", "longest", "newest", "shortest"]
+KEEP_POLICIES = ("first", "longest", "newest", "shortest")
+
+
+@dataclass(frozen=True)
+class ScanConfig:
+    """Every setting of a scan.
+
+    Args:
+        shingle_size: tokens per shingle.
+        shingle_kind: ``"word"`` or ``"char"``.
+        num_perm: MinHash permutations.
+        seed: MinHash seed.
+        threshold: minimum Jaccard for a near-duplicate.
+        containment: minimum containment of one document in the other.
+        keep: which copy of a cluster to keep.
+        jobs: worker processes for shingling and signatures (0: all cores).
+        bands, rows: LSH banding; None tunes them for the lowest similarity
+            the rule accepts.
+        boilerplate_share: a shingle found in more than this share of the
+            scanned documents (and in at least ``boilerplate_min_docs``)
+            is boilerplate and carries no weight in verification; 1.0 turns
+            this off.
+        boilerplate_min_docs: the fewest documents a boilerplate shingle is in.
+        short_words: documents of at most this many words are also compared
+            by the short-text rule (word 2-grams with the figures and rare
+            words agreeing, see :mod:`dedup.short`); 0 turns it off.
+        occasion: check every accepted pair for evidence of another
+            occasion or subject (:mod:`dedup.occasion`); False turns the
+            check off.
+        date_window: days apart beyond which dated texts are another
+            occasion (unless a correction or a copy of a long text); 0
+            turns the date check off.
+        figures: minimum share of the figures of the text with fewer of
+            them found in the other.
+        subject: the most weight (inverse document frequency) of the
+            shorter text's words that may be missing from the other.
+    """
+
+    shingle_size: int = 5
+    shingle_kind: ShingleKind = "word"
+    num_perm: int = 128
+    seed: int = 1
+    threshold: float = 0.5
+    containment: float = 0.55
+    keep: KeepPolicy = "longest"
+    jobs: int = 1
+    bands: Optional[int] = None
+    rows: Optional[int] = None
+    boilerplate_share: float = 0.5
+    boilerplate_min_docs: int = 5
+    short_words: int = 150
+    occasion: bool = True
+    date_window: float = 1.0
+    figures: float = 0.6
+    subject: float = 0.2
+
+    def __post_init__(self) -> None:
+        from .occasion import OccasionRule
+        from .shingle import ShingleConfig
+        from .short import ShortRule
+        from .signature import MinHasher
+        from .verify import Rule
+
+        ShortRule(self.short_words)
+        OccasionRule(self.date_window, self.figures, self.subject)
+        check_range("boilerplate_share", self.boilerplate_share, 0.0, 1.0, low_open=True)
+        if not isinstance(self.boilerplate_min_docs, int) or self.boilerplate_min_docs < 2:
+            raise ConfigError("The 'boilerplate_min_docs' parameter must be an int >= 2. "
+                              f"Got {self.boilerplate_min_docs!r} instead.")
+        ShingleConfig(self.shingle_size, self.shingle_kind)
+        MinHasher(self.num_perm, self.seed)
+        Rule(self.threshold, self.containment)
+        if self.keep not in KEEP_POLICIES:
+            raise ConfigError(f"The 'keep' parameter must be one of {', '.join(KEEP_POLICIES)}. "
+                              f"Got {self.keep!r} instead.")
+        if isinstance(self.jobs, bool) or not isinstance(self.jobs, int) or self.jobs < 0:
+            raise ConfigError(f"The 'jobs' parameter must be an int >= 0. Got {self.jobs!r} instead.")
+        if (self.bands is None) != (self.rows is None):
+            raise ConfigError("The 'bands' and 'rows' parameters must be given together.")
+        if self.bands is not None and (self.bands < 1 or self.rows < 1 or self.bands * self.rows > self.num_perm):
+            raise ConfigError(f"bands * rows must be at most num_perm ({self.num_perm}). "
+                              f"Got {self.bands} * {self.rows} instead.")
+
+    @property
+    def shingles(self) -> ShingleConfig:
+        from .shingle import ShingleConfig
+
+        return ShingleConfig(self.shingle_size, self.shingle_kind)
+
+    @property
+    def rule(self) -> Rule:
+        from .verify import Rule
+
+        return Rule(self.threshold, self.containment)
+
+    @property
+    def short_rule(self) -> ShortRule:
+        from .short import ShortRule
+
+        return ShortRule(self.short_words)
+
+    @property
+    def occasion_rule(self) -> Optional[OccasionRule]:
+        """The occasion check, None when turned off."""
+        from .occasion import OccasionRule
+
+        return OccasionRule(self.date_window, self.figures, self.subject) if self.occasion else None
+
+    @property
+    def banding(self) -> tuple[int, int]:
+        """(bands, rows) used for candidates.
+
+        Rows are fixed and the bands are the first ones of the signature, as
+        many as the lowest similarity the rule accepts needs: a looser
+        setting uses the bands of a stricter one and more, so lowering a
+        threshold never loses a candidate (or a pair) that a stricter
+        setting finds.
+        """
+        if self.bands is not None and self.rows is not None:
+            return self.bands, self.rows
+        from .candidates import lsh_floor, nested_bands
+
+        return nested_bands(round(lsh_floor(self.threshold, self.containment), 6), self.num_perm)
+
+    @property
+    def workers(self) -> int:
+        return self.jobs or os.cpu_count() or 1

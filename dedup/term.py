@@ -1,0 +1,99 @@
+"""Safe terminal output: article text and file names may hold control characters.
+
+An escape sequence in an id or an article (``ESC ] 0 ;`` sets the window
+title, ``ESC [ 2 J`` clears the screen, OSC 8 makes a hidden link) acts on
+the terminal it is printed to. On a terminal, dedup shows such characters as
+visible escapes (``\\x1b``) instead.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import sys
+from typing import Iterable
+
+# C0 controls but tab and line feed, DEL, and C1 controls.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# The colour sequences dedup's own renderers write (Select Graphic Rendition).
+_SGR = re.compile(r"(\x1b\[[0-9;]*m)")
+
+
+def _visible(match: "re.Match[str]") -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}"
+
+
+def escape_controls(text: str, keep_colour: bool = False) -> str:
+    """Show control characters in ``text`` as ``\\xNN`` escapes.
+
+    Args:
+        text: what is about to be printed to a terminal.
+        keep_colour: leave colour sequences (``ESC [ ... m``) as they are,
+            for output that dedup coloured itself.
+
+    Returns:
+        The text with every other control character but tab and line feed
+        escaped.
+
+    Example:
+        >>> escape_controls("a\\x1b]0;pwned\\x07b")
+        'a\\\\x1b]0;pwned\\\\x07b'
+    """
+    if keep_colour:
+        return "".join(part if i % 2 else _CONTROL.sub(_visible, part)
+                       for i, part in enumerate(_SGR.split(text)))
+    return _CONTROL.sub(_visible, text)
+
+
+class OutputClosed(Exception):
+    """Standard output's reader went away (``| head`` exited)."""
+
+
+def write_stdout(chunks: Iterable[str], *, colour: bool = False) -> None:
+    """Write text to standard output.
+
+    On a terminal, control characters are escaped (``colour`` keeps colour
+    sequences). Text is written as UTF-8 (or the stream's encoding) with
+    lone surrogates turned back into the bytes they stand for, so a file
+    name that is not valid UTF-8 prints as the name it is.
+
+    Raises:
+        OutputClosed: the reader closed the pipe; standard output is then
+            pointed at the null device so that Python's own final flush is
+            quiet too.
+        OSError: any other write error.
+    """
+    out = sys.stdout
+    if out is None:  # started with standard output closed (>&-)
+        for _ in chunks:
+            pass
+        return
+    escape = out.isatty()
+    buf = getattr(out, "buffer", None)
+    enc = getattr(out, "encoding", None) or "utf-8"
+    try:
+        for chunk in chunks:
+            if escape:
+                chunk = escape_controls(chunk, keep_colour=colour)
+            if buf is None:
+                out.write(chunk)
+                continue
+            try:
+                data = chunk.encode(enc, "surrogateescape")
+            except UnicodeEncodeError:
+                data = chunk.encode(enc, "backslashreplace")
+            buf.write(data)
+        if buf is not None:
+            buf.flush()
+        out.flush()
+    except OSError as exc:
+        if exc.errno != errno.EPIPE:
+            raise
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, out.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        raise OutputClosed() from exc

@@ -1,0 +1,787 @@
+"""Hostile input and faults: nothing a user has is lost, nothing hangs, no traceback.
+
+Each test is a case found by trying dedup as a careless user or an attacker
+would; kill, interrupt and hang cases run dedup as a subprocess with a
+timeout.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import resource
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import dedup
+from dedup import Document, Index, ScanConfig
+from dedup.cli import cli
+from dedup.errors import ConfigError
+from dedup.io import ReadOptions, html_to_text, read_documents
+from dedup.normalize import words
+
+from conftest import REUTERS, ROOT, SEED_PAIR, SEEDS, need
+
+A, B = SEED_PAIR
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(cli, [str(a) for a in args], input=input)
+
+
+def dedup_proc(*args, timeout=60, **kwargs):
+    """Run ``python -m dedup`` as a subprocess from the repository root."""
+    env = {**kwargs.pop("env", os.environ), "PYTHONPATH": str(ROOT), **kwargs.pop("env_extra", {})}
+    return subprocess.run([sys.executable, "-m", "dedup", *[os.fsdecode(a) if isinstance(a, bytes) else str(a)
+                                                            for a in args]],
+                          capture_output=True, timeout=timeout, cwd=kwargs.pop("cwd", ROOT), env=env, **kwargs)
+
+
+@pytest.fixture
+def news(tmp_path):
+    folder = tmp_path / "news"
+    shutil.copytree(SEEDS, folder)
+    return folder
+
+
+# ---------------------------------------------------------------- outputs never destroy inputs
+
+@pytest.mark.parametrize("option", ["-o", "--report"])
+def test_output_onto_an_input_is_refused(news, option):
+    target = news / A
+    before = target.read_bytes()
+    r = run("scan", news, option, target)
+    assert r.exit_code == 1
+    assert r.stderr == (f"Error: {target} is one of the inputs ({target}); writing there would destroy an "
+                        "article, choose another output file\n")
+    assert target.read_bytes() == before
+
+
+def test_output_onto_an_input_through_a_link_is_refused(news, tmp_path):
+    link = tmp_path / "out.txt"
+    link.symlink_to(news / A)
+    before = (news / A).read_bytes()
+    r = run("scan", news, "-o", link)
+    assert r.exit_code == 1 and "is one of the inputs" in r.stderr
+    assert (news / A).read_bytes() == before and link.is_symlink()
+
+
+def test_diff_output_onto_an_input_is_refused(tmp_path):
+    a = tmp_path / "a.txt"
+    shutil.copy(SEEDS / A, a)
+    before = a.read_bytes()
+    r = run("diff", a, SEEDS / B, "-o", a)
+    assert r.exit_code == 1 and "is one of the inputs" in r.stderr and a.read_bytes() == before
+
+
+def test_output_onto_a_read_only_file_is_refused(tmp_path):
+    out = tmp_path / "keep.txt"
+    out.write_text("precious\n")
+    out.chmod(0o444)
+    r = run("scan", SEEDS, "-o", out)
+    assert r.exit_code == 1
+    assert r.stderr == f"Error: {out} is read-only; make it writable (chmod u+w) or choose another output file\n"
+    assert out.read_text() == "precious\n" and stat.S_IMODE(out.stat().st_mode) == 0o444
+
+
+def test_output_keeps_the_mode_of_the_file_it_replaces(tmp_path):
+    out = tmp_path / "report.txt"
+    out.write_text("old\n")
+    out.chmod(0o600)
+    assert run("scan", SEEDS, "-o", out).exit_code == 0
+    assert out.read_text().startswith("5 documents") and stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+def test_output_through_a_symlink_writes_the_file_it_points_to(tmp_path):
+    real = tmp_path / "real.txt"
+    real.write_text("old\n")
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    assert run("scan", SEEDS, "-o", link).exit_code == 0
+    assert link.is_symlink() and real.read_text().startswith("5 documents")
+
+
+def test_output_into_a_fifo_writes_through(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()), daemon=True)
+    reader.start()
+    r = run("scan", SEEDS, "--duplicates", "-o", fifo)
+    reader.join(10)
+    assert r.exit_code == 0 and got == [f"{SEEDS / A}\n".encode()]
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def _device(path, minor):
+    """A private copy of a memory device (1, minor: 3 null, 7 full): a test never points -o at the real one."""
+    if os.geteuid() != 0:
+        pytest.skip("making a device node needs root")
+    try:
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, minor))
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        pytest.skip(f"cannot make or open a device node here ({exc.strerror})")
+    return path
+
+
+def test_output_to_a_device_is_written_not_replaced(tmp_path):
+    # A "full" device's writes fail with ENOSPC: the error is one line, and
+    # the node is still a device.
+    full = _device(tmp_path / "full", 7)
+    r = run("scan", SEEDS, "-o", full)
+    assert r.exit_code == 1
+    assert r.stderr.startswith(f"Error: could not write {full} (No space left on device)")
+    assert stat.S_ISCHR(os.lstat(full).st_mode)
+    null = _device(tmp_path / "null", 3)
+    r = run("scan", SEEDS, "-o", null)
+    assert r.exit_code == 0 and stat.S_ISCHR(os.lstat(null).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["full", "null"]  # no temporary file left beside them
+
+
+def test_output_into_a_folder_is_an_error(tmp_path):
+    r = run("scan", SEEDS, "-o", tmp_path)
+    assert r.exit_code == 1
+    assert r.stderr == f"Error: {tmp_path} is a folder; give a file name, such as {tmp_path / 'dedup.out'}\n"
+
+
+def _file_limit(size):
+    return lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+
+def test_file_size_limit_on_the_output_is_one_line_and_leaves_nothing(tmp_path):
+    # The seeds' diff page is over 30 KB.
+    out = tmp_path / "diff.html"
+    r = dedup_proc("diff", SEEDS / A, SEEDS / B, "-f", "html", "-o", out, preexec_fn=_file_limit(20_000))
+    err = r.stderr.decode()
+    assert r.returncode == 1 and "Traceback" not in err
+    assert err == (f"Error: could not write {out} (File too large); free some space or choose another place "
+                   "(nothing was replaced)\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_full_temporary_folder_is_one_line(tmp_path):
+    r = dedup_proc("scan", SEEDS, preexec_fn=_file_limit(2000), env_extra={"TMPDIR": str(tmp_path)})
+    err = r.stderr.decode()
+    assert r.returncode == 1
+    assert err == (f"Error: could not write the scan's temporary file in {tmp_path} (File too large); free some "
+                   "space there or point TMPDIR at a folder with room\n")
+
+
+def test_file_names_that_are_not_utf8(tmp_path):
+    folder = tmp_path / "news"
+    folder.mkdir()
+    raw = os.fsencode(folder) + b"/caf\xe9 " + b"\xff.txt"
+    shutil.copy(SEEDS / A, os.fsdecode(raw))
+    shutil.copy(SEEDS / B, folder / B)
+    r = dedup_proc("scan", folder, "--duplicates")
+    assert r.returncode == 0 and r.stderr == b""
+    assert r.stdout == raw + b"\n"  # the bytes of the name, usable by rm
+    csv_out = os.fsencode(tmp_path) + b"/out\xe9.csv"  # the output's own name is not UTF-8 either
+    r = dedup_proc("scan", folder, "-f", "csv", "-o", csv_out)
+    assert r.returncode == 0 and b"caf\xe9 \xff.txt" in open(csv_out, "rb").read()
+    r = dedup_proc("scan", folder, "--report", tmp_path / "r")
+    assert r.returncode == 0 and b"Traceback" not in r.stderr
+    r = dedup_proc("index", "add", tmp_path / "i.db", folder, "-q")
+    assert r.returncode == 0 and r.stdout.startswith(b"added 2")
+    r = dedup_proc("diff", os.fsdecode(raw), folder / B, "-f", "html", "-o", tmp_path / "d.html")
+    assert r.returncode == 0 and b"Traceback" not in r.stderr
+
+
+# ---------------------------------------------------------------- --duplicates for xargs
+
+def test_duplicates_are_paths_from_the_current_folder_and_null_separated(tmp_path, monkeypatch):
+    folder = tmp_path / "my news"
+    folder.mkdir()
+    shutil.copy(SEEDS / A, folder / "first copy.txt")
+    shutil.copy(SEEDS / B, folder / "second copy.txt")
+    monkeypatch.chdir(tmp_path)
+    r = run("scan", "my news", "--duplicates", "--keep", "longest")
+    assert r.stdout == "my news/first copy.txt\n"
+    r = run("scan", "my news", "--duplicates", "-0")
+    assert r.stdout == "my news/first copy.txt\0"
+    assert all(Path(p).exists() for p in r.stdout.split("\0") if p)
+    r = run("scan", "my news", "--unique", "--null")
+    assert r.stdout.split("\0")[:-1] == ["my news/second copy.txt"]
+    r = run("scan", "-h")
+    assert "--duplicates -0 | xargs -0 rm" in r.stdout and "| xargs rm " not in r.stdout
+
+
+# ---------------------------------------------------------------- --move-duplicates
+
+def test_move_duplicates_stays_inside_the_destination(tmp_path, monkeypatch):
+    work = tmp_path / "work"
+    (tmp_path / "in1").mkdir()
+    (tmp_path / "in2").mkdir()
+    work.mkdir()
+    shutil.copy(SEEDS / B, tmp_path / "in1" / "story.txt")
+    shutil.copy(SEEDS / A, tmp_path / "in2" / "story.txt")
+    monkeypatch.chdir(work)
+    r = run("scan", "../in1", "../in2", "--move-duplicates", "dupes")
+    assert r.exit_code == 0, r.output
+    assert sorted(str(p.relative_to(work)) for p in work.rglob("*") if p.is_file()) == ["dupes/in2/story.txt"]
+    assert not (tmp_path / "in2" / "story.txt").exists() and (tmp_path / "in1" / "story.txt").exists()
+    assert not (tmp_path / "dupes").exists()
+
+
+@pytest.mark.parametrize("alias", ["twice", "symlink", "hardlink"])
+def test_move_duplicates_never_moves_the_kept_file_under_another_name(tmp_path, alias):
+    news = tmp_path / "news"
+    news.mkdir()
+    shutil.copy(SEEDS / B, news / B)
+    sources = [news, news]
+    if alias == "symlink":
+        (news / "alias.txt").symlink_to(news / B)
+        sources = [news]
+    elif alias == "hardlink":
+        os.link(news / B, news / "alias.txt")
+        sources = [news]
+    r = run("scan", *sources, "--move-duplicates", tmp_path / "dupes")
+    assert r.exit_code == 0, r.output
+    assert (news / B).read_text() == (SEEDS / B).read_text()
+    assert not (tmp_path / "dupes").exists() or not any((tmp_path / "dupes").rglob("*.txt"))
+    assert "read once" in r.stderr
+
+
+def test_interrupted_move_is_finished_by_the_next_run(news, tmp_path):
+    dupes = tmp_path / "dupes"
+    dupes.mkdir()
+    shutil.copy(news / A, dupes / A)  # what a run killed between copy and unlink leaves
+    r = run("scan", news, "--move-duplicates", dupes)
+    assert r.exit_code == 0 and "moved 1 duplicate file" in r.stderr
+    assert not (news / A).exists() and (dupes / A).read_text() == (SEEDS / A).read_text()
+
+
+def test_move_across_file_systems_on_a_full_disk_keeps_the_source(tmp_path):
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or os.stat(shm).st_dev == os.stat(tmp_path).st_dev:
+        pytest.skip("needs /dev/shm on another file system")
+    # Two copies of a 300 KB article of few distinct shingles: the scan's
+    # temporary file stays small, the copy does not fit under the limit.
+    news = tmp_path / "news"
+    news.mkdir()
+    text = ((SEEDS / A).read_text() + "\n") * 80
+    (news / B).write_text(text + "One more closing line for the kept copy.\n")
+    (news / A).write_text(text)
+    dest = shm / f"dedup-test-{os.getpid()}"
+    try:
+        r = dedup_proc("scan", news, "--move-duplicates", dest, preexec_fn=_file_limit(100_000))
+        err = r.stderr.decode()
+        assert r.returncode == 1 and "Traceback" not in err
+        assert f"could not copy {news / A} to {dest / A} (File too large); {news / A} was left where it is" in err
+        assert (news / A).read_text() == text
+        assert not any(dest.rglob("*"))  # no truncated copy, no temporary file
+        r = dedup_proc("scan", news, "--move-duplicates", dest)  # room again: the move completes
+        assert r.returncode == 0 and (dest / A).read_text() == text
+        assert not (news / A).exists()
+    finally:
+        shutil.rmtree(dest, ignore_errors=True)
+
+
+def test_move_killed_midway_loses_nothing_and_the_rerun_finishes(tmp_path):
+    # SIGKILL as soon as the first duplicate reaches the destination, then run again.
+    news = tmp_path / "news"
+    news.mkdir()
+    paragraph = (SEEDS / A).read_text()
+    (news / "keep.txt").write_text((paragraph + "\n") * 100 + "The kept copy has one more line.\n")
+    names = [f"dup{i:02d}.txt" for i in range(30)]
+    for name in names:
+        (news / name).write_text((paragraph + "\n") * 100)  # about 370 KB each
+    original = (news / names[0]).read_bytes()
+    shm = Path("/dev/shm")
+    across = shm.is_dir() and os.stat(shm).st_dev != os.stat(tmp_path).st_dev
+    dest = shm / f"dedup-kill-{os.getpid()}" if across else tmp_path / "dupes"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    try:
+        # Thirty copies of one text are all boilerplate to the default rule: turn it off, keep the longest.
+        proc = subprocess.Popen([sys.executable, "-m", "dedup", "scan", str(news), "-j", "1", "--boilerplate-share",
+                                 "1", "--move-duplicates", str(dest)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and time.monotonic() < deadline:
+            if dest.exists() and any(p.suffix == ".txt" for p in dest.iterdir()):
+                break
+            time.sleep(0.001)
+        proc.kill()
+        proc.wait(30)
+        for name in names:  # every duplicate is whole in one place, or in both (a finished copy)
+            here, there = news / name, dest / name
+            assert here.exists() or there.exists(), name
+            for p in (here, there):
+                if p.exists():
+                    assert p.read_bytes() == original, p
+        assert (news / "keep.txt").exists()
+        r = dedup_proc("scan", news, "-j", "1", "--boilerplate-share", "1", "--move-duplicates", dest, timeout=120)
+        assert r.returncode == 0, r.stderr.decode()
+        assert sorted(p.name for p in news.iterdir()) == ["keep.txt"]
+        assert sorted(p.name for p in dest.iterdir() if not p.name.startswith(".")) == names
+        assert all((dest / n).read_bytes() == original for n in names)
+        # What a kill can leave besides: hidden temporary copies, never a partial file under a real name.
+        assert all(p.name.endswith(".partial") for p in dest.iterdir() if p.name.startswith("."))
+    finally:
+        shutil.rmtree(dest, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- index ids
+
+def test_index_ids_are_unique_across_dated_folders(tmp_path):
+    day1, day2 = tmp_path / "news" / "2026-11-21", tmp_path / "news" / "2026-11-22"
+    day1.mkdir(parents=True)
+    day2.mkdir(parents=True)
+    shutil.copy(SEEDS / A, day1 / "kaiser.txt")
+    shutil.copy(sorted(SEEDS.glob("002_*"))[0], day2 / "kaiser.txt")
+    db = tmp_path / "a.db"
+    assert run("index", "add", db, day1).exit_code == 0
+    r = run("index", "add", db, day2)
+    assert r.exit_code == 0 and r.stdout.startswith("added 1, unchanged 0, replaced 0")
+    with Index.open(db) as index:
+        assert len(index) == 2 and str(day1 / "kaiser.txt") in index and str(day2 / "kaiser.txt") in index
+
+
+def test_index_file_then_its_folder_is_one_id_and_replacing_is_explicit(tmp_path, monkeypatch):
+    news = tmp_path / "news"
+    news.mkdir()
+    shutil.copy(SEEDS / A, news / "a.txt")
+    monkeypatch.chdir(tmp_path)
+    db = "a.db"
+    assert run("index", "add", db, "news/a.txt").exit_code == 0
+    r = run("index", "add", db, "./news/")
+    assert r.stdout.startswith("added 0, unchanged 1")
+    (news / "a.txt").write_text((SEEDS / B).read_text())
+    r = run("index", "add", db, "news")
+    assert r.exit_code == 0
+    assert r.stdout == ("not replaced news/a.txt (indexed with other text; --replace replaces it)\n"
+                        "added 0, unchanged 0, replaced 0, duplicates 0 (not added), empty 0; not replaced 1 "
+                        "(other text under an indexed id); the index holds 1 document\n")
+    r = run("index", "add", db, "news", "--replace")
+    assert r.stdout.startswith("replaced news/a.txt\nadded 0, unchanged 0, replaced 1")
+
+
+# ---------------------------------------------------------------- reading: no traceback, bounded memory, no hang
+
+def _skipped(sources, **options):
+    opts = ReadOptions(**options)
+    docs = list(read_documents(sources, opts))
+    return docs, [str(s) for s in opts.skipped]
+
+
+def test_deeply_nested_json_is_skipped_not_a_crash(tmp_path):
+    deep = "[" * 100_000 + "]" * 100_000
+    (tmp_path / "deep.json").write_text(deep)
+    (tmp_path / "deep.jsonl").write_text(json.dumps({"id": "ok", "text": "a fine article"}) + "\n" + deep + "\n")
+    shutil.copy(SEEDS / A, tmp_path / A)
+    docs, notes = _skipped([tmp_path])
+    assert sorted(d.id for d in docs) == [A, "ok"]
+    too_deep = "JSON nested deeper than Python's parser allows (about 1,000 levels); flatten the record or remove it"
+    assert notes == [f"{tmp_path / 'deep.json'}: {too_deep}", f"{tmp_path / 'deep.jsonl'}:2: {too_deep}"]
+    r = run("scan", tmp_path)
+    assert r.exit_code == 0 and r.stdout.startswith("2 documents from 3 files (2 skipped)")
+
+
+def test_corrupt_and_truncated_gzip_are_skipped(tmp_path):
+    whole = gzip.compress((SEEDS / A).read_bytes())
+    (tmp_path / "truncated.txt.gz").write_bytes(whole[: len(whole) // 2])
+    (tmp_path / "garbage.txt.gz").write_bytes(b"\x1f\x8b\x08\x00" + b"\x00" * 6 + b"not deflate data at all")
+    bad = bytearray(gzip.compress(json.dumps({"id": "x", "text": "t"}).encode() * 50))
+    bad[30:40] = b"\xff" * 10
+    (tmp_path / "broken.jsonl.gz").write_bytes(bytes(bad))
+    shutil.copy(SEEDS / B, tmp_path / B)
+    docs, notes = _skipped([tmp_path])
+    assert [d.id for d in docs] == [B]
+    assert len(notes) == 3 and all("gzip" in n or "re-compress" in n for n in notes)
+    r = run("scan", tmp_path, "--strict")
+    assert r.exit_code == 1 and r.stderr.startswith("Error: ") and "Traceback" not in r.output
+
+
+def _peak_rss_mb_of(*args, **kwargs):
+    """Run dedup in a fresh child and return (result, its peak RSS in MB)."""
+    code = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024, file=sys.stderr); "
+            "sys.exit(r.returncode)")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "dedup", *map(str, args)],
+                       capture_output=True, text=True, timeout=120, cwd=ROOT, env=env, **kwargs)
+    *err, peak = r.stderr.strip().splitlines()
+    return r, "\n".join(err), int(peak)
+
+
+def test_gzip_bomb_is_skipped_in_bounded_memory(tmp_path):
+    bomb = tmp_path / "bomb.txt.gz"
+    line = b"all work and no play makes jack a dull boy " * 1000 + b"\n"
+    with gzip.open(bomb, "wb", compresslevel=9) as fh:
+        for _ in range(256 * 1024 * 1024 // len(line)):  # 256 MiB of text
+            fh.write(line)
+    assert bomb.stat().st_size < 2_000_000
+    shutil.copy(SEEDS / A, tmp_path / A)
+    r, err, peak = _peak_rss_mb_of("scan", tmp_path, "-j", "1")
+    assert r.returncode == 0, err
+    assert err == (f"Warning: {bomb}: file (decompressed) larger than 16 MiB (the limit; raise it with "
+                   "--max-document-size, or split the file)")
+    assert r.stdout.startswith("1 document from 2 files (1 skipped)")
+    assert peak < 400, f"peak RSS {peak} MB"
+
+
+def test_huge_json_line_is_skipped_in_bounded_memory(tmp_path):
+    big = tmp_path / "feed.jsonl"
+    with big.open("w") as fh:
+        fh.write(json.dumps({"id": "a", "text": (SEEDS / A).read_text()}) + "\n")
+        fh.write('{"id": "huge", "text": "' + "word " * (60 * 1024 * 1024 // 5) + '"}\n')  # one 60 MiB line
+        fh.write(json.dumps({"id": "b", "text": (SEEDS / B).read_text()}) + "\n")
+    r, err, peak = _peak_rss_mb_of("scan", big, "-j", "1", "--max-document-size", "8M")
+    assert r.returncode == 0, err
+    assert err == (f"Warning: {big}:2: line larger than 8 MiB (the limit; raise it with --max-document-size, "
+                   "or split the file)")
+    assert r.stdout.startswith("2 documents from 1 file (1 skipped): 1 cluster")
+    assert peak < 400, f"peak RSS {peak} MB"
+
+
+def _address_space_peak_kb(*args):
+    """Peak virtual memory (VmPeak, KiB) of the dedup command run to its end with no limit."""
+    code = ("import atexit, runpy, sys; sys.argv = ['dedup'] + sys.argv[1:]; "
+            "atexit.register(lambda: print(open('/proc/self/status').read().split('VmPeak:')[1].split()[0], "
+            "file=sys.stderr)); runpy.run_module('dedup', run_name='__main__')")
+    env = {**{k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, cwd=ROOT,
+                       env=env, timeout=300)
+    assert r.returncode == 0, r.stderr[-500:]
+    return int(r.stderr.split()[-1])
+
+
+def test_two_workers_need_about_the_address_space_of_one():
+    # `ulimit -v 600000`: the Reuters scan passed with -j 1 and died of a numpy MemoryError with -j 2:
+    # each of the pool's helper threads got its own malloc arena, 64 MiB of address space apiece
+    # (here -j 2 peaked 185 MB above -j 1 before the arenas were capped, 6 MB after).
+    data = need(REUTERS)
+    if not Path("/proc/self/status").exists():
+        pytest.skip("needs /proc to measure the address space")
+    one = _address_space_peak_kb("scan", data, "-j", "1", "-q")
+    two = _address_space_peak_kb("scan", data, "-j", "2", "-q")
+    assert two - one < 64 * 1024, (one, two)
+
+
+def test_out_of_memory_is_one_line(tmp_path):
+    # An address-space limit a little above what the imports take: the scan itself runs out.
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # (the command line starts without numpy; a scan loads the numeric stages)
+    code = ("import dedup.cli, dedup.pipeline, dedup.occasion, dedup.short, dedup.index; "
+            "print(open('/proc/self/status').read().split('VmPeak:')[1].split()[0])")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)
+    limit = (int(r.stdout) + 16 * 1024) * 1024
+    feed = tmp_path / "feed.jsonl"
+    with feed.open("w") as fh:
+        for i in range(3000):
+            fh.write(json.dumps({"id": str(i), "text": " ".join(f"w{i}x{k}" for k in range(2000))}) + "\n")
+
+    def cap():
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    r = dedup_proc("scan", feed, "-j", "1", "-q", preexec_fn=cap, timeout=300)
+    assert r.returncode == 1
+    assert r.stderr.decode() == ("Error: out of memory; allow dedup more memory, use fewer worker processes (-j), "
+                                 "or split the input\n")
+
+
+def test_diff_applies_the_document_limit():
+    r = run("diff", SEEDS / A, SEEDS / B, "--max-document-size", "1K")
+    assert r.exit_code == 1
+    assert r.stderr == (f"Error: {SEEDS / A}: file larger than 1 KiB (the limit; raise it with --max-document-size, "
+                        "or split the file)\n")
+
+
+def test_size_options_are_checked():
+    r = run("scan", SEEDS, "--max-document-size", "lots")
+    assert r.exit_code == 2 and "'lots' is not a size" in r.stderr
+    r = run("scan", SEEDS, "--max-document-size", "1K", "-q")
+    assert r.exit_code == 1 and r.stderr.startswith(f"Error: no documents read from {SEEDS}: 5 skipped")
+
+
+def test_fifo_in_a_folder_is_skipped_and_as_an_argument_does_not_block(tmp_path):
+    folder = tmp_path / "news"
+    shutil.copytree(SEEDS, folder)
+    os.mkfifo(folder / "feed.txt")
+    r = dedup_proc("scan", folder, timeout=30)
+    assert r.returncode == 0
+    assert r.stderr.decode() == (f"Warning: {folder / 'feed.txt'}: not a regular file (a FIFO, socket or device); "
+                                 "skipped\n")
+    assert r.stdout.startswith(b"5 documents from 5 files (1 skipped): 1 cluster")
+    r = dedup_proc("scan", folder / "feed.txt", SEEDS / A, timeout=30)  # nobody writes: read as empty
+    assert r.returncode == 0 and r.stderr.decode() == f"Warning: {folder / 'feed.txt'}: empty file\n"
+
+
+def test_fifo_argument_with_a_writer_is_read(tmp_path):
+    fifo = tmp_path / "feed.jsonl"
+    os.mkfifo(fifo)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "dedup", "scan", str(fifo), "--duplicates"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    with open(fifo, "w") as fh:
+        for name in (A, B):
+            fh.write(json.dumps({"id": name, "text": (SEEDS / name).read_text()}) + "\n")
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and out == f"{A}\n".encode(), err
+
+
+def test_unreadable_subfolder_is_reported_and_fatal_with_strict(tmp_path, monkeypatch):
+    shutil.copytree(SEEDS, tmp_path / "news")
+    locked = tmp_path / "news" / "locked"
+    locked.mkdir()
+    shutil.copy(SEEDS / A, locked / "x.txt")
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        # chmod 000 does not stop root, so the test denies the listing itself.
+        if os.fspath(path) == os.fspath(locked):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    r = run("scan", tmp_path / "news")
+    assert r.exit_code == 0
+    assert r.stderr == f"Warning: {locked}: could not read folder (Permission denied); check its permissions\n"
+    r = run("scan", tmp_path / "news", "--strict")
+    assert r.exit_code == 1
+    assert r.stderr == f"Error: {locked}: could not read folder (Permission denied); check its permissions\n"
+
+
+# ---------------------------------------------------------------- interrupts and closed pipes
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_exits_130_promptly_without_traceback(tmp_path, jobs):
+    import random
+
+    rng = random.Random(7)
+    vocab = [f"w{i}" for i in range(5000)]
+    lines = [(json.dumps({"id": str(i), "text": " ".join(rng.choices(vocab, k=300))}) + "\n").encode()
+             for i in range(2000)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for attempt in range(6 if jobs == "2" else 2):  # the pool's hang was intermittent: 2 in 30 before the fix
+        out = tmp_path / f"out{attempt}.json"
+        proc = subprocess.Popen([sys.executable, "-m", "dedup", "scan", "-", "-j", jobs, "-f", "json",
+                                 "-o", str(out)], cwd=ROOT, env=env, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        written = [0]
+
+        def feed():
+            # Writes block until dedup reads, so a count of lines written is a count of lines read
+            # (less a pipe buffer): dedup is scanning, not starting, when it is interrupted.
+            try:
+                for i in range(10**6):
+                    proc.stdin.write(lines[i % len(lines)].replace(b'"id": "', f'"id": "{i}-'.encode(), 1))
+                    written[0] += 1
+            except (BrokenPipeError, ValueError, OSError):
+                pass
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        deadline = time.monotonic() + 60
+        while written[0] < 3000 + 1500 * (attempt % 3) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            pytest.fail("dedup hung after Ctrl-C")
+        stdout, stderr = proc.stdout.read(), proc.stderr.read()
+        writer.join(5)
+        assert proc.returncode == 130, stderr.decode()
+        assert b"Traceback" not in stderr and stdout == b""
+        assert not out.exists() and not list(tmp_path.glob(".out*"))  # no partial output
+
+
+def test_closed_stdout_is_a_quiet_exit():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "dedup", "scan", str(SEEDS), "-f", "json"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # like `| head` that has already exited
+    err = proc.stderr.read()
+    assert proc.wait(timeout=30) == 0 and err == b""
+
+
+# ---------------------------------------------------------------- Python API and numbers
+
+@pytest.mark.parametrize("call,error,message", [
+    (lambda: dedup.scan_documents([Document("a", None)]), TypeError,
+     "Document objects with str id and text expected; item 0 is a Document with text NoneType."),
+    (lambda: dedup.scan([None]), TypeError,
+     "Each source must be a path (str or os.PathLike) or '-'. Got None instead."),
+    (lambda: dedup.scan([str(SEEDS)], num_perm=True), ConfigError,
+     "The 'num_perm' parameter must be an int in [1, 4096]. Got True instead."),
+    (lambda: Index(None), TypeError,
+     "The 'location' parameter must be a path (or with redis, an index name). Got None instead."),
+    (lambda: Index("x", redis=123), TypeError,
+     "The 'redis' parameter must be a URL string such as 'redis://localhost:6379/0'. Got 123 instead."),
+    (lambda: ScanConfig(threshold=float("nan")), ConfigError,
+     "The 'threshold' parameter must be in (0.0, 1.0]. Got nan instead."),
+    (lambda: dedup.scan_documents([Document("x", "one two three"), Document("x", "one two three")]), ConfigError,
+     "Document ids must be unique; 'x' appears twice (give each document its own id)."),
+    (lambda: ReadOptions(encoding="nosuchcodec"), ConfigError,
+     "The 'encoding' parameter must be a Python codec name such as utf-8 or latin-1. Got 'nosuchcodec' instead."),
+])
+def test_api_validates_at_the_boundary(call, error, message):
+    with pytest.raises(error) as err:
+        call()
+    assert str(err.value) == message
+
+
+@pytest.mark.parametrize("args", [["-c", "nan"], ["-t", "nan"], ["--boilerplate-share", "nan"]])
+def test_nan_thresholds_are_usage_errors(args):
+    r = run("scan", SEEDS, *args)
+    assert r.exit_code == 2 and "Got nan instead." in r.stderr
+
+
+def test_nan_cutoff_of_diff_is_a_usage_error():
+    r = run("diff", SEEDS / A, SEEDS / B, "--cutoff", "nan")
+    assert r.exit_code == 2 and "The 'cutoff' parameter must be in (0.0, 1.0]. Got nan instead." in r.stderr
+
+
+def test_closed_stdout_at_start_is_quiet():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([sys.executable, "-m", "dedup", "scan", str(SEEDS)], cwd=ROOT, env=env, stdout=None,
+                       stderr=subprocess.PIPE, timeout=60, pass_fds=(), preexec_fn=lambda: os.close(1))
+    assert r.returncode == 0 and r.stderr == b""
+
+
+def test_unknown_encoding_is_a_usage_error():
+    r = run("scan", SEEDS, "--encoding", "nosuchcodec")
+    assert r.exit_code == 2 and "Got 'nosuchcodec' instead." in r.stderr
+
+
+@pytest.mark.parametrize("encoding", [None, "utf-16"])
+def test_utf16_with_a_bom_reads(tmp_path, encoding):
+    shutil.copy(SEEDS / B, tmp_path / B)
+    (tmp_path / A).write_bytes((SEEDS / A).read_text().encode("utf-16"))
+    args = ["--encoding", encoding] if encoding else []
+    if encoding:
+        (tmp_path / B).write_bytes((SEEDS / B).read_text().encode("utf-16"))
+    r = run("scan", tmp_path, "--duplicates", *args)
+    assert r.exit_code == 0 and r.stderr == "" and r.stdout == f"{tmp_path / A}\n"
+
+
+# ---------------------------------------------------------------- evasion: invisible characters, accents, look-alikes
+
+@pytest.mark.parametrize("name,disguise", [
+    ("zero-width space", lambda w: w[:2] + "\u200b" + w[2:]),
+    ("soft hyphen", lambda w: w[:2] + "\u00ad" + w[2:]),
+    ("zero-width joiner", lambda w: w[:2] + "\u200d" + w[2:]),
+    ("zero-width non-joiner", lambda w: w[:2] + "\u200c" + w[2:]),
+    ("word joiner", lambda w: w[:2] + "\u2060" + w[2:]),
+    ("inner BOM", lambda w: w[:2] + "\ufeff" + w[2:]),
+    ("combining accent", lambda w: w[:2] + "\u0301" + w[2:]),
+    ("Cyrillic look-alikes", lambda w: w.replace("a", "\u0430").replace("e", "\u0435").replace("o", "\u043e")),
+    ("Greek look-alikes", lambda w: w.replace("o", "\u03bf").replace("i", "\u03b9")),
+])
+def test_disguised_copy_is_still_a_duplicate(name, disguise):
+    original = (SEEDS / A).read_text()
+    disguised = " ".join(disguise(w) if len(w) > 3 and w.isascii() else w for w in original.split(" "))
+    assert disguised != original
+    assert words(disguised) == words(original)
+    result = dedup.scan_documents([Document("original", original), Document("copy", disguised)])
+    assert [p.jaccard for p in result.pairs] == [1.0]
+
+
+def test_non_latin_words_are_left_alone():
+    assert words("Москва ВВС αθήνα") == ["москва", "ввс", "αθηνα"]
+    assert words("Ωmega café") == ["ωmega", "cafe"]
+
+
+# ---------------------------------------------------------------- HTML that hides text from a parser
+
+def test_html_comment_closed_with_bang_does_not_leak():
+    page = ("<html><body><article><p>The council approved the budget on Tuesday after a long debate.</p>"
+            "<!-- editor: do not publish the source's name --!><p>Members voted seven to two.</p>"
+            "</article></body></html>")
+    text, _ = html_to_text(page)
+    assert "editor" not in text and "source's name" not in text
+    assert text.endswith("Members voted seven to two.")
+
+
+def test_html_empty_comment_does_not_swallow_the_article():
+    text, _ = html_to_text("<body><p>First paragraph.</p><!--><p>Second paragraph.</p><!-- note --></body>")
+    assert text == "First paragraph.\n\nSecond paragraph."
+
+
+def test_html_script_split_by_a_nested_tag_is_dropped():
+    text, _ = html_to_text("<body><p>Real article.</p><scr<script>ipt>alert(document.cookie)</script>"
+                           "<p>The end.</p></body>")
+    assert text == "Real article.\n\nThe end."
+
+
+# ---------------------------------------------------------------- terminals
+
+def _on_a_terminal(*args):
+    """Run dedup with stdout on a pseudo-terminal; return what the terminal received."""
+    import pty
+
+    master, slave = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "dedup", *map(str, args)], cwd=ROOT, env=env, stdout=slave,
+                            stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=60)
+    os.close(master)
+    return proc.returncode, b"".join(chunks).decode()
+
+
+def raw_escapes_absent(shown):
+    """The article's sequences did not reach the terminal (dedup's own progress bar may use others)."""
+    return "\x1b]0;owned" not in shown and "\x1b[2J" not in shown and "\x07" not in shown
+
+
+def test_terminal_escapes_in_names_and_text_are_shown_escaped(tmp_path):
+    evil = "\x1b]0;owned\x07\x1b[2J"
+    folder = tmp_path / "news"
+    folder.mkdir()
+    shutil.copy(SEEDS / A, folder / f"a{evil}.txt")
+    shutil.copy(SEEDS / B, folder / B)
+    code, shown = _on_a_terminal("scan", folder, "--duplicates")
+    assert code == 0 and raw_escapes_absent(shown) and "\\x1b]0;owned\\x07\\x1b[2J" in shown
+    code, shown = _on_a_terminal("scan", folder)
+    assert code == 0 and raw_escapes_absent(shown) and "\\x1b]0;owned" in shown
+    (folder / f"empty{evil}.txt").write_text("")
+    code, shown = _on_a_terminal("scan", folder)  # the warning on stderr names the file
+    assert code == 0 and raw_escapes_absent(shown) and "empty\\x1b]0;owned\\x07\\x1b[2J.txt: empty file" in shown
+    (folder / f"empty{evil}.txt").unlink()
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("The mayor spoke on Monday.\n\nShe said the plan would go ahead.\n")
+    b.write_text(f"The mayor spoke on Monday.\n\nShe said the plan{evil} would go ahead.\n")
+    code, shown = _on_a_terminal("diff", a, b, "--no-color")
+    assert code == 0 and raw_escapes_absent(shown) and "\\x1b]0;owned" in shown
+    db = tmp_path / "i.db"
+    assert run("index", "add", db, folder / B).exit_code == 0
+    code, shown = _on_a_terminal("index", "query", db, folder)
+    assert code == 0 and raw_escapes_absent(shown) and "\\x1b]0;owned" in shown
+    # Piped, the bytes stay as they are (for scripts).
+    r = dedup_proc("scan", folder, "--duplicates")
+    assert r.stdout.decode() == f"{folder}/a{evil}.txt\n"
+
+
+@pytest.mark.parametrize("how", ["file", "gzip", "stdin", "utf-16-be"])
+def test_utf16_json_lines_read(tmp_path, how):
+    lines = "".join(json.dumps({"id": n, "text": (SEEDS / n).read_text()}) + "\n" for n in (A, B))
+    data = lines.encode("utf-16-be" if how == "utf-16-be" else "utf-16")
+    path = tmp_path / ("feed.jsonl.gz" if how == "gzip" else "feed.jsonl")
+    path.write_bytes(gzip.compress(data) if how == "gzip" else data)
+    args = ["--encoding", "utf-16-be"] if how == "utf-16-be" else []
+    r = run("scan", "-" if how == "stdin" else path, "--duplicates", *args, input=data if how == "stdin" else None)
+    assert r.exit_code == 0 and r.stderr == "" and r.stdout == f"{A}\n"
