@@ -130,3 +130,20 @@ def test_cli_writes_the_local_output(spark, tmp_path: Path) -> None:
     assert text == local_lines([SEEDS], ScanConfig())["clusters"]
     again = CliRunner().invoke(cli, ["spark", "scan", str(SEEDS), "-o", str(out)])
     assert again.exit_code == 1 and "already exists" in again.output
+
+
+def test_no_near_duplicates_give_no_lines(spark) -> None:
+    from dedup.spark import scan_dataframe
+
+    df = spark.createDataFrame([("a", "one story about cocoa in bahia today"),
+                                ("b", "another different story on oil prices"), ("c", "")], "id string, text string")
+    result = scan_dataframe(df)
+    assert result.jsonl().collect() == [] and result.jsonl(pairs=True).collect() == []
+    assert result.duplicates().collect() == []
+
+
+def test_unread_kinds_are_refused(spark, tmp_path: Path) -> None:
+    (tmp_path / "news.csv").write_text("id,text\n1,hello\n", encoding="utf-8")
+    got = CliRunner().invoke(cli, ["spark", "scan", str(tmp_path / "news.csv"), "-o", str(tmp_path / "out")])
+    assert got.exit_code == 1 and "reads JSON lines, Parquet and text files, not .csv" in got.output
+    assert not (tmp_path / "out").exists()
