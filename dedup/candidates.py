@@ -197,3 +197,88 @@ def nested_bands(floor: float, num_perm: int, recall: float = 0.95, rows: int = 
         if candidate_probability(floor, bands, rows) >= recall:
             return bands, rows
     return most, rows
+
+
+# ---------------------------------------------------------------- banding in blocks, for engines that shuffle
+
+#: Most members of a band bucket that one task enumerates pairs for, per side.
+BLOCK = 256
+
+
+def bucket_blocks(size: int, block: int = BLOCK) -> list[tuple[int, int]]:
+    """The tasks (block a, block b), ``a <= b``, that together enumerate every pair of a bucket of ``size``
+    members split into blocks of ``block`` (member ``k`` is in block ``k // block``).
+
+    Each task enumerates at most ``block * block`` pairs, however large the
+    bucket: a template that puts thousands of reports in one bucket makes
+    many small tasks instead of one that never ends.
+    """
+    n = -(-size // block)
+    return [(a, b) for a in range(n) for b in range(a, n)]
+
+
+def first_band_pairs(ids_a: np.ndarray, prefixes_a: np.ndarray, ids_b: np.ndarray, prefixes_b: np.ndarray,
+                     band: int, rows: int) -> np.ndarray:
+    """Pairs of one task of a band bucket whose first shared band is ``band``.
+
+    Every member of a bucket shares band ``band``; a pair that also shares
+    an earlier band is left to that band's bucket, so each candidate pair is
+    emitted exactly once over all bands, with no global de-duplication.
+
+    Args:
+        ids_a, prefixes_a: the members of block a: document indices and the
+            first ``band * rows`` values of their signatures, shape
+            (len(ids_a), band * rows).
+        ids_b, prefixes_b: block b; pass block a again (the same arrays) for
+            the pairs within one block.
+        band: the bucket's band.
+        rows: values per band.
+
+    Returns:
+        int64 array (m, 2): pairs ``(i, j)`` with ``i < j``, sorted.
+    """
+    ids_a = np.asarray(ids_a, dtype=np.int64)
+    ids_b = np.asarray(ids_b, dtype=np.int64)
+    if ids_a is ids_b or (len(ids_a) == len(ids_b) and np.array_equal(ids_a, ids_b)):
+        x, y = np.triu_indices(len(ids_a), k=1)
+    else:
+        x, y = np.divmod(np.arange(len(ids_a) * len(ids_b), dtype=np.int64), len(ids_b))
+    if not len(x):
+        return np.empty((0, 2), dtype=np.int64)
+    keep = np.ones(len(x), dtype=bool)
+    if band:
+        pa = np.asarray(prefixes_a).reshape(len(ids_a), band, rows)
+        pb = np.asarray(prefixes_b).reshape(len(ids_b), band, rows)
+        for k in range(band):
+            # Compare band by band: memory stays at one band of the task's pairs.
+            keep &= ~(pa[x, k] == pb[y, k]).all(axis=1)
+    left, right = ids_a[x[keep]], ids_b[y[keep]]
+    out = np.stack([np.minimum(left, right), np.maximum(left, right)], axis=1)
+    return out[np.lexsort((out[:, 1], out[:, 0]))]
+
+
+def blocked_candidate_pairs(signatures: np.ndarray, bands: int, rows: int, block: int = BLOCK) -> np.ndarray:
+    """:func:`candidate_pairs` computed the way a distributed engine does: band buckets split into blocks,
+    each pair emitted in the first band it shares (:func:`first_band_pairs`).
+
+    The same pairs as :func:`candidate_pairs`; it shows on one machine what
+    the engine's tasks do, and that no task enumerates more than
+    ``block * block`` pairs.
+    """
+    n = len(signatures)
+    out = []
+    for band in range(bands):
+        values = np.ascontiguousarray(signatures[:, band * rows:(band + 1) * rows])
+        _, inverse, counts = np.unique(values, axis=0, return_inverse=True, return_counts=True)
+        inverse = inverse.reshape(-1)
+        for bucket in np.flatnonzero(counts > 1):
+            members = np.flatnonzero(inverse == bucket)
+            for a, b in bucket_blocks(len(members), block):
+                ma, mb = members[a * block:(a + 1) * block], members[b * block:(b + 1) * block]
+                pairs = first_band_pairs(ma, signatures[ma, :band * rows], mb, signatures[mb, :band * rows],
+                                         band, rows)
+                out.append(pairs)
+    if not out:
+        return np.empty((0, 2), dtype=np.int64)
+    flat = np.concatenate(out)
+    return flat[np.lexsort((flat[:, 1], flat[:, 0]))] if n else flat

@@ -808,6 +808,91 @@ def index_info(db: str, redis_url: Optional[str], fmt: str) -> None:
         raise click.ClickException(str(exc)) from exc
 
 
+# ---------------------------------------------------------------- spark
+
+@cli.group("spark", context_settings=CONTEXT)
+def spark_group() -> None:
+    """Run the scan as an Apache Spark job (pip install 'dedup[spark]').
+
+    \b
+    Examples:
+      dedup spark scan news.jsonl.gz -o clusters/
+      spark-submit --py-files dedup.zip dedup/submit.py spark scan hdfs:///news/ -o hdfs:///dedup/clusters
+    """
+
+
+@spark_group.command("scan", context_settings=CONTEXT)
+@click.argument("sources", nargs=-1, required=True, metavar="PATH...")
+@click.option("-o", "--output", metavar="DIR", required=True,
+              help="Folder to create (local path or Hadoop URI) for the JSON lines, as ordered part files.")
+@click.option("--pairs", is_flag=True, help="Output verified pairs instead of clusters.")
+@click.option("--keep", type=click.Choice(KEEP_POLICIES), default="longest", show_default=True,
+              help="Which copy of a cluster to keep.")
+@click.option("-t", "--threshold", type=float, default=ScanConfig.threshold, show_default=True,
+              help="Near-duplicate when Jaccard similarity of shingle sets is at least this...")
+@click.option("-c", "--containment", type=float, default=ScanConfig.containment, show_default=True,
+              help="...or when this share of the shorter document's shingles is in the longer.")
+@click.option("-n", "--shingle-size", type=int, default=ScanConfig.shingle_size, show_default=True,
+              help="Words per shingle.")
+@click.option("--boilerplate-share", type=float, default=ScanConfig.boilerplate_share, show_default=True,
+              help="Shingles in more than this share of the documents are boilerplate; 1 turns this off.")
+@click.option("--short-words", type=int, default=ScanConfig.short_words, show_default=True,
+              help="Documents of at most this many words are also compared by the short-text rule; 0: off.")
+@click.option("--num-perm", type=int, default=ScanConfig.num_perm, show_default=True,
+              help="MinHash permutations (signature length).")
+@click.option("--seed", type=int, default=ScanConfig.seed, show_default=True, help="MinHash seed.")
+@click.option("--master", default=None, metavar="URL",
+              help="Spark master when not run by spark-submit (default: local[*]).")
+@click.option("--id-field", default=None, help="Record field with the id (JSON lines, Parquet).")
+@click.option("--text-field", default=None, help="Record field with the text.")
+@click.option("--date-field", default=None, help="Record field with the publication date.")
+@click.option("--encoding", default=None, help="Encoding of text files (default: UTF-8).")
+@occasion_options
+def spark_scan(sources: tuple[str, ...], output: str, pairs: bool, keep: str, threshold: float, containment: float,
+               shingle_size: int, boilerplate_share: float, short_words: int, num_perm: int, seed: int,
+               master: Optional[str], id_field: Optional[str], text_field: Optional[str], date_field: Optional[str],
+               encoding: Optional[str], date_window: float, figures: float, subject: float,
+               no_occasion: bool) -> None:
+    """Scan JSON lines, Parquet and text files with Spark and write the JSON lines of
+    `dedup scan --format jsonl` (or --pairs) into the new folder DIR.
+
+    PATH is a file or folder, a local path or any Hadoop URI Spark can
+    read (hdfs://, s3a://, gs://, abfss://). The part files of DIR, in name
+    order, are the local scan's output byte for byte.
+
+    \b
+    Examples:
+      dedup spark scan news.jsonl.gz -o clusters/ && cat clusters/part-* > clusters.jsonl
+      dedup spark scan s3a://lake/news/ -o s3a://lake/dedup/pairs --pairs
+    """
+    try:
+        config = ScanConfig(shingle_size=shingle_size, num_perm=num_perm, seed=seed, threshold=threshold,
+                            containment=containment, keep=keep, boilerplate_share=boilerplate_share,
+                            short_words=short_words, occasion=not no_occasion, date_window=date_window,
+                            figures=figures, subject=subject)  # type: ignore[arg-type]
+    except DedupError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    from .spark import RecordFields, quiet_session, scan_paths
+
+    try:
+        spark = quiet_session(master or "local[*]") if master or not _in_spark_submit() else _submitted_session()
+        n = scan_paths(spark, list(sources), output, config, pairs=pairs,
+                       fields=RecordFields(id_field, text_field, date_field), encoding=encoding)
+    except DedupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"wrote {n} {'pair' if pairs else 'cluster'}{'' if n == 1 else 's'} to {output}", err=True)
+
+
+def _in_spark_submit() -> bool:
+    return "SPARK_ENV_LOADED" in os.environ or "PYSPARK_GATEWAY_PORT" in os.environ
+
+
+def _submitted_session() -> Any:
+    from pyspark.sql import SparkSession
+
+    return SparkSession.builder.appName("dedup").getOrCreate()
+
+
 def _few_malloc_arenas() -> None:
     """Cap glibc's malloc arenas at 2 for this process.
 

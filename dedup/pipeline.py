@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import chain
-from typing import IO, Callable, Iterable, Iterator, NamedTuple, Optional, Sequence
+from typing import IO, AbstractSet, Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence
 
 import numpy as np
 
@@ -23,7 +23,7 @@ from .io import Document, ReadOptions, Skipped, Source, headline, read_documents
 from .occasion import (Evidence, OccasionFeatures, OccasionResult, WordWeights, digit_sets,
                        lead_sets, occasion_features, subtract_segments)
 from .shingle import batch_token_hashes, sets_from_hashes
-from .short import ShortFeatures, ShortMatcher, select_segments, short_features
+from .short import ShortFeatures, ShortMatch, ShortMatcher, select_segments, short_features
 from .pages import prepare_pages
 from .signature import MinHasher
 from .verify import Pair, ShingleCounts, similarity, verify
@@ -441,6 +441,111 @@ class PairJudge:
                        correction=got.correction), None
 
 
+
+# ---------------------------------------------------------------- verify and cluster, any engine
+
+def verify_candidates(candidates: np.ndarray, judge: PairJudge,
+                      short_matches: Iterable[ShortMatch] = ()) -> tuple[list[Pair], dict[str, int]]:
+    """The whole rule on candidate pairs: the pairs it accepts and, by check, the ones it rejects.
+
+    A plain function of arrays and a :class:`PairJudge` (no I/O, no global
+    state): the local scan calls it once on all candidates, another engine
+    on each block of candidates with a judge over the documents of that
+    block; both give the same pairs.
+
+    Args:
+        candidates: (m, 2) document index pairs ``i < j`` from the shingle
+            LSH, each once.
+        judge: the rule over the documents the candidates name.
+        short_matches: pairs the short-text rule accepted
+            (:meth:`dedup.short.ShortMatcher.pairs`); those the shingle rule
+            accepted already are not counted twice.
+
+    Returns:
+        (accepted pairs sorted by (left, right), rejected counts by the
+        occasion check that failed first).
+    """
+    get_set = judge.get_set
+    accepted = list(verify(candidates, get_set, judge.rule))
+    found = {(p.left, p.right) for p in accepted}
+    for m in short_matches:
+        # Short documents the 5-gram rule did not pair may still be near-duplicates by the short-text rule.
+        if (m.left, m.right) in found:
+            continue
+        jac, lr, rl = similarity(get_set(m.left), get_set(m.right))
+        accepted.append(Pair(m.left, m.right, jac, lr, rl, rule="short"))
+    pairs: list[Pair] = []
+    rejected: dict[str, int] = {}
+    for p in accepted:
+        kept, failed = judge.finish(p)
+        if kept is not None:
+            pairs.append(kept)
+        elif failed is not None:
+            rejected[failed] = rejected.get(failed, 0) + 1
+    pairs.sort(key=lambda p: (p.left, p.right))
+    return pairs, rejected
+
+
+def adjacency(pairs: Iterable[Pair]) -> dict[int, set[int]]:
+    """Each document's verified partners."""
+    adjacent: dict[int, set[int]] = {}
+    for p in pairs:
+        adjacent.setdefault(p.left, set()).add(p.right)
+        adjacent.setdefault(p.right, set()).add(p.left)
+    return adjacent
+
+
+def trusted_clusters(components: Iterable[Sequence[int]], adjacent: Mapping[int, AbstractSet[int]],
+                     judge: PairJudge) -> list[list[int]]:
+    """Clusters of connected components (:func:`dedup.cluster.trusted_groups`), kept copy first, ordered by
+    their first document.
+
+    Args:
+        components: connected components of the verified pairs, each sorted.
+        adjacent: each document's verified partners (:func:`adjacency`);
+            only those of the components' documents are read.
+        judge: the rule over the components' documents (word counts and
+            dates for the keep choice, the occasion check for compatibility).
+    """
+    infos, policy = judge.infos, judge.config.keep
+    lengths = _Field(infos, "words")
+    dates = _Field(infos, "date")
+
+    def choose(members: Sequence[int]) -> int:
+        return choose_keep(sorted(members), policy, lengths, dates)  # type: ignore[arg-type]
+
+    found: list[list[int]] = []
+    for comp in components:
+        found.extend(trusted_groups(comp, adjacent, choose, judge.compatible))
+    found.sort(key=lambda c: min(c))
+    return found
+
+
+class _Field:
+    """``infos[i].name`` by index, for a sequence or a mapping of DocInfo."""
+
+    def __init__(self, infos: object, name: str) -> None:
+        self.infos, self.name = infos, name
+
+    def __getitem__(self, i: int) -> object:
+        return getattr(self.infos[i], self.name)  # type: ignore[index]
+
+
+def make_cluster(number: int, group: Sequence[int], judge: PairJudge) -> Cluster:
+    """Cluster ``number`` of a group (kept copy first): each member's similarity to the kept copy,
+    members ordered by it (then by id)."""
+    infos, get_set = judge.infos, judge.get_set
+    keep = group[0]
+    members = [Member(infos[keep].id, 1.0, 1.0, True)]
+    kept_set = get_set(keep)
+    others = []
+    for i in group[1:]:
+        jac, inside, _ = similarity(get_set(i), kept_set)
+        others.append(Member(infos[i].id, jac, inside, False))
+    others.sort(key=lambda m: (-m.jaccard, -m.containment, m.id))
+    return Cluster(number, infos[keep].id, tuple(members + others))
+
+
 def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None, *,
                    progress: Optional[Callable[[int], None]] = None,
                    read_options: Optional[ReadOptions] = None) -> ScanResult:
@@ -521,56 +626,19 @@ def _scan_hashed(hashed: Iterable[tuple[list[Document], HashedBatch]], config: S
                           lead_store.__getitem__, title_store.__getitem__,
                           np.concatenate(corrections) if corrections else np.empty(0, bool),
                           word_df.weights(), short_matcher)
-        accepted = list(verify(candidates, get_set, config.rule))
         n_candidates = len(candidates)
-        if short_matcher is not None:
-            # Short documents the 5-gram rule did not pair may still be near-duplicates by the short-text rule.
-            found = {(p.left, p.right) for p in accepted}
-            for m in short_matcher.pairs(MinHasher(config.num_perm, config.seed)):
-                if (m.left, m.right) in found:
-                    continue
-                jac, lr, rl = similarity(get_set(m.left), get_set(m.right))
-                accepted.append(Pair(m.left, m.right, jac, lr, rl, rule="short"))
-        pairs: list[Pair] = []
-        rejected: dict[str, int] = {}
-        for p in accepted:
-            kept, failed = judge.finish(p)
-            if kept is not None:
-                pairs.append(kept)
-            elif failed is not None:
-                rejected[failed] = rejected.get(failed, 0) + 1
-        pairs.sort(key=lambda p: (p.left, p.right))
+        short_matches = (short_matcher.pairs(MinHasher(config.num_perm, config.seed))
+                         if short_matcher is not None else ())
+        pairs, rejected = verify_candidates(candidates, judge, short_matches)
         t3 = time.perf_counter()
-        lengths_w = [d.words for d in infos]
-        dates = [d.date for d in infos]
-        adjacent: dict[int, set[int]] = {}
-        for p in pairs:
-            adjacent.setdefault(p.left, set()).add(p.right)
-            adjacent.setdefault(p.right, set()).add(p.left)
-
-        def choose(members: Sequence[int]) -> int:
-            return choose_keep(sorted(members), config.keep, lengths_w, dates)
-
-        def compatible(keep: int, other: int) -> bool:
-            return judge.compatible(keep, other)
-
-        found_clusters = []
-        for comp in groups(len(infos), pairs):
-            found_clusters.extend(trusted_groups(comp, adjacent, choose, compatible))
-        found_clusters.sort(key=lambda c: min(c))
+        adjacent = adjacency(pairs)
+        found_clusters = trusted_clusters(groups(len(infos), pairs), adjacent, judge)
         clusters = []
         verified = 0
         for number, group in enumerate(found_clusters):
             keep = group[0]
             verified += sum(1 for i in group[1:] if i in adjacent.get(keep, ()) or judge.judge(keep, i)[0] is not None)
-            members = [Member(infos[keep].id, 1.0, 1.0, True)]
-            kept_set = get_set(keep)
-            others = []
-            for i in group[1:]:
-                jac, inside, _ = similarity(get_set(i), kept_set)
-                others.append(Member(infos[i].id, jac, inside, False))
-            others.sort(key=lambda m: (-m.jaccard, -m.containment, m.id))
-            clusters.append(Cluster(number, infos[keep].id, tuple(members + others)))
+            clusters.append(make_cluster(number, group, judge))
     t4 = time.perf_counter()
     return ScanResult(
         documents=tuple(infos), pairs=tuple(pairs), clusters=tuple(clusters), skipped=tuple(skipped),

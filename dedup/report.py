@@ -49,7 +49,12 @@ def cluster_record(cluster: Cluster) -> dict[str, Any]:
 def pair_record(result: ScanResult, pair: Pair) -> dict[str, Any]:
     """The JSON object of one verified pair."""
     docs = result.documents
-    return {"a": docs[pair.left].id, "b": docs[pair.right].id, "jaccard": _r(pair.jaccard),
+    return pair_fields(docs[pair.left].id, docs[pair.right].id, pair)
+
+
+def pair_fields(a: str, b: str, pair: Pair) -> dict[str, Any]:
+    """The JSON object of one verified pair between documents with ids ``a`` and ``b``."""
+    return {"a": a, "b": b, "jaccard": _r(pair.jaccard),
             "containment_a_in_b": _r(pair.left_in_right), "containment_b_in_a": _r(pair.right_in_left),
             "rule": pair.rule, **checks_record(pair)}
 

@@ -239,8 +239,12 @@ class ShortMatcher:
     """The short-text rule over the short documents of a scan.
 
     Args:
-        features: the short documents of a scan.
+        features: the short documents of a scan (or, with ``common``, any
+            of them).
         rule: the rule's settings.
+        common: the words that are not rare, when they were counted over all
+            the short documents elsewhere (:func:`common_tokens` of another
+            engine's counts); counted over ``features`` when None.
 
     The rare words are counted once, over all the short documents; then
     :meth:`pairs` finds every accepted pair through LSH over the key tokens,
@@ -248,15 +252,15 @@ class ShortMatcher:
     pairs that LSH never proposed).
     """
 
-    def __init__(self, features: ShortFeatures, rule: ShortRule) -> None:
+    def __init__(self, features: ShortFeatures, rule: ShortRule, common: Optional[np.ndarray] = None) -> None:
         self.features = features
         self.rule = rule
         n = len(features)
         self.row = {int(i): k for k, i in enumerate(features.index.tolist())}
         if n:
-            values, df = np.unique(features.tokens, return_counts=True)
-            rare_value = values[df <= rule.cutoff(n)]
-            is_key = np.isin(features.tokens, rare_value)
+            if common is None:
+                common = common_tokens(features.tokens, n, rule)
+            is_key = ~np.isin(features.tokens, common)
             # Every short document has at least one word, so no segment is empty.
             starts = np.concatenate([[0], np.cumsum(features.token_lengths)[:-1]])
             self.key_lengths = np.add.reduceat(is_key.astype(np.int64), starts)
@@ -312,6 +316,22 @@ class ShortMatcher:
             m = self._decide(a, b)
             if m is not None:
                 yield m
+
+
+def common_tokens(tokens: np.ndarray, docs: int, rule: ShortRule) -> np.ndarray:
+    """The word hashes that are not rare: in more than ``rule.cutoff(docs)`` of ``docs`` short documents.
+
+    Args:
+        tokens: the concatenated word sets of the short documents (or, for
+            counts made elsewhere, each word once per document it is in).
+        docs: how many short documents there are in all.
+        rule: the rule's settings.
+
+    Returns:
+        Sorted distinct uint32 hashes.
+    """
+    values, df = np.unique(np.asarray(tokens, dtype=np.uint32), return_counts=True)
+    return values[df > rule.cutoff(docs)]
 
 
 def short_pairs(features: ShortFeatures, rule: ShortRule, hasher: MinHasher) -> Iterator[ShortMatch]:

@@ -13,12 +13,12 @@ from datasketch import MinHash, MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.candidates import candidate_pairs
+from dedup.candidates import blocked_candidate_pairs, bucket_blocks, candidate_pairs, first_band_pairs
 from dedup.errors import ConfigError
 from dedup.shingle import shingle_batch
 from dedup.signature import MinHasher
 
-from conftest import REUTERS
+from conftest import REUTERS, need
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -111,3 +111,41 @@ def test_bad_banding_is_refused() -> None:
     sigs = np.zeros((3, 16), dtype=np.uint32)
     with pytest.raises(ConfigError, match="bands \\* rows must be at most num_perm"):
         candidate_pairs(sigs, 5, 4)
+
+
+@pytest.mark.parametrize("block", [2, 7, 256])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_blocked_banding_gives_the_same_pairs(block: int, seed: int) -> None:
+    # Few distinct values make big buckets, so the blocks split them.
+    rng = np.random.default_rng(seed)
+    sigs = rng.integers(0, 4, size=(120, 16)).astype(np.uint32)
+    want = candidate_pairs(sigs, 8, 2)
+    got = blocked_candidate_pairs(sigs, 8, 2, block=block)
+    assert len(want) > 100
+    assert np.array_equal(got, want)  # each pair once: no de-duplication after the bands
+
+
+def test_real_signatures_blocked_equal() -> None:
+    need(REUTERS)
+    values, lengths, _ = shingle_batch(real_texts())
+    sigs = MinHasher(128, 1).signatures_flat(values, lengths)
+    want = candidate_pairs(sigs, 59, 2)
+    assert len(want) > 5
+    assert np.array_equal(blocked_candidate_pairs(sigs, 59, 2, block=4), want)
+
+
+def test_a_pair_is_emitted_only_in_its_first_shared_band() -> None:
+    sigs = np.array([[1, 1, 5, 5], [1, 1, 5, 5], [2, 2, 5, 5]], dtype=np.uint32)
+    ids = np.arange(3)
+    # Band 1 (values 5, 5) holds all three; 0 and 1 already share band 0.
+    assert first_band_pairs(ids, sigs[:, :2], ids, sigs[:, :2], 1, 2).tolist() == [[0, 2], [1, 2]]
+    assert first_band_pairs(ids, sigs[:, :0], ids, sigs[:, :0], 0, 2).tolist() == [[0, 1], [0, 2], [1, 2]]
+
+
+def test_bucket_blocks_bound_each_task() -> None:
+    tasks = bucket_blocks(1000, 256)
+    assert tasks == [(a, b) for a in range(4) for b in range(a, 4)]
+    sizes = [min(256, 1000 - 256 * a) * (min(256, 1000 - 256 * b) if a != b else (min(256, 1000 - 256 * a) - 1) / 2)
+             for a, b in tasks]
+    assert max(sizes) <= 256 * 256
+    assert sum(sizes) == 1000 * 999 / 2

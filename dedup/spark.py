@@ -1,0 +1,931 @@
+"""The scan as an Apache Spark job: the same clusters as :func:`dedup.scan`, from a cluster of machines.
+
+Spark only moves batches and shuffles; every decision is made by the same
+engine-neutral functions the local scan calls:
+
+1. per document, :func:`dedup.pipeline.hash_batch` in ``mapInArrow`` batches
+   (shingle sets, signatures, word, figure and first-line sets, correction
+   marks, short-text features);
+2. the collection's statistics as aggregations (never accumulators, which
+   count twice when a task is retried): shingle and word document
+   frequencies as bucketed counts (:class:`dedup.verify.ShingleCounts`),
+   the short documents' common words (:func:`dedup.short.common_tokens`),
+   broadcast back;
+3. candidates: band values exploded and grouped, buckets split into blocks
+   of :data:`dedup.candidates.BLOCK` members, each pair emitted once, in the
+   first band it shares (:func:`dedup.candidates.first_band_pairs`);
+4. verification of each candidate with its two documents' features joined
+   to it (:func:`dedup.pipeline.verify_candidates`);
+5. connected components on the driver while the pairs fit there, else a
+   distributed large-star/small-star loop (:func:`star_components`); each
+   component is split into trusted clusters and its keep chosen
+   (:func:`dedup.pipeline.trusted_clusters`, :func:`dedup.pipeline.make_cluster`);
+6. clusters numbered by their first document, rendered by :mod:`dedup.report`.
+
+pyspark is imported inside the functions that use it (``pip install 'dedup[spark]'``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any, Iterator, Optional, Sequence
+
+import numpy as np
+
+from .errors import ConfigError, InputError
+from .config import ScanConfig
+from .pipeline import (BATCH, Cluster, Member, PairJudge, adjacency, hash_batch, make_cluster, trusted_clusters,
+                       verify_candidates)
+from .short import ShortFeatures, ShortMatcher
+from .signature import MinHasher
+from .verify import DF_BUCKETS, Pair, ShingleCounts
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+SPARK_MISSING = "the Spark engine needs pyspark 4 (pip install 'dedup[spark]') and Java 17 or later"
+
+#: Verified pairs up to this many are grouped into components on the driver; beyond, by :func:`star_components`.
+DRIVER_EDGES = 20_000_000
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_U32 = np.uint32
+
+# The columns every document carries through the job.
+DOC_SCHEMA = "ord long, id string, text string, date_us long, mtime boolean"
+FEATURE_SCHEMA = ("ord long, id string, words long, shingles long, date_us long, mtime boolean, sig binary, "
+                  "sh binary, wd binary, fig binary, lead binary, corr boolean, short boolean, s_big binary, "
+                  "s_tok binary, s_num binary, s_dig binary")
+PAIR_SCHEMA = ("left long, right long, jaccard double, left_in_right double, right_in_left double, rule string, "
+               "days double, figures double, subject double, correction boolean")
+
+
+def _b(values: np.ndarray) -> bytes:
+    return np.ascontiguousarray(values, dtype=_U32).tobytes()
+
+
+def _u(blob: Optional[bytes]) -> np.ndarray:
+    return np.frombuffer(blob or b"", dtype=_U32)
+
+
+def micros(date: Optional[datetime]) -> Optional[int]:
+    """A date as exact microseconds since the epoch (None stays None)."""
+    if date is None:
+        return None
+    if date.tzinfo is None:
+        date = date.replace(tzinfo=timezone.utc)
+    return (date - _EPOCH) // timedelta(microseconds=1)
+
+
+def from_micros(us: Optional[int]) -> Optional[datetime]:
+    """Inverse of :func:`micros`."""
+    return None if us is None else _EPOCH + timedelta(microseconds=int(us))
+
+
+# ---------------------------------------------------------------- kernels over Arrow batches (no Spark here)
+
+def feature_batches(batches: Iterator[Any], config: ScanConfig) -> Iterator[Any]:
+    """Per-document features of record batches of :data:`DOC_SCHEMA`, as batches of :data:`FEATURE_SCHEMA`."""
+    import pyarrow as pa
+
+    hasher = MinHasher(config.num_perm, config.seed)
+    bands, rows = config.banding
+    width = bands * rows
+    for rb in batches:
+        cols = rb.to_pydict()
+        for start in range(0, rb.num_rows, BATCH):
+            texts = cols["text"][start:start + BATCH]
+            hb = hash_batch(texts, config, hasher)
+            n = len(texts)
+            ends = {name: np.cumsum(lengths) for name, lengths in (
+                ("sh", hb.lengths), ("wd", hb.word_lengths), ("fig", hb.occasion.figure_lengths),
+                ("lead", hb.lead_lengths))}
+            vals = {"sh": hb.values, "wd": hb.word_values, "fig": hb.occasion.figures, "lead": hb.leads}
+
+            def seg(name: str, k: int) -> bytes:
+                e = ends[name]
+                return _b(vals[name][(int(e[k - 1]) if k else 0):int(e[k])])
+
+            short = hb.short
+            srow = {int(i): r for r, i in enumerate(short.index.tolist())}
+            s_ends = {f: np.cumsum(getattr(short, f + "_lengths")) for f in ("bigram", "token", "number", "digit")}
+            s_vals = {"bigram": short.bigrams, "token": short.tokens, "number": short.numbers,
+                      "digit": short.digits}
+
+            def sseg(name: str, k: int) -> Optional[bytes]:
+                r = srow.get(k)
+                if r is None:
+                    return None
+                e = s_ends[name]
+                return _b(s_vals[name][(int(e[r - 1]) if r else 0):int(e[r])])
+
+            out = {
+                "ord": cols["ord"][start:start + n], "id": cols["id"][start:start + n],
+                "words": hb.words.tolist(), "shingles": hb.lengths.tolist(),
+                "date_us": cols["date_us"][start:start + n], "mtime": cols["mtime"][start:start + n],
+                "sig": [_b(hb.signatures[k, :width]) for k in range(n)],
+                "sh": [seg("sh", k) for k in range(n)], "wd": [seg("wd", k) for k in range(n)],
+                "fig": [seg("fig", k) for k in range(n)], "lead": [seg("lead", k) for k in range(n)],
+                "corr": hb.occasion.corrections.tolist(),
+                "short": [k in srow for k in range(n)],
+                "s_big": [sseg("bigram", k) for k in range(n)], "s_tok": [sseg("token", k) for k in range(n)],
+                "s_num": [sseg("number", k) for k in range(n)], "s_dig": [sseg("digit", k) for k in range(n)],
+            }
+            yield pa.RecordBatch.from_pydict(out, schema=_arrow_schema(FEATURE_SCHEMA))
+
+
+def _arrow_schema(spec: str) -> Any:
+    import pyarrow as pa
+
+    kinds = {"long": pa.int64(), "string": pa.string(), "binary": pa.binary(), "boolean": pa.bool_(),
+             "double": pa.float64(), "int": pa.int32()}
+    return pa.schema([(name, kinds[kind]) for name, kind in (f.split() for f in spec.split(", "))])
+
+
+def bucket_counts(sets: Iterator[Optional[bytes]], buckets: int = DF_BUCKETS) -> tuple[np.ndarray, int]:
+    """Bucketed document frequencies of a partition's hash sets (:class:`dedup.verify.ShingleCounts`) and how
+    many sets were counted: a partial count that adds up over partitions."""
+    counts = ShingleCounts(buckets)
+    for blob in sets:
+        counts.add(_u(blob), 1)
+    counts.frequency(np.empty(0, _U32))  # flush the pending values
+    return counts.counts, counts.docs
+
+
+def band_rows(batches: Iterator[Any], bands: int, rows: int) -> Iterator[Any]:
+    """Each document's band values as rows (band, key, ord): key is the band's values, exactly."""
+    import pyarrow as pa
+
+    for rb in batches:
+        ords = np.asarray(rb.column("ord").to_numpy(zero_copy_only=False), dtype=np.int64)
+        sigs = [_u(b) for b in rb.column("sig").to_pylist()]
+        if not len(ords):
+            continue
+        mat = np.stack(sigs).reshape(len(ords), -1)[:, :bands * rows]
+        band = np.repeat(np.arange(bands, dtype=np.int32)[None, :], len(ords), axis=0).reshape(-1)
+        keys = mat.reshape(len(ords) * bands, rows)
+        yield pa.RecordBatch.from_pydict({
+            "band": band, "key": [k.tobytes() for k in keys], "ord": np.repeat(ords, bands)},
+            schema=_arrow_schema("band int, key binary, ord long"))
+
+
+def block_rows(batches: Iterator[Any], block: int) -> Iterator[Any]:
+    """Members of the buckets (band, key, members) as rows of the tasks of :func:`dedup.candidates.bucket_blocks`."""
+    import pyarrow as pa
+
+    from .candidates import bucket_blocks
+
+    for rb in batches:
+        out: dict[str, list] = {"band": [], "key": [], "ta": [], "tb": [], "side": [], "ord": []}
+        for band, key, members in zip(rb.column("band").to_pylist(), rb.column("key").to_pylist(),
+                                      rb.column("m").to_pylist()):
+            members = sorted(members)
+            for a, b in bucket_blocks(len(members), block):
+                for side, blk in ((0, a),) if a == b else ((0, a), (1, b)):
+                    part = members[blk * block:(blk + 1) * block]
+                    out["ord"].extend(part)
+                    out["side"].extend([side] * len(part))
+                    for name, v in (("band", band), ("key", key), ("ta", a), ("tb", b)):
+                        out[name].extend([v] * len(part))
+        yield pa.RecordBatch.from_pydict(out, schema=_arrow_schema(
+            "band int, key binary, ta int, tb int, side int, ord long"))
+
+
+def task_pairs(table: Any, rows: int) -> Any:
+    """The candidate pairs of one task (rows of :func:`block_rows` with each member's signature prefix)."""
+    import pyarrow as pa
+
+    from .candidates import first_band_pairs
+
+    band = table.column("band")[0].as_py()
+    side = np.asarray(table.column("side").to_numpy(zero_copy_only=False))
+    ords = np.asarray(table.column("ord").to_numpy(zero_copy_only=False), dtype=np.int64)
+    pre = [_u(b) for b in table.column("sig").to_pylist()]
+    width = band * rows
+    mat = np.stack([p[:width] for p in pre]) if pre else np.empty((0, width), _U32)
+    a = side == 0
+    if side.any():
+        pairs = first_band_pairs(ords[a], mat[a], ords[~a], mat[~a], band, rows)
+    else:
+        pairs = first_band_pairs(ords, mat, ords, mat, band, rows)
+    return pa.table({"i": pairs[:, 0], "j": pairs[:, 1]})
+
+
+@dataclass(frozen=True)
+class _Info:
+    """What :class:`dedup.pipeline.PairJudge` and the keep choice read of a document."""
+
+    id: str
+    words: int
+    date: Optional[datetime]
+    date_is_mtime: bool
+
+
+class _Docs:
+    """Documents' features by index, from rows of :data:`FEATURE_SCHEMA`, for a :class:`PairJudge`."""
+
+    def __init__(self) -> None:
+        self.infos: dict[int, _Info] = {}
+        self.sets: dict[int, np.ndarray] = {}
+        self.words: dict[int, np.ndarray] = {}
+        self.figures: dict[int, np.ndarray] = {}
+        self.leads: dict[int, np.ndarray] = {}
+        self.corrections: dict[int, bool] = {}
+        self.short: dict[int, tuple] = {}
+
+    def add(self, row: dict[str, Any], prefix: str = "") -> None:
+        i = row[prefix + "ord"]
+        if i in self.infos:
+            return
+        self.infos[i] = _Info(row[prefix + "id"], row[prefix + "words"], from_micros(row[prefix + "date_us"]),
+                              bool(row[prefix + "mtime"]))
+        self.sets[i] = _u(row[prefix + "sh"])
+        self.words[i] = _u(row[prefix + "wd"])
+        self.figures[i] = _u(row[prefix + "fig"])
+        self.leads[i] = _u(row[prefix + "lead"])
+        self.corrections[i] = bool(row[prefix + "corr"])
+        if row.get(prefix + "short"):
+            self.short[i] = tuple(_u(row[prefix + f]) for f in ("s_big", "s_tok", "s_num", "s_dig"))
+
+    def short_features(self) -> ShortFeatures:
+        idx = sorted(self.short)
+        if not idx:
+            return ShortFeatures.empty()
+        parts = [[self.short[i][k] for i in idx] for k in range(4)]
+
+        def cat(p: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+            return np.concatenate(p).astype(_U32), np.fromiter((len(x) for x in p), np.int64, len(p))
+
+        (big, big_l), (tok, tok_l), (num, num_l), (dig, dig_l) = (cat(p) for p in parts)
+        return ShortFeatures(np.asarray(idx, np.int64), big, big_l, tok, tok_l, num, num_l, dig, dig_l,
+                             np.asarray([self.corrections[i] for i in idx], bool))
+
+    def judge(self, config: ScanConfig, stats: "_Stats") -> PairJudge:
+        get_set = self.sets.__getitem__
+        if stats.boilerplate is not None:
+            get_set = stats.boilerplate.view(get_set)
+        matcher = (ShortMatcher(self.short_features(), config.short_rule, common=stats.common)
+                   if config.short_words else None)
+        # Titles apart from the text come with web pages only, which this engine does not read.
+        no_title = np.empty(0, _U32)
+        return PairJudge(config, self.infos, get_set, self.words.__getitem__,  # type: ignore[arg-type]
+                         self.figures.__getitem__, self.leads.__getitem__, lambda i: no_title,
+                         self.corrections, stats.weights(), matcher)  # type: ignore[arg-type]
+
+
+@dataclass
+class _Stats:
+    """The collection's statistics, as the executors receive them."""
+
+    word_counts: np.ndarray
+    docs: int
+    boilerplate: Any
+    common: np.ndarray
+
+    def weights(self) -> Any:
+        from .occasion import WordWeights
+
+        return WordWeights.from_counts(self.word_counts, len(self.word_counts) - 1, self.docs)
+
+
+def verify_rows(batches: Iterator[Any], config: ScanConfig, stats: Any) -> Iterator[Any]:
+    """Verified pairs of candidate rows joined with both documents' features (``l_*`` and ``r_*`` columns)."""
+    import pyarrow as pa
+
+    for rb in batches:
+        rows = rb.to_pylist()
+        if not rows:
+            continue
+        docs = _Docs()
+        for row in rows:
+            docs.add(row, "l_")
+            docs.add(row, "r_")
+        judge = docs.judge(config, stats.value)
+        main = np.array([(r["i"], r["j"]) for r in rows if r["in1"]], dtype=np.int64).reshape(-1, 2)
+        shorts = []
+        if judge.short is not None:
+            for r in rows:
+                if r["in2"]:
+                    m = judge.short.match(r["i"], r["j"])
+                    if m is not None:
+                        shorts.append(m)
+        pairs, _ = verify_candidates(main, judge, shorts)
+        yield pa.RecordBatch.from_pylist([_pair_row(p) for p in pairs], schema=_arrow_schema(PAIR_SCHEMA))
+
+
+def _pair_row(p: Pair) -> dict[str, Any]:
+    return {"left": p.left, "right": p.right, "jaccard": p.jaccard, "left_in_right": p.left_in_right,
+            "right_in_left": p.right_in_left, "rule": p.rule, "days": p.days, "figures": p.figures,
+            "subject": p.subject, "correction": p.correction}
+
+
+def _row_pair(r: dict[str, Any]) -> Pair:
+    return Pair(r["left"], r["right"], r["jaccard"], r["left_in_right"], r["right_in_left"], r["rule"],
+                r["days"], r["figures"], r["subject"], r["correction"])
+
+
+CLUSTER_SCHEMA = ("first long, keep string, members array<struct<id: string, jaccard: double, "
+                  "containment: double, keep: boolean>>")
+
+
+def cluster_rows(batches: Iterator[Any], config: ScanConfig, stats: Any) -> Iterator[Any]:
+    """Clusters of components: rows (comp, pairs, docs) with each component's verified pairs and the
+    features of its documents."""
+    import pyarrow as pa
+
+    for rb in batches:
+        out = []
+        for comp in rb.to_pylist():
+            docs = _Docs()
+            for row in comp["docs"]:
+                docs.add(row)
+            pairs = [_row_pair(r) for r in comp["pairs"]]
+            judge = docs.judge(config, stats.value)
+            members = sorted(docs.infos)
+            for group in trusted_clusters([members], adjacency(pairs), judge):
+                c = make_cluster(0, group, judge)
+                out.append({"first": min(group), "keep": c.keep,
+                            "members": [{"id": m.id, "jaccard": m.jaccard, "containment": m.containment,
+                                         "keep": m.keep} for m in c.members]})
+        yield pa.RecordBatch.from_pylist(out, schema=_arrow_schema_cluster())
+
+
+def _arrow_schema_cluster() -> Any:
+    import pyarrow as pa
+
+    member = pa.struct([("id", pa.string()), ("jaccard", pa.float64()), ("containment", pa.float64()),
+                        ("keep", pa.bool_())])
+    return pa.schema([("first", pa.int64()), ("keep", pa.string()), ("members", pa.list_(member))])
+
+
+# ---------------------------------------------------------------- the job
+
+@dataclass
+class SparkScan:
+    """What :func:`scan_dataframe` found, as DataFrames.
+
+    Attributes:
+        pairs: verified pairs: ``a``, ``b`` (ids), ``jaccard``,
+            ``containment_a_in_b``, ``containment_b_in_a``, ``rule``, ``days``,
+            ``figures``, ``subject``, ``correction`` (the fields of
+            ``dedup scan --pairs --format jsonl``), with ``left`` and
+            ``right``, the two documents' input order.
+        members: one row per cluster member: ``cluster``, ``size``, ``id``,
+            ``jaccard``, ``containment``, ``keep`` (the fields of
+            ``dedup scan --format jsonl``).
+        clusters: one row per cluster: ``cluster``, ``keep``, ``members``
+            (an array of the members' structs, kept copy first).
+        bands, rows: the LSH banding used.
+        candidates: DataFrame of the candidate pairs (``i``, ``j``) of the
+            shingle LSH.
+        config: the settings.
+    """
+
+    pairs: "DataFrame"
+    members: "DataFrame"
+    clusters: "DataFrame"
+    candidates: "DataFrame"
+    bands: int
+    rows: int
+    config: ScanConfig
+
+    def duplicates(self) -> "DataFrame":
+        """The ids a user could drop (cluster members other than the kept copy), one column ``id``:
+        ``df.join(result.duplicates(), df[id_col] == F.col("id"), "left_anti")`` keeps the rest."""
+        return self.members.where(~self.members["keep"]).select("id")
+
+    def jsonl(self, pairs: bool = False) -> Any:
+        """The lines of ``dedup scan --format jsonl`` (``--pairs``: of the pairs), as an ordered RDD of str."""
+        from .report import cluster_record, pair_fields
+
+        if pairs:
+            def pair_line(r: Any) -> str:
+                d = r.asDict()
+                d["left_in_right"], d["right_in_left"] = d["containment_a_in_b"], d["containment_b_in_a"]
+                return json.dumps(pair_fields(d["a"], d["b"], _row_pair(d)), ensure_ascii=False)
+
+            return self.pairs.orderBy("left", "right").rdd.map(pair_line)
+
+        def cluster_line(r: Any) -> str:
+            members = tuple(Member(m["id"], m["jaccard"], m["containment"], m["keep"]) for m in r["members"])
+            return json.dumps(cluster_record(Cluster(r["cluster"], r["keep"], members)), ensure_ascii=False)
+
+        return self.clusters.orderBy("cluster").rdd.map(cluster_line)
+
+
+def scan_dataframe(df: "DataFrame", id_col: str = "id", text_col: str = "text", date_col: Optional[str] = None,
+                   order_col: Optional[str] = None, config: Optional[ScanConfig] = None, *,
+                   block: Optional[int] = None, driver_edges: int = DRIVER_EDGES) -> SparkScan:
+    """Find near-duplicates among the rows of a Spark DataFrame, with the local scan's rule and answer.
+
+    Args:
+        df: one row per article.
+        id_col: unique ids (rows whose id repeats an earlier one are left out,
+            as the local reader does).
+        text_col: the article text; rows without text are left out.
+        date_col: publication dates (timestamp, date, or strings that
+            :func:`dedup.io.parse_date` reads), for the occasion check and
+            ``keep="newest"``.
+        order_col: the input order (a sortable number): ties in the keep
+            choice go to the earlier row, and clusters are numbered in this
+            order. None: the DataFrame's own order (``zipWithIndex``, stable
+            for the same input files).
+        config: the scan's settings.
+        block: most members of a band bucket per side of a task (default
+            :data:`dedup.candidates.BLOCK`).
+        driver_edges: verified pairs up to this many are grouped into
+            components on the driver; more, by :func:`star_components`.
+
+    Returns:
+        SparkScan.
+
+    Example:
+        >>> result = scan_dataframe(spark.read.parquet("news/"), id_col="url", text_col="body")  # doctest: +SKIP
+        >>> clean = news.join(result.duplicates(), news.url == F.col("id"), "left_anti")  # doctest: +SKIP
+    """
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    config = config or ScanConfig()
+    for name in (id_col, text_col) + tuple(c for c in (date_col, order_col) if c):
+        if name not in df.columns:
+            raise ConfigError(f"The DataFrame has no column {name!r} (columns: {', '.join(df.columns)}).")
+    spark = df.sparkSession
+    cols = [F.col(id_col).cast("string").alias("id"), F.col(text_col).cast("string").alias("text")]
+    date_kind = df.schema[date_col].dataType if date_col else None
+    if date_col is None:
+        cols.append(F.lit(None).cast("long").alias("date_us"))
+    elif isinstance(date_kind, (T.TimestampType, T.TimestampNTZType, T.DateType)):
+        cols.append(F.unix_micros(F.col(date_col).cast("timestamp")).alias("date_us"))
+    else:
+        cols.append(F.col(date_col).cast("string").alias("date_raw"))
+    if order_col is not None:
+        base = df.select(F.col(order_col).cast("long").alias("ord"), *cols)
+    else:
+        picked = df.select(*cols)
+        schema = T.StructType([T.StructField("ord", T.LongType(), False)] + list(picked.schema.fields))
+        base = spark.createDataFrame(picked.rdd.zipWithIndex().map(lambda r: (r[1],) + tuple(r[0])), schema)
+    if "date_raw" in base.columns:
+        base = base.mapInArrow(_parse_dates, "ord long, id string, text string, date_us long")
+    base = base.withColumn("mtime", F.lit(False))
+    return scan_documents_frame(base, config, block=block, driver_edges=driver_edges)
+
+
+def _parse_dates(batches: Iterator[Any]) -> Iterator[Any]:
+    import pyarrow as pa
+
+    from .io import parse_date
+
+    for rb in batches:
+        d = rb.to_pydict()
+        yield pa.RecordBatch.from_pydict({"ord": d["ord"], "id": d["id"], "text": d["text"],
+                                          "date_us": [micros(parse_date(v)) for v in d["date_raw"]]},
+                                         schema=_arrow_schema("ord long, id string, text string, date_us long"))
+
+
+def scan_documents_frame(docs: "DataFrame", config: ScanConfig, *, block: Optional[int] = None,
+                         driver_edges: int = DRIVER_EDGES) -> SparkScan:
+    """The scan over a DataFrame of :data:`DOC_SCHEMA` (input order, id, text, date in microseconds,
+    whether the date is a file's modification time)."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    from .candidates import BLOCK
+
+    block = block or BLOCK
+    spark = docs.sparkSession
+    sc = spark.sparkContext
+    bands, rows = config.banding
+    # As the local reader: no text, no document; a repeated id, the first one only.
+    docs = docs.where(F.col("text").isNotNull() & (F.trim(F.col("text")) != ""))
+    first = Window.partitionBy("id").orderBy("ord")
+    docs = docs.withColumn("_n", F.row_number().over(first)).where("_n = 1").drop("_n")
+    feats = docs.mapInArrow(lambda it: feature_batches(it, config), FEATURE_SCHEMA).persist()
+
+    # Statistics over the whole collection: aggregations, exact whatever the partitioning.
+    def add(a: tuple[np.ndarray, int], b: tuple[np.ndarray, int]) -> tuple[np.ndarray, int]:
+        return a[0] + b[0], a[1] + b[1]
+
+    word_counts, n_docs = feats.select("wd").rdd.mapPartitions(
+        lambda it: [bucket_counts(r[0] for r in it)]).treeReduce(add)
+    boilerplate = None
+    if config.boilerplate_share < 1.0:
+        sh_counts, sh_docs = feats.select("sh").rdd.mapPartitions(
+            lambda it: [bucket_counts(r[0] for r in it)]).treeReduce(add)
+        counted = ShingleCounts()
+        counted.counts, counted.docs = sh_counts.astype(np.uint32), sh_docs
+        boilerplate = counted.boilerplate(config.boilerplate_share, config.boilerplate_min_docs)
+        if not boilerplate.flags.any():
+            boilerplate = None
+    common = np.empty(0, _U32)
+    n_short = 0
+    if config.short_words:
+        shorts = feats.where("short").select("s_tok")
+        n_short = shorts.count()
+        if n_short:
+            cutoff = config.short_rule.cutoff(n_short)
+            tokens = shorts.rdd.flatMap(lambda r: _u(r[0]).tolist()).map(lambda t: (t, 1)).reduceByKey(
+                lambda a, b: a + b).filter(lambda kv: kv[1] > cutoff).keys().collect()
+            common = np.unique(np.asarray(tokens, dtype=np.int64).astype(_U32))
+    stats = sc.broadcast(_Stats(word_counts.astype(np.uint32), int(n_docs), boilerplate, common))
+
+    # Candidates: shingle LSH over documents with shingles; short-text LSH over key tokens.
+    sigs = feats.where("shingles > 0").select("ord", "sig")
+    cand1 = banded_candidates(sigs, bands, rows, block)
+    cand = cand1.select("i", "j", F.lit(True).alias("in1"), F.lit(False).alias("in2"))
+    if config.short_words and n_short >= 2:
+        key_sigs = feats.where("short").select("ord", "s_tok").mapInArrow(
+            lambda it: _key_signatures(it, config, stats), "ord long, sig binary")
+        rule = config.short_rule
+        cand2 = banded_candidates(key_sigs, rule.bands, rule.rows, block)
+        cand = cand.unionByName(cand2.select("i", "j", F.lit(False).alias("in1"), F.lit(True).alias("in2")))
+        cand = cand.groupBy("i", "j").agg(F.max("in1").alias("in1"), F.max("in2").alias("in2"))
+    side = feats.drop("sig")
+    left = side.select(*[F.col(c).alias("l_" + c) for c in side.columns])
+    right = side.select(*[F.col(c).alias("r_" + c) for c in side.columns])
+    joined = cand.join(left, cand.i == left.l_ord).join(right, cand.j == right.r_ord)
+    pairs = joined.mapInArrow(lambda it: verify_rows(it, config, stats), PAIR_SCHEMA).persist()
+
+    # Components: on the driver while the pairs fit, else distributed.
+    edges = pairs.select(F.col("left").alias("src"), F.col("right").alias("dst"))
+    n_pairs = pairs.count()
+    if n_pairs <= driver_edges:
+        from .cluster import groups
+
+        edge_list = [Pair(r[0], r[1], 0.0, 0.0, 0.0) for r in edges.collect()]
+        comps = [(node, comp[0]) for comp in _groups_sparse(edge_list, groups) for node in comp]
+        # Small enough to send to every task: the features and pairs are not shuffled to meet it.
+        labels = F.broadcast(spark.createDataFrame(comps or [], "node long, comp long"))
+    else:
+        labels = star_components(edges)
+    by_pair = pairs.join(labels, pairs.left == labels.node).groupBy("comp").agg(
+        F.collect_list(F.struct(*[F.col(c) for c in pairs.columns])).alias("pairs"))
+    by_doc = side.join(labels, side.ord == labels.node).groupBy("comp").agg(
+        F.collect_list(F.struct(*[F.col(c) for c in side.columns])).alias("docs"))
+    found = by_pair.join(by_doc, "comp").mapInArrow(lambda it: cluster_rows(it, config, stats), CLUSTER_SCHEMA)
+    numbered = found.rdd.sortBy(lambda r: r["first"]).zipWithIndex().map(
+        lambda rn: (rn[1], rn[0]["keep"], rn[0]["members"]))
+    clusters = spark.createDataFrame(numbered, "cluster long, keep string, members " + CLUSTER_SCHEMA.split(
+        "members ", 1)[1])
+    members = clusters.select("cluster", F.size("members").alias("size"),
+                              F.posexplode("members").alias("rank", "m")).select(
+        "cluster", "size", "rank", "m.id", "m.jaccard", "m.containment", "m.keep")
+    ids = side.select("ord", "id")
+    named = (pairs.join(ids.select(F.col("ord").alias("left"), F.col("id").alias("a")), "left")
+             .join(ids.select(F.col("ord").alias("right"), F.col("id").alias("b")), "right")
+             .select("left", "right", "a", "b", "jaccard", F.col("left_in_right").alias("containment_a_in_b"),
+                     F.col("right_in_left").alias("containment_b_in_a"), "rule", "days", "figures", "subject",
+                     "correction"))
+    return SparkScan(named, members, clusters, cand1, bands, rows, config)
+
+
+def _groups_sparse(pairs: list[Pair], groups: Any) -> list[list[int]]:
+    """:func:`dedup.cluster.groups` over documents numbered sparsely (input order, not 0..n-1)."""
+    nodes = sorted({p.left for p in pairs} | {p.right for p in pairs})
+    where = {v: k for k, v in enumerate(nodes)}
+    dense = [Pair(where[p.left], where[p.right], 0.0, 0.0, 0.0) for p in pairs]
+    return [[nodes[k] for k in comp] for comp in groups(len(nodes), dense)]
+
+
+def _key_signatures(batches: Iterator[Any], config: ScanConfig, stats: Any) -> Iterator[Any]:
+    """Signatures of the short documents' key tokens (their rare words), for those that have any."""
+    import pyarrow as pa
+
+    hasher = MinHasher(config.num_perm, config.seed)
+    common = stats.value.common
+    for rb in batches:
+        ords = rb.column("ord").to_pylist()
+        keys = [t[~np.isin(t, common)] for t in (_u(b) for b in rb.column("s_tok").to_pylist())]
+        keep = [k for k, x in enumerate(keys) if len(x)]
+        if not keep:
+            continue
+        values = np.concatenate([keys[k] for k in keep])
+        lengths = np.asarray([len(keys[k]) for k in keep], np.int64)
+        sigs = hasher.signatures_flat(values, lengths)
+        yield pa.RecordBatch.from_pydict({"ord": [ords[k] for k in keep], "sig": [_b(s) for s in sigs]},
+                                         schema=_arrow_schema("ord long, sig binary"))
+
+
+def banded_candidates(sigs: "DataFrame", bands: int, rows: int, block: int) -> "DataFrame":
+    """Candidate pairs (i, j), ``i < j``, each once, of a DataFrame (ord, sig): the documents that share
+    all ``rows`` values of at least one of the first ``bands`` bands.
+
+    Band values are exploded and grouped; a bucket's members are split into
+    blocks of ``block``, so no task enumerates more than ``block * block``
+    pairs; a pair is emitted in the first band it shares.
+    """
+    from pyspark.sql import functions as F
+
+    keyed = sigs.mapInArrow(lambda it: band_rows(it, bands, rows), "band int, key binary, ord long")
+    buckets = keyed.groupBy("band", "key").agg(F.collect_list("ord").alias("m")).where(F.size("m") > 1)
+    tasks = buckets.mapInArrow(lambda it: block_rows(it, block),
+                               "band int, key binary, ta int, tb int, side int, ord long")
+    with_sig = tasks.join(sigs, "ord")
+    return with_sig.groupBy("band", "key", "ta", "tb").applyInArrow(
+        lambda t: task_pairs(t, rows), "i long, j long")
+
+
+def star_components(edges: "DataFrame", checkpoint_every: int = 3) -> "DataFrame":
+    """Connected components of an edge list (src, dst), distributed: the large-star / small-star
+    alternation of Kiveris et al., "Connected Components in MapReduce and Beyond" (SoCC 2014).
+
+    Returns:
+        DataFrame (node, comp): every node of an edge and the smallest node
+        of its component.
+    """
+    from pyspark.sql import functions as F
+
+    e = edges.select(F.greatest("src", "dst").alias("a"), F.least("src", "dst").alias("b")).where("a != b").distinct()
+    step = 0
+    while True:
+        # Large star: each node's larger neighbours attach to the smallest node of its neighbourhood.
+        sym = e.select(F.col("a").alias("u"), F.col("b").alias("v")).unionByName(
+            e.select(F.col("b").alias("u"), F.col("a").alias("v")))
+        low = sym.groupBy("u").agg(F.min("v").alias("m")).select("u", F.least("u", "m").alias("m"))
+        large = sym.join(low, "u").where("v > u").select(F.col("v").alias("a"), F.col("m").alias("b")).distinct()
+        # Small star: each node and its smaller neighbours attach to the smallest of them.
+        low2 = large.groupBy("a").agg(F.min("b").alias("m"))
+        small = (large.join(low2, "a").select(F.col("b").alias("a"), F.col("m").alias("b"))
+                 .unionByName(low2.select("a", F.col("m").alias("b"))).where("a != b").distinct())
+        step += 1
+        small = small.localCheckpoint() if step % checkpoint_every == 0 else small.persist()
+        changed = small.exceptAll(e).limit(1).count() + e.exceptAll(small).limit(1).count()
+        e = small
+        if not changed:
+            break
+    roots = e.select(F.col("b").alias("node"), F.col("b").alias("comp")).distinct()
+    return e.select(F.col("a").alias("node"), F.col("b").alias("comp")).unionByName(roots).distinct()
+
+
+# ---------------------------------------------------------------- sessions and files
+
+def quiet_session(master: str = "local[2]", partitions: int = 4, app: str = "dedup",
+                  conf: Optional[dict[str, str]] = None) -> "SparkSession":
+    """A Spark session for one machine that prints nothing but errors.
+
+    Args:
+        master: the Spark master.
+        partitions: ``spark.sql.shuffle.partitions``.
+        app: the application's name.
+        conf: more Spark settings.
+
+    Raises:
+        ConfigError: pyspark or Java is missing.
+    """
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise ConfigError(f"{SPARK_MISSING}.") from exc
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    if master.startswith("local"):
+        # The Python workers of a local session import the same dedup as this process.
+        here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+        if here not in paths:
+            os.environ["PYTHONPATH"] = os.pathsep.join([here] + [p for p in paths if p])
+    builder = (SparkSession.builder.master(master).appName(app)
+               .config("spark.driver.bindAddress", "127.0.0.1")
+               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.shuffle.partitions", str(partitions))
+               .config("spark.driver.extraJavaOptions", "-Dlog4j2.level=ERROR")
+               .config("spark.python.worker.reuse", "true"))
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
+    try:
+        spark = builder.getOrCreate()
+    except Exception as exc:  # py4j raises a bare Exception when no Java runs
+        raise ConfigError(f"{SPARK_MISSING}: could not start Spark ({str(exc).splitlines()[0]}).") from exc
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def _is_uri(path: str) -> bool:
+    return "://" in path or path.startswith(("hdfs:", "s3a:", "s3:", "gs:", "abfs:", "abfss:", "file:"))
+
+
+def list_inputs(spark: "SparkSession", sources: Sequence[str]) -> list[tuple[str, str]]:
+    """(file, id prefix) of each input, in the local reader's order: a folder's files sorted by their path
+    relative to it, hidden ones and unknown suffixes left out.
+
+    Local paths are listed as :func:`dedup.io.expand_sources` does; other
+    URIs through Hadoop's FileSystem (any scheme Spark is configured for).
+    """
+    from .io import SUFFIXES, expand_sources
+
+    def suffix(name: str) -> str:
+        name = name.lower()
+        return posixpath.splitext(name[:-3] if name.endswith(".gz") else name)[1]
+
+    def kept(name: str, in_folder: bool) -> bool:
+        kind = suffix(name)
+        if in_folder and kind not in SUFFIXES:
+            return False
+        if kind in UNREAD:
+            raise InputError(f"{name}: the Spark engine reads JSON lines, Parquet and text files, not {kind} "
+                             "(convert it to JSON lines, or scan it with dedup scan)", name)
+        return True
+
+    out: list[tuple[str, str]] = []
+    if not any(_is_uri(s) for s in sources):
+        for path, rel in expand_sources(list(sources)):
+            if path is None:
+                raise InputError("-: the Spark engine reads files, not standard input (save it to a file)", "-")
+            if kept(path.name, rel != str(path)):
+                out.append((os.path.abspath(path), rel))
+        return out
+    several = sum(1 for s in sources if (_hadoop_is_dir(spark, s) if _is_uri(s) else os.path.isdir(s))) > 1
+    for src in sources:
+        found = _hadoop_files(spark, src if _is_uri(src) else os.path.abspath(src))
+        for uri, rel in found:
+            in_folder = len(found) > 1 or rel != uri
+            if kept(uri.rsplit("/", 1)[-1], in_folder):
+                name = src if not in_folder else (src.rstrip("/") + "/" + rel if several else rel)
+                out.append((uri, name))
+    return out
+
+
+#: Kinds the local reader reads that this engine does not (a file of them is refused, not misread).
+UNREAD = (".csv", ".tsv", ".json", ".html", ".htm", ".xhtml")
+
+
+def _hadoop_fs(spark: "SparkSession", uri: str) -> tuple[Any, Any]:
+    jvm = spark.sparkContext._jvm  # type: ignore[attr-defined]
+    path = jvm.org.apache.hadoop.fs.Path(uri)
+    return path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()), path  # type: ignore[attr-defined]
+
+
+def _hadoop_is_dir(spark: "SparkSession", uri: str) -> bool:
+    fs, path = _hadoop_fs(spark, uri)
+    if not fs.exists(path):
+        raise InputError(f"{uri}: no such file or folder (check the URI)", uri)
+    return bool(fs.getFileStatus(path).isDirectory())
+
+
+def _hadoop_files(spark: "SparkSession", uri: str) -> list[tuple[str, str]]:
+    fs, path = _hadoop_fs(spark, uri)
+    if not fs.exists(path):
+        raise InputError(f"{uri}: no such file or folder (check the URI)", uri)
+    if not fs.getFileStatus(path).isDirectory():
+        return [(uri, uri)]
+    root = fs.getFileStatus(path).getPath().toString().rstrip("/")
+    found = []
+    it = fs.listFiles(path, True)
+    while it.hasNext():
+        full = it.next().getPath().toString()
+        rel = full[len(root) + 1:]
+        if any(part.startswith(".") or part.startswith("_") for part in rel.split("/")):
+            continue
+        found.append((full, rel))
+    return sorted(found, key=lambda fr: fr[1])
+
+
+@dataclass(frozen=True)
+class RecordFields:
+    """How JSON and Parquet records map to documents (``--id-field``, ``--text-field``, ``--date-field``)."""
+
+    id_field: Optional[str] = None
+    text_field: Optional[str] = None
+    date_field: Optional[str] = None
+
+
+def record_document(rec: Any, rel: str, number: int, fields: RecordFields) -> Optional[tuple[str, str, Optional[int]]]:
+    """(id, text, date in microseconds) of one JSON or Parquet record, as the local reader makes them; None
+    when the record has no text or no id in ``fields.id_field``."""
+    from .io import DATE_FIELDS, ID_FIELDS, MAX_DOCUMENT_BYTES, parse_date, record_text
+
+    if not isinstance(rec, dict):
+        return None
+    body = record_text(rec, fields.text_field)
+    if body is None or len(body) > MAX_DOCUMENT_BYTES:
+        return None
+    rid = _pick(rec, fields.id_field, ID_FIELDS)
+    if rid is None or isinstance(rid, (dict, list)):
+        if fields.id_field is not None:
+            return None
+        doc_id = f"{rel}:{number}"
+    else:
+        doc_id = str(rid)
+    return doc_id, body, micros(parse_date(_pick(rec, fields.date_field, DATE_FIELDS)))
+
+
+def _pick(record: dict, explicit: Optional[str], candidates: Sequence[str]) -> object:
+    if explicit is not None:
+        return record.get(explicit)
+    for name in candidates:
+        value = record.get(name)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFields = RecordFields(),
+                encoding: Optional[str] = None) -> "DataFrame":
+    """Articles of JSON lines, Parquet and text files (local paths or Hadoop URIs) as a DataFrame of
+    :data:`DOC_SCHEMA`, with the ids, texts, dates and order of the local reader.
+
+    JSON lines (``.jsonl``, ``.ndjson``, optionally ``.gz``) are read line by
+    line; Parquet row by row; any other file is one article (its id the path,
+    its date the modification time).
+    """
+    from pyspark.sql import functions as F
+
+    from .io import decode
+
+    files = list_inputs(spark, sources)
+    if not files:
+        raise InputError(f"no input files in {', '.join(sources)} (.jsonl .parquet .txt .md ...)", sources[0])
+    sc = spark.sparkContext
+    frames = []
+    texts = []
+    for k, (uri, rel) in enumerate(files):
+        name = uri.lower()
+        base = k << 40
+        if name.endswith((".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")):
+            lines = sc.textFile(uri).zipWithIndex()
+
+            def parse(item: tuple[str, int], rel: str = rel, base: int = base) -> list[tuple]:
+                line, number = item
+                if not line.strip():
+                    return []
+                try:
+                    rec = json.loads(line)
+                except ValueError:
+                    return []
+                got = record_document(rec, rel, number + 1, fields)
+                return [] if got is None else [(base + number + 1, got[0], got[1], got[2], False)]
+
+            frames.append(lines.flatMap(parse))
+        elif name.endswith(".parquet"):
+            table = spark.read.parquet(uri)
+
+            def parse_row(item: tuple[Any, int], rel: str = rel, base: int = base) -> list[tuple]:
+                row, number = item
+                got = record_document(row.asDict(recursive=True), rel, number + 1, fields)
+                return [] if got is None else [(base + number + 1, got[0], got[1], got[2], False)]
+
+            frames.append(table.rdd.zipWithIndex().flatMap(parse_row))
+        else:
+            texts.append((k, uri, rel))
+    if texts:
+        by_path = {uri: (k, rel) for k, uri, rel in texts}
+        raw = spark.read.format("binaryFile").load([uri for _, uri, _ in texts]).select(
+            "path", "modificationTime", "content")
+
+        def text_doc(row: Any) -> list[tuple]:
+            key = row["path"]
+            hit = by_path.get(key) or by_path.get(key.replace("file:", "", 1)) or \
+                by_path.get(key.replace("file://", "", 1))
+            if hit is None:
+                return []
+            k, rel = hit
+            data = bytes(row["content"])
+            if not data.strip() or b"\x00" in data[:8000]:
+                return []
+            try:
+                text = decode(data, encoding)
+            except InputError:
+                return []
+            if not text.strip():
+                return []
+            mtime = row["modificationTime"].replace(tzinfo=timezone.utc) if row["modificationTime"].tzinfo is None \
+                else row["modificationTime"]
+            return [(k << 40, rel, text, micros(mtime), True)]
+
+        frames.append(raw.rdd.flatMap(text_doc))
+    rdd = frames[0]
+    for more in frames[1:]:
+        rdd = rdd.union(more)
+    df = spark.createDataFrame(rdd, DOC_SCHEMA)
+    return df.select("ord", "id", "text", "date_us", F.col("mtime").cast("boolean"))
+
+
+def scan_paths(spark: "SparkSession", sources: Sequence[str], output: str, config: Optional[ScanConfig] = None,
+               pairs: bool = False, fields: RecordFields = RecordFields(), encoding: Optional[str] = None) -> int:
+    """``dedup spark scan``: read the inputs, scan them and write the JSON lines of ``dedup scan --format jsonl``
+    (``pairs``: ``--pairs``) into folder ``output`` as ordered part files (``part-00000`` ...), whose
+    concatenation in name order is the local output byte for byte.
+
+    Returns:
+        Number of lines written.
+
+    Raises:
+        InputError: an input is missing, or ``output`` exists already.
+    """
+    if _exists(spark, output):
+        raise InputError(f"{output}: already exists; give a new folder (dedup never overwrites a result)", output)
+    result = scan_documents_frame(read_inputs(spark, sources, fields, encoding), config or ScanConfig())
+    lines = result.jsonl(pairs=pairs).persist()
+    n = lines.count()
+    lines.saveAsTextFile(output)
+    return n
+
+
+def _exists(spark: "SparkSession", path: str) -> bool:
+    if not _is_uri(path):
+        return os.path.exists(path)
+    fs, p = _hadoop_fs(spark, path)
+    return bool(fs.exists(p))

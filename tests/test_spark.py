@@ -1,0 +1,149 @@
+"""The Spark engine gives the local scan's answer byte for byte (one quiet local[2] session for the module)."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import subprocess
+from itertools import islice
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from dedup.cli import cli
+from dedup.cluster import groups
+from dedup.io import read_documents
+from dedup.pipeline import ScanConfig, scan, scan_documents
+from dedup.report import render_jsonl
+from dedup.verify import Pair
+
+from conftest import REUTERS, SEEDS, need
+
+pytestmark = pytest.mark.spark
+
+
+@pytest.fixture(scope="module")
+def spark():
+    pytest.importorskip("pyspark", reason="pyspark is not installed (pip install 'dedup[spark]')")
+    if shutil.which("java") is None and not __import__("os").environ.get("JAVA_HOME"):
+        pytest.skip("Java is not installed: Spark needs Java 17 or later")
+    from dedup.spark import quiet_session
+
+    session = quiet_session("local[2]", partitions=4)
+    yield session
+    session.stop()
+
+
+def spark_lines(spark, sources, config, pairs_too=True):
+    from dedup.spark import read_inputs, scan_documents_frame
+
+    result = scan_documents_frame(read_inputs(spark, [str(s) for s in sources]), config)
+    out = {"clusters": "".join(line + "\n" for line in result.jsonl().collect())}
+    if pairs_too:
+        out["pairs"] = "".join(line + "\n" for line in result.jsonl(pairs=True).collect())
+    return result, out
+
+
+def local_lines(sources, config):
+    result = scan([str(s) for s in sources], config)
+    return {"clusters": "".join(render_jsonl(result)), "pairs": "".join(render_jsonl(result, pairs=True))}
+
+
+def test_seeds_byte_identical(spark) -> None:
+    for config in (ScanConfig(), ScanConfig(short_words=0)):
+        _, got = spark_lines(spark, [SEEDS], config)
+        want = local_lines([SEEDS], config)
+        assert got == want
+        assert got["clusters"].count("\n") == 1
+
+
+def test_reuters_sample_byte_identical(spark, tmp_path: Path) -> None:
+    sample = tmp_path / "reuters2000.jsonl"
+    with gzip.open(need(REUTERS), "rt", encoding="utf-8") as f:
+        sample.write_text("".join(islice(f, 2000)), encoding="utf-8")
+    config = ScanConfig()
+    result, got = spark_lines(spark, [sample], config)
+    want = local_lines([sample], config)
+    assert got["clusters"] == want["clusters"]
+    assert got["pairs"] == want["pairs"]
+    assert want["clusters"].count("\n") > 50 and '"rule": "short"' in want["pairs"]
+    # The helper gives the rows to drop: the local scan's duplicates.
+    local = scan([str(sample)], config)
+    assert sorted(r.id for r in result.duplicates().collect()) == sorted(local.duplicate_ids)
+
+
+def test_dataframe_call_with_dates_and_order(spark) -> None:
+    from dedup.spark import scan_dataframe
+
+    docs = list(read_documents([str(SEEDS)]))
+    rows = [(d.id, d.text, "2026-01-0%d" % (1 + k % 2), 10 * k) for k, d in enumerate(docs)]
+    df = spark.createDataFrame(rows, "url string, body string, published string, n long")
+    config = ScanConfig(keep="first")
+    result = scan_dataframe(df, id_col="url", text_col="body", date_col="published", order_col="n", config=config)
+    from dedup.io import Document, parse_date
+
+    local = scan_documents([Document(i, t, date=parse_date(p)) for i, t, p, _ in rows], config)
+    assert [tuple(m.id for m in c.members) for c in local.clusters] == \
+        [tuple(m["id"] for m in r["members"]) for r in result.clusters.orderBy("cluster").collect()]
+    assert [r.id for r in result.duplicates().collect()] == local.duplicate_ids
+
+
+def test_star_components_agree_with_union_find(spark) -> None:
+    from dedup.spark import star_components
+
+    rng = np.random.default_rng(3)
+    # Chains, stars and random edges over sparse node numbers, as input order gives them.
+    nodes = np.sort(rng.choice(10_000, size=300, replace=False))
+    edges = [(int(nodes[k]), int(nodes[k + 1])) for k in range(0, 60)]
+    edges += [(int(nodes[100]), int(nodes[k])) for k in range(101, 140)]
+    edges += [tuple(int(x) for x in rng.choice(nodes[150:], size=2, replace=False)) for _ in range(80)]
+    df = spark.createDataFrame(edges, "src long, dst long")
+    got = {}
+    for r in star_components(df, checkpoint_every=2).collect():
+        got.setdefault(r["comp"], []).append(r["node"])
+    want_nodes = sorted({x for e in edges for x in e})
+    where = {v: k for k, v in enumerate(want_nodes)}
+    want = [[want_nodes[k] for k in comp]
+            for comp in groups(len(want_nodes), [Pair(where[a], where[b], 0, 0, 0) for a, b in edges])]
+    assert sorted(sorted(c) for c in got.values()) == want
+    assert all(comp == min(members) for comp, members in got.items())
+
+
+def test_distributed_components_give_the_same_clusters(spark) -> None:
+    from dedup.spark import read_inputs, scan_documents_frame
+
+    config = ScanConfig()
+    docs = read_inputs(spark, [str(SEEDS)])
+    driver = scan_documents_frame(docs, config)
+    star = scan_documents_frame(docs, config, driver_edges=0, block=1)
+    assert star.jsonl().collect() == driver.jsonl().collect()
+    assert len(driver.jsonl().collect()) == 1
+
+
+def test_cli_writes_the_local_output(spark, tmp_path: Path) -> None:
+    out = tmp_path / "clusters"
+    got = CliRunner().invoke(cli, ["spark", "scan", str(SEEDS), "-o", str(out)])
+    assert got.exit_code == 0, got.output
+    text = "".join(p.read_text(encoding="utf-8") for p in sorted(out.glob("part-*")))
+    assert text == local_lines([SEEDS], ScanConfig())["clusters"]
+    again = CliRunner().invoke(cli, ["spark", "scan", str(SEEDS), "-o", str(out)])
+    assert again.exit_code == 1 and "already exists" in again.output
+
+
+def test_no_near_duplicates_give_no_lines(spark) -> None:
+    from dedup.spark import scan_dataframe
+
+    df = spark.createDataFrame([("a", "one story about cocoa in bahia today"),
+                                ("b", "another different story on oil prices"), ("c", "")], "id string, text string")
+    result = scan_dataframe(df)
+    assert result.jsonl().collect() == [] and result.jsonl(pairs=True).collect() == []
+    assert result.duplicates().collect() == []
+
+
+def test_unread_kinds_are_refused(spark, tmp_path: Path) -> None:
+    (tmp_path / "news.csv").write_text("id,text\n1,hello\n", encoding="utf-8")
+    got = CliRunner().invoke(cli, ["spark", "scan", str(tmp_path / "news.csv"), "-o", str(tmp_path / "out")])
+    assert got.exit_code == 1 and "reads JSON lines, Parquet and text files, not .csv" in got.output
+    assert not (tmp_path / "out").exists()
