@@ -100,6 +100,26 @@ def folder_options(f: Callable[..., Any]) -> Callable[..., Any]:
                              "GLOB, e.g. '*.txt' or '2026-11-*/*'. Repeatable.")(f)
 
 
+def rule_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The near-duplicate rule's settings, shared by dedup scan and dedup spark scan."""
+    for opt in reversed([
+        click.option("-t", "--threshold", type=float, default=ScanConfig.threshold, show_default=True,
+                     help="Near-duplicate when Jaccard similarity of shingle sets is at least this..."),
+        click.option("-c", "--containment", type=float, default=ScanConfig.containment, show_default=True,
+                     help="...or when this share of the shorter document's shingles is in the longer."),
+        click.option("-n", "--shingle-size", type=int, default=ScanConfig.shingle_size, show_default=True,
+                     help="Words per shingle."),
+        click.option("--boilerplate-share", type=float, default=ScanConfig.boilerplate_share, show_default=True,
+                     help="Shingles in more than this share of the documents (and in at least "
+                          f"{ScanConfig.boilerplate_min_docs}) are boilerplate and carry no weight; 1 turns this off."),
+        click.option("--short-words", type=int, default=ScanConfig.short_words, show_default=True,
+                     help="Documents of at most this many words are also compared on word pairs, with their figures "
+                          "and rare words agreeing (the short-text rule); 0 turns this off."),
+    ]):
+        f = opt(f)
+    return f
+
+
 def occasion_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """The occasion check's settings (see dedup.occasion), shared by scan and explain."""
     d = ScanConfig  # the defaults, read without making (and checking) a configuration
@@ -267,18 +287,7 @@ def cli() -> None:
                    "xargs -0: names may hold spaces or line breaks).")
 @click.option("--keep", type=click.Choice(KEEP_POLICIES), default="longest", show_default=True,
               help="Which copy of a cluster to keep (newest: date field, web page date or file mtime).")
-@click.option("-t", "--threshold", type=float, default=ScanConfig.threshold, show_default=True,
-              help="Near-duplicate when Jaccard similarity of shingle sets is at least this...")
-@click.option("-c", "--containment", type=float, default=ScanConfig.containment, show_default=True,
-              help="...or when this share of the shorter document's shingles is in the longer.")
-@click.option("-n", "--shingle-size", type=int, default=ScanConfig.shingle_size, show_default=True,
-              help="Words per shingle.")
-@click.option("--boilerplate-share", type=float, default=ScanConfig.boilerplate_share, show_default=True,
-              help="Shingles in more than this share of the documents (and in at least "
-                   f"{ScanConfig.boilerplate_min_docs}) are boilerplate and carry no weight; 1 turns this off.")
-@click.option("--short-words", type=int, default=ScanConfig.short_words, show_default=True,
-              help="Documents of at most this many words are also compared on word pairs, with their figures "
-                   "and rare words agreeing (the short-text rule); 0 turns this off.")
+@rule_options
 @click.option("--num-perm", type=int, default=ScanConfig.num_perm, show_default=True,
               help="MinHash permutations (signature length).")
 @click.option("--seed", type=int, default=ScanConfig.seed, show_default=True, help="MinHash seed.")
@@ -828,16 +837,7 @@ def spark_group() -> None:
 @click.option("--pairs", is_flag=True, help="Output verified pairs instead of clusters.")
 @click.option("--keep", type=click.Choice(KEEP_POLICIES), default="longest", show_default=True,
               help="Which copy of a cluster to keep.")
-@click.option("-t", "--threshold", type=float, default=ScanConfig.threshold, show_default=True,
-              help="Near-duplicate when Jaccard similarity of shingle sets is at least this...")
-@click.option("-c", "--containment", type=float, default=ScanConfig.containment, show_default=True,
-              help="...or when this share of the shorter document's shingles is in the longer.")
-@click.option("-n", "--shingle-size", type=int, default=ScanConfig.shingle_size, show_default=True,
-              help="Words per shingle.")
-@click.option("--boilerplate-share", type=float, default=ScanConfig.boilerplate_share, show_default=True,
-              help="Shingles in more than this share of the documents are boilerplate; 1 turns this off.")
-@click.option("--short-words", type=int, default=ScanConfig.short_words, show_default=True,
-              help="Documents of at most this many words are also compared by the short-text rule; 0: off.")
+@rule_options
 @click.option("--num-perm", type=int, default=ScanConfig.num_perm, show_default=True,
               help="MinHash permutations (signature length).")
 @click.option("--seed", type=int, default=ScanConfig.seed, show_default=True, help="MinHash seed.")

@@ -29,7 +29,6 @@ from collections import deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from itertools import chain
 from typing import Any, Callable, Iterable, Iterator, Literal, Optional, Sequence, TypeVar, Union
 
 import numpy as np
@@ -39,7 +38,7 @@ from .candidates import band_keys
 from .errors import ConfigError, DedupError, IndexFormatError
 from .io import Document
 from .occasion import Evidence, OccasionResult, WordWeights, decode_evidence, encode_evidence
-from .pipeline import ScanConfig, _batches, hash_batch
+from .pipeline import ScanConfig, document_batches, hash_batch, workers_for
 from .signature import SCHEME, MinHasher
 from .verify import similarity
 from .index_store import (FORMAT, FORMAT_VERSION, WORD_MASK, Location, _Prepared, _RedisStore, _SQLiteStore, _Stored,
@@ -233,14 +232,7 @@ def prepared_batches(documents: Iterable[Document], config: ScanConfig, batch_si
     """
     if not isinstance(jobs, int) or jobs < 0:
         raise ConfigError(f"The 'jobs' parameter must be an int >= 0. Got {jobs!r} instead.")
-    workers = jobs or os.cpu_count() or 1
-    batches = _batches(documents, batch_size)
-    if workers > 1:
-        first = next(batches, None)
-        second = next(batches, None) if first is not None else None
-        batches = chain([b for b in (first, second) if b is not None], batches)
-        if second is None:
-            workers = 1
+    batches, workers = workers_for(document_batches(documents, batch_size), jobs or os.cpu_count() or 1)
     if workers <= 1:
         hasher = MinHasher(config.num_perm, config.seed)
         for batch in batches:

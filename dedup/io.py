@@ -568,7 +568,8 @@ def _base_suffix(path: Path) -> str:
 
 # ---------------------------------------------------------------- records
 
-def _pick(record: dict, explicit: Optional[str], candidates: Sequence[str]) -> object:
+def pick_field(record: dict, explicit: Optional[str], candidates: Sequence[str]) -> object:
+    """A record's field: ``explicit`` if given, else the first of ``candidates`` that is present and not empty."""
     if explicit is not None:
         return record.get(explicit)
     for name in candidates:
@@ -589,7 +590,7 @@ def headline(doc: Document, words: int = 12) -> str:
 
 def record_title(record: dict) -> Optional[str]:
     """The title of a record (``title`` or ``headline`` field), one line, or None."""
-    value = _pick(record, None, TITLE_FIELDS)
+    value = pick_field(record, None, TITLE_FIELDS)
     if isinstance(value, str):
         line = " ".join(value.split())
         return line or None
@@ -601,10 +602,10 @@ def record_text(record: dict, text_field: Optional[str]) -> Optional[str]:
     if text_field is not None:
         value = record.get(text_field)
         return value if isinstance(value, str) and value.strip() else None
-    value = _pick(record, None, TEXT_FIELDS)
+    value = pick_field(record, None, TEXT_FIELDS)
     if isinstance(value, str) and value.strip():
         return value
-    parts = [v.strip() for v in (_pick(record, None, TITLE_FIELDS), _pick(record, None, BODY_FIELDS))
+    parts = [v.strip() for v in (pick_field(record, None, TITLE_FIELDS), pick_field(record, None, BODY_FIELDS))
              if isinstance(v, str) and v.strip()]
     return "\n\n".join(parts) if parts else None
 
@@ -667,7 +668,7 @@ class _Reader:
             if len(body) > opts.max_document_bytes:
                 self.skip(path, self.too_large("text", opts.max_document_bytes, "--max-document-size"), number)
                 continue
-            rid = _pick(rec, opts.id_field, ID_FIELDS)
+            rid = pick_field(rec, opts.id_field, ID_FIELDS)
             if rid is None or isinstance(rid, (dict, list)):
                 if opts.id_field is not None:
                     self.skip(path, f"record has no id in field {opts.id_field!r} (choose one with --id-field)",
@@ -676,7 +677,7 @@ class _Reader:
                 doc_id = f"{rel}:{number}"
             else:
                 doc_id = str(rid)
-            date = parse_date(_pick(rec, opts.date_field, DATE_FIELDS))
+            date = parse_date(pick_field(rec, opts.date_field, DATE_FIELDS))
             yield from self.emit(Document(doc_id, body, path, number, date, False, title=record_title(rec)))
 
     def json_items(self, text: str, path: str) -> list[tuple[int, object]]:

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import chain
-from typing import IO, AbstractSet, Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence
+from typing import IO, AbstractSet, Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence, TypeVar
 
 import numpy as np
 
@@ -29,6 +29,7 @@ from .signature import MinHasher
 from .verify import Pair, ShingleCounts, similarity, verify
 
 BATCH = 256
+_B = TypeVar("_B")
 
 
 @dataclass(frozen=True)
@@ -279,7 +280,8 @@ def _page_titles(batch: Sequence[Document]) -> list[Optional[str]]:
     return [d.title if d.extractor else None for d in batch]
 
 
-def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
+def document_batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    """Documents in lists of ``size`` (the last may be shorter); anything but a Document is refused."""
     batch: list[Document] = []
     for number, doc in enumerate(docs):
         if not isinstance(doc, Document) or not isinstance(doc.text, str) or not isinstance(doc.id, str):
@@ -307,17 +309,19 @@ def _drain(pending: Iterable[tuple[object, object]]) -> None:
             res.wait(max(0.0, deadline - time.monotonic()))  # type: ignore[attr-defined]
 
 
+def workers_for(batches: Iterator[_B], workers: int) -> tuple[Iterator[_B], int]:
+    """The batches (unchanged) and how many worker processes to hash them with:
+    one when they are a single batch, since starting workers costs more than it saves."""
+    if workers <= 1:
+        return batches, workers
+    first = next(batches, None)
+    second = next(batches, None) if first is not None else None
+    return chain([b for b in (first, second) if b is not None], batches), workers if second is not None else 1
+
+
 def _hashed(docs: Iterable[Document], config: ScanConfig) -> Iterator[tuple[list[Document], HashedBatch]]:
     """(batch, hashed batch) in input order, using worker processes when jobs > 1."""
-    workers = config.workers
-    batches = _batches(docs, BATCH)
-    if workers > 1:
-        # Input that fits in one batch is hashed here: starting workers costs more than it saves.
-        first = next(batches, None)
-        second = next(batches, None) if first is not None else None
-        batches = chain([b for b in (first, second) if b is not None], batches)
-        if second is None:
-            workers = 1
+    batches, workers = workers_for(document_batches(docs, BATCH), config.workers)
     if workers <= 1:
         _init_worker(config)
         for batch in batches:

@@ -795,31 +795,21 @@ class RecordFields:
 def record_document(rec: Any, rel: str, number: int, fields: RecordFields) -> Optional[tuple[str, str, Optional[int]]]:
     """(id, text, date in microseconds) of one JSON or Parquet record, as the local reader makes them; None
     when the record has no text or no id in ``fields.id_field``."""
-    from .io import DATE_FIELDS, ID_FIELDS, MAX_DOCUMENT_BYTES, parse_date, record_text
+    from .io import DATE_FIELDS, ID_FIELDS, MAX_DOCUMENT_BYTES, parse_date, pick_field, record_text
 
     if not isinstance(rec, dict):
         return None
     body = record_text(rec, fields.text_field)
     if body is None or len(body) > MAX_DOCUMENT_BYTES:
         return None
-    rid = _pick(rec, fields.id_field, ID_FIELDS)
+    rid = pick_field(rec, fields.id_field, ID_FIELDS)
     if rid is None or isinstance(rid, (dict, list)):
         if fields.id_field is not None:
             return None
         doc_id = f"{rel}:{number}"
     else:
         doc_id = str(rid)
-    return doc_id, body, micros(parse_date(_pick(rec, fields.date_field, DATE_FIELDS)))
-
-
-def _pick(record: dict, explicit: Optional[str], candidates: Sequence[str]) -> object:
-    if explicit is not None:
-        return record.get(explicit)
-    for name in candidates:
-        value = record.get(name)
-        if value not in (None, ""):
-            return value
-    return None
+    return doc_id, body, micros(parse_date(pick_field(rec, fields.date_field, DATE_FIELDS)))
 
 
 def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFields = RecordFields(),
