@@ -49,12 +49,16 @@ import struct
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 import numpy as np
 
 from .errors import ConfigError, check_range
 from .normalize import words
+from .verify import found_in
+
+if TYPE_CHECKING:
+    from .shingle import WordTokens
 
 #: Spelled-out numbers counted as figures ("four cts", "pay May five"). "one"
 #: is left out: it is a pronoun far more often than a figure.
@@ -120,7 +124,11 @@ def figures(text: str) -> list[str]:
 
 def is_correction(text: str) -> bool:
     """Whether a text says near its start that it corrects an earlier version."""
-    return _CORRECTION.search(text[:CORRECTION_SPAN]) is not None
+    head = text[:CORRECTION_SPAN]
+    # Most texts do not have the stem at all: one lower() and a substring test rule them out.
+    if "orrect" not in head.lower() and head.isascii():
+        return False
+    return _CORRECTION.search(head) is not None
 
 
 def digit_words(text: str) -> list[str]:
@@ -128,16 +136,34 @@ def digit_words(text: str) -> list[str]:
     return [w for w in words(text) if not w.isalpha()]
 
 
-def digit_sets(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def digit_sets(texts: Sequence[str], tokens: Optional["WordTokens"] = None) -> tuple[np.ndarray, np.ndarray]:
     """Per text, the set of its words with a digit, hashed as words (a subset of its word set).
+
+    Args:
+        texts: the texts.
+        tokens: their words, hashed (:func:`dedup.shingle.batch_word_tokens`),
+            when the caller has them already.
 
     Returns:
         (concatenated sorted distinct uint32 hashes, set size per text).
     """
-    from .shingle import batch_token_hashes, sets_from_hashes
+    return _word_sets(texts, tokens, True)
 
-    hashes, counts = batch_token_hashes([" ".join(digit_words(t)) for t in texts])
-    return sets_from_hashes(hashes, counts, 1)
+
+def letter_sets(texts: Sequence[str], tokens: Optional["WordTokens"] = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per text, the set of its words without a digit, hashed as words: what
+    the subject check weighs (figures have their own check)."""
+    return _word_sets(texts, tokens, False)
+
+
+def _word_sets(texts: Sequence[str], tokens: Optional["WordTokens"], digits: bool) -> tuple[np.ndarray, np.ndarray]:
+    from .shingle import batch_word_tokens, sets_from_hashes
+
+    if tokens is None:
+        tokens = batch_word_tokens(texts)
+    keep = tokens.digits if digits else ~tokens.digits
+    per_text = np.repeat(np.arange(len(tokens.counts)), tokens.counts)[keep]
+    return sets_from_hashes(tokens.hashes[keep], np.bincount(per_text, minlength=len(tokens.counts)), 1)
 
 
 def subtract_segments(values: np.ndarray, lengths: np.ndarray, drop: np.ndarray,
@@ -156,25 +182,93 @@ def subtract_segments(values: np.ndarray, lengths: np.ndarray, drop: np.ndarray,
 LEAD_WORDS = 30
 
 
+_CONTENT = re.compile(r"\S")
+# Every line boundary of str.splitlines.
+_LINE_END = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def first_line(text: str) -> str:
+    """The first line of a text that is not blank (from its first non-space
+    character), as ``str.splitlines`` splits lines, without reading further."""
+    start = _CONTENT.search(text)
+    if start is None:
+        return ""
+    end = _LINE_END.search(text, start.start())
+    return text[start.start():end.start() if end else len(text)]
+
+
 def lead(text: str) -> str:
     """The first non-empty line of a text, cut to its first :data:`LEAD_WORDS` words, without figures."""
-    for line in text.splitlines():
-        if line.strip():
-            return " ".join([w for w in words(line) if w.isalpha()][:LEAD_WORDS])
-    return ""
+    return " ".join([w for w in words(first_line(text)) if w.isalpha()][:LEAD_WORDS])
 
 
 def lead_sets(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Per text, the word-hash set of its first line (see :func:`lead`)."""
     from .shingle import batch_token_hashes, sets_from_hashes
 
-    hashes, counts = batch_token_hashes([lead(t) for t in texts])
+    hashes, counts = batch_token_hashes([lead(t) if t else "" for t in texts])
     return sets_from_hashes(hashes, counts, 1)
 
 
 def figure_hashes(text: str) -> np.ndarray:
-    """Sorted distinct uint32 hashes (CRC-32) of a text's figures."""
-    return np.unique(np.fromiter((zlib.crc32(f.encode()) for f in figures(text)), dtype=np.uint32))
+    """Sorted distinct uint32 hashes (CRC-32) of a text's figures (see :func:`figure_sets`)."""
+    return figure_sets([text])[0]
+
+
+def _number_word_table() -> tuple[np.ndarray, np.ndarray]:
+    from .shingle import token_hash
+
+    by_token = sorted((token_hash(w), zlib.crc32(w.encode())) for w in NUMBER_WORDS)
+    return (np.array([t for t, _ in by_token], dtype=np.uint64), np.array([c for _, c in by_token], dtype=np.uint32))
+
+
+_NUMBER_TOKENS: Optional[tuple[np.ndarray, np.ndarray]] = None
+
+
+def figure_sets(texts: Sequence[str], tokens: Optional["WordTokens"] = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per text, the sorted distinct uint32 hashes (CRC-32) of its figures.
+
+    The figures are those of :func:`figures`, the spelled-out numbers found
+    among the text's words as dedup splits them (so ``four_five`` holds two,
+    where :func:`figures`, reading ``_`` as part of a word, finds none).
+
+    Args:
+        texts: the texts.
+        tokens: their words, hashed (:func:`dedup.shingle.batch_word_tokens`),
+            when the caller has them already.
+
+    Returns:
+        (concatenated sets, set size per text).
+    """
+    global _NUMBER_TOKENS
+    from .shingle import batch_word_tokens
+
+    if tokens is None:
+        tokens = batch_word_tokens(texts)
+    if _NUMBER_TOKENS is None:
+        _NUMBER_TOKENS = _number_word_table()
+    number_tokens, number_crcs = _NUMBER_TOKENS
+    is_number = np.isin(tokens.hashes, number_tokens)
+    owners = [np.repeat(np.arange(len(texts), dtype=np.uint64), tokens.counts)[is_number]]
+    crcs = [number_crcs[np.searchsorted(number_tokens, tokens.hashes[is_number])]]
+    found: list[str] = []
+    per_text = []
+    for t in texts:
+        n = len(found)
+        for token in _FIGURE.findall(t):
+            if "," in token:
+                # A comma followed by exactly three digits groups thousands; any other separates two figures.
+                found += [part.replace(",", "") for part in _THOUSANDS.split(token)]
+            else:
+                found.append(token)
+        per_text.append(len(found) - n)
+    if found:
+        joined = "\n".join(found).replace(" ", "-").encode()
+        crcs.append(np.fromiter(map(zlib.crc32, joined.split(b"\n")), dtype=np.uint32, count=len(found)))
+        owners.append(np.repeat(np.arange(len(texts), dtype=np.uint64), per_text))
+    keys = np.unique((np.concatenate(owners) << np.uint64(32)) | np.concatenate(crcs).astype(np.uint64))
+    lengths = np.bincount((keys >> np.uint64(32)).astype(np.int64), minlength=len(texts)).astype(np.int64)
+    return (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32), lengths
 
 
 @dataclass
@@ -191,12 +285,16 @@ class OccasionFeatures:
     corrections: np.ndarray
 
 
-def occasion_features(texts: Sequence[str]) -> OccasionFeatures:
-    """Figure sets and correction marks of a batch of texts (no I/O, no state)."""
-    sets = [figure_hashes(t) for t in texts]
-    values = np.concatenate(sets) if sets else np.empty(0, np.uint32)
-    return OccasionFeatures(values.astype(np.uint32, copy=False),
-                            np.fromiter((len(s) for s in sets), dtype=np.int64, count=len(sets)),
+def occasion_features(texts: Sequence[str], tokens: Optional["WordTokens"] = None) -> OccasionFeatures:
+    """Figure sets and correction marks of a batch of texts (no I/O, no state).
+
+    Args:
+        texts: the texts.
+        tokens: their words, hashed (:func:`dedup.shingle.batch_word_tokens`),
+            when the caller has them already.
+    """
+    values, lengths = figure_sets(texts, tokens)
+    return OccasionFeatures(values, lengths,
                             np.fromiter((is_correction(t) for t in texts), dtype=bool, count=len(texts)))
 
 
@@ -206,7 +304,7 @@ def agreement(a: np.ndarray, b: np.ndarray) -> Optional[float]:
         return None
     if len(a) > len(b):
         a, b = b, a
-    return float(np.count_nonzero(np.isin(a, b, assume_unique=True))) / len(a)
+    return float(np.count_nonzero(found_in(a, b))) / len(a)
 
 
 @dataclass(frozen=True)
@@ -373,7 +471,7 @@ class WordWeights:
             return None
         if not len(part):
             return 0.0
-        inside = np.isin(part, other, assume_unique=True)
+        inside = found_in(part, other)
         df = np.asarray(self.frequency(part), dtype=np.float64)
         if counted == 2:
             df -= 1.0 + inside  # the text itself, and the other where it has the word

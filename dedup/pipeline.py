@@ -21,8 +21,8 @@ from .errors import ConfigError, DedupError
 from .candidates import candidate_pairs
 from .io import Document, ReadOptions, Skipped, Source, headline, read_documents
 from .occasion import (Evidence, OccasionFeatures, OccasionResult, WordWeights, digit_sets,
-                       lead_sets, occasion_features, subtract_segments)
-from .shingle import batch_token_hashes, sets_from_hashes
+                       lead_sets, letter_sets, occasion_features)
+from .shingle import batch_token_hashes, batch_word_tokens, sets_from_hashes
 from .short import ShortFeatures, ShortMatch, ShortMatcher, select_segments, short_features
 from .pages import prepare_pages
 from .signature import MinHasher
@@ -249,18 +249,19 @@ def hash_batch(texts: Sequence[str], config: ScanConfig, hasher: MinHasher,
             (a web page's title), or None.
     """
     kind = config.shingle_kind
-    hashes, counts = batch_token_hashes(texts, kind)
-    values, lengths = sets_from_hashes(hashes, counts, config.shingle_size)
+    tokens = batch_word_tokens(texts)
     if kind == "word":
-        n_words, word_tokens = counts, (hashes, counts)
+        hashes, counts = tokens.hashes, tokens.counts
+        n_words = counts
     else:
+        hashes, counts = batch_token_hashes(texts, kind)
         n_words = np.fromiter((len(t.split()) for t in texts), dtype=np.int64, count=len(texts))
-        word_tokens = batch_token_hashes(texts, "word")
-    all_words, all_lengths = sets_from_hashes(word_tokens[0], word_tokens[1], 1)
-    digits = digit_sets(texts)
+    word_tokens = (tokens.hashes, tokens.counts)
+    values, lengths = sets_from_hashes(hashes, counts, config.shingle_size)
+    digits = digit_sets(texts, tokens)
     # The subject check weighs words without digits: figures have their own check.
-    word_values, word_lengths = subtract_segments(all_words, all_lengths, *digits)
-    occasion = occasion_features(texts)
+    word_values, word_lengths = letter_sets(texts, tokens)
+    occasion = occasion_features(texts, tokens)
     leads, lead_lengths = lead_sets(texts)
     title_values, title_lengths = lead_sets([t or "" for t in titles] if titles is not None else [""] * len(texts))
     short = (short_features(texts, n_words.tolist(), config.short_words, token_hashes=word_tokens,

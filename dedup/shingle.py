@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from itertools import repeat
-from typing import Callable, Literal, NamedTuple, Sequence
+from typing import Callable, Literal, NamedTuple, Optional, Sequence
 
 import numpy as np
 
@@ -326,8 +326,9 @@ class _KeyTable:
 _KEYS = _KeyTable()
 
 
-def _ascii_token_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Token hashes of pure-ASCII texts, concatenated, and each text's token count.
+def _ascii_token_hashes(texts: list[str], digits: bool = False) -> tuple[np.ndarray, np.ndarray, Optional[np.ndarray]]:
+    """Token hashes of pure-ASCII texts, concatenated, each text's token count,
+    and (when ``digits``) whether each token has a digit.
 
     The texts are tokenized together as one byte array: a lookup table
     lower-cases letters and zeroes every separator, token bounds are where
@@ -347,6 +348,12 @@ def _ascii_token_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     bounds = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum([len(t) + 1 for t in texts], out=bounds[1:])
     counts = np.diff(np.searchsorted(starts, bounds + 1))
+    flags = None
+    if digits:
+        # Digits are the only bytes below "a" that the table keeps.
+        seen = np.zeros(len(buf) + 1, dtype=np.int64)
+        np.cumsum((buf != 0) & (buf < 0x61), out=seen[1:])
+        flags = seen[ends] > seen[starts]
     words64 = np.ndarray((len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
     k0 = words64[starts] & _BYTE_MASKS[np.minimum(lens, 8)]
     k1 = np.zeros(len(starts), dtype=np.uint64)
@@ -354,13 +361,29 @@ def _ascii_token_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     k1[over8] = words64[starts[over8] + 8] & _BYTE_MASKS[np.minimum(lens[over8] - 8, 8)]
     long_tok = np.flatnonzero(lens > 16)
     if not len(long_tok):
-        return _KEYS.lookup(k0, k1), counts
+        return _KEYS.lookup(k0, k1), counts, flags
     short_tok = np.flatnonzero(lens <= 16)
     out = np.empty(len(lens), dtype=np.uint64)
     out[short_tok] = _KEYS.lookup(k0[short_tok], k1[short_tok])
     out[long_tok] = _TABLE.lookup([data[s:e].decode("ascii") for s, e in zip(starts[long_tok].tolist(),
                                                                               ends[long_tok].tolist())])
-    return out, counts
+    return out, counts, flags
+
+
+class WordTokens(NamedTuple):
+    """The words of a batch of texts, hashed (see :func:`batch_word_tokens`)."""
+
+    hashes: np.ndarray  # uint64 token hash of every word, text after text
+    counts: np.ndarray  # int64 words per text
+    digits: np.ndarray  # bool per word: it is not all letters (it has a digit)
+
+
+def batch_word_tokens(texts: Sequence[str]) -> WordTokens:
+    """Word token hashes of many texts (as :func:`batch_token_hashes`), and
+    which words have a digit (``not word.isalpha()``), in the same pass."""
+    hashes, counts, flags = _batch_tokens(texts, "word", True)
+    assert flags is not None
+    return WordTokens(hashes, counts, flags)
 
 
 def batch_token_hashes(texts: Sequence[str], kind: ShingleKind = "word") -> tuple[np.ndarray, np.ndarray]:
@@ -368,6 +391,12 @@ def batch_token_hashes(texts: Sequence[str], kind: ShingleKind = "word") -> tupl
 
     Equal to ``token_hashes(tokens_of(t, kind))`` for each text, one after the other.
     """
+    hashes, counts, _ = _batch_tokens(texts, kind, False)
+    return hashes, counts
+
+
+def _batch_tokens(texts: Sequence[str], kind: ShingleKind,
+                  digits: bool) -> tuple[np.ndarray, np.ndarray, Optional[np.ndarray]]:
     counts = np.zeros(len(texts), dtype=np.int64)
     if kind == "word":
         fast = [i for i, t in enumerate(texts) if t.isascii()]
@@ -375,10 +404,13 @@ def batch_token_hashes(texts: Sequence[str], kind: ShingleKind = "word") -> tupl
         fast = []
     slow = sorted(set(range(len(texts))) - set(fast)) if len(fast) < len(texts) else []
     parts: dict[str, np.ndarray] = {}
+    flags: dict[str, np.ndarray] = {}
     if fast:
-        h_fast, c_fast = _ascii_token_hashes([texts[i] for i in fast])
+        h_fast, c_fast, f_fast = _ascii_token_hashes([texts[i] for i in fast], digits)
         counts[fast] = c_fast
         parts["fast"] = h_fast
+        if f_fast is not None:
+            flags["fast"] = f_fast
     if slow:
         tokens: list[str] = []
         for i in slow:
@@ -386,10 +418,13 @@ def batch_token_hashes(texts: Sequence[str], kind: ShingleKind = "word") -> tupl
             counts[i] = len(toks)
             tokens += toks
         parts["slow"] = _TABLE.lookup(tokens)
-    if not slow:
-        return parts.get("fast", np.empty(0, dtype=np.uint64)), counts
-    if not fast:
-        return parts["slow"], counts
+        if digits:
+            flags["slow"] = np.fromiter((not t.isalpha() for t in tokens), dtype=bool, count=len(tokens))
+    if not slow or not fast:
+        key = "slow" if slow else "fast"
+        if key not in parts:
+            return np.empty(0, dtype=np.uint64), counts, np.empty(0, dtype=bool) if digits else None
+        return parts[key], counts, flags.get(key)
     # Interleave the two groups back into document order.
     out = np.empty(int(counts.sum()), dtype=np.uint64)
     is_fast = np.zeros(len(texts), dtype=bool)
@@ -397,7 +432,12 @@ def batch_token_hashes(texts: Sequence[str], kind: ShingleKind = "word") -> tupl
     mask = np.repeat(is_fast, counts)
     out[mask] = parts["fast"]
     out[~mask] = parts["slow"]
-    return out, counts
+    if not digits:
+        return out, counts, None
+    out_flags = np.empty(len(out), dtype=bool)
+    out_flags[mask] = flags["fast"]
+    out_flags[~mask] = flags["slow"]
+    return out, counts, out_flags
 
 
 class ShingleBatch(NamedTuple):

@@ -271,6 +271,7 @@ class ShortMatcher:
         self.key_sets = _Sets(self.keys, self.key_lengths)
         self.number_sets = _Sets(features.numbers, features.number_lengths)
         self.digit_sets = _Sets(features.digits, features.digit_lengths)
+        self.word_sets: dict[int, frozenset] = {}
         self.bigram_ends = np.cumsum(features.bigram_lengths)
 
     def _decide(self, a: int, b: int) -> Optional[ShortMatch]:
@@ -280,7 +281,7 @@ class ShortMatcher:
         # A correction changes figures: it is compared on its words alone.
         if num < rule.numbers and not (features.corrections[a] or features.corrections[b]):
             return None
-        rare = _agreement(self.key_sets[a] - self.digit_sets[a], self.key_sets[b] - self.digit_sets[b], 0.0)
+        rare = _agreement(self._words(a), self._words(b), 0.0)
         if rare < rule.rare:
             return None
         ends, lengths = self.bigram_ends, features.bigram_lengths
@@ -292,6 +293,13 @@ class ShortMatcher:
             return None
         i, j = int(features.index[a]), int(features.index[b])
         return ShortMatch(min(i, j), max(i, j), contain, num, rare)
+
+    def _words(self, a: int) -> frozenset:
+        """Row a's rare words without a digit (figures have their own test)."""
+        got = self.word_sets.get(a)
+        if got is None:
+            got = self.word_sets[a] = self.key_sets[a] - self.digit_sets[a]
+        return got
 
     def match(self, i: int, j: int) -> Optional[ShortMatch]:
         """The rule's decision on documents i and j (None: not accepted, or not both short)."""

@@ -53,15 +53,23 @@ class Pair:
         return max(self.left_in_right, self.right_in_left)
 
 
+def found_in(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per value of ``a``, whether ``b`` has it (both sorted, distinct); what
+    ``np.isin(a, b, assume_unique=True)`` gives, at a fraction of its cost on small sets."""
+    if not len(b):
+        return np.zeros(len(a), dtype=bool)
+    pos = np.searchsorted(b, a)
+    pos[pos == len(b)] = 0
+    return b[pos] == a
+
+
 def intersection_size(a: np.ndarray, b: np.ndarray) -> int:
     """Size of the intersection of two sorted arrays of distinct values."""
     if len(a) > len(b):
         a, b = b, a
     if not len(a):
         return 0
-    pos = np.searchsorted(b, a)
-    pos[pos == len(b)] = 0
-    return int(np.count_nonzero(b[pos] == a))
+    return int(np.count_nonzero(found_in(a, b)))
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:

@@ -18,8 +18,10 @@ from conftest import REUTERS, SEEDS, need
 from dedup import Document, Index, ScanConfig, read_documents, scan_documents
 from dedup.cli import cli
 from dedup.cluster import trusted_groups
-from dedup.occasion import (Evidence, OccasionRule, WordWeights, agreement, decode_evidence, encode_evidence, figures,
-                            is_correction, lead)
+from dedup.normalize import words
+from dedup.occasion import (Evidence, OccasionRule, WordWeights, agreement, decode_evidence, digit_sets, encode_evidence,
+                            figure_hashes, figure_sets, figures, first_line, is_correction, lead, letter_sets)
+from dedup.shingle import batch_token_hashes, batch_word_tokens, sets_from_hashes
 from dedup.index_store import decode_set, encode_set
 
 DAY = timedelta(days=1)
@@ -39,6 +41,63 @@ def test_figures_are_whole_tokens():
     # A comma that does not group thousands separates two figures.
     assert figures("in 1986,1987 and 1,250,000") == ["1986", "1987", "1250000"]
     assert "one" not in figures("one of the banks")
+
+
+def _reference_figure_set(text: str) -> np.ndarray:
+    import zlib
+    return np.unique(np.array([zlib.crc32(f.encode()) for f in figures(text)], dtype=np.uint32))
+
+
+def _reuters_texts(n: int) -> list[str]:
+    import gzip
+    texts = []
+    with gzip.open(need(REUTERS), "rt", encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            text = "\n\n".join(v for v in (rec.get("title"), rec.get("body")) if v)
+            if text.strip():
+                texts.append(text)
+            if len(texts) == n:
+                break
+    return texts
+
+
+@pytest.mark.parametrize("source", ["reuters", "written"])
+def test_batch_figure_sets_are_the_figures_of_each_text(source):
+    texts = _reuters_texts(3000) if source == "reuters" else [
+        "", "no figures here", "Five Cats and TWO dogs, 1,250,000 of them at 6 1/4 and 6-1/8",
+        "Ünïcode twenty 3,5 and 12,345.67 fourteen\u00a0ninety", "1986,1987 four-five one"]
+    values, lengths = figure_sets(texts)
+    assert len(lengths) == len(texts) and int(lengths.sum()) == len(values)
+    ends = np.cumsum(lengths)
+    for k, text in enumerate(texts):
+        got = values[ends[k] - lengths[k]:ends[k]]
+        assert got.tolist() == _reference_figure_set(text).tolist(), text[:80]
+        assert figure_hashes(text).tolist() == got.tolist()
+    assert int((lengths > 0).sum()) >= (len(texts) // 2 if source == "reuters" else 3)
+
+
+def test_spelled_out_numbers_are_words_as_dedup_splits_them():
+    # An underscore separates words for dedup, so "four_five" holds two numbers.
+    assert len(figure_hashes("lot four_five")) == 2
+    assert figures("lot four_five") == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(list("ab1 Ä\n\r\x0c\u2028.,_-") + ["two", "Nine", "7,000"]),
+                         max_size=40).map("".join), min_size=1, max_size=6))
+def test_word_sets_split_words_with_and_without_digits(texts):
+    tokens = batch_word_tokens(texts)
+    hashes, counts = batch_token_hashes(texts)
+    assert tokens.hashes.tolist() == hashes.tolist() and tokens.counts.tolist() == counts.tolist()
+    flags = [not w.isalpha() for t in texts for w in words(t)]
+    assert tokens.digits.tolist() == flags
+    for got, keep in ((digit_sets(texts, tokens), True), (letter_sets(texts, tokens), False)):
+        picked = [" ".join(w for w in words(t) if (not w.isalpha()) == keep) for t in texts]
+        want = sets_from_hashes(*batch_token_hashes(picked), 1)
+        assert got[0].tolist() == want[0].tolist() and got[1].tolist() == want[1].tolist()
+    for t in texts:
+        assert first_line(t).strip() == next((line.strip() for line in t.splitlines() if line.strip()), "")
 
 
 def test_corrections_say_so_near_the_start():
