@@ -1,12 +1,16 @@
 """Template-heavy input: Reuters-21578 alone against Reuters plus reports from
 one template, whole scans side by side, with the candidate pairs per document.
 
-    python3 benchmarks/skew.py --reports 1000
+    python3 benchmarks/skew.py --reports 1000,3000,10000 --off-max 3000
 
 Each scan runs in its own process (time, CPU and peak RSS of that process,
 ``--jobs 1``). The reports are ``labelled_sets.dividend_reports``: dividend
 notices from one template with made-up companies and figures, no two the same
 report, so every candidate pair among them is work that verification rejects.
+Each count of reports is scanned with the defaults and, up to ``--off-max``
+reports, with ``--max-bucket 0`` (heavy LSH buckets never split), to show
+what splitting them saves and that candidates per report stay bounded as the
+reports grow.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from corpus import REUTERS  # noqa: E402
 from speed import print_table, run_measured  # noqa: E402
 
 
-def child(reuters: Path, reports: int, out: Path) -> None:
+def child(reuters: Path, reports: int, max_bucket: int, out: Path) -> None:
     import dedup.pipeline as pipeline
     from dedup import ReadOptions, ScanConfig, read_documents
     from labelled_sets import dividend_reports
@@ -46,7 +50,7 @@ def child(reuters: Path, reports: int, out: Path) -> None:
     docs = list(read_documents([str(reuters)], ReadOptions()))
     n_reuters = len(docs)
     docs += dividend_reports(reports)
-    result = pipeline.scan_documents(docs, ScanConfig(jobs=1))
+    result = pipeline.scan_documents(docs, ScanConfig(jobs=1, max_bucket=max_bucket))
     per_doc = np.bincount(seen[0].ravel(), minlength=len(docs)) if len(seen[0]) else np.zeros(len(docs), int)
     tail = per_doc[n_reuters:] if reports else per_doc
     out.write_text(json.dumps({
@@ -57,20 +61,29 @@ def child(reuters: Path, reports: int, out: Path) -> None:
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "_child":
-        child(Path(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4]))
+        child(Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), Path(sys.argv[5]))
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--reports", type=int, default=1000)
+    parser.add_argument("--reports", default="1000", help="counts of reports, comma-separated")
+    parser.add_argument("--off-max", type=int, default=1000,
+                        help="also scan with --max-bucket 0 up to this many reports")
     parser.add_argument("--reuters", type=Path, default=REUTERS)
     args = parser.parse_args()
     if not args.reuters.exists():
         raise SystemExit(f"error: {args.reuters} not found (the shared Reuters-21578 data; pass --reuters PATH)")
     rows, load = [], [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory(prefix="dedup-skew-") as tmp:
-        for label, n in (("Reuters", 0), (f"Reuters + {args.reports:,} one-template reports", args.reports)):
+        from dedup import ScanConfig
+
+        runs = [("Reuters", 0, ScanConfig.max_bucket)]
+        for n in (int(x) for x in args.reports.split(",")):
+            runs.append((f"Reuters + {n:,} one-template reports", n, ScanConfig.max_bucket))
+            if n <= args.off_max:
+                runs.append((f"Reuters + {n:,} one-template reports, --max-bucket 0", n, 0))
+        for label, n, max_bucket in runs:
             out = Path(tmp) / "child.json"
             r = run_measured([sys.executable, str(Path(__file__).resolve()), "_child", str(args.reuters), str(n),
-                              str(out)])
+                              str(max_bucket), str(out)])
             load.append(os.getloadavg()[0])
             c = json.loads(out.read_text())
             verify_s = c["seconds"]["verify"]

@@ -101,13 +101,73 @@ def _pairs_in_groups(order: np.ndarray, keys_sorted: np.ndarray) -> tuple[np.nda
     return np.concatenate(lefts), np.concatenate(rights)
 
 
-def candidate_pairs(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+def split_heavy(signatures: np.ndarray, order: np.ndarray, keys_sorted: np.ndarray, band: int, rows: int,
+                max_bucket: int) -> tuple[np.ndarray, np.ndarray]:
+    """Split the buckets of one band that hold more than ``max_bucket`` documents.
+
+    A bucket that large is a template (one form filled in for many
+    companies, days or markets), not one story: enumerating its pairs costs
+    the square of its size. Its members are grouped again on ``rows`` more
+    values of their signatures (those after the band, wrapping around),
+    and again, until every group holds at most ``max_bucket`` documents or
+    the whole signature is used; only documents of one group become
+    candidates there. A pair in a split bucket must then agree on more
+    values in this band (as it would at a higher Jaccard), and may still
+    meet in another band; documents with one signature always stay
+    together. Buckets of at most ``max_bucket`` are left as they are, so
+    the candidates of a collection without such buckets do not change, and
+    a larger ``max_bucket`` only adds candidates.
+
+    Args:
+        signatures: (n, num_perm) signatures.
+        order, keys_sorted: the documents sorted by their band key, and the keys in that order.
+        band, rows: the band.
+        max_bucket: the most documents a bucket may hold unsplit.
+
+    Returns:
+        (order, group labels in that order): documents of one group have equal adjacent labels.
+    """
+    n, num_perm = signatures.shape
+    if not len(order):
+        return order, keys_sorted
+    new_group = np.empty(len(order), dtype=bool)
+    new_group[0] = True
+    np.not_equal(keys_sorted[1:], keys_sorted[:-1], out=new_group[1:])
+    label = np.cumsum(new_group) - 1
+    order = order.copy()
+    used = rows
+    while used < num_perm:
+        sizes = np.bincount(label)
+        heavy = np.flatnonzero(sizes[label] > max_bucket)
+        if not len(heavy):
+            break
+        members = order[heavy]
+        cols = (np.arange(used, used + rows) + band * rows) % num_perm
+        extra = signatures[members][:, cols].astype(np.uint64)
+        key = extra[:, 0].copy()
+        for j in range(1, extra.shape[1]):
+            key *= _FOLD
+            key += extra[:, j]
+        # Heavy positions are whole buckets, each contiguous: sorting by (label, key) keeps every bucket in place.
+        sub = np.lexsort((members, key, label[heavy]))
+        order[heavy] = members[sub]
+        key, old = key[sub], label[heavy][sub]
+        split = np.empty(len(heavy), dtype=bool)
+        split[0] = True
+        split[1:] = (old[1:] != old[:-1]) | (key[1:] != key[:-1])
+        label[heavy] = int(label.max()) + np.cumsum(split)
+        used += rows
+    return order, label
+
+
+def candidate_pairs(signatures: np.ndarray, bands: int, rows: int, max_bucket: int = 0) -> np.ndarray:
     """Candidate pairs of an (n, num_perm) uint32 signature array.
 
     Args:
         signatures: one signature per row.
         bands: number of bands.
         rows: values per band (``bands * rows <= num_perm``).
+        max_bucket: buckets of more documents are split (:func:`split_heavy`); 0 never splits.
 
     Returns:
         int64 array of shape (m, 2): pairs ``(i, j)`` with ``i < j``, sorted,
@@ -120,7 +180,10 @@ def candidate_pairs(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray
     for band in range(bands):
         keys = band_keys(signatures, band, rows)
         order = np.argsort(keys, kind="stable")
-        left, right = _pairs_in_groups(order, keys[order])
+        keys_sorted = keys[order]
+        if max_bucket:
+            order, keys_sorted = split_heavy(signatures, order, keys_sorted, band, rows, max_bucket)
+        left, right = _pairs_in_groups(order, keys_sorted)
         if not len(left):
             continue
         # A 64-bit key collision must not invent a candidate: compare the band exactly.

@@ -115,6 +115,10 @@ def rule_options(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--short-words", type=int, default=ScanConfig.short_words, show_default=True,
                      help="Documents of at most this many words are also compared on word pairs, with their figures "
                           "and rare words agreeing (the short-text rule); 0 turns this off."),
+        click.option("--max-bucket", type=int, default=ScanConfig.max_bucket, show_default=True,
+                     help="An LSH bucket of more documents than this (a template filled in for many companies or "
+                          "days) is split on more signature values, so candidates per document stay bounded; "
+                          "0 never splits."),
     ]):
         f = opt(f)
     return f
@@ -309,7 +313,7 @@ def cli() -> None:
 def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, list_duplicates: bool, null: bool,
          keep: str,
          threshold: float, containment: float, shingle_size: int, boilerplate_share: float, short_words: int,
-         num_perm: int, seed: int, jobs: int, date_window: float, figures: float, subject: float, no_occasion: bool,
+         max_bucket: int, num_perm: int, seed: int, jobs: int, date_window: float, figures: float, subject: float, no_occasion: bool,
          output: Optional[str], move_duplicates: Optional[str], fail_on_duplicates: bool, quiet: bool,
          report: Optional[str], script: Optional[str], include: tuple[str, ...], exclude: tuple[str, ...],
          encoding: Optional[str], id_field: Optional[str], text_field: Optional[str],
@@ -357,7 +361,7 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
     try:
         config = ScanConfig(shingle_size=shingle_size, num_perm=num_perm, seed=seed, threshold=threshold,
                             containment=containment, keep=keep, jobs=jobs,
-                            boilerplate_share=boilerplate_share, short_words=short_words,
+                            boilerplate_share=boilerplate_share, short_words=short_words, max_bucket=max_bucket,
                             occasion=not no_occasion, date_window=date_window, figures=figures,
                             subject=subject)  # type: ignore[arg-type]
     except DedupError as exc:
@@ -849,8 +853,8 @@ def spark_group() -> None:
 @click.option("--encoding", default=None, help="Encoding of text files (default: UTF-8).")
 @occasion_options
 def spark_scan(sources: tuple[str, ...], output: str, pairs: bool, keep: str, threshold: float, containment: float,
-               shingle_size: int, boilerplate_share: float, short_words: int, num_perm: int, seed: int,
-               master: Optional[str], id_field: Optional[str], text_field: Optional[str], date_field: Optional[str],
+               shingle_size: int, boilerplate_share: float, short_words: int, max_bucket: int, num_perm: int,
+               seed: int, master: Optional[str], id_field: Optional[str], text_field: Optional[str], date_field: Optional[str],
                encoding: Optional[str], date_window: float, figures: float, subject: float,
                no_occasion: bool) -> None:
     """Scan JSON lines, Parquet and text files with Spark and write the JSON lines of
@@ -868,8 +872,8 @@ def spark_scan(sources: tuple[str, ...], output: str, pairs: bool, keep: str, th
     try:
         config = ScanConfig(shingle_size=shingle_size, num_perm=num_perm, seed=seed, threshold=threshold,
                             containment=containment, keep=keep, boilerplate_share=boilerplate_share,
-                            short_words=short_words, occasion=not no_occasion, date_window=date_window,
-                            figures=figures, subject=subject)  # type: ignore[arg-type]
+                            short_words=short_words, max_bucket=max_bucket, occasion=not no_occasion,
+                            date_window=date_window, figures=figures, subject=subject)  # type: ignore[arg-type]
     except DedupError as exc:
         raise click.BadParameter(str(exc)) from exc
     from .spark import RecordFields, quiet_session, scan_paths

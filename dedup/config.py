@@ -46,6 +46,10 @@ class ScanConfig:
         short_words: documents of at most this many words are also compared
             by the short-text rule (word 2-grams with the figures and rare
             words agreeing, see :mod:`dedup.short`); 0 turns it off.
+        max_bucket: an LSH bucket holding more documents than this (a
+            template filled in for many companies or days) is split on more
+            signature values, so that candidate pairs per document stay
+            bounded (:func:`dedup.candidates.split_heavy`); 0 never splits.
         occasion: check every accepted pair for evidence of another
             occasion or subject (:mod:`dedup.occasion`); False turns the
             check off.
@@ -71,6 +75,7 @@ class ScanConfig:
     boilerplate_share: float = 0.5
     boilerplate_min_docs: int = 5
     short_words: int = 150
+    max_bucket: int = 100
     occasion: bool = True
     date_window: float = 1.0
     figures: float = 0.6
@@ -95,6 +100,10 @@ class ScanConfig:
         if self.keep not in KEEP_POLICIES:
             raise ConfigError(f"The 'keep' parameter must be one of {', '.join(KEEP_POLICIES)}. "
                               f"Got {self.keep!r} instead.")
+        if isinstance(self.max_bucket, bool) or not isinstance(self.max_bucket, int) or not (
+                self.max_bucket == 0 or self.max_bucket >= 2):
+            raise ConfigError(f"The 'max_bucket' parameter must be 0 (never split) or an int >= 2. "
+                              f"Got {self.max_bucket!r} instead.")
         if isinstance(self.jobs, bool) or not isinstance(self.jobs, int) or self.jobs < 0:
             raise ConfigError(f"The 'jobs' parameter must be an int >= 0. Got {self.jobs!r} instead.")
         if (self.bands is None) != (self.rows is None):

@@ -612,7 +612,7 @@ def _scan_hashed(hashed: Iterable[tuple[list[Document], HashedBatch]], config: S
         # A document with no words has no shingles: note it and leave it out of matching.
         skipped = list(opts.skipped)
         bands, rows = config.banding
-        candidates = candidate_pairs(signatures, bands, rows)
+        candidates = candidate_pairs(signatures, bands, rows, config.max_bucket)
         del signatures
         empty = [i for i, d in enumerate(infos) if d.shingles == 0]
         if empty:
@@ -774,10 +774,12 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
     word_df = ShingleCounts()
     shorts: list[ShortFeatures] = []
     kept: dict[int, tuple] = {}
+    signatures: list[np.ndarray] = []
     seen = 0
     for start in range(0, len(docs), BATCH):
         batch = docs[start:start + BATCH]
         hb = hash_batch([d.text for d in batch], config, hasher, _page_titles(batch))
+        signatures.append(hb.signatures)
         if df is not None:
             df.add(hb.values, len(batch))
         word_df.add(hb.word_values, len(batch))
@@ -810,9 +812,9 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
         checks.append(Check("short-text rule", None, f"both <= {config.short_words} words", short_ok,
                             "applies" if both_short else f"does not apply: a text has more than {config.short_words} words"))
     accepted = shingles_ok or bool(short_ok)
-    bands, rows = result.bands, result.rows
-    sa, sb = kept[lo][1], kept[hi][1]
-    candidate = bool(any((sa[k * rows:(k + 1) * rows] == sb[k * rows:(k + 1) * rows]).all() for k in range(bands)))
+    # Proposed as the scan proposes: a shared band, in a bucket not split for its size.
+    cands = candidate_pairs(_stack(signatures, config.num_perm), result.bands, result.rows, config.max_bucket)
+    candidate = bool(((cands[:, 0] == lo) & (cands[:, 1] == hi)).any())
     near = accepted
     occasion = config.occasion_rule
     if occasion is not None:

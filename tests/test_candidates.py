@@ -149,3 +149,84 @@ def test_bucket_blocks_bound_each_task() -> None:
              for a, b in tasks]
     assert max(sizes) <= 256 * 256
     assert sum(sizes) == 1000 * 999 / 2
+
+
+# ---------------------------------------------------------------- heavy buckets
+
+def template_signatures(n: int, shared: int, seed: int = 7) -> np.ndarray:
+    """n signatures of 32 values whose first ``shared`` values are one template's and the rest drawn
+    from a few values, as reports of one form share their frame and differ in a few words."""
+    rng = np.random.default_rng(seed)
+    sigs = rng.integers(0, 4, size=(n, 32)).astype(np.uint32)
+    sigs[:, :shared] = np.arange(shared, dtype=np.uint32)
+    return sigs
+
+
+def test_buckets_within_the_limit_are_left_as_they_are() -> None:
+    rng = np.random.default_rng(3)
+    sigs = rng.integers(0, 6, size=(300, 16)).astype(np.uint32)
+    largest = max(int(np.unique(sigs[:, b * 2:(b + 1) * 2], axis=0, return_counts=True)[1].max()) for b in range(8))
+    assert largest > 2
+    whole = candidate_pairs(sigs, 8, 2)
+    assert np.array_equal(candidate_pairs(sigs, 8, 2, max_bucket=largest), whole)
+    assert len(candidate_pairs(sigs, 8, 2, max_bucket=largest - 1)) < len(whole)
+
+
+def test_a_template_bucket_is_split_and_candidates_per_document_are_bounded() -> None:
+    sigs = template_signatures(2000, shared=4)
+    whole = candidate_pairs(sigs, 8, 2)
+    assert len(whole) == 2000 * 1999 // 2  # the first two bands put every report in one bucket
+    capped = candidate_pairs(sigs, 8, 2, max_bucket=50)
+    per_doc = np.bincount(capped.ravel(), minlength=len(sigs))
+    assert per_doc.max() <= 8 * 49
+    assert len(capped) < len(whole) // 20
+    assert set(map(tuple, capped.tolist())) <= set(map(tuple, whole.tolist()))
+
+
+def test_copies_stay_candidates_however_large_their_bucket() -> None:
+    sigs = template_signatures(400, shared=4)
+    sigs[100:300] = sigs[100]  # 200 copies of one report
+    capped = {tuple(p) for p in candidate_pairs(sigs, 8, 2, max_bucket=10).tolist()}
+    assert all((i, j) in capped for i in range(100, 300) for j in range(i + 1, 300))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 40), st.integers(2, 40))
+def test_a_larger_limit_only_adds_candidates(seed: int, small: int, large: int) -> None:
+    small, large = min(small, large), max(small, large)
+    rng = np.random.default_rng(seed)
+    sigs = rng.integers(0, 3, size=(120, 12)).astype(np.uint32)
+    few = {tuple(p) for p in candidate_pairs(sigs, 6, 2, max_bucket=small).tolist()}
+    more = {tuple(p) for p in candidate_pairs(sigs, 6, 2, max_bucket=large).tolist()}
+    assert few <= more <= {tuple(p) for p in candidate_pairs(sigs, 6, 2).tolist()}
+
+
+def test_the_limit_is_checked() -> None:
+    from dedup import ScanConfig
+
+    for bad in (1, -1, 2.5, True):
+        with pytest.raises(ConfigError, match="max_bucket"):
+            ScanConfig(max_bucket=bad)
+    assert ScanConfig(max_bucket=0).max_bucket == 0
+
+
+def test_splitting_heavy_buckets_keeps_every_pair_of_real_news_with_template_reports() -> None:
+    import random
+
+    from dedup import Document, ReadOptions, ScanConfig, read_documents, scan_documents
+
+    docs = list(islice(read_documents([str(need(REUTERS))], ReadOptions()), 6000))
+    rng = random.Random(11)
+    months = "Jan Feb March April May June July Aug Sept Oct Nov Dec".split()
+    for k in range(800):
+        name = " ".join(rng.choice(["Alder", "Birch", "Cedar", "Dover", "Elm", "Fairway", "Granite", "Harbor",
+                                    "Iris", "Juniper", "Keystone", "Laurel"]) + rng.choice(["ton", "field", "wood"])
+                        for _ in range(2))
+        now, prior = rng.randint(2, 95), rng.randint(2, 95)
+        docs.append(Document(f"report{k}", f"{name.upper()} SETS QUARTERLY DIVIDEND\nQtly div {now} cts vs {prior} "
+                                           f"cts prior\nPay {rng.choice(months)} {rng.randint(1, 28)}\nRecord "
+                                           f"{rng.choice(months)} {rng.randint(1, 28)}\nReuter"))
+    split = scan_documents(docs, ScanConfig(jobs=1))
+    whole = scan_documents(docs, ScanConfig(jobs=1, max_bucket=0))
+    assert [(p.left, p.right) for p in split.pairs] == [(p.left, p.right) for p in whole.pairs]
+    assert split.candidates * 3 < whole.candidates
