@@ -390,7 +390,7 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
             warn_skipped(move_notes, quiet)
         if report:
             # Written before any move, while every member is still where the scan read it.
-            from .diff import diff_clusters
+            from .versions import diff_clusters
 
             write_folder(report, render_report(result, diff_clusters(result, list(sources), opts)))
         if script:
@@ -515,7 +515,7 @@ def diff_command(a: str, b: str, fmt: str, output: Optional[str], corpus: tuple[
       dedup diff old.txt new.txt --exit-code > /dev/null || echo changed
     """
     refuse_outputs([output], [a, b])
-    from .diff import diff_sources
+    from .versions import diff_sources
 
     opts = make_read_options(encoding, id_field, text_field, date_field, strict)
     try:
@@ -589,7 +589,7 @@ def explain_command(a: str, b: str, collection: tuple[str, ...], fmt: str, thres
             docs = list(read_documents(list(collection), opts))
             ids = (a, b)
         else:
-            from .diff import read_version
+            from .versions import read_version
 
             docs = [read_version(a, opts), read_version(b, opts)]
             if docs[0].id == docs[1].id:

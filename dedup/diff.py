@@ -14,25 +14,20 @@ the most significant changes come first.
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from difflib import SequenceMatcher
-from pathlib import Path
-from typing import IO, Iterable, Iterator, Optional, Sequence, Union
+from typing import Iterable, Iterator, Optional, Sequence, Union
 
 import numpy as np
 
-from .errors import ConfigError, InputError, check_range
-from .io import Document, ReadOptions, Source, decode, parse_date, read_documents, record_text
-from .pages import prepare_pages
+from .errors import ConfigError, check_range
+from .io import Document
 from .normalize import normalize
 from .occasion import figures
-from .pipeline import ScanResult
 from .shingle import ShingleConfig, shingle_set
 from .verify import similarity as set_similarity
 
@@ -925,194 +920,7 @@ def _rows(opcodes, groups: list[_Group], edits: dict[int, tuple[Edit, ...]], sa:
     return rows, synced
 
 
-# ---------------------------------------------------------------- files
 
-def read_stdin_version(stream: IO[bytes], read_options: Optional[ReadOptions] = None) -> Document:
-    """One version read from standard input: plain text, or one JSON object
-    (a record with its text, id and date fields) when the input is one.
-
-    Raises:
-        InputError: the input is empty or cannot be decoded.
-    """
-    opts = read_options or ReadOptions()
-    data = stream.read()
-    text = decode(data, opts.encoding)
-    stripped = text.strip()
-    if not stripped:
-        raise InputError("-: standard input is empty (pipe the article's text in)", "-")
-    if stripped.startswith("{") and stripped.endswith("}"):
-        try:
-            record = json.loads(stripped)
-        except json.JSONDecodeError:
-            record = None
-        if isinstance(record, dict):
-            body = record_text(record, opts.text_field)
-            if body is not None:
-                rid = record.get(opts.id_field or "id")
-                return Document(str(rid) if rid is not None else "-", body, "-", 1,
-                                parse_date(record.get(opts.date_field or "date")), False)
-    return Document("-", text, "-", 0, None, False)
-
-
-def read_version(source: Source, read_options: Optional[ReadOptions] = None,
-                 stdin: Optional[IO[bytes]] = None) -> Document:
-    """Read one version of an article: a .txt/.md/.html file, one record
-    of a JSON / JSON lines file, named ``FILE#ID`` when the file holds more,
-    or ``-``: standard input (plain text, or one JSON object).
-
-    Raises:
-        InputError: the file is missing or unreadable, or does not name
-            exactly one article.
-    """
-    base = read_options or ReadOptions()
-    opts = ReadOptions(encoding=base.encoding, id_field=base.id_field, text_field=base.text_field,
-                       date_field=base.date_field, strict=False, max_document_bytes=base.max_document_bytes,
-                       max_file_bytes=base.max_file_bytes)
-    text = str(source)
-    if text == "-":
-        return read_stdin_version(stdin if stdin is not None else sys.stdin.buffer, opts)
-    path, want = text, None
-    if "#" in text and not Path(text).exists():
-        path, want = text.rsplit("#", 1)
-    if Path(path).is_dir():
-        raise InputError(f"{path} is a folder; give one file (or FILE#ID for a record of a JSON file)", path)
-    found: list[Document] = []
-    for doc in read_documents([path], opts):
-        if want is None:
-            found.append(doc)
-            if len(found) > 1:
-                raise InputError(f"{path} holds more than one article; pick one as {path}#ID", path)
-        elif doc.id == want:
-            return doc
-    if found:
-        return found[0]
-    if want is not None:
-        raise InputError(f"{path}: no record with id {want!r} (ids come from --id-field)", path)
-    if opts.skipped:
-        raise InputError(str(opts.skipped[0]), path)
-    raise InputError(f"{path}: no article found (check the file and --text-field)", path)
-
-
-def diff_sources(a: Source, b: Source, *, corpus: Optional[Sequence[Source]] = None,
-                 read_options: Optional[ReadOptions] = None, stdin: Optional[IO[bytes]] = None,
-                 **settings: object) -> VersionDiff:
-    """Read two versions (see :func:`read_version`) and diff them.
-
-    Args:
-        a, b: the versions' files (``FILE#ID`` for a record of a JSON file).
-        corpus: files or folders whose articles give the inverse document
-            frequencies; unreadable ones are skipped (noted in
-            ``read_options.skipped``).
-        read_options: encoding and JSON fields.
-        stdin: the stream ``-`` reads (default: standard input).
-        settings: keyword arguments of :func:`diff`.
-
-    Raises:
-        InputError: a version cannot be read, a corpus path is missing, or
-            both versions are ``-``.
-    """
-    opts = read_options or ReadOptions()
-    if str(a) == "-" and str(b) == "-":
-        raise InputError("only one version can come from standard input (-); give the other as a file", "-")
-    doc_a, doc_b = read_version(a, opts, stdin), read_version(b, opts, stdin)
-    background = None
-    if corpus is not None:
-        corpus_opts = ReadOptions(encoding=opts.encoding, id_field=opts.id_field, text_field=opts.text_field,
-                                  date_field=opts.date_field, strict=opts.strict, skipped=opts.skipped,
-                                  max_document_bytes=opts.max_document_bytes, max_file_bytes=opts.max_file_bytes)
-        background = (d.text for d in read_documents(list(corpus), corpus_opts))
-    return diff(doc_a, doc_b, corpus=background, **settings)  # type: ignore[arg-type]
-
-
-# ---------------------------------------------------------------- scan report
-
-@dataclass(frozen=True)
-class ClusterDiff:
-    """The diffs of one cluster: each member against the kept copy, older
-    version first (A) and newer second (B); ``members[k]`` is the id of the
-    member ``diffs[k]`` is about (A or B, whichever is not the kept copy)."""
-
-    index: int
-    keep: str
-    diffs: tuple[VersionDiff, ...]
-    members: tuple[str, ...] = ()
-
-
-def diff_clusters(result: ScanResult, sources: Sequence[Source], read_options: Optional[ReadOptions] = None, *,
-                  cutoff: float = 0.5, top_terms: int = 10, stdin: Optional[IO[bytes]] = None
-                  ) -> tuple[ClusterDiff, ...]:
-    """Diff every cluster member against its kept copy, after a scan.
-
-    The scan keeps no text, so the sources are read again once: every text
-    feeds the inverse document frequencies (the scanned collection is the
-    background corpus), and only cluster members' texts are kept.
-
-    Args:
-        result: the scan's result.
-        sources: the same sources the scan read (standard input cannot be
-            read twice).
-        read_options: the same reading options.
-        cutoff, top_terms: as for :func:`diff`.
-
-    Returns:
-        One ClusterDiff per cluster, in the scan's order.
-
-    Raises:
-        ConfigError: a source is ``-`` (standard input).
-    """
-    if any(str(s) == "-" for s in sources):
-        raise ConfigError("a report re-reads the articles, and standard input cannot be read twice "
-                          "(save it to a file and scan that)")
-    if not result.clusters:
-        return ()
-    wanted = {m.id for c in result.clusters for m in c.members}
-    base = read_options or ReadOptions()
-    opts = ReadOptions(encoding=base.encoding, id_field=base.id_field, text_field=base.text_field,
-                       date_field=base.date_field, strict=False, max_document_bytes=base.max_document_bytes,
-                       max_file_bytes=base.max_file_bytes, defer_html=True)
-    kept: dict[str, Document] = {}
-
-    def texts() -> Iterator[str]:
-        # Web pages as the scan saw them: extracted, their sites' templates removed.
-        for doc in prepare_pages(read_documents(list(sources), opts, stdin=stdin), result.config.workers):
-            if doc.id in wanted:
-                kept[doc.id] = doc
-            yield doc.text
-
-    weights = TermWeights(texts(), "", "collection")
-    weights.source = f"the scanned collection ({weights.documents} documents)"
-    out = []
-    for c in result.clusters:
-        keep = kept.get(c.keep)
-        diffs, members = [], []
-        for m in c.members:
-            if m.keep or keep is None or m.id not in kept:
-                continue
-            diffs.append(diff_older_first(keep, kept[m.id], corpus=weights, cutoff=cutoff, top_terms=top_terms))
-            members.append(m.id)
-        out.append(ClusterDiff(c.index, c.keep, tuple(diffs), tuple(members)))
-    return tuple(out)
-
-
-def diff_older_first(x: Document, y: Document, **settings: object) -> VersionDiff:
-    """Diff two versions in time order: A is the one :func:`tell_older`
-    finds older; when it cannot tell, ``y`` comes first (in a cluster, the
-    member before the copy kept).
-
-    Args:
-        x, y: the two versions.
-        settings: keyword arguments of :func:`diff`.
-    """
-    size = int(settings.get("shingle_size", 5))  # type: ignore[call-overload]
-    shingles = ShingleConfig(size)
-    jac, x_in_y, y_in_x = set_similarity(shingle_set(x.text, shingles), shingle_set(y.text, shingles))
-    older = tell_older(x, y, Similarity(jac, x_in_y, y_in_x, size))
-    if older.side == "a":
-        return diff(x, y, **settings)  # type: ignore[arg-type]
-    return diff(y, x, **settings)  # type: ignore[arg-type]
-
-
-__all__ = ["ChangedSentence", "ClusterDiff", "Edit", "MovedSentence", "Older", "Row", "ScoredSentence", "Sentence",
-           "Similarity", "TermScore", "TermWeights", "TrivialEdit", "VersionDiff", "diff", "diff_clusters",
-           "diff_older_first", "diff_sources", "read_stdin_version", "read_version", "split_sentences", "tell_older",
-           "word_edits", "word_similarity", "FUNCTION_WORDS", "TOKEN_PATTERN"]
+__all__ = ["ChangedSentence", "Edit", "MovedSentence", "Older", "Row", "ScoredSentence", "Sentence",
+           "Similarity", "TermScore", "TermWeights", "TrivialEdit", "VersionDiff", "diff", "split_sentences",
+           "tell_older", "word_edits", "word_similarity", "FUNCTION_WORDS", "TOKEN_PATTERN"]

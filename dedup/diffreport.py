@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Sequence
 from . import __version__
 
 if TYPE_CHECKING:
-    from .diff import ClusterDiff, Edit, Row, VersionDiff
+    from .diff import Edit, Row, VersionDiff
+    from .versions import ClusterDiff
     from .pipeline import ScanResult
 
 DIFF_FORMATS = ("text", "json", "markdown", "html")

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import dedup
-from dedup.diff import (TermWeights, VersionDiff, diff_clusters, diff_older_first, read_version, split_sentences,
-                        word_edits, word_similarity)
+from dedup.diff import TermWeights, VersionDiff, split_sentences, word_edits, word_similarity
+from dedup.versions import diff_clusters, diff_older_first, read_version
 from dedup.errors import ConfigError, InputError
 from dedup.io import Document
 from dedup.shingle import ShingleConfig, shingle_set
