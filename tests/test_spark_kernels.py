@@ -42,27 +42,25 @@ def engine_pairs(sigs: np.ndarray, bands: int, rows: int, block: int, max_bucket
     keyed = [r for rb in band_rows(iter(batches), bands, rows) for r in rb.to_pylist()]
     buckets = defaultdict(list)
     for r in keyed:
-        buckets[r["band"], r["hkey"]].append(r)
-    labelled, subs = [], defaultdict(list)
-    for members in buckets.values():
+        buckets[r["band"], r["hkey"]].append(r["ord"])
+    groups, subs = defaultdict(list), defaultdict(list)
+    for (band, hkey), members in buckets.items():
         if max_bucket and len(members) > max_bucket:
-            table = pa.Table.from_pylist([dict(m, sig=sig_of[m["ord"]]) for m in members[::-1]])
+            table = pa.Table.from_pylist([{"band": band, "hkey": hkey, "ord": m, "sig": sig_of[m]}
+                                          for m in members[::-1]])
             for g in split_bucket(table, rows, max_bucket).to_pylist():
-                labelled.append(g)
-                subs[g["ord"]].append({"band": g["band"], "sub": g["sub"]})
+                groups[band, hkey, g["sub"]].append(g["ord"])
+                subs[g["ord"]].append({"band": band, "sub": g["sub"]})
         else:
-            labelled.extend(dict(band=m["band"], key=m["key"], ord=m["ord"], sub=UNSPLIT) for m in members)
-    groups = defaultdict(list)
-    for g in labelled:
-        groups[g["band"], g["key"], g["sub"]].append(g["ord"])
-    rows_in = [{"band": b, "key": k, "sub": s, "m": m} for (b, k, s), m in groups.items() if len(m) > 1]
+            groups[band, hkey, UNSPLIT].extend(members)
+    rows_in = [{"band": b, "hkey": k, "sub": s, "m": m} for (b, k, s), m in groups.items() if len(m) > 1]
     tasks = defaultdict(list)
     for rb in block_rows(iter([pa.RecordBatch.from_pylist(rows_in)]), block):
         for t in rb.to_pylist():
             t["sig"] = sig_of[t["ord"]]
             if max_bucket:
                 t["subs"] = subs.get(t["ord"])
-            tasks[t["band"], t["key"], t["sub"], t["ta"], t["tb"]].append(t)
+            tasks[t["band"], t["hkey"], t["sub"], t["ta"], t["tb"]].append(t)
     out = [np.stack([task_pairs(pa.Table.from_pylist(t), rows).column(c).to_numpy() for c in "ij"], axis=1)
            for t in tasks.values()]
     assert max(len(t) for t in tasks.values()) <= 2 * block  # no task holds more than two blocks
@@ -111,3 +109,22 @@ def test_an_earlier_band_counts_only_in_its_group() -> None:
                                                                                                   [1, 2]]
     assert first_band_pairs(ids, sigs[:, :2], ids, sigs[:, :2], 1, 2, together, together).tolist() == [[0, 2],
                                                                                                         [1, 2]]
+
+
+def test_band_values_with_one_64_bit_key_make_one_bucket_and_no_pair() -> None:
+    # 2971215073 * 0x9E3779B97F4A7C15 = -50920843 (mod 2**64): these two bands of two values fold to one key.
+    x, y = (2971215073, 60_000_000), (0, 60_000_000 - 50_920_843)
+    rng = np.random.default_rng(4)
+    sigs = rng.integers(0, 3, size=(60, 16)).astype(np.uint32)
+    sigs[:30, :2], sigs[30:, :2] = x, y
+    labels = band_groups(sigs, 0, 2, 40)
+    assert len(np.unique(labels[:30])) > 1  # 60 in one bucket, more than 40: split, though each value holds 30
+    for max_bucket in (0, 40):
+        want = candidate_pairs(sigs, 8, 2, max_bucket)
+        assert np.array_equal(engine_pairs(sigs, 8, 2, 16, max_bucket), want)
+        assert np.array_equal(blocked_candidate_pairs(sigs, 8, 2, 16, max_bucket), want)
+    # Documents 0 and 30 meet in one task of band 0's bucket only, and differ in its values: no candidate.
+    sigs[30, 2:] = sigs[0, 2:] + 5
+    assert len(engine_pairs(sigs, 8, 2, 16, 0)) > 400
+    assert [0, 30] not in candidate_pairs(sigs, 8, 2).tolist()
+    assert [0, 30] not in engine_pairs(sigs, 8, 2, 16, 0).tolist()
