@@ -682,10 +682,16 @@ def banded_candidates(sigs: "DataFrame", bands: int, rows: int, block: int, max_
     buckets = keyed.groupBy("band", "hkey").agg(F.collect_list("ord").alias("m")).where(F.size("m") > 1)
     unsplit = F.lit(UNSPLIT).cast("long").alias("sub")
     docs = sigs
+    any_heavy = False
     if max_bucket:
+        # Kept: the buckets feed the blocks and, when one is heavy, its split; shuffled once.
+        buckets = buckets.persist()
+        any_heavy = bool(buckets.where(F.size("m") > max_bucket).limit(1).count())
+    if any_heavy:
         heavy = buckets.where(F.size("m") > max_bucket).select("band", "hkey", F.explode("m").alias("ord"))
+        # Kept: the groups of the split buckets feed their blocks and each document's groups.
         split = heavy.join(sigs, "ord").groupBy("band", "hkey").applyInArrow(
-            lambda t: split_bucket(t, rows, max_bucket), GROUP_SCHEMA)
+            lambda t: split_bucket(t, rows, max_bucket), GROUP_SCHEMA).persist()
         parts = split.groupBy("band", "hkey", "sub").agg(F.collect_list("ord").alias("m")).where(F.size("m") > 1)
         groups = buckets.where(F.size("m") <= max_bucket).select("band", "hkey", unsplit, "m").unionByName(parts)
         docs = sigs.join(split.groupBy("ord").agg(F.collect_list(F.struct("band", "sub")).alias("subs")), "ord",
