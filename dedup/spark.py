@@ -11,12 +11,12 @@ engine-neutral functions the local scan calls:
    frequencies as bucketed counts (:class:`dedup.verify.ShingleCounts`),
    the short documents' common words (:func:`dedup.short.common_tokens`),
    broadcast back;
-3. candidates: band values exploded and grouped; a bucket of more than
-   ``max_bucket`` members split as the local scan splits it
-   (:func:`dedup.candidates.band_groups`, one task per such bucket); the
-   groups split into blocks of :data:`dedup.candidates.BLOCK` members, each
-   pair emitted once, in the first band where it is a candidate
-   (:func:`dedup.candidates.first_band_pairs`);
+3. candidates: band keys exploded and grouped into the local scan's
+   buckets; a bucket of more than ``max_bucket`` members split as the local
+   scan splits it (:func:`dedup.candidates.band_groups`, one task per such
+   bucket); buckets and groups cut into blocks of
+   :data:`dedup.candidates.BLOCK` members, each pair emitted once, in the
+   first band where it is a candidate (:func:`dedup.candidates.first_band_pairs`);
 4. verification of each candidate with its two documents' features joined
    to it (:func:`dedup.pipeline.verify_candidates`);
 5. connected components on the driver while the pairs fit there, else a
