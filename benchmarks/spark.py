@@ -16,9 +16,13 @@ collected output lines.
 wall seconds, peak RSS, shuffle bytes written per document (from Spark's
 status store) and whether the concatenated part files equal the local
 output. ``skew`` adds 1,000 dividend reports from one template
-(:func:`labelled_sets.dividend_reports`), which put about 1,000 documents in
-many band buckets: buckets split into blocks of 256 a side, so no task
-enumerates more than 65,536 pairs (:func:`dedup.candidates.bucket_blocks`).
+(:func:`labelled_sets.dividend_reports`), which put hundreds of documents in
+some band buckets, and first prints the largest bucket and group of the
+shingle LSH with and without the split of buckets beyond ``--max-bucket``
+(:func:`dedup.candidates.split_heavy`), and its candidates; the Spark engine
+splits them alike, and cuts every bucket or group into blocks of 256 a side,
+so no task enumerates more than 65,536 pairs
+(:func:`dedup.candidates.bucket_blocks`).
 """
 
 from __future__ import annotations
@@ -190,7 +194,36 @@ def main() -> None:
 
         reports = dividend_reports(1000)
         extra = [{"id": d.id, "text": d.text} for d in reports]
+        bucket_sizes(a.n, reports)
         reuters(a.n, runs, extra)
+
+
+def bucket_sizes(n: int, extra: list) -> None:
+    """Print the shingle LSH's largest bucket and group with and without the heavy-bucket split, and its
+    candidates (the local ``candidate_pairs``, which the Spark engine's candidates equal)."""
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT))
+    from dedup.candidates import band_groups, candidate_pairs
+    from dedup.io import read_documents
+    from dedup.pipeline import BATCH, ScanConfig, hash_batch
+    from dedup.signature import MinHasher
+
+    docs = list(read_documents([str(REUTERS)]))
+    docs = (docs[:n] if n else docs) + list(extra)
+    config = ScanConfig()
+    bands, rows = config.banding
+    hasher = MinHasher(config.num_perm, config.seed)
+    sigs = np.concatenate([hash_batch([d.text for d in docs[k:k + BATCH]], config, hasher).signatures
+                           for k in range(0, len(docs), BATCH)])
+    rows_out = [["max_bucket", f"buckets over {config.max_bucket}", "largest group", "candidates"]]
+    for limit in (0, config.max_bucket):
+        whole = [np.bincount(band_groups(sigs, b, rows, 0)) for b in range(bands)]
+        parts = [np.bincount(band_groups(sigs, b, rows, limit)) for b in range(bands)]
+        rows_out.append([str(limit), str(sum(int((w > config.max_bucket).sum()) for w in whole)),
+                         str(max(int(p.max()) for p in parts)), f"{len(candidate_pairs(sigs, bands, rows, limit)):,}"])
+    table(rows_out)
+    print()
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ is folded to a 64-bit key, keys are sorted, and documents sharing a key
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Optional
 
 import numpy as np
 
@@ -281,12 +282,16 @@ def bucket_blocks(size: int, block: int = BLOCK) -> list[tuple[int, int]]:
 
 
 def first_band_pairs(ids_a: np.ndarray, prefixes_a: np.ndarray, ids_b: np.ndarray, prefixes_b: np.ndarray,
-                     band: int, rows: int) -> np.ndarray:
+                     band: int, rows: int, groups_a: Optional[np.ndarray] = None,
+                     groups_b: Optional[np.ndarray] = None) -> np.ndarray:
     """Pairs of one task of a band bucket whose first shared band is ``band``.
 
-    Every member of a bucket shares band ``band``; a pair that also shares
-    an earlier band is left to that band's bucket, so each candidate pair is
-    emitted exactly once over all bands, with no global de-duplication.
+    Every member of a bucket shares band ``band``; a pair that is also a
+    candidate in an earlier band is left to that band's bucket, so each
+    candidate pair is emitted exactly once over all bands, with no global
+    de-duplication. Without groups a pair is a candidate in every band it
+    shares; with groups (heavy buckets split, :func:`band_groups`), only in
+    a band it shares whose group it shares too.
 
     Args:
         ids_a, prefixes_a: the members of block a: document indices and the
@@ -296,6 +301,9 @@ def first_band_pairs(ids_a: np.ndarray, prefixes_a: np.ndarray, ids_b: np.ndarra
             the pairs within one block.
         band: the bucket's band.
         rows: values per band.
+        groups_a, groups_b: None, or the members' groups in the earlier bands,
+            shape (len(ids), band): two documents that share band ``k`` are
+            in one group of it when ``groups[:, k]`` are equal.
 
     Returns:
         int64 array (m, 2): pairs ``(i, j)`` with ``i < j``, sorted.
@@ -314,32 +322,67 @@ def first_band_pairs(ids_a: np.ndarray, prefixes_a: np.ndarray, ids_b: np.ndarra
         pb = np.asarray(prefixes_b).reshape(len(ids_b), band, rows)
         for k in range(band):
             # Compare band by band: memory stays at one band of the task's pairs.
-            keep &= ~(pa[x, k] == pb[y, k]).all(axis=1)
+            earlier = (pa[x, k] == pb[y, k]).all(axis=1)
+            if groups_a is not None and groups_b is not None:
+                earlier &= np.asarray(groups_a)[x, k] == np.asarray(groups_b)[y, k]
+            keep &= ~earlier
     left, right = ids_a[x[keep]], ids_b[y[keep]]
     out = np.stack([np.minimum(left, right), np.maximum(left, right)], axis=1)
     return out[np.lexsort((out[:, 1], out[:, 0]))]
 
 
-def blocked_candidate_pairs(signatures: np.ndarray, bands: int, rows: int, block: int = BLOCK) -> np.ndarray:
-    """:func:`candidate_pairs` computed the way a distributed engine does: band buckets split into blocks,
-    each pair emitted in the first band it shares (:func:`first_band_pairs`).
+def band_groups(signatures: np.ndarray, band: int, rows: int, max_bucket: int) -> np.ndarray:
+    """The group of each document in one band, as :func:`candidate_pairs` forms them: documents with
+    equal band keys, each bucket of more than ``max_bucket`` split by :func:`split_heavy` (0: never).
 
-    The same pairs as :func:`candidate_pairs`; it shows on one machine what
-    the engine's tasks do, and that no task enumerates more than
-    ``block * block`` pairs.
+    A bucket's split depends on its members only, so an engine may call this
+    on the members of one bucket (all its signatures, whole) and get that
+    bucket's part of the answer for the whole collection.
+
+    Returns:
+        int64 array (n,): equal labels for documents of one group, in the signatures' order.
+    """
+    keys = band_keys(signatures, band, rows)
+    order = np.argsort(keys, kind="stable")
+    keys_sorted = keys[order]
+    out = np.empty(len(keys), dtype=np.int64)
+    if not len(keys):
+        return out
+    if max_bucket:
+        order, labels = split_heavy(signatures, order, keys_sorted, band, rows, max_bucket)
+    else:
+        labels = np.cumsum(np.r_[True, keys_sorted[1:] != keys_sorted[:-1]]) - 1
+    out[order] = labels
+    return out
+
+
+def blocked_candidate_pairs(signatures: np.ndarray, bands: int, rows: int, block: int = BLOCK,
+                            max_bucket: int = 0) -> np.ndarray:
+    """:func:`candidate_pairs` computed the way a distributed engine does: per band, documents with equal
+    values and one group of :func:`band_groups` (heavy buckets split when ``max_bucket``) split into
+    blocks, each pair emitted in the first band where it is a candidate (:func:`first_band_pairs`).
+
+    The same pairs as ``candidate_pairs(signatures, bands, rows, max_bucket)``;
+    it shows on one machine what the engine's tasks do, and that no task
+    enumerates more than ``block * block`` pairs.
     """
     n = len(signatures)
+    groups = np.empty((n, bands), dtype=np.int64)
     out = []
     for band in range(bands):
-        values = np.ascontiguousarray(signatures[:, band * rows:(band + 1) * rows])
-        _, inverse, counts = np.unique(values, axis=0, return_inverse=True, return_counts=True)
+        groups[:, band] = band_groups(signatures, band, rows, max_bucket)
+        values = np.ascontiguousarray(signatures[:, band * rows:(band + 1) * rows]).astype(np.int64)
+        _, inverse, counts = np.unique(np.column_stack([values, groups[:, band]]), axis=0, return_inverse=True,
+                                       return_counts=True)
         inverse = inverse.reshape(-1)
-        for bucket in np.flatnonzero(counts > 1):
-            members = np.flatnonzero(inverse == bucket)
+        order = np.argsort(inverse, kind="stable")
+        starts = np.r_[0, np.cumsum(counts)]
+        for g in np.flatnonzero(counts > 1):
+            members = order[starts[g]:starts[g + 1]]
             for a, b in bucket_blocks(len(members), block):
                 ma, mb = members[a * block:(a + 1) * block], members[b * block:(b + 1) * block]
                 pairs = first_band_pairs(ma, signatures[ma, :band * rows], mb, signatures[mb, :band * rows],
-                                         band, rows)
+                                         band, rows, groups[ma, :band], groups[mb, :band])
                 out.append(pairs)
     if not out:
         return np.empty((0, 2), dtype=np.int64)

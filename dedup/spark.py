@@ -11,9 +11,12 @@ engine-neutral functions the local scan calls:
    frequencies as bucketed counts (:class:`dedup.verify.ShingleCounts`),
    the short documents' common words (:func:`dedup.short.common_tokens`),
    broadcast back;
-3. candidates: band values exploded and grouped, buckets split into blocks
-   of :data:`dedup.candidates.BLOCK` members, each pair emitted once, in the
-   first band it shares (:func:`dedup.candidates.first_band_pairs`);
+3. candidates: band keys exploded and grouped into the local scan's
+   buckets; a bucket of more than ``max_bucket`` members split as the local
+   scan splits it (:func:`dedup.candidates.band_groups`, one task per such
+   bucket); buckets and groups cut into blocks of
+   :data:`dedup.candidates.BLOCK` members, each pair emitted once, in the
+   first band where it is a candidate (:func:`dedup.candidates.first_band_pairs`);
 4. verification of each candidate with its two documents' features joined
    to it (:func:`dedup.pipeline.verify_candidates`);
 5. connected components on the driver while the pairs fit there, else a
@@ -93,8 +96,6 @@ def feature_batches(batches: Iterator[Any], config: ScanConfig) -> Iterator[Any]
     import pyarrow as pa
 
     hasher = MinHasher(config.num_perm, config.seed)
-    bands, rows = config.banding
-    width = bands * rows
     for rb in batches:
         cols = rb.to_pydict()
         for start in range(0, rb.num_rows, BATCH):
@@ -127,7 +128,8 @@ def feature_batches(batches: Iterator[Any], config: ScanConfig) -> Iterator[Any]
                 "ord": cols["ord"][start:start + n], "id": cols["id"][start:start + n],
                 "words": hb.words.tolist(), "shingles": hb.lengths.tolist(),
                 "date_us": cols["date_us"][start:start + n], "mtime": cols["mtime"][start:start + n],
-                "sig": [_b(hb.signatures[k, :width]) for k in range(n)],
+                # Whole: a heavy bucket is split on values after the bands (dedup.candidates.split_heavy).
+                "sig": [_b(hb.signatures[k]) for k in range(n)],
                 "sh": [seg("sh", k) for k in range(n)], "wd": [seg("wd", k) for k in range(n)],
                 "fig": [seg("fig", k) for k in range(n)], "lead": [seg("lead", k) for k in range(n)],
                 "corr": hb.occasion.corrections.tolist(),
@@ -157,8 +159,11 @@ def bucket_counts(sets: Iterator[Optional[bytes]], buckets: int = DF_BUCKETS) ->
 
 
 def band_rows(batches: Iterator[Any], bands: int, rows: int) -> Iterator[Any]:
-    """Each document's band values as rows (band, key, ord): key is the band's values, exactly."""
+    """Each document's bands as rows (band, hkey, ord): hkey is the band's 64-bit key
+    (:func:`dedup.candidates.band_keys`), the key of the local scan's buckets."""
     import pyarrow as pa
+
+    from .candidates import band_keys
 
     for rb in batches:
         ords = np.asarray(rb.column("ord").to_numpy(zero_copy_only=False), dtype=np.int64)
@@ -167,36 +172,74 @@ def band_rows(batches: Iterator[Any], bands: int, rows: int) -> Iterator[Any]:
             continue
         mat = np.stack(sigs).reshape(len(ords), -1)[:, :bands * rows]
         band = np.repeat(np.arange(bands, dtype=np.int32)[None, :], len(ords), axis=0).reshape(-1)
-        keys = mat.reshape(len(ords) * bands, rows)
-        yield pa.RecordBatch.from_pydict({
-            "band": band, "key": [k.tobytes() for k in keys], "ord": np.repeat(ords, bands)},
-            schema=_arrow_schema("band int, key binary, ord long"))
+        hkeys = np.stack([band_keys(mat, k, rows) for k in range(bands)], axis=1).reshape(-1).view(np.int64)
+        yield pa.RecordBatch.from_pydict({"band": band, "hkey": hkeys, "ord": np.repeat(ords, bands)},
+                                         schema=_arrow_schema(BAND_SCHEMA))
+
+
+BAND_SCHEMA = "band int, hkey long, ord long"
+#: Rows of the groups of split band buckets: ``sub`` names the group by its first document.
+GROUP_SCHEMA = "band int, hkey long, ord long, sub long"
+#: ``sub`` of the members of a bucket that is not split.
+UNSPLIT = -1
+
+
+def split_bucket(table: Any, rows: int, max_bucket: int) -> Any:
+    """The groups of one heavy bucket (rows of :data:`BAND_SCHEMA` sharing band and hkey, with each
+    member's whole signature ``sig``), as rows of :data:`GROUP_SCHEMA`.
+
+    The local scan's split (:func:`dedup.candidates.band_groups`), which
+    depends on the bucket's members only. Each group is named by its first
+    document, so the names do not depend on the order in which Spark
+    delivers the rows, and no two groups of one band share a name.
+    """
+    import pyarrow as pa
+
+    from .candidates import band_groups
+
+    table = table.sort_by("ord")
+    band = table.column("band")[0].as_py()
+    ords = np.asarray(table.column("ord").to_numpy(zero_copy_only=False), dtype=np.int64)
+    mat = np.stack([_u(b) for b in table.column("sig").to_pylist()])
+    labels = band_groups(mat, band, rows, max_bucket)
+    _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+    return pa.table({"band": pa.array(np.full(len(ords), band, np.int32)), "hkey": table.column("hkey"),
+                     "ord": ords, "sub": ords[first][inverse.reshape(-1)]}, schema=_arrow_schema(GROUP_SCHEMA))
 
 
 def block_rows(batches: Iterator[Any], block: int) -> Iterator[Any]:
-    """Members of the buckets (band, key, members) as rows of the tasks of :func:`dedup.candidates.bucket_blocks`."""
+    """Members of the groups (band, hkey, sub, m: the members) as rows of the tasks of
+    :func:`dedup.candidates.bucket_blocks`."""
     import pyarrow as pa
 
     from .candidates import bucket_blocks
 
     for rb in batches:
-        out: dict[str, list] = {"band": [], "key": [], "ta": [], "tb": [], "side": [], "ord": []}
-        for band, key, members in zip(rb.column("band").to_pylist(), rb.column("key").to_pylist(),
-                                      rb.column("m").to_pylist()):
+        out: dict[str, list] = {"band": [], "hkey": [], "sub": [], "ta": [], "tb": [], "side": [], "ord": []}
+        for band, hkey, sub, members in zip(rb.column("band").to_pylist(), rb.column("hkey").to_pylist(),
+                                            rb.column("sub").to_pylist(), rb.column("m").to_pylist()):
             members = sorted(members)
             for a, b in bucket_blocks(len(members), block):
                 for side, blk in ((0, a),) if a == b else ((0, a), (1, b)):
                     part = members[blk * block:(blk + 1) * block]
                     out["ord"].extend(part)
                     out["side"].extend([side] * len(part))
-                    for name, v in (("band", band), ("key", key), ("ta", a), ("tb", b)):
+                    for name, v in (("band", band), ("hkey", hkey), ("sub", sub), ("ta", a), ("tb", b)):
                         out[name].extend([v] * len(part))
-        yield pa.RecordBatch.from_pydict(out, schema=_arrow_schema(
-            "band int, key binary, ta int, tb int, side int, ord long"))
+        yield pa.RecordBatch.from_pydict(out, schema=_arrow_schema(TASK_SCHEMA))
+
+
+TASK_SCHEMA = "band int, hkey long, sub long, ta int, tb int, side int, ord long"
 
 
 def task_pairs(table: Any, rows: int) -> Any:
-    """The candidate pairs of one task (rows of :func:`block_rows` with each member's signature prefix)."""
+    """The candidate pairs of one task: rows of :func:`block_rows` with each member's signature ``sig``
+    and, where heavy buckets are split, ``subs``: its groups in the split buckets it is in, a list of
+    (band, sub) or null.
+
+    The members share a 64-bit band key; a pair whose band values differ
+    (two values with one key) is no candidate, as in the local scan.
+    """
     import pyarrow as pa
 
     from .candidates import first_band_pairs
@@ -204,15 +247,26 @@ def task_pairs(table: Any, rows: int) -> Any:
     band = table.column("band")[0].as_py()
     side = np.asarray(table.column("side").to_numpy(zero_copy_only=False))
     ords = np.asarray(table.column("ord").to_numpy(zero_copy_only=False), dtype=np.int64)
-    pre = [_u(b) for b in table.column("sig").to_pylist()]
-    width = band * rows
-    mat = np.stack([p[:width] for p in pre]) if pre else np.empty((0, width), _U32)
+    width = (band + 1) * rows
+    mat = np.stack([_u(b)[:width] for b in table.column("sig").to_pylist()])
+    prefix = mat[:, :band * rows]
+    groups = None
+    if "subs" in table.column_names:
+        groups = np.full((len(ords), band), UNSPLIT, dtype=np.int64)
+        for r, subs in enumerate(table.column("subs").to_pylist()):
+            for entry in subs or ():
+                if entry["band"] < band:
+                    groups[r, entry["band"]] = entry["sub"]
     a = side == 0
     if side.any():
-        pairs = first_band_pairs(ords[a], mat[a], ords[~a], mat[~a], band, rows)
+        pairs = first_band_pairs(ords[a], prefix[a], ords[~a], prefix[~a], band, rows,
+                                 *((groups[a], groups[~a]) if groups is not None else ()))
     else:
-        pairs = first_band_pairs(ords, mat, ords, mat, band, rows)
-    return pa.table({"i": pairs[:, 0], "j": pairs[:, 1]})
+        pairs = first_band_pairs(ords, prefix, ords, prefix, band, rows, groups, groups)
+    by_ord = np.argsort(ords)
+    at = by_ord[np.searchsorted(ords[by_ord], pairs)]
+    same = (mat[at[:, 0], band * rows:] == mat[at[:, 1], band * rows:]).all(axis=1)
+    return pa.table({"i": pairs[same, 0], "j": pairs[same, 1]})
 
 
 @dataclass(frozen=True)
@@ -535,7 +589,7 @@ def scan_documents_frame(docs: "DataFrame", config: ScanConfig, *, block: Option
 
     # Candidates: shingle LSH over documents with shingles; short-text LSH over key tokens.
     sigs = feats.where("shingles > 0").select("ord", "sig")
-    cand1 = banded_candidates(sigs, bands, rows, block)
+    cand1 = banded_candidates(sigs, bands, rows, block, config.max_bucket)
     cand = cand1.select("i", "j", F.lit(True).alias("in1"), F.lit(False).alias("in2"))
     if config.short_words and n_short >= 2:
         key_sigs = feats.where("short").select("ord", "s_tok").mapInArrow(
@@ -610,22 +664,42 @@ def _key_signatures(batches: Iterator[Any], config: ScanConfig, stats: Any) -> I
                                          schema=_arrow_schema("ord long, sig binary"))
 
 
-def banded_candidates(sigs: "DataFrame", bands: int, rows: int, block: int) -> "DataFrame":
-    """Candidate pairs (i, j), ``i < j``, each once, of a DataFrame (ord, sig): the documents that share
-    all ``rows`` values of at least one of the first ``bands`` bands.
+def banded_candidates(sigs: "DataFrame", bands: int, rows: int, block: int, max_bucket: int = 0) -> "DataFrame":
+    """Candidate pairs (i, j), ``i < j``, each once, of a DataFrame (ord, sig): those of
+    ``dedup.candidates.candidate_pairs(signatures, bands, rows, max_bucket)``.
 
-    Band values are exploded and grouped; a bucket's members are split into
-    blocks of ``block``, so no task enumerates more than ``block * block``
-    pairs; a pair is emitted in the first band it shares.
+    Band keys are exploded and grouped into the local scan's buckets. A
+    bucket of more than ``max_bucket`` members is split in one task
+    (:func:`split_bucket`), which holds its members' signatures; every
+    bucket or group of a split one is cut into blocks of ``block``, so no
+    task enumerates more than ``block * block`` pairs; a pair is emitted in
+    the first band where it is a candidate, each document carrying its
+    groups in the split buckets it is in.
     """
     from pyspark.sql import functions as F
 
-    keyed = sigs.mapInArrow(lambda it: band_rows(it, bands, rows), "band int, key binary, ord long")
-    buckets = keyed.groupBy("band", "key").agg(F.collect_list("ord").alias("m")).where(F.size("m") > 1)
-    tasks = buckets.mapInArrow(lambda it: block_rows(it, block),
-                               "band int, key binary, ta int, tb int, side int, ord long")
-    with_sig = tasks.join(sigs, "ord")
-    return with_sig.groupBy("band", "key", "ta", "tb").applyInArrow(
+    keyed = sigs.mapInArrow(lambda it: band_rows(it, bands, rows), BAND_SCHEMA)
+    buckets = keyed.groupBy("band", "hkey").agg(F.collect_list("ord").alias("m")).where(F.size("m") > 1)
+    unsplit = F.lit(UNSPLIT).cast("long").alias("sub")
+    docs = sigs
+    any_heavy = False
+    if max_bucket:
+        # Kept: the buckets feed the blocks and, when one is heavy, its split; shuffled once.
+        buckets = buckets.persist()
+        any_heavy = bool(buckets.where(F.size("m") > max_bucket).limit(1).count())
+    if any_heavy:
+        heavy = buckets.where(F.size("m") > max_bucket).select("band", "hkey", F.explode("m").alias("ord"))
+        # Kept: the groups of the split buckets feed their blocks and each document's groups.
+        split = heavy.join(sigs, "ord").groupBy("band", "hkey").applyInArrow(
+            lambda t: split_bucket(t, rows, max_bucket), GROUP_SCHEMA).persist()
+        parts = split.groupBy("band", "hkey", "sub").agg(F.collect_list("ord").alias("m")).where(F.size("m") > 1)
+        groups = buckets.where(F.size("m") <= max_bucket).select("band", "hkey", unsplit, "m").unionByName(parts)
+        docs = sigs.join(split.groupBy("ord").agg(F.collect_list(F.struct("band", "sub")).alias("subs")), "ord",
+                         "left")
+    else:
+        groups = buckets.select("band", "hkey", unsplit, "m")
+    tasks = groups.mapInArrow(lambda it: block_rows(it, block), TASK_SCHEMA)
+    return tasks.join(docs, "ord").groupBy("band", "hkey", "sub", "ta", "tb").applyInArrow(
         lambda t: task_pairs(t, rows), "i long, j long")
 
 

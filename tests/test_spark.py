@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import json
+import random
 import shutil
 import subprocess
 from itertools import islice
@@ -72,6 +74,64 @@ def test_reuters_sample_byte_identical(spark, tmp_path: Path) -> None:
     # The helper gives the rows to drop: the local scan's duplicates.
     local = scan([str(sample)], config)
     assert sorted(r.id for r in result.duplicates().collect()) == sorted(local.duplicate_ids)
+
+
+def template_input(folder: Path) -> Path:
+    """The first 1,000 Reuters stories with 400 dividend notices from one template among them, one JSON
+    line each: the notices fill LSH buckets far beyond the default ``max_bucket``."""
+    rng = random.Random(11)
+    months = "Jan Feb March April May June July Aug Sept Oct Nov Dec".split()
+    with gzip.open(need(REUTERS), "rt", encoding="utf-8") as f:
+        lines = list(islice(f, 1000))
+    for k in range(400):
+        name = " ".join(rng.choice(["Alder", "Birch", "Cedar", "Dover", "Elm", "Fairway", "Granite", "Harbor",
+                                    "Iris", "Juniper", "Keystone", "Laurel"]) + rng.choice(["ton", "field", "wood"])
+                        for _ in range(2))
+        now, prior = rng.randint(2, 95), rng.randint(2, 95)
+        text = (f"{name.upper()} SETS QUARTERLY DIVIDEND\nQtly div {now} cts vs {prior} cts prior\nPay "
+                f"{rng.choice(months)} {rng.randint(1, 28)}\nRecord {rng.choice(months)} {rng.randint(1, 28)}\nReuter")
+        lines.insert(rng.randrange(len(lines)), json.dumps({"id": f"report{k}", "text": text}) + "\n")
+    path = folder / "reuters_and_reports.jsonl"
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def local_candidates(path: Path, config: ScanConfig) -> set[tuple[str, str]]:
+    """The local scan's shingle LSH candidates, as pairs of ids."""
+    from dedup.candidates import candidate_pairs
+    from dedup.pipeline import hash_batch
+    from dedup.signature import MinHasher
+
+    docs = list(read_documents([str(path)]))
+    sigs = hash_batch([d.text for d in docs], config, MinHasher(config.num_perm, config.seed)).signatures
+    return {(docs[i].id, docs[j].id) for i, j in candidate_pairs(sigs, *config.banding, config.max_bucket).tolist()}
+
+
+def test_template_reports_byte_identical_with_heavy_buckets_split(spark, tmp_path: Path) -> None:
+    from dedup.candidates import band_groups
+    from dedup.spark import read_inputs
+
+    src = template_input(tmp_path)
+    ids = dict(read_inputs(spark, [str(src)]).select("ord", "id").collect())
+    found = {}
+    for config in (ScanConfig(), ScanConfig(max_bucket=0)):
+        result, got = spark_lines(spark, [src], config)
+        assert got == local_lines([src], config)
+        cands = [(ids[i], ids[j]) for i, j in result.candidates.collect()]
+        assert len(set(cands)) == len(cands)  # each pair once
+        assert set(cands) == local_candidates(src, config)
+        found[config.max_bucket] = len(cands)
+    assert got["clusters"].count("\n") > 20
+    # The split was at work: buckets beyond 100 reports, and far fewer candidates with it.
+    config = ScanConfig()
+    from dedup.pipeline import hash_batch
+    from dedup.signature import MinHasher
+
+    sigs = hash_batch([d.text for d in read_documents([str(src)])], config,
+                      MinHasher(config.num_perm, config.seed)).signatures
+    bands, rows = config.banding
+    assert max(np.bincount(band_groups(sigs, b, rows, 0)).max() for b in range(bands)) > 100
+    assert found[100] * 10 < found[0]
 
 
 def test_dataframe_call_with_dates_and_order(spark) -> None:
