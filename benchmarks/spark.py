@@ -91,7 +91,8 @@ SPARK_CHILD = r'''
 import glob, json, os, resource, sys, time
 sys.path.insert(0, {root!r})
 from dedup.pipeline import ScanConfig
-from dedup.spark import quiet_session, read_inputs, scan_documents_frame
+from dedup.spark import scan_documents_frame
+from dedup.spark_io import quiet_session, read_inputs
 logs = {logs!r}
 spark = quiet_session("local[2]", partitions=8, conf={{"spark.eventLog.enabled": "true", "spark.eventLog.dir": logs, "spark.eventLog.compress": "false", "spark.eventLog.rolling.enabled": "false"}})
 args = {args!r}

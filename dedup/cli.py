@@ -876,7 +876,7 @@ def spark_scan(sources: tuple[str, ...], output: str, pairs: bool, keep: str, th
                             date_window=date_window, figures=figures, subject=subject)  # type: ignore[arg-type]
     except DedupError as exc:
         raise click.BadParameter(str(exc)) from exc
-    from .spark import RecordFields, quiet_session, scan_paths
+    from .spark_io import RecordFields, quiet_session, scan_paths
 
     try:
         spark = quiet_session(master or "local[*]") if master or not _in_spark_submit() else _submitted_session()

@@ -31,7 +31,7 @@ def spark():
     pytest.importorskip("pyspark", reason="pyspark is not installed (pip install 'dedup[spark]')")
     if shutil.which("java") is None and not __import__("os").environ.get("JAVA_HOME"):
         pytest.skip("Java is not installed: Spark needs Java 17 or later")
-    from dedup.spark import quiet_session
+    from dedup.spark_io import quiet_session
 
     session = quiet_session("local[2]", partitions=4)
     yield session
@@ -39,7 +39,8 @@ def spark():
 
 
 def spark_lines(spark, sources, config, pairs_too=True):
-    from dedup.spark import read_inputs, scan_documents_frame
+    from dedup.spark import scan_documents_frame
+    from dedup.spark_io import read_inputs
 
     result = scan_documents_frame(read_inputs(spark, [str(s) for s in sources]), config)
     out = {"clusters": "".join(line + "\n" for line in result.jsonl().collect())}
@@ -109,7 +110,7 @@ def local_candidates(path: Path, config: ScanConfig) -> set[tuple[str, str]]:
 
 def test_template_reports_byte_identical_with_heavy_buckets_split(spark, tmp_path: Path) -> None:
     from dedup.candidates import band_groups
-    from dedup.spark import read_inputs
+    from dedup.spark_io import read_inputs
 
     src = template_input(tmp_path)
     ids = dict(read_inputs(spark, [str(src)]).select("ord", "id").collect())
@@ -172,7 +173,8 @@ def test_star_components_agree_with_union_find(spark) -> None:
 
 
 def test_distributed_components_give_the_same_clusters(spark) -> None:
-    from dedup.spark import read_inputs, scan_documents_frame
+    from dedup.spark import scan_documents_frame
+    from dedup.spark_io import read_inputs
 
     config = ScanConfig()
     docs = read_inputs(spark, [str(SEEDS)])

@@ -1,0 +1,281 @@
+"""Spark sessions, inputs and outputs for :mod:`dedup.spark`: a quiet local
+session, the input files listed on any file system Hadoop reads (local
+paths, hdfs://, s3a://, gs://, abfss://), their records read into the scan's
+document DataFrame, and ``dedup spark scan`` writing its ordered part files.
+
+pyspark is imported inside the functions that use it (``pip install 'dedup[spark]'``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+from dataclasses import dataclass
+from datetime import timezone
+from typing import TYPE_CHECKING, Any, Optional, Sequence
+
+from .config import ScanConfig
+from .errors import ConfigError, InputError
+from .spark import DOC_SCHEMA, SPARK_MISSING, micros, scan_documents_frame
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+
+def quiet_session(master: str = "local[2]", partitions: int = 4, app: str = "dedup",
+                  conf: Optional[dict[str, str]] = None) -> "SparkSession":
+    """A Spark session for one machine that prints nothing but errors.
+
+    Args:
+        master: the Spark master.
+        partitions: ``spark.sql.shuffle.partitions``.
+        app: the application's name.
+        conf: more Spark settings.
+
+    Raises:
+        ConfigError: pyspark or Java is missing.
+    """
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise ConfigError(f"{SPARK_MISSING}.") from exc
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    if master.startswith("local"):
+        # The Python workers of a local session import the same dedup as this process.
+        here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+        if here not in paths:
+            os.environ["PYTHONPATH"] = os.pathsep.join([here] + [p for p in paths if p])
+    builder = (SparkSession.builder.master(master).appName(app)
+               .config("spark.driver.bindAddress", "127.0.0.1")
+               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.shuffle.partitions", str(partitions))
+               .config("spark.driver.extraJavaOptions", "-Dlog4j2.level=ERROR")
+               .config("spark.python.worker.reuse", "true"))
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
+    try:
+        spark = builder.getOrCreate()
+    except Exception as exc:  # py4j raises a bare Exception when no Java runs
+        raise ConfigError(f"{SPARK_MISSING}: could not start Spark ({str(exc).splitlines()[0]}).") from exc
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def _is_uri(path: str) -> bool:
+    return "://" in path or path.startswith(("hdfs:", "s3a:", "s3:", "gs:", "abfs:", "abfss:", "file:"))
+
+
+def list_inputs(spark: "SparkSession", sources: Sequence[str]) -> list[tuple[str, str]]:
+    """(file, id prefix) of each input, in the local reader's order: a folder's files sorted by their path
+    relative to it, hidden ones and unknown suffixes left out.
+
+    Local paths are listed as :func:`dedup.io.expand_sources` does; other
+    URIs through Hadoop's FileSystem (any scheme Spark is configured for).
+    """
+    from .io import SUFFIXES, expand_sources
+
+    def suffix(name: str) -> str:
+        name = name.lower()
+        return posixpath.splitext(name[:-3] if name.endswith(".gz") else name)[1]
+
+    def kept(name: str, in_folder: bool) -> bool:
+        kind = suffix(name)
+        if in_folder and kind not in SUFFIXES:
+            return False
+        if kind in UNREAD:
+            raise InputError(f"{name}: the Spark engine reads JSON lines, Parquet and text files, not {kind} "
+                             "(convert it to JSON lines, or scan it with dedup scan)", name)
+        return True
+
+    out: list[tuple[str, str]] = []
+    if not any(_is_uri(s) for s in sources):
+        for path, rel in expand_sources(list(sources)):
+            if path is None:
+                raise InputError("-: the Spark engine reads files, not standard input (save it to a file)", "-")
+            if kept(path.name, rel != str(path)):
+                out.append((os.path.abspath(path), rel))
+        return out
+    several = sum(1 for s in sources if (_hadoop_is_dir(spark, s) if _is_uri(s) else os.path.isdir(s))) > 1
+    for src in sources:
+        found = _hadoop_files(spark, src if _is_uri(src) else os.path.abspath(src))
+        for uri, rel in found:
+            in_folder = len(found) > 1 or rel != uri
+            if kept(uri.rsplit("/", 1)[-1], in_folder):
+                name = src if not in_folder else (src.rstrip("/") + "/" + rel if several else rel)
+                out.append((uri, name))
+    return out
+
+
+#: Kinds the local reader reads that this engine does not (a file of them is refused, not misread).
+UNREAD = (".csv", ".tsv", ".json", ".html", ".htm", ".xhtml")
+
+
+def _hadoop_fs(spark: "SparkSession", uri: str) -> tuple[Any, Any]:
+    jvm = spark.sparkContext._jvm  # type: ignore[attr-defined]
+    path = jvm.org.apache.hadoop.fs.Path(uri)
+    return path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()), path  # type: ignore[attr-defined]
+
+
+def _hadoop_is_dir(spark: "SparkSession", uri: str) -> bool:
+    fs, path = _hadoop_fs(spark, uri)
+    if not fs.exists(path):
+        raise InputError(f"{uri}: no such file or folder (check the URI)", uri)
+    return bool(fs.getFileStatus(path).isDirectory())
+
+
+def _hadoop_files(spark: "SparkSession", uri: str) -> list[tuple[str, str]]:
+    fs, path = _hadoop_fs(spark, uri)
+    if not fs.exists(path):
+        raise InputError(f"{uri}: no such file or folder (check the URI)", uri)
+    if not fs.getFileStatus(path).isDirectory():
+        return [(uri, uri)]
+    root = fs.getFileStatus(path).getPath().toString().rstrip("/")
+    found = []
+    it = fs.listFiles(path, True)
+    while it.hasNext():
+        full = it.next().getPath().toString()
+        rel = full[len(root) + 1:]
+        if any(part.startswith(".") or part.startswith("_") for part in rel.split("/")):
+            continue
+        found.append((full, rel))
+    return sorted(found, key=lambda fr: fr[1])
+
+
+@dataclass(frozen=True)
+class RecordFields:
+    """How JSON and Parquet records map to documents (``--id-field``, ``--text-field``, ``--date-field``)."""
+
+    id_field: Optional[str] = None
+    text_field: Optional[str] = None
+    date_field: Optional[str] = None
+
+
+def record_document(rec: Any, rel: str, number: int, fields: RecordFields) -> Optional[tuple[str, str, Optional[int]]]:
+    """(id, text, date in microseconds) of one JSON or Parquet record, as the local reader makes them; None
+    when the record has no text or no id in ``fields.id_field``."""
+    from .io import DATE_FIELDS, ID_FIELDS, MAX_DOCUMENT_BYTES, parse_date, pick_field, record_text
+
+    if not isinstance(rec, dict):
+        return None
+    body = record_text(rec, fields.text_field)
+    if body is None or len(body) > MAX_DOCUMENT_BYTES:
+        return None
+    rid = pick_field(rec, fields.id_field, ID_FIELDS)
+    if rid is None or isinstance(rid, (dict, list)):
+        if fields.id_field is not None:
+            return None
+        doc_id = f"{rel}:{number}"
+    else:
+        doc_id = str(rid)
+    return doc_id, body, micros(parse_date(pick_field(rec, fields.date_field, DATE_FIELDS)))
+
+
+def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFields = RecordFields(),
+                encoding: Optional[str] = None) -> "DataFrame":
+    """Articles of JSON lines, Parquet and text files (local paths or Hadoop URIs) as a DataFrame of
+    :data:`DOC_SCHEMA`, with the ids, texts, dates and order of the local reader.
+
+    JSON lines (``.jsonl``, ``.ndjson``, optionally ``.gz``) are read line by
+    line; Parquet row by row; any other file is one article (its id the path,
+    its date the modification time).
+    """
+    from pyspark.sql import functions as F
+
+    from .io import decode
+
+    files = list_inputs(spark, sources)
+    if not files:
+        raise InputError(f"no input files in {', '.join(sources)} (.jsonl .parquet .txt .md ...)", sources[0])
+    sc = spark.sparkContext
+    frames = []
+    texts = []
+    for k, (uri, rel) in enumerate(files):
+        name = uri.lower()
+        base = k << 40
+        if name.endswith((".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")):
+            lines = sc.textFile(uri).zipWithIndex()
+
+            def parse(item: tuple[str, int], rel: str = rel, base: int = base) -> list[tuple]:
+                line, number = item
+                if not line.strip():
+                    return []
+                try:
+                    rec = json.loads(line)
+                except ValueError:
+                    return []
+                got = record_document(rec, rel, number + 1, fields)
+                return [] if got is None else [(base + number + 1, got[0], got[1], got[2], False)]
+
+            frames.append(lines.flatMap(parse))
+        elif name.endswith(".parquet"):
+            table = spark.read.parquet(uri)
+
+            def parse_row(item: tuple[Any, int], rel: str = rel, base: int = base) -> list[tuple]:
+                row, number = item
+                got = record_document(row.asDict(recursive=True), rel, number + 1, fields)
+                return [] if got is None else [(base + number + 1, got[0], got[1], got[2], False)]
+
+            frames.append(table.rdd.zipWithIndex().flatMap(parse_row))
+        else:
+            texts.append((k, uri, rel))
+    if texts:
+        by_path = {uri: (k, rel) for k, uri, rel in texts}
+        raw = spark.read.format("binaryFile").load([uri for _, uri, _ in texts]).select(
+            "path", "modificationTime", "content")
+
+        def text_doc(row: Any) -> list[tuple]:
+            key = row["path"]
+            hit = by_path.get(key) or by_path.get(key.replace("file:", "", 1)) or \
+                by_path.get(key.replace("file://", "", 1))
+            if hit is None:
+                return []
+            k, rel = hit
+            data = bytes(row["content"])
+            if not data.strip() or b"\x00" in data[:8000]:
+                return []
+            try:
+                text = decode(data, encoding)
+            except InputError:
+                return []
+            if not text.strip():
+                return []
+            mtime = row["modificationTime"].replace(tzinfo=timezone.utc) if row["modificationTime"].tzinfo is None \
+                else row["modificationTime"]
+            return [(k << 40, rel, text, micros(mtime), True)]
+
+        frames.append(raw.rdd.flatMap(text_doc))
+    rdd = frames[0]
+    for more in frames[1:]:
+        rdd = rdd.union(more)
+    df = spark.createDataFrame(rdd, DOC_SCHEMA)
+    return df.select("ord", "id", "text", "date_us", F.col("mtime").cast("boolean"))
+
+
+def scan_paths(spark: "SparkSession", sources: Sequence[str], output: str, config: Optional[ScanConfig] = None,
+               pairs: bool = False, fields: RecordFields = RecordFields(), encoding: Optional[str] = None) -> int:
+    """``dedup spark scan``: read the inputs, scan them and write the JSON lines of ``dedup scan --format jsonl``
+    (``pairs``: ``--pairs``) into folder ``output`` as ordered part files (``part-00000`` ...), whose
+    concatenation in name order is the local output byte for byte.
+
+    Returns:
+        Number of lines written.
+
+    Raises:
+        InputError: an input is missing, or ``output`` exists already.
+    """
+    if _exists(spark, output):
+        raise InputError(f"{output}: already exists; give a new folder (dedup never overwrites a result)", output)
+    result = scan_documents_frame(read_inputs(spark, sources, fields, encoding), config or ScanConfig())
+    lines = result.jsonl(pairs=pairs).persist()
+    n = lines.count()
+    lines.saveAsTextFile(output)
+    return n
+
+
+def _exists(spark: "SparkSession", path: str) -> bool:
+    if not _is_uri(path):
+        return os.path.exists(path)
+    fs, p = _hadoop_fs(spark, path)
+    return bool(fs.exists(p))
