@@ -651,6 +651,7 @@ def index_group() -> None:
       dedup index add archive.db incoming/ --skip-duplicates
       dedup index remove archive.db news/2026-11-21/kaiser.txt
       dedup index info archive.db
+      dedup index upgrade archive.db                     # an index of an earlier dedup
     """
 
 
@@ -815,6 +816,31 @@ def index_info(db: str, redis_url: Optional[str], fmt: str) -> None:
             emit(render_index_info(index.info(), fmt), None)
     except DedupError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@index_group.command("upgrade", context_settings=CONTEXT)
+@index_location
+def index_upgrade(db: str, redis_url: Optional[str]) -> None:
+    """Upgrade an index made by an earlier dedup (format 2) in place.
+
+    The new format adds a sketch of each document, computed from what the
+    index holds; an SQLite file is upgraded in one transaction.
+
+    \b
+    Examples:
+      dedup index upgrade archive.db
+      dedup index upgrade news --redis redis://localhost:6379/0
+    """
+    from .index import upgrade
+
+    try:
+        done = upgrade(db, redis=redis_url)
+    except DedupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if done is None:
+        click.echo(f"{db} already has the current format; nothing to do")
+    else:
+        click.echo(f"upgraded {db}: {done:,} document{'s' if done != 1 else ''} sketched")
 
 
 # ---------------------------------------------------------------- spark

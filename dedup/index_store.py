@@ -26,14 +26,18 @@ from .errors import DedupError, IndexFormatError
 from .io import Document
 
 FORMAT = "dedup-index"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 # SQLite header field "application id": the bytes "DDUP".
 APPLICATION_ID = 0x44445550
 # Band entries are grouped by segment (doc >> SEGMENT_BITS): an add only
 # touches the newest segment's part of the B-tree, which stays small enough
 # to be cached, instead of dirtying pages all over a tree that grows with
-# the index. A query looks its keys up in every segment.
+# the index. A query looks a whole batch's keys up in every segment at
+# once, in key order, so that each segment's pages are read about once per
+# batch instead of once per document.
 SEGMENT_BITS = 16
+# Parameters per SQL statement: under SQLite's historical limit of 999.
+_CHUNK = 900
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 Location = Union[str, os.PathLike]
@@ -88,6 +92,7 @@ class _Prepared:
     words: int
     evidence: bytes = b""
     buckets: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    sketch: bytes = b""
 
     @property
     def source(self) -> str:
@@ -164,7 +169,24 @@ CREATE TABLE bands (
     doc INTEGER NOT NULL,
     PRIMARY KEY (seg, key, doc)
 ) WITHOUT ROWID;
+CREATE TABLE sketches (
+    doc      INTEGER PRIMARY KEY,
+    shingles INTEGER NOT NULL,
+    sketch   BLOB NOT NULL
+);
 """
+
+# What format 3 adds to a format 2 file (see upgrade()).
+_SKETCH_TABLE = _SCHEMA[_SCHEMA.index("CREATE TABLE sketches"):].rstrip().rstrip(";")
+
+
+def _chunks(values: Sequence[_T], size: int = _CHUNK) -> Iterator[Sequence[_T]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
 
 
 class _SQLiteWriter:
@@ -179,8 +201,14 @@ class _SQLiteWriter:
     def lookup(self, ids: Sequence[str]) -> dict[str, _Stored]:
         return self.store.lookup(ids)
 
-    def candidates(self, keys: Sequence[int]) -> dict[str, tuple[str, bytes, bytes]]:
-        return self.store.candidates(keys)
+    def postings(self, key_lists: Sequence[Sequence[int]]) -> list[list[int]]:
+        return self.store.postings(key_lists)
+
+    def sketches(self, refs: Sequence[int]) -> dict[int, tuple[int, bytes]]:
+        return self.store.sketches(refs)
+
+    def fetch(self, refs: Sequence[int]) -> dict[int, tuple[str, str, bytes, bytes]]:
+        return self.store.fetch(refs)
 
     def word_df(self, buckets: np.ndarray) -> np.ndarray:
         return self.store.word_df(buckets)
@@ -206,6 +234,7 @@ class _SQLiteWriter:
             conn.executemany("DELETE FROM bands WHERE seg = ? AND key = ? AND doc = ?",
                              [(seg, k, row[0]) for k in keys])
             conn.execute("DELETE FROM docs WHERE doc = ?", (row[0],))
+            conn.execute("DELETE FROM sketches WHERE doc = ?", (row[0],))
         changes = self.df_changes + [(item.buckets, 1) for item in self.inserts]
         if changes:
             buckets, counts = _df_delta(changes)
@@ -215,13 +244,15 @@ class _SQLiteWriter:
             return
         (top,) = conn.execute("SELECT coalesce(max(doc), 0) FROM docs").fetchone()
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        doc_rows, band_rows = [], []
+        doc_rows, band_rows, sketch_rows = [], [], []
         for number, item in enumerate(self.inserts, top + 1):
             doc_rows.append((number, item.doc.id, item.content, item.words, len(item.shingles), item.source, now,
                              encode_set(item.shingles), item.evidence))
+            sketch_rows.append((number, len(item.shingles), item.sketch))
             seg = number >> SEGMENT_BITS
             band_rows.extend((seg, k, number) for k in item.keys)
         conn.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", doc_rows)
+        conn.executemany("INSERT INTO sketches VALUES (?, ?, ?)", sketch_rows)
         # In key order, consecutive inserts land on the same or the next
         # B-tree page instead of a random one each.
         band_rows.sort()
@@ -342,17 +373,87 @@ class _SQLiteStore:
             found.update(self.conn.execute(f"SELECT bucket, n FROM word_df WHERE bucket IN ({marks})", chunk))
         return np.fromiter((found.get(b, 0) for b in wanted.tolist()), dtype=np.int64, count=len(wanted))
 
-    def candidates(self, keys: Sequence[int]) -> dict[str, tuple[str, bytes, bytes]]:
+    def postings(self, key_lists: Sequence[Sequence[int]]) -> list[list[int]]:
+        """For each list of band keys, the documents (``docs.doc``) that share any of them, ascending.
+
+        All the lists' keys are looked up together, in key order, so that a
+        batch of queries reads each segment's pages about once.
+        """
+        out: list[set[int]] = [set() for _ in key_lists]
         (top,) = self.conn.execute("SELECT max(doc) FROM docs").fetchone()
         if top is None:
-            return {}
+            return [[] for _ in key_lists]
+        owners: dict[int, list[int]] = {}
+        for i, keys in enumerate(key_lists):
+            for k in keys:
+                owners.setdefault(k, []).append(i)
         segs = ",".join(str(i) for i in range((top >> SEGMENT_BITS) + 1))
-        marks = ",".join("?" * len(keys))
-        # One primary-key seek per (segment, key).
-        rows = self.conn.execute(
-            f"SELECT d.id, d.source, d.shingle_set, d.evidence FROM docs AS d WHERE d.doc IN "
-            f"(SELECT doc FROM bands WHERE seg IN ({segs}) AND key IN ({marks}))", list(keys))
-        return {doc_id: (source, blob, evidence) for doc_id, source, blob, evidence in rows}
+        for chunk in _chunks(sorted(owners)):
+            # One primary-key seek per (segment, key), in key order within each segment.
+            for key, doc in self.conn.execute(
+                    f"SELECT key, doc FROM bands WHERE seg IN ({segs}) AND key IN ({_marks(len(chunk))})", chunk):
+                for i in owners[key]:
+                    out[i].add(doc)
+        return [sorted(s) for s in out]
+
+    def sketches(self, refs: Sequence[int]) -> dict[int, tuple[int, bytes]]:
+        """Shingle-set size and sketch of each document (``docs.doc``) found."""
+        found: dict[int, tuple[int, bytes]] = {}
+        for chunk in _chunks(sorted(set(refs))):
+            for doc, n, sketch in self.conn.execute(
+                    f"SELECT doc, shingles, sketch FROM sketches WHERE doc IN ({_marks(len(chunk))})", chunk):
+                found[doc] = (n, sketch)
+        return found
+
+    def fetch(self, refs: Sequence[int]) -> dict[int, tuple[str, str, bytes, bytes]]:
+        """Id, source, shingle set and evidence of each document (``docs.doc``) found."""
+        found: dict[int, tuple[str, str, bytes, bytes]] = {}
+        for chunk in _chunks(sorted(set(refs))):
+            for doc, doc_id, source, blob, evidence in self.conn.execute(
+                    f"SELECT doc, id, source, shingle_set, evidence FROM docs WHERE doc IN ({_marks(len(chunk))})",
+                    chunk):
+                found[doc] = (doc_id, source, blob, evidence)
+        return found
+
+    def upgrade(self, sketch_of: Callable[[list[bytes]], list[bytes]], batch: int = 2000) -> Optional[int]:
+        """Bring a format 2 file to format 3 in one transaction: add the sketches table.
+
+        ``sketch_of`` makes the sketches of a list of encoded shingle sets.
+        Returns the number of documents sketched, or None when the file was
+        already of format 3. A failure leaves the file as it was.
+        """
+        conn = self.conn
+        with _guard(self.path):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+                version = meta.get("format_version")
+                if version == str(FORMAT_VERSION):
+                    conn.execute("COMMIT")
+                    return None
+                if version != "2":
+                    raise IndexFormatError(f"{self.path} has index format {version!r}; only format 2 can be "
+                                           "upgraded (rebuild the index)", self.path)
+                conn.execute(_SKETCH_TABLE)
+                done, last = 0, -1
+                while True:
+                    rows = conn.execute("SELECT doc, shingles, shingle_set FROM docs WHERE doc > ? ORDER BY doc "
+                                        "LIMIT ?", (last, batch)).fetchall()
+                    if not rows:
+                        break
+                    sketches = sketch_of([blob for _, _, blob in rows])
+                    conn.executemany("INSERT INTO sketches VALUES (?, ?, ?)",
+                                     [(doc, n, sk) for (doc, n, _), sk in zip(rows, sketches)])
+                    done += len(rows)
+                    last = rows[-1][0]
+                conn.execute("UPDATE meta SET value = ? WHERE key = 'format_version'", (str(FORMAT_VERSION),))
+                conn.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        return done
 
     @contextmanager
     def write(self) -> Iterator[_SQLiteWriter]:
@@ -432,10 +533,16 @@ class _RedisWriter:
             self.pipe.watch(*[self.store.doc_key(i) for i in ids])
         return self.store.lookup(ids)
 
-    def candidates(self, keys: Sequence[int]) -> dict[str, tuple[str, bytes, bytes]]:
+    def postings(self, key_lists: Sequence[Sequence[int]]) -> list[list[str]]:
         # A document added to or removed from any of these bands changes its set.
-        self.pipe.watch(*[self.store.band_key(k) for k in keys])
-        return self.store.candidates(keys)
+        self.pipe.watch(*[self.store.band_key(k) for k in dict.fromkeys(k for keys in key_lists for k in keys)])
+        return self.store.postings(key_lists)
+
+    def sketches(self, refs: Sequence[str]) -> dict[str, tuple[int, bytes]]:
+        return self.store.sketches(refs)
+
+    def fetch(self, refs: Sequence[str]) -> dict[str, tuple[str, str, bytes, bytes]]:
+        return self.store.fetch(refs)
 
     def word_df(self, buckets: np.ndarray) -> np.ndarray:
         return self.store.word_df(buckets)
@@ -462,7 +569,7 @@ class _RedisWriter:
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         mapping = {"content": item.content, "words": item.words, "shingles": len(item.shingles),
                    "source": item.source, "added": now, "shingle_set": encode_set(item.shingles),
-                   "evidence": item.evidence}
+                   "evidence": item.evidence, "sketch": item.sketch}
 
         def op(pipe: Any) -> None:
             pipe.hset(s.doc_key(item.doc.id), mapping=mapping)
@@ -623,20 +730,77 @@ class _RedisStore:
             got = self.client.hmget(self.df_key, wanted)
         return np.fromiter((int(v) if v is not None else 0 for v in got), dtype=np.int64, count=len(wanted))
 
-    def candidates(self, keys: Sequence[int]) -> dict[str, tuple[str, bytes, bytes]]:
+    def postings(self, key_lists: Sequence[Sequence[int]]) -> list[list[str]]:
+        """For each list of band keys, the ids of the documents that share any of them, sorted."""
+        keys = list(dict.fromkeys(k for ks in key_lists for k in ks))
+        if not keys:
+            return [[] for _ in key_lists]
         with self._errors():
             pipe = self.client.pipeline(transaction=False)
             for k in keys:
                 pipe.smembers(self.band_key(k))
-            ids = sorted({m.decode("utf-8", "surrogatepass") for members in pipe.execute() for m in members})
-            if not ids:
-                return {}
+            members = dict(zip(keys, pipe.execute()))
+        return [sorted({m.decode("utf-8", "surrogatepass") for k in ks for m in members[k]}) for ks in key_lists]
+
+    def sketches(self, refs: Sequence[str]) -> dict[str, tuple[int, bytes]]:
+        """Shingle-set size and sketch of each document found, by id."""
+        ids = list(dict.fromkeys(refs))
+        if not ids:
+            return {}
+        with self._errors():
+            pipe = self.client.pipeline(transaction=False)
+            for doc_id in ids:
+                pipe.hmget(self.doc_key(doc_id), "shingles", "sketch")
+            rows = pipe.execute()
+        return {doc_id: (int(n), sk) for doc_id, (n, sk) in zip(ids, rows) if n is not None and sk is not None}
+
+    def fetch(self, refs: Sequence[str]) -> dict[str, tuple[str, str, bytes, bytes]]:
+        """Id, source, shingle set and evidence of each document found, by id.
+
+        A document removed since its id was read is simply not returned.
+        """
+        ids = list(dict.fromkeys(refs))
+        if not ids:
+            return {}
+        with self._errors():
+            pipe = self.client.pipeline(transaction=False)
             for doc_id in ids:
                 pipe.hmget(self.doc_key(doc_id), "source", "shingle_set", "evidence")
             rows = pipe.execute()
-        # A document removed between the two round trips is simply not a candidate.
-        return {doc_id: (s.decode("utf-8", "surrogatepass"), b, e or b"") for doc_id, (s, b, e) in zip(ids, rows)
+        return {doc_id: (doc_id, s.decode("utf-8", "surrogatepass"), b, e or b"") for doc_id, (s, b, e) in zip(ids, rows)
                 if s is not None and b is not None}
+
+    def upgrade(self, sketch_of: Callable[[list[bytes]], list[bytes]], batch: int = 2000) -> Optional[int]:
+        """Bring a format 2 index to format 3: add each document's sketch.
+
+        Documents are sketched batch by batch; the format version changes
+        last, so an interrupted upgrade is finished by running it again.
+        Returns the number of documents sketched, or None when the index was
+        already of format 3.
+        """
+        with self._errors():
+            version = self.client.hget(self.meta_key, "format_version")
+            version = version.decode() if version is not None else None
+            if version == str(FORMAT_VERSION):
+                return None
+            if version != "2":
+                raise IndexFormatError(f"{self.location} has index format {version!r}; only format 2 can be "
+                                       "upgraded (rebuild the index)")
+            ids = sorted(m.decode("utf-8", "surrogatepass") for m in self.client.smembers(self.ids_key))
+            done = 0
+            for start in range(0, len(ids), batch):
+                chunk = ids[start : start + batch]
+                pipe = self.client.pipeline(transaction=False)
+                for doc_id in chunk:
+                    pipe.hget(self.doc_key(doc_id), "shingle_set")
+                found = [(doc_id, blob) for doc_id, blob in zip(chunk, pipe.execute()) if blob is not None]
+                sketches = sketch_of([blob for _, blob in found])
+                for (doc_id, _), sk in zip(found, sketches):
+                    pipe.hset(self.doc_key(doc_id), "sketch", sk)
+                pipe.execute()
+                done += len(found)
+            self.client.hset(self.meta_key, "format_version", str(FORMAT_VERSION))
+        return done
 
     def run_write(self, work: Callable[[Any], _T]) -> _T:
         """Run ``work(writer)`` and apply its writes at once, again from the start

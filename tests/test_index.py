@@ -118,7 +118,7 @@ def test_cli_add_query_info_on_seeds(tmp_path: Path) -> None:
                                                  "correction": False}}
     r = run_cli("index", "info", db)
     assert r.exit_code == 0, r.output
-    assert f"index: {db} (sqlite, format 2)\ndocuments: 1\nband entries: {BANDS}\n" in r.output
+    assert f"index: {db} (sqlite, format 3)\ndocuments: 1\nband entries: {BANDS}\n" in r.output
     assert ("settings: shingle_size=5 shingle_kind=word num_perm=128 seed=1 hash_scheme=affine32 "
             f"shingle_hash=blake2b64-fold-fmix64-u32 threshold=0.5 containment={DEFAULT.containment} bands={BANDS} "
             "rows=2\n") in r.output
@@ -231,20 +231,82 @@ def test_other_format_version_and_hash_scheme_are_refused(tmp_path: Path) -> Non
     db = tmp_path / "a.db"
     Index(db).close()
     con = sqlite3.connect(db)
-    con.execute("UPDATE meta SET value = '3' WHERE key = 'format_version'")
+    con.execute("UPDATE meta SET value = '4' WHERE key = 'format_version'")
     con.commit()
-    with pytest.raises(IndexFormatError, match=r"has index format 3, newer than this dedup reads \(2\); upgrade"):
+    with pytest.raises(IndexFormatError, match=r"has index format 4, newer than this dedup reads \(3\); upgrade"):
         Index.open(db)
     con.execute("UPDATE meta SET value = '1' WHERE key = 'format_version'")
     con.commit()
-    with pytest.raises(IndexFormatError, match=r"has index format '1'; this dedup reads format 2 \(rebuild the index\)"):
+    with pytest.raises(IndexFormatError, match=r"has index format '1'; this dedup reads format 3 \(rebuild the index\)"):
         Index.open(db)
-    con.execute("UPDATE meta SET value = '2' WHERE key = 'format_version'")
+    con.execute("UPDATE meta SET value = '3' WHERE key = 'format_version'")
     con.execute("UPDATE meta SET value = 'affine64' WHERE key = 'hash_scheme'")
     con.commit()
     con.close()
     with pytest.raises(IndexFormatError, match="built with hash_scheme=affine64, not affine32"):
         Index.open(db)
+
+
+def _as_format_2(db: Path) -> None:
+    """Turn a format 3 file into the format 2 layout (docs/index-format.md): no sketches table."""
+    con = sqlite3.connect(db)
+    con.execute("DROP TABLE sketches")
+    con.execute("UPDATE meta SET value = '2' WHERE key = 'format_version'")
+    con.execute("PRAGMA user_version = 2")
+    con.commit()
+    con.close()
+
+
+def test_a_format_2_file_is_refused_with_the_upgrade_command_and_upgraded_in_place(tmp_path: Path) -> None:
+    db = tmp_path / "old index.db"
+    docs = [seed_doc(n) for n in (S0, S2, S3, S4)]
+    with Index(db) as index:
+        index.add(docs)
+        expected = index.query([seed_doc(S1)])
+    con = sqlite3.connect(db)
+    sketches = con.execute("SELECT * FROM sketches ORDER BY doc").fetchall()
+    con.close()
+    _as_format_2(db)
+    before = tables(db)
+    assert _one_line_error(["index", "query", str(db), str(SEEDS / S1)]) == (
+        f"Error: {db} has index format 2; this dedup reads format 3 (upgrade it in place with "
+        f"`dedup index upgrade '{db}'`)\n")
+    r = run_cli("index", "upgrade", str(db))
+    assert r.exit_code == 0 and r.output == f"upgraded {db}: 4 documents sketched\n", r.output
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT * FROM sketches ORDER BY doc").fetchall() == sketches  # as an add writes them
+    assert con.execute("PRAGMA user_version").fetchone() == (3,)
+    con.close()
+    assert tables(db) == before  # documents and band keys untouched
+    with Index.open(db) as index:
+        assert index.query([seed_doc(S1)]) == expected
+    r = run_cli("index", "upgrade", str(db))
+    assert r.exit_code == 0 and r.output == f"{db} already has the current format; nothing to do\n"
+    # A failure midway leaves the file as it was: one transaction.
+    _as_format_2(db)
+    from dedup import index as index_module
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("interrupted")
+
+    real = index_module.sketches
+    index_module.sketches = broken
+    try:
+        with pytest.raises(RuntimeError):
+            index_module.upgrade(db)
+    finally:
+        index_module.sketches = real
+    con = sqlite3.connect(db)
+    assert "sketches" not in {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+    assert con.execute("SELECT value FROM meta WHERE key = 'format_version'").fetchone() == ("2",)
+    con.close()
+    assert "no such index" in _one_line_error(["index", "upgrade", str(tmp_path / "x.db")])
+    con = sqlite3.connect(db)
+    con.execute("UPDATE meta SET value = '1' WHERE key = 'format_version'")
+    con.commit()
+    con.close()
+    assert _one_line_error(["index", "upgrade", str(db)]) == (
+        f"Error: {db} has index format '1'; only format 2 can be upgraded (rebuild the index)\n")
 
 
 def _one_line_error(args: list[str]) -> str:
@@ -298,18 +360,19 @@ def test_the_file_is_the_documented_format(tmp_path: Path) -> None:
     assert "## Tables" in (ROOT / "docs" / "index-format.md").read_text(encoding="utf-8")
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA application_id").fetchone() == (0x44445550,)
-    assert con.execute("PRAGMA user_version").fetchone() == (2,)
+    assert con.execute("PRAGMA user_version").fetchone() == (3,)
     assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     assert con.execute("PRAGMA page_size").fetchone() == (16384,)
     meta = dict(con.execute("SELECT key, value FROM meta"))
     assert {k: meta[k] for k in ("format", "format_version", "hash_scheme", "num_perm", "seed", "shingle_size",
                                  "shingle_kind", "threshold", "containment", "bands", "rows")} == {
-        "format": "dedup-index", "format_version": "2", "hash_scheme": "affine32", "num_perm": "128", "seed": "1",
+        "format": "dedup-index", "format_version": "3", "hash_scheme": "affine32", "num_perm": "128", "seed": "1",
         "shingle_size": "5", "shingle_kind": "word", "threshold": "0.5", "containment": repr(DEFAULT.containment),
         "bands": str(BANDS), "rows": "2"}
     doc, doc_id, content, words, n, blob, evidence = con.execute(
         "SELECT doc, id, content, words, shingles, shingle_set, evidence FROM docs").fetchone()
     bands = con.execute("SELECT seg, key, doc FROM bands").fetchall()
+    sketch_rows = con.execute("SELECT doc, shingles, sketch FROM sketches").fetchall()
     df = dict(con.execute("SELECT bucket, n FROM word_df"))
     con.close()
     # Occasion evidence: <BBIq, then four length-prefixed sets (docs/index-format.md).
@@ -344,6 +407,8 @@ def test_the_file_is_the_documented_format(tmp_path: Path) -> None:
         k = (k * fold + b + 1) & mask
         keys.add(k - 2**64 if k >= 2**63 else k)
     assert sorted(bands) == sorted((doc >> 16, k, doc) for k in keys)
+    # Sketch: the low byte of every MinHash value, in order.
+    assert sketch_rows == [(doc, n, bytes(v & 0xFF for v in sig))]
     planes = np.frombuffer(zlib.decompress(blob), dtype=np.uint8).reshape(4, -1)
     gaps = planes[0].astype(np.uint32) | planes[1].astype(np.uint32) << 8 | planes[2].astype(np.uint32) << 16 \
         | planes[3].astype(np.uint32) << 24
