@@ -651,6 +651,7 @@ def index_group() -> None:
       dedup index add archive.db incoming/ --skip-duplicates
       dedup index remove archive.db news/2026-11-21/kaiser.txt
       dedup index info archive.db
+      dedup index compact archive.db                     # queries as fast as when it was small
       dedup index upgrade archive.db                     # an index of an earlier dedup
     """
 
@@ -816,6 +817,32 @@ def index_info(db: str, redis_url: Optional[str], fmt: str) -> None:
             emit(render_index_info(index.info(), fmt), None)
     except DedupError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@index_group.command("compact", context_settings=CONTEXT)
+@index_location
+def index_compact(db: str, redis_url: Optional[str]) -> None:
+    """Merge the index's band entries into one run, so that queries stay fast as it grows.
+
+    Adding writes each 65,536 documents' band entries as a run of their own
+    and a query looks each key up once per run; compacting rewrites them as
+    one (one transaction). It takes longer the larger the index: run it
+    after large adds, not after each one.
+
+    \b
+    Examples:
+      dedup index compact archive.db
+    """
+    index = open_index(db, redis_url)
+    try:
+        with index:
+            runs, moved = index.compact()
+    except DedupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if moved:
+        click.echo(f"compacted {db}: {runs} runs of band entries into one ({moved:,} entries)")
+    else:
+        click.echo(f"{db} has {'one run' if runs else 'no band entries'}; nothing to compact")
 
 
 @index_group.command("upgrade", context_settings=CONTEXT)

@@ -29,13 +29,19 @@ FORMAT = "dedup-index"
 FORMAT_VERSION = 3
 # SQLite header field "application id": the bytes "DDUP".
 APPLICATION_ID = 0x44445550
-# Band entries are grouped by segment (doc >> SEGMENT_BITS): an add only
+# Band entries are grouped in runs (the ``seg`` column). An add writes to
+# the segment run of its documents (doc >> SEGMENT_BITS), so it only
 # touches the newest segment's part of the B-tree, which stays small enough
 # to be cached, instead of dirtying pages all over a tree that grows with
-# the index. A query looks a whole batch's keys up in every segment at
-# once, in key order, so that each segment's pages are read about once per
-# batch instead of once per document.
+# the index. A query seeks each key once per run, so compact() merges all
+# runs into one (a negative run number) for queries that stay flat. A query
+# looks a whole batch's keys up at once, in key order, so that each run's
+# pages are read about once per batch instead of once per document.
 SEGMENT_BITS = 16
+# Run numbers, one seek each: the distinct values of bands.seg (skip scan).
+_RUNS = ("WITH RECURSIVE r(s) AS (SELECT min(seg) FROM bands UNION ALL "
+         "SELECT (SELECT min(seg) FROM bands WHERE seg > r.s) FROM r WHERE r.s IS NOT NULL) "
+         "SELECT s FROM r WHERE s IS NOT NULL")
 # Parameters per SQL statement: under SQLite's historical limit of 999.
 _CHUNK = 900
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -226,13 +232,14 @@ class _SQLiteWriter:
 
     def flush(self) -> None:
         conn = self.store.conn
+        runs = ",".join(str(r) for r in self.store.runs()) if self.deletes else ""
         for doc_id, keys in self.deletes:
             row = conn.execute("SELECT doc FROM docs WHERE id = ?", (doc_id,)).fetchone()
             if row is None:
                 continue
-            seg = row[0] >> SEGMENT_BITS
-            conn.executemany("DELETE FROM bands WHERE seg = ? AND key = ? AND doc = ?",
-                             [(seg, k, row[0]) for k in keys])
+            # The document's entries are in its segment's run, or in a compacted one.
+            conn.executemany(f"DELETE FROM bands WHERE seg IN ({runs}) AND key = ? AND doc = ?",
+                             [(k, row[0]) for k in keys])
             conn.execute("DELETE FROM docs WHERE doc = ?", (row[0],))
             conn.execute("DELETE FROM sketches WHERE doc = ?", (row[0],))
         changes = self.df_changes + [(item.buckets, 1) for item in self.inserts]
@@ -380,21 +387,51 @@ class _SQLiteStore:
         batch of queries reads each segment's pages about once.
         """
         out: list[set[int]] = [set() for _ in key_lists]
-        (top,) = self.conn.execute("SELECT max(doc) FROM docs").fetchone()
-        if top is None:
+        runs = self.runs()
+        if not runs:
             return [[] for _ in key_lists]
         owners: dict[int, list[int]] = {}
         for i, keys in enumerate(key_lists):
             for k in keys:
                 owners.setdefault(k, []).append(i)
-        segs = ",".join(str(i) for i in range((top >> SEGMENT_BITS) + 1))
+        segs = ",".join(str(r) for r in runs)
         for chunk in _chunks(sorted(owners)):
-            # One primary-key seek per (segment, key), in key order within each segment.
+            # One primary-key seek per (run, key), in key order within each run.
             for key, doc in self.conn.execute(
                     f"SELECT key, doc FROM bands WHERE seg IN ({segs}) AND key IN ({_marks(len(chunk))})", chunk):
                 for i in owners[key]:
                     out[i].add(doc)
         return [sorted(s) for s in out]
+
+    def runs(self) -> list[int]:
+        """The runs of band entries (distinct values of ``bands.seg``), ascending."""
+        return [r for (r,) in self.conn.execute(_RUNS)]
+
+    def compact(self) -> tuple[int, int]:
+        """Merge every run of band entries into one, in one transaction.
+
+        The entries are rewritten in key order under a new run number below
+        all others, and the old runs deleted: a query then seeks each key
+        once (plus once per segment added since). Adds are unaffected: they
+        start a new segment run. Returns (runs before, entries rewritten).
+        """
+        conn = self.conn
+        with _guard(self.path):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                runs = self.runs()
+                moved = 0
+                if len(runs) > 1:
+                    new = min(runs[0], 0) - 1
+                    moved = conn.execute("INSERT INTO bands SELECT ?, key, doc FROM bands WHERE seg > ? "
+                                         "ORDER BY key, doc", (new, new)).rowcount
+                    conn.execute("DELETE FROM bands WHERE seg > ?", (new,))
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        return len(runs), moved
 
     def sketches(self, refs: Sequence[int]) -> dict[int, tuple[int, bytes]]:
         """Shingle-set size and sketch of each document (``docs.doc``) found."""
@@ -769,6 +806,10 @@ class _RedisStore:
             rows = pipe.execute()
         return {doc_id: (doc_id, s.decode("utf-8", "surrogatepass"), b, e or b"") for doc_id, (s, b, e) in zip(ids, rows)
                 if s is not None and b is not None}
+
+    def compact(self) -> tuple[int, int]:
+        """Nothing to do: Redis keeps one set per band key, read in one command."""
+        return 1, 0
 
     def upgrade(self, sketch_of: Callable[[list[bytes]], list[bytes]], batch: int = 2000) -> Optional[int]:
         """Bring a format 2 index to format 3: add each document's sketch.

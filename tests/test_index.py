@@ -618,3 +618,56 @@ def test_hashing_in_worker_processes_changes_nothing(tmp_path: Path) -> None:
     assert bands1 == bands2
     r = run_cli("index", "add", str(tmp_path / "cli.db"), str(SEEDS), "--jobs", "2", "--batch-size", "2")
     assert r.exit_code == 0 and "added 5" in r.output, r.output
+
+
+def test_compacting_merges_the_runs_and_changes_no_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small segments (128 documents) so that an add of 1,500 makes many runs; compacting leaves one, and
+    queries, later adds and removals give what an index never compacted gives."""
+    from itertools import islice
+
+    from conftest import need
+    from dedup import index_store
+
+    monkeypatch.setattr(index_store, "SEGMENT_BITS", 7)
+    docs = list(islice(read_documents([need(REUTERS)]), 1800))
+    first, later = docs[:1200], docs[1200:1500]
+    # Unseen articles, and copies of indexed ones under other ids (some of which are removed below).
+    probe = docs[1500:] + [Document(f"copy-{d.id}", d.text) for d in docs[:1500:25]]
+    gone = [d.id for d in first[::50]] + [d.id for d in later[::40]]
+
+    def runs(db: Path) -> list[int]:
+        con = sqlite3.connect(db)
+        try:
+            return [r for (r,) in con.execute("SELECT DISTINCT seg FROM bands ORDER BY seg")]
+        finally:
+            con.close()
+
+    results = {}
+    for name in ("plain", "compacted"):
+        db = tmp_path / f"{name}.db"
+        with Index(db, batch_size=100) as index:
+            index.add(first)
+            assert runs(db) == list(range(10))  # 1,200 documents numbered from 1: segments 0-9
+            before = index.query(probe)
+            if name == "compacted":
+                assert index.compact() == (10, 1200 * BANDS)
+                assert runs(db) == [-1]
+                assert index.query(probe) == before
+                assert index.compact() == (1, 0)
+            index.add(later)
+            if name == "compacted":
+                assert runs(db) == [-1, 9, 10, 11]  # the compacted run and the segments added since
+            assert index.remove(gone) == gone
+            results[name] = (before, index.query(probe), index.query(first[:300]))
+        docs_rows, band_rows = tables(db)
+        assert len(docs_rows) == 1500 - len(gone) and len(band_rows) == BANDS * len(docs_rows)
+        assert {d for *_, d in band_rows} == {r[0] for r in docs_rows}
+    assert results["compacted"] == results["plain"]
+    assert sum(len(r.matches) for r in results["plain"][1]) >= 30
+    db = str(tmp_path / "compacted.db")
+    r = run_cli("index", "compact", db)
+    assert r.exit_code == 0 and r.output == (f"compacted {db}: 4 runs of band entries into one "
+                                             f"({(1500 - len(gone)) * BANDS:,} entries)\n"), r.output
+    assert runs(Path(db)) == [-2]
+    r = run_cli("index", "compact", db)
+    assert r.exit_code == 0 and r.output == f"{db} has one run; nothing to compact\n"
