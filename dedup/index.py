@@ -640,23 +640,28 @@ class Index:
         its set is fetched. One without a sketch is always kept.
         """
         refs = source.postings([item.keys for item in items])
-        pairs = [(i, r) for i, rs in enumerate(refs) for r in rs]
-        self.stats.candidates += len(pairs)
-        if self.prefilter and pairs:
-            known = source.sketches(sorted({r for _, r in pairs}))
-            checked = [(i, r) for i, r in pairs if r in known]
-            if checked:
-                q = np.frombuffer(b"".join(items[i].sketch for i, _ in checked), np.uint8).reshape(len(checked), -1)
-                c = np.frombuffer(b"".join(known[r][1] for _, r in checked), np.uint8).reshape(len(checked), -1)
-                keep = may_match(q, np.array([len(items[i].shingles) for i, _ in checked]), c,
-                                 np.array([known[r][0] for _, r in checked]), self.rule)
-                dropped = {p for p, k in zip(checked, keep.tolist()) if not k}
-                self.stats.filtered += len(dropped)
-                pairs = [p for p in pairs if p not in dropped]
-        self.stats.verified += len(pairs)
-        fetched = source.fetch(sorted({r for _, r in pairs}))
+        flat = [r for rs in refs for r in rs]
+        owner = np.repeat(np.arange(len(items)), [len(rs) for rs in refs])
+        keep = np.ones(len(flat), dtype=bool)
+        self.stats.candidates += len(flat)
+        if self.prefilter and flat:
+            known = source.sketches(sorted(set(flat)))
+            if known:
+                row = {r: k for k, r in enumerate(known)}
+                at = np.fromiter((row.get(r, -1) for r in flat), dtype=np.int64, count=len(flat))
+                checked = np.flatnonzero(at >= 0)
+                stored = np.frombuffer(b"".join(sk for _, sk in known.values()), np.uint8).reshape(len(known), -1)
+                sizes = np.fromiter((n for n, _ in known.values()), dtype=np.int64, count=len(known))
+                mine = np.frombuffer(b"".join(item.sketch for item in items), np.uint8).reshape(len(items), -1)
+                my_sizes = np.array([len(item.shingles) for item in items], dtype=np.int64)
+                q = owner[checked]
+                keep[checked] = may_match(mine[q], my_sizes[q], stored[at[checked]], sizes[at[checked]], self.rule)
+                self.stats.filtered += int(len(flat) - np.count_nonzero(keep))
+        kept = [(int(i), r) for i, r, k in zip(owner.tolist(), flat, keep.tolist()) if k]
+        self.stats.verified += len(kept)
+        fetched = source.fetch(sorted({r for _, r in kept}))
         out: list[dict[str, tuple[str, bytes, bytes]]] = [{} for _ in items]
-        for i, r in pairs:
+        for i, r in kept:
             if r in fetched:
                 doc_id, src, blob, evidence = fetched[r]
                 out[i][doc_id] = (src, blob, evidence)
