@@ -191,7 +191,7 @@ def bench_curve(arts: Articles, sizes: list[int], nq: int, drop: float, where: P
             qdocs = queries(arts, n, nq, drop)
             t0 = time.perf_counter()
             for k in range(0, len(qdocs), batch):
-                prepare(qdocs[k : k + batch], config, hasher)
+                prepare(qdocs[k : k + batch], config, hasher, encode=False)
             hash_ms = 1000 * (time.perf_counter() - t0) / len(qdocs)
             on_ms, on, stats = timed_query(index, qdocs)
             off_ms, off, _ = timed_query(plain, qdocs)

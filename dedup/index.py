@@ -286,12 +286,15 @@ def _split(values: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
     return np.split(values, np.cumsum(lengths)[:-1]) if len(lengths) else []
 
 
-def prepare(batch: Sequence[Document], config: ScanConfig, hasher: MinHasher) -> list[Optional[_Prepared]]:
-    """Content hashes, shingle sets, index keys and occasion evidence of a batch
+def prepare(batch: Sequence[Document], config: ScanConfig, hasher: MinHasher,
+            encode: bool = True) -> list[Optional[_Prepared]]:
+    """Content hashes, shingle sets, index keys, sketches and occasion evidence of a batch
     (None for a document with no words).
 
     This is all the hashing an add or a query does before touching the store;
     it runs the scan's own batch kernel (:func:`dedup.pipeline.hash_batch`).
+    ``encode=False`` (a query, which stores nothing) leaves out the stored
+    form of the evidence and the word buckets.
     """
     if not batch:
         return []
@@ -311,9 +314,13 @@ def prepare(batch: Sequence[Document], config: ScanConfig, hasher: MinHasher) ->
             continue
         ev = Evidence(word_sets[k], figure_sets[k], lead_sets[k], None if doc.date_is_mtime else doc.date,
                       bool(hb.occasion.corrections[k]), int(hb.words[k]), title_sets[k])
-        buckets = np.unique(word_sets[k].astype(np.int64) & WORD_MASK)
-        out.append(_Prepared(doc, content_hash(doc.text), sets[k], keys[k], int(hb.words[k]),
-                             encode_evidence(ev, encode_set), buckets, sketch_rows[k].tobytes()))
+        if encode:
+            buckets = np.unique(word_sets[k].astype(np.int64) & WORD_MASK)
+            out.append(_Prepared(doc, content_hash(doc.text), sets[k], keys[k], int(hb.words[k]),
+                                 encode_evidence(ev, encode_set), buckets, sketch_rows[k].tobytes(), ev))
+        else:
+            out.append(_Prepared(doc, content_hash(doc.text), sets[k], keys[k], int(hb.words[k]),
+                                 sketch=sketch_rows[k].tobytes(), ev=ev))
     return out
 
 
@@ -325,12 +332,12 @@ def _init_worker(config: ScanConfig) -> None:
     _worker_state["hasher"] = MinHasher(config.num_perm, config.seed)
 
 
-def _prepare_in_worker(batch: list[Document]) -> list[Optional[_Prepared]]:
-    return prepare(batch, _worker_state["config"], _worker_state["hasher"])
+def _prepare_in_worker(batch: list[Document], encode: bool) -> list[Optional[_Prepared]]:
+    return prepare(batch, _worker_state["config"], _worker_state["hasher"], encode)
 
 
 def prepared_batches(documents: Iterable[Document], config: ScanConfig, batch_size: int,
-                     jobs: int = 1) -> Iterator[tuple[list[Document], list[Optional[_Prepared]]]]:
+                     jobs: int = 1, encode: bool = True) -> Iterator[tuple[list[Document], list[Optional[_Prepared]]]]:
     """(batch, :func:`prepare` of it) in input order, hashed by ``jobs`` worker
     processes (0: all cores) while the caller works on earlier batches.
 
@@ -342,13 +349,13 @@ def prepared_batches(documents: Iterable[Document], config: ScanConfig, batch_si
     if workers <= 1:
         hasher = MinHasher(config.num_perm, config.seed)
         for batch in batches:
-            yield batch, prepare(batch, config, hasher)
+            yield batch, prepare(batch, config, hasher, encode)
         return
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with ctx.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
         pending: deque[tuple[list[Document], Any]] = deque()
         for batch in batches:
-            pending.append((batch, pool.apply_async(_prepare_in_worker, (batch,))))
+            pending.append((batch, pool.apply_async(_prepare_in_worker, (batch, encode))))
             while len(pending) > 2 * workers:  # bounded work in flight
                 done, res = pending.popleft()
                 yield done, res.get()
@@ -639,9 +646,7 @@ class Index:
         whose sketch rules a match out (:func:`may_match`) is dropped before
         its set is fetched. One without a sketch is always kept.
         """
-        refs = source.postings([item.keys for item in items])
-        flat = [r for rs in refs for r in rs]
-        owner = np.repeat(np.arange(len(items)), [len(rs) for rs in refs])
+        owner, flat = source.postings([item.keys for item in items])
         keep = np.ones(len(flat), dtype=bool)
         self.stats.candidates += len(flat)
         if self.prefilter and flat:
@@ -686,19 +691,21 @@ class Index:
             for doc_id in pending.near(item.keys):
                 if doc_id != item.doc.id:
                     other = pending.added[doc_id]
-                    out.append(self._verify(item, doc_id, other.source, other.shingles, other.evidence, weights, 0))
+                    out.append(self._verify(item, doc_id, other.source, other.shingles,
+                                            other.ev if other.ev is not None else other.evidence, weights, 0))
         kept = [m for m in out if m is not None]
         kept.sort(key=lambda m: (-m.jaccard, -m.containment, m.id))
         return tuple(kept)
 
-    def _verify(self, item: _Prepared, doc_id: str, source: str, other: np.ndarray, evidence: bytes,
+    def _verify(self, item: _Prepared, doc_id: str, source: str, other: np.ndarray, evidence: Union[bytes, Evidence],
                 weights: Optional[WordWeights], counted: int) -> Optional[Match]:
         jac, q_in_m, m_in_q = similarity(item.shingles, other)
         if not self.rule.accepts(jac, q_in_m, m_in_q):
             return None
         got: Optional[OccasionResult] = None
         if self.occasion is not None and weights is not None:
-            got = self.occasion.check(self._evidence(item.evidence), self._evidence(evidence), jac,
+            got = self.occasion.check(item.ev if item.ev is not None else self._evidence(item.evidence),
+                                      evidence if isinstance(evidence, Evidence) else self._evidence(evidence), jac,
                                       max(q_in_m, m_in_q), weights, counted)
             if not got.passed:
                 return None
@@ -798,7 +805,8 @@ class Index:
                    progress: Optional[Callable[[int], None]] = None, jobs: int = 1) -> Iterator[QueryResult]:
         """Query documents lazily, one batch (one consistent snapshot) at a time. See :meth:`query`."""
         done = 0
-        for batch, prepared in prepared_batches(_as_documents(documents), self.config, self.batch_size, jobs):
+        for batch, prepared in prepared_batches(_as_documents(documents), self.config, self.batch_size, jobs,
+                                                encode=False):
             results = []
             with self._store.read() as reader:
                 stored = reader.lookup(list(dict.fromkeys(p.doc.id for p in prepared if p is not None)))

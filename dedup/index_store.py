@@ -99,6 +99,7 @@ class _Prepared:
     evidence: bytes = b""
     buckets: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     sketch: bytes = b""
+    ev: Any = None  # the evidence as a dedup.occasion.Evidence (what a query compares)
 
     @property
     def source(self) -> str:
@@ -207,7 +208,7 @@ class _SQLiteWriter:
     def lookup(self, ids: Sequence[str]) -> dict[str, _Stored]:
         return self.store.lookup(ids)
 
-    def postings(self, key_lists: Sequence[Sequence[int]]) -> list[list[int]]:
+    def postings(self, key_lists: Sequence[Sequence[int]]) -> tuple[np.ndarray, list[int]]:
         return self.store.postings(key_lists)
 
     def sketches(self, refs: Sequence[int]) -> dict[int, tuple[int, bytes]]:
@@ -380,28 +381,41 @@ class _SQLiteStore:
             found.update(self.conn.execute(f"SELECT bucket, n FROM word_df WHERE bucket IN ({marks})", chunk))
         return np.fromiter((found.get(b, 0) for b in wanted.tolist()), dtype=np.int64, count=len(wanted))
 
-    def postings(self, key_lists: Sequence[Sequence[int]]) -> list[list[int]]:
-        """For each list of band keys, the documents (``docs.doc``) that share any of them, ascending.
+    def postings(self, key_lists: Sequence[Sequence[int]]) -> tuple[np.ndarray, list[int]]:
+        """The documents (``docs.doc``) sharing a band key with each list of keys.
 
+        Returns ``(owner, docs)``: ``docs[i]`` shares a key of
+        ``key_lists[owner[i]]``; each pair once, by owner, then document.
         All the lists' keys are looked up together, in key order, so that a
-        batch of queries reads each segment's pages about once.
+        batch of queries reads each run's pages about once.
         """
-        out: list[set[int]] = [set() for _ in key_lists]
         runs = self.runs()
-        if not runs:
-            return [[] for _ in key_lists]
-        owners: dict[int, list[int]] = {}
-        for i, keys in enumerate(key_lists):
-            for k in keys:
-                owners.setdefault(k, []).append(i)
+        lengths = np.fromiter((len(k) for k in key_lists), dtype=np.int64, count=len(key_lists))
+        if not runs or not lengths.sum():
+            return np.empty(0, np.int64), []
+        keys = np.fromiter((k for ks in key_lists for k in ks), dtype=np.int64, count=int(lengths.sum()))
+        owners = np.repeat(np.arange(len(key_lists), dtype=np.int64), lengths)
+        unique, where = np.unique(keys, return_inverse=True)
         segs = ",".join(str(r) for r in runs)
-        for chunk in _chunks(sorted(owners)):
+        found: list[tuple[int, int]] = []
+        for chunk in _chunks(unique.tolist()):
             # One primary-key seek per (run, key), in key order within each run.
-            for key, doc in self.conn.execute(
-                    f"SELECT key, doc FROM bands WHERE seg IN ({segs}) AND key IN ({_marks(len(chunk))})", chunk):
-                for i in owners[key]:
-                    out[i].add(doc)
-        return [sorted(s) for s in out]
+            found.extend(self.conn.execute(
+                f"SELECT key, doc FROM bands WHERE seg IN ({segs}) AND key IN ({_marks(len(chunk))})", chunk))
+        if not found:
+            return np.empty(0, np.int64), []
+        rows = np.array(found, dtype=np.int64)
+        # Rows by key: the documents of unique key u are rows[start[u]:start[u] + count[u]].
+        rows = rows[np.argsort(np.searchsorted(unique, rows[:, 0]), kind="stable")]
+        count = np.bincount(np.searchsorted(unique, rows[:, 0]), minlength=len(unique))
+        start = np.concatenate([[0], np.cumsum(count)[:-1]])
+        # Every (list, key) pair yields the documents of its key.
+        n = count[where]
+        pair_owner = np.repeat(owners, n)
+        offsets = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+        pair_doc = rows[np.repeat(start[where], n) + offsets, 1]
+        combined = np.unique(pair_owner << 40 | pair_doc)  # doc numbers stay far below 2**40
+        return combined >> 40, (combined & ((1 << 40) - 1)).tolist()
 
     def runs(self) -> list[int]:
         """The runs of band entries (distinct values of ``bands.seg``), ascending."""
@@ -570,7 +584,7 @@ class _RedisWriter:
             self.pipe.watch(*[self.store.doc_key(i) for i in ids])
         return self.store.lookup(ids)
 
-    def postings(self, key_lists: Sequence[Sequence[int]]) -> list[list[str]]:
+    def postings(self, key_lists: Sequence[Sequence[int]]) -> tuple[np.ndarray, list[str]]:
         # A document added to or removed from any of these bands changes its set.
         self.pipe.watch(*[self.store.band_key(k) for k in dict.fromkeys(k for keys in key_lists for k in keys)])
         return self.store.postings(key_lists)
@@ -767,17 +781,23 @@ class _RedisStore:
             got = self.client.hmget(self.df_key, wanted)
         return np.fromiter((int(v) if v is not None else 0 for v in got), dtype=np.int64, count=len(wanted))
 
-    def postings(self, key_lists: Sequence[Sequence[int]]) -> list[list[str]]:
-        """For each list of band keys, the ids of the documents that share any of them, sorted."""
+    def postings(self, key_lists: Sequence[Sequence[int]]) -> tuple[np.ndarray, list[str]]:
+        """The ids of the documents sharing a band key with each list of keys.
+
+        Returns ``(owner, ids)``: ``ids[i]`` shares a key of
+        ``key_lists[owner[i]]``; each pair once, by owner, then id.
+        """
         keys = list(dict.fromkeys(k for ks in key_lists for k in ks))
         if not keys:
-            return [[] for _ in key_lists]
+            return np.empty(0, np.int64), []
         with self._errors():
             pipe = self.client.pipeline(transaction=False)
             for k in keys:
                 pipe.smembers(self.band_key(k))
             members = dict(zip(keys, pipe.execute()))
-        return [sorted({m.decode("utf-8", "surrogatepass") for k in ks for m in members[k]}) for ks in key_lists]
+        per = [sorted({m.decode("utf-8", "surrogatepass") for k in ks for m in members[k]}) for ks in key_lists]
+        return (np.repeat(np.arange(len(per), dtype=np.int64), [len(p) for p in per]),
+                [i for p in per for i in p])
 
     def sketches(self, refs: Sequence[str]) -> dict[str, tuple[int, bytes]]:
         """Shingle-set size and sketch of each document found, by id."""
