@@ -209,7 +209,8 @@ def _agreement_floor(num_perm: int, epsilon: float) -> np.ndarray:
 
     def log_cdf(p: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore"):
-            terms = log_choose[None, :] + k[None, :] * np.log(p)[:, None] + (num_perm - k)[None, :] * np.log1p(-p)[:, None]
+            terms = (log_choose[None, :] + k[None, :] * np.log(p)[:, None]
+                     + (num_perm - k)[None, :] * np.log1p(-p)[:, None])
         terms = np.where(below, terms, -np.inf)
         top = terms.max(axis=1)
         return top + np.log(np.exp(terms - top[:, None]).sum(axis=1))

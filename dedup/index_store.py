@@ -824,8 +824,8 @@ class _RedisStore:
             for doc_id in ids:
                 pipe.hmget(self.doc_key(doc_id), "source", "shingle_set", "evidence")
             rows = pipe.execute()
-        return {doc_id: (doc_id, s.decode("utf-8", "surrogatepass"), b, e or b"") for doc_id, (s, b, e) in zip(ids, rows)
-                if s is not None and b is not None}
+        return {doc_id: (doc_id, s.decode("utf-8", "surrogatepass"), b, e or b"")
+                for doc_id, (s, b, e) in zip(ids, rows) if s is not None and b is not None}
 
     def compact(self) -> tuple[int, int]:
         """Nothing to do: Redis keeps one set per band key, read in one command."""

@@ -257,7 +257,8 @@ def _as_format_2(db: Path) -> None:
     con.close()
 
 
-def test_a_format_2_file_is_refused_with_the_upgrade_command_and_upgraded_in_place(tmp_path: Path) -> None:
+def test_a_format_2_file_is_refused_with_the_upgrade_command_and_upgraded_in_place(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "old index.db"
     docs = [seed_doc(n) for n in (S0, S2, S3, S4)]
     with Index(db) as index:
@@ -289,13 +290,10 @@ def test_a_format_2_file_is_refused_with_the_upgrade_command_and_upgraded_in_pla
     def broken(*args, **kwargs):
         raise RuntimeError("interrupted")
 
-    real = index_module.sketches
-    index_module.sketches = broken
-    try:
+    with monkeypatch.context() as patch:
+        patch.setattr(index_module, "sketches", broken)
         with pytest.raises(RuntimeError):
             index_module.upgrade(db)
-    finally:
-        index_module.sketches = real
     con = sqlite3.connect(db)
     assert "sketches" not in {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
     assert con.execute("SELECT value FROM meta WHERE key = 'format_version'").fetchone() == ("2",)
