@@ -224,11 +224,11 @@ def bench_curve(arts: Articles, sizes: list[int], nq: int, drop: float, where: P
                          "size": os.path.getsize(loc) + (os.path.getsize(f"{loc}-wal")
                                                          if os.path.exists(f"{loc}-wal") else 0)})
             r = rows[-1]
-            print(f"  {n:,} documents: add {add_rate:,.0f} docs/s, query {on_ms:.2f} ms/doc (filter off "
-                  f"{off_ms:.2f}; {runs} runs), {r['candidates']:.1f} candidates/query, {r['filtered']:.1f} "
-                  f"filtered, load {r['load']:.1f}" + (f"; compacted in {compact_s:.1f} s, then query "
-                                                       f"{compact_ms:.2f} ms/doc" if compact else ""),
-                  file=sys.stderr, flush=True)
+            print(f"  {n:,} documents: add {add_rate:,.0f} docs/s, query {on_ms:.2f} ms/doc (hashing {hash_ms:.2f}; "
+                  f"filter off {off_ms:.2f}; {runs} runs), {r['candidates']:.1f} candidates/query, "
+                  f"{r['filtered']:.1f} filtered, found {found}/{total}, fresh with a match {false}/{total}, "
+                  f"load {r['load']:.1f}" + (f"; compacted in {compact_s:.1f} s, then query {compact_ms:.2f} ms/doc"
+                                            if compact else ""), file=sys.stderr, flush=True)
     return rows
 
 
