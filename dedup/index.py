@@ -181,6 +181,8 @@ def index_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
 
 #: A candidate is verified unless its sketch makes a match less likely than this (see :func:`may_match`).
 FILTER_EPSILON = 1e-9
+#: Candidates' stored rows (sets and evidence) a query holds in memory at once, about.
+FETCH_ROWS = 4096
 
 
 def sketches(signatures: np.ndarray) -> np.ndarray:
@@ -640,8 +642,8 @@ class Index:
         except (ValueError, struct.error) as exc:
             raise IndexFormatError(f"damaged occasion record in the index ({exc}); rebuild the index") from exc
 
-    def _candidates(self, source: Any, items: Sequence[_Prepared]) -> list[dict[str, tuple[str, bytes, bytes]]]:
-        """For each item, the indexed documents worth verifying: id -> (source, shingle set, evidence).
+    def _filtered(self, source: Any, items: Sequence[_Prepared]) -> tuple[np.ndarray, list[Any]]:
+        """The candidates worth verifying, as ``(owner, refs)``: ``refs[i]`` for ``items[owner[i]]``, by owner.
 
         The band keys of all the items are looked up at once; a candidate
         whose sketch rules a match out (:func:`may_match`) is dropped before
@@ -663,21 +665,42 @@ class Index:
                 q = owner[checked]
                 keep[checked] = may_match(mine[q], my_sizes[q], stored[at[checked]], sizes[at[checked]], self.rule)
                 self.stats.filtered += int(len(flat) - np.count_nonzero(keep))
-        kept = [(int(i), r) for i, r, k in zip(owner.tolist(), flat, keep.tolist()) if k]
-        self.stats.verified += len(kept)
-        fetched = source.fetch(sorted({r for _, r in kept}))
-        out: list[dict[str, tuple[str, bytes, bytes]]] = [{} for _ in items]
-        for i, r in kept:
-            if r in fetched:
-                doc_id, src, blob, evidence = fetched[r]
-                out[i][doc_id] = (src, blob, evidence)
-        return out
+        self.stats.verified += int(np.count_nonzero(keep))
+        return owner[keep], [r for r, k in zip(flat, keep.tolist()) if k]
+
+    def _fetched(self, source: Any, items: Sequence[_Prepared], owner: np.ndarray,
+                 refs: list[Any]) -> Iterator[dict[str, tuple[str, bytes, bytes]]]:
+        """For each item in turn, its candidates' id -> (source, shingle set, evidence).
+
+        Rows are fetched for a group of consecutive items at a time (in
+        ``doc`` order), at most about :data:`FETCH_ROWS` of them, so that
+        memory stays bounded however many candidates a batch has.
+        """
+        bounds = np.concatenate([[0], np.cumsum(np.bincount(owner, minlength=len(items)))]).tolist()
+        start = 0
+        while start < len(items):
+            stop = start + 1
+            while stop < len(items) and bounds[stop + 1] - bounds[start] <= FETCH_ROWS:
+                stop += 1
+            fetched = source.fetch(sorted(set(refs[bounds[start] : bounds[stop]])))
+            for i in range(start, stop):
+                found: dict[str, tuple[str, bytes, bytes]] = {}
+                for r in refs[bounds[i] : bounds[i + 1]]:
+                    if r in fetched:
+                        doc_id, src, blob, evidence = fetched[r]
+                        found[doc_id] = (src, blob, evidence)
+                yield found
+            start = stop
+
+    def _candidates(self, source: Any, items: Sequence[_Prepared]) -> Iterator[dict[str, tuple[str, bytes, bytes]]]:
+        """For each item in turn, the indexed documents worth verifying (see :meth:`_filtered`)."""
+        return self._fetched(source, items, *self._filtered(source, items))
 
     def _matches(self, source: Any, item: _Prepared, pending: Optional["_Pending"] = None,
                  weights: Optional[WordWeights] = None,
                  found: Optional[dict[str, tuple[str, bytes, bytes]]] = None) -> tuple[Match, ...]:
         if found is None:
-            (found,) = self._candidates(source, [item])
+            (found,) = list(self._candidates(source, [item]))
         found = dict(found)
         if pending is not None:
             for doc_id in pending.removed:
@@ -813,7 +836,7 @@ class Index:
                 stored = reader.lookup(list(dict.fromkeys(p.doc.id for p in prepared if p is not None)))
                 weights: Optional[WordWeights] = None
                 live = [item for item in prepared if item is not None]
-                found = iter(self._candidates(reader, live) if live else [])
+                found = self._candidates(reader, live) if live else iter([])
                 for doc, item in zip(batch, prepared):
                     if item is None:
                         results.append(QueryResult(doc.id, "empty", (), doc.path, doc.line))
