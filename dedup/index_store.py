@@ -44,6 +44,8 @@ _RUNS = ("WITH RECURSIVE r(s) AS (SELECT min(seg) FROM bands UNION ALL "
          "SELECT s FROM r WHERE s IS NOT NULL")
 # Parameters per SQL statement: under SQLite's historical limit of 999.
 _CHUNK = 900
+# Slices of the key space that compact() copies one at a time.
+_COMPACT_PARTS = 64
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 Location = Union[str, os.PathLike]
@@ -437,9 +439,16 @@ class _SQLiteStore:
                 moved = 0
                 if len(runs) > 1:
                     new = min(runs[0], 0) - 1
-                    moved = conn.execute("INSERT INTO bands SELECT ?, key, doc FROM bands WHERE seg > ? "
-                                         "ORDER BY key, doc", (new, new)).rowcount
-                    conn.execute("DELETE FROM bands WHERE seg > ?", (new,))
+                    old = ",".join(str(r) for r in runs)
+                    # A slice of the key space at a time: SQLite copies what an
+                    # INSERT reads from its own table first, so this bounds
+                    # the memory to a slice (keys are uniform hashes).
+                    for part in range(_COMPACT_PARTS):
+                        low = -(1 << 63) + part * ((1 << 64) // _COMPACT_PARTS)
+                        above = "" if part == _COMPACT_PARTS - 1 else f" AND key < {low + (1 << 64) // _COMPACT_PARTS}"
+                        moved += conn.execute(f"INSERT INTO bands SELECT ?, key, doc FROM bands WHERE seg IN ({old}) "
+                                              f"AND key >= {low}{above} ORDER BY key, doc", (new,)).rowcount
+                    conn.execute(f"DELETE FROM bands WHERE seg IN ({old})")
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
