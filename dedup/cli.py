@@ -651,7 +651,7 @@ def index_group() -> None:
       dedup index add archive.db incoming/ --skip-duplicates
       dedup index remove archive.db news/2026-11-21/kaiser.txt
       dedup index info archive.db
-      dedup index compact archive.db                     # queries as fast as when it was small
+      dedup index compact archive.db                     # after large adds: one seek per band key
       dedup index upgrade archive.db                     # an index of an earlier dedup
     """
 
@@ -822,7 +822,7 @@ def index_info(db: str, redis_url: Optional[str], fmt: str) -> None:
 @index_group.command("compact", context_settings=CONTEXT)
 @index_location
 def index_compact(db: str, redis_url: Optional[str]) -> None:
-    """Merge the index's band entries into one run, so that queries stay fast as it grows.
+    """Merge the index's band entries into one run, so that a query seeks each band key once.
 
     Adding writes each 65,536 documents' band entries as a run of their own
     and a query looks each key up once per run; compacting rewrites them as
