@@ -19,8 +19,15 @@ Measured side by side in the same run:
 * with ``--redis URL``, ``dedup.Index`` in Redis on the first
   ``--redis-max`` documents.
 
+With ``--curve 10000,30000,...`` it instead adds articles to one SQLite
+index up to each size in turn and queries at each: the query time per
+document against the index size, with the sketch filter on and off side by
+side (same matches required), the candidates per query and how many the
+filter dropped, and how the time grows per tenfold of the index.
+
 Example:
     python3 benchmarks/index_scale.py --docs 100000 --queries 10000
+    python3 benchmarks/index_scale.py --curve 10000,30000,100000,300000,1000000 --queries 2000 --compact
 """
 
 from __future__ import annotations
@@ -155,6 +162,110 @@ def bench_index(arts: Articles, n: int, qdocs: list[Document], where: Path, segm
             "segments": seg_rows}
 
 
+def timed_query(index: Index, qdocs: list[Document]) -> tuple[float, list, object]:
+    """(ms per document, results, the index's candidate counts for this query alone)."""
+    from dedup.index import QueryStats
+
+    index.stats = QueryStats()
+    t0 = time.perf_counter()
+    results = index.query(qdocs)
+    return 1000 * (time.perf_counter() - t0) / len(qdocs), results, index.stats
+
+
+def bench_curve(arts: Articles, sizes: list[int], nq: int, drop: float, where: Path, batch: int,
+                compact: bool = False) -> list[dict]:
+    """Grow one SQLite index to each size in turn; query at each (filter on, then off; with ``compact``,
+    then compact a copy of the index and query that)."""
+    loc = where / "curve.db"
+    config = ScanConfig()
+    hasher = MinHasher(config.num_perm, config.seed)
+    rows = []
+    start = 0
+    with Index(loc, batch_size=batch) as index, Index(loc, batch_size=batch, prefilter=False) as plain:
+        for n in sizes:
+            t0 = time.perf_counter()
+            for _ in index.iter_add(arts.documents(start, n)):
+                pass
+            add_rate = (n - start) / (time.perf_counter() - t0)
+            start = n
+            qdocs = queries(arts, n, nq, drop)
+            t0 = time.perf_counter()
+            for k in range(0, len(qdocs), batch):
+                prepare(qdocs[k : k + batch], config, hasher, encode=False)
+            hash_ms = 1000 * (time.perf_counter() - t0) / len(qdocs)
+            on_ms, on, stats = timed_query(index, qdocs)
+            off_ms, off, _ = timed_query(plain, qdocs)
+            if on != off:
+                sys.exit(f"at {n:,} documents the filter changed the matches: a bug")
+            runs = len(index._store.runs())
+            compact_s = compact_ms = None
+            if compact:
+                # Compact a copy, so that the index itself keeps growing uncompacted.
+                import shutil
+
+                index._store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                copy = where / "compacted.db"
+                shutil.copyfile(loc, copy)
+                with Index(copy, batch_size=batch) as other:
+                    t0 = time.perf_counter()
+                    other.compact()
+                    compact_s = time.perf_counter() - t0
+                    compact_ms, compacted, _ = timed_query(other, qdocs)
+                for suffix in ("", "-wal", "-shm"):
+                    if os.path.exists(f"{copy}{suffix}"):
+                        os.remove(f"{copy}{suffix}")
+                if compacted != on:
+                    sys.exit(f"at {n:,} documents compacting changed the matches: a bug")
+            found, total, false = score(on)
+            rows.append({"docs": n, "add_rate": add_rate, "hash_ms": hash_ms, "on_ms": on_ms, "off_ms": off_ms,
+                         "runs": runs, "compact_s": compact_s, "compact_ms": compact_ms,
+                         "candidates": stats.candidates / len(qdocs), "filtered": stats.filtered / len(qdocs),
+                         "found": found, "planted": total, "false": false, "load": os.getloadavg()[0],
+                         "size": os.path.getsize(loc) + (os.path.getsize(f"{loc}-wal")
+                                                         if os.path.exists(f"{loc}-wal") else 0)})
+            r = rows[-1]
+            print(f"  {n:,} documents: add {add_rate:,.0f} docs/s, query {on_ms:.2f} ms/doc (hashing {hash_ms:.2f}; "
+                  f"filter off {off_ms:.2f}; {runs} runs), {r['candidates']:.1f} candidates/query, "
+                  f"{r['filtered']:.1f} filtered, found {found}/{total}, fresh with a match {false}/{total}, "
+                  f"load {r['load']:.1f}" + (f"; compacted in {compact_s:.1f} s, then query {compact_ms:.2f} ms/doc"
+                                            if compact else ""), file=sys.stderr, flush=True)
+    return rows
+
+
+def print_curve(rows: list[dict]) -> None:
+    import math
+
+    compacted = rows[0]["compact_ms"] is not None
+    print("| documents | add (docs/s, this step) | runs | query (ms/doc) | of which hashing (ms/doc) | query, filter "
+          "off (ms/doc) | candidates per query | dropped by the filter | edited copies found | fresh with a match | "
+          + ("compacting (s) | query after compacting (ms/doc) | " if compacted else "") + "load average |")
+    print("|---:" * (13 if compacted else 11) + "|")
+    for r in rows:
+        print(f"| {r['docs']:,} | {r['add_rate']:,.0f} | {r['runs']} | {r['on_ms']:.2f} | {r['hash_ms']:.2f} | "
+              f"{r['off_ms']:.2f} | {r['candidates']:.1f} | {r['filtered']:.1f} | {r['found']:,} / {r['planted']:,} | "
+              f"{r['false']:,} / {r['planted']:,} | "
+              + (f"{r['compact_s']:.1f} | {r['compact_ms']:.2f} | " if compacted else "") + f"{r['load']:.1f} |")
+    print()
+    print("Growth per tenfold of the index (log N growth: a constant increase per tenfold; linear growth: "
+          "ratio 10):")
+    print()
+    print("| from | to | query | ms added per tenfold | time ratio per tenfold | excluding hashing: ms added per "
+          "tenfold |")
+    print("|---:|---:|---|---:|---:|---:|")
+    for a, b in zip(rows, rows[1:]):
+        decades = math.log10(b["docs"] / a["docs"])
+        for label, key in (("as added", "on_ms"), ("compacted", "compact_ms")):
+            if a[key] is None:
+                continue
+            ratio = (b[key] / a[key]) ** (1 / decades)
+            net = ((b[key] - b["hash_ms"]) - (a[key] - a["hash_ms"])) / decades
+            print(f"| {a['docs']:,} | {b['docs']:,} | {label} | {(b[key] - a[key]) / decades:+.2f} | {ratio:.2f} | "
+                  f"{net:+.2f} |")
+    last = rows[-1]
+    print(f"\nindex file at {last['docs']:,} documents: {last['size'] / 2**20:,.0f} MiB "
+          f"({last['size'] / last['docs']:,.0f} bytes a document)")
+
+
 def bench_datasketch(arts: Articles, n: int, qdocs: list[Document], bands: int, rows: int) -> dict:
     from datasketch import LeanMinHash, MinHashLSH
 
@@ -210,6 +321,10 @@ def main() -> None:
     ap.add_argument("--redis-max", type=int, default=100_000, help="most documents given to Redis")
     ap.add_argument("--dir", type=Path, help="folder for the index file [default: a temporary folder]")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--curve", metavar="N,N,...",
+                    help="grow one SQLite index to each of these sizes and query at each (instead of the table)")
+    ap.add_argument("--compact", action="store_true",
+                    help="with --curve: also compact the index at each size and query it again")
     args = ap.parse_args()
     if not REUTERS.exists():
         sys.exit(f"{REUTERS} is not present: this benchmark needs the Reuters-21578 sentences")
@@ -222,6 +337,15 @@ def main() -> None:
     print(f"{len(pool):,} distinct Reuters sentences; articles of {sum(sample) / len(sample):.0f} words; "
           f"{len(qdocs):,} queries ({len(qdocs) // 2:,} edited copies dropping {args.drop:.0%} of sentences); "
           f"setup {time.perf_counter() - t0:.1f} s", flush=True)
+
+    if args.curve:
+        sizes = sorted({int(x) for x in args.curve.split(",")})
+        with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+            rows = bench_curve(arts, sizes, args.queries, args.drop, Path(tmp), args.batch_size, args.compact)
+        print()
+        print_curve(rows)
+        print(f"peak RSS {rss_mb():,.0f} MB")
+        return
 
     hashing = bench_hashing(arts, min(args.docs, 5000))
     rows = []

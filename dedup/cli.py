@@ -655,6 +655,8 @@ def index_group() -> None:
       dedup index add archive.db incoming/ --skip-duplicates
       dedup index remove archive.db news/2026-11-21/kaiser.txt
       dedup index info archive.db
+      dedup index compact archive.db                     # after large adds: one seek per band key
+      dedup index upgrade archive.db                     # an index of an earlier dedup
     """
 
 
@@ -819,6 +821,57 @@ def index_info(db: str, redis_url: Optional[str], fmt: str) -> None:
             emit(render_index_info(index.info(), fmt), None)
     except DedupError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@index_group.command("compact", context_settings=CONTEXT)
+@index_location
+def index_compact(db: str, redis_url: Optional[str]) -> None:
+    """Merge the index's band entries into one run, so that a query seeks each band key once.
+
+    Adding writes each 65,536 documents' band entries as a run of their own
+    and a query looks each key up once per run; compacting rewrites them as
+    one (one transaction). It takes longer the larger the index: run it
+    after large adds, not after each one.
+
+    \b
+    Examples:
+      dedup index compact archive.db
+    """
+    index = open_index(db, redis_url)
+    try:
+        with index:
+            runs, moved = index.compact()
+    except DedupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if moved:
+        click.echo(f"compacted {db}: {runs} runs of band entries into one ({moved:,} entries)")
+    else:
+        click.echo(f"{db} has {'one run' if runs else 'no band entries'}; nothing to compact")
+
+
+@index_group.command("upgrade", context_settings=CONTEXT)
+@index_location
+def index_upgrade(db: str, redis_url: Optional[str]) -> None:
+    """Upgrade an index made by an earlier dedup (format 2) in place.
+
+    The new format adds a sketch of each document, computed from what the
+    index holds; an SQLite file is upgraded in one transaction.
+
+    \b
+    Examples:
+      dedup index upgrade archive.db
+      dedup index upgrade news --redis redis://localhost:6379/0
+    """
+    from .index import upgrade
+
+    try:
+        done = upgrade(db, redis=redis_url)
+    except DedupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if done is None:
+        click.echo(f"{db} already has the current format; nothing to do")
+    else:
+        click.echo(f"upgraded {db}: {done:,} document{'s' if done != 1 else ''} sketched")
 
 
 # ---------------------------------------------------------------- spark

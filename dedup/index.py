@@ -22,11 +22,13 @@ Documents are read, shingled and signed by the same stages as
 from __future__ import annotations
 
 import dataclasses
+import math
 import multiprocessing
 import os
 import struct
 from collections import deque
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Literal, Optional, Sequence, TypeVar, Union
@@ -40,9 +42,9 @@ from .io import Document
 from .occasion import Evidence, OccasionResult, WordWeights, decode_evidence, encode_evidence
 from .pipeline import ScanConfig, document_batches, hash_batch, workers_for
 from .signature import SCHEME, MinHasher
-from .verify import similarity
+from .verify import Rule, similarity
 from .index_store import (FORMAT, FORMAT_VERSION, WORD_MASK, Location, _Prepared, _RedisStore, _SQLiteStore, _Stored,
-                          content_hash, decode_set, encode_set)
+                          content_hash, decode_set, encode_set, redact_url)
 
 # How token hashes become shingle hashes (dedup.shingle): BLAKE2b-64 per
 # token, polynomial fold, MurmurHash3 64-bit finalizer, low 32 bits.
@@ -177,22 +179,132 @@ def index_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return out.view(np.int64)
 
 
+#: A candidate is verified unless its sketch makes a match less likely than this (see :func:`may_match`).
+FILTER_EPSILON = 1e-9
+#: Candidates' stored rows (sets and evidence) a query holds in memory at once, about.
+FETCH_ROWS = 4096
+
+
+def sketches(signatures: np.ndarray) -> np.ndarray:
+    """The sketch of each signature: the low 8 bits of every MinHash value, shape (n, num_perm), uint8.
+
+    Two documents' sketches agree at a position whenever their MinHash
+    values do, and otherwise by chance (1 in 256), so the share of equal
+    positions is an estimate of their Jaccard similarity that can only err
+    upwards (b-bit MinHash: Li and König, "b-Bit Minwise Hashing", WWW 2010).
+    """
+    return (np.asarray(signatures) & 0xFF).astype(np.uint8)
+
+
+@lru_cache(maxsize=16)
+def _agreement_floor(num_perm: int, epsilon: float) -> np.ndarray:
+    """For m = 0..num_perm: the largest p with P(Binomial(num_perm, p) <= m) >= epsilon.
+
+    Computed by bisection on the exact binomial distribution function
+    (log space), so that ``p <= floor[m]`` is the test "m agreeing
+    positions are at least epsilon likely for a pair whose positions agree
+    with probability p".
+    """
+    k = np.arange(num_perm + 1)
+    log_choose = np.array([math.lgamma(num_perm + 1) - math.lgamma(i + 1) - math.lgamma(num_perm - i + 1) for i in k])
+    below = k[None, :] <= k[:, None]  # row m: positions 0..m
+
+    def log_cdf(p: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore"):
+            terms = (log_choose[None, :] + k[None, :] * np.log(p)[:, None]
+                     + (num_perm - k)[None, :] * np.log1p(-p)[:, None])
+        terms = np.where(below, terms, -np.inf)
+        top = terms.max(axis=1)
+        return top + np.log(np.exp(terms - top[:, None]).sum(axis=1))
+
+    lo, hi = np.zeros(num_perm + 1), np.ones(num_perm + 1)
+    target = math.log(epsilon)
+    for _ in range(60):  # the distribution function falls as p grows
+        mid = (lo + hi) / 2
+        ok = log_cdf(np.clip(mid, 1e-300, 1 - 1e-16)) >= target
+        lo, hi = np.where(ok, mid, lo), np.where(ok, hi, mid)
+    lo[num_perm] = 1.0  # every position agreeing is possible at any p
+    return lo
+
+
+def lowest_jaccard(sizes_a: np.ndarray, sizes_b: np.ndarray, rule: Rule) -> np.ndarray:
+    """The lowest Jaccard similarity at which ``rule`` can accept two sets of these sizes.
+
+    Jaccard ``J`` of sets of sizes ``a`` and ``b`` means an intersection of
+    ``J (a + b) / (1 + J)``; the larger containment is that over
+    ``min(a, b)``. So the rule (Jaccard >= t, or containment >= c) accepts
+    no pair below ``min(t, c m / (a + b - c m))``, ``m = min(a, b)``.
+    """
+    a, b = np.asarray(sizes_a, np.float64), np.asarray(sizes_b, np.float64)
+    m = np.minimum(a, b)
+    c = rule.containment
+    by_containment = c * m / np.maximum(a + b - c * m, 1e-300)
+    return np.minimum(rule.threshold, by_containment)
+
+
+def may_match(query_sketches: np.ndarray, query_sizes: np.ndarray, sketches_: np.ndarray, sizes: np.ndarray,
+              rule: Rule, epsilon: float = FILTER_EPSILON) -> np.ndarray:
+    """Which pairs may meet the rule, judged from their sketches and set sizes alone.
+
+    Row ``i`` pairs ``query_sketches[i]`` (a set of ``query_sizes[i]``
+    shingles) with ``sketches_[i]`` (``sizes[i]`` shingles). For a pair the
+    rule accepts, the Jaccard similarity is at least ``J0`` =
+    :func:`lowest_jaccard` of the sizes, and each sketch position agrees
+    with probability at least ``J0``, so the number of agreeing positions
+    is at least Binomial(num_perm, J0). A pair is dropped only when so few
+    positions agree that this has probability below ``epsilon`` (1e-9: over
+    six standard deviations); every other pair goes on to exact
+    verification, so the filter never accepts a pair, it only spares the
+    fetch and comparison of sets that cannot match.
+
+    Returns:
+        A boolean array, True where the pair must be verified.
+    """
+    q = np.asarray(query_sketches, np.uint8)
+    s = np.asarray(sketches_, np.uint8)
+    if not len(s):
+        return np.zeros(0, dtype=bool)
+    agree = np.count_nonzero(q == s, axis=1)
+    floor = _agreement_floor(s.shape[1], float(epsilon))
+    # A hair of slack for the floating-point Jaccard the rule compares.
+    return lowest_jaccard(query_sizes, sizes, rule) * (1 - 1e-9) <= floor[agree]
+
+
+@dataclass
+class QueryStats:
+    """Counts of the candidate work of an index since it was opened.
+
+    Attributes:
+        candidates: indexed documents that shared a band key with a query.
+        filtered: of those, dropped by their sketch (:func:`may_match`) without fetching their sets.
+        verified: compared exactly on their shingle sets.
+    """
+
+    candidates: int = 0
+    filtered: int = 0
+    verified: int = 0
+
+
 def _split(values: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
     return np.split(values, np.cumsum(lengths)[:-1]) if len(lengths) else []
 
 
-def prepare(batch: Sequence[Document], config: ScanConfig, hasher: MinHasher) -> list[Optional[_Prepared]]:
-    """Content hashes, shingle sets, index keys and occasion evidence of a batch
+def prepare(batch: Sequence[Document], config: ScanConfig, hasher: MinHasher,
+            encode: bool = True) -> list[Optional[_Prepared]]:
+    """Content hashes, shingle sets, index keys, sketches and occasion evidence of a batch
     (None for a document with no words).
 
     This is all the hashing an add or a query does before touching the store;
     it runs the scan's own batch kernel (:func:`dedup.pipeline.hash_batch`).
+    ``encode=False`` (a query, which stores nothing) leaves out the stored
+    form of the evidence and the word buckets.
     """
     if not batch:
         return []
     hb = hash_batch([d.text for d in batch], replace(config, short_words=0), hasher,
                     [d.title if d.extractor else None for d in batch])
     keys = index_keys(hb.signatures, *config.banding).tolist()
+    sketch_rows = sketches(hb.signatures)
     sets = _split(hb.values, hb.lengths)
     word_sets = _split(hb.word_values, hb.word_lengths)
     figure_sets = _split(hb.occasion.figures, hb.occasion.figure_lengths)
@@ -205,9 +317,13 @@ def prepare(batch: Sequence[Document], config: ScanConfig, hasher: MinHasher) ->
             continue
         ev = Evidence(word_sets[k], figure_sets[k], lead_sets[k], None if doc.date_is_mtime else doc.date,
                       bool(hb.occasion.corrections[k]), int(hb.words[k]), title_sets[k])
-        buckets = np.unique(word_sets[k].astype(np.int64) & WORD_MASK)
-        out.append(_Prepared(doc, content_hash(doc.text), sets[k], keys[k], int(hb.words[k]),
-                             encode_evidence(ev, encode_set), buckets))
+        if encode:
+            buckets = np.unique(word_sets[k].astype(np.int64) & WORD_MASK)
+            out.append(_Prepared(doc, content_hash(doc.text), sets[k], keys[k], int(hb.words[k]),
+                                 encode_evidence(ev, encode_set), buckets, sketch_rows[k].tobytes(), ev))
+        else:
+            out.append(_Prepared(doc, content_hash(doc.text), sets[k], keys[k], int(hb.words[k]),
+                                 sketch=sketch_rows[k].tobytes(), ev=ev))
     return out
 
 
@@ -219,12 +335,12 @@ def _init_worker(config: ScanConfig) -> None:
     _worker_state["hasher"] = MinHasher(config.num_perm, config.seed)
 
 
-def _prepare_in_worker(batch: list[Document]) -> list[Optional[_Prepared]]:
-    return prepare(batch, _worker_state["config"], _worker_state["hasher"])
+def _prepare_in_worker(batch: list[Document], encode: bool) -> list[Optional[_Prepared]]:
+    return prepare(batch, _worker_state["config"], _worker_state["hasher"], encode)
 
 
 def prepared_batches(documents: Iterable[Document], config: ScanConfig, batch_size: int,
-                     jobs: int = 1) -> Iterator[tuple[list[Document], list[Optional[_Prepared]]]]:
+                     jobs: int = 1, encode: bool = True) -> Iterator[tuple[list[Document], list[Optional[_Prepared]]]]:
     """(batch, :func:`prepare` of it) in input order, hashed by ``jobs`` worker
     processes (0: all cores) while the caller works on earlier batches.
 
@@ -236,13 +352,13 @@ def prepared_batches(documents: Iterable[Document], config: ScanConfig, batch_si
     if workers <= 1:
         hasher = MinHasher(config.num_perm, config.seed)
         for batch in batches:
-            yield batch, prepare(batch, config, hasher)
+            yield batch, prepare(batch, config, hasher, encode)
         return
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with ctx.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
         pending: deque[tuple[list[Document], Any]] = deque()
         for batch in batches:
-            pending.append((batch, pool.apply_async(_prepare_in_worker, (batch,))))
+            pending.append((batch, pool.apply_async(_prepare_in_worker, (batch, encode))))
             while len(pending) > 2 * workers:  # bounded work in flight
                 done, res = pending.popleft()
                 yield done, res.get()
@@ -305,7 +421,7 @@ def _config_from_meta(meta: dict[str, str], where: str) -> ScanConfig:
         raise IndexFormatError(f"{where} has damaged settings ({exc}); rebuild the index") from exc
 
 
-def _check_meta(meta: dict[str, str], where: str) -> ScanConfig:
+def _check_meta(meta: dict[str, str], where: str, upgrade: str = "") -> ScanConfig:
     if meta.get("format") != FORMAT:
         raise IndexFormatError(f"{where} is not a dedup index (no dedup format in its meta table); "
                                "give another path")
@@ -317,6 +433,9 @@ def _check_meta(meta: dict[str, str], where: str) -> ScanConfig:
         if version > FORMAT_VERSION:
             raise IndexFormatError(f"{where} has index format {version}, newer than this dedup reads "
                                    f"({FORMAT_VERSION}); upgrade dedup")
+        if version == 2 and upgrade:
+            raise IndexFormatError(f"{where} has index format 2; this dedup reads format {FORMAT_VERSION} "
+                                   f"(upgrade it in place with `{upgrade}`)")
         raise IndexFormatError(f"{where} has index format {meta.get('format_version')!r}; this dedup reads "
                                f"format {FORMAT_VERSION} (rebuild the index)")
     for key, ours in (("hash_scheme", SCHEME), ("shingle_hash", SHINGLE_HASH)):
@@ -324,6 +443,58 @@ def _check_meta(meta: dict[str, str], where: str) -> ScanConfig:
             raise IndexFormatError(f"{where} was built with {key}={meta.get(key)}, not {ours} "
                                    "(rebuild the index with this dedup)")
     return _config_from_meta(meta, where)
+
+
+def _upgrade_command(location: Location, redis: Optional[str]) -> str:
+    import shlex
+
+    where = shlex.quote(os.fspath(location))
+    return f"dedup index upgrade {where}" + (f" --redis {shlex.quote(redact_url(redis))}" if redis else "")
+
+
+def upgrade(location: Location, *, redis: Optional[str] = None, timeout: float = 60.0) -> Optional[int]:
+    """Upgrade an index of format 2 to the current format, in place.
+
+    Format 3 adds each document's sketch (:func:`sketches`), computed from
+    the shingle set the index already holds, so nothing has to be read
+    again. An SQLite file is upgraded in one transaction: interrupted, it
+    is left exactly as it was. In Redis the documents are sketched batch by
+    batch and the format version is written last; running the upgrade
+    again finishes an interrupted one.
+
+    Args:
+        location: the SQLite file, or with ``redis`` the index name.
+        redis: the Redis URL of an index kept there.
+        timeout: seconds to wait for another writer.
+
+    Returns:
+        The number of documents sketched, or None when the index already
+        has the current format.
+
+    Raises:
+        IndexFormatError: not a dedup index, or of a format other than 2 and 3.
+        DedupError: the index does not exist or cannot be reached.
+    """
+    store: Union[_SQLiteStore, _RedisStore]
+    store = (_RedisStore(redis, str(location), create=False, timeout=timeout) if redis is not None
+             else _SQLiteStore(location, create=False, timeout=timeout))
+    try:
+        meta = store.init({})
+        if meta.get("format") != FORMAT:
+            raise IndexFormatError(f"{store.location} is not a dedup index (no dedup format in its meta table); "
+                                   "give another path")
+        if meta.get("format_version") == "2":
+            _check_meta(dict(meta, format_version=str(FORMAT_VERSION)), store.location)
+        config = _config_from_meta(meta, store.location)
+        hasher = MinHasher(config.num_perm, config.seed)
+
+        def sketch_of(blobs: list[bytes]) -> list[bytes]:
+            rows = sketches(hasher.signatures([decode_set(b) for b in blobs]))
+            return [r.tobytes() for r in rows]
+
+        return store.upgrade(sketch_of)
+    finally:
+        store.close()
 
 
 class Index:
@@ -343,6 +514,9 @@ class Index:
         create: create the index when it does not exist.
         batch_size: documents per transaction when adding.
         timeout: seconds to wait for another writer before giving up.
+        prefilter: drop candidates whose sketch rules a match out before
+            fetching their sets (:func:`may_match`); False verifies every
+            candidate (for comparison: the matches are the same).
         **settings: ScanConfig fields (``threshold=0.6``...): used for a new
             index, checked against an existing one.
 
@@ -362,7 +536,8 @@ class Index:
     """
 
     def __init__(self, location: Location, config: Optional[ScanConfig] = None, *, redis: Optional[str] = None,
-                 create: bool = True, batch_size: int = BATCH, timeout: float = 60.0, **settings: Any) -> None:
+                 create: bool = True, batch_size: int = BATCH, timeout: float = 60.0, prefilter: bool = True,
+                 **settings: Any) -> None:
         if config is not None and settings:
             raise TypeError("give either config or keyword settings, not both")
         if not isinstance(batch_size, int) or batch_size < 1:
@@ -385,7 +560,7 @@ class Index:
             self._store = _SQLiteStore(location, create=create, timeout=timeout)
         try:
             meta = self._store.init(_meta_for(wanted))
-            self.config = _check_meta(meta, self._store.location)
+            self.config = _check_meta(meta, self._store.location, _upgrade_command(location, redis))
             given = {f: getattr(wanted, f) for f in SETTINGS} if config is not None else dict(settings)
             if config is not None and config.bands is None:
                 given["bands"], given["rows"] = config.banding
@@ -400,6 +575,8 @@ class Index:
         # settings are the caller's, not the index file's.
         self.occasion = wanted.occasion_rule
         self.bands, self.rows = self.config.banding
+        self.prefilter = prefilter
+        self.stats = QueryStats()
 
     @classmethod
     def open(cls, location: Location, config: Optional[ScanConfig] = None, **kwargs: Any) -> "Index":
@@ -465,9 +642,66 @@ class Index:
         except (ValueError, struct.error) as exc:
             raise IndexFormatError(f"damaged occasion record in the index ({exc}); rebuild the index") from exc
 
+    def _filtered(self, source: Any, items: Sequence[_Prepared]) -> tuple[np.ndarray, list[Any]]:
+        """The candidates worth verifying, as ``(owner, refs)``: ``refs[i]`` for ``items[owner[i]]``, by owner.
+
+        The band keys of all the items are looked up at once; a candidate
+        whose sketch rules a match out (:func:`may_match`) is dropped before
+        its set is fetched. One without a sketch is always kept.
+        """
+        owner, flat = source.postings([item.keys for item in items])
+        keep = np.ones(len(flat), dtype=bool)
+        self.stats.candidates += len(flat)
+        if self.prefilter and flat:
+            known = source.sketches(sorted(set(flat)))
+            if known:
+                row = {r: k for k, r in enumerate(known)}
+                at = np.fromiter((row.get(r, -1) for r in flat), dtype=np.int64, count=len(flat))
+                checked = np.flatnonzero(at >= 0)
+                stored = np.frombuffer(b"".join(sk for _, sk in known.values()), np.uint8).reshape(len(known), -1)
+                sizes = np.fromiter((n for n, _ in known.values()), dtype=np.int64, count=len(known))
+                mine = np.frombuffer(b"".join(item.sketch for item in items), np.uint8).reshape(len(items), -1)
+                my_sizes = np.array([len(item.shingles) for item in items], dtype=np.int64)
+                q = owner[checked]
+                keep[checked] = may_match(mine[q], my_sizes[q], stored[at[checked]], sizes[at[checked]], self.rule)
+                self.stats.filtered += int(len(flat) - np.count_nonzero(keep))
+        self.stats.verified += int(np.count_nonzero(keep))
+        return owner[keep], [r for r, k in zip(flat, keep.tolist()) if k]
+
+    def _fetched(self, source: Any, items: Sequence[_Prepared], owner: np.ndarray,
+                 refs: list[Any]) -> Iterator[dict[str, tuple[str, bytes, bytes]]]:
+        """For each item in turn, its candidates' id -> (source, shingle set, evidence).
+
+        Rows are fetched for a group of consecutive items at a time (in
+        ``doc`` order), at most about :data:`FETCH_ROWS` of them, so that
+        memory stays bounded however many candidates a batch has.
+        """
+        bounds = np.concatenate([[0], np.cumsum(np.bincount(owner, minlength=len(items)))]).tolist()
+        start = 0
+        while start < len(items):
+            stop = start + 1
+            while stop < len(items) and bounds[stop + 1] - bounds[start] <= FETCH_ROWS:
+                stop += 1
+            fetched = source.fetch(sorted(set(refs[bounds[start] : bounds[stop]])))
+            for i in range(start, stop):
+                found: dict[str, tuple[str, bytes, bytes]] = {}
+                for r in refs[bounds[i] : bounds[i + 1]]:
+                    if r in fetched:
+                        doc_id, src, blob, evidence = fetched[r]
+                        found[doc_id] = (src, blob, evidence)
+                yield found
+            start = stop
+
+    def _candidates(self, source: Any, items: Sequence[_Prepared]) -> Iterator[dict[str, tuple[str, bytes, bytes]]]:
+        """For each item in turn, the indexed documents worth verifying (see :meth:`_filtered`)."""
+        return self._fetched(source, items, *self._filtered(source, items))
+
     def _matches(self, source: Any, item: _Prepared, pending: Optional["_Pending"] = None,
-                 weights: Optional[WordWeights] = None) -> tuple[Match, ...]:
-        found = source.candidates(item.keys)
+                 weights: Optional[WordWeights] = None,
+                 found: Optional[dict[str, tuple[str, bytes, bytes]]] = None) -> tuple[Match, ...]:
+        if found is None:
+            (found,) = list(self._candidates(source, [item]))
+        found = dict(found)
         if pending is not None:
             for doc_id in pending.removed:
                 found.pop(doc_id, None)
@@ -481,19 +715,21 @@ class Index:
             for doc_id in pending.near(item.keys):
                 if doc_id != item.doc.id:
                     other = pending.added[doc_id]
-                    out.append(self._verify(item, doc_id, other.source, other.shingles, other.evidence, weights, 0))
+                    out.append(self._verify(item, doc_id, other.source, other.shingles,
+                                            other.ev if other.ev is not None else other.evidence, weights, 0))
         kept = [m for m in out if m is not None]
         kept.sort(key=lambda m: (-m.jaccard, -m.containment, m.id))
         return tuple(kept)
 
-    def _verify(self, item: _Prepared, doc_id: str, source: str, other: np.ndarray, evidence: bytes,
+    def _verify(self, item: _Prepared, doc_id: str, source: str, other: np.ndarray, evidence: Union[bytes, Evidence],
                 weights: Optional[WordWeights], counted: int) -> Optional[Match]:
         jac, q_in_m, m_in_q = similarity(item.shingles, other)
         if not self.rule.accepts(jac, q_in_m, m_in_q):
             return None
         got: Optional[OccasionResult] = None
         if self.occasion is not None and weights is not None:
-            got = self.occasion.check(self._evidence(item.evidence), self._evidence(evidence), jac,
+            got = self.occasion.check(item.ev if item.ev is not None else self._evidence(item.evidence),
+                                      evidence if isinstance(evidence, Evidence) else self._evidence(evidence), jac,
                                       max(q_in_m, m_in_q), weights, counted)
             if not got.passed:
                 return None
@@ -593,11 +829,14 @@ class Index:
                    progress: Optional[Callable[[int], None]] = None, jobs: int = 1) -> Iterator[QueryResult]:
         """Query documents lazily, one batch (one consistent snapshot) at a time. See :meth:`query`."""
         done = 0
-        for batch, prepared in prepared_batches(_as_documents(documents), self.config, self.batch_size, jobs):
+        for batch, prepared in prepared_batches(_as_documents(documents), self.config, self.batch_size, jobs,
+                                                encode=False):
             results = []
             with self._store.read() as reader:
                 stored = reader.lookup(list(dict.fromkeys(p.doc.id for p in prepared if p is not None)))
                 weights: Optional[WordWeights] = None
+                live = [item for item in prepared if item is not None]
+                found = self._candidates(reader, live) if live else iter([])
                 for doc, item in zip(batch, prepared):
                     if item is None:
                         results.append(QueryResult(doc.id, "empty", (), doc.path, doc.line))
@@ -607,7 +846,8 @@ class Index:
                                            "unchanged" if old.content == item.content else "revision")
                     if weights is None and self.occasion is not None:
                         weights = self._weights(reader)
-                    results.append(QueryResult(doc.id, status, self._matches(reader, item, weights=weights),
+                    results.append(QueryResult(doc.id, status,
+                                               self._matches(reader, item, weights=weights, found=next(found)),
                                                doc.path, doc.line))
             done += len(batch)
             if progress:
@@ -661,6 +901,23 @@ class Index:
             return [i for i in wanted if i in stored]
 
         return self._store.run_write(work)
+
+    def compact(self) -> tuple[int, int]:
+        """Merge the index's runs of band entries into one, so that a query seeks each band key once.
+
+        Adding keeps its rate whatever the size of the index by writing each
+        65,536 documents' band entries as a run of their own; a query seeks
+        each of its keys once per run. Compacting rewrites all entries as one
+        run in key order (one transaction; readers go on meanwhile), after
+        which queries cost the same at any size until new segments
+        accumulate. Its cost grows with the index, like a database's
+        VACUUM, so run it when the archive has grown, not after every add.
+        Redis keeps one set per key: nothing to do.
+
+        Returns:
+            (runs before, band entries rewritten).
+        """
+        return self._store.compact()
 
     def __contains__(self, doc_id: object) -> bool:
         return isinstance(doc_id, str) and bool(self._store.lookup([storable(doc_id)]))

@@ -26,14 +26,26 @@ from .errors import DedupError, IndexFormatError
 from .io import Document
 
 FORMAT = "dedup-index"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 # SQLite header field "application id": the bytes "DDUP".
 APPLICATION_ID = 0x44445550
-# Band entries are grouped by segment (doc >> SEGMENT_BITS): an add only
+# Band entries are grouped in runs (the ``seg`` column). An add writes to
+# the segment run of its documents (doc >> SEGMENT_BITS), so it only
 # touches the newest segment's part of the B-tree, which stays small enough
 # to be cached, instead of dirtying pages all over a tree that grows with
-# the index. A query looks its keys up in every segment.
+# the index. A query seeks each key once per run, so compact() merges all
+# runs into one (a negative run number) for queries that stay flat. A query
+# looks a whole batch's keys up at once, in key order, so that each run's
+# pages are read about once per batch instead of once per document.
 SEGMENT_BITS = 16
+# Run numbers, one seek each: the distinct values of bands.seg (skip scan).
+_RUNS = ("WITH RECURSIVE r(s) AS (SELECT min(seg) FROM bands UNION ALL "
+         "SELECT (SELECT min(seg) FROM bands WHERE seg > r.s) FROM r WHERE r.s IS NOT NULL) "
+         "SELECT s FROM r WHERE s IS NOT NULL")
+# Parameters per SQL statement: under SQLite's historical limit of 999.
+_CHUNK = 900
+# Slices of the key space that compact() copies one at a time.
+_COMPACT_PARTS = 64
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 Location = Union[str, os.PathLike]
@@ -88,6 +100,8 @@ class _Prepared:
     words: int
     evidence: bytes = b""
     buckets: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    sketch: bytes = b""
+    ev: Any = None  # the evidence as a dedup.occasion.Evidence (what a query compares)
 
     @property
     def source(self) -> str:
@@ -164,7 +178,24 @@ CREATE TABLE bands (
     doc INTEGER NOT NULL,
     PRIMARY KEY (seg, key, doc)
 ) WITHOUT ROWID;
+CREATE TABLE sketches (
+    doc      INTEGER PRIMARY KEY,
+    shingles INTEGER NOT NULL,
+    sketch   BLOB NOT NULL
+);
 """
+
+# What format 3 adds to a format 2 file (see upgrade()).
+_SKETCH_TABLE = _SCHEMA[_SCHEMA.index("CREATE TABLE sketches"):].rstrip().rstrip(";")
+
+
+def _chunks(values: Sequence[_T], size: int = _CHUNK) -> Iterator[Sequence[_T]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
 
 
 class _SQLiteWriter:
@@ -179,8 +210,14 @@ class _SQLiteWriter:
     def lookup(self, ids: Sequence[str]) -> dict[str, _Stored]:
         return self.store.lookup(ids)
 
-    def candidates(self, keys: Sequence[int]) -> dict[str, tuple[str, bytes, bytes]]:
-        return self.store.candidates(keys)
+    def postings(self, key_lists: Sequence[Sequence[int]]) -> tuple[np.ndarray, list[int]]:
+        return self.store.postings(key_lists)
+
+    def sketches(self, refs: Sequence[int]) -> dict[int, tuple[int, bytes]]:
+        return self.store.sketches(refs)
+
+    def fetch(self, refs: Sequence[int]) -> dict[int, tuple[str, str, bytes, bytes]]:
+        return self.store.fetch(refs)
 
     def word_df(self, buckets: np.ndarray) -> np.ndarray:
         return self.store.word_df(buckets)
@@ -198,14 +235,16 @@ class _SQLiteWriter:
 
     def flush(self) -> None:
         conn = self.store.conn
+        runs = ",".join(str(r) for r in self.store.runs()) if self.deletes else ""
         for doc_id, keys in self.deletes:
             row = conn.execute("SELECT doc FROM docs WHERE id = ?", (doc_id,)).fetchone()
             if row is None:
                 continue
-            seg = row[0] >> SEGMENT_BITS
-            conn.executemany("DELETE FROM bands WHERE seg = ? AND key = ? AND doc = ?",
-                             [(seg, k, row[0]) for k in keys])
+            # The document's entries are in its segment's run, or in a compacted one.
+            conn.executemany(f"DELETE FROM bands WHERE seg IN ({runs}) AND key = ? AND doc = ?",
+                             [(k, row[0]) for k in keys])
             conn.execute("DELETE FROM docs WHERE doc = ?", (row[0],))
+            conn.execute("DELETE FROM sketches WHERE doc = ?", (row[0],))
         changes = self.df_changes + [(item.buckets, 1) for item in self.inserts]
         if changes:
             buckets, counts = _df_delta(changes)
@@ -215,13 +254,15 @@ class _SQLiteWriter:
             return
         (top,) = conn.execute("SELECT coalesce(max(doc), 0) FROM docs").fetchone()
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        doc_rows, band_rows = [], []
+        doc_rows, band_rows, sketch_rows = [], [], []
         for number, item in enumerate(self.inserts, top + 1):
             doc_rows.append((number, item.doc.id, item.content, item.words, len(item.shingles), item.source, now,
                              encode_set(item.shingles), item.evidence))
+            sketch_rows.append((number, len(item.shingles), item.sketch))
             seg = number >> SEGMENT_BITS
             band_rows.extend((seg, k, number) for k in item.keys)
         conn.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", doc_rows)
+        conn.executemany("INSERT INTO sketches VALUES (?, ?, ?)", sketch_rows)
         # In key order, consecutive inserts land on the same or the next
         # B-tree page instead of a random one each.
         band_rows.sort()
@@ -342,17 +383,137 @@ class _SQLiteStore:
             found.update(self.conn.execute(f"SELECT bucket, n FROM word_df WHERE bucket IN ({marks})", chunk))
         return np.fromiter((found.get(b, 0) for b in wanted.tolist()), dtype=np.int64, count=len(wanted))
 
-    def candidates(self, keys: Sequence[int]) -> dict[str, tuple[str, bytes, bytes]]:
-        (top,) = self.conn.execute("SELECT max(doc) FROM docs").fetchone()
-        if top is None:
-            return {}
-        segs = ",".join(str(i) for i in range((top >> SEGMENT_BITS) + 1))
-        marks = ",".join("?" * len(keys))
-        # One primary-key seek per (segment, key).
-        rows = self.conn.execute(
-            f"SELECT d.id, d.source, d.shingle_set, d.evidence FROM docs AS d WHERE d.doc IN "
-            f"(SELECT doc FROM bands WHERE seg IN ({segs}) AND key IN ({marks}))", list(keys))
-        return {doc_id: (source, blob, evidence) for doc_id, source, blob, evidence in rows}
+    def postings(self, key_lists: Sequence[Sequence[int]]) -> tuple[np.ndarray, list[int]]:
+        """The documents (``docs.doc``) sharing a band key with each list of keys.
+
+        Returns ``(owner, docs)``: ``docs[i]`` shares a key of
+        ``key_lists[owner[i]]``; each pair once, by owner, then document.
+        All the lists' keys are looked up together, in key order, so that a
+        batch of queries reads each run's pages about once.
+        """
+        runs = self.runs()
+        lengths = np.fromiter((len(k) for k in key_lists), dtype=np.int64, count=len(key_lists))
+        if not runs or not lengths.sum():
+            return np.empty(0, np.int64), []
+        keys = np.fromiter((k for ks in key_lists for k in ks), dtype=np.int64, count=int(lengths.sum()))
+        owners = np.repeat(np.arange(len(key_lists), dtype=np.int64), lengths)
+        unique, where = np.unique(keys, return_inverse=True)
+        segs = ",".join(str(r) for r in runs)
+        found: list[tuple[int, int]] = []
+        for chunk in _chunks(unique.tolist()):
+            # One primary-key seek per (run, key), in key order within each run.
+            found.extend(self.conn.execute(
+                f"SELECT key, doc FROM bands WHERE seg IN ({segs}) AND key IN ({_marks(len(chunk))})", chunk))
+        if not found:
+            return np.empty(0, np.int64), []
+        rows = np.array(found, dtype=np.int64)
+        # Rows by key: the documents of unique key u are rows[start[u]:start[u] + count[u]].
+        rows = rows[np.argsort(np.searchsorted(unique, rows[:, 0]), kind="stable")]
+        count = np.bincount(np.searchsorted(unique, rows[:, 0]), minlength=len(unique))
+        start = np.concatenate([[0], np.cumsum(count)[:-1]])
+        # Every (list, key) pair yields the documents of its key.
+        n = count[where]
+        pair_owner = np.repeat(owners, n)
+        offsets = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+        pair_doc = rows[np.repeat(start[where], n) + offsets, 1]
+        combined = np.unique(pair_owner << 40 | pair_doc)  # doc numbers stay far below 2**40
+        return combined >> 40, (combined & ((1 << 40) - 1)).tolist()
+
+    def runs(self) -> list[int]:
+        """The runs of band entries (distinct values of ``bands.seg``), ascending."""
+        return [r for (r,) in self.conn.execute(_RUNS)]
+
+    def compact(self) -> tuple[int, int]:
+        """Merge every run of band entries into one, in one transaction.
+
+        The entries are rewritten in key order under a new run number below
+        all others, and the old runs deleted: a query then seeks each key
+        once (plus once per segment added since). Adds are unaffected: they
+        start a new segment run. Returns (runs before, entries rewritten).
+        """
+        conn = self.conn
+        with _guard(self.path):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                runs = self.runs()
+                moved = 0
+                if len(runs) > 1:
+                    new = min(runs[0], 0) - 1
+                    old = ",".join(str(r) for r in runs)
+                    # A slice of the key space at a time: SQLite copies what an
+                    # INSERT reads from its own table first, so this bounds
+                    # the memory to a slice (keys are uniform hashes).
+                    for part in range(_COMPACT_PARTS):
+                        low = -(1 << 63) + part * ((1 << 64) // _COMPACT_PARTS)
+                        above = "" if part == _COMPACT_PARTS - 1 else f" AND key < {low + (1 << 64) // _COMPACT_PARTS}"
+                        moved += conn.execute(f"INSERT INTO bands SELECT ?, key, doc FROM bands WHERE seg IN ({old}) "
+                                              f"AND key >= {low}{above} ORDER BY key, doc", (new,)).rowcount
+                    conn.execute(f"DELETE FROM bands WHERE seg IN ({old})")
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        return len(runs), moved
+
+    def sketches(self, refs: Sequence[int]) -> dict[int, tuple[int, bytes]]:
+        """Shingle-set size and sketch of each document (``docs.doc``) found."""
+        found: dict[int, tuple[int, bytes]] = {}
+        for chunk in _chunks(sorted(set(refs))):
+            for doc, n, sketch in self.conn.execute(
+                    f"SELECT doc, shingles, sketch FROM sketches WHERE doc IN ({_marks(len(chunk))})", chunk):
+                found[doc] = (n, sketch)
+        return found
+
+    def fetch(self, refs: Sequence[int]) -> dict[int, tuple[str, str, bytes, bytes]]:
+        """Id, source, shingle set and evidence of each document (``docs.doc``) found."""
+        found: dict[int, tuple[str, str, bytes, bytes]] = {}
+        for chunk in _chunks(sorted(set(refs))):
+            for doc, doc_id, source, blob, evidence in self.conn.execute(
+                    f"SELECT doc, id, source, shingle_set, evidence FROM docs WHERE doc IN ({_marks(len(chunk))})",
+                    chunk):
+                found[doc] = (doc_id, source, blob, evidence)
+        return found
+
+    def upgrade(self, sketch_of: Callable[[list[bytes]], list[bytes]], batch: int = 2000) -> Optional[int]:
+        """Bring a format 2 file to format 3 in one transaction: add the sketches table.
+
+        ``sketch_of`` makes the sketches of a list of encoded shingle sets.
+        Returns the number of documents sketched, or None when the file was
+        already of format 3. A failure leaves the file as it was.
+        """
+        conn = self.conn
+        with _guard(self.path):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+                version = meta.get("format_version")
+                if version == str(FORMAT_VERSION):
+                    conn.execute("COMMIT")
+                    return None
+                if version != "2":
+                    raise IndexFormatError(f"{self.path} has index format {version!r}; only format 2 can be "
+                                           "upgraded (rebuild the index)", self.path)
+                conn.execute(_SKETCH_TABLE)
+                done, last = 0, -1
+                while True:
+                    rows = conn.execute("SELECT doc, shingles, shingle_set FROM docs WHERE doc > ? ORDER BY doc "
+                                        "LIMIT ?", (last, batch)).fetchall()
+                    if not rows:
+                        break
+                    sketches = sketch_of([blob for _, _, blob in rows])
+                    conn.executemany("INSERT INTO sketches VALUES (?, ?, ?)",
+                                     [(doc, n, sk) for (doc, n, _), sk in zip(rows, sketches)])
+                    done += len(rows)
+                    last = rows[-1][0]
+                conn.execute("UPDATE meta SET value = ? WHERE key = 'format_version'", (str(FORMAT_VERSION),))
+                conn.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        return done
 
     @contextmanager
     def write(self) -> Iterator[_SQLiteWriter]:
@@ -432,10 +593,16 @@ class _RedisWriter:
             self.pipe.watch(*[self.store.doc_key(i) for i in ids])
         return self.store.lookup(ids)
 
-    def candidates(self, keys: Sequence[int]) -> dict[str, tuple[str, bytes, bytes]]:
+    def postings(self, key_lists: Sequence[Sequence[int]]) -> tuple[np.ndarray, list[str]]:
         # A document added to or removed from any of these bands changes its set.
-        self.pipe.watch(*[self.store.band_key(k) for k in keys])
-        return self.store.candidates(keys)
+        self.pipe.watch(*[self.store.band_key(k) for k in dict.fromkeys(k for keys in key_lists for k in keys)])
+        return self.store.postings(key_lists)
+
+    def sketches(self, refs: Sequence[str]) -> dict[str, tuple[int, bytes]]:
+        return self.store.sketches(refs)
+
+    def fetch(self, refs: Sequence[str]) -> dict[str, tuple[str, str, bytes, bytes]]:
+        return self.store.fetch(refs)
 
     def word_df(self, buckets: np.ndarray) -> np.ndarray:
         return self.store.word_df(buckets)
@@ -462,7 +629,7 @@ class _RedisWriter:
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         mapping = {"content": item.content, "words": item.words, "shingles": len(item.shingles),
                    "source": item.source, "added": now, "shingle_set": encode_set(item.shingles),
-                   "evidence": item.evidence}
+                   "evidence": item.evidence, "sketch": item.sketch}
 
         def op(pipe: Any) -> None:
             pipe.hset(s.doc_key(item.doc.id), mapping=mapping)
@@ -623,20 +790,87 @@ class _RedisStore:
             got = self.client.hmget(self.df_key, wanted)
         return np.fromiter((int(v) if v is not None else 0 for v in got), dtype=np.int64, count=len(wanted))
 
-    def candidates(self, keys: Sequence[int]) -> dict[str, tuple[str, bytes, bytes]]:
+    def postings(self, key_lists: Sequence[Sequence[int]]) -> tuple[np.ndarray, list[str]]:
+        """The ids of the documents sharing a band key with each list of keys.
+
+        Returns ``(owner, ids)``: ``ids[i]`` shares a key of
+        ``key_lists[owner[i]]``; each pair once, by owner, then id.
+        """
+        keys = list(dict.fromkeys(k for ks in key_lists for k in ks))
+        if not keys:
+            return np.empty(0, np.int64), []
         with self._errors():
             pipe = self.client.pipeline(transaction=False)
             for k in keys:
                 pipe.smembers(self.band_key(k))
-            ids = sorted({m.decode("utf-8", "surrogatepass") for members in pipe.execute() for m in members})
-            if not ids:
-                return {}
+            members = dict(zip(keys, pipe.execute()))
+        per = [sorted({m.decode("utf-8", "surrogatepass") for k in ks for m in members[k]}) for ks in key_lists]
+        return (np.repeat(np.arange(len(per), dtype=np.int64), [len(p) for p in per]),
+                [i for p in per for i in p])
+
+    def sketches(self, refs: Sequence[str]) -> dict[str, tuple[int, bytes]]:
+        """Shingle-set size and sketch of each document found, by id."""
+        ids = list(dict.fromkeys(refs))
+        if not ids:
+            return {}
+        with self._errors():
+            pipe = self.client.pipeline(transaction=False)
+            for doc_id in ids:
+                pipe.hmget(self.doc_key(doc_id), "shingles", "sketch")
+            rows = pipe.execute()
+        return {doc_id: (int(n), sk) for doc_id, (n, sk) in zip(ids, rows) if n is not None and sk is not None}
+
+    def fetch(self, refs: Sequence[str]) -> dict[str, tuple[str, str, bytes, bytes]]:
+        """Id, source, shingle set and evidence of each document found, by id.
+
+        A document removed since its id was read is simply not returned.
+        """
+        ids = list(dict.fromkeys(refs))
+        if not ids:
+            return {}
+        with self._errors():
+            pipe = self.client.pipeline(transaction=False)
             for doc_id in ids:
                 pipe.hmget(self.doc_key(doc_id), "source", "shingle_set", "evidence")
             rows = pipe.execute()
-        # A document removed between the two round trips is simply not a candidate.
-        return {doc_id: (s.decode("utf-8", "surrogatepass"), b, e or b"") for doc_id, (s, b, e) in zip(ids, rows)
-                if s is not None and b is not None}
+        return {doc_id: (doc_id, s.decode("utf-8", "surrogatepass"), b, e or b"")
+                for doc_id, (s, b, e) in zip(ids, rows) if s is not None and b is not None}
+
+    def compact(self) -> tuple[int, int]:
+        """Nothing to do: Redis keeps one set per band key, read in one command."""
+        return 1, 0
+
+    def upgrade(self, sketch_of: Callable[[list[bytes]], list[bytes]], batch: int = 2000) -> Optional[int]:
+        """Bring a format 2 index to format 3: add each document's sketch.
+
+        Documents are sketched batch by batch; the format version changes
+        last, so an interrupted upgrade is finished by running it again.
+        Returns the number of documents sketched, or None when the index was
+        already of format 3.
+        """
+        with self._errors():
+            version = self.client.hget(self.meta_key, "format_version")
+            version = version.decode() if version is not None else None
+            if version == str(FORMAT_VERSION):
+                return None
+            if version != "2":
+                raise IndexFormatError(f"{self.location} has index format {version!r}; only format 2 can be "
+                                       "upgraded (rebuild the index)")
+            ids = sorted(m.decode("utf-8", "surrogatepass") for m in self.client.smembers(self.ids_key))
+            done = 0
+            for start in range(0, len(ids), batch):
+                chunk = ids[start : start + batch]
+                pipe = self.client.pipeline(transaction=False)
+                for doc_id in chunk:
+                    pipe.hget(self.doc_key(doc_id), "shingle_set")
+                found = [(doc_id, blob) for doc_id, blob in zip(chunk, pipe.execute()) if blob is not None]
+                sketches = sketch_of([blob for _, blob in found])
+                for (doc_id, _), sk in zip(found, sketches):
+                    pipe.hset(self.doc_key(doc_id), "sketch", sk)
+                pipe.execute()
+                done += len(found)
+            self.client.hset(self.meta_key, "format_version", str(FORMAT_VERSION))
+        return done
 
     def run_write(self, work: Callable[[Any], _T]) -> _T:
         """Run ``work(writer)`` and apply its writes at once, again from the start

@@ -118,7 +118,7 @@ def test_cli_add_query_info_on_seeds(tmp_path: Path) -> None:
                                                  "correction": False}}
     r = run_cli("index", "info", db)
     assert r.exit_code == 0, r.output
-    assert f"index: {db} (sqlite, format 2)\ndocuments: 1\nband entries: {BANDS}\n" in r.output
+    assert f"index: {db} (sqlite, format 3)\ndocuments: 1\nband entries: {BANDS}\n" in r.output
     assert ("settings: shingle_size=5 shingle_kind=word num_perm=128 seed=1 hash_scheme=affine32 "
             f"shingle_hash=blake2b64-fold-fmix64-u32 threshold=0.5 containment={DEFAULT.containment} bands={BANDS} "
             "rows=2\n") in r.output
@@ -231,20 +231,80 @@ def test_other_format_version_and_hash_scheme_are_refused(tmp_path: Path) -> Non
     db = tmp_path / "a.db"
     Index(db).close()
     con = sqlite3.connect(db)
-    con.execute("UPDATE meta SET value = '3' WHERE key = 'format_version'")
+    con.execute("UPDATE meta SET value = '4' WHERE key = 'format_version'")
     con.commit()
-    with pytest.raises(IndexFormatError, match=r"has index format 3, newer than this dedup reads \(2\); upgrade"):
+    with pytest.raises(IndexFormatError, match=r"has index format 4, newer than this dedup reads \(3\); upgrade"):
         Index.open(db)
     con.execute("UPDATE meta SET value = '1' WHERE key = 'format_version'")
     con.commit()
-    with pytest.raises(IndexFormatError, match=r"has index format '1'; this dedup reads format 2 \(rebuild the index\)"):
+    with pytest.raises(IndexFormatError, match=r"has index format '1'; this dedup reads format 3 \(rebuild the index\)"):
         Index.open(db)
-    con.execute("UPDATE meta SET value = '2' WHERE key = 'format_version'")
+    con.execute("UPDATE meta SET value = '3' WHERE key = 'format_version'")
     con.execute("UPDATE meta SET value = 'affine64' WHERE key = 'hash_scheme'")
     con.commit()
     con.close()
     with pytest.raises(IndexFormatError, match="built with hash_scheme=affine64, not affine32"):
         Index.open(db)
+
+
+def _as_format_2(db: Path) -> None:
+    """Turn a format 3 file into the format 2 layout (docs/index-format.md): no sketches table."""
+    con = sqlite3.connect(db)
+    con.execute("DROP TABLE sketches")
+    con.execute("UPDATE meta SET value = '2' WHERE key = 'format_version'")
+    con.execute("PRAGMA user_version = 2")
+    con.commit()
+    con.close()
+
+
+def test_a_format_2_file_is_refused_with_the_upgrade_command_and_upgraded_in_place(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "old index.db"
+    docs = [seed_doc(n) for n in (S0, S2, S3, S4)]
+    with Index(db) as index:
+        index.add(docs)
+        expected = index.query([seed_doc(S1)])
+    con = sqlite3.connect(db)
+    sketches = con.execute("SELECT * FROM sketches ORDER BY doc").fetchall()
+    con.close()
+    _as_format_2(db)
+    before = tables(db)
+    assert _one_line_error(["index", "query", str(db), str(SEEDS / S1)]) == (
+        f"Error: {db} has index format 2; this dedup reads format 3 (upgrade it in place with "
+        f"`dedup index upgrade '{db}'`)\n")
+    r = run_cli("index", "upgrade", str(db))
+    assert r.exit_code == 0 and r.output == f"upgraded {db}: 4 documents sketched\n", r.output
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT * FROM sketches ORDER BY doc").fetchall() == sketches  # as an add writes them
+    assert con.execute("PRAGMA user_version").fetchone() == (3,)
+    con.close()
+    assert tables(db) == before  # documents and band keys untouched
+    with Index.open(db) as index:
+        assert index.query([seed_doc(S1)]) == expected
+    r = run_cli("index", "upgrade", str(db))
+    assert r.exit_code == 0 and r.output == f"{db} already has the current format; nothing to do\n"
+    # A failure midway leaves the file as it was: one transaction.
+    _as_format_2(db)
+    from dedup import index as index_module
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("interrupted")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(index_module, "sketches", broken)
+        with pytest.raises(RuntimeError):
+            index_module.upgrade(db)
+    con = sqlite3.connect(db)
+    assert "sketches" not in {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+    assert con.execute("SELECT value FROM meta WHERE key = 'format_version'").fetchone() == ("2",)
+    con.close()
+    assert "no such index" in _one_line_error(["index", "upgrade", str(tmp_path / "x.db")])
+    con = sqlite3.connect(db)
+    con.execute("UPDATE meta SET value = '1' WHERE key = 'format_version'")
+    con.commit()
+    con.close()
+    assert _one_line_error(["index", "upgrade", str(db)]) == (
+        f"Error: {db} has index format '1'; only format 2 can be upgraded (rebuild the index)\n")
 
 
 def _one_line_error(args: list[str]) -> str:
@@ -298,18 +358,19 @@ def test_the_file_is_the_documented_format(tmp_path: Path) -> None:
     assert "## Tables" in (ROOT / "docs" / "index-format.md").read_text(encoding="utf-8")
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA application_id").fetchone() == (0x44445550,)
-    assert con.execute("PRAGMA user_version").fetchone() == (2,)
+    assert con.execute("PRAGMA user_version").fetchone() == (3,)
     assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     assert con.execute("PRAGMA page_size").fetchone() == (16384,)
     meta = dict(con.execute("SELECT key, value FROM meta"))
     assert {k: meta[k] for k in ("format", "format_version", "hash_scheme", "num_perm", "seed", "shingle_size",
                                  "shingle_kind", "threshold", "containment", "bands", "rows")} == {
-        "format": "dedup-index", "format_version": "2", "hash_scheme": "affine32", "num_perm": "128", "seed": "1",
+        "format": "dedup-index", "format_version": "3", "hash_scheme": "affine32", "num_perm": "128", "seed": "1",
         "shingle_size": "5", "shingle_kind": "word", "threshold": "0.5", "containment": repr(DEFAULT.containment),
         "bands": str(BANDS), "rows": "2"}
     doc, doc_id, content, words, n, blob, evidence = con.execute(
         "SELECT doc, id, content, words, shingles, shingle_set, evidence FROM docs").fetchone()
     bands = con.execute("SELECT seg, key, doc FROM bands").fetchall()
+    sketch_rows = con.execute("SELECT doc, shingles, sketch FROM sketches").fetchall()
     df = dict(con.execute("SELECT bucket, n FROM word_df"))
     con.close()
     # Occasion evidence: <BBIq, then four length-prefixed sets (docs/index-format.md).
@@ -344,6 +405,8 @@ def test_the_file_is_the_documented_format(tmp_path: Path) -> None:
         k = (k * fold + b + 1) & mask
         keys.add(k - 2**64 if k >= 2**63 else k)
     assert sorted(bands) == sorted((doc >> 16, k, doc) for k in keys)
+    # Sketch: the low byte of every MinHash value, in order.
+    assert sketch_rows == [(doc, n, bytes(v & 0xFF for v in sig))]
     planes = np.frombuffer(zlib.decompress(blob), dtype=np.uint8).reshape(4, -1)
     gaps = planes[0].astype(np.uint32) | planes[1].astype(np.uint32) << 8 | planes[2].astype(np.uint32) << 16 \
         | planes[3].astype(np.uint32) << 24
@@ -553,3 +616,56 @@ def test_hashing_in_worker_processes_changes_nothing(tmp_path: Path) -> None:
     assert bands1 == bands2
     r = run_cli("index", "add", str(tmp_path / "cli.db"), str(SEEDS), "--jobs", "2", "--batch-size", "2")
     assert r.exit_code == 0 and "added 5" in r.output, r.output
+
+
+def test_compacting_merges_the_runs_and_changes_no_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small segments (128 documents) so that an add of 1,500 makes many runs; compacting leaves one, and
+    queries, later adds and removals give what an index never compacted gives."""
+    from itertools import islice
+
+    from conftest import need
+    from dedup import index_store
+
+    monkeypatch.setattr(index_store, "SEGMENT_BITS", 7)
+    docs = list(islice(read_documents([need(REUTERS)]), 1800))
+    first, later = docs[:1200], docs[1200:1500]
+    # Unseen articles, and copies of indexed ones under other ids (some of which are removed below).
+    probe = docs[1500:] + [Document(f"copy-{d.id}", d.text) for d in docs[:1500:25]]
+    gone = [d.id for d in first[::50]] + [d.id for d in later[::40]]
+
+    def runs(db: Path) -> list[int]:
+        con = sqlite3.connect(db)
+        try:
+            return [r for (r,) in con.execute("SELECT DISTINCT seg FROM bands ORDER BY seg")]
+        finally:
+            con.close()
+
+    results = {}
+    for name in ("plain", "compacted"):
+        db = tmp_path / f"{name}.db"
+        with Index(db, batch_size=100) as index:
+            index.add(first)
+            assert runs(db) == list(range(10))  # 1,200 documents numbered from 1: segments 0-9
+            before = index.query(probe)
+            if name == "compacted":
+                assert index.compact() == (10, 1200 * BANDS)
+                assert runs(db) == [-1]
+                assert index.query(probe) == before
+                assert index.compact() == (1, 0)
+            index.add(later)
+            if name == "compacted":
+                assert runs(db) == [-1, 9, 10, 11]  # the compacted run and the segments added since
+            assert index.remove(gone) == gone
+            results[name] = (before, index.query(probe), index.query(first[:300]))
+        docs_rows, band_rows = tables(db)
+        assert len(docs_rows) == 1500 - len(gone) and len(band_rows) == BANDS * len(docs_rows)
+        assert {d for *_, d in band_rows} == {r[0] for r in docs_rows}
+    assert results["compacted"] == results["plain"]
+    assert sum(len(r.matches) for r in results["plain"][1]) >= 30
+    db = str(tmp_path / "compacted.db")
+    r = run_cli("index", "compact", db)
+    assert r.exit_code == 0 and r.output == (f"compacted {db}: 4 runs of band entries into one "
+                                             f"({(1500 - len(gone)) * BANDS:,} entries)\n"), r.output
+    assert runs(Path(db)) == [-2]
+    r = run_cli("index", "compact", db)
+    assert r.exit_code == 0 and r.output == f"{db} has one run; nothing to compact\n"

@@ -120,6 +120,43 @@ def test_redis_gives_the_same_results_as_the_sqlite_file(redis_url: str, tmp_pat
     assert band_entries == BANDS * documents
 
 
+def test_redis_filters_candidates_like_sqlite_and_upgrades_a_format_2_index(redis_url: str, tmp_path: Path) -> None:
+    import sqlite3
+    from itertools import islice
+
+    from conftest import REUTERS, need
+    from dedup import read_documents
+
+    docs = list(islice(read_documents([need(REUTERS)]), 1500))
+    stats, results = {}, {}
+    for name, index in (("sqlite", Index(tmp_path / "f.db")), ("redis", Index("filtered", redis=redis_url))):
+        with index:
+            index.add(docs[::2])
+            results[name] = index.query(docs[1::2])
+            stats[name] = index.stats
+    assert results["redis"] == results["sqlite"] and stats["redis"] == stats["sqlite"]
+    assert stats["sqlite"].filtered > 0
+    client = redis.Redis.from_url(redis_url)
+    con = sqlite3.connect(tmp_path / "f.db")
+    by_id = dict(con.execute("SELECT d.id, s.sketch FROM docs AS d JOIN sketches AS s USING (doc)"))
+    con.close()
+    assert {d.id: client.hget(f"dedup:filtered:d:{d.id}", "sketch") for d in docs[::2]} == by_id
+    # The same index as format 2 wrote it: no sketches.
+    for d in docs[::2]:
+        client.hdel(f"dedup:filtered:d:{d.id}", "sketch")
+    client.hset("dedup:filtered:meta", "format_version", "2")
+    r = CliRunner().invoke(cli, ["index", "query", "filtered", str(SEEDS / S1), "--redis", redis_url])
+    assert r.exit_code == 1 and r.output == (f"Error: {redis_url} index 'filtered' has index format 2; this dedup "
+                                             f"reads format 3 (upgrade it in place with `dedup index upgrade "
+                                             f"filtered --redis {redis_url}`)\n")
+    r = CliRunner().invoke(cli, ["index", "upgrade", "filtered", "--redis", redis_url])
+    assert r.exit_code == 0 and r.output == f"upgraded filtered: {len(docs[::2])} documents sketched\n", r.output
+    assert {d.id: client.hget(f"dedup:filtered:d:{d.id}", "sketch") for d in docs[::2]} == by_id
+    with Index("filtered", redis=redis_url) as index:
+        assert index.query(docs[1::2]) == results["sqlite"]
+    client.close()
+
+
 def test_cli_with_redis(redis_url: str, tmp_path: Path) -> None:
     runner = CliRunner()
     r = runner.invoke(cli, ["index", "add", "seeds", str(SEEDS), "--redis", redis_url, "--skip-duplicates"])
@@ -134,7 +171,7 @@ def test_cli_with_redis(redis_url: str, tmp_path: Path) -> None:
     assert [(m["id"], m["jaccard"], m["match_in_query"]) for m in rec["matches"]] == [(str(SEEDS / S0), 0.4477,
                                                                                        0.7331)]
     r = runner.invoke(cli, ["index", "info", "seeds", "--redis", redis_url])
-    assert r.exit_code == 0 and f"index: {redis_url} index 'seeds' (redis, format 2)\ndocuments: 4\n" in r.output
+    assert r.exit_code == 0 and f"index: {redis_url} index 'seeds' (redis, format 3)\ndocuments: 4\n" in r.output
     r = runner.invoke(cli, ["index", "remove", "seeds", str(SEEDS / S0), "--redis", redis_url])
     assert r.exit_code == 0 and r.stdout == "removed 1; the index holds 3 documents\n"
 
