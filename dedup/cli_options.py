@@ -1,0 +1,250 @@
+"""What the ``dedup`` commands share: option groups, reading options, output and warnings, the progress bar."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from typing import Any, Callable, Iterable, Optional, Sequence
+
+import click
+
+from .config import ScanConfig
+from .errors import ConfigError, DedupError
+from .files import atomic_write, refuse_inputs
+from .io import (BODY_FIELDS, DATE_FIELDS, ID_FIELDS, MAX_DOCUMENT_BYTES, MAX_FILE_BYTES, TEXT_FIELDS,
+                 TITLE_FIELDS, ReadOptions, expand_sources)
+from .term import OutputClosed, escape_controls, write_stdout
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+EXIT_DUPLICATES = 3
+
+
+class Size(click.ParamType):
+    """A size in bytes: 16777216, 16M, 16MiB, 512K, 1G."""
+
+    name = "size"
+    _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+    def convert(self, value: Any, param: Optional[click.Parameter], ctx: Optional[click.Context]) -> int:
+        if isinstance(value, int):
+            return value
+        m = re.fullmatch(r"\s*(\d+)\s*([kKmMgG]?)(?:i?[bB])?\s*", str(value))
+        if not m or int(m.group(1)) < 1:
+            self.fail(f"{value!r} is not a size (give bytes, or a number with K, M or G, such as 16M)", param, ctx)
+        return int(m.group(1)) * self._UNITS[m.group(2).lower()]
+
+
+def _first_present(names: Sequence[str]) -> str:
+    return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
+
+
+def read_options(f: Optional[Callable[..., Any]] = None, *, date_use: str = "") -> Any:
+    """Options for reading inputs, shared by every command that reads articles.
+
+    The defaults shown are built from the reader's own field lists, so the
+    help cannot drift from the code. ``date_use`` says what the date is for
+    in this command.
+    """
+    def decorate(g: Callable[..., Any]) -> Callable[..., Any]:
+        for opt in reversed([
+            click.option("--encoding", metavar="NAME",
+                         help="Text encoding of the inputs [default: UTF-8, BOM or not]."),
+            click.option("--id-field", metavar="FIELD",
+                         help=f"Record field (JSON, CSV, Parquet) with the id [default: the first present of "
+                              f"{_first_present(ID_FIELDS)}]."),
+            click.option("--text-field", metavar="FIELD",
+                         help=f"Record field with the text [default: the first present of "
+                              f"{_first_present(TEXT_FIELDS)}; else {' / '.join(TITLE_FIELDS)} and "
+                              f"{' / '.join(BODY_FIELDS)} joined]."),
+            click.option("--date-field", metavar="FIELD",
+                         help=f"Record field with the date{date_use} [default: the first present of "
+                              f"{_first_present(DATE_FIELDS)}]."),
+            click.option("--strict", is_flag=True,
+                         help="Stop at the first unreadable file or record instead of skipping it."),
+            click.option("--max-document-size", type=Size(), default=MAX_DOCUMENT_BYTES, expose_value=False,
+                         callback=_remember, metavar="SIZE",
+                         help="Skip (with a warning) a text or HTML file, JSON line or record text larger than "
+                              "this, after decompression [default: 16M]."),
+            click.option("--max-file-size", type=Size(), default=MAX_FILE_BYTES, expose_value=False,
+                         callback=_remember, metavar="SIZE",
+                         help="Skip (with a warning) a .json file larger than this, after decompression "
+                              "[default: 256M]."),
+        ]):
+            g = opt(g)
+        return g
+
+    return decorate(f) if f is not None else decorate
+
+
+def folder_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Which files of a folder to read: shell-style patterns."""
+    f = click.option("--exclude", metavar="GLOB", multiple=True,
+                     help="Skip files in folders whose path (relative to the folder) or name matches GLOB. "
+                          "Repeatable.")(f)
+    return click.option("--include", metavar="GLOB", multiple=True,
+                        help="Read only files in folders whose path (relative to the folder) or name matches "
+                             "GLOB, e.g. '*.txt' or '2026-11-*/*'. Repeatable.")(f)
+
+
+def rule_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The near-duplicate rule's settings, shared by dedup scan and dedup spark scan."""
+    for opt in reversed([
+        click.option("-t", "--threshold", type=float, default=ScanConfig.threshold, show_default=True,
+                     help="Near-duplicate when Jaccard similarity of shingle sets is at least this..."),
+        click.option("-c", "--containment", type=float, default=ScanConfig.containment, show_default=True,
+                     help="...or when this share of the shorter document's shingles is in the longer."),
+        click.option("-n", "--shingle-size", type=int, default=ScanConfig.shingle_size, show_default=True,
+                     help="Words per shingle."),
+        click.option("--boilerplate-share", type=float, default=ScanConfig.boilerplate_share, show_default=True,
+                     help="Shingles in more than this share of the documents (and in at least "
+                          f"{ScanConfig.boilerplate_min_docs}) are boilerplate and carry no weight; 1 turns this off."),
+        click.option("--short-words", type=int, default=ScanConfig.short_words, show_default=True,
+                     help="Documents of at most this many words are also compared on word pairs, with their figures "
+                          "and rare words agreeing (the short-text rule); 0 turns this off."),
+        click.option("--max-bucket", type=int, default=ScanConfig.max_bucket, show_default=True,
+                     help="An LSH bucket of more documents than this (a template filled in for many companies or "
+                          "days) is split on more signature values, so candidates per document stay bounded; "
+                          "0 never splits."),
+    ]):
+        f = opt(f)
+    return f
+
+
+def occasion_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The occasion check's settings (see dedup.occasion), shared by scan and explain."""
+    d = ScanConfig  # the defaults, read without making (and checking) a configuration
+    for opt in reversed([
+        click.option("--date-window", type=float, default=d.date_window, show_default=True, metavar="DAYS",
+                     help="Dated texts further apart are another occasion, unless one is a correction or they "
+                          "are a copy of a long text (0: no date check)."),
+        click.option("--figures", "figures", type=float, default=d.figures, show_default=True,
+                     help="Share of the figures of the text with fewer of them that the other must have "
+                          "(0: no figure check)."),
+        click.option("--subject", type=float, default=d.subject, show_default=True,
+                     help="Most weight of a first line's words that may be missing from the other text "
+                          "(1: no subject check)."),
+        click.option("--no-occasion", is_flag=True,
+                     help="Accept every pair the shingle or short-text rule accepts, with no occasion check."),
+    ]):
+        f = opt(f)
+    return f
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Keep an option for make_read_options without adding it to every command's signature."""
+    ctx.meta[f"dedup.{param.name}"] = value
+    return value
+
+
+def make_read_options(encoding: Optional[str], id_field: Optional[str], text_field: Optional[str],
+                      date_field: Optional[str], strict: bool, path_ids: bool = False) -> ReadOptions:
+    """ReadOptions from the shared options; a bad encoding name is a usage error (exit 2)."""
+    meta = click.get_current_context().meta
+    try:
+        return ReadOptions(encoding=encoding, id_field=id_field, text_field=text_field, date_field=date_field,
+                           strict=strict, path_ids=path_ids,
+                           max_document_bytes=meta.get("dedup.max_document_size", MAX_DOCUMENT_BYTES),
+                           max_file_bytes=meta.get("dedup.max_file_size", MAX_FILE_BYTES))
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--encoding'") from exc
+
+
+def input_files(sources: Sequence[str]) -> list[str]:
+    """Every input file the sources name (folders walked), for refusing outputs onto them."""
+    try:
+        return [str(p) for p, _ in expand_sources([s.split("#")[0] if "#" in s and not os.path.exists(s) else s
+                                                    for s in sources if s != "-"]) if p is not None]
+    except DedupError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def refuse_outputs(outputs: Sequence[Optional[str]], sources: Sequence[str]) -> None:
+    """Stop before reading when an output file is one of the inputs."""
+    if not any(o and o != "-" and os.path.exists(o) for o in outputs):
+        return
+    try:
+        refuse_inputs(outputs, input_files(sources))
+    except DedupError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def emit(chunks: Iterable[str], output: Optional[str], *, colour: bool = False) -> None:
+    """Send output to stdout (control characters escaped on a terminal), or atomically to a file.
+
+    A reader that went away (``| head``) ends the run quietly with exit 0, as it does cat and grep.
+    """
+    if output and output != "-":
+        atomic_write(output, chunks)
+        return
+    try:
+        write_stdout(chunks, colour=colour)
+    except OutputClosed:
+        sys.exit(0)
+    except OSError as exc:
+        raise DedupError(f"could not write the output ({exc.strerror or exc}); free some space or write with -o "
+                         "elsewhere") from exc
+
+
+MAX_WARNINGS = 10
+
+
+def warn_skipped(skipped: Sequence[Any], quiet: bool) -> None:
+    """Warnings on stderr for skipped inputs: one line per file and reason,
+    with the count and first lines when several records share it (737
+    Reuters records without a body are one warning, not 737); the first
+    few such lines only."""
+    if quiet:
+        return
+    tty = sys.stderr.isatty()
+
+    def say(line: str) -> None:
+        click.echo(escape_controls(line) if tty else line, err=True)
+
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for note in skipped:
+        key = (note.path, note.reason) if hasattr(note, "reason") else (str(note), "")
+        groups.setdefault(key, []).append(note)
+    shown = 0
+    for (path, reason), notes in groups.items():
+        if shown == MAX_WARNINGS:
+            break
+        shown += 1
+        if len(notes) == 1:
+            say(f"Warning: {notes[0]}")
+            continue
+        lines = [n.line for n in notes if getattr(n, "line", 0)]
+        where = f" (lines {', '.join(map(str, lines[:3]))}{', ...' if len(lines) > 3 else ''})" if lines else ""
+        say(f"Warning: {path}: {len(notes):,} records skipped{where}: {reason}")
+    rest = sum(len(v) for v in list(groups.values())[shown:])
+    if rest:
+        say(f"Warning: {rest:,} more inputs skipped (--format json lists them all)")
+
+
+class Progress:
+    """A progress bar on stderr over the input bytes, shown only on a
+    terminal and without --quiet."""
+
+    def __init__(self, quiet: bool, label: str, opts: ReadOptions) -> None:
+        self.enabled = not quiet and sys.stderr.isatty()
+        self.opts = opts
+        self.docs = 0
+        self.bar: Any = None
+        self.label = label
+
+    def __enter__(self) -> "Progress":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.render_finish()
+
+    def on_docs(self, n: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=max(self.opts.bytes_total, 1), label=self.label, file=sys.stderr,
+                                         item_show_func=lambda _: f"{self.docs:,} documents")
+        self.docs = n
+        self.bar.update(min(self.opts.bytes_done, self.bar.length) - self.bar.pos)
