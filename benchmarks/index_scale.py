@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dedup import Document, Index, ScanConfig  # noqa: E402
-from dedup.index import prepare  # noqa: E402
+from dedup.index_batch import prepare  # noqa: E402
 from dedup.shingle import shingle_set  # noqa: E402
 from dedup.signature import MinHasher  # noqa: E402
 
@@ -164,7 +164,7 @@ def bench_index(arts: Articles, n: int, qdocs: list[Document], where: Path, segm
 
 def timed_query(index: Index, qdocs: list[Document]) -> tuple[float, list, object]:
     """(ms per document, results, the index's candidate counts for this query alone)."""
-    from dedup.index import QueryStats
+    from dedup.index_batch import QueryStats
 
     index.stats = QueryStats()
     t0 = time.perf_counter()

@@ -22,13 +22,9 @@ Documents are read, shingled and signed by the same stages as
 from __future__ import annotations
 
 import dataclasses
-import math
-import multiprocessing
 import os
 import struct
-from collections import deque
-from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Literal, Optional, Sequence, TypeVar, Union
@@ -36,21 +32,20 @@ from typing import Any, Callable, Iterable, Iterator, Literal, Optional, Sequenc
 import numpy as np
 
 from . import __version__
-from .candidates import band_keys
 from .errors import ConfigError, DedupError, IndexFormatError
 from .io import Document
-from .occasion import Evidence, OccasionResult, WordWeights, decode_evidence, encode_evidence
-from .pipeline import ScanConfig, document_batches, hash_batch, workers_for
+from .occasion import Evidence, OccasionResult, WordWeights, decode_evidence
+from .index_batch import FETCH_ROWS, QueryStats, index_keys, may_match, prepare, prepared_batches, sketches
+from .pipeline import ScanConfig
 from .signature import SCHEME, MinHasher
-from .verify import Rule, similarity
-from .index_store import (FORMAT, FORMAT_VERSION, WORD_MASK, Location, _Prepared, _RedisStore, _SQLiteStore, _Stored,
-                          content_hash, decode_set, encode_set, redact_url)
+from .verify import similarity
+from .index_redis import RedisStore, redact_url
+from .index_store import FORMAT, FORMAT_VERSION, WORD_MASK, Location, Prepared, SQLiteStore, Stored, decode_set
 
 # How token hashes become shingle hashes (dedup.shingle): BLAKE2b-64 per
 # token, polynomial fold, MurmurHash3 64-bit finalizer, low 32 bits.
 SHINGLE_HASH = "blake2b64-fold-fmix64-u32"
 BATCH = 1000
-_FOLD = np.uint64(0x9E3779B97F4A7C15)
 
 # Settings recorded in the index and compared when it is opened, in the
 # order they are reported.
@@ -164,209 +159,6 @@ class IndexInfo:
     created_by: str
 
 
-def index_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """Signed 64-bit index keys, one per band of each signature: shape (n, bands).
-
-    A key folds the band number into :func:`dedup.candidates.band_keys`, so
-    equal values in different bands give different keys.
-    """
-    out = np.empty((len(signatures), bands), dtype=np.uint64)
-    for band in range(bands):
-        key = band_keys(signatures, band, rows)
-        key *= _FOLD
-        key += np.uint64(band + 1)
-        out[:, band] = key
-    return out.view(np.int64)
-
-
-#: A candidate is verified unless its sketch makes a match less likely than this (see :func:`may_match`).
-FILTER_EPSILON = 1e-9
-#: Candidates' stored rows (sets and evidence) a query holds in memory at once, about.
-FETCH_ROWS = 4096
-
-
-def sketches(signatures: np.ndarray) -> np.ndarray:
-    """The sketch of each signature: the low 8 bits of every MinHash value, shape (n, num_perm), uint8.
-
-    Two documents' sketches agree at a position whenever their MinHash
-    values do, and otherwise by chance (1 in 256), so the share of equal
-    positions is an estimate of their Jaccard similarity that can only err
-    upwards (b-bit MinHash: Li and König, "b-Bit Minwise Hashing", WWW 2010).
-    """
-    return (np.asarray(signatures) & 0xFF).astype(np.uint8)
-
-
-@lru_cache(maxsize=16)
-def _agreement_floor(num_perm: int, epsilon: float) -> np.ndarray:
-    """For m = 0..num_perm: the largest p with P(Binomial(num_perm, p) <= m) >= epsilon.
-
-    Computed by bisection on the exact binomial distribution function
-    (log space), so that ``p <= floor[m]`` is the test "m agreeing
-    positions are at least epsilon likely for a pair whose positions agree
-    with probability p".
-    """
-    k = np.arange(num_perm + 1)
-    log_choose = np.array([math.lgamma(num_perm + 1) - math.lgamma(i + 1) - math.lgamma(num_perm - i + 1) for i in k])
-    below = k[None, :] <= k[:, None]  # row m: positions 0..m
-
-    def log_cdf(p: np.ndarray) -> np.ndarray:
-        with np.errstate(divide="ignore"):
-            terms = (log_choose[None, :] + k[None, :] * np.log(p)[:, None]
-                     + (num_perm - k)[None, :] * np.log1p(-p)[:, None])
-        terms = np.where(below, terms, -np.inf)
-        top = terms.max(axis=1)
-        return top + np.log(np.exp(terms - top[:, None]).sum(axis=1))
-
-    lo, hi = np.zeros(num_perm + 1), np.ones(num_perm + 1)
-    target = math.log(epsilon)
-    for _ in range(60):  # the distribution function falls as p grows
-        mid = (lo + hi) / 2
-        ok = log_cdf(np.clip(mid, 1e-300, 1 - 1e-16)) >= target
-        lo, hi = np.where(ok, mid, lo), np.where(ok, hi, mid)
-    lo[num_perm] = 1.0  # every position agreeing is possible at any p
-    return lo
-
-
-def lowest_jaccard(sizes_a: np.ndarray, sizes_b: np.ndarray, rule: Rule) -> np.ndarray:
-    """The lowest Jaccard similarity at which ``rule`` can accept two sets of these sizes.
-
-    Jaccard ``J`` of sets of sizes ``a`` and ``b`` means an intersection of
-    ``J (a + b) / (1 + J)``; the larger containment is that over
-    ``min(a, b)``. So the rule (Jaccard >= t, or containment >= c) accepts
-    no pair below ``min(t, c m / (a + b - c m))``, ``m = min(a, b)``.
-    """
-    a, b = np.asarray(sizes_a, np.float64), np.asarray(sizes_b, np.float64)
-    m = np.minimum(a, b)
-    c = rule.containment
-    by_containment = c * m / np.maximum(a + b - c * m, 1e-300)
-    return np.minimum(rule.threshold, by_containment)
-
-
-def may_match(query_sketches: np.ndarray, query_sizes: np.ndarray, sketches_: np.ndarray, sizes: np.ndarray,
-              rule: Rule, epsilon: float = FILTER_EPSILON) -> np.ndarray:
-    """Which pairs may meet the rule, judged from their sketches and set sizes alone.
-
-    Row ``i`` pairs ``query_sketches[i]`` (a set of ``query_sizes[i]``
-    shingles) with ``sketches_[i]`` (``sizes[i]`` shingles). For a pair the
-    rule accepts, the Jaccard similarity is at least ``J0`` =
-    :func:`lowest_jaccard` of the sizes, and each sketch position agrees
-    with probability at least ``J0``, so the number of agreeing positions
-    is at least Binomial(num_perm, J0). A pair is dropped only when so few
-    positions agree that this has probability below ``epsilon`` (1e-9: over
-    six standard deviations); every other pair goes on to exact
-    verification, so the filter never accepts a pair, it only spares the
-    fetch and comparison of sets that cannot match.
-
-    Returns:
-        A boolean array, True where the pair must be verified.
-    """
-    q = np.asarray(query_sketches, np.uint8)
-    s = np.asarray(sketches_, np.uint8)
-    if not len(s):
-        return np.zeros(0, dtype=bool)
-    agree = np.count_nonzero(q == s, axis=1)
-    floor = _agreement_floor(s.shape[1], float(epsilon))
-    # A hair of slack for the floating-point Jaccard the rule compares.
-    return lowest_jaccard(query_sizes, sizes, rule) * (1 - 1e-9) <= floor[agree]
-
-
-@dataclass
-class QueryStats:
-    """Counts of the candidate work of an index since it was opened.
-
-    Attributes:
-        candidates: indexed documents that shared a band key with a query.
-        filtered: of those, dropped by their sketch (:func:`may_match`) without fetching their sets.
-        verified: compared exactly on their shingle sets.
-    """
-
-    candidates: int = 0
-    filtered: int = 0
-    verified: int = 0
-
-
-def _split(values: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
-    return np.split(values, np.cumsum(lengths)[:-1]) if len(lengths) else []
-
-
-def prepare(batch: Sequence[Document], config: ScanConfig, hasher: MinHasher,
-            encode: bool = True) -> list[Optional[_Prepared]]:
-    """Content hashes, shingle sets, index keys, sketches and occasion evidence of a batch
-    (None for a document with no words).
-
-    This is all the hashing an add or a query does before touching the store;
-    it runs the scan's own batch kernel (:func:`dedup.pipeline.hash_batch`).
-    ``encode=False`` (a query, which stores nothing) leaves out the stored
-    form of the evidence and the word buckets.
-    """
-    if not batch:
-        return []
-    hb = hash_batch([d.text for d in batch], replace(config, short_words=0), hasher,
-                    [d.title if d.extractor else None for d in batch])
-    keys = index_keys(hb.signatures, *config.banding).tolist()
-    sketch_rows = sketches(hb.signatures)
-    sets = _split(hb.values, hb.lengths)
-    word_sets = _split(hb.word_values, hb.word_lengths)
-    figure_sets = _split(hb.occasion.figures, hb.occasion.figure_lengths)
-    lead_sets = _split(hb.leads, hb.lead_lengths)
-    title_sets = _split(hb.titles, hb.title_lengths)
-    out: list[Optional[_Prepared]] = []
-    for k, doc in enumerate(batch):
-        if not len(sets[k]):
-            out.append(None)
-            continue
-        ev = Evidence(word_sets[k], figure_sets[k], lead_sets[k], None if doc.date_is_mtime else doc.date,
-                      bool(hb.occasion.corrections[k]), int(hb.words[k]), title_sets[k])
-        if encode:
-            buckets = np.unique(word_sets[k].astype(np.int64) & WORD_MASK)
-            out.append(_Prepared(doc, content_hash(doc.text), sets[k], keys[k], int(hb.words[k]),
-                                 encode_evidence(ev, encode_set), buckets, sketch_rows[k].tobytes(), ev))
-        else:
-            out.append(_Prepared(doc, content_hash(doc.text), sets[k], keys[k], int(hb.words[k]),
-                                 sketch=sketch_rows[k].tobytes(), ev=ev))
-    return out
-
-
-_worker_state: dict[str, Any] = {}
-
-
-def _init_worker(config: ScanConfig) -> None:
-    _worker_state["config"] = config
-    _worker_state["hasher"] = MinHasher(config.num_perm, config.seed)
-
-
-def _prepare_in_worker(batch: list[Document], encode: bool) -> list[Optional[_Prepared]]:
-    return prepare(batch, _worker_state["config"], _worker_state["hasher"], encode)
-
-
-def prepared_batches(documents: Iterable[Document], config: ScanConfig, batch_size: int,
-                     jobs: int = 1, encode: bool = True) -> Iterator[tuple[list[Document], list[Optional[_Prepared]]]]:
-    """(batch, :func:`prepare` of it) in input order, hashed by ``jobs`` worker
-    processes (0: all cores) while the caller works on earlier batches.
-
-    Input that fits in one batch is hashed in this process.
-    """
-    if not isinstance(jobs, int) or jobs < 0:
-        raise ConfigError(f"The 'jobs' parameter must be an int >= 0. Got {jobs!r} instead.")
-    batches, workers = workers_for(document_batches(documents, batch_size), jobs or os.cpu_count() or 1)
-    if workers <= 1:
-        hasher = MinHasher(config.num_perm, config.seed)
-        for batch in batches:
-            yield batch, prepare(batch, config, hasher, encode)
-        return
-    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
-        pending: deque[tuple[list[Document], Any]] = deque()
-        for batch in batches:
-            pending.append((batch, pool.apply_async(_prepare_in_worker, (batch, encode))))
-            while len(pending) > 2 * workers:  # bounded work in flight
-                done, res = pending.popleft()
-                yield done, res.get()
-        while pending:
-            done, res = pending.popleft()
-            yield done, res.get()
-
-
 # ---------------------------------------------------------------- Index
 
 def storable(text: str) -> str:
@@ -475,9 +267,9 @@ def upgrade(location: Location, *, redis: Optional[str] = None, timeout: float =
         IndexFormatError: not a dedup index, or of a format other than 2 and 3.
         DedupError: the index does not exist or cannot be reached.
     """
-    store: Union[_SQLiteStore, _RedisStore]
-    store = (_RedisStore(redis, str(location), create=False, timeout=timeout) if redis is not None
-             else _SQLiteStore(location, create=False, timeout=timeout))
+    store: Union[SQLiteStore, RedisStore]
+    store = (RedisStore(redis, str(location), create=False, timeout=timeout) if redis is not None
+             else SQLiteStore(location, create=False, timeout=timeout))
     try:
         meta = store.init({})
         if meta.get("format") != FORMAT:
@@ -553,11 +345,11 @@ class Index:
                             f"Got {location!r} instead.")
         wanted = config if config is not None else ScanConfig(**settings)
         self.batch_size = batch_size
-        self._store: Union[_SQLiteStore, _RedisStore]
+        self._store: Union[SQLiteStore, RedisStore]
         if redis is not None:
-            self._store = _RedisStore(redis, str(location), create=create, timeout=timeout)
+            self._store = RedisStore(redis, str(location), create=create, timeout=timeout)
         else:
-            self._store = _SQLiteStore(location, create=create, timeout=timeout)
+            self._store = SQLiteStore(location, create=create, timeout=timeout)
         try:
             meta = self._store.init(_meta_for(wanted))
             self.config = _check_meta(meta, self._store.location, _upgrade_command(location, redis))
@@ -620,7 +412,7 @@ class Index:
 
     # ------------------------------------------------------------ hashing
 
-    def _prepare(self, batch: Sequence[Document]) -> list[Optional[_Prepared]]:
+    def _prepare(self, batch: Sequence[Document]) -> list[Optional[Prepared]]:
         return prepare(batch, self.config, self.hasher)
 
     def _buckets_of(self, evidence: bytes) -> np.ndarray:
@@ -642,7 +434,7 @@ class Index:
         except (ValueError, struct.error) as exc:
             raise IndexFormatError(f"damaged occasion record in the index ({exc}); rebuild the index") from exc
 
-    def _filtered(self, source: Any, items: Sequence[_Prepared]) -> tuple[np.ndarray, list[Any]]:
+    def _filtered(self, source: Any, items: Sequence[Prepared]) -> tuple[np.ndarray, list[Any]]:
         """The candidates worth verifying, as ``(owner, refs)``: ``refs[i]`` for ``items[owner[i]]``, by owner.
 
         The band keys of all the items are looked up at once; a candidate
@@ -668,7 +460,7 @@ class Index:
         self.stats.verified += int(np.count_nonzero(keep))
         return owner[keep], [r for r, k in zip(flat, keep.tolist()) if k]
 
-    def _fetched(self, source: Any, items: Sequence[_Prepared], owner: np.ndarray,
+    def _fetched(self, source: Any, items: Sequence[Prepared], owner: np.ndarray,
                  refs: list[Any]) -> Iterator[dict[str, tuple[str, bytes, bytes]]]:
         """For each item in turn, its candidates' id -> (source, shingle set, evidence).
 
@@ -692,11 +484,11 @@ class Index:
                 yield found
             start = stop
 
-    def _candidates(self, source: Any, items: Sequence[_Prepared]) -> Iterator[dict[str, tuple[str, bytes, bytes]]]:
+    def _candidates(self, source: Any, items: Sequence[Prepared]) -> Iterator[dict[str, tuple[str, bytes, bytes]]]:
         """For each item in turn, the indexed documents worth verifying (see :meth:`_filtered`)."""
         return self._fetched(source, items, *self._filtered(source, items))
 
-    def _matches(self, source: Any, item: _Prepared, pending: Optional["_Pending"] = None,
+    def _matches(self, source: Any, item: Prepared, pending: Optional["_Pending"] = None,
                  weights: Optional[WordWeights] = None,
                  found: Optional[dict[str, tuple[str, bytes, bytes]]] = None) -> tuple[Match, ...]:
         if found is None:
@@ -721,7 +513,7 @@ class Index:
         kept.sort(key=lambda m: (-m.jaccard, -m.containment, m.id))
         return tuple(kept)
 
-    def _verify(self, item: _Prepared, doc_id: str, source: str, other: np.ndarray, evidence: Union[bytes, Evidence],
+    def _verify(self, item: Prepared, doc_id: str, source: str, other: np.ndarray, evidence: Union[bytes, Evidence],
                 weights: Optional[WordWeights], counted: int) -> Optional[Match]:
         jac, q_in_m, m_in_q = similarity(item.shingles, other)
         if not self.rule.accepts(jac, q_in_m, m_in_q):
@@ -754,7 +546,7 @@ class Index:
                 progress(done)
             yield from outcomes
 
-    def _add_batch(self, writer: Any, batch: Sequence[Document], prepared: Sequence[Optional[_Prepared]],
+    def _add_batch(self, writer: Any, batch: Sequence[Document], prepared: Sequence[Optional[Prepared]],
                    skip_duplicates: bool, replace: bool = True) -> list[AddOutcome]:
         """Work out one batch against the index as the writer reads it; queue its writes."""
         outcomes: list[AddOutcome] = []
@@ -940,11 +732,11 @@ class Index:
 class _Pending:
     """Documents written earlier in the current batch, not yet visible in the store."""
 
-    added: dict[str, _Prepared] = field(default_factory=dict)
+    added: dict[str, Prepared] = field(default_factory=dict)
     removed: set[str] = field(default_factory=set)
     by_key: dict[int, set[str]] = field(default_factory=dict)
 
-    def content(self, doc_id: str, stored: dict[str, _Stored]) -> Optional[bytes]:
+    def content(self, doc_id: str, stored: dict[str, Stored]) -> Optional[bytes]:
         if doc_id in self.added:
             return self.added[doc_id].content
         if doc_id in self.removed:
@@ -952,7 +744,7 @@ class _Pending:
         old = stored.get(doc_id)
         return old.content if old is not None else None
 
-    def add(self, item: _Prepared) -> None:
+    def add(self, item: Prepared) -> None:
         self.added[item.doc.id] = item
         for k in item.keys:
             self.by_key.setdefault(k, set()).add(item.doc.id)

@@ -1,4 +1,5 @@
-"""Storage backends of the persistent index: an SQLite file and Redis.
+"""Storage of the persistent index: the byte layouts, and the SQLite backend
+(the Redis backend, :mod:`dedup.index_redis`, offers the same interface).
 
 Both keep, per document, its content hash, its shingle set (compressed by
 :func:`encode_set`) and its LSH band keys, and offer the same small
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import random
 import sqlite3
 import time
 import zlib
@@ -92,7 +92,7 @@ WORD_MASK = (1 << 22) - 1
 
 
 @dataclass
-class _Prepared:
+class Prepared:
     doc: Document
     content: bytes
     shingles: np.ndarray
@@ -109,7 +109,7 @@ class _Prepared:
 
 
 @dataclass
-class _Stored:
+class Stored:
     content: bytes
     blob: bytes
     evidence: bytes = b""
@@ -198,16 +198,16 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
-class _SQLiteWriter:
+class SQLiteWriter:
     """Reads inside a write transaction; buffers writes until the commit."""
 
-    def __init__(self, store: "_SQLiteStore") -> None:
+    def __init__(self, store: "SQLiteStore") -> None:
         self.store = store
         self.deletes: list[tuple[str, list[int]]] = []
-        self.inserts: list[_Prepared] = []
+        self.inserts: list[Prepared] = []
         self.df_changes: list[tuple[np.ndarray, int]] = []
 
-    def lookup(self, ids: Sequence[str]) -> dict[str, _Stored]:
+    def lookup(self, ids: Sequence[str]) -> dict[str, Stored]:
         return self.store.lookup(ids)
 
     def postings(self, key_lists: Sequence[Sequence[int]]) -> tuple[np.ndarray, list[int]]:
@@ -230,7 +230,7 @@ class _SQLiteWriter:
         if buckets is not None and len(buckets):
             self.df_changes.append((np.asarray(buckets, np.int64), -1))
 
-    def insert(self, item: _Prepared) -> None:
+    def insert(self, item: Prepared) -> None:
         self.inserts.append(item)
 
     def flush(self) -> None:
@@ -270,7 +270,7 @@ class _SQLiteWriter:
         conn.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?, ?)", band_rows)
 
 
-class _SQLiteStore:
+class SQLiteStore:
     backend = "sqlite"
 
     def __init__(self, path: Location, *, create: bool, timeout: float) -> None:
@@ -361,15 +361,15 @@ class _SQLiteStore:
                 raise
         return stored
 
-    def lookup(self, ids: Sequence[str]) -> dict[str, _Stored]:
-        out: dict[str, _Stored] = {}
+    def lookup(self, ids: Sequence[str]) -> dict[str, Stored]:
+        out: dict[str, Stored] = {}
         ids = list(ids)
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for doc_id, content, blob, evidence in self.conn.execute(
                     f"SELECT id, content, shingle_set, evidence FROM docs WHERE id IN ({marks})", chunk):
-                out[doc_id] = _Stored(content, blob, evidence)
+                out[doc_id] = Stored(content, blob, evidence)
         return out
 
     def word_df(self, buckets: np.ndarray) -> np.ndarray:
@@ -516,14 +516,14 @@ class _SQLiteStore:
         return done
 
     @contextmanager
-    def write(self) -> Iterator[_SQLiteWriter]:
+    def write(self) -> Iterator[SQLiteWriter]:
         conn = self.conn
         with _guard(self.path):
             # IMMEDIATE takes the write lock up front (waiting up to the busy
             # timeout), so two writers queue instead of failing to upgrade.
             conn.execute("BEGIN IMMEDIATE")
             try:
-                writer = _SQLiteWriter(self)
+                writer = SQLiteWriter(self)
                 yield writer
                 writer.flush()
                 conn.execute("COMMIT")
@@ -538,7 +538,7 @@ class _SQLiteStore:
             return work(writer)
 
     @contextmanager
-    def read(self) -> Iterator["_SQLiteStore"]:
+    def read(self) -> Iterator["SQLiteStore"]:
         conn = self.conn
         with _guard(self.path):
             # One read transaction: every lookup sees the same snapshot.
@@ -572,351 +572,3 @@ class _SQLiteStore:
 
     def close(self) -> None:
         self.conn.close()
-
-
-# ---------------------------------------------------------------- Redis
-
-class _RedisWriter:
-    """Optimistic writes: WATCH what is read, then apply the batch in one MULTI/EXEC.
-
-    If another writer changed a watched key in between, EXEC applies
-    nothing and the batch is worked out again (see ``_RedisStore.run_write``).
-    """
-
-    def __init__(self, store: "_RedisStore") -> None:
-        self.store = store
-        self.pipe = store.client.pipeline(transaction=True)
-        self.ops: list[Callable[[Any], None]] = []
-
-    def lookup(self, ids: Sequence[str]) -> dict[str, _Stored]:
-        if ids:
-            self.pipe.watch(*[self.store.doc_key(i) for i in ids])
-        return self.store.lookup(ids)
-
-    def postings(self, key_lists: Sequence[Sequence[int]]) -> tuple[np.ndarray, list[str]]:
-        # A document added to or removed from any of these bands changes its set.
-        self.pipe.watch(*[self.store.band_key(k) for k in dict.fromkeys(k for keys in key_lists for k in keys)])
-        return self.store.postings(key_lists)
-
-    def sketches(self, refs: Sequence[str]) -> dict[str, tuple[int, bytes]]:
-        return self.store.sketches(refs)
-
-    def fetch(self, refs: Sequence[str]) -> dict[str, tuple[str, str, bytes, bytes]]:
-        return self.store.fetch(refs)
-
-    def word_df(self, buckets: np.ndarray) -> np.ndarray:
-        return self.store.word_df(buckets)
-
-    def doc_count(self) -> int:
-        return self.store.doc_count()
-
-    def delete(self, doc_id: str, keys: Sequence[int], buckets: Optional[np.ndarray] = None) -> None:
-        s = self.store
-
-        def op(pipe: Any) -> None:
-            for k in keys:
-                pipe.srem(s.band_key(k), doc_id)
-            pipe.delete(s.doc_key(doc_id))
-            pipe.srem(s.ids_key, doc_id)
-            pipe.decrby(s.entries_key, len(keys))
-            for b in ([] if buckets is None else np.asarray(buckets).tolist()):
-                pipe.hincrby(s.df_key, b, -1)
-
-        self.ops.append(op)
-
-    def insert(self, item: _Prepared) -> None:
-        s = self.store
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        mapping = {"content": item.content, "words": item.words, "shingles": len(item.shingles),
-                   "source": item.source, "added": now, "shingle_set": encode_set(item.shingles),
-                   "evidence": item.evidence, "sketch": item.sketch}
-
-        def op(pipe: Any) -> None:
-            pipe.hset(s.doc_key(item.doc.id), mapping=mapping)
-            for b in item.buckets.tolist():
-                pipe.hincrby(s.df_key, b, 1)
-            for k in item.keys:
-                pipe.sadd(s.band_key(k), item.doc.id)
-            pipe.sadd(s.ids_key, item.doc.id)
-            pipe.incrby(s.entries_key, len(item.keys))
-
-        self.ops.append(op)
-
-    def flush(self) -> None:
-        if not self.ops:
-            return
-        self.pipe.multi()
-        for op in self.ops:
-            op(self.pipe)
-        self.pipe.execute()
-
-
-def redact_url(url: str) -> str:
-    """A URL with its password shown as ``***`` (for messages and ``index info``)."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    try:
-        parts = urlsplit(url)
-        if parts.password is None:
-            return url
-        user = parts.username or ""
-        host = parts.hostname or ""
-        if ":" in host:
-            host = f"[{host}]"
-        port = f":{parts.port}" if parts.port is not None else ""
-        return urlunsplit(parts._replace(netloc=f"{user}:***@{host}{port}"))
-    except ValueError:
-        # Not parseable: hide everything between the scheme and the last @.
-        head, sep, tail = url.rpartition("@")
-        return (head.split("//", 1)[0] + "//***@" + tail) if sep else url
-
-
-def redact_text(text: str, url: str) -> str:
-    """``text`` with the password of ``url`` (if any) replaced by ``***``."""
-    from urllib.parse import unquote, urlsplit
-
-    try:
-        password = urlsplit(url).password
-    except ValueError:
-        password = None
-    if not password:
-        return text
-    for secret in {password, unquote(password)}:
-        text = text.replace(secret, "***")
-    return text
-
-
-def escape_key_part(name: str) -> bytes:
-    """An index name as it goes into Redis keys: ``\\`` and ``:`` escaped.
-
-    Keys are ``dedup:<name>:d:<id>``; with the name escaped, the first bare
-    colon after ``dedup:`` ends it, so no index name and document id can
-    spell another index's key (``a`` with id ``x:meta`` against index
-    ``a:d:x``). Names without either character are unchanged.
-    """
-    return name.replace("\\", "\\\\").replace(":", "\\:").encode("utf-8", "surrogatepass")
-
-
-class _RedisStore:
-    backend = "redis"
-
-    def __init__(self, url: str, name: str, *, create: bool, timeout: float) -> None:
-        try:
-            import redis
-        except ImportError as exc:
-            raise DedupError("Redis mode needs the redis package: pip install 'dedup[redis]'") from exc
-        self._redis = redis
-        self.url = url
-        self.shown_url = redact_url(url)
-        self.name = str(name)
-        self.create = create
-        self.timeout = timeout
-        prefix = b"dedup:" + escape_key_part(self.name) + b":"
-        self.prefix = prefix
-        self.meta_key = prefix + b"meta"
-        self.ids_key = prefix + b"ids"
-        self.entries_key = prefix + b"entries"
-        self.df_key = prefix + b"df"
-        try:
-            self.client = redis.Redis.from_url(url, socket_timeout=max(timeout, 5.0))
-            self.client.ping()
-        except ValueError as exc:
-            raise DedupError(f"{self.shown_url} is not a Redis URL ({redact_text(str(exc), url)}); give one like "
-                             "redis://localhost:6379/0") from exc
-        except redis.RedisError as exc:
-            raise DedupError(f"cannot reach Redis at {self.shown_url} ({redact_text(str(exc), url)}); start the "
-                             "server or fix --redis") from exc
-
-    def doc_key(self, doc_id: str) -> bytes:
-        return self.prefix + b"d:" + doc_id.encode("utf-8", "surrogatepass")
-
-    def band_key(self, key: int) -> bytes:
-        return self.prefix + b"b:" + int(key).to_bytes(8, "little", signed=True)
-
-    @contextmanager
-    def _errors(self) -> Iterator[None]:
-        try:
-            yield
-        except self._redis.RedisError as exc:
-            if isinstance(exc, self._redis.ResponseError) and "WRONGTYPE" in str(exc):
-                raise IndexFormatError(f"{self.location} is not a dedup index (its keys hold other data); "
-                                       "choose another index name") from exc
-            raise DedupError(f"Redis error at {self.location} ({redact_text(str(exc), self.url)}); check the "
-                             "server") from exc
-
-    def init(self, meta: dict[str, str]) -> dict[str, str]:
-        with self._errors():
-            kind = self.client.type(self.meta_key)
-            if kind not in (b"none", b"hash"):
-                raise IndexFormatError(f"{self.location} is not a dedup index (its meta key is a {kind.decode()}); "
-                                       "choose another index name")
-            if kind == b"none":
-                if not self.create:
-                    raise DedupError(f"{self.location}: no such index (create it with `dedup index add "
-                                     f"{self.name} PATH... --redis {self.shown_url}`)")
-                # Of two processes creating one index, the first EXEC writes
-                # the settings; the other's is void and it checks them instead.
-                with self.client.pipeline(transaction=True) as pipe:
-                    pipe.watch(self.meta_key)
-                    if not pipe.exists(self.meta_key):
-                        pipe.multi()
-                        pipe.hset(self.meta_key, mapping=meta)
-                        try:
-                            pipe.execute()
-                        except self._redis.WatchError:
-                            pass
-            raw = self.client.hgetall(self.meta_key)
-        stored = {k.decode(): v.decode() for k, v in raw.items()}
-        if stored.get("format") != FORMAT:
-            raise IndexFormatError(f"{self.location} is not a dedup index (no dedup format in its meta key); "
-                                   "choose another index name")
-        return stored
-
-    def lookup(self, ids: Sequence[str]) -> dict[str, _Stored]:
-        with self._errors():
-            pipe = self.client.pipeline(transaction=False)
-            for doc_id in ids:
-                pipe.hmget(self.doc_key(doc_id), "content", "shingle_set", "evidence")
-            rows = pipe.execute()
-        return {doc_id: _Stored(c, b, e or b"") for doc_id, (c, b, e) in zip(ids, rows)
-                if c is not None and b is not None}
-
-    def word_df(self, buckets: np.ndarray) -> np.ndarray:
-        """Documents counted in each word bucket (0 for a bucket never seen)."""
-        wanted = np.asarray(buckets, dtype=np.int64).tolist()
-        if not wanted:
-            return np.empty(0, np.int64)
-        with self._errors():
-            got = self.client.hmget(self.df_key, wanted)
-        return np.fromiter((int(v) if v is not None else 0 for v in got), dtype=np.int64, count=len(wanted))
-
-    def postings(self, key_lists: Sequence[Sequence[int]]) -> tuple[np.ndarray, list[str]]:
-        """The ids of the documents sharing a band key with each list of keys.
-
-        Returns ``(owner, ids)``: ``ids[i]`` shares a key of
-        ``key_lists[owner[i]]``; each pair once, by owner, then id.
-        """
-        keys = list(dict.fromkeys(k for ks in key_lists for k in ks))
-        if not keys:
-            return np.empty(0, np.int64), []
-        with self._errors():
-            pipe = self.client.pipeline(transaction=False)
-            for k in keys:
-                pipe.smembers(self.band_key(k))
-            members = dict(zip(keys, pipe.execute()))
-        per = [sorted({m.decode("utf-8", "surrogatepass") for k in ks for m in members[k]}) for ks in key_lists]
-        return (np.repeat(np.arange(len(per), dtype=np.int64), [len(p) for p in per]),
-                [i for p in per for i in p])
-
-    def sketches(self, refs: Sequence[str]) -> dict[str, tuple[int, bytes]]:
-        """Shingle-set size and sketch of each document found, by id."""
-        ids = list(dict.fromkeys(refs))
-        if not ids:
-            return {}
-        with self._errors():
-            pipe = self.client.pipeline(transaction=False)
-            for doc_id in ids:
-                pipe.hmget(self.doc_key(doc_id), "shingles", "sketch")
-            rows = pipe.execute()
-        return {doc_id: (int(n), sk) for doc_id, (n, sk) in zip(ids, rows) if n is not None and sk is not None}
-
-    def fetch(self, refs: Sequence[str]) -> dict[str, tuple[str, str, bytes, bytes]]:
-        """Id, source, shingle set and evidence of each document found, by id.
-
-        A document removed since its id was read is simply not returned.
-        """
-        ids = list(dict.fromkeys(refs))
-        if not ids:
-            return {}
-        with self._errors():
-            pipe = self.client.pipeline(transaction=False)
-            for doc_id in ids:
-                pipe.hmget(self.doc_key(doc_id), "source", "shingle_set", "evidence")
-            rows = pipe.execute()
-        return {doc_id: (doc_id, s.decode("utf-8", "surrogatepass"), b, e or b"")
-                for doc_id, (s, b, e) in zip(ids, rows) if s is not None and b is not None}
-
-    def compact(self) -> tuple[int, int]:
-        """Nothing to do: Redis keeps one set per band key, read in one command."""
-        return 1, 0
-
-    def upgrade(self, sketch_of: Callable[[list[bytes]], list[bytes]], batch: int = 2000) -> Optional[int]:
-        """Bring a format 2 index to format 3: add each document's sketch.
-
-        Documents are sketched batch by batch; the format version changes
-        last, so an interrupted upgrade is finished by running it again.
-        Returns the number of documents sketched, or None when the index was
-        already of format 3.
-        """
-        with self._errors():
-            version = self.client.hget(self.meta_key, "format_version")
-            version = version.decode() if version is not None else None
-            if version == str(FORMAT_VERSION):
-                return None
-            if version != "2":
-                raise IndexFormatError(f"{self.location} has index format {version!r}; only format 2 can be "
-                                       "upgraded (rebuild the index)")
-            ids = sorted(m.decode("utf-8", "surrogatepass") for m in self.client.smembers(self.ids_key))
-            done = 0
-            for start in range(0, len(ids), batch):
-                chunk = ids[start : start + batch]
-                pipe = self.client.pipeline(transaction=False)
-                for doc_id in chunk:
-                    pipe.hget(self.doc_key(doc_id), "shingle_set")
-                found = [(doc_id, blob) for doc_id, blob in zip(chunk, pipe.execute()) if blob is not None]
-                sketches = sketch_of([blob for _, blob in found])
-                for (doc_id, _), sk in zip(found, sketches):
-                    pipe.hset(self.doc_key(doc_id), "sketch", sk)
-                pipe.execute()
-                done += len(found)
-            self.client.hset(self.meta_key, "format_version", str(FORMAT_VERSION))
-        return done
-
-    def run_write(self, work: Callable[[Any], _T]) -> _T:
-        """Run ``work(writer)`` and apply its writes at once, again from the start
-        whenever another writer changed what it read."""
-        deadline = time.monotonic() + self.timeout
-        rng = random.Random()
-        with self._errors():
-            while True:
-                writer = _RedisWriter(self)
-                try:
-                    result = work(writer)
-                    writer.flush()
-                    return result
-                except self._redis.WatchError:
-                    if time.monotonic() > deadline:
-                        raise DedupError(f"{self.location} is busy (other writers kept changing the same documents "
-                                         f"for {self.timeout:g} s); try again") from None
-                    time.sleep(rng.uniform(0.001, 0.02))
-                finally:
-                    writer.pipe.reset()
-
-    @contextmanager
-    def read(self) -> Iterator["_RedisStore"]:
-        yield self
-
-    def count(self) -> int:
-        with self._errors():
-            return int(self.client.scard(self.ids_key))
-
-    doc_count = count
-
-    def counts(self) -> tuple[int, int]:
-        with self._errors():
-            pipe = self.client.pipeline(transaction=True)
-            pipe.scard(self.ids_key)
-            pipe.get(self.entries_key)
-            docs, entries = pipe.execute()
-        return int(docs), int(entries or 0)
-
-    def size(self) -> int:
-        with self._errors():
-            return int(self.client.info("memory").get("used_memory", 0))
-
-    @property
-    def location(self) -> str:
-        return f"{self.shown_url} index {self.name!r}"
-
-    def close(self) -> None:
-        self.client.close()

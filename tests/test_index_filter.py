@@ -1,4 +1,4 @@
-"""The sketch filter of index queries (dedup.index.may_match): it spares the
+"""The sketch filter of index queries (dedup.index_batch.may_match): it spares the
 fetch and comparison of candidates that cannot match, and never drops one
 that the rule accepts."""
 
@@ -14,7 +14,7 @@ from hypothesis import given, settings, strategies as st
 
 from dedup import Index, MinHasher, ScanConfig, read_documents
 from dedup.candidates import candidate_pairs
-from dedup.index import FILTER_EPSILON, _agreement_floor, lowest_jaccard, may_match, sketches
+from dedup.index_batch import FILTER_EPSILON, agreement_floor, lowest_jaccard, may_match, sketches
 from dedup.shingle import shingle_set
 from dedup.verify import Rule, similarity
 
@@ -29,7 +29,7 @@ def binomial_cdf(m: int, n: int, p: float) -> float:
 
 
 def test_the_agreement_floor_is_the_binomial_quantile() -> None:
-    floor = _agreement_floor(128, FILTER_EPSILON)
+    floor = agreement_floor(128, FILTER_EPSILON)
     assert floor[128] == 1.0 and np.all(np.diff(floor) > 0)
     for m in (0, 5, 16, 30, 60, 100, 127):
         # At the floor, m or fewer agreeing positions have probability epsilon; above it, less.
