@@ -614,6 +614,10 @@ _TOO_DEEP = ("JSON nested deeper than Python's parser allows (about 1,000 levels
              "flatten the record or remove it")
 
 
+def _repeated_id(doc_id: str) -> str:
+    return f"duplicate id {doc_id!r} (ids must be unique; pick another with --id-field)"
+
+
 def _too_large(what: str, limit: int, option: str) -> str:
     return f"{what} larger than {_human(limit)} (the limit; raise it with {option}, or split the file)"
 
@@ -739,8 +743,7 @@ class _Reader:
 
     def emit(self, doc: Document) -> Iterator[Document]:
         if doc.id in self.seen:
-            self.skip(doc.path, f"duplicate id {doc.id!r} (ids must be unique; pick another with --id-field)",
-                      doc.line)
+            self.skip(doc.path, _repeated_id(doc.id), doc.line)
             return
         self.seen.add(doc.id)
         yield doc
@@ -1332,11 +1335,10 @@ class LineReader:
                 if isinstance(item, Skipped):
                     reader.note(item)
                     continue
-                doc_id = item.id  # type: ignore[attr-defined]
+                doc_id, path, line = item.id, item.path, item.line  # type: ignore[attr-defined]
                 if doc_id in reader.seen:
                     kept.append(False)
-                    reader.skip(item.path, f"duplicate id {doc_id!r} (ids must be unique; pick another with "  # type: ignore[attr-defined]
-                                "--id-field)", item.line)  # type: ignore[attr-defined]
+                    reader.skip(path, _repeated_id(doc_id), line)
                     continue
                 reader.seen.add(doc_id)
                 kept.append(True)
