@@ -138,7 +138,7 @@ def test_workers_parse_the_lines(tmp_path: Path, small_batches: None, monkeypatc
     monkeypatch.setattr(pipeline, "parse_lines", logged)
     notes = outcome(inputs(tmp_path), 2)[1]
     pids = log.read_text().split()
-    assert len(set(pids) - {str(os.getpid())}) == 2  # both workers parsed
+    assert set(pids) - {str(os.getpid())}  # worker processes parsed (how many of the two is up to the scheduler)
     # This process parses again only the batches that repeat an id (each repeat is in its own batch here).
     repeats = sum("duplicate id" in note for note in notes)
     assert pids.count(str(os.getpid())) == repeats and len(pids) > 3 * repeats
