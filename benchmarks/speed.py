@@ -96,32 +96,58 @@ def descendants(root: int) -> list[int]:
     return out
 
 
-def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None, stdout: Any = None) -> dict[str, float]:
+def open_bytes_in(pid: int, folder: str) -> int:
+    """Bytes of the files under ``folder`` that process ``pid`` holds open (deleted ones included:
+    a scan's spool files have no name)."""
+    total = 0
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return 0
+    for fd in fds:
+        try:
+            if os.readlink(f"/proc/{pid}/fd/{fd}").startswith(folder + "/"):
+                total += os.stat(f"/proc/{pid}/fd/{fd}").st_size
+        except OSError:
+            pass
+    return total
+
+
+def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None, stdout: Any = None,
+                 spool: str | None = None) -> dict[str, float]:
     """Run a command; wall time and peak memory of its whole process tree.
 
     ``peak_rss_mb`` is the sum over every process of its own peak (VmHWM),
     an upper bound of the tree's simultaneous peak (pages a forked worker
     shares with its parent are counted twice); ``peak_sum_rss_mb`` is the
-    largest sum of current RSS seen while sampling every 0.1 s.
+    largest sum of current RSS seen while sampling every 0.1 s. With
+    ``spool`` (a folder the command's TMPDIR points to), ``spool_mb`` is the
+    largest size seen of the temporary files it holds open there. ``load``
+    is the 1-minute load average before and after the run.
     """
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load0 = os.getloadavg()[0]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=stdout)
     hwm: dict[int, int] = {}
     peak_sum = 0
+    spooled = 0
     while proc.poll() is None:
         total = 0
         for pid in descendants(proc.pid):
             hwm[pid] = max(hwm.get(pid, 0), status_kb(pid, "VmHWM"))
             total += status_kb(pid, "VmRSS")
         peak_sum = max(peak_sum, total)
+        if spool:
+            spooled = max(spooled, open_bytes_in(proc.pid, spool))
         time.sleep(0.1)
     wall = time.perf_counter() - t0
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode:
         raise SystemExit(f"error: {' '.join(cmd)} exited with {proc.returncode}")
     return {"wall_s": wall, "peak_rss_mb": sum(hwm.values()) / 1024, "peak_sum_rss_mb": peak_sum / 1024,
-            "cpu_s": children.ru_utime + children.ru_stime - before.ru_utime - before.ru_stime}
+            "cpu_s": children.ru_utime + children.ru_stime - before.ru_utime - before.ru_stime,
+            "spool_mb": spooled / 1e6, "load": (load0, os.getloadavg()[0])}  # type: ignore[dict-item]
 
 
 def reuters_texts(path: Path = REUTERS) -> list[str]:
@@ -504,7 +530,9 @@ def cmd_stages(args: argparse.Namespace) -> None:
 def scan_once(path: Path, jobs: int, out: Path) -> dict[str, float]:
     cmd = [sys.executable, "-m", "dedup", "scan", str(path), "--jobs", str(jobs), "--format", "jsonl",
            "--quiet", "-o", str(out)]
-    r = run_measured(cmd)
+    spool = out.parent / "spool"
+    spool.mkdir(exist_ok=True)
+    r = run_measured(cmd, env={"TMPDIR": str(spool)}, spool=str(spool))
     r["sha256"] = hashlib.sha256(out.read_bytes()).hexdigest()  # type: ignore[assignment]
     r["clusters"] = sum(1 for _ in out.open())
     return r
@@ -539,24 +567,31 @@ def cmd_scan(args: argparse.Namespace) -> None:
         sizes = sorted({args.n} | ({args.compare_n} if args.compare_jobs else set()))
         files = corpora(sizes, args, t)
         rows = []
-        main = scan_once(files[args.n], args.jobs, t / "main.jsonl")
-        rows.append((args.n, args.jobs, main))
-        if args.compare_jobs:
-            other_n = args.compare_n
-            mine = main if other_n == args.n else scan_once(files[other_n], args.jobs, t / "mine.jsonl")
-            if other_n != args.n:
-                rows.append((other_n, args.jobs, mine))
-            other = scan_once(files[other_n], args.compare_jobs, t / "other.jsonl")
-            rows.append((other_n, args.compare_jobs, other))
+        for k in range(args.repeat):  # interleaved, so that a change in the machine's load hits both alike
+            main = scan_once(files[args.n], args.jobs, t / f"main-{k}.jsonl")
+            rows.append((args.n, args.jobs, main))
+            if args.compare_jobs:
+                other_n = args.compare_n
+                if other_n != args.n:
+                    rows.append((other_n, args.jobs, scan_once(files[other_n], args.jobs, t / f"mine-{k}.jsonl")))
+                rows.append((other_n, args.compare_jobs, scan_once(files[other_n], args.compare_jobs,
+                                                                   t / f"other-{k}.jsonl")))
     print("\nWhole `dedup scan` of generated articles (about 600 words), output --format jsonl")
-    print(f"{os.cpu_count()} cores, load average now {os.getloadavg()[0]:.1f}")
-    print_table(["articles", "jobs", "wall s", "CPU s", "peak RSS MB (sum of process peaks)", "peak sampled sum MB",
-                 "clusters", "output sha256"],
-                [[f"{n:,}", str(j), f"{r['wall_s']:.1f}", f"{r['cpu_s']:.1f}", f"{r['peak_rss_mb']:,.0f}", f"{r['peak_sum_rss_mb']:,.0f}",
-                  f"{r['clusters']:,}", str(r["sha256"])[:16]] for n, j, r in rows])
+    print(f"{os.cpu_count()} cores; load: the 1-minute load average before and after each run")
+    print_table(["articles", "jobs", "wall s", "CPU s", "load", "peak RSS MB (sum of process peaks)",
+                 "peak sampled sum MB", "spool MB", "clusters", "output sha256"],
+                [[f"{n:,}", str(j), f"{r['wall_s']:.1f}", f"{r['cpu_s']:.1f}",
+                  "{:.1f}-{:.1f}".format(*r["load"]), f"{r['peak_rss_mb']:,.0f}",  # type: ignore[str-format]
+                  f"{r['peak_sum_rss_mb']:,.0f}", f"{r['spool_mb']:,.0f}", f"{r['clusters']:,}",
+                  str(r["sha256"])[:16]] for n, j, r in rows])
     if args.compare_jobs:
-        same = rows[-1][2]["sha256"] == rows[-2][2]["sha256"]
-        print(f"\nclusters with --jobs {args.jobs} and --jobs {args.compare_jobs} on {args.compare_n:,} articles: "
+        mine = [r for n, j, r in rows if n == args.compare_n and j == args.jobs]
+        other = [r for n, j, r in rows if n == args.compare_n and j == args.compare_jobs]
+        same = len({r["sha256"] for r in mine + other}) == 1
+        ratios = [o["wall_s"] / m["wall_s"] for m, o in zip(mine, other)]
+        print(f"\nwall time --jobs {args.compare_jobs} / --jobs {args.jobs} on {args.compare_n:,} articles, run by run: "
+              + ", ".join(f"{x:.2f}" for x in ratios))
+        print(f"clusters with --jobs {args.jobs} and --jobs {args.compare_jobs} on {args.compare_n:,} articles: "
               + ("identical" if same else "DIFFERENT"))
         if not same:
             raise SystemExit(1)
@@ -579,8 +614,9 @@ def cmd_scaling(args: argparse.Namespace) -> None:
             r["n"] = n
             if args.compare_jobs and n <= args.compare_max:
                 other = scan_once(path, args.compare_jobs, t / f"other-{n}.jsonl")
-                r["compare"] = {"jobs": args.compare_jobs, "wall_s": other["wall_s"],
-                                "peak_rss_mb": other["peak_rss_mb"], "identical": other["sha256"] == r["sha256"]}
+                r["compare"] = {"jobs": args.compare_jobs, "wall_s": other["wall_s"], "cpu_s": other["cpu_s"],
+                                "load": other["load"], "peak_rss_mb": other["peak_rss_mb"],
+                                "identical": other["sha256"] == r["sha256"]}
             results.append(r)
             print(f"  {n:,}: {r['wall_s']:.1f} s, {r['peak_rss_mb']:,.0f} MB", file=sys.stderr, flush=True)
     if args.json:
@@ -597,9 +633,15 @@ def report_scaling(results: list[dict[str, Any]], args: argparse.Namespace) -> N
     k_mem = float(np.polyfit(np.log(ns), np.log(mem), 1)[0])
     big = ns >= 100_000
     print(f"\nScaling of `dedup scan --jobs {args.jobs}` on generated articles (about 600 words)")
-    print_table(["articles", "wall s", "articles/s", "peak RSS MB (sum of process peaks)", "clusters"],
-                [[f"{r['n']:,}", f"{r['wall_s']:.1f}", f"{r['n'] / r['wall_s']:,.0f}", f"{r['peak_rss_mb']:,.0f}",
-                  f"{r['clusters']:,}"] for r in results])
+    def extra(r: dict[str, Any]) -> list[str]:  # measured since the load and the spool were recorded
+        return ["{:.1f}-{:.1f}".format(*r["load"]) if "load" in r else "-",
+                f"{r['spool_mb']:,.0f}" if "spool_mb" in r else "-"]
+
+    print_table(["articles", "wall s", "CPU s", "articles/s", "load", "spool MB", "peak RSS MB (sum of process peaks)",
+                 "clusters"],
+                [[f"{r['n']:,}", f"{r['wall_s']:.1f}", f"{r['cpu_s']:.1f}" if "cpu_s" in r else "-",
+                  f"{r['n'] / r['wall_s']:,.0f}", *extra(r), f"{r['peak_rss_mb']:,.0f}", f"{r['clusters']:,}"]
+                 for r in results])
     print(f"\nlog-log fit over all sizes: time ~ N^{k_time:.2f}, peak RSS ~ N^{k_mem:.2f}")
     if big.sum() >= 2:
         k_big = float(np.polyfit(np.log(ns[big]), np.log(secs[big]), 1)[0])
@@ -610,9 +652,13 @@ def report_scaling(results: list[dict[str, Any]], args: argparse.Namespace) -> N
     compared = [r for r in results if "compare" in r]
     if compared:
         print(f"\nSame clusters with --jobs {args.compare_jobs}:")
-        print_table(["articles", f"--jobs {args.compare_jobs} wall s", "peak RSS MB", "output identical"],
-                    [[f"{r['n']:,}", f"{r['compare']['wall_s']:.1f}", f"{r['compare']['peak_rss_mb']:,.0f}",
-                      "yes" if r["compare"]["identical"] else "NO"] for r in compared])
+        print_table(["articles", f"--jobs {args.compare_jobs} wall s", "CPU s", "load", "peak RSS MB",
+                     "output identical"],
+                    [[f"{r['n']:,}", f"{r['compare']['wall_s']:.1f}",
+                      f"{r['compare']['cpu_s']:.1f}" if "cpu_s" in r["compare"] else "-",
+                      "{:.1f}-{:.1f}".format(*r["compare"]["load"]) if "load" in r["compare"] else "-",
+                      f"{r['compare']['peak_rss_mb']:,.0f}", "yes" if r["compare"]["identical"] else "NO"]
+                     for r in compared])
         if not all(r["compare"]["identical"] for r in compared):
             raise SystemExit(1)
     if args.plot:
@@ -705,6 +751,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--compare-jobs", type=int, default=0, help="also scan with this many jobs and compare clusters")
     p.add_argument("--compare-n", type=int, default=100_000, help="articles for the comparison run")
+    p.add_argument("--repeat", type=int, default=1, help="interleaved repetitions of the runs")
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--reuters", type=Path, default=REUTERS)
     p.add_argument("--tmp", help="directory for the temporary corpus (default: the system's)")

@@ -614,6 +614,115 @@ _TOO_DEEP = ("JSON nested deeper than Python's parser allows (about 1,000 levels
              "flatten the record or remove it")
 
 
+def _repeated_id(doc_id: str) -> str:
+    return f"duplicate id {doc_id!r} (ids must be unique; pick another with --id-field)"
+
+
+def _too_large(what: str, limit: int, option: str) -> str:
+    return f"{what} larger than {_human(limit)} (the limit; raise it with {option}, or split the file)"
+
+
+def _line_value(raw: bytes, encoding: Optional[str]) -> tuple[bool, object]:
+    """One JSON line's value: ``(True, value)``, or ``(False, why it cannot be read)``."""
+    try:
+        line = decode(raw, encoding)
+    except InputError as exc:
+        return False, exc.message
+    try:
+        return True, json.loads(line)
+    except json.JSONDecodeError as exc:
+        return False, f"malformed JSON line ({exc.msg} at column {exc.colno}); fix or remove the line"
+    except RecursionError:
+        return False, _TOO_DEEP
+
+
+def record_document(number: int, rec: object, path: str, rel: str, opts: ReadOptions) -> Union[Document, Skipped]:
+    """The Document a JSON/CSV/Parquet record gives, or the note saying why it gives none.
+
+    Args:
+        number: the record's number in its file (its line in a JSON lines file).
+        rec: the parsed record.
+        path: the file as shown in notes; rel: its id prefix (``rel:number``
+            names a record without an id).
+        opts: the fields to use and the document size limit.
+    """
+    if not isinstance(rec, dict):
+        return Skipped(path, "record is not a JSON object (expected {\"id\": ..., \"text\": ...})", number)
+    body = record_text(rec, opts.text_field)
+    if body is None:
+        looked = repr(opts.text_field) if opts.text_field else "text, content, article, title or body"
+        return Skipped(path, f"record has no text in {looked} (choose the field with --text-field)", number)
+    if len(body) > opts.max_document_bytes:
+        return Skipped(path, _too_large("text", opts.max_document_bytes, "--max-document-size"), number)
+    rid = pick_field(rec, opts.id_field, ID_FIELDS)
+    if rid is None or isinstance(rid, (dict, list)):
+        if opts.id_field is not None:
+            return Skipped(path, f"record has no id in field {opts.id_field!r} (choose one with --id-field)", number)
+        doc_id = f"{rel}:{number}"
+    else:
+        doc_id = str(rid)
+    date = parse_date(pick_field(rec, opts.date_field, DATE_FIELDS))
+    return Document(doc_id, body, path, number, date, False, title=record_title(rec))
+
+
+@dataclass(frozen=True)
+class LineBatch:
+    """Lines of a JSON lines input, read but not yet parsed (:func:`parse_lines` parses them).
+
+    Attributes:
+        path: the file as shown in notes (``-`` for stdin); rel: its id prefix.
+        numbers: each line's number in the file.
+        lines: each line's bytes (UTF-8 for UTF-16/32 input), None for a
+            line over the document size limit.
+        encoding: how to decode the lines (None: UTF-8).
+    """
+
+    path: str
+    rel: str
+    numbers: tuple[int, ...]
+    lines: tuple[Optional[bytes], ...]
+    encoding: Optional[str]
+
+
+@dataclass(frozen=True)
+class FileMark:
+    """Where a JSON lines file starts (``end`` False) and ends among :meth:`LineReader.events`;
+    ``error``: what ended standard input early, raised by :meth:`LineReader.apply`."""
+
+    path: str
+    end: bool
+    error: Optional[InputError] = None
+
+
+def parse_lines(batch: LineBatch, opts: ReadOptions) -> list[Union[Document, Skipped]]:
+    """The documents of a batch of JSON lines, and notes for the lines that give none, in line order.
+
+    The part of reading a JSON lines file that needs no other line: it
+    runs in worker processes while :class:`LineReader` reads on. Blank
+    lines give nothing; the first line of a file, when it holds binary
+    data, gives the note that the whole file is skipped (the reader then
+    stops there). Ids are not checked for repeats here
+    (:meth:`LineReader.accept` does that, in input order).
+    """
+    out: list[Union[Document, Skipped]] = []
+    for number, raw in zip(batch.numbers, batch.lines):
+        if raw is None:
+            out.append(Skipped(batch.path, _too_large("line", opts.max_document_bytes, "--max-document-size"),
+                               number))
+            continue
+        if number == 1 and _looks_binary(raw, batch.encoding):
+            out.append(Skipped(batch.path, "binary file, not JSON lines (remove it or give text files only)"))
+            break
+        if not raw.strip():
+            continue
+        ok, value = _line_value(raw, batch.encoding)
+        if not ok:
+            out.append(Skipped(batch.path, value, number))  # type: ignore[arg-type]
+            continue
+        out.append(record_document(number, value, batch.path, batch.rel, opts))
+    return out
+
+
 class _Reader:
     def __init__(self, opts: ReadOptions, on_file: Optional[Callable[[str], None]] = None) -> None:
         self.opts = opts
@@ -622,63 +731,52 @@ class _Reader:
         self.files: dict[tuple[int, int], str] = {}
 
     def skip(self, path: str, reason: str, line: int = 0) -> None:
-        note = Skipped(path, reason, line)
+        self.note(Skipped(path, reason, line))
+
+    def note(self, note: Skipped) -> None:
         if self.opts.strict:
-            raise InputError(str(note), path)
+            raise InputError(str(note), note.path)
         self.opts.skipped.append(note)
 
     def too_large(self, what: str, limit: int, option: str) -> str:
-        return f"{what} larger than {_human(limit)} (the limit; raise it with {option}, or split the file)"
+        return _too_large(what, limit, option)
 
     def emit(self, doc: Document) -> Iterator[Document]:
         if doc.id in self.seen:
-            self.skip(doc.path, f"duplicate id {doc.id!r} (ids must be unique; pick another with --id-field)",
-                      doc.line)
+            self.skip(doc.path, _repeated_id(doc.id), doc.line)
             return
         self.seen.add(doc.id)
         yield doc
 
     def same_file(self, path: Path, shown: str) -> bool:
         """True (with a note) when this file was already read under another name (a link, or given twice)."""
+        note = self.read_before(path, shown)
+        if note is not None:
+            self.note(note)
+        return note is not None
+
+    def read_before(self, path: Path, shown: str) -> Optional[Skipped]:
+        """The note for a file already read under another name, or None (the file is then remembered)."""
         try:
             st = path.stat()
         except OSError:
-            return False
+            return None
         if not stat.S_ISREG(st.st_mode):
-            return False
+            return None
         key = (st.st_dev, st.st_ino)
         first = self.files.get(key)
         if first is not None:
-            self.skip(shown, f"the same file as {first} (a link or the same path given twice); read once")
-            return True
+            return Skipped(shown, f"the same file as {first} (a link or the same path given twice); read once")
         self.files[key] = shown
-        return False
+        return None
 
     def records(self, items: Iterable[tuple[int, object]], path: str, rel: str) -> Iterator[Document]:
-        opts = self.opts
         for number, rec in items:
-            if not isinstance(rec, dict):
-                self.skip(path, "record is not a JSON object (expected {\"id\": ..., \"text\": ...})", number)
+            got = record_document(number, rec, path, rel, self.opts)
+            if isinstance(got, Skipped):
+                self.note(got)
                 continue
-            body = record_text(rec, opts.text_field)
-            if body is None:
-                looked = repr(opts.text_field) if opts.text_field else "text, content, article, title or body"
-                self.skip(path, f"record has no text in {looked} (choose the field with --text-field)", number)
-                continue
-            if len(body) > opts.max_document_bytes:
-                self.skip(path, self.too_large("text", opts.max_document_bytes, "--max-document-size"), number)
-                continue
-            rid = pick_field(rec, opts.id_field, ID_FIELDS)
-            if rid is None or isinstance(rid, (dict, list)):
-                if opts.id_field is not None:
-                    self.skip(path, f"record has no id in field {opts.id_field!r} (choose one with --id-field)",
-                              number)
-                    continue
-                doc_id = f"{rel}:{number}"
-            else:
-                doc_id = str(rid)
-            date = parse_date(pick_field(rec, opts.date_field, DATE_FIELDS))
-            yield from self.emit(Document(doc_id, body, path, number, date, False, title=record_title(rec)))
+            yield from self.emit(got)
 
     def json_items(self, text: str, path: str) -> list[tuple[int, object]]:
         try:
@@ -729,18 +827,11 @@ class _Reader:
                 return
             if not raw.strip():
                 continue
-            try:
-                line = decode(raw, enc)
-            except InputError as exc:
-                self.skip(path, exc.message, number)
-                continue
-            try:
-                yield number, json.loads(line)
-            except json.JSONDecodeError as exc:
-                self.skip(path, f"malformed JSON line ({exc.msg} at column {exc.colno}); fix or remove the line",
-                          number)
-            except RecursionError:
-                self.skip(path, _TOO_DEEP, number)
+            ok, value = _line_value(raw, enc)
+            if ok:
+                yield number, value
+            else:
+                self.skip(path, value, number)  # type: ignore[arg-type]
 
     def file(self, path: Path, rel: str) -> Iterator[Document]:
         shown = str(path)
@@ -957,6 +1048,62 @@ class _Reader:
         if count == len(self.seen) + len(self.opts.skipped):
             self.skip(shown, "empty file")
 
+    # ------------------------------------------------ JSON lines parsed elsewhere (LineReader)
+
+    def line_batches(self, stream: IO[bytes], path: str, rel: str, size: int) -> Iterator[LineBatch]:
+        """The lines of a JSON lines stream in batches of ``size``, unparsed (what
+        :meth:`jsonl_items` reads, in the same bounded pieces). The lines read
+        before a read error are yielded before the error propagates."""
+        enc = self.opts.encoding
+        if enc is None and not hasattr(stream, "peek") and hasattr(stream, "readinto"):
+            stream = io.BufferedReader(stream)  # type: ignore[arg-type]  # to look for a byte-order mark
+        wide = enc if enc is not None and _wide_encoding(enc) else _stream_bom(stream) if enc is None else None
+        if wide:
+            stream, enc = _Utf8Lines(stream, wide), None
+        numbers: list[int] = []
+        lines: list[Optional[bytes]] = []
+        try:
+            for number, raw in self._lines(stream, path):
+                numbers.append(number)
+                lines.append(raw)
+                if number == 1 and raw is not None and _looks_binary(raw, enc):
+                    break  # parse_lines notes it; nothing further is read
+                if len(numbers) == size:
+                    yield LineBatch(path, rel, tuple(numbers), tuple(lines), enc)
+                    numbers, lines = [], []
+        except (*_GZIP_ERRORS, InputError):
+            if numbers:
+                yield LineBatch(path, rel, tuple(numbers), tuple(lines), enc)
+            raise
+        if numbers:
+            yield LineBatch(path, rel, tuple(numbers), tuple(lines), enc)
+
+    def jsonl_events(self, path: Path, shown: str, rel: str,
+                     size: int) -> Iterator[Union[LineBatch, Skipped, FileMark]]:
+        """:meth:`jsonl_file` with its lines left unparsed."""
+        try:
+            stream = open_input(path)
+        except OSError as exc:
+            yield Skipped(shown, f"could not read ({exc.strerror or exc}); check the path and permissions")
+            return
+        raw = stream.fileobj if isinstance(stream, gzip.GzipFile) else stream
+        self.opts.files_read += 1
+        yield FileMark(shown, False)
+        base = self.opts.bytes_done
+        try:
+            with raw, stream:  # type: ignore[union-attr]
+                for batch in self.line_batches(stream, shown, rel, size):
+                    try:
+                        self.opts.bytes_done = base + raw.tell()  # type: ignore[union-attr]
+                    except OSError:
+                        pass
+                    yield batch
+        except _GZIP_ERRORS as exc:
+            yield Skipped(shown, f"could not read to the end ({exc}); re-compress or repair the file")
+        except InputError as exc:
+            yield Skipped(shown, exc.message)
+        yield FileMark(shown, True)
+
     def stdin(self, stream: IO[bytes]) -> Iterator[Document]:
         if self.on_file:
             self.on_file("-")
@@ -1058,6 +1205,150 @@ def _expand(sources: Sequence[Source], *, path_ids: bool = False,
     return out
 
 
+class LineReader:
+    """Reading that can leave JSON lines unparsed, for worker processes to parse.
+
+    :meth:`documents` is :func:`read_documents`. When every input is JSON
+    lines (:attr:`jsonl_only`), :meth:`events` instead reads the lines
+    only, applying the size limits, and yields them in batches
+    (:class:`LineBatch`) together with the notes about whole files
+    (:class:`dedup.io.Skipped`) and where each file starts and ends
+    (:class:`FileMark`), in input order. Whoever parses the batches
+    (:func:`parse_lines`) hands every event back in that same order:
+    notes and marks to :meth:`apply`, each batch's parsed records to
+    :meth:`accept`, which refuses repeated ids. Notes, their order, their
+    wording and strictness are then the same as :func:`read_documents`
+    gives.
+
+    Args: as :func:`read_documents`.
+
+    Example:
+        >>> reader = LineReader(["seeds/"])
+        >>> reader.jsonl_only
+        False
+    """
+
+    def __init__(self, sources: Sequence[Source], options: Optional[ReadOptions] = None,
+                 on_file: Optional[Callable[[str], None]] = None, stdin: Optional[IO[bytes]] = None) -> None:
+        self.opts = options if options is not None else ReadOptions()
+        self._reader = _Reader(self.opts, on_file)
+        self._stdin = stdin
+        self._problems: list[tuple[Path, str]] = []
+        self._expanded = _expand(sources, path_ids=self.opts.path_ids, problems=self._problems)
+        self._count = 0
+
+    def _wanted(self, path: Path, rel: str, in_folder: bool) -> bool:
+        return not in_folder or (_base_suffix(path) in SUFFIXES and self.opts.wanted(rel))
+
+    @property
+    def jsonl_only(self) -> bool:
+        """Whether every input read is JSON lines (a ``.jsonl``/``.ndjson`` file, optionally gzipped, or ``-``)."""
+        read = [(p, r, f) for p, r, f in self._expanded if p is None or self._wanted(p, r, f)]
+        return bool(read) and all(p is None or _base_suffix(p) in JSONL_SUFFIXES for p, _, _ in read)
+
+    def _start(self) -> None:
+        for path, _, _ in self._expanded:
+            try:
+                self.opts.bytes_total += path.stat().st_size if path is not None else 0
+            except OSError:
+                pass
+
+    def documents(self) -> Iterator[Document]:
+        """Every document, in input order (:func:`read_documents`)."""
+        reader, opts = self._reader, self.opts
+        for where, reason in self._problems:
+            reader.skip(str(where), reason)
+        self._start()
+        for path, rel, in_folder in self._expanded:
+            if path is None:
+                yield from reader.stdin(self._stdin if self._stdin is not None else sys.stdin.buffer)
+                continue
+            if not self._wanted(path, rel, in_folder):
+                opts.files_ignored += 1
+                continue
+            yield from reader.file(path, rel)
+
+    def events(self, size: int) -> Iterator[Union[LineBatch, Skipped, FileMark]]:
+        """Batches of at most ``size`` unparsed lines, notes and file marks, in input order
+        (only when :attr:`jsonl_only`)."""
+        if not self.jsonl_only:
+            raise ValueError("events() reads JSON lines inputs only; use documents() for the others")
+        reader, opts = self._reader, self.opts
+        for where, reason in self._problems:
+            yield Skipped(str(where), reason)
+        self._start()
+        for path, rel, in_folder in self._expanded:
+            if path is None:
+                if reader.on_file:
+                    reader.on_file("-")
+                opts.files_read += 1
+                try:
+                    yield from reader.line_batches(self._stdin if self._stdin is not None else sys.stdin.buffer,
+                                                   "-", "-", size)
+                except InputError as exc:
+                    # read_documents lets this end the reading; here it waits for its turn (apply).
+                    yield FileMark("-", True, exc)
+                    return
+                continue
+            if not self._wanted(path, rel, in_folder):
+                opts.files_ignored += 1
+                continue
+            shown = str(path)
+            if reader.on_file:
+                reader.on_file(shown)
+            note = reader.read_before(path, shown)
+            if note is not None:
+                yield note
+                continue
+            yield from reader.jsonl_events(path, shown, rel, size)
+
+    def apply(self, event: Union[Skipped, FileMark]) -> None:
+        """Take in a note or file mark from :meth:`events`, in its turn.
+
+        Raises:
+            InputError: a note, when reading is strict.
+        """
+        reader = self._reader
+        if isinstance(event, Skipped):
+            reader.note(event)
+        elif event.error is not None:
+            raise event.error
+        elif not event.end:
+            self._count = len(reader.seen) + len(self.opts.skipped)
+        elif self._count == len(reader.seen) + len(self.opts.skipped):
+            reader.skip(event.path, "empty file")
+
+    def accept(self, batch: LineBatch, parsed: Sequence[object]) -> list[bool]:
+        """Take in a batch's records, in its turn: the notes :func:`parse_lines` gave, and the
+        documents (anything with ``id``, ``path`` and ``line``), each refused when its id came before.
+
+        Returns:
+            for each document (notes left out), whether it is kept.
+
+        Raises:
+            InputError: a note or a repeated id, when reading is strict.
+        """
+        reader = self._reader
+        kept: list[bool] = []
+        try:
+            for item in parsed:
+                if isinstance(item, Skipped):
+                    reader.note(item)
+                    continue
+                doc_id, path, line = item.id, item.path, item.line  # type: ignore[attr-defined]
+                if doc_id in reader.seen:
+                    kept.append(False)
+                    reader.skip(path, _repeated_id(doc_id), line)
+                    continue
+                reader.seen.add(doc_id)
+                kept.append(True)
+        except InputError as exc:
+            if batch.path == "-":
+                raise
+            reader.skip(batch.path, exc.message)  # as jsonl_file words a strict stop inside a file
+        return kept
+
+
 def read_documents(sources: Sequence[Source], options: Optional[ReadOptions] = None,
                    on_file: Optional[Callable[[str], None]] = None,
                    stdin: Optional[IO[bytes]] = None) -> Iterator[Document]:
@@ -1082,22 +1373,4 @@ def read_documents(sources: Sequence[Source], options: Optional[ReadOptions] = N
     Raises:
         InputError: for a missing path, or any skipped input when strict.
     """
-    opts = options if options is not None else ReadOptions()
-    reader = _Reader(opts, on_file)
-    problems: list[tuple[Path, str]] = []
-    expanded = _expand(sources, path_ids=opts.path_ids, problems=problems)
-    for where, reason in problems:
-        reader.skip(str(where), reason)
-    for path, _, _ in expanded:
-        try:
-            opts.bytes_total += path.stat().st_size if path is not None else 0
-        except OSError:
-            pass
-    for path, rel, in_folder in expanded:
-        if path is None:
-            yield from reader.stdin(stdin if stdin is not None else sys.stdin.buffer)
-            continue
-        if in_folder and (_base_suffix(path) not in SUFFIXES or not opts.wanted(rel)):
-            opts.files_ignored += 1
-            continue
-        yield from reader.file(path, rel)
+    yield from LineReader(sources, options, on_file, stdin).documents()

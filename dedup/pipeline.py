@@ -8,6 +8,7 @@ import os
 import signal
 import tempfile
 import time
+from collections import deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import chain
@@ -19,7 +20,8 @@ from .cluster import choose_keep, groups, trusted_groups
 from .config import KEEP_POLICIES, KeepPolicy, ScanConfig  # noqa: F401  (ScanConfig lived here; still importable)
 from .errors import ConfigError, DedupError
 from .candidates import candidate_pairs
-from .io import Document, ReadOptions, Skipped, Source, headline, read_documents
+from .io import (Document, LineBatch, LineReader, ReadOptions, Skipped, Source, headline,
+                 parse_lines)
 from .occasion import (Evidence, OccasionFeatures, OccasionResult, WordWeights, digit_sets,
                        lead_sets, letter_sets, occasion_features)
 from .shingle import batch_token_hashes, batch_word_tokens, sets_from_hashes
@@ -207,8 +209,9 @@ class SetStore:
 _worker_state: dict[str, object] = {}
 
 
-def _init_worker(config: ScanConfig) -> None:  # noqa: D103
+def _init_worker(config: ScanConfig, read_options: Optional[ReadOptions] = None) -> None:  # noqa: D103
     _worker_state["config"] = config
+    _worker_state["read"] = read_options
     if multiprocessing.parent_process() is not None:
         # Ctrl-C reaches the whole process group: the parent stops the pool;
         # a worker dying of it mid-task would print a traceback and can hang
@@ -276,6 +279,26 @@ def _hash_batch(texts: Sequence[str], titles: Sequence[Optional[str]]) -> Hashed
     return hash_batch(texts, _worker_state["config"], _worker_state["hasher"], titles)  # type: ignore[arg-type]
 
 
+def _info(doc: Document, words: int, shingles: int) -> DocInfo:
+    return DocInfo(doc.id, doc.path, doc.line, words, shingles, doc.date, doc.is_file, doc.date_is_mtime,
+                   headline(doc), doc.site, doc.url, doc.extractor)
+
+
+def _parse_hash(batch: LineBatch, drop: AbstractSet[int] = frozenset()
+                ) -> tuple[list[object], Optional[HashedBatch]]:
+    """A batch of JSON lines parsed and hashed (in a worker): in line order, a note for each line
+    that gives no document and a DocInfo for each that does (the lines in ``drop`` left out),
+    and the hashed batch of those documents (None when there are none)."""
+    parsed = parse_lines(batch, _worker_state["read"])  # type: ignore[arg-type]
+    docs = [d for d in parsed if isinstance(d, Document) and d.line not in drop]
+    if not docs:
+        return [d for d in parsed if isinstance(d, Skipped)], None
+    hb = _hash_batch([d.text for d in docs], _page_titles(docs))
+    infos = iter([_info(d, w, n) for d, w, n in zip(docs, hb.words.tolist(), hb.lengths.tolist())])
+    return [next(infos) if isinstance(d, Document) else d for d in parsed
+            if not isinstance(d, Document) or d.line not in drop], hb
+
+
 def _page_titles(batch: Sequence[Document]) -> list[Optional[str]]:
     """The titles web pages give apart from their text (a record's title is already its text's first line)."""
     return [d.title if d.extractor else None for d in batch]
@@ -320,13 +343,18 @@ def workers_for(batches: Iterator[_B], workers: int) -> tuple[Iterator[_B], int]
     return chain([b for b in (first, second) if b is not None], batches), workers if second is not None else 1
 
 
-def _hashed(docs: Iterable[Document], config: ScanConfig) -> Iterator[tuple[list[Document], HashedBatch]]:
-    """(batch, hashed batch) in input order, using worker processes when jobs > 1."""
+def _hashed(docs: Iterable[Document], config: ScanConfig) -> Iterator[tuple[list[DocInfo], HashedBatch]]:
+    """(DocInfos, hashed batch) in input order, using worker processes when jobs > 1."""
     batches, workers = workers_for(document_batches(docs, BATCH), config.workers)
+
+    def infos(batch: list[Document], hb: HashedBatch) -> list[DocInfo]:
+        return [_info(d, w, n) for d, w, n in zip(batch, hb.words.tolist(), hb.lengths.tolist())]
+
     if workers <= 1:
         _init_worker(config)
         for batch in batches:
-            yield batch, _hash_batch([d.text for d in batch], _page_titles(batch))
+            hb = _hash_batch([d.text for d in batch], _page_titles(batch))
+            yield infos(batch, hb), hb
         return
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
@@ -338,10 +366,73 @@ def _hashed(docs: Iterable[Document], config: ScanConfig) -> Iterator[tuple[list
                 # Bound the work in flight so memory follows the signatures, not the text.
                 while len(pending) > 2 * workers:
                     done, res = pending.pop(0)
-                    yield done, res.get()  # type: ignore[attr-defined]
+                    hb = res.get()  # type: ignore[attr-defined]
+                    yield infos(done, hb), hb
             while pending:
                 done, res = pending.pop(0)
-                yield done, res.get()  # type: ignore[attr-defined]
+                hb = res.get()  # type: ignore[attr-defined]
+                yield infos(done, hb), hb
+        except BaseException:
+            _drain(pending)
+            raise
+
+
+def _line_hashed(reader: LineReader, config: ScanConfig,
+                 size: Optional[int] = None) -> Iterator[tuple[list[DocInfo], HashedBatch]]:
+    """(DocInfos, hashed batch) of JSON lines inputs in input order, the lines parsed and hashed by
+    worker processes (:meth:`dedup.io.LineReader.events`); this process reads the lines and takes
+    the notes, marks and ids back in input order, so they are what :func:`dedup.io.read_documents`
+    gives."""
+    events = reader.events(size or BATCH)
+    head: list[object] = []
+    n_batches = 0
+    for event in events:
+        head.append(event)
+        n_batches += isinstance(event, LineBatch)
+        if n_batches == 2:
+            break
+    stream = chain(head, events)
+    # Starting workers for a single batch costs more than it saves.
+    workers = config.workers if n_batches == 2 else 1
+    _init_worker(config, reader.opts)  # this process parses again a batch that repeats an id
+
+    def take(event: object, got: Optional[tuple[list[object], Optional[HashedBatch]]]
+             ) -> Iterator[tuple[list[DocInfo], HashedBatch]]:
+        if not isinstance(event, LineBatch):
+            reader.apply(event)  # type: ignore[arg-type]
+            return
+        parsed, hb = got  # type: ignore[misc]
+        kept = reader.accept(event, parsed)
+        if not all(kept):
+            refused = [d.line for d, k in zip((d for d in parsed if isinstance(d, DocInfo)), kept) if not k]
+            parsed, hb = _parse_hash(event, frozenset(refused))
+        if hb is not None:
+            yield [d for d in parsed if isinstance(d, DocInfo)], hb
+
+    if workers <= 1:
+        for event in stream:
+            yield from take(event, _parse_hash(event) if isinstance(event, LineBatch) else None)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    pending: deque[tuple[object, object]] = deque()
+    in_flight = 0
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(config, reader.opts)) as pool:
+        try:
+            for event in stream:
+                if isinstance(event, LineBatch):
+                    pending.append((event, pool.apply_async(_parse_hash, (event,))))
+                    in_flight += 1
+                else:
+                    pending.append((event, None))
+                # Bound the lines in flight so memory follows the signatures, not the text.
+                while in_flight > 2 * workers:
+                    done, res = pending.popleft()
+                    in_flight -= res is not None
+                    yield from take(done, res.get() if res is not None else None)  # type: ignore[attr-defined]
+            while pending:
+                done, res = pending.popleft()
+                yield from take(done, res.get() if res is not None else None)  # type: ignore[attr-defined]
         except BaseException:
             _drain(pending)
             raise
@@ -576,7 +667,7 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
     return _scan_hashed(_hashed(_unique_ids(docs), config), config, opts, progress, t0)
 
 
-def _scan_hashed(hashed: Iterable[tuple[list[Document], HashedBatch]], config: ScanConfig, opts: ReadOptions,
+def _scan_hashed(hashed: Iterable[tuple[list[DocInfo], HashedBatch]], config: ScanConfig, opts: ReadOptions,
                  progress: Optional[Callable[[int], None]], t0: float) -> ScanResult:
     infos: list[DocInfo] = []
     with SetStore() as store, SetStore() as word_store, SetStore() as figure_store, SetStore() as lead_store, \
@@ -586,7 +677,7 @@ def _scan_hashed(hashed: Iterable[tuple[list[Document], HashedBatch]], config: S
         word_df = ShingleCounts()
         shorts: list[ShortFeatures] = []
         corrections: list[np.ndarray] = []
-        for batch, hb in hashed:
+        for batch_infos, hb in hashed:
             short = hb.short
             if len(short):
                 short.index += len(infos)
@@ -598,13 +689,10 @@ def _scan_hashed(hashed: Iterable[tuple[list[Document], HashedBatch]], config: S
             title_store.extend(hb.titles, hb.title_lengths)
             corrections.append(hb.occasion.corrections)
             if df is not None:
-                df.add(hb.values, len(batch))
-            word_df.add(hb.word_values, len(batch))
+                df.add(hb.values, len(batch_infos))
+            word_df.add(hb.word_values, len(batch_infos))
             sig_chunks.append(hb.signatures)
-            for doc, n_words, n_sh in zip(batch, hb.words.tolist(), hb.lengths.tolist()):
-                infos.append(DocInfo(doc.id, doc.path, doc.line, n_words, n_sh, doc.date, doc.is_file,
-                                     doc.date_is_mtime, headline(doc), doc.site, doc.url,
-                                     doc.extractor))
+            infos.extend(batch_infos)
             if progress:
                 progress(len(infos))
         t1 = time.perf_counter()
@@ -686,8 +774,11 @@ def scan(sources: Sequence[Source], config: Optional[ScanConfig] = None, *,
         raise TypeError("give either config or keyword settings, not both")
     opts = read_options or ReadOptions()
     opts.defer_html = True  # web pages are extracted by the scan's workers
-    docs = read_documents(sources, opts, on_file=on_file, stdin=stdin)
-    return scan_documents(docs, config, progress=progress, read_options=opts)
+    reader = LineReader(sources, opts, on_file=on_file, stdin=stdin)
+    if config.workers > 1 and reader.jsonl_only:
+        # JSON lines are parsed where they are hashed: this process only reads lines.
+        return _scan_hashed(_line_hashed(reader, config), config, opts, progress, time.perf_counter())
+    return scan_documents(reader.documents(), config, progress=progress, read_options=opts)
 
 
 # ---------------------------------------------------------------- explain
