@@ -150,7 +150,7 @@ def page_rows(records: Sequence[dict], seed: int, show_missed: bool = True) -> l
     import trafilatura
 
     from dedup.extract import extract_page
-    from dedup.io import html_to_text
+    from dedup.decode import html_to_text
     from saved_pages import build
 
     def traf(page: str) -> str:

@@ -28,7 +28,7 @@ _EXPORTS = {
     "ConfigError": "errors", "DedupError": "errors", "IndexFormatError": "errors", "InputError": "errors",
     "candidate_pairs": "candidates", "lsh_floor": "candidates", "optimal_bands": "candidates",
     "recall_bands": "candidates",
-    "Document": "io", "ReadOptions": "io", "Skipped": "io", "html_to_text": "io", "read_documents": "io",
+    "Document": "io", "ReadOptions": "io", "Skipped": "io", "html_to_text": "decode", "read_documents": "io",
     "AddOutcome": "index", "Index": "index", "IndexInfo": "index", "Match": "index", "QueryResult": "index",
     "normalize": "normalize", "words": "normalize",
     "Cluster": "pipeline", "DocInfo": "pipeline", "Member": "pipeline", "ScanConfig": "config",
@@ -47,7 +47,8 @@ if TYPE_CHECKING:
     from .diff import VersionDiff, diff
     from .errors import ConfigError, DedupError, IndexFormatError, InputError
     from .index import AddOutcome, Index, IndexInfo, Match, QueryResult
-    from .io import Document, ReadOptions, Skipped, html_to_text, read_documents
+    from .decode import html_to_text
+    from .io import Document, ReadOptions, Skipped, read_documents
     from .normalize import normalize, words
     from .pipeline import Cluster, DocInfo, Member, ScanResult, scan, scan_documents
     from .shingle import ShingleConfig, shingle_hash, shingle_set, shingles

@@ -342,7 +342,7 @@ def explain_command(a: str, b: str, collection: tuple[str, ...], fmt: str, thres
       dedup explain 1503 475 --in reuters21578.jsonl.gz
       dedup explain a.html b.html --in news/ --format json
     """
-    from .pipeline import explain
+    from .explain import explain
     from .report import render_explanation
 
     try:

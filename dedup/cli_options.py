@@ -13,7 +13,8 @@ from .config import ScanConfig
 from .errors import ConfigError, DedupError
 from .files import atomic_write, refuse_inputs
 from .io import (BODY_FIELDS, DATE_FIELDS, ID_FIELDS, MAX_DOCUMENT_BYTES, MAX_FILE_BYTES, TEXT_FIELDS,
-                 TITLE_FIELDS, ReadOptions, expand_sources)
+                 TITLE_FIELDS, ReadOptions)
+from .sources import expand_sources
 from .term import OutputClosed, escape_controls, write_stdout
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

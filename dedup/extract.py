@@ -4,7 +4,7 @@ The article is extracted with trafilatura (Barbaresi, ACL 2021: "Trafilatura:
 A Web Scraping Library and Command-Line Tool for Text Discovery and
 Extraction"), which separates a page's main text from its navigation,
 sidebars and footers; pages it returns nothing for fall back to
-:func:`dedup.io.html_to_text`. Each :class:`Page` says which extractor gave
+:func:`dedup.decode.html_to_text`. Each :class:`Page` says which extractor gave
 its text. trafilatura is imported inside the functions that use it.
 """
 
@@ -17,7 +17,8 @@ from typing import Optional, Sequence
 from urllib.parse import urlsplit
 
 from .errors import DedupError
-from .io import Document, html_to_text, parse_date
+from .decode import html_to_text, parse_date
+from .io import Document
 from .normalize import words
 
 # "blocks": the page's text blocks that are neither links nor its site's

@@ -9,25 +9,23 @@ one record are :class:`Skipped` notes, not exceptions, unless ``strict``.
 from __future__ import annotations
 
 import codecs
-import csv
 import dataclasses
-import fcntl
 import fnmatch
 import gzip
 import io
 import json
-import os
-import re
 import stat
 import sys
-import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator, Optional, Sequence, Union
 
+from .decode import (GZIP_ERRORS, TooLarge, Utf8Lines, base_suffix, decode, human_size, looks_binary, open_input,
+                     parse_date, read_bounded, stream_bom, wide_encoding)
 from .errors import ConfigError, InputError
+from .sources import Source, expand_inputs
+from .tables import csv_records
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -47,7 +45,6 @@ TITLE_FIELDS = ("title", "headline")
 BODY_FIELDS = ("body", "description", "summary")
 DATE_FIELDS = ("date", "published", "published_at", "datePublished", "pubdate", "timestamp", "updated")
 
-Source = Union[str, os.PathLike]
 
 # Limits on what one input may hold (README, "Limits"). A news article is a
 # few kilobytes; these are far above any, and keep a hostile or broken input
@@ -56,8 +53,6 @@ Source = Union[str, os.PathLike]
 MAX_DOCUMENT_BYTES = 16 << 20   # one text/HTML file, one JSON line, one record's text
 MAX_FILE_BYTES = 256 << 20      # one .json file read whole, after decompression
 
-# Errors a truncated or corrupt gzip stream raises while it is read.
-_GZIP_ERRORS = (OSError, EOFError, zlib.error)
 
 
 @dataclass(frozen=True)
@@ -186,386 +181,6 @@ class ReadOptions:
                 raise ConfigError(f"The {name!r} parameter must be an int >= 1. Got {value!r} instead.")
 
 
-# ---------------------------------------------------------------- dates
-
-_DATE_FORMATS = (
-    "%Y-%m-%dT%H:%M:%S%z",
-    "%Y-%m-%dT%H:%M:%S.%f%z",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M:%S%z",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M",
-    "%Y-%m-%d",
-    "%d-%b-%Y %H:%M:%S.%f",  # Reuters-21578: 26-FEB-1987 15:01:01.79
-    "%d-%b-%Y %H:%M:%S",
-    "%a, %d %b %Y %H:%M:%S %z",  # RFC 2822
-    "%a, %d %b %Y %H:%M:%S %Z",
-    "%d %B %Y",
-    "%B %d, %Y",
-)
-
-
-_last_format = [_DATE_FORMATS[0]]
-#: the formats in the order tried after each one matched: that one first.
-_FORMAT_ORDER = {last: (last,) + tuple(f for f in _DATE_FORMATS if f != last) for last in _DATE_FORMATS}
-# A date and time at the start of a longer value: Reuters-21578 appends
-# codes to some ("27-MAR-1987 02:17:09.88T C").
-_LEADING_DATE = re.compile(r"^(\d{1,2}-[A-Za-z]{3}-\d{4} \d{1,2}:\d{2}:\d{2}(?:\.\d+)?|"
-                           r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)")
-
-
-def parse_date(value: object) -> Optional[datetime]:
-    """Parse a date from a JSON value or HTML meta tag; None when unknown.
-
-    ISO 8601 first, then the common formats of :data:`_DATE_FORMATS` (the
-    one that matched last is tried first: a file uses one format), then a
-    date and time at the start of a longer value.
-    """
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, datetime):  # Parquet timestamp columns
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    if isinstance(value, (int, float)):
-        try:
-            secs = value / 1000 if value > 1e11 else value
-            return datetime.fromtimestamp(secs, tz=timezone.utc)
-        except (OverflowError, OSError, ValueError):
-            return None
-    text = str(value).strip()
-    if not text:
-        return None
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    try:
-        dt = datetime.fromisoformat(text)
-    except ValueError:
-        dt = _reuters_date(text)
-        if dt is None:
-            lead = _LEADING_DATE.match(text)
-            if lead and lead.group() != text and _REUTERS_DATE.fullmatch(lead.group()):
-                # A Reuters date and time followed by codes, which no format reads.
-                dt = _reuters_date(lead.group())
-            else:
-                dt = _strptime_any(text)
-                if dt is None and lead and lead.group() != text:
-                    dt = _strptime_any(lead.group())
-    if dt is None:
-        return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
-
-
-_REUTERS_DATE = re.compile(r"(\d{1,2})-([A-Za-z]{3})-(\d{4})\s+(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?")
-_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
-                                       "dec"), start=1)}
-
-
-def _reuters_date(text: str) -> Optional[datetime]:
-    """``26-FEB-1987 15:01:01.79`` without strptime: what ``%d-%b-%Y
-    %H:%M:%S[.%f]`` gives, or None (then strptime decides)."""
-    m = _REUTERS_DATE.fullmatch(text)
-    month = _MONTHS.get(m.group(2).lower()) if m else None
-    if month is None:
-        return None
-    day, _, year, hour, minute, second, fraction = m.groups()
-    try:
-        return datetime(int(year), month, int(day), int(hour), int(minute), int(second),
-                        int(fraction.ljust(6, "0")) if fraction else 0)
-    except ValueError:
-        return None
-
-
-def _strptime_any(text: str) -> Optional[datetime]:
-    last = _last_format[0]
-    for fmt in _FORMAT_ORDER[last]:
-        try:
-            dt = datetime.strptime(text.title() if "%b" in fmt or "%B" in fmt else text, fmt)
-        except ValueError:
-            continue
-        _last_format[0] = fmt
-        return dt
-    return None
-
-
-# ---------------------------------------------------------------- HTML
-
-_SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "nav", "header", "footer", "aside", "form",
-              "iframe", "button", "select", "menu", "figure", "object", "canvas"}
-_BLOCK_TAGS = {"p", "div", "section", "article", "main", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5",
-               "h6", "blockquote", "pre", "table", "tr", "td", "th", "dd", "dt", "hr", "title", "body"}
-_VOID_TAGS = {"br", "hr", "img", "meta", "link", "input", "source", "wbr", "area", "base", "col", "embed",
-              "param", "track"}
-
-
-class _ArticleParser(HTMLParser):
-    """Collects text by container: the whole body, <main> and <article>,
-    skipping scripts, styles, navigation, headers, footers and forms."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.skip_depth = 0
-        self.stack: list[str] = []
-        self.parts: dict[str, list[str]] = {"body": [], "main": [], "article": [], "title": [], "h1": []}
-        self.inside = {"main": 0, "article": 0, "title": 0, "h1": 0}
-        self.date: Optional[str] = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, Optional[str]]]) -> None:
-        # "<scr<script>ipt>": the tag is named by what follows its last "<",
-        # so a script hidden this way is skipped like any other.
-        tag = tag.rsplit("<", 1)[-1]
-        if tag == "meta":
-            a = {k: v for k, v in attrs}
-            key = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
-            if key in ("article:published_time", "datepublished", "date", "pubdate", "og:published_time",
-                       "article:modified_time") and a.get("content") and self.date is None:
-                self.date = a.get("content")
-            return
-        if tag in _VOID_TAGS:
-            if tag in ("br", "hr"):
-                self._add("\n")
-            return
-        self.stack.append(tag)
-        if tag in _SKIP_TAGS:
-            self.skip_depth += 1
-        if tag in self.inside:
-            self.inside[tag] += 1
-        if tag in _BLOCK_TAGS:
-            self._add("\n\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        tag = tag.rsplit("<", 1)[-1]
-        if tag in _VOID_TAGS or tag not in self.stack:
-            return
-        # Close everything opened after this tag too (tolerates bad nesting).
-        while self.stack:
-            top = self.stack.pop()
-            if top in _SKIP_TAGS:
-                self.skip_depth -= 1
-            if top in self.inside:
-                self.inside[top] -= 1
-            if top in _BLOCK_TAGS:
-                self._add("\n\n")
-            if top == tag:
-                break
-
-    def handle_data(self, data: str) -> None:
-        if self.inside["title"]:
-            self.parts["title"].append(data)
-            return
-        if self.skip_depth:
-            return
-        if self.inside["h1"]:
-            self.parts["h1"].append(data)
-        self._add(data)
-
-    def _add(self, data: str) -> None:
-        if self.inside["title"] or self.skip_depth:
-            return
-        self.parts["body"].append(data)
-        if self.inside["main"]:
-            self.parts["main"].append(data)
-        if self.inside["article"]:
-            self.parts["article"].append(data)
-
-
-def _tidy(chunks: list[str]) -> str:
-    text = "".join(chunks)
-    paragraphs = []
-    for block in text.split("\n\n"):
-        line = " ".join(block.split())
-        if line:
-            paragraphs.append(line)
-    return "\n\n".join(paragraphs)
-
-
-_ODD_COMMENT_CLOSE = re.compile(r"--!>")
-_EMPTY_COMMENT = re.compile(r"<!--->|<!-->")
-
-
-def _comments_as_browsers_read_them(html: str) -> str:
-    """Comments ended the way the HTML standard ends them (html.parser does not).
-
-    ``--!>`` closes a comment, ``<!-->`` and ``<!--->`` are empty comments,
-    and a comment never closed runs to the end of the page
-    (https://html.spec.whatwg.org/multipage/parsing.html#comment-state:
-    incorrectly-closed-comment, abrupt-closing-of-empty-comment, eof-in-comment).
-    Without this, a comment's text leaks into the article, or the article
-    after an empty comment is lost.
-    """
-    if "<!--" not in html:
-        return html
-    html = _EMPTY_COMMENT.sub("<!---->", _ODD_COMMENT_CLOSE.sub("-->", html))
-    start = html.rfind("<!--")
-    if html.find("-->", start + 4) < 0:
-        html = html[:start]
-    return html
-
-
-def html_to_text(html: str) -> tuple[str, Optional[str]]:
-    """Extract an article's main text from HTML.
-
-    Takes the ``<article>`` element when there is one, else ``<main>``, else
-    the body; drops scripts, styles, navigation, headers, footers, asides and
-    forms; keeps paragraph breaks. A page's ``<h1>`` is kept as the title
-    when it lies outside the chosen element.
-
-    Returns:
-        ``(text, date)`` where date is the ``article:published_time`` style
-        meta value, if any.
-    """
-    parser = _ArticleParser()
-    parser.feed(_comments_as_browsers_read_them(html))
-    parser.close()
-    for part in ("article", "main", "body"):
-        text = _tidy(parser.parts[part])
-        if len(text.split()) >= 20 or (part == "body" and text):
-            break
-    title = " ".join("".join(parser.parts["h1"]).split()) or " ".join("".join(parser.parts["title"]).split())
-    if title and not text.startswith(title):
-        text = f"{title}\n\n{text}" if text else title
-    return text, parser.date
-
-
-# ---------------------------------------------------------------- decoding
-
-def _stream_bom(stream: IO[bytes]) -> Optional[str]:
-    """The UTF-16/32 codec a stream's byte-order mark announces, without consuming it."""
-    peek = getattr(stream, "peek", None)
-    if peek is None:
-        return None
-    try:
-        head = peek(8192)[:8192]
-    except (OSError, EOFError, ValueError, zlib.error):
-        return None
-    return _utf16_32_bom(head)
-
-
-class _Utf8Lines:
-    """A UTF-16/32 byte stream read as lines of UTF-8 bytes (``readline(limit)`` only)."""
-
-    def __init__(self, stream: IO[bytes], encoding: str) -> None:
-        self.text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline=None)  # type: ignore[arg-type]
-
-    def readline(self, limit: int = -1) -> bytes:
-        # ``limit`` counts characters here; a UTF-8 line may be up to 4 bytes a character, which
-        # keeps memory within a small multiple of the document limit.
-        try:
-            return self.text.readline(limit).encode("utf-8", "surrogatepass")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"could not decode as {self.text.encoding} ({exc.reason}); check the file's "
-                             "encoding") from exc
-
-
-class TooLarge(Exception):
-    """An input is over a size limit (internal: turned into a skip note)."""
-
-
-def _human(n: int) -> str:
-    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if n >= size and n % size == 0:
-            return f"{n // size} {unit}"
-    return f"{n:,} bytes"
-
-
-def open_input(path: Path) -> IO[bytes]:
-    """Open an input file for reading bytes, decompressing ``.gz`` as it is read.
-
-    A FIFO or device named as an input is opened without waiting for a
-    writer (a FIFO nobody writes to reads as empty instead of blocking).
-    """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    try:
-        flags = fcntl.fcntl(fd, fcntl.F_GETFL)
-        fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)
-    except OSError:
-        pass
-    raw = os.fdopen(fd, "rb")
-    if path.suffix.lower() == ".gz":
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
-    return raw
-
-
-def _read_bounded(path: Path, limit: int) -> bytes:
-    """Read a whole input (decompressed) of at most ``limit`` bytes.
-
-    Raises:
-        TooLarge: it holds more; memory stays bounded by the limit.
-        InputError: a corrupt or truncated gzip stream.
-        OSError: it cannot be opened or read.
-    """
-    with open_input(path) as fh:
-        try:
-            data = fh.read(limit + 1)
-        except _GZIP_ERRORS as exc:
-            if path.suffix.lower() != ".gz":
-                raise
-            raise InputError(f"not a valid gzip file ({exc}); re-compress it or remove the .gz suffix",
-                             str(path)) from exc
-    if len(data) > limit:
-        raise TooLarge()
-    return data
-
-
-def decode(data: bytes, encoding: Optional[str] = None) -> str:
-    """Decode bytes as UTF-8 (BOM stripped) or the given encoding.
-
-    Raises:
-        InputError: when the bytes are not valid in that encoding; its
-            message says what failed and which option fixes it, without the
-            path (the caller knows where the bytes came from).
-    """
-    enc = encoding or "utf-8-sig"
-    if enc.lower().replace("_", "-") in ("utf-8", "utf8"):
-        enc = "utf-8-sig"
-    if encoding is None:
-        bom = _utf16_32_bom(data)
-        if bom is not None:
-            enc = bom
-    try:
-        return data.decode(enc)
-    except UnicodeDecodeError as exc:
-        shown = encoding or "UTF-8"
-        hint = "try --encoding latin-1" if shown.lower() not in ("latin-1", "latin1") else "check the file's encoding"
-        raise InputError(f"could not decode as {shown} at byte {exc.start} ({hint})") from exc
-    except LookupError as exc:
-        raise InputError(f"unknown encoding {encoding!r} (use a Python codec name such as utf-8 or latin-1)") from exc
-
-
-def _utf16_32_bom(data: bytes) -> Optional[str]:
-    """The codec a UTF-16 or UTF-32 byte-order mark announces, if ``data`` starts with one.
-
-    Only when NUL bytes follow, as they do in the spaces and line breaks of
-    UTF-16 text: ``\\xff\\xfe`` alone also starts Latin-1 text ("ÿþ").
-    """
-    if b"\x00" not in data[2:8192]:
-        return None
-    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        return "utf-32"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    return None
-
-
-def _wide_encoding(encoding: Optional[str]) -> bool:
-    """True for encodings whose text holds NUL bytes (UTF-16, UTF-32)."""
-    if encoding is None:
-        return False
-    name = codecs.lookup(encoding).name
-    return name.startswith(("utf-16", "utf-32"))
-
-
-def _looks_binary(data: bytes, encoding: Optional[str] = None) -> bool:
-    if _wide_encoding(encoding) or (encoding is None and _utf16_32_bom(data) is not None):
-        return False
-    return b"\x00" in data[:8192]
-
-
-def _base_suffix(path: Path) -> str:
-    name = path.name.lower()
-    if name.endswith(".gz"):
-        name = name[:-3]
-    return os.path.splitext(name)[1]
-
-
 # ---------------------------------------------------------------- records
 
 def pick_field(record: dict, explicit: Optional[str], candidates: Sequence[str]) -> object:
@@ -619,7 +234,7 @@ def _repeated_id(doc_id: str) -> str:
 
 
 def _too_large(what: str, limit: int, option: str) -> str:
-    return f"{what} larger than {_human(limit)} (the limit; raise it with {option}, or split the file)"
+    return f"{what} larger than {human_size(limit)} (the limit; raise it with {option}, or split the file)"
 
 
 def _line_value(raw: bytes, encoding: Optional[str]) -> tuple[bool, object]:
@@ -710,7 +325,7 @@ def parse_lines(batch: LineBatch, opts: ReadOptions) -> list[Union[Document, Ski
             out.append(Skipped(batch.path, _too_large("line", opts.max_document_bytes, "--max-document-size"),
                                number))
             continue
-        if number == 1 and _looks_binary(raw, batch.encoding):
+        if number == 1 and looks_binary(raw, batch.encoding):
             out.append(Skipped(batch.path, "binary file, not JSON lines (remove it or give text files only)"))
             break
         if not raw.strip():
@@ -813,16 +428,16 @@ class _Reader:
         enc = self.opts.encoding
         if enc is None and not hasattr(stream, "peek") and hasattr(stream, "readinto"):
             stream = io.BufferedReader(stream)  # type: ignore[arg-type]  # to look for a byte-order mark
-        wide = enc if enc is not None and _wide_encoding(enc) else _stream_bom(stream) if enc is None else None
+        wide = enc if enc is not None and wide_encoding(enc) else stream_bom(stream) if enc is None else None
         if wide:
             # UTF-16/32 lines do not split on the byte 0x0a: read them as text, pass them on as UTF-8.
-            stream, enc = _Utf8Lines(stream, wide), None
+            stream, enc = Utf8Lines(stream, wide), None
         for number, raw in self._lines(stream, path):
             if raw is None:
                 self.skip(path, self.too_large("line", self.opts.max_document_bytes, "--max-document-size"),
                           number)
                 continue
-            if number == 1 and _looks_binary(raw, enc):
+            if number == 1 and looks_binary(raw, enc):
                 self.skip(path, "binary file, not JSON lines (remove it or give text files only)")
                 return
             if not raw.strip():
@@ -839,7 +454,7 @@ class _Reader:
             self.on_file(shown)
         if self.same_file(path, shown):
             return
-        suffix = _base_suffix(path)
+        suffix = base_suffix(path)
         if suffix in JSONL_SUFFIXES:
             yield from self.jsonl_file(path, shown, rel)
             return
@@ -853,7 +468,7 @@ class _Reader:
         limit = self.opts.max_file_bytes if is_json else self.opts.max_document_bytes
         try:
             self.opts.bytes_done += path.stat().st_size
-            data = _read_bounded(path, limit)
+            data = read_bounded(path, limit)
         except TooLarge:
             self.opts.files_read += 1
             what = "file (decompressed)" if path.suffix.lower() == ".gz" else "file"
@@ -870,7 +485,7 @@ class _Reader:
         if not data.strip():
             self.skip(shown, "empty file")
             return
-        if _looks_binary(data, self.opts.encoding):
+        if looks_binary(data, self.opts.encoding):
             self.skip(shown, "binary file, not text (remove it or give text files only)")
             return
         try:
@@ -930,61 +545,12 @@ class _Reader:
                         except OSError:
                             pass
                     yield doc
-        except _GZIP_ERRORS as exc:
+        except GZIP_ERRORS as exc:
             self.skip(shown, f"could not read to the end ({exc}); re-compress or repair the file")
         except InputError as exc:
             self.skip(shown, exc.message)
         if count == len(self.seen) + len(self.opts.skipped):
             self.skip(shown, "empty file")
-
-    def csv_rows(self, stream: IO[bytes], path: str, delimiter: str) -> Iterator[tuple[int, object]]:
-        """Rows of a CSV/TSV file with a header row, as records numbered by
-        the line each starts on (a quoted field may span lines). A ``.csv``
-        file whose header row has more semicolons (or bars) than commas is
-        read with that delimiter, as spreadsheets in many locales write it."""
-        head = stream.peek(8192)[:8192] if hasattr(stream, "peek") else b""
-        if _looks_binary(head):
-            self.skip(path, "binary file, not CSV (remove it or give text files only)")
-            return
-        if delimiter == ",":
-            header = head.split(b"\n", 1)[0]
-            delimiter = max((",", ";", "|"), key=lambda d: (header.count(d.encode()), d == ","))
-        enc = self.opts.encoding or "utf-8-sig"
-        if enc.lower().replace("_", "-") in ("utf-8", "utf8"):
-            enc = "utf-8-sig"
-        try:
-            text = io.TextIOWrapper(stream, encoding=enc, newline="")
-        except LookupError:
-            self.skip(path, f"unknown encoding {self.opts.encoding!r} (use a Python codec name such as utf-8 or "
-                            "latin-1)")
-            return
-        _raise_csv_field_limit()
-        rows = csv.reader(text, delimiter=delimiter)
-        try:
-            header = next(rows, None)
-            if header is None:
-                return
-            names = [h.strip() for h in header]
-            if len(set(names)) != len(names):
-                self.skip(path, "the header row repeats a column name (rename the columns)")
-                return
-            start = rows.line_num + 1
-            for row in rows:
-                if row:
-                    if len(row) > len(names):
-                        self.skip(path, f"row has {len(row)} fields but the header has {len(names)} "
-                                        "(quote fields that hold the delimiter)", start)
-                    else:
-                        yield start, dict(zip(names, row))
-                start = rows.line_num + 1
-        except UnicodeDecodeError:
-            shown = self.opts.encoding or "UTF-8"
-            hint = "try --encoding latin-1" if shown.lower() not in ("latin-1", "latin1") else "check the encoding"
-            self.skip(path, f"could not decode as {shown} ({hint})")
-        except csv.Error as exc:
-            self.skip(path, f"malformed CSV at line {rows.line_num} ({exc}); fix the quoting")
-        finally:
-            text.detach()
 
     def csv_file(self, path: Path, shown: str, rel: str) -> Iterator[Document]:
         """A CSV (comma) or TSV (tab) file with a header row, optionally gzipped,
@@ -998,10 +564,11 @@ class _Reader:
         count = len(self.seen) + len(self.opts.skipped)
         base = self.opts.bytes_done
         stream: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if path.suffix.lower() == ".gz" else raw
-        delimiter = "\t" if _base_suffix(path) == ".tsv" else ","
+        delimiter = "\t" if base_suffix(path) == ".tsv" else ","
         try:
             with raw, stream, io.BufferedReader(stream) as buffered:  # type: ignore[arg-type]
-                for doc in self.records(self.csv_rows(buffered, shown, delimiter), shown, rel):
+                for doc in self.records(csv_records(buffered, shown, delimiter, self.opts.encoding, self.skip),
+                                        shown, rel):
                     self.opts.bytes_done = base + raw.tell()
                     yield doc
         except (OSError, EOFError) as exc:
@@ -1057,21 +624,21 @@ class _Reader:
         enc = self.opts.encoding
         if enc is None and not hasattr(stream, "peek") and hasattr(stream, "readinto"):
             stream = io.BufferedReader(stream)  # type: ignore[arg-type]  # to look for a byte-order mark
-        wide = enc if enc is not None and _wide_encoding(enc) else _stream_bom(stream) if enc is None else None
+        wide = enc if enc is not None and wide_encoding(enc) else stream_bom(stream) if enc is None else None
         if wide:
-            stream, enc = _Utf8Lines(stream, wide), None
+            stream, enc = Utf8Lines(stream, wide), None
         numbers: list[int] = []
         lines: list[Optional[bytes]] = []
         try:
             for number, raw in self._lines(stream, path):
                 numbers.append(number)
                 lines.append(raw)
-                if number == 1 and raw is not None and _looks_binary(raw, enc):
+                if number == 1 and raw is not None and looks_binary(raw, enc):
                     break  # parse_lines notes it; nothing further is read
                 if len(numbers) == size:
                     yield LineBatch(path, rel, tuple(numbers), tuple(lines), enc)
                     numbers, lines = [], []
-        except (*_GZIP_ERRORS, InputError):
+        except (*GZIP_ERRORS, InputError):
             if numbers:
                 yield LineBatch(path, rel, tuple(numbers), tuple(lines), enc)
             raise
@@ -1098,7 +665,7 @@ class _Reader:
                     except OSError:
                         pass
                     yield batch
-        except _GZIP_ERRORS as exc:
+        except GZIP_ERRORS as exc:
             yield Skipped(shown, f"could not read to the end ({exc}); re-compress or repair the file")
         except InputError as exc:
             yield Skipped(shown, exc.message)
@@ -1109,100 +676,6 @@ class _Reader:
             self.on_file("-")
         self.opts.files_read += 1
         yield from self.records(self.jsonl_items(stream, "-"), "-", "-")
-
-
-def _raise_csv_field_limit() -> None:
-    # The csv module refuses fields over 128 KiB by default; a long article is one field.
-    if csv.field_size_limit() < 1 << 30:
-        csv.field_size_limit(1 << 30)
-
-
-def _walk(folder: Path, problems: list[tuple[Path, str]]) -> list[Path]:
-    """Regular files under ``folder`` (hidden names left out), sorted by relative path.
-
-    FIFOs, sockets and devices are left out with a note (reading one could
-    block forever), and so is a subfolder that cannot be listed.
-    """
-    found = []
-
-    def unreadable(exc: OSError) -> None:
-        where = Path(exc.filename) if exc.filename else folder
-        problems.append((where, f"could not read folder ({exc.strerror or exc}); check its permissions"))
-
-    for root, dirs, files in os.walk(folder, onerror=unreadable, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.startswith("."):
-                continue
-            path = Path(root) / name
-            try:
-                mode = path.stat().st_mode
-            except OSError:
-                mode = 0
-            if mode and not stat.S_ISREG(mode):
-                problems.append((path, "not a regular file (a FIFO, socket or device); skipped"))
-                continue
-            found.append(path)
-    return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
-
-
-def _check_source(src: object) -> None:
-    if not isinstance(src, (str, os.PathLike)):
-        raise TypeError(f"Each source must be a path (str or os.PathLike) or '-'. Got {src!r} instead.")
-
-
-def expand_sources(sources: Sequence[Source], *, path_ids: bool = False,
-                   problems: Optional[list[tuple[Path, str]]] = None) -> list[tuple[Optional[Path], str]]:
-    """Resolve files, folders and ``-`` into ``(path, id)`` pairs, in order (see :func:`_expand`)."""
-    return [(path, rel) for path, rel, _ in _expand(sources, path_ids=path_ids, problems=problems)]
-
-
-def _expand(sources: Sequence[Source], *, path_ids: bool = False,
-            problems: Optional[list[tuple[Path, str]]] = None) -> list[tuple[Optional[Path], str, bool]]:
-    """Resolve files, folders and ``-`` into ``(path, id, in_folder)``, in order.
-
-    A file in a folder is named by its path relative to the folder when one
-    folder is given, else by the folder's path joined to it; with
-    ``path_ids``, always by its path as given (normalized: ``./a/../b``
-    is ``b``). A file named on its own is named as given.
-
-    Args:
-        sources: paths of files or folders, or ``"-"``.
-        path_ids: name files in folders by their path as given.
-        problems: receives ``(path, reason)`` for what a folder holds that
-            cannot be read (special files, unreadable subfolders).
-
-    Raises:
-        InputError: when a path does not exist.
-        TypeError: a source is not a path.
-    """
-    if isinstance(sources, (str, bytes, os.PathLike)):
-        raise TypeError("Iterable over paths expected, single path received: wrap it in a list.")
-    sources = list(sources)
-    for src in sources:
-        _check_source(src)
-    notes = problems if problems is not None else []
-    out: list[tuple[Optional[Path], str, bool]] = []
-    folders = [s for s in sources if str(s) != "-" and Path(s).is_dir()]
-    for src in sources:
-        if str(src) == "-":
-            out.append((None, "-", False))
-            continue
-        path = Path(src)
-        if path.is_dir():
-            for f in _walk(path, notes):
-                rel = f.relative_to(path).as_posix()
-                if path_ids:
-                    out.append((f, Path(os.path.normpath(f)).as_posix(), True))
-                else:
-                    out.append((f, rel if len(folders) == 1 else (Path(src) / rel).as_posix(), True))
-        elif path.exists():
-            out.append((path, Path(os.path.normpath(path)).as_posix() if path_ids else str(src), False))
-        elif os.path.islink(path):
-            raise InputError(f"{src}: a symbolic link to a missing file (check the link)", str(src))
-        else:
-            raise InputError(f"{src}: no such file or folder (check the path)", str(src))
-    return out
 
 
 class LineReader:
@@ -1234,17 +707,17 @@ class LineReader:
         self._reader = _Reader(self.opts, on_file)
         self._stdin = stdin
         self._problems: list[tuple[Path, str]] = []
-        self._expanded = _expand(sources, path_ids=self.opts.path_ids, problems=self._problems)
+        self._expanded = expand_inputs(sources, path_ids=self.opts.path_ids, problems=self._problems)
         self._count = 0
 
     def _wanted(self, path: Path, rel: str, in_folder: bool) -> bool:
-        return not in_folder or (_base_suffix(path) in SUFFIXES and self.opts.wanted(rel))
+        return not in_folder or (base_suffix(path) in SUFFIXES and self.opts.wanted(rel))
 
     @property
     def jsonl_only(self) -> bool:
         """Whether every input read is JSON lines (a ``.jsonl``/``.ndjson`` file, optionally gzipped, or ``-``)."""
         read = [(p, r, f) for p, r, f in self._expanded if p is None or self._wanted(p, r, f)]
-        return bool(read) and all(p is None or _base_suffix(p) in JSONL_SUFFIXES for p, _, _ in read)
+        return bool(read) and all(p is None or base_suffix(p) in JSONL_SUFFIXES for p, _, _ in read)
 
     def _start(self) -> None:
         for path, _, _ in self._expanded:

@@ -25,7 +25,7 @@ from .io import (Document, LineBatch, LineReader, ReadOptions, Skipped, Source, 
 from .occasion import (Evidence, OccasionFeatures, OccasionResult, WordWeights, digit_sets,
                        lead_sets, letter_sets, occasion_features)
 from .shingle import batch_token_hashes, batch_word_tokens, sets_from_hashes
-from .short import ShortFeatures, ShortMatch, ShortMatcher, select_segments, short_features
+from .short import ShortFeatures, ShortMatch, ShortMatcher, short_features
 from .pages import prepare_pages
 from .signature import MinHasher
 from .verify import Pair, ShingleCounts, similarity, verify
@@ -293,13 +293,13 @@ def _parse_hash(batch: LineBatch, drop: AbstractSet[int] = frozenset()
     docs = [d for d in parsed if isinstance(d, Document) and d.line not in drop]
     if not docs:
         return [d for d in parsed if isinstance(d, Skipped)], None
-    hb = _hash_batch([d.text for d in docs], _page_titles(docs))
+    hb = _hash_batch([d.text for d in docs], page_titles(docs))
     infos = iter([_info(d, w, n) for d, w, n in zip(docs, hb.words.tolist(), hb.lengths.tolist())])
     return [next(infos) if isinstance(d, Document) else d for d in parsed
             if not isinstance(d, Document) or d.line not in drop], hb
 
 
-def _page_titles(batch: Sequence[Document]) -> list[Optional[str]]:
+def page_titles(batch: Sequence[Document]) -> list[Optional[str]]:
     """The titles web pages give apart from their text (a record's title is already its text's first line)."""
     return [d.title if d.extractor else None for d in batch]
 
@@ -353,7 +353,7 @@ def _hashed(docs: Iterable[Document], config: ScanConfig) -> Iterator[tuple[list
     if workers <= 1:
         _init_worker(config)
         for batch in batches:
-            hb = _hash_batch([d.text for d in batch], _page_titles(batch))
+            hb = _hash_batch([d.text for d in batch], page_titles(batch))
             yield infos(batch, hb), hb
         return
     methods = multiprocessing.get_all_start_methods()
@@ -362,7 +362,7 @@ def _hashed(docs: Iterable[Document], config: ScanConfig) -> Iterator[tuple[list
     with ctx.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
         try:
             for batch in batches:
-                pending.append((batch, pool.apply_async(_hash_batch, ([d.text for d in batch], _page_titles(batch)))))
+                pending.append((batch, pool.apply_async(_hash_batch, ([d.text for d in batch], page_titles(batch)))))
                 # Bound the work in flight so memory follows the signatures, not the text.
                 while len(pending) > 2 * workers:
                     done, res = pending.pop(0)
@@ -452,7 +452,7 @@ def _unique_ids(docs: Iterable[Document]) -> Iterator[Document]:
         yield doc
 
 
-def _stack(chunks: list[np.ndarray], num_perm: int) -> np.ndarray:
+def stack_signatures(chunks: list[np.ndarray], num_perm: int) -> np.ndarray:
     """Concatenate signature batches, releasing each as it is copied (peak: one copy plus a batch)."""
     out = np.empty((sum(len(c) for c in chunks), num_perm), dtype=np.uint32)
     row = 0
@@ -696,7 +696,7 @@ def _scan_hashed(hashed: Iterable[tuple[list[DocInfo], HashedBatch]], config: Sc
             if progress:
                 progress(len(infos))
         t1 = time.perf_counter()
-        signatures = _stack(sig_chunks, config.num_perm)
+        signatures = stack_signatures(sig_chunks, config.num_perm)
         # A document with no words has no shingles: note it and leave it out of matching.
         skipped = list(opts.skipped)
         bands, rows = config.banding
@@ -779,173 +779,3 @@ def scan(sources: Sequence[Source], config: Optional[ScanConfig] = None, *,
         # JSON lines are parsed where they are hashed: this process only reads lines.
         return _scan_hashed(_line_hashed(reader, config), config, opts, progress, time.perf_counter())
     return scan_documents(reader.documents(), config, progress=progress, read_options=opts)
-
-
-# ---------------------------------------------------------------- explain
-
-@dataclass(frozen=True)
-class Check:
-    """One step of the rule on one pair: its value, its threshold and whether it passed.
-
-    ``passed`` is None for a step that does not apply (a short-text rule
-    between long texts, a date check without dates).
-    """
-
-    name: str
-    value: Optional[float]
-    threshold: str
-    passed: Optional[bool]
-    detail: str = ""
-
-
-@dataclass(frozen=True)
-class Explanation:
-    """Why two documents are, or are not, near-duplicates in a scan.
-
-    Attributes:
-        a, b: the two documents.
-        checks: every step of the rule, in order.
-        candidate: whether LSH proposed the pair (a pair LSH never proposes
-            is never verified, whatever its similarity).
-        near_duplicates: whether the rule accepts the pair.
-        same_cluster: whether the scan put them in one cluster.
-        keep: the kept copy of their cluster, if they share one.
-    """
-
-    a: DocInfo
-    b: DocInfo
-    checks: tuple[Check, ...]
-    candidate: bool
-    near_duplicates: bool
-    same_cluster: bool
-    keep: Optional[str]
-
-
-def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfig] = None) -> Explanation:
-    """Every check of the rule on documents ``a`` and ``b`` among ``docs``, with its value and threshold.
-
-    The other documents matter: they give the words' rarity (subject
-    check), the boilerplate and the short-text rule's rare words, and the
-    clusters. Two documents alone can be explained too; the checks that need
-    a collection then say so.
-
-    Args:
-        docs: the collection, with ids ``a`` and ``b`` in it.
-        a, b: the ids of the two documents.
-        config: the scan's settings.
-
-    Raises:
-        InputError: ``a`` or ``b`` is not among the documents.
-
-    Example:
-        >>> from dedup import read_documents
-        >>> e = explain(read_documents(["seeds/"]), "000_cc67e4122e3a257f.txt", "001_fbcee2db9c98bcf0.txt")
-        >>> e.near_duplicates, [c.name for c in e.checks][:2]
-        (True, ['jaccard', 'containment'])
-    """
-    from .errors import InputError
-    from .normalize import words as words_of
-    from .occasion import figures as figure_list, lead
-
-    config = config or ScanConfig()
-    # Web pages read unextracted are extracted and stripped of their sites' templates as a scan does.
-    docs = list(prepare_pages(docs, config.workers, []))
-    where = {d.id: k for k, d in enumerate(docs)}
-    for name in (a, b):
-        if name not in where:
-            raise InputError(f"{name}: no document with this id among the inputs (ids are file paths relative to "
-                             "the folder given, or the JSON id field)")
-    result = scan_documents(docs, config)
-    i, j = where[a], where[b]
-    lo, hi = min(i, j), max(i, j)
-    infos = result.documents
-    # The pair's own features, with the collection's statistics.
-    hasher = MinHasher(config.num_perm, config.seed)
-    df = ShingleCounts() if config.boilerplate_share < 1.0 else None
-    word_df = ShingleCounts()
-    shorts: list[ShortFeatures] = []
-    kept: dict[int, tuple] = {}
-    signatures: list[np.ndarray] = []
-    seen = 0
-    for start in range(0, len(docs), BATCH):
-        batch = docs[start:start + BATCH]
-        hb = hash_batch([d.text for d in batch], config, hasher, _page_titles(batch))
-        signatures.append(hb.signatures)
-        if df is not None:
-            df.add(hb.values, len(batch))
-        word_df.add(hb.word_values, len(batch))
-        if len(hb.short):
-            hb.short.index += seen
-            shorts.append(hb.short)
-        for k in (lo, hi):
-            if start <= k < start + len(batch):
-                r = k - start
-                kept[k] = (select_segments(hb.values, hb.lengths, [r])[0], hb.signatures[r],
-                           select_segments(hb.word_values, hb.word_lengths, [r])[0],
-                           select_segments(hb.occasion.figures, hb.occasion.figure_lengths, [r])[0],
-                           select_segments(hb.leads, hb.lead_lengths, [r])[0], bool(hb.occasion.corrections[r]),
-                           select_segments(hb.titles, hb.title_lengths, [r])[0])
-        seen += len(batch)
-    get = (lambda k: kept[k][0]) if df is None else \
-        df.boilerplate(config.boilerplate_share, config.boilerplate_min_docs).view(lambda k: kept[k][0])
-    jac, lr, rl = similarity(get(lo), get(hi))
-    rule = config.rule
-    checks = [Check("jaccard", jac, f">= {config.threshold:g}", jac >= config.threshold),
-              Check("containment", max(lr, rl), f">= {config.containment:g}", max(lr, rl) >= config.containment,
-                    f"{docs[lo].id} in {docs[hi].id}: {lr:.2f}; {docs[hi].id} in {docs[lo].id}: {rl:.2f}")]
-    shingles_ok = rule.accepts(jac, lr, rl)
-    short_ok: Optional[bool] = None
-    if config.short_words:
-        matcher = ShortMatcher(ShortFeatures.concat(shorts), config.short_rule)
-        both_short = lo in matcher.row and hi in matcher.row
-        if both_short:
-            short_ok = matcher.match(lo, hi) is not None
-        checks.append(Check("short-text rule", None, f"both <= {config.short_words} words", short_ok,
-                            "applies" if both_short else f"does not apply: a text has more than {config.short_words} words"))
-    accepted = shingles_ok or bool(short_ok)
-    # Proposed as the scan proposes: a shared band, in a bucket not split for its size.
-    cands = candidate_pairs(_stack(signatures, config.num_perm), result.bands, result.rows, config.max_bucket)
-    candidate = bool(((cands[:, 0] == lo) & (cands[:, 1] == hi)).any())
-    near = accepted
-    occasion = config.occasion_rule
-    if occasion is not None:
-        ev = [Evidence(kept[k][2], kept[k][3], kept[k][4], None if infos[k].date_is_mtime else infos[k].date,
-                       kept[k][5], infos[k].words, kept[k][6]) for k in (lo, hi)]
-        got = occasion.check(ev[0], ev[1], jac, max(lr, rl), word_df.weights())
-        ta, tb = docs[lo].text, docs[hi].text
-        fa, fb = figure_list(ta), figure_list(tb)
-        only_a = [f for f in dict.fromkeys(fa) if f not in set(fb)]
-        only_b = [f for f in dict.fromkeys(fb) if f not in set(fa)]
-        wa = set(w for w in words_of(ta) if w.isalpha())
-        wb = set(w for w in words_of(tb) if w.isalpha())
-        heads_a = lead(ta).split() + (lead(docs[lo].title or "").split() if docs[lo].extractor else [])
-        heads_b = lead(tb).split() + (lead(docs[hi].title or "").split() if docs[hi].extractor else [])
-        lead_a = [w for w in dict.fromkeys(heads_a) if w not in wb]
-        lead_b = [w for w in dict.fromkeys(heads_b) if w not in wa]
-        if got.days is None:
-            date_detail = "a date is unknown (a file's modification time does not count)"
-        else:
-            date_detail = (f"{got.days:.2f} days apart" + (" (a correction)" if got.correction else "")
-                           + (" (a copy of a long text)" if got.copy else ""))
-        window = f"{occasion.window_days:g} day{'' if occasion.window_days == 1 else 's'}"
-        checks.append(Check("dates", got.days, f"<= {window} unless a correction or a copy",
-                            None if got.days is None else "dates" not in got.failed, date_detail))
-        fig_detail = (f"only in {docs[lo].id}: {', '.join(only_a[:12]) or '-'}; only in {docs[hi].id}: "
-                      f"{', '.join(only_b[:12]) or '-'}")
-        if got.figures is not None and got.figures < occasion.figures and "figures" not in got.failed:
-            fig_detail += " (waived: a correction, or an update that keeps most of the text)"
-        checks.append(Check("figures", got.figures, f">= {occasion.figures:g}",
-                            None if got.figures is None else "figures" not in got.failed, fig_detail))
-        subj_detail = (f"first-line words missing from the other: {docs[lo].id}: {', '.join(lead_a[:12]) or '-'}; "
-                       f"{docs[hi].id}: {', '.join(lead_b[:12]) or '-'}")
-        if got.subject is None:
-            subj_detail = "does not apply: fewer than 50 other documents to tell rare words from common ones"
-        checks.append(Check("subject", got.subject, f"<= {occasion.subject:g}",
-                            None if got.subject is None else "subject" not in got.failed, subj_detail))
-        near = accepted and got.passed
-    same = None
-    for c in result.clusters:
-        ids = {m.id for m in c.members}
-        if a in ids and b in ids:
-            same = c.keep
-    return Explanation(infos[i], infos[j], tuple(checks), candidate, near, same is not None, same)

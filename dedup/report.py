@@ -17,7 +17,8 @@ from .files import atomic_path
 
 if TYPE_CHECKING:
     from .index import AddOutcome, IndexInfo, Match, QueryResult
-    from .pipeline import Cluster, DocInfo, Explanation, ScanResult
+    from .explain import Explanation
+    from .pipeline import Cluster, DocInfo, ScanResult
     from .verify import Pair
 
 SCAN_FORMATS = ("text", "json", "jsonl", "csv", "parquet")

@@ -480,7 +480,7 @@ def scan_dataframe(df: "DataFrame", id_col: str = "id", text_col: str = "text", 
             as the local reader does).
         text_col: the article text; rows without text are left out.
         date_col: publication dates (timestamp, date, or strings that
-            :func:`dedup.io.parse_date` reads), for the occasion check and
+            :func:`dedup.decode.parse_date` reads), for the occasion check and
             ``keep="newest"``.
         order_col: the input order (a sortable number): ties in the keep
             choice go to the earlier row, and clusters are numbered in this

@@ -74,7 +74,8 @@ def list_inputs(spark: "SparkSession", sources: Sequence[str]) -> list[tuple[str
     Local paths are listed as :func:`dedup.io.expand_sources` does; other
     URIs through Hadoop's FileSystem (any scheme Spark is configured for).
     """
-    from .io import SUFFIXES, expand_sources
+    from .io import SUFFIXES
+    from .sources import expand_sources
 
     def suffix(name: str) -> str:
         name = name.lower()

@@ -27,7 +27,8 @@ import dedup
 from dedup import Document, Index, ScanConfig
 from dedup.cli import cli
 from dedup.errors import ConfigError
-from dedup.io import ReadOptions, html_to_text, read_documents
+from dedup.decode import html_to_text
+from dedup.io import ReadOptions, read_documents
 from dedup.normalize import words
 
 from conftest import REUTERS, ROOT, SEED_PAIR, SEEDS, need

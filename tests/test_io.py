@@ -6,7 +6,8 @@ import os
 import pytest
 
 from dedup.errors import InputError
-from dedup.io import ReadOptions, decode, html_to_text, parse_date, read_documents
+from dedup.decode import decode, html_to_text, parse_date
+from dedup.io import ReadOptions, read_documents
 
 ARTICLE = "Thousands of health care workers joined the picket line on Thursday across Northern California."
 

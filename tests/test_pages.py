@@ -13,7 +13,8 @@ from click.testing import CliRunner
 import dedup
 from dedup import Document, ScanConfig, scan_documents
 from dedup.cli import cli
-from dedup.io import ReadOptions, html_to_text, read_documents
+from dedup.decode import html_to_text
+from dedup.io import ReadOptions, read_documents
 from dedup.pages import label, prepare_pages
 
 from conftest import REUTERS, ROOT, need

@@ -1,0 +1,404 @@
+"""Bytes to text: how an input's bytes are opened (gzip, FIFOs), decoded
+(UTF-8, byte-order marks, UTF-16/32, a chosen encoding) and told from
+binary data; an HTML page's article text; and the dates records and pages
+give. :mod:`dedup.io` reads inputs with these.
+"""
+
+from __future__ import annotations
+
+import codecs
+import fcntl
+import gzip
+import io
+import os
+import re
+import zlib
+from datetime import datetime, timezone
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import IO, Optional
+
+from .errors import InputError
+
+# Errors a truncated or corrupt gzip stream raises while it is read.
+GZIP_ERRORS = (OSError, EOFError, zlib.error)
+
+
+# ---------------------------------------------------------------- dates
+
+_DATE_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S.%f%z",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d",
+    "%d-%b-%Y %H:%M:%S.%f",  # Reuters-21578: 26-FEB-1987 15:01:01.79
+    "%d-%b-%Y %H:%M:%S",
+    "%a, %d %b %Y %H:%M:%S %z",  # RFC 2822
+    "%a, %d %b %Y %H:%M:%S %Z",
+    "%d %B %Y",
+    "%B %d, %Y",
+)
+
+
+_last_format = [_DATE_FORMATS[0]]
+#: the formats in the order tried after each one matched: that one first.
+_FORMAT_ORDER = {last: (last,) + tuple(f for f in _DATE_FORMATS if f != last) for last in _DATE_FORMATS}
+# A date and time at the start of a longer value: Reuters-21578 appends
+# codes to some ("27-MAR-1987 02:17:09.88T C").
+_LEADING_DATE = re.compile(r"^(\d{1,2}-[A-Za-z]{3}-\d{4} \d{1,2}:\d{2}:\d{2}(?:\.\d+)?|"
+                           r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)")
+
+
+def parse_date(value: object) -> Optional[datetime]:
+    """Parse a date from a JSON value or HTML meta tag; None when unknown.
+
+    ISO 8601 first, then the common formats of :data:`_DATE_FORMATS` (the
+    one that matched last is tried first: a file uses one format), then a
+    date and time at the start of a longer value.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, datetime):  # Parquet timestamp columns
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, (int, float)):
+        try:
+            secs = value / 1000 if value > 1e11 else value
+            return datetime.fromtimestamp(secs, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            return None
+    text = str(value).strip()
+    if not text:
+        return None
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        dt = _reuters_date(text)
+        if dt is None:
+            lead = _LEADING_DATE.match(text)
+            if lead and lead.group() != text and _REUTERS_DATE.fullmatch(lead.group()):
+                # A Reuters date and time followed by codes, which no format reads.
+                dt = _reuters_date(lead.group())
+            else:
+                dt = _strptime_any(text)
+                if dt is None and lead and lead.group() != text:
+                    dt = _strptime_any(lead.group())
+    if dt is None:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+_REUTERS_DATE = re.compile(r"(\d{1,2})-([A-Za-z]{3})-(\d{4})\s+(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?")
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                                       "dec"), start=1)}
+
+
+def _reuters_date(text: str) -> Optional[datetime]:
+    """``26-FEB-1987 15:01:01.79`` without strptime: what ``%d-%b-%Y
+    %H:%M:%S[.%f]`` gives, or None (then strptime decides)."""
+    m = _REUTERS_DATE.fullmatch(text)
+    month = _MONTHS.get(m.group(2).lower()) if m else None
+    if month is None:
+        return None
+    day, _, year, hour, minute, second, fraction = m.groups()
+    try:
+        return datetime(int(year), month, int(day), int(hour), int(minute), int(second),
+                        int(fraction.ljust(6, "0")) if fraction else 0)
+    except ValueError:
+        return None
+
+
+def _strptime_any(text: str) -> Optional[datetime]:
+    last = _last_format[0]
+    for fmt in _FORMAT_ORDER[last]:
+        try:
+            dt = datetime.strptime(text.title() if "%b" in fmt or "%B" in fmt else text, fmt)
+        except ValueError:
+            continue
+        _last_format[0] = fmt
+        return dt
+    return None
+
+
+# ---------------------------------------------------------------- HTML
+
+_SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "nav", "header", "footer", "aside", "form",
+              "iframe", "button", "select", "menu", "figure", "object", "canvas"}
+_BLOCK_TAGS = {"p", "div", "section", "article", "main", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5",
+               "h6", "blockquote", "pre", "table", "tr", "td", "th", "dd", "dt", "hr", "title", "body"}
+_VOID_TAGS = {"br", "hr", "img", "meta", "link", "input", "source", "wbr", "area", "base", "col", "embed",
+              "param", "track"}
+
+
+class _ArticleParser(HTMLParser):
+    """Collects text by container: the whole body, <main> and <article>,
+    skipping scripts, styles, navigation, headers, footers and forms."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.skip_depth = 0
+        self.stack: list[str] = []
+        self.parts: dict[str, list[str]] = {"body": [], "main": [], "article": [], "title": [], "h1": []}
+        self.inside = {"main": 0, "article": 0, "title": 0, "h1": 0}
+        self.date: Optional[str] = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, Optional[str]]]) -> None:
+        # "<scr<script>ipt>": the tag is named by what follows its last "<",
+        # so a script hidden this way is skipped like any other.
+        tag = tag.rsplit("<", 1)[-1]
+        if tag == "meta":
+            a = {k: v for k, v in attrs}
+            key = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
+            if key in ("article:published_time", "datepublished", "date", "pubdate", "og:published_time",
+                       "article:modified_time") and a.get("content") and self.date is None:
+                self.date = a.get("content")
+            return
+        if tag in _VOID_TAGS:
+            if tag in ("br", "hr"):
+                self._add("\n")
+            return
+        self.stack.append(tag)
+        if tag in _SKIP_TAGS:
+            self.skip_depth += 1
+        if tag in self.inside:
+            self.inside[tag] += 1
+        if tag in _BLOCK_TAGS:
+            self._add("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        tag = tag.rsplit("<", 1)[-1]
+        if tag in _VOID_TAGS or tag not in self.stack:
+            return
+        # Close everything opened after this tag too (tolerates bad nesting).
+        while self.stack:
+            top = self.stack.pop()
+            if top in _SKIP_TAGS:
+                self.skip_depth -= 1
+            if top in self.inside:
+                self.inside[top] -= 1
+            if top in _BLOCK_TAGS:
+                self._add("\n\n")
+            if top == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self.inside["title"]:
+            self.parts["title"].append(data)
+            return
+        if self.skip_depth:
+            return
+        if self.inside["h1"]:
+            self.parts["h1"].append(data)
+        self._add(data)
+
+    def _add(self, data: str) -> None:
+        if self.inside["title"] or self.skip_depth:
+            return
+        self.parts["body"].append(data)
+        if self.inside["main"]:
+            self.parts["main"].append(data)
+        if self.inside["article"]:
+            self.parts["article"].append(data)
+
+
+def _tidy(chunks: list[str]) -> str:
+    text = "".join(chunks)
+    paragraphs = []
+    for block in text.split("\n\n"):
+        line = " ".join(block.split())
+        if line:
+            paragraphs.append(line)
+    return "\n\n".join(paragraphs)
+
+
+_ODD_COMMENT_CLOSE = re.compile(r"--!>")
+_EMPTY_COMMENT = re.compile(r"<!--->|<!-->")
+
+
+def _comments_as_browsers_read_them(html: str) -> str:
+    """Comments ended the way the HTML standard ends them (html.parser does not).
+
+    ``--!>`` closes a comment, ``<!-->`` and ``<!--->`` are empty comments,
+    and a comment never closed runs to the end of the page
+    (https://html.spec.whatwg.org/multipage/parsing.html#comment-state:
+    incorrectly-closed-comment, abrupt-closing-of-empty-comment, eof-in-comment).
+    Without this, a comment's text leaks into the article, or the article
+    after an empty comment is lost.
+    """
+    if "<!--" not in html:
+        return html
+    html = _EMPTY_COMMENT.sub("<!---->", _ODD_COMMENT_CLOSE.sub("-->", html))
+    start = html.rfind("<!--")
+    if html.find("-->", start + 4) < 0:
+        html = html[:start]
+    return html
+
+
+def html_to_text(html: str) -> tuple[str, Optional[str]]:
+    """Extract an article's main text from HTML.
+
+    Takes the ``<article>`` element when there is one, else ``<main>``, else
+    the body; drops scripts, styles, navigation, headers, footers, asides and
+    forms; keeps paragraph breaks. A page's ``<h1>`` is kept as the title
+    when it lies outside the chosen element.
+
+    Returns:
+        ``(text, date)`` where date is the ``article:published_time`` style
+        meta value, if any.
+    """
+    parser = _ArticleParser()
+    parser.feed(_comments_as_browsers_read_them(html))
+    parser.close()
+    for part in ("article", "main", "body"):
+        text = _tidy(parser.parts[part])
+        if len(text.split()) >= 20 or (part == "body" and text):
+            break
+    title = " ".join("".join(parser.parts["h1"]).split()) or " ".join("".join(parser.parts["title"]).split())
+    if title and not text.startswith(title):
+        text = f"{title}\n\n{text}" if text else title
+    return text, parser.date
+
+
+# ---------------------------------------------------------------- decoding
+
+def stream_bom(stream: IO[bytes]) -> Optional[str]:
+    """The UTF-16/32 codec a stream's byte-order mark announces, without consuming it."""
+    peek = getattr(stream, "peek", None)
+    if peek is None:
+        return None
+    try:
+        head = peek(8192)[:8192]
+    except (OSError, EOFError, ValueError, zlib.error):
+        return None
+    return _utf16_32_bom(head)
+
+
+class Utf8Lines:
+    """A UTF-16/32 byte stream read as lines of UTF-8 bytes (``readline(limit)`` only)."""
+
+    def __init__(self, stream: IO[bytes], encoding: str) -> None:
+        self.text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline=None)  # type: ignore[arg-type]
+
+    def readline(self, limit: int = -1) -> bytes:
+        # ``limit`` counts characters here; a UTF-8 line may be up to 4 bytes a character, which
+        # keeps memory within a small multiple of the document limit.
+        try:
+            return self.text.readline(limit).encode("utf-8", "surrogatepass")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"could not decode as {self.text.encoding} ({exc.reason}); check the file's "
+                             "encoding") from exc
+
+
+class TooLarge(Exception):
+    """An input is over a size limit (internal: turned into a skip note)."""
+
+
+def human_size(n: int) -> str:
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= size and n % size == 0:
+            return f"{n // size} {unit}"
+    return f"{n:,} bytes"
+
+
+def open_input(path: Path) -> IO[bytes]:
+    """Open an input file for reading bytes, decompressing ``.gz`` as it is read.
+
+    A FIFO or device named as an input is opened without waiting for a
+    writer (a FIFO nobody writes to reads as empty instead of blocking).
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+        fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)
+    except OSError:
+        pass
+    raw = os.fdopen(fd, "rb")
+    if path.suffix.lower() == ".gz":
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    return raw
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """Read a whole input (decompressed) of at most ``limit`` bytes.
+
+    Raises:
+        TooLarge: it holds more; memory stays bounded by the limit.
+        InputError: a corrupt or truncated gzip stream.
+        OSError: it cannot be opened or read.
+    """
+    with open_input(path) as fh:
+        try:
+            data = fh.read(limit + 1)
+        except GZIP_ERRORS as exc:
+            if path.suffix.lower() != ".gz":
+                raise
+            raise InputError(f"not a valid gzip file ({exc}); re-compress it or remove the .gz suffix",
+                             str(path)) from exc
+    if len(data) > limit:
+        raise TooLarge()
+    return data
+
+
+def decode(data: bytes, encoding: Optional[str] = None) -> str:
+    """Decode bytes as UTF-8 (BOM stripped) or the given encoding.
+
+    Raises:
+        InputError: when the bytes are not valid in that encoding; its
+            message says what failed and which option fixes it, without the
+            path (the caller knows where the bytes came from).
+    """
+    enc = encoding or "utf-8-sig"
+    if enc.lower().replace("_", "-") in ("utf-8", "utf8"):
+        enc = "utf-8-sig"
+    if encoding is None:
+        bom = _utf16_32_bom(data)
+        if bom is not None:
+            enc = bom
+    try:
+        return data.decode(enc)
+    except UnicodeDecodeError as exc:
+        shown = encoding or "UTF-8"
+        hint = "try --encoding latin-1" if shown.lower() not in ("latin-1", "latin1") else "check the file's encoding"
+        raise InputError(f"could not decode as {shown} at byte {exc.start} ({hint})") from exc
+    except LookupError as exc:
+        raise InputError(f"unknown encoding {encoding!r} (use a Python codec name such as utf-8 or latin-1)") from exc
+
+
+def _utf16_32_bom(data: bytes) -> Optional[str]:
+    """The codec a UTF-16 or UTF-32 byte-order mark announces, if ``data`` starts with one.
+
+    Only when NUL bytes follow, as they do in the spaces and line breaks of
+    UTF-16 text: ``\\xff\\xfe`` alone also starts Latin-1 text ("ÿþ").
+    """
+    if b"\x00" not in data[2:8192]:
+        return None
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
+
+
+def wide_encoding(encoding: Optional[str]) -> bool:
+    """True for encodings whose text holds NUL bytes (UTF-16, UTF-32)."""
+    if encoding is None:
+        return False
+    name = codecs.lookup(encoding).name
+    return name.startswith(("utf-16", "utf-32"))
+
+
+def looks_binary(data: bytes, encoding: Optional[str] = None) -> bool:
+    if wide_encoding(encoding) or (encoding is None and _utf16_32_bom(data) is not None):
+        return False
+    return b"\x00" in data[:8192]
+
+
+def base_suffix(path: Path) -> str:
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    return os.path.splitext(name)[1]

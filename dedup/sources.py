@@ -1,0 +1,102 @@
+"""The inputs a command names: files, folders walked in a fixed order, and
+``-`` for standard input, each with the id its documents are named by.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Optional, Sequence, Union
+
+from .errors import InputError
+
+Source = Union[str, os.PathLike]
+
+
+def walk_folder(folder: Path, problems: list[tuple[Path, str]]) -> list[Path]:
+    """Regular files under ``folder`` (hidden names left out), sorted by relative path.
+
+    FIFOs, sockets and devices are left out with a note (reading one could
+    block forever), and so is a subfolder that cannot be listed.
+    """
+    found = []
+
+    def unreadable(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else folder
+        problems.append((where, f"could not read folder ({exc.strerror or exc}); check its permissions"))
+
+    for root, dirs, files in os.walk(folder, onerror=unreadable, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith("."):
+                continue
+            path = Path(root) / name
+            try:
+                mode = path.stat().st_mode
+            except OSError:
+                mode = 0
+            if mode and not stat.S_ISREG(mode):
+                problems.append((path, "not a regular file (a FIFO, socket or device); skipped"))
+                continue
+            found.append(path)
+    return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def check_source(src: object) -> None:
+    if not isinstance(src, (str, os.PathLike)):
+        raise TypeError(f"Each source must be a path (str or os.PathLike) or '-'. Got {src!r} instead.")
+
+
+def expand_sources(sources: Sequence[Source], *, path_ids: bool = False,
+                   problems: Optional[list[tuple[Path, str]]] = None) -> list[tuple[Optional[Path], str]]:
+    """Resolve files, folders and ``-`` into ``(path, id)`` pairs, in order (see :func:`expand_inputs`)."""
+    return [(path, rel) for path, rel, _ in expand_inputs(sources, path_ids=path_ids, problems=problems)]
+
+
+def expand_inputs(sources: Sequence[Source], *, path_ids: bool = False,
+            problems: Optional[list[tuple[Path, str]]] = None) -> list[tuple[Optional[Path], str, bool]]:
+    """Resolve files, folders and ``-`` into ``(path, id, in_folder)``, in order.
+
+    A file in a folder is named by its path relative to the folder when one
+    folder is given, else by the folder's path joined to it; with
+    ``path_ids``, always by its path as given (normalized: ``./a/../b``
+    is ``b``). A file named on its own is named as given.
+
+    Args:
+        sources: paths of files or folders, or ``"-"``.
+        path_ids: name files in folders by their path as given.
+        problems: receives ``(path, reason)`` for what a folder holds that
+            cannot be read (special files, unreadable subfolders).
+
+    Raises:
+        InputError: when a path does not exist.
+        TypeError: a source is not a path.
+    """
+    if isinstance(sources, (str, bytes, os.PathLike)):
+        raise TypeError("Iterable over paths expected, single path received: wrap it in a list.")
+    sources = list(sources)
+    for src in sources:
+        check_source(src)
+    notes = problems if problems is not None else []
+    out: list[tuple[Optional[Path], str, bool]] = []
+    folders = [s for s in sources if str(s) != "-" and Path(s).is_dir()]
+    for src in sources:
+        if str(src) == "-":
+            out.append((None, "-", False))
+            continue
+        path = Path(src)
+        if path.is_dir():
+            for f in walk_folder(path, notes):
+                rel = f.relative_to(path).as_posix()
+                if path_ids:
+                    out.append((f, Path(os.path.normpath(f)).as_posix(), True))
+                else:
+                    out.append((f, rel if len(folders) == 1 else (Path(src) / rel).as_posix(), True))
+        elif path.exists():
+            out.append((path, Path(os.path.normpath(path)).as_posix() if path_ids else str(src), False))
+        elif os.path.islink(path):
+            raise InputError(f"{src}: a symbolic link to a missing file (check the link)", str(src))
+        else:
+            raise InputError(f"{src}: no such file or folder (check the path)", str(src))
+    return out

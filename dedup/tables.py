@@ -1,0 +1,76 @@
+"""Rows of CSV and TSV files as records (a dict per row, numbered by the
+line it starts on), for :mod:`dedup.io`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import IO, Callable, Iterator, Optional
+
+from .decode import looks_binary
+
+
+def raise_csv_field_limit() -> None:
+    # The csv module refuses fields over 128 KiB by default; a long article is one field.
+    if csv.field_size_limit() < 1 << 30:
+        csv.field_size_limit(1 << 30)
+
+
+def csv_records(stream: IO[bytes], path: str, delimiter: str, encoding: Optional[str],
+                skip: Callable[..., None]) -> Iterator[tuple[int, object]]:
+    """Rows of a CSV/TSV file with a header row, as records numbered by
+    the line each starts on (a quoted field may span lines). A ``.csv``
+    file whose header row has more semicolons (or bars) than commas is
+    read with that delimiter, as spreadsheets in many locales write it.
+
+    Args:
+        stream: the file's bytes (decompressed), with ``peek``.
+        path: the file as shown in notes.
+        delimiter: ``","`` (guessed again from the header) or ``"\\t"``.
+        encoding: the file's encoding (None: UTF-8).
+        skip: called with (path, reason[, line]) for what cannot be read.
+    """
+    head = stream.peek(8192)[:8192] if hasattr(stream, "peek") else b""
+    if looks_binary(head):
+        skip(path, "binary file, not CSV (remove it or give text files only)")
+        return
+    if delimiter == ",":
+        header = head.split(b"\n", 1)[0]
+        delimiter = max((",", ";", "|"), key=lambda d: (header.count(d.encode()), d == ","))
+    enc = encoding or "utf-8-sig"
+    if enc.lower().replace("_", "-") in ("utf-8", "utf8"):
+        enc = "utf-8-sig"
+    try:
+        text = io.TextIOWrapper(stream, encoding=enc, newline="")
+    except LookupError:
+        skip(path, f"unknown encoding {encoding!r} (use a Python codec name such as utf-8 or "
+                        "latin-1)")
+        return
+    raise_csv_field_limit()
+    rows = csv.reader(text, delimiter=delimiter)
+    try:
+        header = next(rows, None)
+        if header is None:
+            return
+        names = [h.strip() for h in header]
+        if len(set(names)) != len(names):
+            skip(path, "the header row repeats a column name (rename the columns)")
+            return
+        start = rows.line_num + 1
+        for row in rows:
+            if row:
+                if len(row) > len(names):
+                    skip(path, f"row has {len(row)} fields but the header has {len(names)} "
+                                    "(quote fields that hold the delimiter)", start)
+                else:
+                    yield start, dict(zip(names, row))
+            start = rows.line_num + 1
+    except UnicodeDecodeError:
+        shown = encoding or "UTF-8"
+        hint = "try --encoding latin-1" if shown.lower() not in ("latin-1", "latin1") else "check the encoding"
+        skip(path, f"could not decode as {shown} ({hint})")
+    except csv.Error as exc:
+        skip(path, f"malformed CSV at line {rows.line_num} ({exc}); fix the quoting")
+    finally:
+        text.detach()
