@@ -9,7 +9,7 @@ import signal
 import tempfile
 import time
 from collections import deque
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from itertools import chain
 from typing import IO, AbstractSet, Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence, TypeVar
@@ -34,11 +34,15 @@ BATCH = 256
 _B = TypeVar("_B")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DocInfo:
     """What a scan keeps of each document: no text, just its identity and size,
     and ``title``, a label for people (the document's title, else its first
-    words: :func:`dedup.io.headline`)."""
+    words: :func:`dedup.io.headline`).
+
+    A scan keeps one per document, so it has slots and no ``__dict__``
+    (about 110 bytes instead of 350).
+    """
 
     id: str
     path: str
@@ -52,6 +56,14 @@ class DocInfo:
     site: Optional[str] = None
     url: Optional[str] = None
     extractor: Optional[str] = None
+
+    # Pickled between the scan's processes; Python 3.10 cannot unpickle a frozen class with slots by itself.
+    def __getstate__(self) -> tuple:
+        return tuple(getattr(self, f.name) for f in fields(self))
+
+    def __setstate__(self, state: tuple) -> None:
+        for f, value in zip(fields(self), state):
+            object.__setattr__(self, f.name, value)
 
 
 @dataclass(frozen=True)
