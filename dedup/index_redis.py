@@ -16,11 +16,11 @@ from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar
 import numpy as np
 
 from .errors import DedupError, IndexFormatError
-from .index_store import FORMAT, FORMAT_VERSION, Prepared, Stored, encode_set
+from .index_store import FORMAT, FORMAT_VERSION, Prepared, Stored, StoreReads, encode_set
 
 _T = TypeVar("_T")
 
-class RedisWriter:
+class RedisWriter(StoreReads):
     """Optimistic writes: WATCH what is read, then apply the batch in one MULTI/EXEC.
 
     If another writer changed a watched key in between, EXEC applies
@@ -37,22 +37,10 @@ class RedisWriter:
             self.pipe.watch(*[self.store.doc_key(i) for i in ids])
         return self.store.lookup(ids)
 
-    def postings(self, key_lists: Sequence[Sequence[int]]) -> tuple[np.ndarray, list[str]]:
+    def postings(self, key_lists: Sequence[Sequence[int]]) -> tuple[np.ndarray, list]:
         # A document added to or removed from any of these bands changes its set.
         self.pipe.watch(*[self.store.band_key(k) for k in dict.fromkeys(k for keys in key_lists for k in keys)])
         return self.store.postings(key_lists)
-
-    def sketches(self, refs: Sequence[str]) -> dict[str, tuple[int, bytes]]:
-        return self.store.sketches(refs)
-
-    def fetch(self, refs: Sequence[str]) -> dict[str, tuple[str, str, bytes, bytes]]:
-        return self.store.fetch(refs)
-
-    def word_df(self, buckets: np.ndarray) -> np.ndarray:
-        return self.store.word_df(buckets)
-
-    def doc_count(self) -> int:
-        return self.store.doc_count()
 
     def delete(self, doc_id: str, keys: Sequence[int], buckets: Optional[np.ndarray] = None) -> None:
         s = self.store

@@ -198,25 +198,22 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
-class SQLiteWriter:
-    """Reads inside a write transaction; buffers writes until the commit."""
+class StoreReads:
+    """What a writer reads during a write: the store's own reads, passed through
+    (a backend's writer overrides those it must watch)."""
 
-    def __init__(self, store: "SQLiteStore") -> None:
-        self.store = store
-        self.deletes: list[tuple[str, list[int]]] = []
-        self.inserts: list[Prepared] = []
-        self.df_changes: list[tuple[np.ndarray, int]] = []
+    store: Any
 
     def lookup(self, ids: Sequence[str]) -> dict[str, Stored]:
         return self.store.lookup(ids)
 
-    def postings(self, key_lists: Sequence[Sequence[int]]) -> tuple[np.ndarray, list[int]]:
+    def postings(self, key_lists: Sequence[Sequence[int]]) -> tuple[np.ndarray, list]:
         return self.store.postings(key_lists)
 
-    def sketches(self, refs: Sequence[int]) -> dict[int, tuple[int, bytes]]:
+    def sketches(self, refs: Sequence[Any]) -> dict[Any, tuple[int, bytes]]:
         return self.store.sketches(refs)
 
-    def fetch(self, refs: Sequence[int]) -> dict[int, tuple[str, str, bytes, bytes]]:
+    def fetch(self, refs: Sequence[Any]) -> dict[Any, tuple[str, str, bytes, bytes]]:
         return self.store.fetch(refs)
 
     def word_df(self, buckets: np.ndarray) -> np.ndarray:
@@ -224,6 +221,16 @@ class SQLiteWriter:
 
     def doc_count(self) -> int:
         return self.store.doc_count()
+
+
+class SQLiteWriter(StoreReads):
+    """Reads inside a write transaction; buffers writes until the commit."""
+
+    def __init__(self, store: "SQLiteStore") -> None:
+        self.store = store
+        self.deletes: list[tuple[str, list[int]]] = []
+        self.inserts: list[Prepared] = []
+        self.df_changes: list[tuple[np.ndarray, int]] = []
 
     def delete(self, doc_id: str, keys: Sequence[int], buckets: Optional[np.ndarray] = None) -> None:
         self.deletes.append((doc_id, list(keys)))

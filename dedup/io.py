@@ -423,15 +423,20 @@ class _Reader:
                 continue
             yield number, raw
 
-    def jsonl_items(self, stream: IO[bytes], path: str) -> Iterator[tuple[int, object]]:
-        """Parse JSON lines one at a time, so memory does not grow with the file."""
+    def line_stream(self, stream: IO[bytes]) -> tuple[IO[bytes], Optional[str]]:
+        """A JSON lines stream ready to be read a line at a time, and the encoding of its lines."""
         enc = self.opts.encoding
         if enc is None and not hasattr(stream, "peek") and hasattr(stream, "readinto"):
             stream = io.BufferedReader(stream)  # type: ignore[arg-type]  # to look for a byte-order mark
         wide = enc if enc is not None and wide_encoding(enc) else stream_bom(stream) if enc is None else None
         if wide:
             # UTF-16/32 lines do not split on the byte 0x0a: read them as text, pass them on as UTF-8.
-            stream, enc = Utf8Lines(stream, wide), None
+            return Utf8Lines(stream, wide), None  # type: ignore[return-value]
+        return stream, enc
+
+    def jsonl_items(self, stream: IO[bytes], path: str) -> Iterator[tuple[int, object]]:
+        """Parse JSON lines one at a time, so memory does not grow with the file."""
+        stream, enc = self.line_stream(stream)
         for number, raw in self._lines(stream, path):
             if raw is None:
                 self.skip(path, self.too_large("line", self.opts.max_document_bytes, "--max-document-size"),
@@ -621,12 +626,7 @@ class _Reader:
         """The lines of a JSON lines stream in batches of ``size``, unparsed (what
         :meth:`jsonl_items` reads, in the same bounded pieces). The lines read
         before a read error are yielded before the error propagates."""
-        enc = self.opts.encoding
-        if enc is None and not hasattr(stream, "peek") and hasattr(stream, "readinto"):
-            stream = io.BufferedReader(stream)  # type: ignore[arg-type]  # to look for a byte-order mark
-        wide = enc if enc is not None and wide_encoding(enc) else stream_bom(stream) if enc is None else None
-        if wide:
-            stream, enc = Utf8Lines(stream, wide), None
+        stream, enc = self.line_stream(stream)
         numbers: list[int] = []
         lines: list[Optional[bytes]] = []
         try:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,3 +30,12 @@ def need(path: Path) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not present")
     return path
+
+
+def template_signatures(n: int, shared: int, seed: int = 7) -> np.ndarray:
+    """n signatures of 32 values whose first ``shared`` values are one template's and the rest drawn
+    from a few values, as reports of one form share their frame and differ in a few words."""
+    rng = np.random.default_rng(seed)
+    sigs = rng.integers(0, 4, size=(n, 32)).astype(np.uint32)
+    sigs[:, :shared] = np.arange(shared, dtype=np.uint32)
+    return sigs

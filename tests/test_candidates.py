@@ -18,7 +18,7 @@ from dedup.errors import ConfigError
 from dedup.shingle import shingle_batch
 from dedup.signature import MinHasher
 
-from conftest import REUTERS, need
+from conftest import REUTERS, need, template_signatures
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -152,15 +152,6 @@ def test_bucket_blocks_bound_each_task() -> None:
 
 
 # ---------------------------------------------------------------- heavy buckets
-
-def template_signatures(n: int, shared: int, seed: int = 7) -> np.ndarray:
-    """n signatures of 32 values whose first ``shared`` values are one template's and the rest drawn
-    from a few values, as reports of one form share their frame and differ in a few words."""
-    rng = np.random.default_rng(seed)
-    sigs = rng.integers(0, 4, size=(n, 32)).astype(np.uint32)
-    sigs[:, :shared] = np.arange(shared, dtype=np.uint32)
-    return sigs
-
 
 def test_buckets_within_the_limit_are_left_as_they_are() -> None:
     rng = np.random.default_rng(3)

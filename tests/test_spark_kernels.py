@@ -10,14 +10,7 @@ import pytest
 
 from dedup.candidates import BLOCK, band_groups, blocked_candidate_pairs, candidate_pairs, first_band_pairs
 
-
-def template_signatures(n: int, shared: int, seed: int = 7) -> np.ndarray:
-    """n signatures of 32 values whose first ``shared`` values are one template's and the rest drawn
-    from a few values, as reports of one form share their frame and differ in a few words."""
-    rng = np.random.default_rng(seed)
-    sigs = rng.integers(0, 4, size=(n, 32)).astype(np.uint32)
-    sigs[:, :shared] = np.arange(shared, dtype=np.uint32)
-    return sigs
+from conftest import template_signatures
 
 
 def skewed_signatures(seed: int) -> np.ndarray:
