@@ -53,6 +53,16 @@ def open_index(db: str, redis_url: Optional[str], create: bool = False, **settin
         raise click.ClickException(str(exc)) from exc
 
 
+def article_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """What index add and index query share: workers, quiet, the index's settings and how articles are read."""
+    f = read_options(date_use=" (for the date check)")(f)
+    f = folder_options(f)
+    f = index_settings(f)
+    f = click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings on stderr.")(f)
+    return click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
+                        help="Worker processes that hash the articles (0: all cores).")(f)
+
+
 @click.group("index", context_settings=CONTEXT)
 def index_group() -> None:
     """A persistent index: ask whether new articles were already seen, without rescanning.
@@ -83,12 +93,7 @@ def index_group() -> None:
               help="Output format (jsonl: one outcome per document).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Documents per transaction.")
-@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Worker processes that hash the articles (0: all cores).")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings on stderr.")
-@index_settings
-@folder_options
-@read_options(date_use=" (for the date check)")
+@article_options
 def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_duplicates: bool, replace: bool,
               fmt: str, batch_size: int, jobs: int, quiet: bool, threshold: Optional[float],
               containment: Optional[float],
@@ -136,12 +141,7 @@ def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_
 @click.option("-o", "--output", metavar="FILE", help="Write the output to FILE (atomically) instead of stdout.")
 @click.option("--fail-on-matches", is_flag=True,
               help=f"Exit with {EXIT_DUPLICATES} when any queried article has a near-duplicate in the index.")
-@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Worker processes that hash the articles (0: all cores).")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings on stderr.")
-@index_settings
-@folder_options
-@read_options(date_use=" (for the date check)")
+@article_options
 def index_query(db: str, redis_url: Optional[str], sources: tuple[str, ...], fmt: str, output: Optional[str],
                 fail_on_matches: bool, jobs: int, quiet: bool, threshold: Optional[float], containment: Optional[float],
                 shingle_size: Optional[int], num_perm: Optional[int], seed: Optional[int], include: tuple[str, ...],
