@@ -198,7 +198,7 @@ def index_remove(db: str, redis_url: Optional[str], ids: tuple[str, ...], quiet:
       dedup index query archive.db old/ --format jsonl | jq -r .id | dedup index remove archive.db -
     """
     if "-" in ids:
-        from_stdin = [line.rstrip("\r\n") for line in click.get_text_stream("stdin")]
+        from_stdin = [line.rstrip("\r\n") for line in sys.stdin] if sys.stdin is not None else []
         ids = tuple(i for k in ids for i in (from_stdin if k == "-" else [k]) if i)
     index = open_index(db, redis_url)
     try:
