@@ -6,9 +6,6 @@ tests/test_index_redis.py, whose server fixture it shares.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import time
 
 import pytest
 from click.testing import CliRunner
@@ -16,7 +13,7 @@ from click.testing import CliRunner
 from dedup import DedupError, Index
 from dedup.cli import cli
 
-from test_index_redis import _free_port, redis, redis_url, seed_text, S0, S1, S2  # noqa: F401
+from test_index_redis import _free_port, redis, redis_url, running_redis, seed_text, S0, S1, S2  # noqa: F401
 
 
 def test_document_ids_cannot_reach_another_index(redis_url):
@@ -43,26 +40,8 @@ def test_index_names_with_colons_and_backslashes_are_apart(redis_url):
 
 @pytest.fixture(scope="module")
 def secret_redis():
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.skip("redis-server is not installed")
-    port = _free_port()
-    proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--requirepass", "s3cr3t-pw"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://:s3cr3t-pw@127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("redis-server did not start")
-            time.sleep(0.05)
-    yield url, port
-    proc.terminate()
-    proc.wait(10)
+    with running_redis("s3cr3t-pw") as got:
+        yield got
 
 
 def test_redis_password_is_never_printed(secret_redis):

@@ -15,7 +15,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Iterator
+from contextlib import contextmanager
+from typing import Iterator, Optional
 
 import pytest
 from click.testing import CliRunner
@@ -38,15 +39,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
+@contextmanager
+def running_redis(password: Optional[str] = None) -> Iterator[tuple[str, int]]:
+    """A throwaway redis-server on a free local port (skips the test when none is installed): (url, port)."""
     server = shutil.which("redis-server")
     if server is None:
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
     port = _free_port()
-    proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
+    args = [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    if password:
+        args += ["--requirepass", password]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://{f':{password}@' if password else ''}127.0.0.1:{port}/0"
     client = redis.Redis.from_url(url)
     try:
         deadline = time.monotonic() + 20
@@ -58,11 +62,17 @@ def redis_url() -> Iterator[str]:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     pytest.fail("redis-server did not start")
                 time.sleep(0.05)
-        yield url
+        yield url, port
     finally:
         client.close()
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    with running_redis() as (url, _):
+        yield url
 
 
 def seed_text(name: str) -> str:
