@@ -131,11 +131,6 @@ def is_correction(text: str) -> bool:
     return _CORRECTION.search(head) is not None
 
 
-def digit_words(text: str) -> list[str]:
-    """The words of a text that have a digit, as :func:`dedup.normalize.words` splits them."""
-    return [w for w in words(text) if not w.isalpha()]
-
-
 def digit_sets(texts: Sequence[str], tokens: Optional["WordTokens"] = None) -> tuple[np.ndarray, np.ndarray]:
     """Per text, the set of its words with a digit, hashed as words (a subset of its word set).
 
@@ -164,18 +159,6 @@ def _word_sets(texts: Sequence[str], tokens: Optional["WordTokens"], digits: boo
     keep = tokens.digits if digits else ~tokens.digits
     per_text = np.repeat(np.arange(len(tokens.counts)), tokens.counts)[keep]
     return sets_from_hashes(tokens.hashes[keep], np.bincount(per_text, minlength=len(tokens.counts)), 1)
-
-
-def subtract_segments(values: np.ndarray, lengths: np.ndarray, drop: np.ndarray,
-                      drop_lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per segment, ``values`` without the ``drop`` values of the same segment (both concatenated sets)."""
-    seg = np.repeat(np.arange(len(lengths), dtype=np.uint64), lengths)
-    dseg = np.repeat(np.arange(len(drop_lengths), dtype=np.uint64), drop_lengths)
-    keys = (seg << np.uint64(32)) | values.astype(np.uint64)
-    dkeys = (dseg << np.uint64(32)) | drop.astype(np.uint64)
-    keep = ~np.isin(keys, dkeys)
-    kept_lengths = np.bincount(seg[keep].astype(np.int64), minlength=len(lengths)).astype(np.int64)
-    return values[keep], kept_lengths
 
 
 #: Words of the first line that name the subject.

@@ -37,7 +37,7 @@ import numpy as np
 
 from .candidates import candidate_pairs
 from .errors import ConfigError, check_range
-from .occasion import digit_sets, figure_hashes, is_correction
+from .occasion import digit_sets, figure_sets, is_correction
 from .shingle import batch_token_hashes, sets_from_hashes
 from .signature import MinHasher
 
@@ -169,9 +169,7 @@ def short_features(texts: Sequence[str], word_counts: Sequence[int], max_words: 
     bigrams, bigram_lengths = sets_from_hashes(hashes, counts, 2)
     tokens, token_lengths = sets_from_hashes(hashes, counts, 1)
     if figures is None:
-        sets = [figure_hashes(texts[k]) for k in index]
-        numbers = np.concatenate(sets).astype(np.uint32)
-        number_lengths = np.fromiter((len(x) for x in sets), dtype=np.int64, count=len(sets))
+        numbers, number_lengths = figure_sets([texts[k] for k in index])
     else:
         numbers, number_lengths = select_segments(figures[0], figures[1], index)
     # The words with a digit, hashed as words: a subset of each word set.
