@@ -180,9 +180,27 @@ def first_line(text: str) -> str:
     return text[start.start():end.start() if end else len(text)]
 
 
+# How much of a first line ``lead`` splits at a time: a text without line breaks is one long line.
+_LEAD_CHUNK = 320
+_SPACE = re.compile(r"\s")
+
+
 def lead(text: str) -> str:
-    """The first non-empty line of a text, cut to its first :data:`LEAD_WORDS` words, without figures."""
-    return " ".join([w for w in words(first_line(text)) if w.isalpha()][:LEAD_WORDS])
+    """The first non-empty line of a text, cut to its first :data:`LEAD_WORDS` words, without figures.
+
+    The line is split a few hundred characters at a time, each piece ending at
+    a space (which always separates words), until the words are found: a text
+    without line breaks is not split whole.
+    """
+    line = first_line(text)
+    found: list[str] = []
+    start = 0
+    while start < len(line) and len(found) < LEAD_WORDS:
+        space = _SPACE.search(line, start + _LEAD_CHUNK) if len(line) - start > _LEAD_CHUNK else None
+        end = space.start() if space else len(line)
+        found.extend(w for w in words(line[start:end]) if w.isalpha())
+        start = end
+    return " ".join(found[:LEAD_WORDS])
 
 
 def lead_sets(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -20,7 +20,8 @@ from dedup.cli import cli
 from dedup.cluster import trusted_groups
 from dedup.normalize import words
 from dedup.occasion import (Evidence, OccasionRule, WordWeights, agreement, decode_evidence, digit_sets, encode_evidence,
-                            figure_hashes, figure_sets, figures, first_line, is_correction, lead, letter_sets)
+                            figure_hashes, figure_sets, figures, first_line, is_correction, lead, letter_sets,
+                            LEAD_WORDS)
 from dedup.shingle import batch_token_hashes, batch_word_tokens, sets_from_hashes
 from dedup.index_store import decode_set, encode_set
 
@@ -181,6 +182,28 @@ def test_evidence_round_trips_through_its_byte_layout():
 
 def test_lead_is_the_first_line_without_figures():
     assert lead("\n\nFED ADDS 1.5 BLN DLRS VIA REPURCHASES\nThe Federal Reserve...") == "fed adds bln dlrs via repurchases"
+
+
+def whole_line_lead(text: str) -> str:
+    """The lead as the whole first line split at once (the definition ``lead`` follows piece by piece)."""
+    return " ".join([w for w in words(first_line(text)) if w.isalpha()][:LEAD_WORDS])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Kаiser", "café", "cafe\u0301", " \u0301x", "4.5", "ﬁrst", "STRIKE",
+                                 "\u00a0", "dup\u200blicate", "1st", "straße", "İstanbul", "word_two", "x" * 400,
+                                 " ", "  ", "\t", "-", "Ⅻ", "⑴", "ά"]), max_size=400))
+def test_lead_split_in_pieces_is_the_whole_lines_lead(parts):
+    text = " ".join(parts)
+    assert lead(text) == whole_line_lead(text)
+
+
+def test_lead_of_long_lines_and_reuters_is_the_whole_lines_lead():
+    rng = random.Random(5)
+    vocab = ["alpha", "Beta", "12", "3.5", "gamma-ray", "über", "naïve", "x" * 700, "", "\u00a0", "\u2028"]
+    texts = [" ".join(rng.choice(vocab) for _ in range(rng.randrange(0, 900))) for _ in range(300)]
+    texts += _reuters_texts(3000)
+    assert [lead(t) for t in texts] == [whole_line_lead(t) for t in texts]
 
 
 # ---------------------------------------------------------------- scans of templates
