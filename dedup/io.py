@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Callable, Iterable, Iterator, Optional, Sequence, Union
+from typing import IO, AbstractSet, Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
 
 from .decode import (GZIP_ERRORS, TooLarge, Utf8Lines, base_suffix, decode, human_size, looks_binary, open_input,
                      parse_date, read_bounded, stream_bom, wide_encoding)
@@ -774,6 +774,68 @@ class LineReader:
                 yield note
                 continue
             yield from reader.jsonl_events(path, shown, rel, size)
+
+    @property
+    def rereadable(self) -> bool:
+        """Whether every input is a JSON lines file (standard input cannot be read twice), so that
+        :meth:`reread` can read lines of them again."""
+        return self.jsonl_only and all(p is not None for p, _, _ in self._expanded)
+
+    def input_bytes(self) -> int:
+        """The size on disk of the files to read (what cannot be looked at counts 0)."""
+        total = 0
+        for path, rel, in_folder in self._expanded:
+            if path is not None and self._wanted(path, rel, in_folder):
+                try:
+                    total += path.stat().st_size
+                except OSError:
+                    pass
+        return total
+
+    def reread(self, lines: Mapping[str, AbstractSet[int]], size: int) -> Iterator[LineBatch]:
+        """Some lines of the JSON lines files read before, read again, in input order, in batches of
+        at most ``size`` (unparsed, as :meth:`events` gives them): for each file as the notes
+        name it, the line numbers wanted.
+
+        Nothing is noted or counted this time. A file that can no longer be
+        opened or read to the end gives the lines read before the trouble, so
+        the caller finds the others missing.
+        """
+        reader = _Reader(self.opts)
+        done: set[str] = set()
+        for path, rel, _ in self._expanded:
+            if path is None:
+                raise ValueError("standard input cannot be read twice")
+            shown = str(path)
+            want = lines.get(shown)
+            if not want or shown in done:
+                continue
+            done.add(shown)
+            last = max(want)
+            try:
+                stream = open_input(path)
+            except OSError:
+                continue
+            raw = stream.fileobj if isinstance(stream, gzip.GzipFile) else stream
+            numbers: list[int] = []
+            found: list[Optional[bytes]] = []
+            enc: Optional[str] = None
+            try:
+                with raw, stream:  # type: ignore[union-attr]
+                    lined, enc = reader.line_stream(stream)
+                    for number, line in reader._lines(lined, shown):
+                        if number in want:
+                            numbers.append(number)
+                            found.append(line)
+                            if len(numbers) == size:
+                                yield LineBatch(shown, rel, tuple(numbers), tuple(found), enc)
+                                numbers, found = [], []
+                        if number >= last:
+                            break
+            except (*GZIP_ERRORS, InputError, OSError):
+                pass
+            if numbers:
+                yield LineBatch(shown, rel, tuple(numbers), tuple(found), enc)
 
     def apply(self, event: Union[Skipped, FileMark]) -> None:
         """Take in a note or file mark from :meth:`events`, in its turn.

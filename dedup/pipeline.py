@@ -6,9 +6,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-import tempfile
 import time
 from collections import deque
+from contextlib import nullcontext
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from itertools import chain
@@ -18,19 +18,24 @@ import numpy as np
 
 from .cluster import choose_keep, groups, trusted_groups
 from .config import KEEP_POLICIES, KeepPolicy, ScanConfig  # noqa: F401  (ScanConfig lived here; still importable)
-from .errors import ConfigError, DedupError
+from .errors import ConfigError, DedupError, InputError
 from .candidates import candidate_pairs
 from .io import (Document, LineBatch, LineReader, ReadOptions, Skipped, Source, headline,
                  parse_lines)
-from .occasion import (Evidence, OccasionFeatures, OccasionResult, WordWeights, digit_sets,
+from .occasion import (Evidence, OccasionFeatures, OccasionResult, WordWeights, digit_sets, is_correction,
                        lead_sets, letter_sets, occasion_features)
 from .shingle import batch_token_hashes, batch_word_tokens, sets_from_hashes
 from .short import ShortFeatures, ShortMatch, ShortMatcher, short_features
 from .pages import prepare_pages
 from .signature import MinHasher
+from .spool import PickedSets, Rows, SetStore, set_sums
 from .verify import Pair, ShingleCounts, similarity, verify
 
 BATCH = 256
+#: Input files of at least this many bytes on disk in all (JSON lines files only) are read twice by
+#: default: the first reading hashes every document for its signature, the second only those in
+#: candidate pairs, for the sets verification compares; the temporary file then holds only theirs.
+REREAD_BYTES = 128 << 20
 _B = TypeVar("_B")
 
 
@@ -144,86 +149,16 @@ class ScanResult:
         return [d.id for d in self.documents if d.id in drop]
 
 
-class SetStore:
-    """Shingle-hash sets of every document, spooled to an unnamed temporary file.
-
-    Sets are appended as raw uint32 in document order; only the offsets stay
-    in memory (8 bytes a document), so memory does not grow with the text.
-    ``store[i]`` reads one set back with ``os.pread``, which costs a system
-    call for the few documents verification and clustering look at, instead
-    of keeping every set in RAM or mapping the whole file (whose touched
-    pages would count against the process). The file has no name on POSIX
-    systems and disappears when the store is closed or the process ends.
-
-    Args:
-        directory: where the temporary file goes (default: the system's).
-
-    Example:
-        >>> import numpy as np
-        >>> with SetStore() as store:
-        ...     store.extend(np.array([1, 5, 9, 2], dtype=np.uint32), np.array([3, 1]))
-        ...     store[1].tolist()
-        [2]
-    """
-
-    def __init__(self, directory: Optional[str] = None) -> None:
-        self._file = tempfile.TemporaryFile(prefix="dedup-sets-", dir=directory)
-        self._lengths: list[np.ndarray] = []
-        self._offsets: Optional[np.ndarray] = None
-        self._dirty = False
-
-    def __enter__(self) -> "SetStore":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Delete the temporary file."""
-        self._file.close()
-
-    def __len__(self) -> int:
-        return int(sum(len(x) for x in self._lengths))
-
-    def extend(self, values: np.ndarray, lengths: np.ndarray) -> None:
-        """Append the sets of a batch: their concatenated values and their sizes.
-
-        Raises:
-            DedupError: the temporary folder is full (or a file size limit is reached).
-        """
-        try:
-            self._file.write(memoryview(np.ascontiguousarray(values, dtype=np.uint32)))
-        except OSError as exc:
-            raise DedupError(f"could not write the scan's temporary file in {tempfile.gettempdir()} "
-                             f"({exc.strerror or exc}); free some space there or point TMPDIR at a folder "
-                             "with room") from exc
-        self._lengths.append(np.asarray(lengths, dtype=np.int64))
-        self._offsets = None
-        self._dirty = True
-
-    def __getitem__(self, i: int) -> np.ndarray:
-        """The sorted uint32 shingle-hash set of document ``i``."""
-        if self._dirty:
-            self._file.flush()
-            self._dirty = False
-        if self._offsets is None:
-            lengths = np.concatenate(self._lengths) if self._lengths else np.empty(0, np.int64)
-            self._lengths = [lengths]
-            self._offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-            np.cumsum(lengths, out=self._offsets[1:])
-        lo, hi = int(self._offsets[i]), int(self._offsets[i + 1])
-        data = os.pread(self._file.fileno(), 4 * (hi - lo), 4 * lo)
-        return np.frombuffer(data, dtype=np.uint32)
-
-
 # ---------------------------------------------------------------- batches
 
 _worker_state: dict[str, object] = {}
 
 
-def _init_worker(config: ScanConfig, read_options: Optional[ReadOptions] = None) -> None:  # noqa: D103
+def _init_worker(config: ScanConfig, read_options: Optional[ReadOptions] = None,  # noqa: D103
+                 part: str = "all") -> None:
     _worker_state["config"] = config
     _worker_state["read"] = read_options
+    _worker_state["part"] = part
     if multiprocessing.parent_process() is not None:
         # Ctrl-C reaches the whole process group: the parent stops the pool;
         # a worker dying of it mid-task would print a traceback and can hang
@@ -249,8 +184,14 @@ class HashedBatch(NamedTuple):
     short: ShortFeatures  # the short texts, indexed within the batch
 
 
+#: What :func:`hash_batch` computes: everything; what a scan that reads its input twice needs of
+#: every document on the first reading (signatures, counts, short-text features); what it needs of
+#: the documents in candidate pairs on the second (the sets verification compares).
+PARTS = ("all", "signatures", "sets")
+
+
 def hash_batch(texts: Sequence[str], config: ScanConfig, hasher: MinHasher,
-               titles: Optional[Sequence[Optional[str]]] = None) -> HashedBatch:
+               titles: Optional[Sequence[Optional[str]]] = None, part: str = "all") -> HashedBatch:
     """Every per-document feature of a batch of texts, in one pass over their words.
 
     A plain function over a list of texts (no I/O, no global state): the
@@ -262,7 +203,14 @@ def hash_batch(texts: Sequence[str], config: ScanConfig, hasher: MinHasher,
         hasher: the MinHash permutations.
         titles: per text, a headline the source gives apart from the text
             (a web page's title), or None.
+        part: one of :data:`PARTS`. ``"signatures"`` leaves the figure,
+            first-line and title sets empty; ``"sets"`` leaves out the
+            signatures (a ``(n, 0)`` array) and the short-text features.
+            Shingle and word sets, word counts and correction marks are
+            always computed.
     """
+    if part not in PARTS:
+        raise ValueError(f"part must be one of {', '.join(PARTS)}; got {part!r}")
     kind = config.shingle_kind
     tokens = batch_word_tokens(texts)
     if kind == "word":
@@ -273,22 +221,35 @@ def hash_batch(texts: Sequence[str], config: ScanConfig, hasher: MinHasher,
         n_words = np.fromiter((len(t.split()) for t in texts), dtype=np.int64, count=len(texts))
     word_tokens = (tokens.hashes, tokens.counts)
     values, lengths = sets_from_hashes(hashes, counts, config.shingle_size)
-    digits = digit_sets(texts, tokens)
     # The subject check weighs words without digits: figures have their own check.
     word_values, word_lengths = letter_sets(texts, tokens)
-    occasion = occasion_features(texts, tokens)
-    leads, lead_lengths = lead_sets(texts)
-    title_values, title_lengths = lead_sets([t or "" for t in titles] if titles is not None else [""] * len(texts))
-    short = (short_features(texts, n_words.tolist(), config.short_words, token_hashes=word_tokens,
-                            figures=(occasion.figures, occasion.figure_lengths), digits=digits,
-                            corrections=occasion.corrections)
-             if config.short_words else ShortFeatures.empty())
-    return HashedBatch(values, lengths, n_words, hasher.signatures_flat(values, lengths), word_values, word_lengths,
+    none = (np.empty(0, np.uint32), np.zeros(len(texts), np.int64))
+    if part == "signatures":
+        occasion = OccasionFeatures(*none, np.fromiter((is_correction(t) for t in texts), dtype=bool,
+                                                       count=len(texts)))
+        (leads, lead_lengths), (title_values, title_lengths) = none, none
+    else:
+        occasion = occasion_features(texts, tokens)
+        leads, lead_lengths = lead_sets(texts)
+        title_values, title_lengths = lead_sets([t or "" for t in titles] if titles is not None
+                                                else [""] * len(texts))
+    if part == "sets" or not config.short_words:
+        short = ShortFeatures.empty()
+    else:
+        # The short-text features find the figures and digits of their own texts when the batch's are not made.
+        short = short_features(texts, n_words.tolist(), config.short_words, token_hashes=word_tokens,
+                               figures=(occasion.figures, occasion.figure_lengths) if part == "all" else None,
+                               digits=digit_sets(texts, tokens) if part == "all" else None,
+                               corrections=occasion.corrections)
+    signatures = (np.empty((len(texts), 0), np.uint32) if part == "sets"
+                  else hasher.signatures_flat(values, lengths))
+    return HashedBatch(values, lengths, n_words, signatures, word_values, word_lengths,
                        leads, lead_lengths, title_values, title_lengths, occasion, short)
 
 
-def _hash_batch(texts: Sequence[str], titles: Sequence[Optional[str]]) -> HashedBatch:
-    return hash_batch(texts, _worker_state["config"], _worker_state["hasher"], titles)  # type: ignore[arg-type]
+def _hash_batch(texts: Sequence[str], titles: Sequence[Optional[str]], part: Optional[str] = None) -> HashedBatch:
+    return hash_batch(texts, _worker_state["config"], _worker_state["hasher"], titles,  # type: ignore[arg-type]
+                      part or _worker_state["part"])  # type: ignore[arg-type]
 
 
 def _info(doc: Document, words: int, shingles: int) -> DocInfo:
@@ -296,7 +257,7 @@ def _info(doc: Document, words: int, shingles: int) -> DocInfo:
                    headline(doc), doc.site, doc.url, doc.extractor)
 
 
-def _parse_hash(batch: LineBatch, drop: AbstractSet[int] = frozenset()
+def _parse_hash(batch: LineBatch, drop: AbstractSet[int] = frozenset(), part: Optional[str] = None
                 ) -> tuple[list[object], Optional[HashedBatch]]:
     """A batch of JSON lines parsed and hashed (in a worker): in line order, a note for each line
     that gives no document and a DocInfo for each that does (the lines in ``drop`` left out),
@@ -305,7 +266,7 @@ def _parse_hash(batch: LineBatch, drop: AbstractSet[int] = frozenset()
     docs = [d for d in parsed if isinstance(d, Document) and d.line not in drop]
     if not docs:
         return [d for d in parsed if isinstance(d, Skipped)], None
-    hb = _hash_batch([d.text for d in docs], page_titles(docs))
+    hb = _hash_batch([d.text for d in docs], page_titles(docs), part)
     infos = iter([_info(d, w, n) for d, w, n in zip(docs, hb.words.tolist(), hb.lengths.tolist())])
     return [next(infos) if isinstance(d, Document) else d for d in parsed
             if not isinstance(d, Document) or d.line not in drop], hb
@@ -355,7 +316,17 @@ def workers_for(batches: Iterator[_B], workers: int) -> tuple[Iterator[_B], int]
     return chain([b for b in (first, second) if b is not None], batches), workers if second is not None else 1
 
 
-def _hashed(docs: Iterable[Document], config: ScanConfig) -> Iterator[tuple[list[DocInfo], HashedBatch]]:
+def worker_pool(config: ScanConfig, read_options: Optional[ReadOptions] = None, part: str = "all",
+                workers: Optional[int] = None) -> "multiprocessing.pool.Pool":
+    """The scan's worker processes (forked where the system can: they then start small, before the
+    scan's process has grown)."""
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    return ctx.Pool(workers or config.workers, initializer=_init_worker, initargs=(config, read_options, part))
+
+
+def _hashed(docs: Iterable[Document], config: ScanConfig,
+            part: str = "all") -> Iterator[tuple[list[DocInfo], HashedBatch]]:
     """(DocInfos, hashed batch) in input order, using worker processes when jobs > 1."""
     batches, workers = workers_for(document_batches(docs, BATCH), config.workers)
 
@@ -363,15 +334,13 @@ def _hashed(docs: Iterable[Document], config: ScanConfig) -> Iterator[tuple[list
         return [_info(d, w, n) for d, w, n in zip(batch, hb.words.tolist(), hb.lengths.tolist())]
 
     if workers <= 1:
-        _init_worker(config)
+        _init_worker(config, None, part)
         for batch in batches:
             hb = _hash_batch([d.text for d in batch], page_titles(batch))
             yield infos(batch, hb), hb
         return
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
     pending: list[tuple[list[Document], object]] = []
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
+    with worker_pool(config, None, part, workers) as pool:
         try:
             for batch in batches:
                 pending.append((batch, pool.apply_async(_hash_batch, ([d.text for d in batch], page_titles(batch)))))
@@ -389,8 +358,8 @@ def _hashed(docs: Iterable[Document], config: ScanConfig) -> Iterator[tuple[list
             raise
 
 
-def _line_hashed(reader: LineReader, config: ScanConfig,
-                 size: Optional[int] = None) -> Iterator[tuple[list[DocInfo], HashedBatch]]:
+def _line_hashed(reader: LineReader, config: ScanConfig, size: Optional[int] = None, part: str = "all",
+                 pool: Optional["multiprocessing.pool.Pool"] = None) -> Iterator[tuple[list[DocInfo], HashedBatch]]:
     """(DocInfos, hashed batch) of JSON lines inputs in input order, the lines parsed and hashed by
     worker processes (:meth:`dedup.io.LineReader.events`); this process reads the lines and takes
     the notes, marks and ids back in input order, so they are what :func:`dedup.io.read_documents`
@@ -405,8 +374,8 @@ def _line_hashed(reader: LineReader, config: ScanConfig,
             break
     stream = chain(head, events)
     # Starting workers for a single batch costs more than it saves.
-    workers = config.workers if n_batches == 2 else 1
-    _init_worker(config, reader.opts)  # this process parses again a batch that repeats an id
+    workers = config.workers if n_batches == 2 or pool is not None else 1
+    _init_worker(config, reader.opts, part)  # this process parses again a batch that repeats an id
 
     def take(event: object, got: Optional[tuple[list[object], Optional[HashedBatch]]]
              ) -> Iterator[tuple[list[DocInfo], HashedBatch]]:
@@ -425,11 +394,9 @@ def _line_hashed(reader: LineReader, config: ScanConfig,
         for event in stream:
             yield from take(event, _parse_hash(event) if isinstance(event, LineBatch) else None)
         return
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
     pending: deque[tuple[object, object]] = deque()
     in_flight = 0
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(config, reader.opts)) as pool:
+    with nullcontext(pool) if pool is not None else worker_pool(config, reader.opts, part) as pool:
         try:
             for event in stream:
                 if isinstance(event, LineBatch):
@@ -448,6 +415,85 @@ def _line_hashed(reader: LineReader, config: ScanConfig,
         except BaseException:
             _drain(pending)
             raise
+
+
+def _in_workers(func: Callable[..., _B], items: Iterator[object], config: ScanConfig,
+                read_options: Optional[ReadOptions], part: str,
+                pool: Optional["multiprocessing.pool.Pool"] = None) -> Iterator[_B]:
+    """``func(item, part=part)`` of each item, in order, in worker processes when jobs > 1 (at most
+    ``2 x jobs`` in flight), in ``pool`` when one is given."""
+    items, workers = workers_for(items, config.workers)
+    if workers <= 1 and pool is None:
+        _init_worker(config, read_options, part)
+        for item in items:
+            yield func(item, part=part)
+        return
+    pending: deque[tuple[object, object]] = deque()
+    with nullcontext(pool) if pool is not None else worker_pool(config, read_options, part, workers) as pool:
+        try:
+            for item in items:
+                pending.append((item, pool.apply_async(func, (item,), {"part": part})))
+                while len(pending) > 2 * workers:
+                    yield pending.popleft()[1].get()  # type: ignore[attr-defined]
+            while pending:
+                yield pending.popleft()[1].get()  # type: ignore[attr-defined]
+        except BaseException:
+            _drain(pending)
+            raise
+
+
+Rehash = Callable[[Sequence[DocInfo], np.ndarray], Iterator[tuple[list[DocInfo], HashedBatch]]]
+
+
+def _rehasher(reader: LineReader, config: ScanConfig, pool: Optional["multiprocessing.pool.Pool"] = None) -> Rehash:
+    """What reads and hashes again the documents a scan's verification needs (by index, sorted), in
+    ``pool`` when one is given (the first reading's, started while this process was small)."""
+
+    def rehash(infos: Sequence[DocInfo], needed: np.ndarray) -> Iterator[tuple[list[DocInfo], HashedBatch]]:
+        lines: dict[str, set[int]] = {}
+        for i in needed.tolist():
+            lines.setdefault(infos[i].path, set()).add(infos[i].line)
+        for parsed, hb in _in_workers(_parse_hash, reader.reread(lines, BATCH), config,  # type: ignore[arg-type]
+                                      reader.opts, "sets", pool):
+            if hb is not None:
+                yield [d for d in parsed if isinstance(d, DocInfo)], hb
+
+    return rehash
+
+
+def _fill(stores: Sequence[SetStore], rehashed: Iterable[tuple[list[DocInfo], HashedBatch]],
+          infos: Sequence[DocInfo], needed: np.ndarray, sums: np.ndarray) -> None:
+    """Append the sets of the documents read again to the stores, checking that each is the document
+    the first reading hashed (the file did not change in between): the same id, place, counts and
+    sums of shingle and word sets (``sums``: two per document, :func:`dedup.spool.set_sums`)."""
+    k = 0
+
+    def changed(info: DocInfo) -> InputError:
+        return InputError(f"{info.path}: changed while it was scanned (line {info.line} is not what it was); "
+                          "scan it again once nothing writes to it")
+
+    for batch_infos, hb in rehashed:
+        got_sums = np.stack([set_sums(hb.values, hb.lengths), set_sums(hb.word_values, hb.word_lengths)], axis=1)
+        for got, got_sum in zip(batch_infos, got_sums):
+            if k == len(needed):
+                raise changed(got)
+            want = infos[int(needed[k])]
+            if (got.id, got.path, got.line, got.words, got.shingles) != (want.id, want.path, want.line, want.words,
+                                                                           want.shingles) \
+                    or not np.array_equal(got_sum, sums[int(needed[k])]):
+                raise changed(want)
+            k += 1
+        for store, (values, lengths) in zip(stores, _set_columns(hb)):
+            store.extend(values, lengths)
+    if k != len(needed):
+        raise changed(infos[int(needed[k])])
+
+
+def _set_columns(hb: HashedBatch) -> list[tuple[np.ndarray, np.ndarray]]:
+    """A hashed batch's sets in the order of a scan's stores: shingles, words, figures, first lines, titles."""
+    return [(hb.values, hb.lengths), (hb.word_values, hb.word_lengths),
+            (hb.occasion.figures, hb.occasion.figure_lengths), (hb.leads, hb.lead_lengths),
+            (hb.titles, hb.title_lengths)]
 
 
 # ---------------------------------------------------------------- scan
@@ -675,45 +721,54 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
     config = config or ScanConfig()
     opts = read_options or ReadOptions()
     t0 = time.perf_counter()
-    docs = prepare_pages(docs, config.workers, opts.skipped, strict=opts.strict)
-    return _scan_hashed(_hashed(_unique_ids(docs), config), config, opts, progress, t0)
+    return _scan_hashed(_documents_hashed(docs, config, opts), config, opts, progress, t0)
+
+
+def _documents_hashed(docs: Iterable[Document], config: ScanConfig, opts: ReadOptions,
+                      part: str = "all") -> Iterator[tuple[list[DocInfo], HashedBatch]]:
+    return _hashed(_unique_ids(prepare_pages(docs, config.workers, opts.skipped, strict=opts.strict)), config, part)
 
 
 def _scan_hashed(hashed: Iterable[tuple[list[DocInfo], HashedBatch]], config: ScanConfig, opts: ReadOptions,
-                 progress: Optional[Callable[[int], None]], t0: float) -> ScanResult:
+                 progress: Optional[Callable[[int], None]], t0: float, rehash: Optional[Rehash] = None) -> ScanResult:
+    """The scan from hashed batches on. With ``rehash``, the sets are not kept as the documents are
+    hashed: those of the documents in candidate pairs come from ``rehash`` afterwards."""
     infos: list[DocInfo] = []
     with SetStore() as store, SetStore() as word_store, SetStore() as figure_store, SetStore() as lead_store, \
             SetStore() as title_store:
-        sig_chunks: list[np.ndarray] = []
+        stores = (store, word_store, figure_store, lead_store, title_store)
+        sig_rows = Rows(config.num_perm)
         df = ShingleCounts() if config.boilerplate_share < 1.0 else None
         word_df = ShingleCounts()
         shorts: list[ShortFeatures] = []
         corrections: list[np.ndarray] = []
+        sums: list[np.ndarray] = []  # reading twice: what tells that the second reading found the same sets
         for batch_infos, hb in hashed:
             short = hb.short
             if len(short):
                 short.index += len(infos)
                 shorts.append(short)
-            store.extend(hb.values, hb.lengths)
-            word_store.extend(hb.word_values, hb.word_lengths)
-            figure_store.extend(hb.occasion.figures, hb.occasion.figure_lengths)
-            lead_store.extend(hb.leads, hb.lead_lengths)
-            title_store.extend(hb.titles, hb.title_lengths)
+            if rehash is None:
+                for kept, (values, lengths) in zip(stores, _set_columns(hb)):
+                    kept.extend(values, lengths)
+            else:
+                sums.append(np.stack([set_sums(hb.values, hb.lengths), set_sums(hb.word_values, hb.word_lengths)],
+                                     axis=1))
             corrections.append(hb.occasion.corrections)
             if df is not None:
                 df.add(hb.values, len(batch_infos))
             word_df.add(hb.word_values, len(batch_infos))
-            sig_chunks.append(hb.signatures)
+            sig_rows.append(hb.signatures)
             infos.extend(batch_infos)
             if progress:
                 progress(len(infos))
         t1 = time.perf_counter()
-        signatures = stack_signatures(sig_chunks, config.num_perm)
+        signatures = sig_rows.array()
         # A document with no words has no shingles: note it and leave it out of matching.
         skipped = list(opts.skipped)
         bands, rows = config.banding
         candidates = candidate_pairs(signatures, bands, rows, config.max_bucket)
-        del signatures
+        del signatures, sig_rows
         empty = [i for i, d in enumerate(infos) if d.shingles == 0]
         if empty:
             drop = np.isin(candidates, empty).any(axis=1)
@@ -721,19 +776,27 @@ def _scan_hashed(hashed: Iterable[tuple[list[DocInfo], HashedBatch]], config: Sc
             for i in empty:
                 skipped.append(Skipped(infos[i].path, "no words to compare (empty after normalization)",
                                        infos[i].line))
-        t2 = time.perf_counter()
-        get_set = store.__getitem__
-        if df is not None:
-            get_set = df.boilerplate(config.boilerplate_share, config.boilerplate_min_docs).view(get_set)
         short_matcher = (ShortMatcher(ShortFeatures.concat(shorts), config.short_rule)
                          if config.short_words else None)
-        judge = PairJudge(config, infos, get_set, word_store.__getitem__, figure_store.__getitem__,
-                          lead_store.__getitem__, title_store.__getitem__,
+        short_matches = (list(short_matcher.pairs(MinHasher(config.num_perm, config.seed)))
+                         if short_matcher is not None else [])
+        t2 = time.perf_counter()
+        getters = [kept.__getitem__ for kept in stores]
+        if rehash is not None:
+            # Only the documents verification compares are read and hashed again, in input order.
+            needed = np.unique(np.concatenate([candidates.ravel(), np.array(
+                [(m.left, m.right) for m in short_matches], dtype=np.int64).ravel()]))
+            if len(needed):
+                _fill(stores, rehash(infos, needed), infos, needed, np.concatenate(sums))
+            getters = [PickedSets(kept, needed).__getitem__ for kept in stores]
+        t_reread = time.perf_counter()
+        get_set = getters[0]
+        if df is not None:
+            get_set = df.boilerplate(config.boilerplate_share, config.boilerplate_min_docs).view(get_set)
+        judge = PairJudge(config, infos, get_set, *getters[1:],
                           np.concatenate(corrections) if corrections else np.empty(0, bool),
                           word_df.weights(), short_matcher)
         n_candidates = len(candidates)
-        short_matches = (short_matcher.pairs(MinHasher(config.num_perm, config.seed))
-                         if short_matcher is not None else ())
         pairs, rejected = verify_candidates(candidates, judge, short_matches)
         t3 = time.perf_counter()
         adjacent = adjacency(pairs)
@@ -749,7 +812,8 @@ def _scan_hashed(hashed: Iterable[tuple[list[DocInfo], HashedBatch]], config: Sc
         documents=tuple(infos), pairs=tuple(pairs), clusters=tuple(clusters), skipped=tuple(skipped),
         files_read=opts.files_read, files_ignored=opts.files_ignored, candidates=n_candidates,
         bands=bands, rows=rows, config=config,
-        seconds={"read+signature": t1 - t0, "candidates": t2 - t1, "verify": t3 - t2, "cluster": t4 - t3},
+        seconds={"read+signature": t1 - t0, "candidates": t2 - t1, **({"reread": t_reread - t2} if rehash else {}),
+                 "verify": t3 - t_reread, "cluster": t4 - t3},
         rejected=rejected, members_verified=verified,
     )
 
@@ -757,7 +821,7 @@ def _scan_hashed(hashed: Iterable[tuple[list[DocInfo], HashedBatch]], config: Sc
 def scan(sources: Sequence[Source], config: Optional[ScanConfig] = None, *,
          read_options: Optional[ReadOptions] = None, progress: Optional[Callable[[int], None]] = None,
          on_file: Optional[Callable[[str], None]] = None, stdin: Optional[IO[bytes]] = None,
-         **settings: object) -> ScanResult:
+         reread: Optional[bool] = None, **settings: object) -> ScanResult:
     """Scan files, folders or ``-`` (JSON lines on stdin) for near-duplicate articles.
 
     Args:
@@ -767,6 +831,11 @@ def scan(sources: Sequence[Source], config: Optional[ScanConfig] = None, *,
         progress: called with the number of documents hashed so far.
         on_file: called with each file path as it is opened.
         stdin: the stream ``-`` reads (default: standard input).
+        reread: read JSON lines files twice, so that the temporary file
+            holds the sets of the documents in candidate pairs only (see
+            :data:`REREAD_BYTES`); None (default): when they hold at least
+            that many bytes. Standard input and other kinds of file are
+            read once. The result is the same either way.
 
     Returns:
         ScanResult.
@@ -787,7 +856,15 @@ def scan(sources: Sequence[Source], config: Optional[ScanConfig] = None, *,
     opts = read_options or ReadOptions()
     opts.defer_html = True  # web pages are extracted by the scan's workers
     reader = LineReader(sources, opts, on_file=on_file, stdin=stdin)
+    twice = reader.rereadable and (reader.input_bytes() >= REREAD_BYTES if reread is None else reread)
+    part = "signatures" if twice else "all"
+    t0 = time.perf_counter()
     if config.workers > 1 and reader.jsonl_only:
-        # JSON lines are parsed where they are hashed: this process only reads lines.
-        return _scan_hashed(_line_hashed(reader, config), config, opts, progress, time.perf_counter())
-    return scan_documents(reader.documents(), config, progress=progress, read_options=opts)
+        # JSON lines are parsed where they are hashed: this process only reads lines. Reading twice, both
+        # readings share the workers: forked now, they do not carry the memory this process has later.
+        with worker_pool(config, reader.opts, part) if twice else nullcontext(None) as pool:
+            return _scan_hashed(_line_hashed(reader, config, part=part, pool=pool), config, opts, progress, t0,
+                                _rehasher(reader, config, pool) if twice else None)
+    rehash = _rehasher(reader, config) if twice else None
+    return _scan_hashed(_documents_hashed(reader.documents(), config, opts, part), config, opts, progress, t0,
+                        rehash)

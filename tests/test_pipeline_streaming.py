@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from dedup.io import Document
-from dedup.pipeline import ScanConfig, SetStore, scan, scan_documents
+from dedup.pipeline import ScanConfig, scan, scan_documents
+from dedup.spool import SetStore
 from dedup.shingle import shingle_set
 
 from conftest import REUTERS
@@ -71,3 +72,123 @@ def test_jobs_one_and_two_give_identical_clusters() -> None:
     assert len(one.clusters) > 20  # Reuters repeats stories: there is something to agree on
     assert summary(one) == summary(two)
     assert [d.shingles for d in one.documents] == [d.shingles for d in two.documents]
+
+
+# ---------------------------------------------------------------- reading twice
+
+def write_jsonl(path: Path, texts: list[str]) -> Path:
+    with path.open("w", encoding="utf-8") as f:
+        for k, text in enumerate(texts):
+            f.write(json.dumps({"id": f"d{k}", "text": text}) + "\n")
+    return path
+
+
+def seed_texts() -> list[str]:
+    """The seed articles, and for each a lightly edited copy and a copy with a new last paragraph."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    edited = [t.replace(" the ", " a ", 3) for t in texts]
+    extended = [t + "\n\nThe company did not comment further on the matter on Tuesday." for t in texts]
+    rng = np.random.default_rng(7)
+    vocab = sorted(set(" ".join(texts).split()))
+    unrelated = [" ".join(rng.choice(vocab, 200)) for _ in range(5)]
+    return texts + edited + extended + unrelated + ["", "  "]
+
+
+def scan_summary(result):  # type: ignore[no-untyped-def]
+    return (summary(result), result.rejected, result.members_verified, result.candidates,
+            [(s.path, s.line, s.reason) for s in result.skipped], [d.shingles for d in result.documents])
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_reading_twice_gives_the_same_scan_and_keeps_only_candidates_sets(tmp_path: Path, jobs: int,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_jsonl(tmp_path / "news.jsonl", seed_texts() * 1)
+    gz = tmp_path / "more.jsonl.gz"
+    with gzip.open(gz, "wt", encoding="utf-8") as f:
+        for k, text in enumerate(seed_texts()[:5]):
+            f.write(json.dumps({"id": f"g{k}", "text": text.upper()}) + "\n")
+    once = scan([path, gz], jobs=jobs, reread=False)
+    written: list[int] = []
+    extend = SetStore.extend
+
+    def counting(self: SetStore, values: np.ndarray, lengths: np.ndarray) -> None:
+        written.append(len(lengths))
+        extend(self, values, lengths)
+
+    monkeypatch.setattr(SetStore, "extend", counting)
+    twice = scan([path, gz], jobs=jobs, reread=True)
+    assert len(once.clusters) >= 4 and scan_summary(twice) == scan_summary(once)
+    in_pairs = {i for p in once.pairs for i in (p.left, p.right)}
+    # Five stores (shingles, words, figures, first lines, titles), each holding the candidates' sets only.
+    assert sum(written) % 5 == 0 and len(in_pairs) <= sum(written) // 5 < len(once.documents)
+
+
+def test_reading_twice_on_reuters_is_byte_for_byte_the_same() -> None:
+    if not REUTERS.exists():
+        pytest.skip(f"{REUTERS} not found (the shared Reuters-21578 data)")
+    once = scan([REUTERS], jobs=2, reread=False)
+    twice = scan([REUTERS], jobs=2, reread=True)
+    assert len(once.pairs) > 1000 and scan_summary(twice) == scan_summary(once)
+    assert [(p.left, p.right, p.rule, p.days, p.figures, p.subject) for p in twice.pairs] == \
+        [(p.left, p.right, p.rule, p.days, p.figures, p.subject) for p in once.pairs]
+    assert "reread" in twice.seconds and "reread" not in once.seconds
+
+
+@pytest.mark.parametrize("change", ["edit", "truncate", "remove"])
+def test_a_file_changed_between_the_two_readings_is_an_error_naming_it(tmp_path: Path, change: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from dedup.errors import InputError
+    from dedup.io import LineReader
+
+    texts = seed_texts()
+    path = write_jsonl(tmp_path / "news.jsonl", texts)
+    reread = LineReader.reread
+
+    def changed_first(self, lines, size):  # type: ignore[no-untyped-def]
+        if change == "edit":
+            write_jsonl(path, [t.replace("Kaiser", "Someone", 1) for t in texts])
+        elif change == "truncate":
+            write_jsonl(path, texts[:1])
+        else:
+            path.unlink()
+        return reread(self, lines, size)
+
+    monkeypatch.setattr(LineReader, "reread", changed_first)
+    with pytest.raises(InputError, match=r"news\.jsonl: changed while it was scanned \(line \d+ "):
+        scan([path], reread=True)
+
+
+def test_standard_input_is_read_once_even_when_asked_to_read_twice(tmp_path: Path) -> None:
+    import io
+
+    data = "".join(json.dumps({"id": f"d{k}", "text": t}) + "\n" for k, t in enumerate(seed_texts())).encode()
+    assert summary(scan(["-"], stdin=io.BytesIO(data), reread=True)) == \
+        summary(scan([write_jsonl(tmp_path / "n.jsonl", seed_texts())], reread=False))
+
+
+def test_hash_batch_parts_compute_what_they_say() -> None:
+    from dedup.pipeline import hash_batch
+    from dedup.short import ShortFeatures
+    from dedup.signature import MinHasher
+
+    texts = seed_texts()[:6] + ["Short note: 3 cars, 12 trucks. Correction: four buses."]
+    config = ScanConfig()
+    hasher = MinHasher(config.num_perm, config.seed)
+    whole = hash_batch(texts, config, hasher)
+    first = hash_batch(texts, config, hasher, part="signatures")
+    second = hash_batch(texts, config, hasher, part="sets")
+    assert np.array_equal(first.signatures, whole.signatures) and second.signatures.shape == (len(texts), 0)
+    for got in (first, second):
+        for name in ("values", "lengths", "words", "word_values", "word_lengths"):
+            assert np.array_equal(getattr(got, name), getattr(whole, name)), name
+        assert np.array_equal(got.occasion.corrections, whole.occasion.corrections)
+    for name in ("leads", "lead_lengths", "titles", "title_lengths"):
+        assert np.array_equal(getattr(second, name), getattr(whole, name)), name
+    assert np.array_equal(second.occasion.figures, whole.occasion.figures) and whole.occasion.figures.size
+    assert first.occasion.figures.size == 0 and first.leads.size == 0 and not first.lead_lengths.any()
+    # The short-text features of the first reading find their own figures: the same as the whole batch's.
+    assert len(whole.short) and len(second.short) == 0
+    for name in ShortFeatures.FIELDS:
+        assert np.array_equal(getattr(first.short, name), getattr(whole.short, name)), name
+    with pytest.raises(ValueError, match="part must be one of"):
+        hash_batch(texts, config, hasher, part="half")
