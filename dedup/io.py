@@ -777,9 +777,19 @@ class LineReader:
 
     @property
     def rereadable(self) -> bool:
-        """Whether every input is a JSON lines file (standard input cannot be read twice), so that
-        :meth:`reread` can read lines of them again."""
-        return self.jsonl_only and all(p is not None for p, _, _ in self._expanded)
+        """Whether every input is a regular JSON lines file, so that :meth:`reread` can read lines of
+        them again (standard input, a pipe or a device cannot be read twice)."""
+        if not self.jsonl_only:
+            return False
+        for path, rel, in_folder in self._expanded:
+            if path is None:
+                return False
+            try:
+                if self._wanted(path, rel, in_folder) and not stat.S_ISREG(path.stat().st_mode):
+                    return False
+            except OSError:
+                pass  # not there: the first reading notes it, and there is nothing to read again
+        return True
 
     def input_bytes(self) -> int:
         """The size on disk of the files to read (what cannot be looked at counts 0)."""

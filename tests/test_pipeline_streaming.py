@@ -192,3 +192,26 @@ def test_hash_batch_parts_compute_what_they_say() -> None:
         assert np.array_equal(getattr(first.short, name), getattr(whole.short, name)), name
     with pytest.raises(ValueError, match="part must be one of"):
         hash_batch(texts, config, hasher, part="half")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX feature")
+def test_a_named_pipe_beside_a_large_file_is_read_once(tmp_path: Path) -> None:
+    import threading
+
+    from dedup.io import LineReader
+
+    path = write_jsonl(tmp_path / "news.jsonl", seed_texts())
+    fifo = tmp_path / "more.jsonl"
+    os.mkfifo(fifo)
+    data = "".join(json.dumps({"id": f"p{k}", "text": t}) + "\n" for k, t in enumerate(seed_texts()[:4]))
+    assert not LineReader([path, fifo]).rereadable and LineReader([path]).rereadable
+
+    def feed() -> None:
+        with open(fifo, "w", encoding="utf-8") as f:
+            f.write(data)
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    result = scan([path, fifo], reread=True)
+    writer.join(5)
+    assert len(result.documents) == len(seed_texts()) - 2 + 4 and result.clusters
