@@ -14,6 +14,7 @@ import fnmatch
 import gzip
 import io
 import json
+import os
 import stat
 import sys
 from dataclasses import dataclass, field
@@ -875,6 +876,14 @@ class LineReader:
             except OSError:
                 continue
             raw = stream.fileobj if isinstance(stream, gzip.GzipFile) else stream
+            try:
+                regular = stat.S_ISREG(os.fstat(raw.fileno()).st_mode)  # type: ignore[union-attr]
+            except OSError:
+                regular = False
+            if not regular:  # replaced by a pipe or a device since: nothing of it is read again
+                stream.close()
+                raw.close()  # type: ignore[union-attr]
+                continue
             numbers: list[int] = []
             found: list[Optional[bytes]] = []
             enc: Optional[str] = None

@@ -134,7 +134,7 @@ def test_reading_twice_on_reuters_is_byte_for_byte_the_same() -> None:
     assert "reread" in twice.seconds and "reread" not in once.seconds
 
 
-@pytest.mark.parametrize("change", ["edit", "truncate", "remove"])
+@pytest.mark.parametrize("change", ["edit", "truncate", "remove", "device"])
 def test_a_file_changed_between_the_two_readings_is_an_error_naming_it(tmp_path: Path, change: str,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     from dedup.errors import InputError
@@ -149,6 +149,9 @@ def test_a_file_changed_between_the_two_readings_is_an_error_naming_it(tmp_path:
             write_jsonl(path, [t.replace("Kaiser", "Someone", 1) for t in texts])
         elif change == "truncate":
             write_jsonl(path, texts[:1])
+        elif change == "device":
+            path.unlink()
+            path.symlink_to("/dev/zero")  # endless, no line feed: must not be read at all
         else:
             path.unlink()
         return reread(self, lines, size)
