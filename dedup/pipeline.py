@@ -4,6 +4,7 @@ verify -> cluster, as one library call returning plain dataclasses."""
 from __future__ import annotations
 
 import multiprocessing
+import operator
 import os
 import signal
 import time
@@ -62,13 +63,13 @@ class DocInfo:
     url: Optional[str] = None
     extractor: Optional[str] = None
 
-    # Pickled between the scan's processes; Python 3.10 cannot unpickle a frozen class with slots by itself.
-    def __getstate__(self) -> tuple:
-        return tuple(getattr(self, f.name) for f in fields(self))
+    # Pickled between the scan's processes, one per document: as the arguments that make it again (Python
+    # 3.10 cannot unpickle a frozen class with slots by itself, and a field-by-field state costs twice).
+    def __reduce__(self) -> tuple:
+        return DocInfo, _DOCINFO_FIELDS(self)
 
-    def __setstate__(self, state: tuple) -> None:
-        for f, value in zip(fields(self), state):
-            object.__setattr__(self, f.name, value)
+
+_DOCINFO_FIELDS = operator.attrgetter(*(f.name for f in fields(DocInfo)))
 
 
 @dataclass(frozen=True)
