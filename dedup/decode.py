@@ -20,8 +20,87 @@ from typing import IO, Optional
 
 from .errors import InputError
 
+try:  # ISA-L's gzip (the optional ``isal`` package): the same streams, decompressed about 4x faster
+    from isal import igzip as _igzip
+    from isal.isal_zlib import error as _isal_error
+except ImportError:  # pragma: no cover - depends on what is installed
+    _igzip = None
+    _isal_error = zlib.error
+
 # Errors a truncated or corrupt gzip stream raises while it is read.
-GZIP_ERRORS = (OSError, EOFError, zlib.error)
+GZIP_ERRORS = (OSError, EOFError, zlib.error, _isal_error)
+
+
+def gzip_reader(raw: IO[bytes]) -> gzip.GzipFile:
+    """A gzip stream read from ``raw``: with ISA-L where the ``isal`` package is installed (about four
+    times the speed of zlib on news), else with the standard library. Both are ``gzip.GzipFile``."""
+    if _igzip is not None:
+        return _IsalGzipFile(fileobj=raw, mode="rb")
+    return gzip.GzipFile(fileobj=raw, mode="rb")  # pragma: no cover - depends on what is installed
+
+
+if _igzip is not None:
+    class _IsalGzipFile(_igzip.IGzipFile):
+        """ISA-L's gzip reader that loses nothing of a truncated or corrupt stream.
+
+        At a truncated or corrupt stream ISA-L raises before handing out the
+        last buffer it decompressed (up to a megabyte of text); the standard
+        library hands out everything up to the damage first. So at an error
+        the stream is read again with the standard library from the start
+        (when the file can seek), past what was handed out already, and
+        continues from there: the same bytes, then the same error, as zlib.
+        """
+
+        _delivered = 0
+        _rest: Optional[gzip.GzipFile] = None
+
+        def _after_error(self, exc: BaseException) -> gzip.GzipFile:
+            raw = self.fileobj
+            try:
+                raw.seek(0)  # type: ignore[union-attr]
+            except (AttributeError, OSError, ValueError):
+                raise exc from None
+            rest = gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[arg-type]
+            skip = self._delivered
+            while skip:
+                chunk = rest.read(min(skip, 1 << 20))
+                if not chunk:
+                    raise exc
+                skip -= len(chunk)
+            self._rest = rest
+            return rest
+
+        def _take(self, name: str, *args: int) -> bytes:
+            if self._rest is not None:
+                return getattr(self._rest, name)(*args)  # type: ignore[no-any-return]
+            try:
+                data = getattr(super(), name)(*args)
+            except GZIP_ERRORS as exc:
+                return getattr(self._after_error(exc), name)(*args)  # type: ignore[no-any-return]
+            self._delivered += len(data)
+            return data  # type: ignore[no-any-return]
+
+        def read(self, size: int = -1) -> bytes:
+            return self._take("read", size)
+
+        def read1(self, size: int = -1) -> bytes:
+            return self._take("read1", size)
+
+        def readline(self, size: int = -1) -> bytes:
+            return self._take("readline", size)
+
+        def peek(self, n: int) -> bytes:
+            if self._rest is not None:
+                return self._rest.peek(n)
+            try:
+                return super().peek(n)  # type: ignore[no-any-return]
+            except GZIP_ERRORS as exc:
+                return self._after_error(exc).peek(n)
+
+        def close(self) -> None:
+            if self._rest is not None:
+                self._rest.close()
+            super().close()
 
 
 # ---------------------------------------------------------------- dates
@@ -272,7 +351,7 @@ def stream_bom(stream: IO[bytes]) -> Optional[str]:
         return None
     try:
         head = peek(8192)[:8192]
-    except (OSError, EOFError, ValueError, zlib.error):
+    except (*GZIP_ERRORS, ValueError):
         return None
     return _utf16_32_bom(head)
 
@@ -318,7 +397,7 @@ def open_input(path: Path) -> IO[bytes]:
         pass
     raw = os.fdopen(fd, "rb")
     if path.suffix.lower() == ".gz":
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+        return gzip_reader(raw)  # type: ignore[return-value]
     return raw
 
 

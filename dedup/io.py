@@ -22,8 +22,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, AbstractSet, Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
 
-from .decode import (GZIP_ERRORS, TooLarge, Utf8Lines, base_suffix, decode, human_size, looks_binary, open_input,
-                     parse_date, read_bounded, stream_bom, wide_encoding)
+from .decode import (GZIP_ERRORS, TooLarge, Utf8Lines, base_suffix, decode, gzip_reader, human_size, looks_binary,
+                     open_input, parse_date, read_bounded, stream_bom, wide_encoding)
 from .errors import ConfigError, InputError
 from .sources import Source, expand_inputs
 from .tables import csv_records
@@ -617,7 +617,7 @@ class _Reader:
         self.opts.files_read += 1
         count = len(self.seen) + len(self.opts.skipped)
         base = self.opts.bytes_done
-        stream: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if path.suffix.lower() == ".gz" else raw
+        stream: IO[bytes] = gzip_reader(raw) if path.suffix.lower() == ".gz" else raw
         delimiter = "\t" if base_suffix(path) == ".tsv" else ","
         try:
             with raw, stream, io.BufferedReader(stream) as buffered:  # type: ignore[arg-type]

@@ -187,3 +187,65 @@ def test_parse_date_reuters_forms_read_as_strptime_reads_them(value):
                                    "26-FEB-1987 15:01:01.1234567", "31-FEB-1987 10:00:00.12XY"])
 def test_parse_date_impossible_reuters_dates(value):
     assert parse_date(value) is None
+
+
+# ---------------------------------------------------------------- gzip with ISA-L
+
+def _news_lines(n):
+    return "".join(json.dumps({"id": f"doc{i}", "text": f"story {i} " + "words of the story " * 12}) + "\n"
+                   for i in range(n)).encode()
+
+
+def _read_all(stream, size=1 << 20):
+    got = bytearray()
+    try:
+        while True:
+            chunk = stream.read1(size)
+            if not chunk:
+                return bytes(got), None
+            got += chunk
+    except (OSError, EOFError, ValueError) as exc:
+        return bytes(got), exc
+    except Exception as exc:  # zlib.error and ISA-L's error
+        return bytes(got), exc
+
+
+@pytest.mark.parametrize("damage", ["trailer", "half", "middle", "none"])
+def test_gzip_reader_hands_out_what_zlib_does_before_the_damage(damage):
+    from dedup.decode import gzip_reader
+
+    data = _news_lines(12000)  # several megabytes: ISA-L alone would drop the last one before the error
+    whole = gzip.compress(data)
+    cut = {"trailer": whole[:-10], "half": whole[: len(whole) // 2],
+           "middle": whole[:len(whole) // 3] + b"\x00" * 64 + whole[len(whole) // 3 + 64:], "none": whole}[damage]
+    ours, ours_exc = _read_all(gzip_reader(io.BytesIO(cut)))
+    ref, ref_exc = _read_all(gzip.GzipFile(fileobj=io.BytesIO(cut), mode="rb"))
+    assert ours == ref
+    assert data.startswith(ours) or damage == "middle"  # zeros in the middle decode as something else first
+    assert (ours_exc is None) == (ref_exc is None) == (damage == "none")
+    if damage != "none":
+        assert len(ours) > 1 << 20
+        assert type(ours_exc) is type(ref_exc) and str(ours_exc) == str(ref_exc)
+
+
+def test_a_truncated_jsonl_gz_gives_every_whole_line_before_the_end(tmp_path):
+    data = _news_lines(12000)
+    path = tmp_path / "news.jsonl.gz"
+    path.write_bytes(gzip.compress(data)[: -4000])
+    opts = ReadOptions()
+    docs = list(read_documents([str(path)], opts))
+    readable, _ = _read_all(gzip.GzipFile(fileobj=io.BytesIO(path.read_bytes()), mode="rb"))
+    assert len(docs) == readable.count(b"\n") > 11000
+    assert [d.id for d in docs[-2:]] == [f"doc{len(docs) - 2}", f"doc{len(docs) - 1}"]
+    assert [s.reason for s in opts.skipped] == [
+        "could not read to the end (Compressed file ended before the end-of-stream marker was reached); "
+        "re-compress or repair the file"]
+
+
+def test_gzip_is_read_with_isal_where_installed():
+    pytest.importorskip("isal")
+    from dedup.decode import gzip_reader
+
+    reader = gzip_reader(io.BytesIO(gzip.compress(b"x\n")))
+    assert type(reader).__module__ == "dedup.decode" and isinstance(reader, gzip.GzipFile)
+    assert reader.read() == b"x\n"
