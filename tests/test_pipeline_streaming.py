@@ -107,7 +107,10 @@ def test_reading_twice_gives_the_same_scan_and_keeps_only_candidates_sets(tmp_pa
     with gzip.open(gz, "wt", encoding="utf-8") as f:
         for k, text in enumerate(seed_texts()[:5]):
             f.write(json.dumps({"id": f"g{k}", "text": text.upper()}) + "\n")
-    once = scan([path, gz], jobs=jobs, reread=False)
+    wide = tmp_path / "wide.jsonl"  # UTF-16 lines are read through a decoder, a line at a time
+    wide.write_text("".join(json.dumps({"id": f"w{k}", "text": t + " \u00e9t\u00e9"}) + "\n"
+                            for k, t in enumerate(seed_texts()[:4])), encoding="utf-16")
+    once = scan([path, gz, wide], jobs=jobs, reread=False)
     written: list[int] = []
     extend = SetStore.extend
 
@@ -116,9 +119,10 @@ def test_reading_twice_gives_the_same_scan_and_keeps_only_candidates_sets(tmp_pa
         extend(self, values, lengths)
 
     monkeypatch.setattr(SetStore, "extend", counting)
-    twice = scan([path, gz], jobs=jobs, reread=True)
+    twice = scan([path, gz, wide], jobs=jobs, reread=True)
     assert len(once.clusters) >= 4 and scan_summary(twice) == scan_summary(once)
     in_pairs = {i for p in once.pairs for i in (p.left, p.right)}
+    assert {once.documents[i].id[0] for i in in_pairs} >= {"d", "g", "w"}  # every file is read again
     # Five stores (shingles, words, figures, first lines, titles), each holding the candidates' sets only.
     assert sum(written) % 5 == 0 and len(in_pairs) <= sum(written) // 5 < len(once.documents)
 
