@@ -244,6 +244,11 @@ class Progress:
     def on_docs(self, n: int) -> None:
         if not self.enabled:
             return
+        if self.opts.rereading and not self.label.startswith("re-reading"):
+            # A second bar for the second reading of large JSON lines files (the articles in candidate pairs).
+            if self.bar is not None:
+                self.bar.render_finish()
+            self.bar, self.label = None, "re-reading candidates"
         if self.bar is None:
             self.bar = click.progressbar(length=max(self.opts.bytes_total, 1), label=self.label, file=sys.stderr,
                                          item_show_func=lambda _: f"{self.docs:,} documents")

@@ -153,9 +153,11 @@ class ReadOptions:
     files_read: int = 0
     files_ignored: int = 0
     # Progress: bytes of input files (compressed size for .gz) read so far,
-    # and in all; stdin counts in neither.
+    # and in all; stdin counts in neither. ``rereading``: the scan is reading
+    # its files a second time (LineReader.reread), bytes_done counting anew.
     bytes_done: int = 0
     bytes_total: int = 0
+    rereading: bool = False
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
 
@@ -851,22 +853,30 @@ class LineReader:
                     pass
         return total
 
-    def reread(self, lines: Mapping[str, AbstractSet[int]], size: int) -> Iterator[LineBatch]:
+    def reread(self, lines: Mapping[str, AbstractSet[int]], batch: int) -> Iterator[LineBatch]:
         """Some lines of the JSON lines files read before, read again, in input order, in batches of
-        at most ``size`` (unparsed, as :meth:`events` gives them): for each file as the notes
+        at most ``batch`` (unparsed, as :meth:`events` gives them): for each file as the notes
         name it, the line numbers wanted.
 
-        Nothing is noted or counted this time. A file that can no longer be
-        opened or read to the end gives the lines read before the trouble, so
-        the caller finds the others missing.
+        Nothing is noted or counted this time; the options' progress starts
+        again (``bytes_done`` from 0, ``rereading`` True). A file that can no
+        longer be opened or read to the end gives the lines read before the
+        trouble, so the caller finds the others missing.
         """
         reader = _Reader(self.opts)
         done: set[str] = set()
-        for path, rel, _ in self._expanded:
+        self.opts.rereading, self.opts.bytes_done = True, 0
+        for path, rel, in_folder in self._expanded:
             if path is None:
                 raise ValueError("standard input cannot be read twice")
             shown = str(path)
             want = lines.get(shown)
+            base = self.opts.bytes_done
+            try:
+                size = path.stat().st_size if self._wanted(path, rel, in_folder) else 0
+            except OSError:
+                size = 0
+            self.opts.bytes_done = base + size  # where this file's progress ends, however it goes
             if not want or shown in done:
                 continue
             done.add(shown)
@@ -894,13 +904,15 @@ class LineReader:
                         if number in want:
                             numbers.append(number)
                             found.append(line)
-                            if len(numbers) == size:
+                            if len(numbers) == batch:
+                                self.opts.bytes_done = base + min(raw.tell(), size)  # type: ignore[union-attr]
                                 yield LineBatch(shown, rel, tuple(numbers), tuple(found), enc)
                                 numbers, found = [], []
                         if number >= last:
                             break
             except (*GZIP_ERRORS, InputError, OSError):
                 pass
+            self.opts.bytes_done = base + size
             if numbers:
                 yield LineBatch(shown, rel, tuple(numbers), tuple(found), enc)
 

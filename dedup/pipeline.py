@@ -463,7 +463,8 @@ def _rehasher(reader: LineReader, config: ScanConfig, pool: Optional["multiproce
 
 
 def _fill(stores: Sequence[SetStore], rehashed: Iterable[tuple[list[DocInfo], HashedBatch]],
-          infos: Sequence[DocInfo], needed: np.ndarray, sums: np.ndarray) -> None:
+          infos: Sequence[DocInfo], needed: np.ndarray, sums: np.ndarray,
+          progress: Optional[Callable[[int], None]] = None) -> None:
     """Append the sets of the documents read again to the stores, checking that each is the document
     the first reading hashed (the file did not change in between): the same id, place, counts and
     sums of shingle and word sets (``sums``: two per document, :func:`dedup.spool.set_sums`)."""
@@ -486,6 +487,8 @@ def _fill(stores: Sequence[SetStore], rehashed: Iterable[tuple[list[DocInfo], Ha
             k += 1
         for store, (values, lengths) in zip(stores, _set_columns(hb)):
             store.extend(values, lengths)
+        if progress:
+            progress(k)
     if k != len(needed):
         raise changed(infos[int(needed[k])])
 
@@ -788,7 +791,7 @@ def _scan_hashed(hashed: Iterable[tuple[list[DocInfo], HashedBatch]], config: Sc
             needed = np.unique(np.concatenate([candidates.ravel(), np.array(
                 [(m.left, m.right) for m in short_matches], dtype=np.int64).ravel()]))
             if len(needed):
-                _fill(stores, rehash(infos, needed), infos, needed, np.concatenate(sums))
+                _fill(stores, rehash(infos, needed), infos, needed, np.concatenate(sums), progress)
             getters = [PickedSets(kept, needed).__getitem__ for kept in stores]
         t_reread = time.perf_counter()
         get_set = getters[0]
@@ -829,7 +832,9 @@ def scan(sources: Sequence[Source], config: Optional[ScanConfig] = None, *,
         sources: paths of files or folders, or ``"-"``.
         config: a ScanConfig; or give its fields as keyword arguments.
         read_options: encoding, JSON fields and strictness.
-        progress: called with the number of documents hashed so far.
+        progress: called with the number of documents hashed so far; when
+            the files are read twice, again from the start for the documents
+            read the second time (``read_options.rereading`` is then True).
         on_file: called with each file path as it is opened.
         stdin: the stream ``-`` reads (default: standard input).
         reread: read JSON lines files twice, so that the temporary file

@@ -219,3 +219,19 @@ def test_a_pipe_beside_a_large_file_is_read_once(tmp_path: Path) -> None:
     finally:
         os.close(read_end)
     assert len(result.documents) == len(seed_texts()) - 2 + 4 and result.clusters, result.skipped
+
+
+def test_progress_starts_again_for_the_second_reading(tmp_path: Path) -> None:
+    from dedup.io import ReadOptions
+
+    path = write_jsonl(tmp_path / "news.jsonl", seed_texts() * 30)  # 30 copies of each: many batches to re-read
+    seen: list[tuple[int, bool, int]] = []
+    opts = ReadOptions()
+    result = scan([path], read_options=opts, reread=True,
+                  progress=lambda n: seen.append((n, opts.rereading, opts.bytes_done)))
+    first = [n for n, again, _ in seen if not again]
+    second = [(n, done) for n, again, done in seen if again]
+    assert first[-1] == len(result.documents) and second and opts.rereading
+    in_pairs = {i for p in result.pairs for i in (p.left, p.right)}
+    assert [n for n, _ in second] == sorted(n for n, _ in second) and second[-1][0] >= len(in_pairs)
+    assert all(0 < done <= path.stat().st_size for _, done in second)
