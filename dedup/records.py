@@ -1,0 +1,322 @@
+"""Records: what one article is (:class:`Document`), what a skipped one is
+(:class:`Skipped`), the reading options, and the record-level half of reading
+JSON, JSON lines, CSV and Parquet: which fields hold the id, text, title and
+date, and a batch of JSON lines parsed into documents (:func:`parse_lines`),
+the part that needs no other line and so runs in worker processes.
+
+:mod:`dedup.io` finds the files and reads them; its names for all of these
+are the same objects.
+"""
+
+from __future__ import annotations
+
+import codecs
+import fnmatch
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Optional, Sequence, Union
+
+from .decode import decode, human_size, looks_binary, parse_date
+from .errors import ConfigError, InputError
+
+ID_FIELDS = ("id", "_id", "doc_id", "docid", "newid", "url")
+TEXT_FIELDS = ("text", "content", "article", "body_text")
+TITLE_FIELDS = ("title", "headline")
+BODY_FIELDS = ("body", "description", "summary")
+DATE_FIELDS = ("date", "published", "published_at", "datePublished", "pubdate", "timestamp", "updated")
+
+
+# Limits on what one input may hold (README, "Limits"). A news article is a
+# few kilobytes; these are far above any, and keep a hostile or broken input
+# (a gzip bomb, a multi-gigabyte line, /dev/zero) from taking the machine's
+# memory. What is over a limit is skipped with a warning.
+MAX_DOCUMENT_BYTES = 16 << 20   # one text/HTML file, one JSON line, one record's text
+MAX_FILE_BYTES = 256 << 20      # one .json file read whole, after decompression
+
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article.
+
+    Attributes:
+        id: unique id: a file's path relative to the scanned folder, a JSON
+            record's id field, or ``FILE:LINE`` for records without one.
+        text: the article text (for HTML, the extracted main text).
+        path: the file it came from (``-`` for stdin).
+        line: 1-based record number within a JSON/JSONL file, else 0.
+        date: publication or modification time, if known (UTC).
+        is_file: True when the document is a whole file (it can be moved).
+        date_is_mtime: True when ``date`` is the file's modification time
+            rather than a date the document carries (the occasion check
+            uses only the latter).
+        title: the record's title field (``title``, ``headline``), if any.
+        site: the site a web page belongs to (host of its canonical URL,
+            its ``og:site_name``, the host it was saved from, or
+            ``folder:`` and its folder), if known.
+        url: a web page's canonical address, if known.
+        extractor: for web pages, what extracted the text:
+            ``"trafilatura"`` or ``"html"`` (the built-in parser).
+        html: a web page not yet extracted (``ReadOptions.defer_html``);
+            None once extracted and for every other input.
+    """
+
+    id: str
+    text: str
+    path: str = ""
+    line: int = 0
+    date: Optional[datetime] = None
+    is_file: bool = False
+    date_is_mtime: bool = False
+    title: Optional[str] = None
+    site: Optional[str] = None
+    url: Optional[str] = None
+    extractor: Optional[str] = None
+    html: Optional[str] = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file or record that was not read, and why (one line, with the fix)."""
+
+    path: str
+    reason: str
+    line: int = 0
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class ReadOptions:
+    """How to read inputs.
+
+    Args:
+        encoding: text encoding; None means UTF-8 with or without a BOM.
+        id_field: JSON field holding the id (default: the first present of
+            ``id, _id, doc_id, docid, newid, url``).
+        text_field: JSON field holding the text (default: ``text``,
+            ``content``, ``article``, or ``title`` + ``body``).
+        date_field: JSON field with the publication date (default: ``date``
+            and common alternatives).
+        strict: raise InputError on the first unreadable file or record.
+        include, exclude: shell-style patterns (``*.txt``, ``2026-*/*``)
+            matched against the path of each file found in a folder
+            (relative to the folder) and against its name: a file is read
+            when it matches an include pattern (if any are given) and no
+            exclude pattern. Files named on the command line are always read.
+        defer_html: yield web pages unextracted (``Document.html`` set,
+            ``text`` empty) for the caller to extract, as the scan does in
+            its worker processes (:func:`dedup.pages.prepare_pages`).
+        max_document_bytes: the largest document read: a text, Markdown or
+            HTML file (after decompression), one JSON line, one record's
+            text; larger ones are skipped with a warning.
+        max_file_bytes: the largest ``.json`` file read whole (after
+            decompression); JSON lines files are streamed and have no limit.
+        path_ids: give files in folders their path as given (``news/a.txt``
+            for ``news/``) instead of their path relative to the folder, so
+            ids stay unique across runs over different folders.
+    """
+
+    encoding: Optional[str] = None
+    id_field: Optional[str] = None
+    text_field: Optional[str] = None
+    date_field: Optional[str] = None
+    strict: bool = False
+    defer_html: bool = False
+    max_document_bytes: int = MAX_DOCUMENT_BYTES
+    max_file_bytes: int = MAX_FILE_BYTES
+    path_ids: bool = False
+    skipped: list[Skipped] = field(default_factory=list)
+    files_read: int = 0
+    files_ignored: int = 0
+    # Progress: bytes of input files (compressed size for .gz) read so far,
+    # and in all; stdin counts in neither. ``rereading``: the scan is reading
+    # its files a second time (LineReader.reread), bytes_done counting anew.
+    bytes_done: int = 0
+    bytes_total: int = 0
+    rereading: bool = False
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    def wanted(self, rel: str) -> bool:
+        """Whether a file found in a folder (``rel``: its path relative to
+        the folder) passes the include and exclude patterns."""
+        name = rel.rsplit("/", 1)[-1]
+
+        def hit(patterns: tuple[str, ...]) -> bool:
+            return any(fnmatch.fnmatchcase(rel, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
+
+        return (not self.include or hit(self.include)) and not hit(self.exclude)
+
+    def __post_init__(self) -> None:
+        if self.encoding is not None:
+            try:
+                codecs.lookup(self.encoding)
+            except (LookupError, TypeError) as exc:
+                raise ConfigError(f"The 'encoding' parameter must be a Python codec name such as utf-8 or "
+                                  f"latin-1. Got {self.encoding!r} instead.") from exc
+        for name in ("max_document_bytes", "max_file_bytes"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"The {name!r} parameter must be an int >= 1. Got {value!r} instead.")
+
+
+# ---------------------------------------------------------------- records
+
+
+def pick_field(record: dict, explicit: Optional[str], candidates: Sequence[str]) -> object:
+    """A record's field: ``explicit`` if given, else the first of ``candidates`` that is present and not empty."""
+    if explicit is not None:
+        return record.get(explicit)
+    for name in candidates:
+        value = record.get(name)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def headline(doc: Document, words: int = 12) -> str:
+    """A one-line label for people: the document's title, else its first
+    ``words`` words (with "..." when the text goes on)."""
+    if doc.title:
+        return doc.title
+    first = doc.text.split(None, words)
+    return " ".join(first[:words]) + (" ..." if len(first) > words else "")
+
+
+def record_title(record: dict) -> Optional[str]:
+    """The title of a record (``title`` or ``headline`` field), one line, or None."""
+    value = pick_field(record, None, TITLE_FIELDS)
+    if isinstance(value, str):
+        line = " ".join(value.split())
+        return line or None
+    return None
+
+
+def record_text(record: dict, text_field: Optional[str]) -> Optional[str]:
+    """The article text of a JSON record, or None if it has none."""
+    if text_field is not None:
+        value = record.get(text_field)
+        return value if isinstance(value, str) and value.strip() else None
+    value = pick_field(record, None, TEXT_FIELDS)
+    if isinstance(value, str) and value.strip():
+        return value
+    parts = [v.strip() for v in (pick_field(record, None, TITLE_FIELDS), pick_field(record, None, BODY_FIELDS))
+             if isinstance(v, str) and v.strip()]
+    return "\n\n".join(parts) if parts else None
+
+
+TOO_DEEP = ("JSON nested deeper than Python's parser allows (about 1,000 levels); "
+             "flatten the record or remove it")
+
+
+def repeated_id(doc_id: str) -> str:
+    return f"duplicate id {doc_id!r} (ids must be unique; pick another with --id-field)"
+
+
+def too_large(what: str, limit: int, option: str) -> str:
+    return f"{what} larger than {human_size(limit)} (the limit; raise it with {option}, or split the file)"
+
+
+def line_value(raw: bytes, encoding: Optional[str]) -> tuple[bool, object]:
+    """One JSON line's value: ``(True, value)``, or ``(False, why it cannot be read)``."""
+    try:
+        line = decode(raw, encoding)
+    except InputError as exc:
+        return False, exc.message
+    try:
+        return True, json.loads(line)
+    except json.JSONDecodeError as exc:
+        return False, f"malformed JSON line ({exc.msg} at column {exc.colno}); fix or remove the line"
+    except RecursionError:
+        return False, TOO_DEEP
+
+
+def record_document(number: int, rec: object, path: str, rel: str, opts: ReadOptions) -> Union[Document, Skipped]:
+    """The Document a JSON/CSV/Parquet record gives, or the note saying why it gives none.
+
+    Args:
+        number: the record's number in its file (its line in a JSON lines file).
+        rec: the parsed record.
+        path: the file as shown in notes; rel: its id prefix (``rel:number``
+            names a record without an id).
+        opts: the fields to use and the document size limit.
+    """
+    if not isinstance(rec, dict):
+        return Skipped(path, "record is not a JSON object (expected {\"id\": ..., \"text\": ...})", number)
+    body = record_text(rec, opts.text_field)
+    if body is None:
+        looked = repr(opts.text_field) if opts.text_field else "text, content, article, title or body"
+        return Skipped(path, f"record has no text in {looked} (choose the field with --text-field)", number)
+    if len(body) > opts.max_document_bytes:
+        return Skipped(path, too_large("text", opts.max_document_bytes, "--max-document-size"), number)
+    rid = pick_field(rec, opts.id_field, ID_FIELDS)
+    if rid is None or isinstance(rid, (dict, list)):
+        if opts.id_field is not None:
+            return Skipped(path, f"record has no id in field {opts.id_field!r} (choose one with --id-field)", number)
+        doc_id = f"{rel}:{number}"
+    else:
+        doc_id = str(rid)
+    date = parse_date(pick_field(rec, opts.date_field, DATE_FIELDS))
+    return Document(doc_id, body, path, number, date, False, title=record_title(rec))
+
+
+@dataclass(frozen=True)
+class LineBatch:
+    """Lines of a JSON lines input, read but not yet parsed (:func:`parse_lines` parses them).
+
+    Attributes:
+        path: the file as shown in notes (``-`` for stdin); rel: its id prefix.
+        numbers: each line's number in the file.
+        lines: each line's bytes (UTF-8 for UTF-16/32 input), None for a
+            line over the document size limit.
+        encoding: how to decode the lines (None: UTF-8).
+    """
+
+    path: str
+    rel: str
+    numbers: tuple[int, ...]
+    lines: tuple[Optional[bytes], ...]
+    encoding: Optional[str]
+
+
+@dataclass(frozen=True)
+class FileMark:
+    """Where a JSON lines file starts (``end`` False) and ends among :meth:`LineReader.events`;
+    ``error``: what ended standard input early, raised by :meth:`LineReader.apply`."""
+
+    path: str
+    end: bool
+    error: Optional[InputError] = None
+
+
+def parse_lines(batch: LineBatch, opts: ReadOptions) -> list[Union[Document, Skipped]]:
+    """The documents of a batch of JSON lines, and notes for the lines that give none, in line order.
+
+    The part of reading a JSON lines file that needs no other line: it
+    runs in worker processes while :class:`LineReader` reads on. Blank
+    lines give nothing; the first line of a file, when it holds binary
+    data, gives the note that the whole file is skipped (the reader then
+    stops there). Ids are not checked for repeats here
+    (:meth:`LineReader.accept` does that, in input order).
+    """
+    out: list[Union[Document, Skipped]] = []
+    for number, raw in zip(batch.numbers, batch.lines):
+        if raw is None:
+            out.append(Skipped(batch.path, too_large("line", opts.max_document_bytes, "--max-document-size"),
+                               number))
+            continue
+        if number == 1 and looks_binary(raw, batch.encoding):
+            out.append(Skipped(batch.path, "binary file, not JSON lines (remove it or give text files only)"))
+            break
+        if not raw.strip():
+            continue
+        ok, value = line_value(raw, batch.encoding)
+        if not ok:
+            out.append(Skipped(batch.path, value, number))  # type: ignore[arg-type]
+            continue
+        out.append(record_document(number, value, batch.path, batch.rel, opts))
+    return out
