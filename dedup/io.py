@@ -45,6 +45,10 @@ PARQUET_MISSING = 'reading Parquet needs pyarrow: pip install "dedup[parquet]"'
 _CHUNK = 1 << 20
 
 
+class StrictStop(InputError):
+    """The note that stops a ``strict`` reading, raised as it is (it names its file and line already)."""
+
+
 class _Reader:
     def __init__(self, opts: ReadOptions, on_file: Optional[Callable[[str], None]] = None) -> None:
         self.opts = opts
@@ -57,7 +61,7 @@ class _Reader:
 
     def note(self, note: Skipped) -> None:
         if self.opts.strict:
-            raise InputError(str(note), note.path)
+            raise StrictStop(str(note), note.path)
         self.opts.skipped.append(note)
 
     def too_large(self, what: str, limit: int, option: str) -> str:
@@ -304,6 +308,8 @@ class _Reader:
                     yield doc
         except GZIP_ERRORS as exc:
             self.skip(shown, f"could not read to the end ({exc}); re-compress or repair the file")
+        except StrictStop:
+            raise  # a note, already naming the file and line
         except InputError as exc:
             self.skip(shown, exc.message)
         if count == len(self.seen) + len(self.opts.skipped):
@@ -658,9 +664,9 @@ class LineReader:
                 reader.seen.add(doc_id)
                 kept.append(True)
         except InputError as exc:
-            if batch.path == "-":
+            if batch.path == "-" or isinstance(exc, StrictStop):
                 raise
-            reader.skip(batch.path, exc.message)  # as jsonl_file words a strict stop inside a file
+            reader.skip(batch.path, exc.message)  # as jsonl_file words an error inside a file
         return kept
 
 
