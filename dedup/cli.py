@@ -218,6 +218,10 @@ def warn_recall(config: ScanConfig) -> None:
 def nothing_read(sources: Sequence[str], result: Any) -> str:
     """The error for a scan that read no document, saying why."""
     where = ", ".join(sources[:3]) + (", ..." if len(sources) > 3 else "")
+    if result.skipped and not result.files_ignored and all(s.reason == "empty file" for s in result.skipped):
+        n = len(result.skipped)
+        return (f"no documents read from {where}: {'the file is' if n == 1 else f'all {n:,} files are'} empty "
+                "(see the warnings above); give it files that hold articles")
     why = []
     if result.skipped:
         why.append(f"{len(result.skipped):,} skipped (see the warnings above)")

@@ -39,9 +39,19 @@ def test_empty_folder_and_all_skipped_exit_1(tmp_path):
     r = run("scan", blank)
     assert r.exit_code == 1
     assert r.stderr.splitlines() == [f"Warning: {blank}: empty file",
-                                     f"Error: no documents read from {blank}: 1 skipped (see the warnings above). "
-                                     "Point it at files of a supported kind (.txt .md .html .json .jsonl .csv .tsv "
-                                     ".parquet), or choose the fields with --text-field"]
+                                     f"Error: no documents read from {blank}: the file is empty (see the warnings "
+                                     "above); give it files that hold articles"]
+    feed = tmp_path / "x.jsonl"
+    feed.write_text("", encoding="utf-8")
+    r = run("scan", blank, feed)
+    assert r.exit_code == 1 and r.stderr.splitlines()[-1] == (
+        f"Error: no documents read from {blank}, {feed}: all 2 files are empty (see the warnings above); give it "
+        "files that hold articles")
+    feed.write_text(json.dumps({"id": 1, "body": ""}) + "\n", encoding="utf-8")
+    r = run("scan", feed)
+    assert r.exit_code == 1 and r.stderr.splitlines()[-1] == (
+        f"Error: no documents read from {feed}: 1 skipped (see the warnings above). Point it at files of a supported "
+        "kind (.txt .md .html .json .jsonl .csv .tsv .parquet), or choose the fields with --text-field")
 
 
 def test_records_without_text_are_one_warning(tmp_path):
