@@ -64,6 +64,10 @@ def cli() -> None:
               help="MinHash permutations (signature length).")
 @click.option("--seed", type=int, default=ScanConfig.seed, show_default=True, help="MinHash seed.")
 @click.option("-j", "--jobs", type=int, default=0, show_default=True, help="Worker processes (0: all cores).")
+@click.option("--reread/--no-reread", default=None,
+              help="Read JSON lines files twice, hashing only the articles in candidate pairs the second time, so "
+                   "the temporary file holds their sets alone (default: from 128 MiB of input); --no-reread: "
+                   "once. Standard input and pipes are read once.")
 @click.option("-o", "--output", metavar="FILE", help="Write the output to FILE (atomically) instead of stdout.")
 @click.option("--move-duplicates", metavar="DIR",
               help="Move duplicate files into DIR, keeping their relative paths (never overwrites).")
@@ -81,7 +85,7 @@ def cli() -> None:
 def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, list_duplicates: bool, null: bool,
          keep: str,
          threshold: float, containment: float, shingle_size: int, boilerplate_share: float, short_words: int,
-         max_bucket: int, num_perm: int, seed: int, jobs: int, date_window: float, figures: float, subject: float, no_occasion: bool,
+         max_bucket: int, num_perm: int, seed: int, jobs: int, reread: Optional[bool], date_window: float, figures: float, subject: float, no_occasion: bool,
          output: Optional[str], move_duplicates: Optional[str], fail_on_duplicates: bool, quiet: bool,
          report: Optional[str], script: Optional[str], include: tuple[str, ...], exclude: tuple[str, ...],
          encoding: Optional[str], id_field: Optional[str], text_field: Optional[str],
@@ -144,7 +148,8 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
         from .pipeline import scan as scan_sources
 
         with Progress(quiet, "scanning", opts) as progress:
-            result = scan_sources(list(sources), config, read_options=opts, progress=progress.on_docs)
+            result = scan_sources(list(sources), config, read_options=opts, progress=progress.on_docs,
+                                  reread=reread)
         warn_skipped(result.skipped, quiet)
         if not result.documents:
             raise DedupError(nothing_read(sources, result))

@@ -3,6 +3,7 @@ verify -> cluster, as one library call returning plain dataclasses."""
 
 from __future__ import annotations
 
+import io
 import multiprocessing
 import signal
 import time
@@ -743,6 +744,11 @@ def scan(sources: Sequence[Source], config: Optional[ScanConfig] = None, *,
         config = ScanConfig(**settings)  # type: ignore[arg-type]
     elif settings:
         raise TypeError("give either config or keyword settings, not both")
+    if reread is not None and not isinstance(reread, bool):
+        raise TypeError(f"reread must be True, False or None; got {reread!r}")
+    if isinstance(stdin, io.TextIOBase):
+        raise TypeError("stdin must be a binary stream (sys.stdin.buffer, open(path, 'rb'), io.BytesIO); "
+                        "got a text stream")
     opts = read_options or ReadOptions()
     opts.defer_html = True  # web pages are extracted by the scan's workers
     reader = LineReader(sources, opts, on_file=on_file, stdin=stdin)

@@ -235,3 +235,38 @@ def test_progress_starts_again_for_the_second_reading(tmp_path: Path) -> None:
     in_pairs = {i for p in result.pairs for i in (p.left, p.right)}
     assert [n for n, _ in second] == sorted(n for n, _ in second) and second[-1][0] >= len(in_pairs)
     assert all(0 < done <= path.stat().st_size for _, done in second)
+
+
+def test_the_cli_reads_twice_when_asked_and_gives_the_same_output(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from dedup.cli import cli
+    from dedup.io import LineReader
+
+    path = write_jsonl(tmp_path / "news.jsonl", seed_texts())
+    calls: list[int] = []
+    reread = LineReader.reread
+
+    def counted(self, lines, batch):  # type: ignore[no-untyped-def]
+        calls.append(sum(len(v) for v in lines.values()))
+        return reread(self, lines, batch)
+
+    monkeypatch.setattr(LineReader, "reread", counted)
+    outputs = {}
+    for flag in ("--reread", "--no-reread", None):
+        r = CliRunner().invoke(cli, ["scan", str(path), "-f", "jsonl", "--pairs"] + ([flag] if flag else []))
+        assert r.exit_code == 0, r.output
+        outputs[flag] = r.stdout
+    assert outputs["--reread"] == outputs["--no-reread"] == outputs[None] and outputs[None].count("\n") >= 4
+    assert len(calls) == 1 and 0 < calls[0] < len(seed_texts())  # --reread only; this small file is read once by default
+
+
+def test_scan_refuses_a_reread_that_is_no_bool_and_a_text_stdin(tmp_path: Path) -> None:
+    import io
+
+    path = write_jsonl(tmp_path / "news.jsonl", seed_texts()[:3])
+    with pytest.raises(TypeError, match="reread must be True, False or None; got 'yes'"):
+        scan([path], reread="yes")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="stdin must be a binary stream"):
+        scan(["-"], stdin=io.StringIO(path.read_text(encoding="utf-8")))  # type: ignore[arg-type]
