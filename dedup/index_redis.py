@@ -240,16 +240,21 @@ class RedisStore:
         return (np.repeat(np.arange(len(per), dtype=np.int64), [len(p) for p in per]),
                 [i for p in per for i in p])
 
-    def sketches(self, refs: Sequence[str]) -> dict[str, tuple[int, bytes]]:
-        """Shingle-set size and sketch of each document found, by id."""
+    def _fields(self, refs: Sequence[str], *names: str) -> tuple[list[str], list[list[Optional[bytes]]]]:
+        """The distinct ids of ``refs`` and, for each, the values of the named fields of its document
+        (None where a field or the document is missing), in one pipelined round trip."""
         ids = list(dict.fromkeys(refs))
         if not ids:
-            return {}
+            return [], []
         with self._errors():
             pipe = self.client.pipeline(transaction=False)
             for doc_id in ids:
-                pipe.hmget(self.doc_key(doc_id), "shingles", "sketch")
-            rows = pipe.execute()
+                pipe.hmget(self.doc_key(doc_id), *names)
+            return ids, pipe.execute()
+
+    def sketches(self, refs: Sequence[str]) -> dict[str, tuple[int, bytes]]:
+        """Shingle-set size and sketch of each document found, by id."""
+        ids, rows = self._fields(refs, "shingles", "sketch")
         return {doc_id: (int(n), sk) for doc_id, (n, sk) in zip(ids, rows) if n is not None and sk is not None}
 
     def fetch(self, refs: Sequence[str]) -> dict[str, tuple[str, str, bytes, bytes]]:
@@ -257,14 +262,7 @@ class RedisStore:
 
         A document removed since its id was read is simply not returned.
         """
-        ids = list(dict.fromkeys(refs))
-        if not ids:
-            return {}
-        with self._errors():
-            pipe = self.client.pipeline(transaction=False)
-            for doc_id in ids:
-                pipe.hmget(self.doc_key(doc_id), "source", "shingle_set", "evidence")
-            rows = pipe.execute()
+        ids, rows = self._fields(refs, "source", "shingle_set", "evidence")
         return {doc_id: (doc_id, s.decode("utf-8", "surrogatepass"), b, e or b"")
                 for doc_id, (s, b, e) in zip(ids, rows) if s is not None and b is not None}
 

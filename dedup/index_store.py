@@ -340,32 +340,24 @@ class SQLiteStore:
 
     def init(self, meta: dict[str, str]) -> dict[str, str]:
         """Create the schema if the file is empty; return the stored meta."""
-        conn = self.conn
-        with _guard(self.path):
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                (app,) = conn.execute("PRAGMA application_id").fetchone()
-                tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master")]
-                if app == 0 and not tables and not self.create:
-                    raise IndexFormatError(f"{self.path} is an empty database, not a dedup index (create one with "
-                                           f"`dedup index add {self.path} PATH...`)", self.path)
-                if app == 0 and not tables:
-                    # executescript would commit first: run the statements one by one.
-                    for statement in _SCHEMA.split(";"):
-                        if statement.strip():
-                            conn.execute(statement)
-                    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                    conn.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
-                    conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
-                elif app != APPLICATION_ID or "meta" not in tables:
-                    raise IndexFormatError(f"{self.path} is not a dedup index (an SQLite database of another "
-                                           "program); give another path", self.path)
-                stored = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+        with self._immediate() as conn:
+            (app,) = conn.execute("PRAGMA application_id").fetchone()
+            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master")]
+            if app == 0 and not tables and not self.create:
+                raise IndexFormatError(f"{self.path} is an empty database, not a dedup index (create one with "
+                                       f"`dedup index add {self.path} PATH...`)", self.path)
+            if app == 0 and not tables:
+                # executescript would commit first: run the statements one by one.
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                conn.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
+                conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+            elif app != APPLICATION_ID or "meta" not in tables:
+                raise IndexFormatError(f"{self.path} is not a dedup index (an SQLite database of another "
+                                       "program); give another path", self.path)
+            stored = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         return stored
 
     def lookup(self, ids: Sequence[str]) -> dict[str, Stored]:
@@ -438,29 +430,21 @@ class SQLiteStore:
         once (plus once per segment added since). Adds are unaffected: they
         start a new segment run. Returns (runs before, entries rewritten).
         """
-        conn = self.conn
-        with _guard(self.path):
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                runs = self.runs()
-                moved = 0
-                if len(runs) > 1:
-                    new = min(runs[0], 0) - 1
-                    old = ",".join(str(r) for r in runs)
-                    # A slice of the key space at a time: SQLite copies what an
-                    # INSERT reads from its own table first, so this bounds
-                    # the memory to a slice (keys are uniform hashes).
-                    for part in range(_COMPACT_PARTS):
-                        low = -(1 << 63) + part * ((1 << 64) // _COMPACT_PARTS)
-                        above = "" if part == _COMPACT_PARTS - 1 else f" AND key < {low + (1 << 64) // _COMPACT_PARTS}"
-                        moved += conn.execute(f"INSERT INTO bands SELECT ?, key, doc FROM bands WHERE seg IN ({old}) "
-                                              f"AND key >= {low}{above} ORDER BY key, doc", (new,)).rowcount
-                    conn.execute(f"DELETE FROM bands WHERE seg IN ({old})")
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+        with self._immediate() as conn:
+            runs = self.runs()
+            moved = 0
+            if len(runs) > 1:
+                new = min(runs[0], 0) - 1
+                old = ",".join(str(r) for r in runs)
+                # A slice of the key space at a time: SQLite copies what an
+                # INSERT reads from its own table first, so this bounds
+                # the memory to a slice (keys are uniform hashes).
+                for part in range(_COMPACT_PARTS):
+                    low = -(1 << 63) + part * ((1 << 64) // _COMPACT_PARTS)
+                    above = "" if part == _COMPACT_PARTS - 1 else f" AND key < {low + (1 << 64) // _COMPACT_PARTS}"
+                    moved += conn.execute(f"INSERT INTO bands SELECT ?, key, doc FROM bands WHERE seg IN ({old}) "
+                                          f"AND key >= {low}{above} ORDER BY key, doc", (new,)).rowcount
+                conn.execute(f"DELETE FROM bands WHERE seg IN ({old})")
         return len(runs), moved
 
     def sketches(self, refs: Sequence[int]) -> dict[int, tuple[int, bytes]]:
@@ -489,55 +473,55 @@ class SQLiteStore:
         Returns the number of documents sketched, or None when the file was
         already of format 3. A failure leaves the file as it was.
         """
-        conn = self.conn
-        with _guard(self.path):
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-                version = meta.get("format_version")
-                if version == str(FORMAT_VERSION):
-                    conn.execute("COMMIT")
-                    return None
-                if version != "2":
-                    raise IndexFormatError(f"{self.path} has index format {version!r}; only format 2 can be "
-                                           "upgraded (rebuild the index)", self.path)
-                conn.execute(_SKETCH_TABLE)
-                done, last = 0, -1
-                while True:
-                    rows = conn.execute("SELECT doc, shingles, shingle_set FROM docs WHERE doc > ? ORDER BY doc "
-                                        "LIMIT ?", (last, batch)).fetchall()
-                    if not rows:
-                        break
-                    sketches = sketch_of([blob for _, _, blob in rows])
-                    conn.executemany("INSERT INTO sketches VALUES (?, ?, ?)",
-                                     [(doc, n, sk) for (doc, n, _), sk in zip(rows, sketches)])
-                    done += len(rows)
-                    last = rows[-1][0]
-                conn.execute("UPDATE meta SET value = ? WHERE key = 'format_version'", (str(FORMAT_VERSION),))
-                conn.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+        with self._immediate() as conn:
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            version = meta.get("format_version")
+            if version == str(FORMAT_VERSION):
+                return None
+            if version != "2":
+                raise IndexFormatError(f"{self.path} has index format {version!r}; only format 2 can be "
+                                       "upgraded (rebuild the index)", self.path)
+            conn.execute(_SKETCH_TABLE)
+            done, last = 0, -1
+            while True:
+                rows = conn.execute("SELECT doc, shingles, shingle_set FROM docs WHERE doc > ? ORDER BY doc "
+                                    "LIMIT ?", (last, batch)).fetchall()
+                if not rows:
+                    break
+                sketches = sketch_of([blob for _, _, blob in rows])
+                conn.executemany("INSERT INTO sketches VALUES (?, ?, ?)",
+                                 [(doc, n, sk) for (doc, n, _), sk in zip(rows, sketches)])
+                done += len(rows)
+                last = rows[-1][0]
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'format_version'", (str(FORMAT_VERSION),))
+            conn.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
         return done
 
     @contextmanager
-    def write(self) -> Iterator[SQLiteWriter]:
+    def _immediate(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, committed at the end and rolled back on any error.
+
+        IMMEDIATE takes the write lock up front (waiting up to the busy
+        timeout), so two writers queue instead of failing to upgrade; sqlite3
+        errors become one-line errors naming the file.
+        """
         conn = self.conn
         with _guard(self.path):
-            # IMMEDIATE takes the write lock up front (waiting up to the busy
-            # timeout), so two writers queue instead of failing to upgrade.
             conn.execute("BEGIN IMMEDIATE")
             try:
-                writer = SQLiteWriter(self)
-                yield writer
-                writer.flush()
+                yield conn
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+
+    @contextmanager
+    def write(self) -> Iterator[SQLiteWriter]:
+        with self._immediate():
+            writer = SQLiteWriter(self)
+            yield writer
+            writer.flush()
 
     def run_write(self, work: Callable[[Any], _T]) -> _T:
         """Run ``work(writer)`` in one write transaction and commit its writes."""
