@@ -223,6 +223,10 @@ def warn_skipped(skipped: Sequence[Any], quiet: bool) -> None:
         say(f"Warning: {rest:,} more inputs skipped (--format json lists them all)")
 
 
+#: The label of the progress bar of a scan's second reading.
+REREADING = "re-reading candidates"
+
+
 class Progress:
     """A progress bar on stderr over the input bytes, shown only on a
     terminal and without --quiet."""
@@ -244,11 +248,11 @@ class Progress:
     def on_docs(self, n: int) -> None:
         if not self.enabled:
             return
-        if self.opts.rereading and not self.label.startswith("re-reading"):
+        if self.opts.rereading and self.label != REREADING:
             # A second bar for the second reading of large JSON lines files (the articles in candidate pairs).
             if self.bar is not None:
                 self.bar.render_finish()
-            self.bar, self.label = None, "re-reading candidates"
+            self.bar, self.label = None, REREADING
         if self.bar is None:
             self.bar = click.progressbar(length=max(self.opts.bytes_total, 1), label=self.label, file=sys.stderr,
                                          item_show_func=lambda _: f"{self.docs:,} documents")

@@ -45,6 +45,11 @@ PARQUET_MISSING = 'reading Parquet needs pyarrow: pip install "dedup[parquet]"'
 _CHUNK = 1 << 20
 
 
+def _file_of(stream: IO[bytes]) -> IO[bytes]:
+    """The file under an input stream (under the gzip layer of a ``.gz``): where its position on disk is."""
+    return stream.fileobj if isinstance(stream, gzip.GzipFile) else stream  # type: ignore[return-value]
+
+
 class StrictStop(InputError):
     """The note that stops a ``strict`` reading, raised as it is (it names its file and line already)."""
 
@@ -293,7 +298,7 @@ class _Reader:
         except OSError as exc:
             self.skip(shown, f"could not read ({exc.strerror or exc}); check the path and permissions")
             return
-        raw = stream.fileobj if isinstance(stream, gzip.GzipFile) else stream
+        raw = _file_of(stream)
         self.opts.files_read += 1
         count = len(self.seen) + len(self.opts.skipped)
         base = self.opts.bytes_done
@@ -411,7 +416,7 @@ class _Reader:
         except OSError as exc:
             yield Skipped(shown, f"could not read ({exc.strerror or exc}); check the path and permissions")
             return
-        raw = stream.fileobj if isinstance(stream, gzip.GzipFile) else stream
+        raw = _file_of(stream)
         self.opts.files_read += 1
         yield FileMark(shown, False)
         base = self.opts.bytes_done
@@ -592,7 +597,7 @@ class LineReader:
                 stream = open_input(path)
             except OSError:
                 continue
-            raw = stream.fileobj if isinstance(stream, gzip.GzipFile) else stream
+            raw = _file_of(stream)
             try:
                 regular = stat.S_ISREG(os.fstat(raw.fileno()).st_mode)  # type: ignore[union-attr]
             except OSError:

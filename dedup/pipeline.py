@@ -35,6 +35,7 @@ BATCH = 256
 #: candidate pairs, for the sets verification compares; the temporary file then holds only theirs.
 REREAD_BYTES = 128 << 20
 _B = TypeVar("_B")
+_I = TypeVar("_I")
 
 
 @dataclass(frozen=True)
@@ -214,34 +215,9 @@ def worker_pool(config: ScanConfig, read_options: Optional[ReadOptions] = None, 
 def _hashed(docs: Iterable[Document], config: ScanConfig,
             part: str = "all") -> Iterator[tuple[list[DocInfo], HashedBatch]]:
     """(DocInfos, hashed batch) in input order, using worker processes when jobs > 1."""
-    batches, workers = workers_for(document_batches(docs, BATCH), config.workers)
-
-    def infos(batch: list[Document], hb: HashedBatch) -> list[DocInfo]:
-        return [_info(d, w, n) for d, w, n in zip(batch, hb.words.tolist(), hb.lengths.tolist())]
-
-    if workers <= 1:
-        _init_worker(config, None, part)
-        for batch in batches:
-            hb = _hash_batch([d.text for d in batch], page_titles(batch))
-            yield infos(batch, hb), hb
-        return
-    pending: list[tuple[list[Document], object]] = []
-    with worker_pool(config, None, part, workers) as pool:
-        try:
-            for batch in batches:
-                pending.append((batch, pool.apply_async(_hash_batch, ([d.text for d in batch], page_titles(batch)))))
-                # Bound the work in flight so memory follows the signatures, not the text.
-                while len(pending) > 2 * workers:
-                    done, res = pending.pop(0)
-                    hb = res.get()  # type: ignore[attr-defined]
-                    yield infos(done, hb), hb
-            while pending:
-                done, res = pending.pop(0)
-                hb = res.get()  # type: ignore[attr-defined]
-                yield infos(done, hb), hb
-        except BaseException:
-            _drain(pending)
-            raise
+    for batch, hb in _in_workers(_hash_batch, document_batches(docs, BATCH), config, None, part,
+                                 args=lambda batch: ([d.text for d in batch], page_titles(batch))):
+        yield [_info(d, w, n) for d, w, n in zip(batch, hb.words.tolist(), hb.lengths.tolist())], hb
 
 
 def _line_hashed(reader: LineReader, config: ScanConfig, size: Optional[int] = None, part: str = "all",
@@ -303,26 +279,29 @@ def _line_hashed(reader: LineReader, config: ScanConfig, size: Optional[int] = N
             raise
 
 
-def _in_workers(func: Callable[..., _B], items: Iterator[object], config: ScanConfig,
-                read_options: Optional[ReadOptions], part: str,
-                pool: Optional["multiprocessing.pool.Pool"] = None) -> Iterator[_B]:
-    """``func(item, part=part)`` of each item, in order, in worker processes when jobs > 1 (at most
-    ``2 x jobs`` in flight), in ``pool`` when one is given."""
+def _in_workers(func: Callable[..., _B], items: Iterator[_I], config: ScanConfig,
+                read_options: Optional[ReadOptions], part: str, pool: Optional["multiprocessing.pool.Pool"] = None,
+                args: Callable[[_I], tuple] = lambda item: (item,)) -> Iterator[tuple[_I, _B]]:
+    """``(item, func(*args(item), part=part))`` of each item, in order, in worker processes when jobs > 1
+    (in ``pool`` when one is given), one process otherwise. At most ``2 x jobs`` items are in flight, so
+    memory follows the results, not the input."""
     items, workers = workers_for(items, config.workers)
     if workers <= 1 and pool is None:
         _init_worker(config, read_options, part)
         for item in items:
-            yield func(item, part=part)
+            yield item, func(*args(item), part=part)
         return
-    pending: deque[tuple[object, object]] = deque()
+    pending: deque[tuple[_I, object]] = deque()
     with nullcontext(pool) if pool is not None else worker_pool(config, read_options, part, workers) as pool:
         try:
             for item in items:
-                pending.append((item, pool.apply_async(func, (item,), {"part": part})))
+                pending.append((item, pool.apply_async(func, args(item), {"part": part})))
                 while len(pending) > 2 * workers:
-                    yield pending.popleft()[1].get()  # type: ignore[attr-defined]
+                    done, res = pending.popleft()
+                    yield done, res.get()  # type: ignore[attr-defined]
             while pending:
-                yield pending.popleft()[1].get()  # type: ignore[attr-defined]
+                done, res = pending.popleft()
+                yield done, res.get()  # type: ignore[attr-defined]
         except BaseException:
             _drain(pending)
             raise
@@ -339,8 +318,8 @@ def _rehasher(reader: LineReader, config: ScanConfig, pool: Optional["multiproce
         lines: dict[str, set[int]] = {}
         for i in needed.tolist():
             lines.setdefault(infos[i].path, set()).add(infos[i].line)
-        for parsed, hb in _in_workers(_parse_hash, reader.reread(lines, BATCH), config,  # type: ignore[arg-type]
-                                      reader.opts, "sets", pool):
+        for _, (parsed, hb) in _in_workers(_parse_hash, reader.reread(lines, BATCH), config,  # type: ignore[arg-type]
+                                           reader.opts, "sets", pool):
             if hb is not None:
                 yield [d for d in parsed if isinstance(d, DocInfo)], hb
 

@@ -144,13 +144,19 @@ def test_workers_parse_the_lines(tmp_path: Path, small_batches: None, monkeypatc
     assert pids.count(str(os.getpid())) == repeats and len(pids) > 3 * repeats
 
 
-def test_strict_stops_at_the_same_first_problem(tmp_path: Path, small_batches: None) -> None:
-    folder = inputs(tmp_path)
+def strict_errors(folder: Path) -> list[str]:
+    """The error a --strict scan of the folder stops with, with -j 1 and with -j 2."""
     errors = []
     for jobs in (1, 2):
         with pytest.raises(InputError) as exc:
             outcome(folder, jobs, strict=True)
         errors.append(str(exc.value))
+    return errors
+
+
+def test_strict_stops_at_the_same_first_problem(tmp_path: Path, small_batches: None) -> None:
+    folder = inputs(tmp_path)
+    errors = strict_errors(folder)
     assert errors[0] == errors[1]
     # The note itself, naming its file and line once.
     assert errors[0].startswith(f"{folder / 'a.jsonl'}:7: malformed JSON line")
@@ -165,11 +171,7 @@ def test_strict_stops_at_a_repeated_id_or_a_broken_file(tmp_path: Path, small_ba
     write_jsonl(folder / "a.jsonl", good[skip_lines // 5:])
     whole = gzip.compress(("\n".join(good) + "\n").encode())
     (folder / "b.jsonl.gz").write_bytes(whole[:-10])
-    errors = []
-    for jobs in (1, 2):
-        with pytest.raises(InputError) as exc:
-            outcome(folder, jobs, strict=True)
-        errors.append(str(exc.value))
+    errors = strict_errors(folder)
     assert errors[0] == errors[1]
     assert "duplicate id" in errors[0]
 
