@@ -11,7 +11,7 @@ from collections import deque
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from itertools import chain
-from typing import IO, AbstractSet, Callable, Iterable, Iterator, Mapping, Optional, Sequence, TypeVar
+from typing import IO, AbstractSet, Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence, TypeVar
 
 import numpy as np
 
@@ -122,10 +122,11 @@ _worker_state: dict[str, object] = {}
 
 
 def _init_worker(config: ScanConfig, read_options: Optional[ReadOptions] = None,  # noqa: D103
-                 part: str = "all") -> None:
+                 part: str = "all", counts: Optional["Counts"] = None) -> None:
     _worker_state["config"] = config
     _worker_state["read"] = read_options
     _worker_state["part"] = part
+    _worker_state["counts"] = counts
     if multiprocessing.parent_process() is not None:
         # Ctrl-C reaches the whole process group: the parent stops the pool;
         # a worker dying of it mid-task would print a traceback and can hang
@@ -144,12 +145,14 @@ def _info(doc: Document, words: int, shingles: int) -> DocInfo:
                    headline(doc), doc.site, doc.url, doc.extractor)
 
 
-def _parse_hash(batch: LineBatch, drop: AbstractSet[int] = frozenset(), part: Optional[str] = None
-                ) -> tuple[list[object], Optional[HashedBatch]]:
-    """A batch of JSON lines parsed and hashed (in a worker): in line order, a note for each line
-    that gives no document and a DocInfo for each that does (the lines in ``drop`` left out),
-    and the hashed batch of those documents (None when there are none)."""
-    parsed = parse_lines(batch, _worker_state["read"])  # type: ignore[arg-type]
+def _parse_hash(batch: LineBatch, drop: AbstractSet[int] = frozenset(), part: Optional[str] = None,
+                parsed: Optional[list] = None) -> tuple[list[object], Optional[HashedBatch]]:
+    """A batch of JSON lines parsed (unless given ``parsed``, what :func:`dedup.io.parse_lines` made of it)
+    and hashed (in a worker): in line order, a note for each line that gives no document and a DocInfo for
+    each that does (the lines in ``drop`` left out), and the hashed batch of those documents (None when
+    there are none)."""
+    if parsed is None:
+        parsed = parse_lines(batch, _worker_state["read"])  # type: ignore[arg-type]
     docs = [d for d in parsed if isinstance(d, Document) and d.line not in drop]
     if not docs:
         return [d for d in parsed if isinstance(d, Skipped)], None
@@ -157,6 +160,71 @@ def _parse_hash(batch: LineBatch, drop: AbstractSet[int] = frozenset(), part: Op
     infos = iter([_info(d, w, n) for d, w, n in zip(docs, hb.words.tolist(), hb.lengths.tolist())])
     return [next(infos) if isinstance(d, Document) else d for d in parsed
             if not isinstance(d, Document) or d.line not in drop], hb
+
+
+def _parse_count(batch: LineBatch, part: Optional[str] = None
+                 ) -> tuple[list[object], Optional[HashedBatch], Optional[np.ndarray]]:
+    """:func:`_parse_hash` in a worker that counts the shingle and word frequencies itself (into the
+    scan's shared :class:`Counts`), so that the sets need not come back for them. Hashing for
+    signatures only (the first of two readings), the sets are left out of the batch that comes
+    back, and their sums (:func:`dedup.spool.set_sums`, two per document) come instead."""
+    parsed, hb = _parse_hash(batch, part=part)
+    if hb is None:
+        return parsed, None, None
+    counts: Counts = _worker_state["counts"]  # type: ignore[assignment]
+    counts.count(hb, 1)
+    if (part or _worker_state["part"]) != "signatures":
+        return parsed, hb, None
+    empty = np.empty(0, np.uint32)
+    return parsed, hb._replace(values=empty, word_values=empty), _sums(hb)
+
+
+def _sums(hb: HashedBatch) -> np.ndarray:
+    """The sums of each document's shingle and word sets, which tell the second reading found the same."""
+    return np.stack([set_sums(hb.values, hb.lengths), set_sums(hb.word_values, hb.word_lengths)], axis=1)
+
+
+class Counts(NamedTuple):
+    """The document frequencies a scan counts as it hashes: of shingles (for the boilerplate filter;
+    None when it is off) and of words (for the occasion check's weights)."""
+
+    shingles: Optional[ShingleCounts]
+    words: ShingleCounts
+
+    @classmethod
+    def make(cls, config: ScanConfig, shared: bool = False) -> "Counts":
+        """Empty counts; ``shared``: in memory that forked worker processes count into too."""
+        return cls(ShingleCounts(shared=shared) if config.boilerplate_share < 1.0 else None,
+                   ShingleCounts(shared=shared))
+
+    def add(self, hb: HashedBatch, docs: int) -> None:
+        """Count a hashed batch of ``docs`` documents here."""
+        if self.shingles is not None:
+            self.shingles.add(hb.values, docs)
+        self.words.add(hb.word_values, docs)
+
+    def count(self, hb: HashedBatch, sign: int) -> None:
+        """Count a hashed batch at once (-1: take it back), from any process; its documents are
+        noted by the scan's process (:meth:`counted`)."""
+        if self.shingles is not None:
+            self.shingles.count_now(hb.values, sign)
+        self.words.count_now(hb.word_values, sign)
+
+    def counted(self, docs: int) -> None:
+        """Note ``docs`` documents counted with :meth:`count` (negative: taken back)."""
+        for counts in self:
+            if counts is not None:
+                counts.counted(docs)
+
+
+class Hashed(NamedTuple):
+    """A hashed batch as the scan takes it: its documents, the batch, whether its sets were already
+    counted (in the worker that hashed it), and their sums when the sets were left out."""
+
+    infos: list[DocInfo]
+    batch: HashedBatch
+    counted: bool = False
+    sums: Optional[np.ndarray] = None
 
 
 def page_titles(batch: Sequence[Document]) -> list[Optional[str]]:
@@ -203,29 +271,34 @@ def workers_for(batches: Iterator[_B], workers: int) -> tuple[Iterator[_B], int]
     return chain([b for b in (first, second) if b is not None], batches), workers if second is not None else 1
 
 
+def can_fork() -> bool:
+    """Whether worker processes are forked here (then they can count into shared memory)."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def worker_pool(config: ScanConfig, read_options: Optional[ReadOptions] = None, part: str = "all",
-                workers: Optional[int] = None) -> "multiprocessing.pool.Pool":
+                workers: Optional[int] = None, counts: Optional[Counts] = None) -> "multiprocessing.pool.Pool":
     """The scan's worker processes (forked where the system can: they then start small, before the
-    scan's process has grown)."""
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return ctx.Pool(workers or config.workers, initializer=_init_worker, initargs=(config, read_options, part))
+    scan's process has grown); ``counts``, shared, for :func:`_parse_count`."""
+    ctx = multiprocessing.get_context("fork" if can_fork() else None)
+    return ctx.Pool(workers or config.workers, initializer=_init_worker,
+                    initargs=(config, read_options, part, counts))
 
 
-def _hashed(docs: Iterable[Document], config: ScanConfig,
-            part: str = "all") -> Iterator[tuple[list[DocInfo], HashedBatch]]:
-    """(DocInfos, hashed batch) in input order, using worker processes when jobs > 1."""
+def _hashed(docs: Iterable[Document], config: ScanConfig, part: str = "all") -> Iterator[Hashed]:
+    """The hashed batches in input order, using worker processes when jobs > 1."""
     for batch, hb in _in_workers(_hash_batch, document_batches(docs, BATCH), config, None, part,
                                  args=lambda batch: ([d.text for d in batch], page_titles(batch))):
-        yield [_info(d, w, n) for d, w, n in zip(batch, hb.words.tolist(), hb.lengths.tolist())], hb
+        yield Hashed([_info(d, w, n) for d, w, n in zip(batch, hb.words.tolist(), hb.lengths.tolist())], hb)
 
 
 def _line_hashed(reader: LineReader, config: ScanConfig, size: Optional[int] = None, part: str = "all",
-                 pool: Optional["multiprocessing.pool.Pool"] = None) -> Iterator[tuple[list[DocInfo], HashedBatch]]:
-    """(DocInfos, hashed batch) of JSON lines inputs in input order, the lines parsed and hashed by
-    worker processes (:meth:`dedup.io.LineReader.events`); this process reads the lines and takes
-    the notes, marks and ids back in input order, so they are what :func:`dedup.io.read_documents`
-    gives."""
+                 pool: Optional["multiprocessing.pool.Pool"] = None, counts: Optional[Counts] = None
+                 ) -> Iterator[Hashed]:
+    """The hashed batches of JSON lines inputs in input order, the lines parsed and hashed by worker
+    processes (:meth:`dedup.io.LineReader.events`); this process reads the lines and takes the notes,
+    marks and ids back in input order, so they are what :func:`dedup.io.read_documents` gives. With
+    ``counts`` (shared, and given to ``pool`` too) the workers count the batches' frequencies."""
     events = reader.events(size or BATCH)
     head: list[object] = []
     n_batches = 0
@@ -238,31 +311,41 @@ def _line_hashed(reader: LineReader, config: ScanConfig, size: Optional[int] = N
     # Starting workers for a single batch costs more than it saves.
     workers = config.workers if n_batches == 2 or pool is not None else 1
     _init_worker(config, reader.opts, part)  # this process parses again a batch that repeats an id
+    count_there = workers > 1 and counts is not None
 
-    def take(event: object, got: Optional[tuple[list[object], Optional[HashedBatch]]]
-             ) -> Iterator[tuple[list[DocInfo], HashedBatch]]:
+    def take(event: object, got: Optional[tuple]) -> Iterator[Hashed]:
         if not isinstance(event, LineBatch):
             reader.apply(event)  # type: ignore[arg-type]
             return
-        parsed, hb = got  # type: ignore[misc]
+        parsed, hb, sums = got if count_there else (*got, None)  # type: ignore[misc]
         kept = reader.accept(event, parsed)
         if not all(kept):
-            refused = [d.line for d, k in zip((d for d in parsed if isinstance(d, DocInfo)), kept) if not k]
-            parsed, hb = _parse_hash(event, frozenset(refused))
+            docs = [d.line for d in parsed if isinstance(d, DocInfo)]
+            refused = frozenset(line for line, k in zip(docs, kept) if not k)
+            records = parse_lines(event, reader.opts)
+            if count_there:
+                # The worker counted the whole batch: take back the documents refused.
+                counts.count(_parse_hash(event, frozenset(docs) - refused, parsed=records)[1], -1)  # type: ignore
+            parsed, hb = _parse_hash(event, refused, parsed=records)
+            sums = None
         if hb is not None:
-            yield [d for d in parsed if isinstance(d, DocInfo)], hb
+            infos = [d for d in parsed if isinstance(d, DocInfo)]
+            if count_there:
+                counts.counted(len(infos))  # type: ignore[union-attr]
+            yield Hashed(infos, hb, count_there, sums)
 
     if workers <= 1:
         for event in stream:
             yield from take(event, _parse_hash(event) if isinstance(event, LineBatch) else None)
         return
+    task = _parse_count if count_there else _parse_hash
     pending: deque[tuple[object, object]] = deque()
     in_flight = 0
-    with nullcontext(pool) if pool is not None else worker_pool(config, reader.opts, part) as pool:
+    with nullcontext(pool) if pool is not None else worker_pool(config, reader.opts, part, counts=counts) as pool:
         try:
             for event in stream:
                 if isinstance(event, LineBatch):
-                    pending.append((event, pool.apply_async(_parse_hash, (event,))))
+                    pending.append((event, pool.apply_async(task, (event,))))
                     in_flight += 1
                 else:
                     pending.append((event, None))
@@ -339,7 +422,7 @@ def _fill(stores: Sequence[SetStore], rehashed: Iterable[tuple[list[DocInfo], Ha
                           "scan it again once nothing writes to it")
 
     for batch_infos, hb in rehashed:
-        got_sums = np.stack([set_sums(hb.values, hb.lengths), set_sums(hb.word_values, hb.word_lengths)], axis=1)
+        got_sums = _sums(hb)
         for got, got_sum in zip(batch_infos, got_sums):
             if k == len(needed):
                 raise changed(got)
@@ -597,21 +680,22 @@ def _documents_hashed(docs: Iterable[Document], config: ScanConfig, opts: ReadOp
     return _hashed(_unique_ids(prepare_pages(docs, config.workers, opts.skipped, strict=opts.strict)), config, part)
 
 
-def _scan_hashed(hashed: Iterable[tuple[list[DocInfo], HashedBatch]], config: ScanConfig, opts: ReadOptions,
-                 progress: Optional[Callable[[int], None]], t0: float, rehash: Optional[Rehash] = None) -> ScanResult:
+def _scan_hashed(hashed: Iterable[Hashed], config: ScanConfig, opts: ReadOptions,
+                 progress: Optional[Callable[[int], None]], t0: float, rehash: Optional[Rehash] = None,
+                 counts: Optional[Counts] = None) -> ScanResult:
     """The scan from hashed batches on. With ``rehash``, the sets are not kept as the documents are
-    hashed: those of the documents in candidate pairs come from ``rehash`` afterwards."""
+    hashed: those of the documents in candidate pairs come from ``rehash`` afterwards. ``counts``:
+    the frequency counts the batches' workers share, if they count them."""
     infos: list[DocInfo] = []
     with SetStore() as store, SetStore() as word_store, SetStore() as figure_store, SetStore() as lead_store, \
             SetStore() as title_store:
         stores = (store, word_store, figure_store, lead_store, title_store)
         sig_rows = Rows(config.num_perm)
-        df = ShingleCounts() if config.boilerplate_share < 1.0 else None
-        word_df = ShingleCounts()
+        counts = counts or Counts.make(config)
         shorts: list[ShortFeatures] = []
         corrections: list[np.ndarray] = []
         sums: list[np.ndarray] = []  # reading twice: what tells that the second reading found the same sets
-        for batch_infos, hb in hashed:
+        for batch_infos, hb, counted, batch_sums in hashed:
             short = hb.short
             if len(short):
                 short.index += len(infos)
@@ -620,12 +704,10 @@ def _scan_hashed(hashed: Iterable[tuple[list[DocInfo], HashedBatch]], config: Sc
                 for kept, (values, lengths) in zip(stores, _set_columns(hb)):
                     kept.extend(values, lengths)
             else:
-                sums.append(np.stack([set_sums(hb.values, hb.lengths), set_sums(hb.word_values, hb.word_lengths)],
-                                     axis=1))
+                sums.append(_sums(hb) if batch_sums is None else batch_sums)
             corrections.append(hb.occasion.corrections)
-            if df is not None:
-                df.add(hb.values, len(batch_infos))
-            word_df.add(hb.word_values, len(batch_infos))
+            if not counted:
+                counts.add(hb, len(batch_infos))
             sig_rows.append(hb.signatures)
             infos.extend(batch_infos)
             if progress:
@@ -659,11 +741,11 @@ def _scan_hashed(hashed: Iterable[tuple[list[DocInfo], HashedBatch]], config: Sc
             getters = [PickedSets(kept, needed).__getitem__ for kept in stores]
         t_reread = time.perf_counter()
         get_set = getters[0]
-        if df is not None:
-            get_set = df.boilerplate(config.boilerplate_share, config.boilerplate_min_docs).view(get_set)
+        if counts.shingles is not None:
+            get_set = counts.shingles.boilerplate(config.boilerplate_share, config.boilerplate_min_docs).view(get_set)
         judge = PairJudge(config, infos, get_set, *getters[1:],
                           np.concatenate(corrections) if corrections else np.empty(0, bool),
-                          word_df.weights(), short_matcher)
+                          counts.words.weights(), short_matcher)
         n_candidates = len(candidates)
         pairs, rejected = verify_candidates(candidates, judge, short_matches)
         t3 = time.perf_counter()
@@ -735,11 +817,13 @@ def scan(sources: Sequence[Source], config: Optional[ScanConfig] = None, *,
     part = "signatures" if twice else "all"
     t0 = time.perf_counter()
     if config.workers > 1 and reader.jsonl_only:
-        # JSON lines are parsed where they are hashed: this process only reads lines. Reading twice, both
-        # readings share the workers: forked now, they do not carry the memory this process has later.
-        with worker_pool(config, reader.opts, part) if twice else nullcontext(None) as pool:
-            return _scan_hashed(_line_hashed(reader, config, part=part, pool=pool), config, opts, progress, t0,
-                                _rehasher(reader, config, pool) if twice else None)
+        # JSON lines are parsed where they are hashed, and counted there where workers are forked: this
+        # process only reads lines. Reading twice, both readings share the workers: forked now, they do
+        # not carry the memory this process has later.
+        counts = Counts.make(config, shared=True) if can_fork() else None
+        with worker_pool(config, reader.opts, part, counts=counts) if twice else nullcontext(None) as pool:
+            return _scan_hashed(_line_hashed(reader, config, part=part, pool=pool, counts=counts), config, opts,
+                                progress, t0, _rehasher(reader, config, pool) if twice else None, counts)
     rehash = _rehasher(reader, config) if twice else None
     return _scan_hashed(_documents_hashed(reader.documents(), config, opts, part), config, opts, progress, t0,
                         rehash)

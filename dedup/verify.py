@@ -3,8 +3,9 @@ shingle-hash sets. LSH only proposes; this stage decides."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
 import numpy as np
 
@@ -156,10 +157,22 @@ class ShingleCounts:
         3
     """
 
-    def __init__(self, buckets: int = DF_BUCKETS) -> None:
+    def __init__(self, buckets: int = DF_BUCKETS, *, shared: bool = False) -> None:
         if buckets & (buckets - 1):
             raise ValueError("buckets must be a power of two")
-        self.counts = np.zeros(buckets, dtype=np.uint32)
+        self._lock: Optional[Any] = None
+        if shared:
+            # Counted into by forked worker processes too (:meth:`count_now`): an anonymous shared
+            # mapping (its pages are allocated as they are first counted into) and a lock around
+            # each update.
+            import mmap
+            import multiprocessing
+
+            self._map = mmap.mmap(-1, 4 * buckets)
+            self.counts = np.frombuffer(self._map, dtype=np.uint32)
+            self._lock = multiprocessing.get_context("fork").Lock()
+        else:
+            self.counts = np.zeros(buckets, dtype=np.uint32)
         self.mask = np.uint32(buckets - 1)
         self.docs = 0
         self._pending: list[np.ndarray] = []
@@ -173,10 +186,27 @@ class ShingleCounts:
         if self._pending_size >= _DF_FLUSH:
             self._flush()
 
+    def count_now(self, values: np.ndarray, sign: int = 1) -> None:
+        """Count (``sign`` -1: take back) concatenated shingle sets at once, leaving :attr:`docs` to
+        the process that owns the counts (:meth:`counted`). With ``shared``, any forked process can."""
+        buckets, n = np.unique(np.asarray(values, dtype=np.uint32) & self.mask, return_counts=True)
+        n = n.astype(np.uint32)
+        with self._lock or nullcontext():
+            if sign > 0:
+                self.counts[buckets] += n
+            else:
+                self.counts[buckets] -= n
+
+    def counted(self, docs: int) -> None:
+        """Note ``docs`` documents whose sets were counted with :meth:`count_now` (-docs: taken back)."""
+        self.docs += docs
+
     def _flush(self) -> None:
         if self._pending:
             idx = np.concatenate(self._pending)
-            self.counts += np.bincount(idx, minlength=len(self.counts)).astype(np.uint32)
+            add = np.bincount(idx, minlength=len(self.counts)).astype(np.uint32)
+            with self._lock or nullcontext():
+                self.counts += add
         self._pending, self._pending_size = [], 0
 
     def frequency(self, shingles: np.ndarray) -> np.ndarray:

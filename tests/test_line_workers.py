@@ -11,6 +11,7 @@ import random
 from pathlib import Path
 from typing import Optional
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -142,6 +143,35 @@ def test_workers_parse_the_lines(tmp_path: Path, small_batches: None, monkeypatc
     # This process parses again only the batches that repeat an id (each repeat is in its own batch here).
     repeats = sum("duplicate id" in note for note in notes)
     assert pids.count(str(os.getpid())) == repeats and len(pids) > 3 * repeats
+
+
+@pytest.mark.parametrize("reread", [False, True])
+def test_workers_count_the_frequencies_one_process_counts(tmp_path: Path, small_batches: None,
+                                                          monkeypatch: pytest.MonkeyPatch, reread: bool) -> None:
+    # With -j 2 the workers count shingle and word frequencies into shared memory; the documents this
+    # process refuses afterwards (ids repeated across batches) must be taken back out of them.
+    made: list[pipeline.Counts] = []
+    real = pipeline.Counts.make.__func__  # type: ignore[attr-defined]
+
+    def keep(cls: type, config: ScanConfig, shared: bool = False) -> pipeline.Counts:
+        made.append(real(cls, config, shared))
+        return made[-1]
+
+    monkeypatch.setattr(pipeline.Counts, "make", classmethod(keep))
+    folder = inputs(tmp_path)
+    opts = dict(include=("*.jsonl", "*.jsonl.gz", "*.ndjson"), max_document_bytes=5000)
+    counted = []
+    for jobs in (1, 2):
+        made.clear()
+        result = scan([folder], ScanConfig(jobs=jobs), read_options=ReadOptions(**opts), reread=reread)
+        (counts,) = made
+        assert counts.shingles is not None
+        counted.append((counts.shingles.docs, counts.words.docs, counts.shingles.counts.copy(),
+                        counts.words.counts.copy(), len(result.documents)))
+    assert (counted[0][0], counted[0][1]) == (counted[1][0], counted[1][1]) == (counted[0][4],) * 2
+    assert counted[0][2].sum() > 1000 and np.array_equal(counted[0][2], counted[1][2])
+    assert counted[0][3].sum() > 20 and np.array_equal(counted[0][3], counted[1][3])
+    assert any("duplicate id 'doc3-1'" in str(note) for note in result.skipped)
 
 
 def strict_errors(folder: Path) -> list[str]:
