@@ -152,7 +152,6 @@ def bucket_counts(sets: Iterator[Optional[bytes]], buckets: int = DF_BUCKETS) ->
     counts = ShingleCounts(buckets)
     for blob in sets:
         counts.add(_u(blob), 1)
-    counts.frequency(np.empty(0, _U32))  # flush the pending values
     return counts.counts, counts.docs
 
 
