@@ -341,7 +341,8 @@ def _ascii_token_hashes(texts: list[str], digits: bool = False) -> tuple[np.ndar
     buf = np.frombuffer(data, dtype=np.uint8)
     # The buffer starts and ends with a zero byte, so state flips alternate:
     # token start, token end, start, end...
-    flips = np.flatnonzero(np.diff((buf != 0).view(np.int8))) + 1
+    inside = buf != 0
+    flips = np.flatnonzero(inside[1:] != inside[:-1]) + 1  # nonzero of a bool array: 7x that of an int8 one
     starts, ends = flips[0::2], flips[1::2]
     lens = ends - starts
     # Text k occupies buffer bytes from bounds[k] (joined with one space).
@@ -350,10 +351,9 @@ def _ascii_token_hashes(texts: list[str], digits: bool = False) -> tuple[np.ndar
     counts = np.diff(np.searchsorted(starts, bounds + 1))
     flags = None
     if digits:
-        # Digits are the only bytes below "a" that the table keeps.
-        seen = np.zeros(len(buf) + 1, dtype=np.int64)
-        np.cumsum((buf != 0) & (buf < 0x61), out=seen[1:])
-        flags = seen[ends] > seen[starts]
+        # Digits are the only bytes below "a" that the table keeps; each is in the token that starts last before it.
+        flags = np.zeros(len(starts), dtype=bool)
+        flags[np.searchsorted(starts, np.flatnonzero(inside & (buf < 0x61)), "right") - 1] = True
     words64 = np.ndarray((len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
     k0 = words64[starts] & _BYTE_MASKS[np.minimum(lens, 8)]
     k1 = np.zeros(len(starts), dtype=np.uint64)
