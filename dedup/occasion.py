@@ -188,19 +188,26 @@ _SPACE = re.compile(r"\s")
 def lead(text: str) -> str:
     """The first non-empty line of a text, cut to its first :data:`LEAD_WORDS` words, without figures.
 
-    The line is split a few hundred characters at a time, each piece ending at
-    a space (which always separates words), until the words are found: a text
-    without line breaks is not split whole.
+    The line is read a few hundred characters at a time, each piece ending at
+    a whitespace (which always separates words; every line end is one), until
+    the words are found or the line ends: a text without line breaks is
+    neither searched nor split whole.
     """
-    line = first_line(text)
+    content = _CONTENT.search(text)
+    if content is None:
+        return ""
+    start = content.start()
     found: list[str] = []
-    start = 0
-    while start < len(line) and len(found) < LEAD_WORDS:
-        space = _SPACE.search(line, start + _LEAD_CHUNK) if len(line) - start > _LEAD_CHUNK else None
-        end = space.start() if space else len(line)
-        found.extend(w for w in words(line[start:end]) if w.isalpha())
+    while True:
+        space = _SPACE.search(text, start + _LEAD_CHUNK)
+        end = space.start() if space else len(text)
+        stop = _LINE_END.search(text, start, end + 1)  # the piece, and the whitespace that ends it
+        if stop:
+            end = stop.start()
+        found.extend(w for w in words(text[start:end]) if w.isalpha())
+        if stop or end >= len(text) or len(found) >= LEAD_WORDS:
+            return " ".join(found[:LEAD_WORDS])
         start = end
-    return " ".join(found[:LEAD_WORDS])
 
 
 def lead_sets(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -192,7 +192,8 @@ def whole_line_lead(text: str) -> str:
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(["Kаiser", "café", "cafe\u0301", " \u0301x", "4.5", "ﬁrst", "STRIKE",
                                  "\u00a0", "dup\u200blicate", "1st", "straße", "İstanbul", "word_two", "x" * 400,
-                                 " ", "  ", "\t", "-", "Ⅻ", "⑴", "ά"]), max_size=400))
+                                 " ", "  ", "\t", "-", "Ⅻ", "⑴", "ά", "\n", "\r\n", "\x0b", "\x1c", "\x85",
+                                 "\u2029", "y" * 317, "z\nz"]), max_size=400))
 def test_lead_split_in_pieces_is_the_whole_lines_lead(parts):
     text = " ".join(parts)
     assert lead(text) == whole_line_lead(text)
@@ -200,7 +201,8 @@ def test_lead_split_in_pieces_is_the_whole_lines_lead(parts):
 
 def test_lead_of_long_lines_and_reuters_is_the_whole_lines_lead():
     rng = random.Random(5)
-    vocab = ["alpha", "Beta", "12", "3.5", "gamma-ray", "über", "naïve", "x" * 700, "", "\u00a0", "\u2028"]
+    vocab = ["alpha", "Beta", "12", "3.5", "gamma-ray", "über", "naïve", "x" * 700, "", "\u00a0", "\u2028", "\n", "\r",
+             "y" * 319]
     texts = [" ".join(rng.choice(vocab) for _ in range(rng.randrange(0, 900))) for _ in range(300)]
     texts += _reuters_texts(3000)
     assert [lead(t) for t in texts] == [whole_line_lead(t) for t in texts]
