@@ -180,7 +180,9 @@ def candidate_pairs(signatures: np.ndarray, bands: int, rows: int, max_bucket: i
     codes = []
     for band in range(bands):
         keys = band_keys(signatures, band, rows)
-        order = np.argsort(keys, kind="stable")
+        # Any order within a bucket gives the same pairs (and split_heavy sorts its buckets by member):
+        # numpy's default sort, vectorized, is 5x faster than the stable one on 64-bit keys.
+        order = np.argsort(keys)
         keys_sorted = keys[order]
         if max_bucket:
             order, keys_sorted = split_heavy(signatures, order, keys_sorted, band, rows, max_bucket)
