@@ -158,9 +158,11 @@ class PickedSets:
     def __init__(self, sets: SetStore, indices: np.ndarray) -> None:
         self.sets = sets
         self.indices = np.asarray(indices, dtype=np.int64)
+        # Verification looks documents up one at a time: a dict does it in a tenth of a searchsorted.
+        self._at = dict(zip(self.indices.tolist(), range(len(self.indices))))
 
     def __getitem__(self, i: int) -> np.ndarray:
-        k = int(np.searchsorted(self.indices, i))
-        if k == len(self.indices) or self.indices[k] != i:
+        k = self._at.get(i)
+        if k is None:
             raise KeyError(f"document {i} was not read again (it is in no candidate pair)")
         return self.sets[k]
