@@ -174,6 +174,23 @@ def test_workers_count_the_frequencies_one_process_counts(tmp_path: Path, small_
     assert any("duplicate id 'doc3-1'" in str(note) for note in result.skipped)
 
 
+def test_workers_that_cannot_share_memory_leave_the_counting_to_the_scan(tmp_path: Path, small_batches: None,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Where processes are spawned, not forked (Windows), the workers send their sets back to be counted.
+    folder = inputs(tmp_path)
+    forked = outcome(folder, 2)
+    tasks: list[str] = []
+    real = pipeline.worker_pool
+
+    def pool(*args: object, **kwargs: object) -> object:
+        tasks.append("shared" if kwargs.get("counts") is not None else "not shared")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "can_fork", lambda: False)
+    monkeypatch.setattr(pipeline, "worker_pool", pool)
+    assert outcome(folder, 2) == forked and tasks == ["not shared"]
+
+
 def strict_errors(folder: Path) -> list[str]:
     """The error a --strict scan of the folder stops with, with -j 1 and with -j 2."""
     errors = []
