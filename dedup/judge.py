@@ -7,7 +7,8 @@ the same counts of rejections either way."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Callable, Iterable, Mapping, Optional, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, NamedTuple, Optional, Sequence
 
 import numpy as np
 
@@ -15,7 +16,10 @@ from .config import ScanConfig
 from .features import DocInfo
 from .occasion import Evidence, OccasionResult, WordWeights
 from .short import ShortMatch, ShortMatcher
-from .verify import Pair, similarity, verify
+from .verify import Boilerplate, Pair, similarity, verify
+
+if TYPE_CHECKING:
+    from .spool import SetStore
 
 
 class PairJudge:
@@ -117,6 +121,34 @@ def verify_candidates(candidates: np.ndarray, judge: PairJudge,
     pairs = kept + more
     pairs.sort(key=lambda p: (p.left, p.right))
     return pairs, merge_rejected([rejected, more_rejected])
+
+
+class DocFacts(NamedTuple):
+    """What a :class:`PairJudge` reads of a document's record (:class:`dedup.features.DocInfo`)."""
+
+    words: int
+    date: Optional[datetime]
+    date_is_mtime: bool
+
+
+def spooled_judge(config: ScanConfig, docs: np.ndarray, spans: np.ndarray, facts: Sequence[DocFacts],
+                  corrections: np.ndarray, stores: Sequence["SetStore"], boilerplate: Optional[Boilerplate],
+                  weights: WordWeights) -> PairJudge:
+    """A judge over the documents ``docs`` only, their sets read from a scan's spool: ``stores``, one
+    per kind of set (shingles, words, figures, first lines, titles), and ``spans[k, s]``, where
+    document ``docs[k]``'s set ``s`` lies (:meth:`dedup.spool.SetStore.spans`). What a worker process
+    that shares the spool verifies a block of candidates with (no short-text matcher)."""
+    row = dict(zip(docs.tolist(), range(len(docs))))
+    where = spans.tolist()
+
+    def getter(s: int) -> Callable[[int], np.ndarray]:
+        read = stores[s].read
+        return lambda i: read(*where[row[i]][s])
+
+    get_set = getter(0) if boilerplate is None else boilerplate.view(getter(0))
+    return PairJudge(config, dict(zip(docs.tolist(), facts)), get_set,  # type: ignore[arg-type]
+                     *(getter(s) for s in range(1, 5)), dict(zip(docs.tolist(), corrections.tolist())),
+                     weights, None)
 
 
 def finish_pairs(accepted: Iterable[Pair], judge: PairJudge) -> tuple[list[Pair], dict[str, int]]:

@@ -8,7 +8,7 @@ import multiprocessing
 import signal
 import time
 from collections import deque
-from contextlib import nullcontext
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import IO, AbstractSet, Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence, TypeVar
@@ -22,8 +22,9 @@ from .candidates import candidate_pairs
 from .features import PARTS, DocInfo, HashedBatch, hash_batch  # noqa: F401  (they lived here; still importable)
 from .io import (Document, LineBatch, LineReader, ReadOptions, Skipped, Source, headline,
                  parse_lines)
-from .judge import PairJudge, verify_candidates  # noqa: F401  (they lived here; still importable)
-from .short import ShortFeatures, ShortMatcher
+from .judge import (DocFacts, PairJudge, finish_pairs, merge_rejected, short_pairs, spooled_judge,  # noqa: F401
+                    verify_block, verify_candidates)  # (PairJudge, verify_candidates lived here; still importable)
+from .short import ShortFeatures, ShortMatch, ShortMatcher
 from .pages import prepare_pages
 from .signature import MinHasher
 from .spool import PickedSets, Rows, SetStore, set_sums
@@ -122,11 +123,14 @@ _worker_state: dict[str, object] = {}
 
 
 def _init_worker(config: ScanConfig, read_options: Optional[ReadOptions] = None,  # noqa: D103
-                 part: str = "all", counts: Optional["Counts"] = None) -> None:
+                 part: str = "all", counts: Optional["Counts"] = None,
+                 stores: Optional[Sequence[SetStore]] = None) -> None:
     _worker_state["config"] = config
     _worker_state["read"] = read_options
     _worker_state["part"] = part
     _worker_state["counts"] = counts
+    _worker_state["stores"] = stores
+    _worker_state["judged"] = None
     if multiprocessing.parent_process() is not None:
         # Ctrl-C reaches the whole process group: the parent stops the pool;
         # a worker dying of it mid-task would print a traceback and can hang
@@ -277,12 +281,14 @@ def can_fork() -> bool:
 
 
 def worker_pool(config: ScanConfig, read_options: Optional[ReadOptions] = None, part: str = "all",
-                workers: Optional[int] = None, counts: Optional[Counts] = None) -> "multiprocessing.pool.Pool":
+                workers: Optional[int] = None, counts: Optional[Counts] = None,
+                stores: Optional[Sequence[SetStore]] = None) -> "multiprocessing.pool.Pool":
     """The scan's worker processes (forked where the system can: they then start small, before the
-    scan's process has grown); ``counts``, shared, for :func:`_parse_count`."""
+    scan's process has grown); ``counts``, shared, for :func:`_parse_count`; ``stores``, the spool
+    the workers read sets from to verify candidates (:func:`_verify_part`)."""
     ctx = multiprocessing.get_context("fork" if can_fork() else None)
     return ctx.Pool(workers or config.workers, initializer=_init_worker,
-                    initargs=(config, read_options, part, counts))
+                    initargs=(config, read_options, part, counts, stores))
 
 
 def _hashed(docs: Iterable[Document], config: ScanConfig, part: str = "all") -> Iterator[Hashed]:
@@ -363,22 +369,24 @@ def _line_hashed(reader: LineReader, config: ScanConfig, size: Optional[int] = N
 
 
 def _in_workers(func: Callable[..., _B], items: Iterator[_I], config: ScanConfig,
-                read_options: Optional[ReadOptions], part: str, pool: Optional["multiprocessing.pool.Pool"] = None,
+                read_options: Optional[ReadOptions], part: Optional[str],
+                pool: Optional["multiprocessing.pool.Pool"] = None,
                 args: Callable[[_I], tuple] = lambda item: (item,)) -> Iterator[tuple[_I, _B]]:
-    """``(item, func(*args(item), part=part))`` of each item, in order, in worker processes when jobs > 1
-    (in ``pool`` when one is given), one process otherwise. At most ``2 x jobs`` items are in flight, so
-    memory follows the results, not the input."""
+    """``(item, func(*args(item), part=part))`` of each item (``func(*args(item))`` when ``part`` is
+    None), in order, in worker processes when jobs > 1 (in ``pool`` when one is given), one process
+    otherwise. At most ``2 x jobs`` items are in flight, so memory follows the results, not the input."""
     items, workers = workers_for(items, config.workers)
+    keywords = {} if part is None else {"part": part}
     if workers <= 1 and pool is None:
-        _init_worker(config, read_options, part)
+        _init_worker(config, read_options, part or "all")
         for item in items:
-            yield item, func(*args(item), part=part)
+            yield item, func(*args(item), **keywords)
         return
     pending: deque[tuple[_I, object]] = deque()
     with nullcontext(pool) if pool is not None else worker_pool(config, read_options, part, workers) as pool:
         try:
             for item in items:
-                pending.append((item, pool.apply_async(func, args(item), {"part": part})))
+                pending.append((item, pool.apply_async(func, args(item), keywords)))
                 while len(pending) > 2 * workers:
                     done, res = pending.popleft()
                     yield done, res.get()  # type: ignore[attr-defined]
@@ -440,6 +448,10 @@ def _fill(stores: Sequence[SetStore], rehashed: Iterable[tuple[list[DocInfo], Ha
         raise changed(infos[int(needed[k])])
 
 
+#: The kinds of set a scan spools for verification, in the order of its stores.
+_SET_KINDS = ("shingles", "words", "figures", "first lines", "titles")
+
+
 def _set_columns(hb: HashedBatch) -> list[tuple[np.ndarray, np.ndarray]]:
     """A hashed batch's sets in the order of a scan's stores: shingles, words, figures, first lines, titles."""
     return [(hb.values, hb.lengths), (hb.word_values, hb.word_lengths),
@@ -471,6 +483,62 @@ def stack_signatures(chunks: list[np.ndarray], num_perm: int) -> np.ndarray:
         out[row : row + len(c)] = c
         row += len(c)
     return out
+
+
+# ---------------------------------------------------------------- verification in the workers
+
+#: Candidate pairs a worker verifies at a time.
+VERIFY_BLOCK = 2048
+
+
+def _verify_part(candidates: np.ndarray, docs: np.ndarray, spans: np.ndarray, facts: list[DocFacts],
+                 corrections: np.ndarray, n_docs: int) -> tuple[list[Pair], dict[str, int], set[tuple[int, int]]]:
+    """A block of candidate pairs through the whole rule, in a worker that shares the scan's spool and
+    frequency counts (:func:`dedup.judge.verify_block`). ``docs``: the documents the block names;
+    ``spans[k, s]``: where document ``docs[k]``'s set ``s`` lies in the spool (shingles, words,
+    figures, first line, title); ``n_docs``: the documents counted."""
+    config: ScanConfig = _worker_state["config"]  # type: ignore[assignment]
+    counts: Counts = _worker_state["counts"]  # type: ignore[assignment]
+    stores: Sequence[SetStore] = _worker_state["stores"]  # type: ignore[assignment]
+    judged = _worker_state["judged"]
+    if judged is None or judged[0] != n_docs:
+        # The collection's boilerplate and word weights, once per scan.
+        boiler = (counts.shingles.boilerplate(config.boilerplate_share, config.boilerplate_min_docs, n_docs)
+                  if counts.shingles is not None else None)
+        judged = _worker_state["judged"] = (n_docs, boiler, counts.words.weights(n_docs))
+    _, boiler, weights = judged
+    return verify_block(candidates, spooled_judge(config, docs, spans, facts, corrections, stores, boiler, weights))
+
+
+def _verified_in_workers(candidates: np.ndarray, judge: PairJudge, short_matches: Sequence[ShortMatch],
+                         pool: "multiprocessing.pool.Pool", stores: Sequence[SetStore], rows_of: Callable[[np.ndarray], np.ndarray],
+                         n_docs: int) -> tuple[list[Pair], dict[str, int]]:
+    """:func:`dedup.judge.verify_candidates`, the candidates verified a block at a time by the workers
+    (which read the sets from the spool themselves), the short-text matches here: the same pairs and
+    rejection counts."""
+    infos, corrections = judge.infos, judge.corrections
+
+    def blocks() -> Iterator[tuple]:
+        for start in range(0, len(candidates), VERIFY_BLOCK):
+            block = candidates[start : start + VERIFY_BLOCK]
+            docs = np.unique(block)
+            rows = rows_of(docs)
+            spans = np.stack([store.spans(rows) for store in stores], axis=1)
+            facts = [DocFacts(infos[i].words, infos[i].date, infos[i].date_is_mtime) for i in docs.tolist()]
+            yield block, docs, spans, facts, np.asarray(corrections)[docs], n_docs
+
+    kept: list[Pair] = []
+    rejected: list[dict[str, int]] = []
+    found: set[tuple[int, int]] = set()
+    for _, (part, part_rejected, part_found) in _in_workers(_verify_part, blocks(), judge.config, None, None,
+                                                            pool, args=lambda task: task):
+        kept += part
+        rejected.append(part_rejected)
+        found |= part_found
+    more, more_rejected = finish_pairs(short_pairs(short_matches, judge, found), judge)
+    pairs = kept + more
+    pairs.sort(key=lambda p: (p.left, p.right))
+    return pairs, merge_rejected(rejected + [more_rejected])
 
 
 # ---------------------------------------------------------------- cluster, any engine
@@ -566,14 +634,17 @@ def _documents_hashed(docs: Iterable[Document], config: ScanConfig, opts: ReadOp
 
 def _scan_hashed(hashed: Iterable[Hashed], config: ScanConfig, opts: ReadOptions,
                  progress: Optional[Callable[[int], None]], t0: float, rehash: Optional[Rehash] = None,
-                 counts: Optional[Counts] = None) -> ScanResult:
+                 counts: Optional[Counts] = None, stores: Optional[Sequence[SetStore]] = None,
+                 pool: Optional["multiprocessing.pool.Pool"] = None) -> ScanResult:
     """The scan from hashed batches on. With ``rehash``, the sets are not kept as the documents are
     hashed: those of the documents in candidate pairs come from ``rehash`` afterwards. ``counts``:
-    the frequency counts the batches' workers share, if they count them."""
+    the frequency counts the batches' workers share, if they count them; ``stores``: the spool, one
+    store per kind of set (made here if not given); ``pool``: workers forked with both, which then
+    verify the candidates."""
     infos: list[DocInfo] = []
-    with SetStore() as store, SetStore() as word_store, SetStore() as figure_store, SetStore() as lead_store, \
-            SetStore() as title_store:
-        stores = (store, word_store, figure_store, lead_store, title_store)
+    with ExitStack() as cleanup:
+        if stores is None:
+            stores = tuple(cleanup.enter_context(SetStore()) for _ in _SET_KINDS)
         sig_rows = Rows(config.num_perm)
         counts = counts or Counts.make(config)
         shorts: list[ShortFeatures] = []
@@ -631,7 +702,12 @@ def _scan_hashed(hashed: Iterable[Hashed], config: ScanConfig, opts: ReadOptions
                           np.concatenate(corrections) if corrections else np.empty(0, bool),
                           counts.words.weights(), short_matcher)
         n_candidates = len(candidates)
-        pairs, rejected = verify_candidates(candidates, judge, short_matches)
+        if pool is not None and len(candidates) > VERIFY_BLOCK:
+            rows_of = (lambda docs: docs) if rehash is None else (lambda docs: np.searchsorted(needed, docs))
+            pairs, rejected = _verified_in_workers(candidates, judge, short_matches, pool, stores, rows_of,
+                                                   counts.words.docs)
+        else:
+            pairs, rejected = verify_candidates(candidates, judge, short_matches)
         t3 = time.perf_counter()
         adjacent = adjacency(pairs)
         found_clusters = trusted_clusters(groups(len(infos), pairs), adjacent, judge)
@@ -704,10 +780,15 @@ def scan(sources: Sequence[Source], config: Optional[ScanConfig] = None, *,
         # JSON lines are parsed where they are hashed, and counted there where workers are forked: this
         # process only reads lines. Reading twice, both readings share the workers: forked now, they do
         # not carry the memory this process has later.
+        # Forked workers share the frequency counts and the spool, and then verify the candidates too.
         counts = Counts.make(config, shared=True) if can_fork() else None
-        with worker_pool(config, reader.opts, part, counts=counts) if twice else nullcontext(None) as pool:
+        with ExitStack() as cleanup:
+            stores = tuple(cleanup.enter_context(SetStore()) for _ in _SET_KINDS)
+            pool = cleanup.enter_context(worker_pool(config, reader.opts, part, counts=counts,
+                                                     stores=stores if counts else None)) if twice else None
             return _scan_hashed(_line_hashed(reader, config, part=part, pool=pool, counts=counts), config, opts,
-                                progress, t0, _rehasher(reader, config, pool) if twice else None, counts)
+                                progress, t0, _rehasher(reader, config, pool) if twice else None, counts, stores,
+                                pool if counts is not None else None)
     rehash = _rehasher(reader, config) if twice else None
     return _scan_hashed(_documents_hashed(reader.documents(), config, opts, part), config, opts, progress, t0,
                         rehash)

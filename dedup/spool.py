@@ -69,8 +69,8 @@ class SetStore:
         self._offsets = None
         self._dirty = True
 
-    def __getitem__(self, i: int) -> np.ndarray:
-        """The sorted uint32 shingle-hash set of document ``i``."""
+    def _ready(self) -> np.ndarray:
+        """The offsets of the sets, everything written out to the file."""
         if self._dirty:
             self._file.flush()
             self._dirty = False
@@ -79,8 +79,24 @@ class SetStore:
             self._lengths = [lengths]
             self._offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
             np.cumsum(lengths, out=self._offsets[1:])
-        lo, hi = int(self._offsets[i]), int(self._offsets[i + 1])
-        data = os.pread(self._file.fileno(), 4 * (hi - lo), 4 * lo)
+        return self._offsets
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        """The sorted uint32 shingle-hash set of document ``i``."""
+        offsets = self._ready()
+        return self.read(int(offsets[i]), int(offsets[i + 1]))
+
+    def spans(self, rows: np.ndarray) -> np.ndarray:
+        """Where the sets of documents ``rows`` lie, as ``(start, stop)`` value offsets, one row each;
+        what :meth:`read` takes. Everything appended so far is written out first, so that a process
+        forked before the store was filled (it shares the file) can read them too."""
+        offsets = self._ready()
+        rows = np.asarray(rows, dtype=np.int64)
+        return np.stack([offsets[rows], offsets[rows + 1]], axis=1)
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        """The values from offset ``start`` to ``stop`` (a set's span: :meth:`spans`)."""
+        data = os.pread(self._file.fileno(), 4 * (stop - start), 4 * start)
         return np.frombuffer(data, dtype=np.uint32)
 
 
@@ -162,7 +178,11 @@ class PickedSets:
         self._at = dict(zip(self.indices.tolist(), range(len(self.indices))))
 
     def __getitem__(self, i: int) -> np.ndarray:
+        return self.sets[self.position(i)]
+
+    def position(self, i: int) -> int:
+        """Where document ``i``'s set is in the store."""
         k = self._at.get(i)
         if k is None:
             raise KeyError(f"document {i} was not read again (it is in no candidate pair)")
-        return self.sets[k]
+        return k

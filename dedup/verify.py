@@ -195,16 +195,17 @@ class ShingleCounts:
         """Document frequency (bucket count) of each shingle hash."""
         return self.counts[np.asarray(shingles, dtype=np.uint32) & self.mask]
 
-    def weights(self) -> "WordWeights":
-        """Inverse document frequency weights of the counted hashes (words, for the occasion check)."""
+    def weights(self, docs: Optional[int] = None) -> "WordWeights":
+        """Inverse document frequency weights of the counted hashes (words, for the occasion check);
+        ``docs``: the documents counted, when another process noted them (:meth:`counted`)."""
         from .occasion import WordWeights
 
-        return WordWeights.from_counts(self.counts, int(self.mask), self.docs)
+        return WordWeights.from_counts(self.counts, int(self.mask), self.docs if docs is None else docs)
 
-    def boilerplate(self, share: float, min_docs: int) -> "Boilerplate":
+    def boilerplate(self, share: float, min_docs: int, docs: Optional[int] = None) -> "Boilerplate":
         """The shingles found in more than ``share`` of the documents and in
-        at least ``min_docs`` of them."""
-        cutoff = max(int(min_docs), int(np.floor(share * self.docs)) + 1)
+        at least ``min_docs`` of them (``docs``: as in :meth:`weights`)."""
+        cutoff = max(int(min_docs), int(np.floor(share * (self.docs if docs is None else docs))) + 1)
         return Boilerplate(self.counts >= cutoff, self.mask, cutoff)
 
 

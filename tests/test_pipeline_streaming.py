@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from dedup import pipeline
 from dedup.io import Document
 from dedup.pipeline import ScanConfig, scan, scan_documents
 from dedup.spool import SetStore
@@ -125,6 +126,39 @@ def test_reading_twice_gives_the_same_scan_and_keeps_only_candidates_sets(tmp_pa
     assert {once.documents[i].id[0] for i in in_pairs} >= {"d", "g", "w"}  # every file is read again
     # Five stores (shingles, words, figures, first lines, titles), each holding the candidates' sets only.
     assert sum(written) % 5 == 0 and len(in_pairs) <= sum(written) // 5 < len(once.documents)
+
+
+def test_workers_verify_blocks_of_candidates_as_one_process_does(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # Reading twice with -j 2, the workers verify the candidates a block at a time, reading the sets from
+    # the spool the scan's process wrote after they were forked: the same pairs, rejections and clusters.
+    rng = np.random.default_rng(3)
+    vocab = [f"word{k}" for k in range(5000)]
+    unrelated = [" ".join(rng.choice(vocab, 120)) for _ in range(10)]  # first, and in no candidate pair
+    footer = " ".join(rng.choice(vocab, 70))  # a site's footer under 12 short stories: boilerplate
+    footed = [" ".join(rng.choice(vocab, 40)) + " " + footer for _ in range(12)]
+    texts = seed_texts()
+    path = write_jsonl(tmp_path / "news.jsonl",
+                       unrelated + footed + texts + [t.replace("said", "told reporters") for t in texts])
+    one = scan([path], jobs=1, reread=False, boilerplate_share=0.1)
+    assert one.candidates > 66 and not {i for p in one.pairs for i in (p.left, p.right)} & set(range(22))
+    log = tmp_path / "pids"
+    real = pipeline._verify_part
+
+    def logged(*args: object) -> object:
+        with open(log, "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return real(*args)  # type: ignore[arg-type]
+
+    logged.__module__, logged.__qualname__ = real.__module__, real.__qualname__  # sent to the workers by name
+    monkeypatch.setattr(pipeline, "_verify_part", logged)
+    monkeypatch.setattr(pipeline, "VERIFY_BLOCK", 3)
+    two = scan([path], jobs=2, reread=True, boilerplate_share=0.1)
+    assert len(one.pairs) > 8 and scan_summary(two) == scan_summary(one)
+    assert [(p.rule, p.days, p.figures, p.subject) for p in two.pairs] == \
+        [(p.rule, p.days, p.figures, p.subject) for p in one.pairs]
+    pids = log.read_text().split()
+    assert len(pids) == -(-one.candidates // 3) and str(os.getpid()) not in pids
 
 
 def test_reading_twice_on_reuters_is_byte_for_byte_the_same() -> None:
