@@ -3,13 +3,13 @@ shingle-hash sets. LSH only proposes; this stage decides."""
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
 import numpy as np
 
-from .errors import check_range
+from .errors import DedupError, check_range
 
 if TYPE_CHECKING:
     from .occasion import WordWeights
@@ -133,6 +133,8 @@ def verify(candidates: np.ndarray, get_set: Callable[[int], np.ndarray], rule: R
 
 #: Buckets of the shingle document-frequency count (16 MiB of uint32).
 DF_BUCKETS = 1 << 22
+#: Seconds a process waits for shared counts that another one holds (:class:`ShingleCounts`).
+LOCK_WAIT = 60.0
 _DF_MASK = np.uint32(DF_BUCKETS - 1)
 
 
@@ -184,8 +186,23 @@ class ShingleCounts:
         # Unbuffered adds at intp indices: 3.5x faster than a bincount over all the buckets.
         buckets = (np.asarray(values, dtype=np.uint32) & self.mask).astype(np.intp)
         ones = np.ones(len(buckets), dtype=np.uint32)
-        with self._lock or nullcontext():
+        with self._held():
             (np.add if sign > 0 else np.subtract).at(self.counts, buckets, ones)
+
+    @contextmanager
+    def _held(self) -> Iterator[None]:
+        """The shared counts to this process alone while it adds to them. Each add holds the lock a
+        few milliseconds: one held far longer belongs to a process that died holding it."""
+        if self._lock is None:
+            yield
+            return
+        if not self._lock.acquire(timeout=LOCK_WAIT):
+            raise DedupError("a worker process stopped while it counted (killed, or out of memory?); "
+                             "scan again, with --jobs 1 if it happens again")
+        try:
+            yield
+        finally:
+            self._lock.release()
 
     def counted(self, docs: int) -> None:
         """Note ``docs`` documents whose sets were counted with :meth:`count_now` (-docs: taken back)."""

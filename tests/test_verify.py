@@ -61,6 +61,34 @@ def test_shingle_counts_give_document_frequency():
     assert counts.frequency(np.array([1, 2, 3, 7, 9], dtype=np.uint32)).tolist() == [1, 2, 4, 1, 0]
 
 
+def test_shared_counts_add_and_take_back_from_forked_processes(monkeypatch):
+    import importlib
+    import multiprocessing
+
+    from dedup.errors import DedupError
+
+    verify_module = importlib.import_module("dedup.verify")  # the package's ``verify`` is the function
+
+    counts = ShingleCounts(shared=True)
+    values = np.array([1, 2, 3, 2, 3, 3, 4_194_305], dtype=np.uint32)  # the last falls in bucket 1
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=counts.count_now, args=(values,)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    assert [p.exitcode for p in procs] == [0] * 4
+    counts.count_now(values[:3], sign=-1)
+    assert counts.frequency(np.array([1, 2, 3, 4], dtype=np.uint32)).tolist() == [7, 7, 11, 0]
+    # A process that dies holding the counts must not hang the others: they give up with an error.
+    monkeypatch.setattr(verify_module, "LOCK_WAIT", 0.2)
+    holder = ctx.Process(target=lambda: (counts._lock.acquire(), __import__("os")._exit(0)))
+    holder.start()
+    holder.join()
+    with pytest.raises(DedupError, match="a worker process stopped while it counted"):
+        counts.count_now(values)
+
+
 def test_boilerplate_needs_more_than_the_share_and_the_minimum():
     counts = ShingleCounts()
     # 20 documents: shingle 5 in all, 6 in 11, 7 in 10, 8 in 3.
