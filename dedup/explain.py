@@ -15,7 +15,8 @@ from .config import ScanConfig
 from .io import Document
 from .occasion import Evidence
 from .pages import prepare_pages
-from .pipeline import BATCH, DocInfo, hash_batch, page_titles, scan_documents, stack_signatures
+from .pipeline import BATCH, DocInfo, hash_batch, page_titles, scan_documents
+from .spool import stack_signatures
 from .short import ShortFeatures, ShortMatcher, select_segments
 from .signature import MinHasher
 from .verify import ShingleCounts, similarity

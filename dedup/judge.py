@@ -33,7 +33,8 @@ class PairJudge:
 
     def __init__(self, config: ScanConfig, infos: Sequence[DocInfo], get_set: Callable[[int], np.ndarray],
                  get_words: Callable[[int], np.ndarray], get_figures: Callable[[int], np.ndarray],
-                 get_lead: Callable[[int], np.ndarray], get_title: Callable[[int], np.ndarray], corrections: np.ndarray, weights: WordWeights, short: Optional[ShortMatcher]) -> None:
+                 get_lead: Callable[[int], np.ndarray], get_title: Callable[[int], np.ndarray],
+                 corrections: np.ndarray, weights: WordWeights, short: Optional[ShortMatcher]) -> None:
         self.config = config
         self.rule = config.rule
         self.occasion = config.occasion_rule

@@ -27,7 +27,7 @@ from .judge import (DocFacts, PairJudge, finish_pairs, merge_rejected, short_pai
 from .short import ShortFeatures, ShortMatch, ShortMatcher
 from .pages import prepare_pages
 from .signature import MinHasher
-from .spool import PickedSets, Rows, SetStore, set_sums
+from .spool import PickedSets, Rows, SetStore, set_sums, stack_signatures  # noqa: F401  (lived here)
 from .verify import Pair, ShingleCounts, similarity
 
 BATCH = 256
@@ -183,6 +183,12 @@ def _parse_count(batch: LineBatch, part: Optional[str] = None
     return parsed, hb._replace(values=empty, word_values=empty), _sums(hb)
 
 
+def _sets_of(hb: HashedBatch, take: np.ndarray) -> HashedBatch:
+    """The batch with the shingle and word sets of the documents ``take`` marks only (what is counted)."""
+    return hb._replace(values=hb.values[np.repeat(take, hb.lengths)],
+                       word_values=hb.word_values[np.repeat(take, hb.word_lengths)])
+
+
 def _sums(hb: HashedBatch) -> np.ndarray:
     """The sums of each document's shingle and word sets, which tell the second reading found the same."""
     return np.stack([set_sums(hb.values, hb.lengths), set_sums(hb.word_values, hb.word_lengths)], axis=1)
@@ -330,8 +336,11 @@ def _line_hashed(reader: LineReader, config: ScanConfig, size: Optional[int] = N
             refused = frozenset(line for line, k in zip(docs, kept) if not k)
             records = parse_lines(event, reader.opts)
             if count_there:
-                # The worker counted the whole batch: take back the documents refused.
-                counts.count(_parse_hash(event, frozenset(docs) - refused, parsed=records)[1], -1)  # type: ignore
+                # The worker counted the whole batch: take back the documents refused, from the sets it
+                # sent (read once), else (the first of two readings sends none) hashing them again.
+                gone = _sets_of(hb, np.array([line in refused for line in docs], dtype=bool)) \
+                    if len(hb.values) else _parse_hash(event, frozenset(docs) - refused, parsed=records)[1]
+                counts.count(gone, -1)  # type: ignore[union-attr]
             parsed, hb = _parse_hash(event, refused, parsed=records)
             sums = None
         if hb is not None:
@@ -473,18 +482,6 @@ def _unique_ids(docs: Iterable[Document]) -> Iterator[Document]:
         yield doc
 
 
-def stack_signatures(chunks: list[np.ndarray], num_perm: int) -> np.ndarray:
-    """Concatenate signature batches, releasing each as it is copied (peak: one copy plus a batch)."""
-    out = np.empty((sum(len(c) for c in chunks), num_perm), dtype=np.uint32)
-    row = 0
-    chunks.reverse()
-    while chunks:
-        c = chunks.pop()
-        out[row : row + len(c)] = c
-        row += len(c)
-    return out
-
-
 # ---------------------------------------------------------------- verification in the workers
 
 #: Candidate pairs a worker verifies at a time.
@@ -511,8 +508,8 @@ def _verify_part(candidates: np.ndarray, docs: np.ndarray, spans: np.ndarray, fa
 
 
 def _verified_in_workers(candidates: np.ndarray, judge: PairJudge, short_matches: Sequence[ShortMatch],
-                         pool: "multiprocessing.pool.Pool", stores: Sequence[SetStore], rows_of: Callable[[np.ndarray], np.ndarray],
-                         n_docs: int) -> tuple[list[Pair], dict[str, int]]:
+                         pool: "multiprocessing.pool.Pool", stores: Sequence[SetStore],
+                         rows_of: Callable[[np.ndarray], np.ndarray], n_docs: int) -> tuple[list[Pair], dict[str, int]]:
     """:func:`dedup.judge.verify_candidates`, the candidates verified a block at a time by the workers
     (which read the sets from the spool themselves), the short-text matches here: the same pairs and
     rejection counts."""

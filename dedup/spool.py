@@ -186,3 +186,15 @@ class PickedSets:
         if k is None:
             raise KeyError(f"document {i} was not read again (it is in no candidate pair)")
         return k
+
+
+def stack_signatures(chunks: list[np.ndarray], num_perm: int) -> np.ndarray:
+    """Concatenate signature batches, releasing each as it is copied (peak: one copy plus a batch)."""
+    out = np.empty((sum(len(c) for c in chunks), num_perm), dtype=np.uint32)
+    row = 0
+    chunks.reverse()
+    while chunks:
+        c = chunks.pop()
+        out[row : row + len(c)] = c
+        row += len(c)
+    return out
