@@ -28,7 +28,7 @@ from .short import ShortFeatures, ShortMatch, ShortMatcher
 from .pages import prepare_pages
 from .signature import MinHasher
 from .spool import PickedSets, Rows, SetStore, set_sums, stack_signatures  # noqa: F401  (lived here)
-from .verify import Pair, ShingleCounts, similarity
+from .verify import Counts, Pair, similarity
 
 BATCH = 256
 #: Input files of at least this many bytes on disk in all (JSON lines files only) are read twice by
@@ -194,39 +194,6 @@ def _sums(hb: HashedBatch) -> np.ndarray:
     return np.stack([set_sums(hb.values, hb.lengths), set_sums(hb.word_values, hb.word_lengths)], axis=1)
 
 
-class Counts(NamedTuple):
-    """The document frequencies a scan counts as it hashes: of shingles (for the boilerplate filter;
-    None when it is off) and of words (for the occasion check's weights)."""
-
-    shingles: Optional[ShingleCounts]
-    words: ShingleCounts
-
-    @classmethod
-    def make(cls, config: ScanConfig, shared: bool = False) -> "Counts":
-        """Empty counts; ``shared``: in memory that forked worker processes count into too."""
-        return cls(ShingleCounts(shared=shared) if config.boilerplate_share < 1.0 else None,
-                   ShingleCounts(shared=shared))
-
-    def add(self, hb: HashedBatch, docs: int) -> None:
-        """Count a hashed batch of ``docs`` documents here."""
-        if self.shingles is not None:
-            self.shingles.add(hb.values, docs)
-        self.words.add(hb.word_values, docs)
-
-    def count(self, hb: HashedBatch, sign: int) -> None:
-        """Count a hashed batch at once (-1: take it back), from any process; its documents are
-        noted by the scan's process (:meth:`counted`)."""
-        if self.shingles is not None:
-            self.shingles.count_now(hb.values, sign)
-        self.words.count_now(hb.word_values, sign)
-
-    def counted(self, docs: int) -> None:
-        """Note ``docs`` documents counted with :meth:`count` (negative: taken back)."""
-        for counts in self:
-            if counts is not None:
-                counts.counted(docs)
-
-
 class Hashed(NamedTuple):
     """A hashed batch as the scan takes it: its documents, the batch, whether its sets were already
     counted (in the worker that hashed it), and their sums when the sets were left out."""
@@ -297,6 +264,21 @@ def worker_pool(config: ScanConfig, read_options: Optional[ReadOptions] = None, 
                     initargs=(config, read_options, part, counts, stores))
 
 
+class _Workers:
+    """A scan's worker pool (:func:`worker_pool`), forked when first asked for and kept until
+    ``cleanup`` closes: hashing starts it once the input shows two batches, verification uses it
+    if it was started."""
+
+    def __init__(self, cleanup: ExitStack, *args: object, **kwargs: object) -> None:
+        self._cleanup, self._args, self._kwargs = cleanup, args, kwargs
+        self.started: Optional["multiprocessing.pool.Pool"] = None
+
+    def __call__(self) -> "multiprocessing.pool.Pool":
+        if self.started is None:
+            self.started = self._cleanup.enter_context(worker_pool(*self._args, **self._kwargs))  # type: ignore
+        return self.started
+
+
 def _hashed(docs: Iterable[Document], config: ScanConfig, part: str = "all") -> Iterator[Hashed]:
     """The hashed batches in input order, using worker processes when jobs > 1."""
     for batch, hb in _in_workers(_hash_batch, document_batches(docs, BATCH), config, None, part,
@@ -305,12 +287,13 @@ def _hashed(docs: Iterable[Document], config: ScanConfig, part: str = "all") -> 
 
 
 def _line_hashed(reader: LineReader, config: ScanConfig, size: Optional[int] = None, part: str = "all",
-                 pool: Optional["multiprocessing.pool.Pool"] = None, counts: Optional[Counts] = None
-                 ) -> Iterator[Hashed]:
+                 pool: Optional["multiprocessing.pool.Pool"] = None, counts: Optional[Counts] = None,
+                 start: Optional[_Workers] = None) -> Iterator[Hashed]:
     """The hashed batches of JSON lines inputs in input order, the lines parsed and hashed by worker
     processes (:meth:`dedup.io.LineReader.events`); this process reads the lines and takes the notes,
     marks and ids back in input order, so they are what :func:`dedup.io.read_documents` gives. With
-    ``counts`` (shared, and given to ``pool`` too) the workers count the batches' frequencies."""
+    ``counts`` (shared, and given to the workers too) the workers count the batches' frequencies.
+    The workers: ``pool``; else ``start()`` once there are two batches, else a pool of their own."""
     events = reader.events(size or BATCH)
     head: list[object] = []
     n_batches = 0
@@ -356,6 +339,8 @@ def _line_hashed(reader: LineReader, config: ScanConfig, size: Optional[int] = N
     task = _parse_count if count_there else _parse_hash
     pending: deque[tuple[object, object]] = deque()
     in_flight = 0
+    if pool is None and start is not None:
+        pool = start()
     with nullcontext(pool) if pool is not None else worker_pool(config, reader.opts, part, counts=counts) as pool:
         try:
             for event in stream:
@@ -632,12 +617,12 @@ def _documents_hashed(docs: Iterable[Document], config: ScanConfig, opts: ReadOp
 def _scan_hashed(hashed: Iterable[Hashed], config: ScanConfig, opts: ReadOptions,
                  progress: Optional[Callable[[int], None]], t0: float, rehash: Optional[Rehash] = None,
                  counts: Optional[Counts] = None, stores: Optional[Sequence[SetStore]] = None,
-                 pool: Optional["multiprocessing.pool.Pool"] = None) -> ScanResult:
+                 workers: Optional[_Workers] = None) -> ScanResult:
     """The scan from hashed batches on. With ``rehash``, the sets are not kept as the documents are
     hashed: those of the documents in candidate pairs come from ``rehash`` afterwards. ``counts``:
     the frequency counts the batches' workers share, if they count them; ``stores``: the spool, one
-    store per kind of set (made here if not given); ``pool``: workers forked with both, which then
-    verify the candidates."""
+    store per kind of set (made here if not given); ``workers``: forked with both, they verify the
+    candidates if they were started."""
     infos: list[DocInfo] = []
     with ExitStack() as cleanup:
         if stores is None:
@@ -699,6 +684,7 @@ def _scan_hashed(hashed: Iterable[Hashed], config: ScanConfig, opts: ReadOptions
                           np.concatenate(corrections) if corrections else np.empty(0, bool),
                           counts.words.weights(), short_matcher)
         n_candidates = len(candidates)
+        pool = workers.started if workers is not None else None
         if pool is not None and len(candidates) > VERIFY_BLOCK:
             rows_of = (lambda docs: docs) if rehash is None else (lambda docs: np.searchsorted(needed, docs))
             pairs, rejected = _verified_in_workers(candidates, judge, short_matches, pool, stores, rows_of,
@@ -778,14 +764,15 @@ def scan(sources: Sequence[Source], config: Optional[ScanConfig] = None, *,
         # process only reads lines. Reading twice, both readings share the workers: forked now, they do
         # not carry the memory this process has later.
         # Forked workers share the frequency counts and the spool, and then verify the candidates too.
+        # The pool is kept to the end of the scan.
         counts = Counts.make(config, shared=True) if can_fork() else None
         with ExitStack() as cleanup:
             stores = tuple(cleanup.enter_context(SetStore()) for _ in _SET_KINDS)
-            pool = cleanup.enter_context(worker_pool(config, reader.opts, part, counts=counts,
-                                                     stores=stores if counts else None)) if twice else None
-            return _scan_hashed(_line_hashed(reader, config, part=part, pool=pool, counts=counts), config, opts,
-                                progress, t0, _rehasher(reader, config, pool) if twice else None, counts, stores,
-                                pool if counts is not None else None)
+            workers = _Workers(cleanup, config, reader.opts, part, counts=counts, stores=stores if counts else None)
+            pool = workers() if twice else None
+            return _scan_hashed(_line_hashed(reader, config, part=part, pool=pool, counts=counts, start=workers),
+                                config, opts, progress, t0, _rehasher(reader, config, pool) if twice else None,
+                                counts, stores, workers if counts is not None else None)
     rehash = _rehasher(reader, config) if twice else None
     return _scan_hashed(_documents_hashed(reader.documents(), config, opts, part), config, opts, progress, t0,
                         rehash)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple, Optional
 
 import numpy as np
 
 from .errors import DedupError, check_range
 
 if TYPE_CHECKING:
+    from .config import ScanConfig
+    from .features import HashedBatch
     from .occasion import WordWeights
 
 
@@ -224,6 +226,39 @@ class ShingleCounts:
         at least ``min_docs`` of them (``docs``: as in :meth:`weights`)."""
         cutoff = max(int(min_docs), int(np.floor(share * (self.docs if docs is None else docs))) + 1)
         return Boilerplate(self.counts >= cutoff, self.mask, cutoff)
+
+
+class Counts(NamedTuple):
+    """The document frequencies a scan counts as it hashes: of shingles (for the boilerplate filter;
+    None when it is off) and of words (for the occasion check's weights)."""
+
+    shingles: Optional[ShingleCounts]
+    words: ShingleCounts
+
+    @classmethod
+    def make(cls, config: "ScanConfig", shared: bool = False) -> "Counts":
+        """Empty counts; ``shared``: in memory that forked worker processes count into too."""
+        return cls(ShingleCounts(shared=shared) if config.boilerplate_share < 1.0 else None,
+                   ShingleCounts(shared=shared))
+
+    def add(self, hb: "HashedBatch", docs: int) -> None:
+        """Count a hashed batch of ``docs`` documents here."""
+        if self.shingles is not None:
+            self.shingles.add(hb.values, docs)
+        self.words.add(hb.word_values, docs)
+
+    def count(self, hb: "HashedBatch", sign: int) -> None:
+        """Count a hashed batch at once (-1: take it back), from any process; its documents are
+        noted by the scan's process (:meth:`counted`)."""
+        if self.shingles is not None:
+            self.shingles.count_now(hb.values, sign)
+        self.words.count_now(hb.word_values, sign)
+
+    def counted(self, docs: int) -> None:
+        """Note ``docs`` documents counted with :meth:`count` (negative: taken back)."""
+        for counts in self:
+            if counts is not None:
+                counts.counted(docs)
 
 
 @dataclass(frozen=True)

@@ -128,10 +128,11 @@ def test_reading_twice_gives_the_same_scan_and_keeps_only_candidates_sets(tmp_pa
     assert sum(written) % 5 == 0 and len(in_pairs) <= sum(written) // 5 < len(once.documents)
 
 
-def test_workers_verify_blocks_of_candidates_as_one_process_does(tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    # Reading twice with -j 2, the workers verify the candidates a block at a time, reading the sets from
-    # the spool the scan's process wrote after they were forked: the same pairs, rejections and clusters.
+@pytest.mark.parametrize("reread", [True, False])
+def test_workers_verify_blocks_of_candidates_as_one_process_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 reread: bool) -> None:
+    # With -j 2 the workers verify the candidates a block at a time, reading the sets from the spool the
+    # scan's process writes (after they were forked): the same pairs, rejections and clusters.
     rng = np.random.default_rng(3)
     vocab = [f"word{k}" for k in range(5000)]
     unrelated = [" ".join(rng.choice(vocab, 120)) for _ in range(10)]  # first, and in no candidate pair
@@ -153,7 +154,8 @@ def test_workers_verify_blocks_of_candidates_as_one_process_does(tmp_path: Path,
     logged.__module__, logged.__qualname__ = real.__module__, real.__qualname__  # sent to the workers by name
     monkeypatch.setattr(pipeline, "_verify_part", logged)
     monkeypatch.setattr(pipeline, "VERIFY_BLOCK", 3)
-    two = scan([path], jobs=2, reread=True, boilerplate_share=0.1)
+    monkeypatch.setattr(pipeline, "BATCH", 16)  # read once, the workers start at the second batch
+    two = scan([path], jobs=2, reread=reread, boilerplate_share=0.1)
     assert len(one.pairs) > 8 and scan_summary(two) == scan_summary(one)
     assert [(p.rule, p.days, p.figures, p.subject) for p in two.pairs] == \
         [(p.rule, p.days, p.figures, p.subject) for p in one.pairs]
