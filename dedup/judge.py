@@ -117,11 +117,24 @@ def verify_candidates(candidates: np.ndarray, judge: PairJudge,
         (accepted pairs sorted by (left, right), rejected counts by the
         occasion check that failed first).
     """
-    kept, rejected, found = verify_block(candidates, judge)
+    return join_blocks([verify_block(candidates, judge)], judge, short_matches)
+
+
+def join_blocks(blocks: Iterable[tuple[list[Pair], dict[str, int], set[tuple[int, int]]]], judge: PairJudge,
+                short_matches: Iterable[ShortMatch] = ()) -> tuple[list[Pair], dict[str, int]]:
+    """What :func:`verify_candidates` gives, from its candidates verified a block at a time
+    (:func:`verify_block` results, in candidate order) and the short-text matches, judged here."""
+    kept: list[Pair] = []
+    rejected: list[dict[str, int]] = []
+    found: set[tuple[int, int]] = set()
+    for part, part_rejected, part_found in blocks:
+        kept += part
+        rejected.append(part_rejected)
+        found |= part_found
     more, more_rejected = finish_pairs(short_pairs(short_matches, judge, found), judge)
     pairs = kept + more
     pairs.sort(key=lambda p: (p.left, p.right))
-    return pairs, merge_rejected([rejected, more_rejected])
+    return pairs, merge_rejected(rejected + [more_rejected])
 
 
 class DocFacts(NamedTuple):

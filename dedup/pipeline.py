@@ -22,8 +22,8 @@ from .candidates import candidate_pairs
 from .features import PARTS, DocInfo, HashedBatch, hash_batch  # noqa: F401  (they lived here; still importable)
 from .io import (Document, LineBatch, LineReader, ReadOptions, Skipped, Source, headline,
                  parse_lines)
-from .judge import (DocFacts, PairJudge, finish_pairs, merge_rejected, short_pairs, spooled_judge,  # noqa: F401
-                    verify_block, verify_candidates)  # (PairJudge, verify_candidates lived here; still importable)
+from .judge import (DocFacts, PairJudge, join_blocks, spooled_judge, verify_block,  # noqa: F401
+                    verify_candidates)  # (PairJudge, verify_candidates lived here; still importable)
 from .short import ShortFeatures, ShortMatch, ShortMatcher
 from .pages import prepare_pages
 from .signature import MinHasher
@@ -507,20 +507,10 @@ def _verified_in_workers(candidates: np.ndarray, judge: PairJudge, short_matches
             rows = rows_of(docs)
             spans = np.stack([store.spans(rows) for store in stores], axis=1)
             facts = [DocFacts(infos[i].words, infos[i].date, infos[i].date_is_mtime) for i in docs.tolist()]
-            yield block, docs, spans, facts, np.asarray(corrections)[docs], n_docs
+            yield block, docs, spans, facts, corrections[docs], n_docs
 
-    kept: list[Pair] = []
-    rejected: list[dict[str, int]] = []
-    found: set[tuple[int, int]] = set()
-    for _, (part, part_rejected, part_found) in _in_workers(_verify_part, blocks(), judge.config, None, None,
-                                                            pool, args=lambda task: task):
-        kept += part
-        rejected.append(part_rejected)
-        found |= part_found
-    more, more_rejected = finish_pairs(short_pairs(short_matches, judge, found), judge)
-    pairs = kept + more
-    pairs.sort(key=lambda p: (p.left, p.right))
-    return pairs, merge_rejected(rejected + [more_rejected])
+    verified = _in_workers(_verify_part, blocks(), judge.config, None, None, pool, args=lambda task: task)
+    return join_blocks((result for _, result in verified), judge, short_matches)
 
 
 # ---------------------------------------------------------------- cluster, any engine
