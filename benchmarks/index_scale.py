@@ -71,18 +71,34 @@ def sentence_pool(path: Path) -> list[str]:
 
 
 class Articles:
-    """Reproducible articles of real sentences: article i is the same in every run."""
+    """Reproducible articles of real sentences: article i is the same in every run.
 
-    def __init__(self, pool: list[str], words: int, seed: int) -> None:
+    With ``swap`` above 0, that share of each article's words is replaced by
+    words drawn from the pool's word frequencies (as ``corpus.py`` does for
+    the scan benchmarks). Without it, a million articles drawn from about
+    100k sentences repeat each sentence in some 250 of them, so every query
+    shares whole sentences with thousands of indexed articles and its LSH
+    candidates grow with the index; real news does not repeat unrelated
+    stories' sentences like that. Edited copies are made from the swapped
+    text, so each still has one source.
+    """
+
+    def __init__(self, pool: list[str], words: int, seed: int, swap: float = 0.0) -> None:
         self.pool = pool
         self.words = words
         self.seed = seed
+        self.swap = swap
+        self.vocabulary = [w for s in pool for w in s.split()] if swap > 0 else []
 
     def sentences(self, i: int) -> list[str]:
         rng = random.Random(self.seed * 1_000_003 + i)
         out, n = [], 0
         while n < self.words:
             s = self.pool[rng.randrange(len(self.pool))]
+            if self.swap > 0:
+                vocabulary = self.vocabulary
+                s = " ".join(vocabulary[rng.randrange(len(vocabulary))] if rng.random() < self.swap else w
+                             for w in s.split())
             out.append(s)
             n += len(s.split())
         return out
@@ -173,7 +189,7 @@ def timed_query(index: Index, qdocs: list[Document]) -> tuple[float, list, objec
 
 
 def bench_curve(arts: Articles, sizes: list[int], nq: int, drop: float, where: Path, batch: int,
-                compact: bool = False) -> list[dict]:
+                compact: bool = False, jobs: int = 1) -> list[dict]:
     """Grow one SQLite index to each size in turn; query at each (filter on, then off; with ``compact``,
     then compact a copy of the index and query that)."""
     loc = where / "curve.db"
@@ -184,7 +200,7 @@ def bench_curve(arts: Articles, sizes: list[int], nq: int, drop: float, where: P
     with Index(loc, batch_size=batch) as index, Index(loc, batch_size=batch, prefilter=False) as plain:
         for n in sizes:
             t0 = time.perf_counter()
-            for _ in index.iter_add(arts.documents(start, n)):
+            for _ in index.iter_add(arts.documents(start, n), jobs=jobs):
                 pass
             add_rate = (n - start) / (time.perf_counter() - t0)
             start = n
@@ -321,6 +337,10 @@ def main() -> None:
     ap.add_argument("--redis-max", type=int, default=100_000, help="most documents given to Redis")
     ap.add_argument("--dir", type=Path, help="folder for the index file [default: a temporary folder]")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--swap", type=float, default=0.0,
+                    help="share of each article's words replaced by words drawn from the pool's frequencies "
+                         "(0: whole Reuters sentences, which recur in ever more articles as the index grows)")
+    ap.add_argument("--jobs", type=int, default=1, help="worker processes for the adds")
     ap.add_argument("--curve", metavar="N,N,...",
                     help="grow one SQLite index to each of these sizes and query at each (instead of the table)")
     ap.add_argument("--compact", action="store_true",
@@ -331,17 +351,19 @@ def main() -> None:
 
     t0 = time.perf_counter()
     pool = sentence_pool(REUTERS)
-    arts = Articles(pool, args.words, args.seed)
+    arts = Articles(pool, args.words, args.seed, args.swap)
     qdocs = queries(arts, args.docs, args.queries, args.drop)
     sample = [len(arts.text(i).split()) for i in range(200)]
     print(f"{len(pool):,} distinct Reuters sentences; articles of {sum(sample) / len(sample):.0f} words; "
           f"{len(qdocs):,} queries ({len(qdocs) // 2:,} edited copies dropping {args.drop:.0%} of sentences); "
+          f"{args.swap:.0%} of words swapped; "
           f"setup {time.perf_counter() - t0:.1f} s", flush=True)
 
     if args.curve:
         sizes = sorted({int(x) for x in args.curve.split(",")})
         with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
-            rows = bench_curve(arts, sizes, args.queries, args.drop, Path(tmp), args.batch_size, args.compact)
+            rows = bench_curve(arts, sizes, args.queries, args.drop, Path(tmp), args.batch_size, args.compact,
+                               args.jobs)
         print()
         print_curve(rows)
         print(f"peak RSS {rss_mb():,.0f} MB")

@@ -241,9 +241,10 @@ def index_compact(db: str, redis_url: Optional[str]) -> None:
     """Merge the index's band entries into one run, so that a query seeks each band key once.
 
     Adding writes each 65,536 documents' band entries as a run of their own
-    and a query looks each key up once per run; compacting rewrites them as
-    one (one transaction). It takes longer the larger the index: run it
-    after large adds, not after each one.
+    and merges them four at a time as they accumulate, so a query looks each
+    key up in a few runs per tenfold of the index; compacting rewrites them
+    all as one (one transaction). It takes longer the larger the index: run
+    it after large adds, not after each one.
 
     \b
     Examples:

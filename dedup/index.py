@@ -541,6 +541,8 @@ class Index:
         for batch, prepared in prepared_batches(_as_documents(documents), self.config, self.batch_size, jobs):
             outcomes = self._store.run_write(lambda writer: self._add_batch(writer, batch, prepared, skip_duplicates,
                                                                                 replace))
+            # The batch is committed; runs of band entries that now fill a level are merged.
+            self._store.merge_runs()
             done += len(batch)
             if progress:
                 progress(done)
@@ -698,8 +700,10 @@ class Index:
         """Merge the index's runs of band entries into one, so that a query seeks each band key once.
 
         Adding keeps its rate whatever the size of the index by writing each
-        65,536 documents' band entries as a run of their own; a query seeks
-        each of its keys once per run. Compacting rewrites all entries as one
+        65,536 documents' band entries as a run of their own, and merges
+        runs four at a time as they accumulate (level by level, so an index
+        has O(log N) runs); a query seeks each of its keys once per run.
+        Compacting rewrites all entries as one
         run in key order (one transaction; readers go on meanwhile), after
         which queries cost the same at any size until new segments
         accumulate. Its cost grows with the index, like a database's

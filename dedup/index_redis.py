@@ -270,6 +270,10 @@ class RedisStore:
         """Nothing to do: Redis keeps one set per band key, read in one command."""
         return 1, 0
 
+    def merge_runs(self, fanout: Optional[int] = None) -> int:
+        """Nothing to do: Redis keeps one set per band key, read in one command."""
+        return 0
+
     def upgrade(self, sketch_of: Callable[[list[bytes]], list[bytes]], batch: int = 2000) -> Optional[int]:
         """Bring a format 2 index to format 3: add each document's sketch.
 

@@ -33,11 +33,22 @@ APPLICATION_ID = 0x44445550
 # the segment run of its documents (doc >> SEGMENT_BITS), so it only
 # touches the newest segment's part of the B-tree, which stays small enough
 # to be cached, instead of dirtying pages all over a tree that grows with
-# the index. A query seeks each key once per run, so compact() merges all
-# runs into one (a negative run number) for queries that stay flat. A query
+# the index. A query seeks each key once per run, so runs are merged as
+# they accumulate (size-tiered, as log-structured stores do): once
+# MERGE_FANOUT complete runs of one level exist, they become one run of the
+# next level (merge_runs(), after each add), so an index grown by adds alone
+# has O(MERGE_FANOUT x log N) runs, not one per segment, and each entry is
+# rewritten once per level. compact() merges all runs into one. A query
 # looks a whole batch's keys up at once, in key order, so that each run's
 # pages are read about once per batch instead of once per document.
 SEGMENT_BITS = 16
+MERGE_FANOUT = 4
+# A merged run's number is -(level << _LEVEL_SHIFT) - serial, serial >= 1;
+# segment runs are the non-negative numbers (level 0); compact() writes at
+# _TOP_LEVEL, which tiering never reaches. (Indexes compacted before tiering
+# have runs -1, -2, ...: level 1 to it.)
+_LEVEL_SHIFT = 40
+_TOP_LEVEL = 1 << 20
 # Run numbers, one seek each: the distinct values of bands.seg (skip scan).
 _RUNS = ("WITH RECURSIVE r(s) AS (SELECT min(seg) FROM bands UNION ALL "
          "SELECT (SELECT min(seg) FROM bands WHERE seg > r.s) FROM r WHERE r.s IS NOT NULL) "
@@ -187,6 +198,31 @@ CREATE TABLE sketches (
 
 # What format 3 adds to a format 2 file (see upgrade()).
 _SKETCH_TABLE = _SCHEMA[_SCHEMA.index("CREATE TABLE sketches"):].rstrip().rstrip(";")
+
+
+def run_level(run: int) -> int:
+    """The level of a run of band entries: 0 for a segment's run, else what its number encodes."""
+    return 0 if run >= 0 else max(1, -run >> _LEVEL_SHIFT)
+
+
+def merge_plan(runs: Sequence[int], segment: int, fanout: int) -> tuple[int, list[int]]:
+    """Which runs to merge next: ``(level, runs)`` for the lowest level with ``fanout`` complete runs
+    (all of them), else ``(0, [])``. Segment runs numbered ``segment`` or above are not complete yet.
+
+    Example:
+        >>> merge_plan([0, 1, 2, 3, 4], 4, 4)
+        (0, [0, 1, 2, 3])
+        >>> merge_plan([-(1 << 40) - 1, 4, 5], 6, 4)
+        (0, [])
+    """
+    by_level: dict[int, list[int]] = {}
+    for run in runs:
+        if run < segment:
+            by_level.setdefault(run_level(run), []).append(run)
+    for level in sorted(by_level):
+        if len(by_level[level]) >= max(fanout, 2) and level < _TOP_LEVEL:
+            return level, sorted(by_level[level])
+    return 0, []
 
 
 def _chunks(values: Sequence[_T], size: int = _CHUNK) -> Iterator[Sequence[_T]]:
@@ -425,27 +461,51 @@ class SQLiteStore:
     def compact(self) -> tuple[int, int]:
         """Merge every run of band entries into one, in one transaction.
 
-        The entries are rewritten in key order under a new run number below
-        all others, and the old runs deleted: a query then seeks each key
-        once (plus once per segment added since). Adds are unaffected: they
-        start a new segment run. Returns (runs before, entries rewritten).
+        The entries are rewritten in key order under a new run number, and
+        the old runs deleted: a query then seeks each key once (plus once
+        per run that adds make later). Adds are unaffected: they start a new
+        segment run. Returns (runs before, entries rewritten).
         """
         with self._immediate() as conn:
             runs = self.runs()
             moved = 0
             if len(runs) > 1:
-                new = min(runs[0], 0) - 1
-                old = ",".join(str(r) for r in runs)
-                # A slice of the key space at a time: SQLite copies what an
-                # INSERT reads from its own table first, so this bounds
-                # the memory to a slice (keys are uniform hashes).
-                for part in range(_COMPACT_PARTS):
-                    low = -(1 << 63) + part * ((1 << 64) // _COMPACT_PARTS)
-                    above = "" if part == _COMPACT_PARTS - 1 else f" AND key < {low + (1 << 64) // _COMPACT_PARTS}"
-                    moved += conn.execute(f"INSERT INTO bands SELECT ?, key, doc FROM bands WHERE seg IN ({old}) "
-                                          f"AND key >= {low}{above} ORDER BY key, doc", (new,)).rowcount
-                conn.execute(f"DELETE FROM bands WHERE seg IN ({old})")
+                moved = self._merge(conn, runs, _TOP_LEVEL)
         return len(runs), moved
+
+    def merge_runs(self, fanout: Optional[int] = None) -> int:
+        """Merge complete runs of one level into one of the next while ``fanout`` (default
+        :data:`MERGE_FANOUT`) of a level exist, lowest level first, each merge one transaction.
+
+        A segment's run is complete once the documents numbered after it
+        start the next segment. Returns the band entries rewritten.
+        """
+        fanout = MERGE_FANOUT if fanout is None else fanout
+        moved = 0
+        while True:
+            with self._immediate() as conn:
+                (top,) = conn.execute("SELECT coalesce(max(doc), 0) FROM docs").fetchone()
+                level, runs = merge_plan(self.runs(), (top + 1) >> SEGMENT_BITS, fanout)
+                if not runs:
+                    return moved
+                moved += self._merge(conn, runs, level + 1)
+
+    def _merge(self, conn: sqlite3.Connection, runs: Sequence[int], level: int) -> int:
+        """Rewrite ``runs`` as one new run of ``level``, in key order; the entries moved."""
+        serials = [-r - (level << _LEVEL_SHIFT) for r in self.runs() if r < 0 and run_level(r) == level]
+        new = -(level << _LEVEL_SHIFT) - (max(serials, default=0) + 1)
+        old = ",".join(str(r) for r in runs)
+        moved = 0
+        # A slice of the key space at a time: SQLite copies what an INSERT
+        # reads from its own table first, so this bounds the memory to a
+        # slice (keys are uniform hashes).
+        for part in range(_COMPACT_PARTS):
+            low = -(1 << 63) + part * ((1 << 64) // _COMPACT_PARTS)
+            above = "" if part == _COMPACT_PARTS - 1 else f" AND key < {low + (1 << 64) // _COMPACT_PARTS}"
+            moved += conn.execute(f"INSERT INTO bands SELECT ?, key, doc FROM bands WHERE seg IN ({old}) "
+                                  f"AND key >= {low}{above} ORDER BY key, doc", (new,)).rowcount
+        conn.execute(f"DELETE FROM bands WHERE seg IN ({old})")
+        return moved
 
     def sketches(self, refs: Sequence[int]) -> dict[int, tuple[int, bytes]]:
         """Shingle-set size and sketch of each document (``docs.doc``) found."""

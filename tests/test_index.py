@@ -618,6 +618,57 @@ def test_hashing_in_worker_processes_changes_nothing(tmp_path: Path) -> None:
     assert r.exit_code == 0 and "added 5" in r.output, r.output
 
 
+def test_runs_are_merged_by_level_as_adds_accumulate_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Segments of 32 documents, merged four at a time: adding 1,500 documents in batches of 40 leaves a
+    few runs of rising levels instead of 47 segment runs, every entry still there once, and queries,
+    removals and later adds give what an index that never merges gives."""
+    from itertools import islice
+
+    from conftest import need
+    from dedup import index_store
+    from dedup.index_store import merge_plan, run_level
+
+    monkeypatch.setattr(index_store, "SEGMENT_BITS", 5)
+    docs = list(islice(read_documents([need(REUTERS)]), 1700))
+    first, later = docs[:1500], docs[1500:1600]
+    probe = docs[1600:] + [Document(f"copy-{d.id}", d.text) for d in docs[:1600:20]]
+    gone = [d.id for d in first[::45]]
+
+    def runs(db: Path) -> list[int]:
+        con = sqlite3.connect(db)
+        try:
+            return [r for (r,) in con.execute("SELECT DISTINCT seg FROM bands ORDER BY seg")]
+        finally:
+            con.close()
+
+    results = {}
+    for name, fanout in (("never merged", 10_000), ("merged", 4)):
+        monkeypatch.setattr(index_store, "MERGE_FANOUT", fanout)
+        db = tmp_path / f"{fanout}.db"
+        with Index(db, batch_size=40) as index:
+            index.add(first)
+            found = runs(db)
+            if name == "merged":
+                # 1,500 documents numbered from 1: segments 0-46, 46 the one still filling. Four or more
+                # complete segments make a level-1 run (a batch can complete the fifth before the check);
+                # four level-1 runs make a level-2 run.
+                levels = sorted(run_level(r) for r in found)
+                assert levels == [0, 0, 1, 2, 2], found
+                assert found[-2:] == [45, 46]
+                assert merge_plan(found, 1501 >> 5, 4) == (0, [])  # nothing left to merge
+            else:
+                assert found == list(range(47))
+            before = index.query(probe)
+            assert index.remove(gone) == gone
+            index.add(later)
+            results[name] = (before, index.query(probe), index.query(first[:200]))
+        docs_rows, band_rows = tables(db)
+        assert len(docs_rows) == 1600 - len(gone) and len(band_rows) == BANDS * len(docs_rows)
+        assert len({(k, d) for _, k, d in band_rows}) == len(band_rows)  # no entry twice
+    assert results["merged"] == results["never merged"]
+    assert sum(len(r.matches) for r in results["merged"][1]) >= 50
+
+
 def test_compacting_merges_the_runs_and_changes_no_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Small segments (128 documents) so that an add of 1,500 makes many runs; compacting leaves one, and
     queries, later adds and removals give what an index never compacted gives."""
@@ -627,6 +678,8 @@ def test_compacting_merges_the_runs_and_changes_no_result(tmp_path: Path, monkey
     from dedup import index_store
 
     monkeypatch.setattr(index_store, "SEGMENT_BITS", 7)
+    monkeypatch.setattr(index_store, "MERGE_FANOUT", 1000)  # no merging as runs accumulate: compact() alone
+    top = -(1 << 60)  # compact()'s runs: -(2**20 << 40) - serial
     docs = list(islice(read_documents([need(REUTERS)]), 1800))
     first, later = docs[:1200], docs[1200:1500]
     # Unseen articles, and copies of indexed ones under other ids (some of which are removed below).
@@ -649,12 +702,12 @@ def test_compacting_merges_the_runs_and_changes_no_result(tmp_path: Path, monkey
             before = index.query(probe)
             if name == "compacted":
                 assert index.compact() == (10, 1200 * BANDS)
-                assert runs(db) == [-1]
+                assert runs(db) == [top - 1]
                 assert index.query(probe) == before
                 assert index.compact() == (1, 0)
             index.add(later)
             if name == "compacted":
-                assert runs(db) == [-1, 9, 10, 11]  # the compacted run and the segments added since
+                assert runs(db) == [top - 1, 9, 10, 11]  # the compacted run and the segments added since
             assert index.remove(gone) == gone
             results[name] = (before, index.query(probe), index.query(first[:300]))
         docs_rows, band_rows = tables(db)
@@ -666,6 +719,6 @@ def test_compacting_merges_the_runs_and_changes_no_result(tmp_path: Path, monkey
     r = run_cli("index", "compact", db)
     assert r.exit_code == 0 and r.output == (f"compacted {db}: 4 runs of band entries into one "
                                              f"({(1500 - len(gone)) * BANDS:,} entries)\n"), r.output
-    assert runs(Path(db)) == [-2]
+    assert runs(Path(db)) == [top - 2]
     r = run_cli("index", "compact", db)
     assert r.exit_code == 0 and r.output == f"{db} has one run; nothing to compact\n"
