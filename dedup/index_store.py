@@ -492,8 +492,10 @@ class SQLiteStore:
 
     def _merge(self, conn: sqlite3.Connection, runs: Sequence[int], level: int) -> int:
         """Rewrite ``runs`` as one new run of ``level``, in key order; the entries moved."""
+        # (Runs -1, -2, ... of files compacted before merging by level count as level 1 but are numbered
+        # above all others: they are left out of the serials.)
         serials = [-r - (level << _LEVEL_SHIFT) for r in self.runs() if r < 0 and run_level(r) == level]
-        new = -(level << _LEVEL_SHIFT) - (max(serials, default=0) + 1)
+        new = -(level << _LEVEL_SHIFT) - (max([s for s in serials if s > 0], default=0) + 1)
         old = ",".join(str(r) for r in runs)
         moved = 0
         # A slice of the key space at a time: SQLite copies what an INSERT

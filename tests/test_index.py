@@ -667,6 +667,23 @@ def test_runs_are_merged_by_level_as_adds_accumulate_them(tmp_path: Path, monkey
         assert len({(k, d) for _, k, d in band_rows}) == len(band_rows)  # no entry twice
     assert results["merged"] == results["never merged"]
     assert sum(len(r.matches) for r in results["merged"][1]) >= 50
+    # A file compacted before merging by level has one run -1 (here: segments 0-9 renumbered so), which
+    # merging takes as level 1 and never collides with.
+    db = tmp_path / "legacy.db"
+    monkeypatch.setattr(index_store, "MERGE_FANOUT", 10_000)
+    with Index(db, batch_size=40) as index:
+        index.add(first)
+    con = sqlite3.connect(db)
+    with con:
+        con.execute("UPDATE bands SET seg = -1 WHERE seg BETWEEN 0 AND 9")
+    con.close()
+    with Index(db, batch_size=40) as index:
+        assert index.query(probe) == results["never merged"][0]
+        # Segments 10-45 (documents 320-1471) become a level-1 run, which with run -1 (documents 1-319)
+        # becomes a level-2 run; segment 46 is still filling.
+        assert index._store.merge_runs(2) == (1152 + 1471) * BANDS
+        assert [run_level(r) for r in runs(db)] == [2, 0]
+        assert index.query(probe) == results["never merged"][0]
 
 
 def test_compacting_merges_the_runs_and_changes_no_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
