@@ -8,7 +8,6 @@ sets are fetched (:class:`dedup.index.Index` calls them).
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
 from collections import deque
 from dataclasses import dataclass, replace
@@ -24,6 +23,7 @@ from .index_store import WORD_MASK, Prepared, content_hash, encode_set
 from .io import Document
 from .occasion import Evidence, encode_evidence
 from .pipeline import document_batches, hash_batch, workers_for
+from .pool import process_pool
 from .signature import MinHasher
 from .verify import Rule
 
@@ -219,8 +219,7 @@ def prepared_batches(documents: Iterable[Document], config: ScanConfig, batch_si
         for batch in batches:
             yield batch, prepare(batch, config, hasher, encode)
         return
-    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
+    with process_pool(workers, _init_worker, (config,)) as pool:
         pending: deque[tuple[list[Document], Any]] = deque()
         for batch in batches:
             pending.append((batch, pool.apply_async(_prepare_in_worker, (batch, encode))))

@@ -26,6 +26,7 @@ from .judge import (DocFacts, PairJudge, join_blocks, spooled_judge, verify_bloc
                     verify_candidates)  # (PairJudge, verify_candidates lived here; still importable)
 from .short import ShortFeatures, ShortMatch, ShortMatcher
 from .pages import prepare_pages
+from .pool import can_fork, process_pool
 from .signature import MinHasher
 from .spool import PickedSets, Rows, SetStore, set_sums, stack_signatures  # noqa: F401  (lived here)
 from .verify import Counts, Pair, similarity
@@ -248,20 +249,13 @@ def workers_for(batches: Iterator[_B], workers: int) -> tuple[Iterator[_B], int]
     return chain([b for b in (first, second) if b is not None], batches), workers if second is not None else 1
 
 
-def can_fork() -> bool:
-    """Whether worker processes are forked here (then they can count into shared memory)."""
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
 def worker_pool(config: ScanConfig, read_options: Optional[ReadOptions] = None, part: str = "all",
                 workers: Optional[int] = None, counts: Optional[Counts] = None,
                 stores: Optional[Sequence[SetStore]] = None) -> "multiprocessing.pool.Pool":
     """The scan's worker processes (forked where the system can: they then start small, before the
     scan's process has grown); ``counts``, shared, for :func:`_parse_count`; ``stores``, the spool
     the workers read sets from to verify candidates (:func:`_verify_part`)."""
-    ctx = multiprocessing.get_context("fork" if can_fork() else None)
-    return ctx.Pool(workers or config.workers, initializer=_init_worker,
-                    initargs=(config, read_options, part, counts, stores))
+    return process_pool(workers or config.workers, _init_worker, (config, read_options, part, counts, stores))
 
 
 class _Workers:
