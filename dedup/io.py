@@ -124,16 +124,24 @@ class _Reader:
 
     def _lines(self, stream: IO[bytes], path: str) -> Iterator[tuple[int, Optional[bytes]]]:
         """(number, line) of a byte stream, a line over the document limit as (number, None),
-        read in bounded pieces so memory does not grow with it.
+        read in bounded pieces so memory does not grow with it (:meth:`_pieces`)."""
+        for first, lines in self._pieces(stream, path):
+            yield from enumerate(lines, first)
+
+    def _pieces(self, stream: IO[bytes], path: str) -> Iterator[tuple[int, list[Optional[bytes]]]]:
+        """The lines of a byte stream a piece at a time: (number of the piece's first line, its
+        lines), a line over the document limit as None.
 
         A line is the bytes before a line feed (which is left out); a line
         of more than ``max_document_bytes`` bytes is not kept, only counted.
         The stream is read a megabyte at a time and split at once, which
-        costs a third of reading it a line at a time.
+        costs a third of reading it a line at a time; whoever wants a few
+        lines only can pick them out of each piece.
         """
         read = getattr(stream, "read1", None)
         if read is None:  # UTF-16/32 input, decoded a line at a time
-            yield from self._readlines(stream)
+            for number, line in self._readlines(stream):
+                yield number, [line]
             return
         limit = self.opts.max_document_bytes
         number = 0
@@ -144,21 +152,20 @@ class _Reader:
             chunk = read(_CHUNK)
             if not chunk:
                 break
-            parts = chunk.split(b"\n")
-            tail = parts.pop()
+            parts: list[Optional[bytes]] = chunk.split(b"\n")  # type: ignore[assignment]
+            tail: bytes = parts.pop()  # type: ignore[assignment]
             if parts:
-                first = parts[0]
+                first: bytes = parts[0]  # type: ignore[assignment]
                 if over or carried + len(first) > limit:
-                    number += 1
-                    yield number, None
-                    parts = parts[1:]
+                    parts[0] = None
                 elif carry:
                     carry.append(first)
                     parts[0] = b"".join(carry)
                 carry, carried, over = [], 0, False
-                for line in parts:
-                    number += 1
-                    yield number, (line if len(line) <= limit else None)
+                if len(chunk) > limit:  # only then can a line inside this piece be over the limit
+                    parts = [line if line is None or len(line) <= limit else None for line in parts]
+                yield number + 1, parts
+                number += len(parts)
             if not over:
                 carried += len(tail)
                 if carried > limit:
@@ -166,8 +173,7 @@ class _Reader:
                 elif tail:
                     carry.append(tail)
         if carry or over:
-            number += 1
-            yield number, None if over else b"".join(carry)
+            yield number + 1, [None if over else b"".join(carry)]
 
     def _readlines(self, stream: IO[bytes]) -> Iterator[tuple[int, Optional[bytes]]]:
         limit = self.opts.max_document_bytes
@@ -390,23 +396,24 @@ class _Reader:
         :meth:`jsonl_items` reads, in the same bounded pieces). The lines read
         before a read error are yielded before the error propagates."""
         stream, enc = self.line_stream(stream)
-        numbers: list[int] = []
+        start = 1  # the number of the first line in ``lines``
         lines: list[Optional[bytes]] = []
         try:
-            for number, raw in self._lines(stream, path):
-                numbers.append(number)
-                lines.append(raw)
-                if number == 1 and raw is not None and looks_binary(raw, enc):
+            for first, piece in self._pieces(stream, path):
+                if first == 1 and piece[0] is not None and looks_binary(piece[0], enc):
+                    lines = piece[:1]
                     break  # parse_lines notes it; nothing further is read
-                if len(numbers) == size:
-                    yield LineBatch(path, rel, tuple(numbers), tuple(lines), enc)
-                    numbers, lines = [], []
+                lines.extend(piece)
+                while len(lines) >= size:
+                    yield LineBatch(path, rel, tuple(range(start, start + size)), tuple(lines[:size]), enc)
+                    del lines[:size]
+                    start += size
         except (*GZIP_ERRORS, InputError):
-            if numbers:
-                yield LineBatch(path, rel, tuple(numbers), tuple(lines), enc)
+            if lines:
+                yield LineBatch(path, rel, tuple(range(start, start + len(lines))), tuple(lines), enc)
             raise
-        if numbers:
-            yield LineBatch(path, rel, tuple(numbers), tuple(lines), enc)
+        if lines:
+            yield LineBatch(path, rel, tuple(range(start, start + len(lines))), tuple(lines), enc)
 
     def jsonl_events(self, path: Path, shown: str, rel: str,
                      size: int) -> Iterator[Union[LineBatch, Skipped, FileMark]]:
@@ -592,7 +599,6 @@ class LineReader:
             if not want or shown in done:
                 continue
             done.add(shown)
-            last = max(want)
             try:
                 stream = open_input(path)
             except OSError:
@@ -609,18 +615,23 @@ class LineReader:
             numbers: list[int] = []
             found: list[Optional[bytes]] = []
             enc: Optional[str] = None
+            wanted = sorted(want)
+            at = 0  # wanted[at] is the next line to pick
             try:
                 with raw, stream:  # type: ignore[union-attr]
                     lined, enc = reader.line_stream(stream)
-                    for number, line in reader._lines(lined, shown):
-                        if number in want:
+                    for first, piece in reader._pieces(lined, shown):
+                        end = first + len(piece)
+                        while at < len(wanted) and wanted[at] < end:
+                            number = wanted[at]
+                            at += 1
                             numbers.append(number)
-                            found.append(line)
+                            found.append(piece[number - first])
                             if len(numbers) == batch:
                                 self.opts.bytes_done = base + min(raw.tell(), size)  # type: ignore[union-attr]
                                 yield LineBatch(shown, rel, tuple(numbers), tuple(found), enc)
                                 numbers, found = [], []
-                        if number >= last:
+                        if at == len(wanted):
                             break
             except (*GZIP_ERRORS, InputError, OSError):
                 pass

@@ -418,16 +418,16 @@ def _fill(stores: Sequence[SetStore], rehashed: Iterable[tuple[list[DocInfo], Ha
                           "scan it again once nothing writes to it")
 
     for batch_infos, hb in rehashed:
-        got_sums = _sums(hb)
-        for got, got_sum in zip(batch_infos, got_sums):
-            if k == len(needed):
-                raise changed(got)
-            want = infos[int(needed[k])]
-            if (got.id, got.path, got.line, got.words, got.shingles) != (want.id, want.path, want.line, want.words,
-                                                                           want.shingles) \
-                    or not np.array_equal(got_sum, sums[int(needed[k])]):
+        if k + len(batch_infos) > len(needed):
+            raise changed(batch_infos[len(needed) - k])
+        wanted = needed[k : k + len(batch_infos)]
+        same_sums = (_sums(hb) == sums[wanted]).all(axis=1).tolist()
+        for got, index, same in zip(batch_infos, wanted.tolist(), same_sums):
+            want = infos[index]
+            if not same or (got.id, got.path, got.line, got.words, got.shingles) != (
+                    want.id, want.path, want.line, want.words, want.shingles):
                 raise changed(want)
-            k += 1
+        k += len(batch_infos)
         for store, (values, lengths) in zip(stores, _set_columns(hb)):
             store.extend(values, lengths)
         if progress:

@@ -249,3 +249,45 @@ def test_gzip_is_read_with_isal_where_installed():
     reader = gzip_reader(io.BytesIO(gzip.compress(b"x\n")))
     assert type(reader).__module__ == "dedup.decode" and isinstance(reader, gzip.GzipFile)
     assert reader.read() == b"x\n"
+
+
+def _reference_lines(data: bytes, limit: int) -> list:
+    """The lines of ``data`` as the reader must give them: split at line feeds, no line after a final
+    one, a line over ``limit`` bytes as None."""
+    parts = data.split(b"\n")
+    last = parts.pop()
+    return [None if len(p) > limit else p for p in parts + ([last] if last else [])]
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.lists(st.sampled_from([b"a", b"bc", b"\n", b"defgh"]), max_size=40).map(b"".join),
+       limit=st.integers(1, 12), chunk=st.integers(1, 9), wanted=st.sets(st.integers(1, 45), max_size=12),
+       batch=st.integers(1, 4))
+def test_lines_pieces_batches_and_rereads_agree_with_a_plain_split(tmp_path_factory, data, limit, chunk, wanted,
+                                                                   batch):
+    """Read in pieces of any size, with lines over the limit anywhere (carried across pieces or inside
+    one): the lines, the batches of unparsed lines and the lines picked out again are those of a plain
+    split."""
+    from dedup import io as dio
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(dio, "_CHUNK", chunk)
+        _check_reading(dio, tmp_path_factory, data, limit, wanted, batch)
+
+
+def _check_reading(dio, tmp_path_factory, data: bytes, limit: int, wanted: set, batch: int) -> None:
+    want = _reference_lines(data, limit)
+    opts = ReadOptions(max_document_bytes=limit)
+    reader = dio._Reader(opts)
+    assert list(reader._lines(io.BufferedReader(io.BytesIO(data)), "x")) == list(enumerate(want, 1))
+    batches = list(reader.line_batches(io.BufferedReader(io.BytesIO(data)), "x", "x", batch))
+    assert [n for b in batches for n in b.numbers] == list(range(1, len(want) + 1))
+    assert [line for b in batches for line in b.lines] == want and all(len(b.numbers) <= batch for b in batches)
+    path = tmp_path_factory.mktemp("reread") / "x.jsonl"
+    path.write_bytes(data)
+    lr = dio.LineReader([str(path)], ReadOptions(max_document_bytes=limit))
+    picked = [(n, line) for b in lr.reread({str(path): wanted}, batch) for n, line in zip(b.numbers, b.lines)]
+    assert picked == [(n, want[n - 1]) for n in sorted(wanted) if n <= len(want)]
