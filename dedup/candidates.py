@@ -161,7 +161,12 @@ def split_heavy(signatures: np.ndarray, order: np.ndarray, keys_sorted: np.ndarr
     return order, label
 
 
-def candidate_pairs(signatures: np.ndarray, bands: int, rows: int, max_bucket: int = 0) -> np.ndarray:
+#: Documents from which :func:`candidate_pairs` spreads the bands over threads when asked.
+THREADED_MIN = 20_000
+
+
+def candidate_pairs(signatures: np.ndarray, bands: int, rows: int, max_bucket: int = 0,
+                    threads: int = 1) -> np.ndarray:
     """Candidate pairs of an (n, num_perm) uint32 signature array.
 
     Args:
@@ -169,6 +174,8 @@ def candidate_pairs(signatures: np.ndarray, bands: int, rows: int, max_bucket: i
         bands: number of bands.
         rows: values per band (``bands * rows <= num_perm``).
         max_bucket: buckets of more documents are split (:func:`split_heavy`); 0 never splits.
+        threads: threads to work on the bands with (from :data:`THREADED_MIN` documents); the
+            result does not depend on it.
 
     Returns:
         int64 array of shape (m, 2): pairs ``(i, j)`` with ``i < j``, sorted,
@@ -177,8 +184,8 @@ def candidate_pairs(signatures: np.ndarray, bands: int, rows: int, max_bucket: i
     n, num_perm = signatures.shape
     if bands < 1 or rows < 1 or bands * rows > num_perm:
         raise ConfigError(f"bands * rows must be at most num_perm ({num_perm}). Got {bands} * {rows} instead.")
-    codes = []
-    for band in range(bands):
+
+    def band_codes(band: int) -> Optional[np.ndarray]:
         keys = band_keys(signatures, band, rows)
         # Any order within a bucket gives the same pairs (and split_heavy sorts its buckets by member):
         # numpy's default sort, vectorized, is 5x faster than the stable one on 64-bit keys.
@@ -188,12 +195,22 @@ def candidate_pairs(signatures: np.ndarray, bands: int, rows: int, max_bucket: i
             order, keys_sorted = split_heavy(signatures, order, keys_sorted, band, rows, max_bucket)
         left, right = _pairs_in_groups(order, keys_sorted)
         if not len(left):
-            continue
+            return None
         # A 64-bit key collision must not invent a candidate: compare the band exactly.
         block = signatures[:, band * rows : (band + 1) * rows]
         same = (block[left] == block[right]).all(axis=1)
         lo, hi = np.minimum(left[same], right[same]), np.maximum(left[same], right[same])
-        codes.append(lo.astype(np.int64) * n + hi)
+        return lo.astype(np.int64) * n + hi
+
+    if threads > 1 and n >= THREADED_MIN:
+        # numpy sorts and gathers without the interpreter lock: the bands' work runs on several cores.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(threads) as ex:
+            found = list(ex.map(band_codes, range(bands)))
+    else:
+        found = [band_codes(band) for band in range(bands)]
+    codes = [c for c in found if c is not None]
     if not codes:
         return np.empty((0, 2), dtype=np.int64)
     flat = np.unique(np.concatenate(codes))

@@ -638,7 +638,7 @@ def _scan_hashed(hashed: Iterable[Hashed], config: ScanConfig, opts: ReadOptions
         # A document with no words has no shingles: note it and leave it out of matching.
         skipped = list(opts.skipped)
         bands, rows = config.banding
-        candidates = candidate_pairs(signatures, bands, rows, config.max_bucket)
+        candidates = candidate_pairs(signatures, bands, rows, config.max_bucket, threads=config.workers)
         del signatures, sig_rows
         empty = [i for i, d in enumerate(infos) if d.shingles == 0]
         if empty:

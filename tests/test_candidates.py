@@ -192,6 +192,20 @@ def test_a_larger_limit_only_adds_candidates(seed: int, small: int, large: int) 
     assert few <= more <= {tuple(p) for p in candidate_pairs(sigs, 6, 2).tolist()}
 
 
+@pytest.mark.parametrize("max_bucket", [0, 10])
+def test_bands_worked_on_in_threads_give_the_same_pairs(monkeypatch: pytest.MonkeyPatch, max_bucket: int) -> None:
+    """Template buckets (split or not) and planted copies: any number of threads, the same pairs."""
+    from dedup import candidates
+
+    monkeypatch.setattr(candidates, "THREADED_MIN", 100)
+    sigs = template_signatures(600, shared=4)
+    sigs[300:400] = sigs[:100]
+    one = candidate_pairs(sigs, 16, 2, max_bucket=max_bucket)
+    assert len(one) > 100
+    for threads in (2, 3, 16):
+        assert np.array_equal(candidate_pairs(sigs, 16, 2, max_bucket=max_bucket, threads=threads), one)
+
+
 def test_the_limit_is_checked() -> None:
     from dedup import ScanConfig
 
