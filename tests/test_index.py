@@ -71,6 +71,15 @@ def tables(path: Path) -> tuple[list[tuple], list[tuple]]:
     return docs, bands
 
 
+def runs(db: Path) -> list[int]:
+    """The runs of band entries in an index file (distinct ``bands.seg``), ascending."""
+    con = sqlite3.connect(db)
+    try:
+        return [r for (r,) in con.execute("SELECT DISTINCT seg FROM bands ORDER BY seg")]
+    finally:
+        con.close()
+
+
 def run_cli(*args: str):
     return CliRunner().invoke(cli, list(args))
 
@@ -634,13 +643,6 @@ def test_runs_are_merged_by_level_as_adds_accumulate_them(tmp_path: Path, monkey
     probe = docs[1600:] + [Document(f"copy-{d.id}", d.text) for d in docs[:1600:20]]
     gone = [d.id for d in first[::45]]
 
-    def runs(db: Path) -> list[int]:
-        con = sqlite3.connect(db)
-        try:
-            return [r for (r,) in con.execute("SELECT DISTINCT seg FROM bands ORDER BY seg")]
-        finally:
-            con.close()
-
     results = {}
     for name, fanout in (("never merged", 10_000), ("merged", 4)):
         monkeypatch.setattr(index_store, "MERGE_FANOUT", fanout)
@@ -702,13 +704,6 @@ def test_compacting_merges_the_runs_and_changes_no_result(tmp_path: Path, monkey
     # Unseen articles, and copies of indexed ones under other ids (some of which are removed below).
     probe = docs[1500:] + [Document(f"copy-{d.id}", d.text) for d in docs[:1500:25]]
     gone = [d.id for d in first[::50]] + [d.id for d in later[::40]]
-
-    def runs(db: Path) -> list[int]:
-        con = sqlite3.connect(db)
-        try:
-            return [r for (r,) in con.execute("SELECT DISTINCT seg FROM bands ORDER BY seg")]
-        finally:
-            con.close()
 
     results = {}
     for name in ("plain", "compacted"):
