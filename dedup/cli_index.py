@@ -126,7 +126,8 @@ def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_
     try:
         with index, Progress(quiet, "indexing", opts) as progress:
             outcomes = index.iter_add(read_documents(list(sources), opts), skip_duplicates=skip_duplicates,
-                                      progress=progress.on_docs, replace=replace, jobs=jobs)
+                                      progress=progress.on_docs, replace=replace, jobs=jobs,
+                                      on_merge=progress.on_merge)
             emit(render_index_add(outcomes, fmt, lambda: len(index), opts.skipped), None)
         warn_skipped(opts.skipped, quiet)
     except DedupError as exc:

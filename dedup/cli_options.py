@@ -237,6 +237,7 @@ class Progress:
         self.docs = 0
         self.bar: Any = None
         self.label = label
+        self.status = ""
 
     def __enter__(self) -> "Progress":
         return self
@@ -255,6 +256,13 @@ class Progress:
             self.bar, self.label = None, REREADING
         if self.bar is None:
             self.bar = click.progressbar(length=max(self.opts.bytes_total, 1), label=self.label, file=sys.stderr,
-                                         item_show_func=lambda _: f"{self.docs:,} documents")
+                                         item_show_func=lambda _: f"{self.docs:,} documents{self.status}")
         self.docs = n
+        self.status = ""
         self.bar.update(min(self.opts.bytes_done, self.bar.length) - self.bar.pos)
+
+    def on_merge(self, level: int, runs: int) -> None:
+        """Say on the bar that an add merges runs of band entries (it pauses meanwhile)."""
+        if self.enabled and self.bar is not None:
+            self.status = f", merging {runs} runs of the index"
+            self.bar.render_progress()

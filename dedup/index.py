@@ -531,18 +531,19 @@ class Index:
 
     def iter_add(self, documents: Iterable[Union[Document, tuple[str, str]]], *, skip_duplicates: bool = False,
                  progress: Optional[Callable[[int], None]] = None, replace: bool = True,
-                 jobs: int = 1) -> Iterator[AddOutcome]:
+                 jobs: int = 1, on_merge: Optional[Callable[[int, int], None]] = None) -> Iterator[AddOutcome]:
         """Add documents batch by batch, yielding each outcome once its batch is committed.
 
         Nothing happens until the iterator is consumed; :meth:`add` consumes it.
-        See :meth:`add` for the arguments.
+        See :meth:`add` for the arguments; ``on_merge(level, runs)`` is called before runs of band
+        entries are merged (a pause that grows with the index: see :meth:`compact`).
         """
         done = 0
         for batch, prepared in prepared_batches(_as_documents(documents), self.config, self.batch_size, jobs):
             outcomes = self._store.run_write(lambda writer: self._add_batch(writer, batch, prepared, skip_duplicates,
                                                                                 replace))
             # The batch is committed; runs of band entries that now fill a level are merged.
-            self._store.merge_runs()
+            self._store.merge_runs(starting=on_merge)
             done += len(batch)
             if progress:
                 progress(done)

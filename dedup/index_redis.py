@@ -270,7 +270,8 @@ class RedisStore:
         """Nothing to do: Redis keeps one set per band key, read in one command."""
         return 1, 0
 
-    def merge_runs(self, fanout: Optional[int] = None) -> int:
+    def merge_runs(self, fanout: Optional[int] = None,
+                   starting: Optional[Callable[[int, int], None]] = None) -> int:
         """Nothing to do: Redis keeps one set per band key, read in one command."""
         return 0
 

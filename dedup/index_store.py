@@ -473,9 +473,11 @@ class SQLiteStore:
                 moved = self._merge(conn, runs, _TOP_LEVEL)
         return len(runs), moved
 
-    def merge_runs(self, fanout: Optional[int] = None) -> int:
+    def merge_runs(self, fanout: Optional[int] = None,
+                   starting: Optional[Callable[[int, int], None]] = None) -> int:
         """Merge complete runs of one level into one of the next while ``fanout`` (default
-        :data:`MERGE_FANOUT`) of a level exist, lowest level first, each merge one transaction.
+        :data:`MERGE_FANOUT`) of a level exist, lowest level first, each merge one transaction;
+        ``starting(level, runs)`` is called before each.
 
         A segment's run is complete once the documents numbered after it
         start the next segment. Returns the band entries rewritten.
@@ -488,6 +490,8 @@ class SQLiteStore:
                 level, runs = merge_plan(self.runs(), (top + 1) >> SEGMENT_BITS, fanout)
                 if not runs:
                     return moved
+                if starting is not None:
+                    starting(level, len(runs))
                 moved += self._merge(conn, runs, level + 1)
 
     def _merge(self, conn: sqlite3.Connection, runs: Sequence[int], level: int) -> int:

@@ -647,8 +647,9 @@ def test_runs_are_merged_by_level_as_adds_accumulate_them(tmp_path: Path, monkey
     for name, fanout in (("never merged", 10_000), ("merged", 4)):
         monkeypatch.setattr(index_store, "MERGE_FANOUT", fanout)
         db = tmp_path / f"{fanout}.db"
+        merges: list[tuple[int, int]] = []
         with Index(db, batch_size=40) as index:
-            index.add(first)
+            assert len(list(index.iter_add(first, on_merge=lambda level, n: merges.append((level, n))))) == 1500
             found = runs(db)
             if name == "merged":
                 # 1,500 documents numbered from 1: segments 0-46, 46 the one still filling. Four or more
@@ -658,8 +659,13 @@ def test_runs_are_merged_by_level_as_adds_accumulate_them(tmp_path: Path, monkey
                 assert levels == [0, 0, 1, 2, 2], found
                 assert found[-2:] == [45, 46]
                 assert merge_plan(found, 1501 >> 5, 4) == (0, [])  # nothing left to merge
+                # Each merge was announced: level 0 four or five runs at a time, level 1 four at a time.
+                assert {level for level, _ in merges} == {0, 1}
+                assert all(n in (4, 5) if level == 0 else n == 4 for level, n in merges), merges
+                assert sum(n for level, n in merges if level == 0) == 45  # segments 0-44 went into merges
+                assert [n for level, n in merges if level == 1] == [4, 4]
             else:
-                assert found == list(range(47))
+                assert merges == [] and found == list(range(47))
             before = index.query(probe)
             assert index.remove(gone) == gone
             index.add(later)
@@ -734,3 +740,24 @@ def test_compacting_merges_the_runs_and_changes_no_result(tmp_path: Path, monkey
     assert runs(Path(db)) == [top - 2]
     r = run_cli("index", "compact", db)
     assert r.exit_code == 0 and r.output == f"{db} has one run; nothing to compact\n"
+
+
+def test_the_progress_bar_says_when_an_add_merges_runs() -> None:
+    """On a terminal, the bar of `dedup index add` names the pause a merge makes, until the next batch."""
+    from dedup.cli_options import Progress
+    from dedup.io import ReadOptions
+
+    opts = ReadOptions()
+    opts.bytes_total, opts.bytes_done = 1000, 400
+    with Progress(False, "indexing", opts) as progress:
+        progress.enabled = True  # as on a terminal (where click draws the line below)
+        progress.on_merge(0, 4)  # before any batch: no bar yet, nothing to say it on
+        assert progress.bar is None
+        progress.on_docs(2000)
+        progress.on_merge(0, 4)
+        merging = progress.bar.format_progress_line()
+        opts.bytes_done = 800
+        progress.on_docs(4000)
+        after = progress.bar.format_progress_line()
+    assert merging.endswith("2,000 documents, merging 4 runs of the index")
+    assert after.endswith("4,000 documents")
