@@ -11,7 +11,9 @@ of some 200 KB each, a 100,000-article scan spent 0.7 CPU seconds in that
 loop (out of about 15), on cores the workers need. Nothing the thread does
 depends on results arriving (a worker that exits wakes it through its
 sentinel; closing, terminating and the last result through the change
-queue), so here it does not wait on the results pipe.
+queue), so here it does not wait on the results pipe: it waits on what
+``multiprocessing.pool.ThreadPool`` already waits on alone, the change
+queue, plus the workers' sentinels.
 """
 
 from __future__ import annotations
