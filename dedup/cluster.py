@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import AbstractSet, Callable, Iterable, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, AbstractSet, Callable, Iterable, Mapping, Optional, Sequence
 
 from .config import KEEP_POLICIES, KeepPolicy
 from .errors import ConfigError
 from .verify import Pair
+
+if TYPE_CHECKING:
+    from .judge import PairJudge
 
 
 class UnionFind:
@@ -129,3 +132,48 @@ def trusted_groups(component: Sequence[int], adjacent: Mapping[int, AbstractSet[
             comps.setdefault(uf.find(x), []).append(i)
         todo.extend(c for c in comps.values() if len(c) > 1)
     return sorted(out, key=lambda c: min(c))
+
+
+def adjacency(pairs: Iterable[Pair]) -> dict[int, set[int]]:
+    """Each document's verified partners."""
+    adjacent: dict[int, set[int]] = {}
+    for p in pairs:
+        adjacent.setdefault(p.left, set()).add(p.right)
+        adjacent.setdefault(p.right, set()).add(p.left)
+    return adjacent
+
+
+def trusted_clusters(components: Iterable[Sequence[int]], adjacent: Mapping[int, AbstractSet[int]],
+                     judge: PairJudge) -> list[list[int]]:
+    """Clusters of connected components (:func:`dedup.cluster.trusted_groups`), kept copy first, ordered by
+    their first document.
+
+    Args:
+        components: connected components of the verified pairs, each sorted.
+        adjacent: each document's verified partners (:func:`adjacency`);
+            only those of the components' documents are read.
+        judge: the rule over the components' documents (word counts and
+            dates for the keep choice, the occasion check for compatibility).
+    """
+    infos, policy = judge.infos, judge.config.keep
+    lengths = _Field(infos, "words")
+    dates = _Field(infos, "date")
+
+    def choose(members: Sequence[int]) -> int:
+        return choose_keep(sorted(members), policy, lengths, dates)  # type: ignore[arg-type]
+
+    found: list[list[int]] = []
+    for comp in components:
+        found.extend(trusted_groups(comp, adjacent, choose, judge.compatible))
+    found.sort(key=lambda c: min(c))
+    return found
+
+
+class _Field:
+    """``infos[i].name`` by index, for a sequence or a mapping of DocInfo."""
+
+    def __init__(self, infos: object, name: str) -> None:
+        self.infos, self.name = infos, name
+
+    def __getitem__(self, i: int) -> object:
+        return getattr(self.infos[i], self.name)  # type: ignore[index]

@@ -15,7 +15,7 @@ from typing import IO, AbstractSet, Callable, Iterable, Iterator, Mapping, Named
 
 import numpy as np
 
-from .cluster import choose_keep, groups, trusted_groups
+from .cluster import adjacency, groups, trusted_clusters  # noqa: F401  (they lived here)
 from .config import KEEP_POLICIES, KeepPolicy, ScanConfig  # noqa: F401  (ScanConfig lived here; still importable)
 from .errors import ConfigError, InputError
 from .candidates import candidate_pairs
@@ -132,6 +132,7 @@ def _init_worker(config: ScanConfig, read_options: Optional[ReadOptions] = None,
     _worker_state["counts"] = counts
     _worker_state["stores"] = stores
     _worker_state["judged"] = None
+    _worker_state["ids"] = set()
     if multiprocessing.parent_process() is not None:
         # Ctrl-C reaches the whole process group: the parent stops the pool;
         # a worker dying of it mid-task would print a traceback and can hang
@@ -150,30 +151,54 @@ def _info(doc: Document, words: int, shingles: int) -> DocInfo:
                    headline(doc), doc.site, doc.url, doc.extractor)
 
 
+class Repeated(NamedTuple):
+    """A document a worker did not hash: an earlier one of its own had its id (so it is refused)."""
+
+    id: str
+    path: str
+    line: int
+
+
+#: Ids a worker remembers to skip repeats by (a few MB; past them, repeats are hashed and refused).
+SEEN_IDS = 100_000
+
+
 def _parse_hash(batch: LineBatch, drop: AbstractSet[int] = frozenset(), part: Optional[str] = None,
-                parsed: Optional[list] = None) -> tuple[list[object], Optional[HashedBatch]]:
+                parsed: Optional[list] = None, repeats: bool = False) -> tuple[list[object], Optional[HashedBatch]]:
     """A batch of JSON lines parsed (unless given ``parsed``, what :func:`dedup.io.parse_lines` made of it)
     and hashed (in a worker): in line order, a note for each line that gives no document and a DocInfo for
     each that does (the lines in ``drop`` left out), and the hashed batch of those documents (None when
-    there are none)."""
+    there are none). With ``repeats``, a document whose id this worker met before is a :class:`Repeated`,
+    not hashed."""
     if parsed is None:
         parsed = parse_lines(batch, _worker_state["read"])  # type: ignore[arg-type]
+    if repeats:
+        seen: set[str] = _worker_state["ids"]  # type: ignore[assignment]
+        marked = []
+        for d in parsed:
+            if isinstance(d, Document) and d.line not in drop:
+                if d.id in seen:
+                    d = Repeated(d.id, d.path, d.line)
+                elif len(seen) < SEEN_IDS:
+                    seen.add(d.id)
+            marked.append(d)
+        parsed = marked
     docs = [d for d in parsed if isinstance(d, Document) and d.line not in drop]
     if not docs:
-        return [d for d in parsed if isinstance(d, Skipped)], None
+        return [d for d in parsed if not isinstance(d, Document)], None
     hb = _hash_batch([d.text for d in docs], page_titles(docs), part)
     infos = iter([_info(d, w, n) for d, w, n in zip(docs, hb.words.tolist(), hb.lengths.tolist())])
     return [next(infos) if isinstance(d, Document) else d for d in parsed
             if not isinstance(d, Document) or d.line not in drop], hb
 
 
-def _parse_count(batch: LineBatch, part: Optional[str] = None
+def _parse_count(batch: LineBatch, part: Optional[str] = None, repeats: bool = False
                  ) -> tuple[list[object], Optional[HashedBatch], Optional[np.ndarray]]:
     """:func:`_parse_hash` in a worker that counts the shingle and word frequencies itself (into the
     scan's shared :class:`Counts`), so that the sets need not come back for them. Hashing for
     signatures only (the first of two readings), the sets are left out of the batch that comes
     back, and their sums (:func:`dedup.spool.set_sums`, two per document) come instead."""
-    parsed, hb = _parse_hash(batch, part=part)
+    parsed, hb = _parse_hash(batch, part=part, repeats=repeats)
     if hb is None:
         return parsed, None, None
     counts: Counts = _worker_state["counts"]  # type: ignore[assignment]
@@ -308,15 +333,20 @@ def _line_hashed(reader: LineReader, config: ScanConfig, size: Optional[int] = N
             return
         parsed, hb, sums = got if count_there else (*got, None)  # type: ignore[misc]
         kept = reader.accept(event, parsed)
-        if not all(kept):
-            docs = [d.line for d in parsed if isinstance(d, DocInfo)]
-            refused = frozenset(line for line, k in zip(docs, kept) if not k)
+        items = [d for d in parsed if isinstance(d, (DocInfo, Repeated))]
+        refused = frozenset(d.line for d, k in zip(items, kept) if not k)
+        # The worker left out exactly the documents refused (repeats of its own earlier ids): its batch
+        # holds the others. Else the batch is parsed again here and the others hashed again.
+        if refused != {d.line for d in items if isinstance(d, Repeated)}:
+            docs = [d.line for d in items if isinstance(d, DocInfo)]
             records = parse_lines(event, reader.opts)
-            if count_there:
-                # The worker counted the whole batch: take back the documents refused, from the sets it
+            if count_there and hb is not None:
+                # The worker counted what it hashed: take back what of it was refused, from the sets it
                 # sent (read once), else (the first of two readings sends none) hashing them again.
-                gone = _sets_of(hb, np.array([line in refused for line in docs], dtype=bool)) \
-                    if len(hb.values) else _parse_hash(event, frozenset(docs) - refused, parsed=records)[1]
+                lines = frozenset(docs) & refused
+                gone = _sets_of(hb, np.array([line in lines for line in docs], dtype=bool)) if len(hb.values) \
+                    else _parse_hash(event, {d.line for d in records if isinstance(d, Document)} - lines,
+                                     parsed=records)[1]
                 counts.count(gone, -1)  # type: ignore[union-attr]
             parsed, hb = _parse_hash(event, refused, parsed=records)
             sums = None
@@ -339,7 +369,7 @@ def _line_hashed(reader: LineReader, config: ScanConfig, size: Optional[int] = N
         try:
             for event in stream:
                 if isinstance(event, LineBatch):
-                    pending.append((event, pool.apply_async(task, (event,))))
+                    pending.append((event, pool.apply_async(task, (event,), {"repeats": True})))
                     in_flight += 1
                 else:
                     pending.append((event, None))
@@ -508,51 +538,6 @@ def _verified_in_workers(candidates: np.ndarray, judge: PairJudge, short_matches
 
 
 # ---------------------------------------------------------------- cluster, any engine
-
-def adjacency(pairs: Iterable[Pair]) -> dict[int, set[int]]:
-    """Each document's verified partners."""
-    adjacent: dict[int, set[int]] = {}
-    for p in pairs:
-        adjacent.setdefault(p.left, set()).add(p.right)
-        adjacent.setdefault(p.right, set()).add(p.left)
-    return adjacent
-
-
-def trusted_clusters(components: Iterable[Sequence[int]], adjacent: Mapping[int, AbstractSet[int]],
-                     judge: PairJudge) -> list[list[int]]:
-    """Clusters of connected components (:func:`dedup.cluster.trusted_groups`), kept copy first, ordered by
-    their first document.
-
-    Args:
-        components: connected components of the verified pairs, each sorted.
-        adjacent: each document's verified partners (:func:`adjacency`);
-            only those of the components' documents are read.
-        judge: the rule over the components' documents (word counts and
-            dates for the keep choice, the occasion check for compatibility).
-    """
-    infos, policy = judge.infos, judge.config.keep
-    lengths = _Field(infos, "words")
-    dates = _Field(infos, "date")
-
-    def choose(members: Sequence[int]) -> int:
-        return choose_keep(sorted(members), policy, lengths, dates)  # type: ignore[arg-type]
-
-    found: list[list[int]] = []
-    for comp in components:
-        found.extend(trusted_groups(comp, adjacent, choose, judge.compatible))
-    found.sort(key=lambda c: min(c))
-    return found
-
-
-class _Field:
-    """``infos[i].name`` by index, for a sequence or a mapping of DocInfo."""
-
-    def __init__(self, infos: object, name: str) -> None:
-        self.infos, self.name = infos, name
-
-    def __getitem__(self, i: int) -> object:
-        return getattr(self.infos[i], self.name)  # type: ignore[index]
-
 
 def make_cluster(number: int, group: Sequence[int], judge: PairJudge) -> Cluster:
     """Cluster ``number`` of a group (kept copy first): each member's similarity to the kept copy,

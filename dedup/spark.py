@@ -22,7 +22,7 @@ engine-neutral functions the local scan calls:
 5. connected components on the driver while the pairs fit there, else a
    distributed large-star/small-star loop (:func:`star_components`); each
    component is split into trusted clusters and its keep chosen
-   (:func:`dedup.pipeline.trusted_clusters`, :func:`dedup.pipeline.make_cluster`);
+   (:func:`dedup.cluster.trusted_clusters`, :func:`dedup.pipeline.make_cluster`);
 6. clusters numbered by their first document, rendered by :mod:`dedup.report`.
 
 pyspark is imported inside the functions that use it (``pip install 'dedup[spark]'``).
@@ -39,8 +39,8 @@ import numpy as np
 
 from .errors import ConfigError
 from .config import ScanConfig
-from .pipeline import (BATCH, Cluster, Member, PairJudge, adjacency, hash_batch, make_cluster, trusted_clusters,
-                       verify_candidates)
+from .cluster import adjacency, trusted_clusters
+from .pipeline import BATCH, Cluster, Member, PairJudge, hash_batch, make_cluster, verify_candidates
 from .short import ShortFeatures, ShortMatcher
 from .signature import MinHasher
 from .verify import DF_BUCKETS, Pair, ShingleCounts
