@@ -127,8 +127,8 @@ def test_workers_give_the_notes_and_documents_of_one_process(tmp_path: Path, sma
     assert any(d.id.endswith("a.jsonl:22") for d in documents)  # a record without id is FILE:LINE
 
 
-def test_workers_parse_the_lines(tmp_path: Path, small_batches: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    log = tmp_path / "pids"
+def log_parsing(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
+    """Have every process that parses a batch of lines write its pid to ``log``."""
     real = pipeline.parse_lines
 
     def logged(batch: LineBatch, opts: ReadOptions) -> list:
@@ -137,6 +137,24 @@ def test_workers_parse_the_lines(tmp_path: Path, small_batches: None, monkeypatc
         return real(batch, opts)
 
     monkeypatch.setattr(pipeline, "parse_lines", logged)
+
+
+def keep_counts(monkeypatch: pytest.MonkeyPatch) -> list:
+    """The frequency counts each scan makes, appended to the list returned as they are made."""
+    made: list[pipeline.Counts] = []
+    real = pipeline.Counts.make.__func__  # type: ignore[attr-defined]
+
+    def keep(cls: type, config: ScanConfig, shared: bool = False) -> pipeline.Counts:
+        made.append(real(cls, config, shared))
+        return made[-1]
+
+    monkeypatch.setattr(pipeline.Counts, "make", classmethod(keep))
+    return made
+
+
+def test_workers_parse_the_lines(tmp_path: Path, small_batches: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = tmp_path / "pids"
+    log_parsing(monkeypatch, log)
     notes = outcome(inputs(tmp_path), 2)[1]
     pids = log.read_text().split()
     assert set(pids) - {str(os.getpid())}  # worker processes parsed (how many of the two is up to the scheduler)
@@ -158,22 +176,8 @@ def test_workers_leave_out_repeats_of_ids_they_met(tmp_path: Path, small_batches
     lines[5:5] = [json.dumps({"id": "only", "text": article(rng)})]
     path = write_jsonl(tmp_path / "repeats.jsonl", lines)
     log = tmp_path / "pids"
-    real = pipeline.parse_lines
-
-    def logged(batch: LineBatch, opts: ReadOptions) -> list:
-        with open(log, "a") as fh:
-            fh.write(f"{os.getpid()}\n")
-        return real(batch, opts)
-
-    made: list[pipeline.Counts] = []
-    real_make = pipeline.Counts.make.__func__  # type: ignore[attr-defined]
-
-    def keep(cls: type, config: ScanConfig, shared: bool = False) -> pipeline.Counts:
-        made.append(real_make(cls, config, shared))
-        return made[-1]
-
-    monkeypatch.setattr(pipeline, "parse_lines", logged)
-    monkeypatch.setattr(pipeline.Counts, "make", classmethod(keep))
+    log_parsing(monkeypatch, log)
+    made = keep_counts(monkeypatch)
     results = []
     for jobs in (1, 2):
         log.write_text("")
@@ -195,14 +199,7 @@ def test_workers_count_the_frequencies_one_process_counts(tmp_path: Path, small_
                                                           monkeypatch: pytest.MonkeyPatch, reread: bool) -> None:
     # With -j 2 the workers count shingle and word frequencies into shared memory; the documents this
     # process refuses afterwards (ids repeated across batches) must be taken back out of them.
-    made: list[pipeline.Counts] = []
-    real = pipeline.Counts.make.__func__  # type: ignore[attr-defined]
-
-    def keep(cls: type, config: ScanConfig, shared: bool = False) -> pipeline.Counts:
-        made.append(real(cls, config, shared))
-        return made[-1]
-
-    monkeypatch.setattr(pipeline.Counts, "make", classmethod(keep))
+    made = keep_counts(monkeypatch)
     folder = inputs(tmp_path)
     opts = dict(include=("*.jsonl", "*.jsonl.gz", "*.ndjson"), max_document_bytes=5000)
     counted = []
