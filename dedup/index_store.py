@@ -470,7 +470,7 @@ class SQLiteStore:
             runs = self.runs()
             moved = 0
             if len(runs) > 1:
-                moved = self._merge(conn, runs, _TOP_LEVEL)
+                moved = self._merge(conn, runs, _TOP_LEVEL, runs)
         return len(runs), moved
 
     def merge_runs(self, fanout: Optional[int] = None,
@@ -487,18 +487,20 @@ class SQLiteStore:
         while True:
             with self._immediate() as conn:
                 (top,) = conn.execute("SELECT coalesce(max(doc), 0) FROM docs").fetchone()
-                level, runs = merge_plan(self.runs(), (top + 1) >> SEGMENT_BITS, fanout)
+                present = self.runs()
+                level, runs = merge_plan(present, (top + 1) >> SEGMENT_BITS, fanout)
                 if not runs:
                     return moved
                 if starting is not None:
                     starting(level, len(runs))
-                moved += self._merge(conn, runs, level + 1)
+                moved += self._merge(conn, runs, level + 1, present)
 
-    def _merge(self, conn: sqlite3.Connection, runs: Sequence[int], level: int) -> int:
-        """Rewrite ``runs`` as one new run of ``level``, in key order; the entries moved."""
+    def _merge(self, conn: sqlite3.Connection, runs: Sequence[int], level: int, present: Sequence[int]) -> int:
+        """Rewrite ``runs`` as one new run of ``level``, numbered apart from the runs ``present``, in key
+        order; the entries moved."""
         # (Runs -1, -2, ... of files compacted before merging by level count as level 1 but are numbered
         # above all others: they are left out of the serials.)
-        serials = [-r - (level << _LEVEL_SHIFT) for r in self.runs() if r < 0 and run_level(r) == level]
+        serials = [-r - (level << _LEVEL_SHIFT) for r in present if r < 0 and run_level(r) == level]
         new = -(level << _LEVEL_SHIFT) - (max([s for s in serials if s > 0], default=0) + 1)
         old = ",".join(str(r) for r in runs)
         moved = 0

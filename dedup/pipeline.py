@@ -15,7 +15,7 @@ from typing import IO, AbstractSet, Callable, Iterable, Iterator, Mapping, Named
 
 import numpy as np
 
-from .cluster import adjacency, groups, trusted_clusters  # noqa: F401  (they lived here)
+from .cluster import adjacency, groups, trusted_clusters
 from .config import KEEP_POLICIES, KeepPolicy, ScanConfig  # noqa: F401  (ScanConfig lived here; still importable)
 from .errors import ConfigError, InputError
 from .candidates import candidate_pairs

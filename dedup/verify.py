@@ -243,9 +243,8 @@ class Counts(NamedTuple):
 
     def add(self, hb: "HashedBatch", docs: int) -> None:
         """Count a hashed batch of ``docs`` documents here."""
-        if self.shingles is not None:
-            self.shingles.add(hb.values, docs)
-        self.words.add(hb.word_values, docs)
+        self.count(hb, 1)
+        self.counted(docs)
 
     def count(self, hb: "HashedBatch", sign: int) -> None:
         """Count a hashed batch at once (-1: take it back), from any process; its documents are
