@@ -23,9 +23,9 @@ from .decode import (GZIP_ERRORS, TooLarge, Utf8Lines, base_suffix, decode, gzip
                      open_input, parse_date, read_bounded, stream_bom, wide_encoding)
 from .errors import InputError
 from .records import (BODY_FIELDS, DATE_FIELDS, ID_FIELDS, MAX_DOCUMENT_BYTES, MAX_FILE_BYTES, TEXT_FIELDS,  # noqa: F401
-                      TITLE_FIELDS, TOO_DEEP, Document, FileMark, LineBatch, ReadOptions, Skipped, headline,
+                      TITLE_FIELDS, TOO_DEEP, Document, FileMark, LineBatch, LineBlock, ReadOptions, RingLines, Skipped, headline,
                       line_value, parse_lines, pick_field, record_document, record_text, record_title, repeated_id,
-                      too_large)
+                      from_ring, to_ring, too_large)
 from .sources import Source, expand_inputs
 from .tables import csv_records
 
@@ -391,11 +391,17 @@ class _Reader:
 
     # ------------------------------------------------ JSON lines parsed elsewhere (LineReader)
 
-    def line_batches(self, stream: IO[bytes], path: str, rel: str, size: int) -> Iterator[LineBatch]:
+    def line_batches(self, stream: IO[bytes], path: str, rel: str, size: int,
+                     blocks: bool = False) -> Iterator[LineBatch]:
         """The lines of a JSON lines stream in batches of ``size``, unparsed (what
         :meth:`jsonl_items` reads, in the same bounded pieces). The lines read
-        before a read error are yielded before the error propagates."""
+        before a read error are yielded before the error propagates. With
+        ``blocks``, each batch's lines are left as read (a :class:`LineBlock`,
+        for a worker process to split) where the stream is bytes."""
         stream, enc = self.line_stream(stream)
+        if blocks and hasattr(stream, "read1") and self.opts.max_document_bytes >= _CHUNK:
+            yield from self._block_batches(stream, path, rel, size, enc)
+            return
         start = 1  # the number of the first line in ``lines``
         lines: list[Optional[bytes]] = []
         try:
@@ -415,8 +421,86 @@ class _Reader:
         if lines:
             yield LineBatch(path, rel, tuple(range(start, start + len(lines))), tuple(lines), enc)
 
+    def _block_batches(self, stream: IO[bytes], path: str, rel: str, size: int,
+                       enc: Optional[str]) -> Iterator[LineBatch]:
+        """:meth:`line_batches` with the lines of each batch left in the pieces read (a
+        :class:`LineBlock`): the line feeds are found, not split at. Only a line that crosses
+        from one piece to the next can be over the limit (a piece is no larger than it)."""
+        limit = self.opts.max_document_bytes
+        parts: list[Union[bytes, memoryview]] = []  # whole lines with their line feeds, then an open line's start
+        count = 0  # whole lines in parts
+        missing: list[int] = []
+        first = 1  # the number of the batch's first line
+        whole = 0  # parts[:whole] hold the whole lines; parts[whole:] the open line's start
+        open_len = 0  # bytes of the open line so far
+        over = False  # the open line is over the limit: its bytes are dropped
+        checked = False  # line 1 was looked at for binary data
+
+        def batch(n: int) -> LineBatch:
+            return LineBatch(path, rel, range(first, first + n), LineBlock(parts[:whole], n, missing), enc)
+
+        try:
+            while True:
+                chunk = stream.read1(_CHUNK)
+                if not chunk:
+                    break
+                view, pos, end = memoryview(chunk), 0, len(chunk)
+                while pos < end:
+                    feed = chunk.find(b"\n", pos)
+                    if feed < 0:  # the rest is the start of a line, or more of one
+                        if not over:
+                            open_len += end - pos
+                            if open_len > limit:
+                                del parts[whole:]
+                                over = True
+                            else:
+                                parts.append(view[pos:])
+                        break
+                    # The open line ends here (or, when nothing was open, a line starts and ends here).
+                    if over or open_len + feed - pos > limit:
+                        del parts[whole:]
+                        parts.append(b"\n")
+                        missing.append(count)
+                    else:
+                        parts.append(view[pos:feed + 1])
+                    count, whole, open_len, over, pos = count + 1, len(parts), 0, False, feed + 1
+                    if not checked:
+                        checked = True
+                        line = None if missing else b"".join(parts)[:-1]
+                        if line is not None and looks_binary(line, enc):
+                            yield batch(1)
+                            return  # parse_lines notes it; nothing further is read
+                    # Whole lines after it, up to the batch's end.
+                    stop, more = pos, 0
+                    while count + more < size:
+                        feed = chunk.find(b"\n", stop)
+                        if feed < 0:
+                            break
+                        stop, more = feed + 1, more + 1
+                    if more:
+                        parts.append(view[pos:stop])
+                        count, whole, pos = count + more, len(parts), stop
+                    if count == size:
+                        yield batch(count)
+                        first, count, parts, missing, whole = first + count, 0, [], [], 0
+            if open_len or over:  # a last line without a line feed
+                if over:
+                    del parts[whole:]
+                    missing.append(count)
+                parts.append(b"\n")
+                count, whole = count + 1, len(parts)
+                if not checked and not over and looks_binary(b"".join(parts)[:-1], enc):
+                    yield batch(1)
+                    return
+        except (*GZIP_ERRORS, InputError):
+            if count:
+                yield batch(count)
+            raise
+        if count:
+            yield batch(count)
+
     def jsonl_events(self, path: Path, shown: str, rel: str,
-                     size: int) -> Iterator[Union[LineBatch, Skipped, FileMark]]:
+                     size: int, blocks: bool = False) -> Iterator[Union[LineBatch, Skipped, FileMark]]:
         """:meth:`jsonl_file` with its lines left unparsed."""
         try:
             stream = open_input(path)
@@ -429,7 +513,7 @@ class _Reader:
         base = self.opts.bytes_done
         try:
             with raw, stream:  # type: ignore[union-attr]
-                for batch in self.line_batches(stream, shown, rel, size):
+                for batch in self.line_batches(stream, shown, rel, size, blocks):
                     try:
                         self.opts.bytes_done = base + raw.tell()  # type: ignore[union-attr]
                     except OSError:
@@ -511,9 +595,10 @@ class LineReader:
                 continue
             yield from reader.file(path, rel)
 
-    def events(self, size: int) -> Iterator[Union[LineBatch, Skipped, FileMark]]:
+    def events(self, size: int, blocks: bool = False) -> Iterator[Union[LineBatch, Skipped, FileMark]]:
         """Batches of at most ``size`` unparsed lines, notes and file marks, in input order
-        (only when :attr:`jsonl_only`)."""
+        (only when :attr:`jsonl_only`); with ``blocks``, lines left as read where they can be
+        (:meth:`_Reader.line_batches`)."""
         if not self.jsonl_only:
             raise ValueError("events() reads JSON lines inputs only; use documents() for the others")
         reader, opts = self._reader, self.opts
@@ -527,7 +612,7 @@ class LineReader:
                 opts.files_read += 1
                 try:
                     yield from reader.line_batches(self._stdin if self._stdin is not None else sys.stdin.buffer,
-                                                   "-", "-", size)
+                                                   "-", "-", size, blocks)
                 except InputError as exc:
                     # read_documents lets this end the reading; here it waits for its turn (apply).
                     yield FileMark("-", True, exc)
@@ -543,7 +628,7 @@ class LineReader:
             if note is not None:
                 yield note
                 continue
-            yield from reader.jsonl_events(path, shown, rel, size)
+            yield from reader.jsonl_events(path, shown, rel, size, blocks)
 
     @property
     def rereadable(self) -> bool:

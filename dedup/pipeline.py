@@ -20,18 +20,20 @@ from .config import KEEP_POLICIES, KeepPolicy, ScanConfig  # noqa: F401  (ScanCo
 from .errors import ConfigError, InputError
 from .candidates import candidate_pairs
 from .features import PARTS, DocInfo, HashedBatch, hash_batch  # noqa: F401  (they lived here; still importable)
-from .io import (Document, LineBatch, LineReader, ReadOptions, Skipped, Source, headline,
-                 parse_lines)
+from .io import (Document, LineBatch, LineReader, ReadOptions, Skipped, Source, from_ring, headline,
+                 parse_lines, to_ring)
 from .judge import (DocFacts, PairJudge, join_blocks, spooled_judge, verify_block,  # noqa: F401
                     verify_candidates)  # (PairJudge, verify_candidates lived here; still importable)
 from .short import ShortFeatures, ShortMatch, ShortMatcher
 from .pages import prepare_pages
-from .pool import can_fork, process_pool
+from .pool import can_fork, process_pool, worker_ring
 from .signature import MinHasher
 from .spool import PickedSets, Rows, SetStore, set_sums, stack_signatures  # noqa: F401  (lived here)
 from .verify import Counts, Pair, similarity
 
 BATCH = 256
+#: Shared memory the lines of the batches in flight go to the workers in (:class:`dedup.pool.Ring`).
+RING_BYTES = 8 << 20
 #: Input files of at least this many bytes on disk in all (JSON lines files only) are read twice by
 #: default: the first reading hashes every document for its signature, the second only those in
 #: candidate pairs, for the sets verification compares; the temporary file then holds only theirs.
@@ -171,7 +173,7 @@ def _parse_hash(batch: LineBatch, drop: AbstractSet[int] = frozenset(), part: Op
     there are none). With ``repeats``, a document whose id this worker met before is a :class:`Repeated`,
     not hashed."""
     if parsed is None:
-        parsed = parse_lines(batch, _worker_state["read"])  # type: ignore[arg-type]
+        parsed = parse_lines(from_ring(batch, worker_ring()), _worker_state["read"])  # type: ignore[arg-type]
     if repeats:
         seen: set[str] = _worker_state["ids"]  # type: ignore[assignment]
         marked = []
@@ -280,7 +282,8 @@ def worker_pool(config: ScanConfig, read_options: Optional[ReadOptions] = None, 
     """The scan's worker processes (forked where the system can: they then start small, before the
     scan's process has grown); ``counts``, shared, for :func:`_parse_count`; ``stores``, the spool
     the workers read sets from to verify candidates (:func:`_verify_part`)."""
-    return process_pool(workers or config.workers, _init_worker, (config, read_options, part, counts, stores))
+    return process_pool(workers or config.workers, _init_worker, (config, read_options, part, counts, stores),
+                        ring=RING_BYTES)
 
 
 class _Workers:
@@ -313,7 +316,7 @@ def _line_hashed(reader: LineReader, config: ScanConfig, size: Optional[int] = N
     marks and ids back in input order, so they are what :func:`dedup.io.read_documents` gives. With
     ``counts`` (shared, and given to the workers too) the workers count the batches' frequencies.
     The workers: ``pool``; else ``start()`` once there are two batches, else a pool of their own."""
-    events = reader.events(size or BATCH)
+    events = reader.events(size or BATCH, blocks=config.workers > 1)
     head: list[object] = []
     n_batches = 0
     for event in events:
@@ -362,25 +365,36 @@ def _line_hashed(reader: LineReader, config: ScanConfig, size: Optional[int] = N
         return
     task = _parse_count if count_there else _parse_hash
     pending: deque[tuple[object, object]] = deque()
+    slots: deque = deque()  # (batch, its slot) of the batches in flight whose lines went through the ring
     in_flight = 0
     if pool is None and start is not None:
         pool = start()
     with nullcontext(pool) if pool is not None else worker_pool(config, reader.opts, part, counts=counts) as pool:
+        ring = pool.ring  # type: ignore[attr-defined]
+
+        def next_done() -> Iterator[Hashed]:
+            done, res = pending.popleft()
+            got = res.get() if res is not None else None  # type: ignore[attr-defined]
+            if slots and slots[0][0] is done:
+                ring.free(slots.popleft()[1])
+            yield from take(done, got)
+
         try:
             for event in stream:
                 if isinstance(event, LineBatch):
-                    pending.append((event, pool.apply_async(task, (event,), {"repeats": True})))
+                    sent = to_ring(event, ring) if ring is not None else None
+                    if sent is not None:
+                        slots.append((event, sent[1]))
+                    pending.append((event, pool.apply_async(task, (sent[0] if sent else event,), {"repeats": True})))
                     in_flight += 1
                 else:
                     pending.append((event, None))
                 # Bound the lines in flight so memory follows the signatures, not the text.
                 while in_flight > 2 * workers:
-                    done, res = pending.popleft()
-                    in_flight -= res is not None
-                    yield from take(done, res.get() if res is not None else None)  # type: ignore[attr-defined]
+                    in_flight -= pending[0][1] is not None
+                    yield from next_done()
             while pending:
-                done, res = pending.popleft()
-                yield from take(done, res.get() if res is not None else None)  # type: ignore[attr-defined]
+                yield from next_done()
         except BaseException:
             _drain(pending)
             raise

@@ -14,13 +14,21 @@ sentinel; closing, terminating and the last result through the change
 queue), so here it does not wait on the results pipe: it waits on what
 ``multiprocessing.pool.ThreadPool`` already waits on alone, the change
 queue, plus the workers' sentinels.
+
+A pool may also have a :class:`Ring`, memory the forked workers share with
+the process that made them: bytes put there reach a worker without being
+pickled, written into the pipe and read out of it again.
 """
 
 from __future__ import annotations
 
+import mmap
 import multiprocessing
 import multiprocessing.pool
-from typing import Any, Callable
+from collections import deque
+from typing import Any, Callable, NamedTuple, Optional, Sequence, Union
+
+Bytes = Union[bytes, memoryview]
 
 
 def can_fork() -> bool:
@@ -38,7 +46,88 @@ class Pool(multiprocessing.pool.Pool):
         return [notifier._reader]
 
 
-def process_pool(workers: int, initializer: Callable[..., None], initargs: tuple) -> Pool:
-    """A :class:`Pool` of ``workers`` processes, forked where the system can."""
-    ctx = multiprocessing.get_context("fork" if can_fork() else None)
-    return Pool(workers, initializer=initializer, initargs=initargs, context=ctx)
+class Slot(NamedTuple):
+    """Where :meth:`Ring.put` put some bytes: ``size`` bytes from ``start``."""
+
+    start: int
+    size: int
+
+
+class Ring:
+    """Shared memory, used as a ring, that a process hands bytes to the workers it forks in.
+
+    The process :meth:`put` s bytes and sends the :class:`Slot` instead; a
+    worker :meth:`read` s them. Slots are freed in the order they were put
+    (:meth:`free`), once the worker that read one has answered: the bytes of
+    the batches in flight lie one after the other, and a batch that does not
+    fit waits for nobody: :meth:`put` says no, and the batch goes through the
+    pipe. The memory is an anonymous shared mapping; only its pages in use
+    count in a process's memory.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._map = mmap.mmap(-1, size)
+        self._used: deque[Slot] = deque()  # oldest first
+
+    def put(self, parts: Sequence[Bytes]) -> Optional[Slot]:
+        """The bytes of ``parts``, one after the other, put where no slot in use is; None if they do not fit."""
+        size = sum(len(p) for p in parts)
+        start = self._place(size)
+        if start is None:
+            return None
+        at = start
+        for part in parts:
+            self._map[at:at + len(part)] = part
+            at += len(part)
+        slot = Slot(start, size)
+        self._used.append(slot)
+        return slot
+
+    def _place(self, size: int) -> Optional[int]:
+        if not self._used:
+            return 0 if size <= self.size else None
+        oldest, newest = self._used[0], self._used[-1]
+        end = newest.start + newest.size
+        if newest.start >= oldest.start:  # in use: [oldest, end): after it, else from the start
+            if end + size <= self.size:
+                return end
+            return 0 if size <= oldest.start else None
+        return end if end + size <= oldest.start else None  # in use: [oldest, size) and [0, end)
+
+    def read(self, slot: tuple[int, int]) -> bytes:
+        """The bytes put in ``slot`` (a :class:`Slot`, or its two numbers), in a worker or in the
+        process that put them."""
+        start, size = slot
+        return self._map[start:start + size]
+
+    def free(self, slot: Slot) -> None:
+        """Let ``slot``, the oldest in use, be used again."""
+        if not self._used or self._used[0] != slot:
+            raise ValueError("slots are freed in the order they were put")
+        self._used.popleft()
+
+
+_ring: Optional[Ring] = None
+
+
+def worker_ring() -> Optional[Ring]:
+    """In a worker, the :class:`Ring` of its pool (None in a pool without one, or outside a pool)."""
+    return _ring
+
+
+def _start(ring: Optional[Ring], initializer: Callable[..., None], initargs: tuple) -> None:
+    global _ring
+    _ring = ring
+    initializer(*initargs)
+
+
+def process_pool(workers: int, initializer: Callable[..., None], initargs: tuple, ring: int = 0) -> Pool:
+    """A :class:`Pool` of ``workers`` processes, forked where the system can; when they are forked,
+    with a :class:`Ring` of ``ring`` bytes (``pool.ring``, else None)."""
+    fork = can_fork()
+    shared = Ring(ring) if ring and fork else None
+    ctx = multiprocessing.get_context("fork" if fork else None)
+    pool = Pool(workers, initializer=_start, initargs=(shared, initializer, initargs), context=ctx)
+    pool.ring = shared  # type: ignore[attr-defined]
+    return pool

@@ -13,12 +13,15 @@ from __future__ import annotations
 import codecs
 import fnmatch
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Optional, Sequence, Union
+from typing import TYPE_CHECKING, Iterator, Optional, Sequence, Union
 
 from .decode import decode, human_size, looks_binary, parse_date
 from .errors import ConfigError, InputError
+
+if TYPE_CHECKING:
+    from .pool import Ring, Slot
 
 ID_FIELDS = ("id", "_id", "doc_id", "docid", "newid", "url")
 TEXT_FIELDS = ("text", "content", "article", "body_text")
@@ -264,6 +267,49 @@ def record_document(number: int, rec: object, path: str, rel: str, opts: ReadOpt
     return Document(doc_id, body, path, number, date, False, title=record_title(rec))
 
 
+class LineBlock:
+    """Lines as they were read, not split yet: the bytes of ``count`` lines, each followed by its line
+    feed, in ``parts`` (pieces of what was read, laid end to end, which lines may cross). ``missing``:
+    the positions of the lines over the document size limit, whose bytes are left out (an empty line
+    stands in for each). Iterating gives the lines as a tuple of them would (None for those missing).
+
+    A batch whose lines are one block goes to a worker process in one piece
+    (pickled as one ``bytes``, or put in its pool's shared memory:
+    :func:`to_ring`) and is split there, not in the process that reads.
+    """
+
+    __slots__ = ("parts", "count", "missing")
+
+    def __init__(self, parts: Sequence[Union[bytes, memoryview]], count: int, missing: Sequence[int] = ()) -> None:
+        self.parts, self.count, self.missing = tuple(parts), count, tuple(missing)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[Optional[bytes]]:
+        return iter(self.split())
+
+    def split(self) -> list[Optional[bytes]]:
+        """The lines (without their line feeds)."""
+        lines: list[Optional[bytes]] = b"".join(self.parts).split(b"\n")  # type: ignore[assignment]
+        lines.pop()  # what follows the last line feed: nothing
+        for i in self.missing:
+            lines[i] = None
+        return lines
+
+    def __reduce__(self) -> tuple:
+        return LineBlock, ((b"".join(self.parts),), self.count, self.missing)
+
+
+@dataclass(frozen=True)
+class RingLines:
+    """A :class:`LineBlock` put in a worker pool's shared memory (:class:`dedup.pool.Ring`): its slot there."""
+
+    slot: tuple[int, int]
+    count: int
+    missing: tuple[int, ...]
+
+
 @dataclass(frozen=True)
 class LineBatch:
     """Lines of a JSON lines input, read but not yet parsed (:func:`parse_lines` parses them).
@@ -272,15 +318,38 @@ class LineBatch:
         path: the file as shown in notes (``-`` for stdin); rel: its id prefix.
         numbers: each line's number in the file.
         lines: each line's bytes (UTF-8 for UTF-16/32 input), None for a
-            line over the document size limit.
+            line over the document size limit: a tuple of them, or a
+            :class:`LineBlock` (a :class:`RingLines` on its way to a worker).
         encoding: how to decode the lines (None: UTF-8).
     """
 
     path: str
     rel: str
-    numbers: tuple[int, ...]
-    lines: tuple[Optional[bytes], ...]
+    numbers: Sequence[int]
+    lines: Union[tuple[Optional[bytes], ...], LineBlock, RingLines]
     encoding: Optional[str]
+
+
+def to_ring(batch: LineBatch, ring: "Ring") -> Optional[tuple[LineBatch, "Slot"]]:
+    """The batch as sent to a worker of the pool that has ``ring``, its block of lines put there, and
+    the slot to free once the worker has answered; None when the lines are no block or do not fit."""
+    lines = batch.lines
+    if not isinstance(lines, LineBlock):
+        return None
+    slot = ring.put(lines.parts)
+    if slot is None:
+        return None
+    return replace(batch, lines=RingLines(slot, lines.count, lines.missing)), slot
+
+
+def from_ring(batch: LineBatch, ring: Optional["Ring"]) -> LineBatch:
+    """In a worker, the batch with its lines taken out of its pool's ``ring`` (as it is if not there)."""
+    lines = batch.lines
+    if not isinstance(lines, RingLines):
+        return batch
+    if ring is None:
+        raise ValueError("a batch whose lines are in a ring reached a process without one")
+    return replace(batch, lines=LineBlock((ring.read(lines.slot),), lines.count, lines.missing))
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,13 @@ import gzip
 import io
 import json
 import os
+import pickle
 
 import pytest
 
 from dedup.errors import InputError
 from dedup.decode import decode, html_to_text, parse_date
-from dedup.io import ReadOptions, read_documents
+from dedup.io import LineBlock, ReadOptions, read_documents
 
 ARTICLE = "Thousands of health care workers joined the picket line on Thursday across Northern California."
 
@@ -286,6 +287,12 @@ def _check_reading(dio, tmp_path_factory, data: bytes, limit: int, wanted: set, 
     batches = list(reader.line_batches(io.BufferedReader(io.BytesIO(data)), "x", "x", batch))
     assert [n for b in batches for n in b.numbers] == list(range(1, len(want) + 1))
     assert [line for b in batches for line in b.lines] == want and all(len(b.numbers) <= batch for b in batches)
+    # Left as read (for workers to split): the same batches, whether or not the reader can keep them whole.
+    blocks = list(reader.line_batches(io.BufferedReader(io.BytesIO(data)), "x", "x", batch, blocks=True))
+    assert [list(b.numbers) for b in blocks] == [list(b.numbers) for b in batches]
+    assert [list(b.lines) for b in blocks] == [list(b.lines) for b in batches]
+    assert all(isinstance(b.lines, LineBlock) for b in blocks) == (limit >= dio._CHUNK) or not blocks
+    assert [list(pickle.loads(pickle.dumps(b)).lines) for b in blocks] == [list(b.lines) for b in batches]
     path = tmp_path_factory.mktemp("reread") / "x.jsonl"
     path.write_bytes(data)
     lr = dio.LineReader([str(path)], ReadOptions(max_document_bytes=limit))

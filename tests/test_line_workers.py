@@ -20,6 +20,7 @@ from dedup.cli import cli
 from dedup.errors import InputError
 from dedup.io import FileMark, LineBatch, LineReader, ReadOptions, Skipped, parse_lines, read_documents
 from dedup.pipeline import ScanConfig, scan
+from dedup.pool import can_fork
 
 WORDS = [f"w{k}" for k in range(3000)]
 
@@ -125,6 +126,33 @@ def test_workers_give_the_notes_and_documents_of_one_process(tmp_path: Path, sma
                      "h.jsonl:1: duplicate id 'doc0'"):
         assert expected in joined, expected
     assert any(d.id.endswith("a.jsonl:22") for d in documents)  # a record without id is FILE:LINE
+
+
+@pytest.mark.parametrize("ring", [0, 3000, 8 << 20])
+def test_lines_left_as_read_give_what_one_process_gives(tmp_path: Path, small_batches: None,
+                                                        monkeypatch: pytest.MonkeyPatch, ring: int) -> None:
+    """With pieces no larger than the line limit, the scan's process hands its lines to the workers
+    as read, not split: in the pool's shared memory (all of them, or those that fit: 3,000 bytes hold
+    one batch of four lines at a time), else pickled. The outcome is one process's."""
+    from dedup import io as dio, pool as dpool
+
+    monkeypatch.setattr(dio, "_CHUNK", 1024)  # the limit is 5,000 bytes: over it only across pieces
+    monkeypatch.setattr(pipeline, "RING_BYTES", ring)
+    puts: list[bool] = []
+    real = dpool.Ring.put
+
+    def put(self: dpool.Ring, parts: list) -> Optional[dpool.Slot]:
+        got = real(self, parts)
+        puts.append(got is not None)
+        return got
+
+    monkeypatch.setattr(dpool.Ring, "put", put)
+    folder = inputs(tmp_path)
+    assert outcome(folder, 2) == outcome(folder, 1)
+    if ring and can_fork():
+        assert sum(puts) > 20 and (all(puts) if ring > 3000 else not all(puts)), puts
+    else:
+        assert not puts
 
 
 def log_parsing(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:

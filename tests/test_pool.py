@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dedup.pool import can_fork, process_pool
+from dedup.pool import Ring, Slot, can_fork, process_pool, worker_ring
 
 
 def _result(i: int) -> list[bytes]:
@@ -56,3 +56,42 @@ def test_the_pool_still_replaces_a_worker_that_exits() -> None:
             time.sleep(0.01)
         assert len(now) == 2 and len(now & before) == 1, (before, now)  # one worker replaced
         assert {pool.apply_async(os.getpid).get(timeout=10) for _ in range(20)} <= now
+
+
+def test_the_ring_puts_slots_one_after_the_other_and_wraps_around() -> None:
+    ring = Ring(10)
+    a = ring.put([b"abc", memoryview(b"xde")[1:]])
+    b = ring.put([b"fgh"])
+    assert (a, b) == (Slot(0, 5), Slot(5, 3)) and ring.read(a) == b"abcde" and ring.read(b) == b"fgh"
+    assert ring.put([b"ijk"]) is None  # not after the last (8 + 3 > 10), nor before the first, in use
+    with pytest.raises(ValueError, match="order"):
+        ring.free(b)
+    ring.free(a)
+    c = ring.put([b"ijk"])
+    assert c == Slot(0, 3) and ring.read(c) == b"ijk"  # around, before the oldest (at 5)
+    d = ring.put([b"lm"])
+    assert d == Slot(3, 2) and ring.put([b"n"]) is None  # between the newest and the oldest: full
+    ring.free(b)
+    ring.free(c)
+    ring.free(d)
+    assert ring.put([bytes(10)]) == Slot(0, 10)  # empty again: from the start
+    assert Ring(4).put([bytes(5)]) is None  # larger than the ring
+
+
+def _read_slot(slot: tuple) -> bytes:
+    ring = worker_ring()
+    assert ring is not None
+    return ring.read(slot)
+
+
+@pytest.mark.skipif(not can_fork(), reason="the ring is shared with forked workers only")
+def test_workers_read_what_the_pool_puts_in_its_ring() -> None:
+    with process_pool(2, _nothing, (), ring=1 << 16) as pool:
+        ring = pool.ring  # type: ignore[attr-defined]
+        for k in range(200):  # around the ring many times, each slot freed once its worker answered
+            data = os.urandom(1000 + k)
+            slot = ring.put([data[:10], data[10:]])
+            assert pool.apply_async(_read_slot, (slot,)).get(timeout=10) == data
+            ring.free(slot)
+    with process_pool(1, _nothing, ()) as pool:
+        assert pool.ring is None  # type: ignore[attr-defined]
