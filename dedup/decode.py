@@ -14,6 +14,7 @@ import os
 import re
 import zlib
 from datetime import datetime, timezone
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import IO, Optional
@@ -151,6 +152,14 @@ def parse_date(value: object) -> Optional[datetime]:
     text = str(value).strip()
     if not text:
         return None
+    # Only short strings are remembered: a hostile file's megabyte-long "dates" are parsed, not kept.
+    return _text_date(text) if len(text) <= 64 else _text_date.__wrapped__(text)
+
+
+@lru_cache(maxsize=1 << 12)
+def _text_date(text: str) -> Optional[datetime]:
+    """:func:`parse_date` of a non-empty string. Remembered: a feed dated by the day repeats a few
+    dates in every batch, which then share one object (less to parse, to keep and to pickle)."""
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
     try:

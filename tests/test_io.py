@@ -298,3 +298,18 @@ def _check_reading(dio, tmp_path_factory, data: bytes, limit: int, wanted: set, 
     lr = dio.LineReader([str(path)], ReadOptions(max_document_bytes=limit))
     picked = [(n, line) for b in lr.reread({str(path): wanted}, batch) for n, line in zip(b.numbers, b.lines)]
     assert picked == [(n, want[n - 1]) for n in sorted(wanted) if n <= len(want)]
+
+
+def test_a_date_string_met_again_gives_the_same_object_and_long_ones_are_not_kept():
+    from datetime import datetime, timezone
+
+    from dedup import decode as ddecode
+
+    first, again = parse_date("2026-11-30"), parse_date(" 2026-11-30 ")
+    assert first == datetime(2026, 11, 30, tzinfo=timezone.utc) and again is first  # shared, not made twice
+    assert parse_date("26-FEB-1987 15:01:01.79") == datetime(1987, 2, 26, 15, 1, 1, 790000, tzinfo=timezone.utc)
+    kept = ddecode._text_date.cache_info().currsize
+    long = parse_date("27-MAR-1987 02:17:09.88" + " T" * 200)  # a date followed by codes, read but not kept
+    assert long == datetime(1987, 3, 27, 2, 17, 9, 880000, tzinfo=timezone.utc)
+    assert parse_date("x" * 100_000) is None
+    assert ddecode._text_date.cache_info().currsize == kept
