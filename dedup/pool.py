@@ -61,8 +61,8 @@ class Ring:
     (:meth:`free`), once the worker that read one has answered: the bytes of
     the batches in flight lie one after the other, and a batch that does not
     fit waits for nobody: :meth:`put` says no, and the batch goes through the
-    pipe. The memory is an anonymous shared mapping; only its pages in use
-    count in a process's memory.
+    pipe. The memory is an anonymous shared mapping: a process's memory
+    counts the pages it has touched, at most the ring's size.
     """
 
     def __init__(self, size: int) -> None:
