@@ -12,6 +12,7 @@ import gzip
 import io
 import os
 import re
+import sys
 import zlib
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -390,6 +391,17 @@ def human_size(n: int) -> str:
         if n >= size and n % size == 0:
             return f"{n // size} {unit}"
     return f"{n:,} bytes"
+
+
+def standard_input() -> IO[bytes]:
+    """The bytes of standard input (``-``).
+
+    Raises:
+        InputError: it is closed (the process was started without one).
+    """
+    if sys.stdin is None:
+        raise InputError("-: standard input is closed; pipe the articles in, or name files instead of -", "-")
+    return sys.stdin.buffer
 
 
 def open_input(path: Path) -> IO[bytes]:

@@ -14,16 +14,15 @@ import io
 import json
 import os
 import stat
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, AbstractSet, Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
 
 from .decode import (GZIP_ERRORS, TooLarge, Utf8Lines, base_suffix, decode, gzip_reader, looks_binary,  # noqa: F401
-                     open_input, parse_date, read_bounded, stream_bom, wide_encoding)
+                     open_input, parse_date, read_bounded, standard_input, stream_bom, wide_encoding)
 from .errors import InputError
 from .records import (BODY_FIELDS, DATE_FIELDS, ID_FIELDS, MAX_DOCUMENT_BYTES, MAX_FILE_BYTES, TEXT_FIELDS,  # noqa: F401
-                      TITLE_FIELDS, TOO_DEEP, Document, FileMark, LineBatch, LineBlock, ReadOptions, RingLines, Skipped, headline,
+                      TITLE_FIELDS, TOO_DEEP, LONG_NUMBER, Document, FileMark, LineBatch, LineBlock, ReadOptions, RingLines, Skipped, headline,
                       line_value, parse_lines, pick_field, record_document, record_text, record_title, repeated_id,
                       from_ring, to_ring, too_large)
 from .sources import Source, expand_inputs
@@ -115,6 +114,9 @@ class _Reader:
         except json.JSONDecodeError as exc:
             self.skip(path, f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
                             " (fix the file, or name it .jsonl if it holds one object a line)")
+            return []
+        except ValueError:
+            self.skip(path, LONG_NUMBER)
             return []
         except RecursionError:
             self.skip(path, TOO_DEEP)
@@ -588,7 +590,7 @@ class LineReader:
         self._start()
         for path, rel, in_folder in self._expanded:
             if path is None:
-                yield from reader.stdin(self._stdin if self._stdin is not None else sys.stdin.buffer)
+                yield from reader.stdin(self._stdin if self._stdin is not None else standard_input())
                 continue
             if not self._wanted(path, rel, in_folder):
                 opts.files_ignored += 1
@@ -611,7 +613,7 @@ class LineReader:
                     reader.on_file("-")
                 opts.files_read += 1
                 try:
-                    yield from reader.line_batches(self._stdin if self._stdin is not None else sys.stdin.buffer,
+                    yield from reader.line_batches(self._stdin if self._stdin is not None else standard_input(),
                                                    "-", "-", size, blocks)
                 except InputError as exc:
                     # read_documents lets this end the reading; here it waits for its turn (apply).

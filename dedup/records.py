@@ -216,6 +216,10 @@ TOO_DEEP = ("JSON nested deeper than Python's parser allows (about 1,000 levels)
              "flatten the record or remove it")
 
 
+LONG_NUMBER = ("holds a number of more than 4,300 digits, which Python does not read; "
+               "quote it as a string or remove it")
+
+
 def repeated_id(doc_id: str) -> str:
     return f"duplicate id {doc_id!r} (ids must be unique; pick another with --id-field)"
 
@@ -234,6 +238,8 @@ def line_value(raw: bytes, encoding: Optional[str]) -> tuple[bool, object]:
         return True, json.loads(line)
     except json.JSONDecodeError as exc:
         return False, f"malformed JSON line ({exc.msg} at column {exc.colno}); fix or remove the line"
+    except ValueError:  # an integer of more digits than Python converts
+        return False, f"JSON line {LONG_NUMBER}"
     except RecursionError:
         return False, TOO_DEEP
 

@@ -6,14 +6,13 @@ order (:mod:`dedup.diff` compares two texts; this module finds them).
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterator, Optional, Sequence
 
 from .diff import Similarity, TermWeights, VersionDiff, diff, tell_older
 from .errors import ConfigError, InputError
-from .io import Document, ReadOptions, Source, decode, parse_date, read_documents, record_text
+from .io import Document, ReadOptions, Source, decode, parse_date, read_documents, record_text, standard_input
 from .pages import prepare_pages
 from .pipeline import ScanResult
 from .shingle import ShingleConfig, shingle_set
@@ -36,7 +35,7 @@ def read_stdin_version(stream: IO[bytes], read_options: Optional[ReadOptions] = 
     if stripped.startswith("{") and stripped.endswith("}"):
         try:
             record = json.loads(stripped)
-        except json.JSONDecodeError:
+        except ValueError:  # not JSON (or a number too long to read): the text as it is
             record = None
         if isinstance(record, dict):
             body = record_text(record, opts.text_field)
@@ -63,7 +62,7 @@ def read_version(source: Source, read_options: Optional[ReadOptions] = None,
                        max_file_bytes=base.max_file_bytes)
     text = str(source)
     if text == "-":
-        return read_stdin_version(stdin if stdin is not None else sys.stdin.buffer, opts)
+        return read_stdin_version(stdin if stdin is not None else standard_input(), opts)
     path, want = text, None
     if "#" in text and not Path(text).exists():
         path, want = text.rsplit("#", 1)

@@ -390,6 +390,30 @@ def test_deeply_nested_json_is_skipped_not_a_crash(tmp_path):
     assert r.exit_code == 0 and r.stdout.startswith("2 documents from 3 files (2 skipped)")
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_number_too_long_for_python_is_skipped_not_a_crash(tmp_path, jobs):
+    """Python reads no integer of more than 4,300 digits (a ValueError that is no JSONDecodeError)."""
+    huge = '{"id": "huge", "n": ' + "7" * 5000 + ', "text": "a record with a huge number"}'
+    (tmp_path / "huge.json").write_text("[" + huge + "]")
+    (tmp_path / "huge.jsonl").write_text(json.dumps({"id": "ok", "text": "a fine article"}) + "\n" + huge + "\n")
+    docs, notes = _skipped([tmp_path])
+    assert [d.id for d in docs] == ["ok"]
+    why = "holds a number of more than 4,300 digits, which Python does not read; quote it as a string or remove it"
+    assert notes == [f"{tmp_path / 'huge.json'}: {why}", f"{tmp_path / 'huge.jsonl'}:2: JSON line {why}"]
+    r = run("scan", tmp_path / "huge.jsonl", "--jobs", jobs, "--format", "json")
+    assert r.exit_code == 0 and [n["line"] for n in json.loads(r.stdout)["skipped"]] == [2]
+
+
+@pytest.mark.parametrize("args", [["scan", "-"], ["scan", "-", "--jobs", "2"], ["diff", "-", str(SEEDS / A)]])
+def test_closed_standard_input_is_one_line(args):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([sys.executable, "-m", "dedup", *args], cwd=ROOT, env=env, stdin=None, capture_output=True,
+                       timeout=60, preexec_fn=lambda: os.close(0))
+    assert r.returncode == 1 and r.stdout == b""
+    assert r.stderr.decode() == ("Error: -: standard input is closed; pipe the articles in, or name files instead "
+                                 "of -\n")
+
+
 def test_corrupt_and_truncated_gzip_are_skipped(tmp_path):
     whole = gzip.compress((SEEDS / A).read_bytes())
     (tmp_path / "truncated.txt.gz").write_bytes(whole[: len(whole) // 2])
