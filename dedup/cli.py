@@ -12,7 +12,7 @@ import click
 from . import __version__
 from .cli_index import index_group
 from .cli_options import (CONTEXT, EXIT_DUPLICATES, Progress, emit, folder_options, make_read_options,
-                          occasion_options, read_options, refuse_outputs, rule_options, warn_skipped)
+                          occasion_options, read_options, refuse_outputs, rule_options, steady_allocator, warn_skipped)
 from .config import KEEP_POLICIES, ScanConfig
 from .errors import ConfigError, DedupError
 from .files import atomic_write, check_folder_target, plan_set_aside, set_aside, write_folder
@@ -147,6 +147,7 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
             check_folder_target(report)
         from .pipeline import scan as scan_sources
 
+        steady_allocator()
         with Progress(quiet, "scanning", opts) as progress:
             result = scan_sources(list(sources), config, read_options=opts, progress=progress.on_docs,
                                   reread=reread)

@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 import click
 
 from .cli_options import (CONTEXT, EXIT_DUPLICATES, Progress, emit, folder_options, make_read_options, read_options,
-                          refuse_outputs, warn_skipped)
+                          refuse_outputs, steady_allocator, warn_skipped)
 from .config import ScanConfig
 from .errors import DedupError
 from .io import read_documents
@@ -118,6 +118,7 @@ def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_
       dedup index add archive.db news/ --format json | jq .summary
       dedup index add news --redis redis://localhost:6379/0 incoming/
     """
+    steady_allocator()
     index = open_index(db, redis_url, create=True, threshold=threshold, containment=containment,
                        shingle_size=shingle_size, num_perm=num_perm, seed=seed)
     index.batch_size = batch_size

@@ -22,6 +22,26 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 EXIT_DUPLICATES = 3
 
 
+def steady_allocator() -> None:
+    """Have this process (and the workers it forks) keep the memory a batch frees for the next one.
+
+    glibc hands each freed block of over 128 KB back to the system and trims
+    the top of its heap, so the next batch faults the same pages in again: a
+    100,000-article scan in one process took 740,000 page faults and 1.5 s
+    of system time. With blocks of up to 32 MB taken from the heap and up to
+    64 MB of free heap kept, it takes 61,000. Where there is no ``mallopt``
+    (not glibc), nothing changes.
+    """
+    try:
+        import ctypes
+
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD
+    mallopt(-1, 64 << 20)  # M_TRIM_THRESHOLD
+
+
 class Size(click.ParamType):
     """A size in bytes: 16777216, 16M, 16MiB, 512K, 1G."""
 
