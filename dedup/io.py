@@ -22,9 +22,9 @@ from .decode import (GZIP_ERRORS, TooLarge, Utf8Lines, base_suffix, decode, gzip
                      open_input, parse_date, read_bounded, standard_input, stream_bom, wide_encoding)
 from .errors import InputError
 from .records import (BODY_FIELDS, DATE_FIELDS, ID_FIELDS, MAX_DOCUMENT_BYTES, MAX_FILE_BYTES, TEXT_FIELDS,  # noqa: F401
-                      TITLE_FIELDS, TOO_DEEP, LONG_NUMBER, Document, FileMark, LineBatch, LineBlock, ReadOptions, RingLines, Skipped, headline,
-                      line_value, parse_lines, pick_field, record_document, record_text, record_title, repeated_id,
-                      from_ring, to_ring, too_large)
+                      TITLE_FIELDS, TOO_DEEP, LONG_NUMBER, Document, FileMark, LineBatch, LineBlock, ReadOptions,
+                      Skipped, from_ring, headline, line_value, parse_lines, pick_field, record_document, record_text,
+                      record_title, repeated_id, to_ring, too_large)
 from .sources import Source, expand_inputs
 from .tables import csv_records
 
