@@ -753,6 +753,13 @@ class LineReader:
             InputError: a note or a repeated id, when reading is strict.
         """
         reader = self._reader
+        if Skipped not in set(map(type, parsed)):
+            # The common batch: documents only, with new ids (checked at once).
+            ids = [item.id for item in parsed]  # type: ignore[attr-defined]
+            fresh = set(ids)
+            if len(fresh) == len(ids) and reader.seen.isdisjoint(fresh):
+                reader.seen |= fresh
+                return [True] * len(ids)
         kept: list[bool] = []
         try:
             for item in parsed:

@@ -336,6 +336,12 @@ def _line_hashed(reader: LineReader, config: ScanConfig, size: Optional[int] = N
             return
         parsed, hb, sums = got if count_there else (*got, None)  # type: ignore[misc]
         kept = reader.accept(event, parsed)
+        if hb is not None and False not in kept and set(map(type, parsed)) == {DocInfo}:
+            # The common batch: documents only, all kept, as the worker hashed them.
+            if count_there:
+                counts.counted(len(parsed))  # type: ignore[union-attr]
+            yield Hashed(parsed, hb, count_there, sums)
+            return
         items = [d for d in parsed if isinstance(d, (DocInfo, Repeated))]
         refused = frozenset(d.line for d, k in zip(items, kept) if not k)
         # The worker left out exactly the documents refused (repeats of its own earlier ids): its batch

@@ -216,6 +216,34 @@ class _Sets:
         return got
 
 
+def intersection_sizes(values: np.ndarray, lengths: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Per pair ``k``, how many values segments ``left[k]`` and ``right[k]`` share, for sorted distinct
+    segments (``values`` split at the running sum of ``lengths``), all pairs at once."""
+    a, a_lengths = select_segments(values, lengths, left)
+    b, b_lengths = select_segments(values, lengths, right)
+    pairs = np.arange(len(left), dtype=np.uint64)
+    b_pair = np.repeat(pairs, b_lengths)
+    # Keyed by pair, then value, the left sides are one increasing array to look the right sides up in.
+    a_keys = (np.repeat(pairs, a_lengths) << np.uint64(32)) | a.astype(np.uint64)
+    b_keys = (b_pair << np.uint64(32)) | b.astype(np.uint64)
+    if not len(a_keys):
+        return np.zeros(len(left), np.int64)
+    at = np.minimum(np.searchsorted(a_keys, b_keys), len(a_keys) - 1)
+    return np.bincount(b_pair[a_keys[at] == b_keys].astype(np.int64), minlength=len(left))
+
+
+def _agreements(values: np.ndarray, lengths: np.ndarray, left: np.ndarray, right: np.ndarray,
+                both_empty: float) -> np.ndarray:
+    """:func:`_agreement` of many pairs of segments at once (the same floats)."""
+    a, b = lengths[left], lengths[right]
+    smaller = np.minimum(a, b)
+    shared = intersection_sizes(values, lengths, left, right)
+    out = np.where((a == 0) & (b == 0), both_empty, 0.0)
+    some = smaller > 0
+    out[some] = shared[some] / smaller[some]
+    return out
+
+
 def _agreement(a: frozenset, b: frozenset, both_empty: float) -> float:
     if not a or not b:
         return both_empty if not a and not b else 0.0
@@ -270,6 +298,7 @@ class ShortMatcher:
         self.number_sets = _Sets(features.numbers, features.number_lengths)
         self.digit_sets = _Sets(features.digits, features.digit_lengths)
         self.word_sets: dict[int, frozenset] = {}
+        self.words: Optional[tuple[np.ndarray, np.ndarray]] = None
         self.bigram_ends = np.cumsum(features.bigram_lengths)
 
     def _decide(self, a: int, b: int) -> Optional[ShortMatch]:
@@ -291,6 +320,35 @@ class ShortMatcher:
             return None
         i, j = int(features.index[a]), int(features.index[b])
         return ShortMatch(min(i, j), max(i, j), contain, num, rare)
+
+    def _decide_all(self, a: np.ndarray, b: np.ndarray) -> list[ShortMatch]:
+        """:meth:`_decide` of the pairs ``(a[k], b[k])`` at once: the matches, in the pairs' order."""
+        rule, features = self.rule, self.features
+        num = _agreements(features.numbers, features.number_lengths, a, b, 1.0)
+        ok = ~(num < rule.numbers) | features.corrections[a] | features.corrections[b]
+        a, b, num = a[ok], b[ok], num[ok]
+        words, word_lengths = self._all_words()
+        rare = _agreements(words, word_lengths, a, b, 0.0)
+        ok = ~(rare < rule.rare)
+        a, b, num, rare = a[ok], b[ok], num[ok], rare[ok]
+        lengths = features.bigram_lengths
+        contain = intersection_sizes(features.bigrams, lengths, a, b) / np.minimum(lengths[a], lengths[b])
+        ok = ~(contain < rule.containment)
+        i, j = features.index[a[ok]], features.index[b[ok]]
+        return [ShortMatch(*m) for m in zip(np.minimum(i, j).tolist(), np.maximum(i, j).tolist(),
+                                            contain[ok].tolist(), num[ok].tolist(), rare[ok].tolist())]
+
+    def _all_words(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every row's rare words without a digit (:meth:`_words`), as concatenated sets."""
+        if self.words is None:
+            features = self.features
+            rows = np.arange(len(self.key_lengths), dtype=np.uint64)
+            keys = (np.repeat(rows, self.key_lengths) << np.uint64(32)) | self.keys.astype(np.uint64)
+            digits = (np.repeat(rows, features.digit_lengths) << np.uint64(32)) | features.digits.astype(np.uint64)
+            keep = ~np.isin(keys, digits, assume_unique=True)
+            self.words = (self.keys[keep], np.bincount((keys[keep] >> np.uint64(32)).astype(np.int64),
+                                                       minlength=len(rows)))
+        return self.words
 
     def _words(self, a: int) -> frozenset:
         """Row a's rare words without a digit (figures have their own test)."""
@@ -318,10 +376,7 @@ class ShortMatcher:
         # Only documents with a key token can match (rare agreement needs rare words).
         sigs = hasher.signatures_flat(self.keys, self.key_lengths)[has_keys]
         cands = has_keys[candidate_pairs(sigs, self.rule.bands, self.rule.rows)]
-        for a, b in cands.tolist():
-            m = self._decide(a, b)
-            if m is not None:
-                yield m
+        yield from self._decide_all(cands[:, 0], cands[:, 1])
 
 
 def common_tokens(tokens: np.ndarray, docs: int, rule: ShortRule) -> np.ndarray:

@@ -13,6 +13,7 @@ import random
 from collections import Counter
 from typing import NamedTuple
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -23,7 +24,7 @@ from dedup.io import Document, record_text
 from dedup.normalize import words
 from dedup.pipeline import ScanConfig, ScanResult, scan_documents
 from dedup.shingle import shingle_set
-from dedup.short import ShortFeatures, ShortRule, short_features, short_pairs
+from dedup.short import ShortFeatures, ShortMatcher, ShortRule, short_features, short_pairs
 from dedup.signature import MinHasher
 from dedup.verify import similarity
 
@@ -398,3 +399,25 @@ def test_reuters_templated_reports_are_not_paired(reuters):
     assert 0 < len(short) < 10
     for i, j in short:
         assert ref(i, j).accepted()
+
+
+def _one_by_one_and_at_once(texts: list[str]) -> tuple[list, list]:
+    matcher = ShortMatcher(features(texts), RULE)
+    rows = np.array([(a, b) for a in range(len(texts)) for b in range(len(texts)) if a != b], dtype=np.int64)
+    one_by_one = [m for m in (matcher._decide(a, b) for a, b in rows.tolist()) if m is not None]
+    return one_by_one, matcher._decide_all(rows[:, 0], rows[:, 1])
+
+
+def test_pairs_decided_at_once_are_those_decided_one_by_one():
+    # Figures on one side only, on neither, a correction's swapped figures, a template's other figures.
+    texts = [REPORT, CORRECTION, SPRING, SUMMER, SUMMER_SPRING_FIGURES, SPRING.replace("14 cts", "fourteen cents"),
+             "Zorbex Mining said its board met today and named a new chairman, Anna Quist, from June",
+             "Zorbex Mining said its board met today and named a new chairman, Anna Quist, from July"]
+    one_by_one, at_once = _one_by_one_and_at_once(texts)
+    assert one_by_one and at_once == one_by_one
+
+
+def test_reuters_pairs_decided_at_once_are_those_decided_one_by_one(reuters):
+    texts = [text_of(r) for r in reuters.values() if is_short(r)][:400]
+    one_by_one, at_once = _one_by_one_and_at_once(texts)
+    assert len(one_by_one) > 20 and at_once == one_by_one
