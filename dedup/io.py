@@ -53,6 +53,14 @@ class StrictStop(InputError):
     """The note that stops a ``strict`` reading, raised as it is (it names its file and line already)."""
 
 
+def _mtime(path: Path, st: Optional[os.stat_result] = None) -> Optional[datetime]:
+    """When a file was last modified (``st``: its status, when the caller has it), or None."""
+    try:
+        return datetime.fromtimestamp((st or path.stat()).st_mtime, tz=timezone.utc)
+    except (OSError, OverflowError, ValueError):
+        return None
+
+
 class _Reader:
     def __init__(self, opts: ReadOptions, on_file: Optional[Callable[[str], None]] = None) -> None:
         self.opts = opts
@@ -78,19 +86,22 @@ class _Reader:
         self.seen.add(doc.id)
         yield doc
 
-    def same_file(self, path: Path, shown: str) -> bool:
-        """True (with a note) when this file was already read under another name (a link, or given twice)."""
-        note = self.read_before(path, shown)
+    def same_file(self, path: Path, shown: str, st: Optional[os.stat_result] = None) -> bool:
+        """True (with a note) when this file was already read under another name (a link, or given twice);
+        ``st``: its status, when the caller has it."""
+        note = self.read_before(path, shown, st)
         if note is not None:
             self.note(note)
         return note is not None
 
-    def read_before(self, path: Path, shown: str) -> Optional[Skipped]:
-        """The note for a file already read under another name, or None (the file is then remembered)."""
-        try:
-            st = path.stat()
-        except OSError:
-            return None
+    def read_before(self, path: Path, shown: str, st: Optional[os.stat_result] = None) -> Optional[Skipped]:
+        """The note for a file already read under another name, or None (the file is then remembered);
+        ``st``: its status, when the caller has it."""
+        if st is None:
+            try:
+                st = path.stat()
+            except OSError:
+                return None
         if not stat.S_ISREG(st.st_mode):
             return None
         key = (st.st_dev, st.st_ino)
@@ -226,7 +237,11 @@ class _Reader:
         shown = str(path)
         if self.on_file:
             self.on_file(shown)
-        if self.same_file(path, shown):
+        try:
+            st: Optional[os.stat_result] = path.stat()
+        except OSError:
+            st = None
+        if self.same_file(path, shown, st):
             return
         suffix = base_suffix(path)
         if suffix in JSONL_SUFFIXES:
@@ -241,7 +256,7 @@ class _Reader:
         is_json = suffix in JSON_SUFFIXES
         limit = self.opts.max_file_bytes if is_json else self.opts.max_document_bytes
         try:
-            self.opts.bytes_done += path.stat().st_size
+            self.opts.bytes_done += (st or path.stat()).st_size
             data = read_bounded(path, limit)
         except TooLarge:
             self.opts.files_read += 1
@@ -271,23 +286,19 @@ class _Reader:
         if is_json:
             yield from self.records(self.json_items(text, shown), shown, rel)
         elif suffix in HTML_SUFFIXES:
-            yield from self.html_page(path, shown, rel, text)
+            yield from self.html_page(path, shown, rel, text, st)
         else:
             if not text.strip():
                 self.skip(shown, "no article text found")
                 return
-            try:
-                date: Optional[datetime] = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
-            except OSError:
-                date = None
+            date = _mtime(path, st)
             yield from self.emit(Document(rel, text, shown, 0, date, True, date_is_mtime=date is not None))
 
-    def html_page(self, path: Path, shown: str, rel: str, html: str) -> Iterator[Document]:
-        """A web page: its main text and metadata (:mod:`dedup.extract`), or the page itself when deferred."""
-        try:
-            mtime: Optional[datetime] = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
-        except OSError:
-            mtime = None
+    def html_page(self, path: Path, shown: str, rel: str, html: str,
+                  st: Optional[os.stat_result] = None) -> Iterator[Document]:
+        """A web page: its main text and metadata (:mod:`dedup.extract`), or the page itself when deferred;
+        ``st``: the file's status, when the caller has it."""
+        mtime = _mtime(path, st)
         doc = Document(rel, "", shown, 0, mtime, True, date_is_mtime=mtime is not None)
         if self.opts.defer_html:
             yield from self.emit(dataclasses.replace(doc, html=html))
