@@ -182,8 +182,9 @@ def input_files(sources: Sequence[str]) -> list[str]:
 
 
 def refuse_outputs(outputs: Sequence[Optional[str]], sources: Sequence[str]) -> None:
-    """Stop before reading when an output file is one of the inputs."""
-    if not any(o and o != "-" and os.path.exists(o) for o in outputs):
+    """Stop before reading when an output file is one of the inputs. Only an output that is a regular
+    file already can be one (a device such as /dev/null never is): then the folders are walked."""
+    if not any(o and o != "-" and os.path.isfile(o) for o in outputs):
         return
     try:
         refuse_inputs(outputs, input_files(sources))

@@ -77,6 +77,18 @@ def test_output_onto_an_input_through_a_link_is_refused(news, tmp_path):
     assert (news / A).read_bytes() == before and link.is_symlink()
 
 
+def test_an_output_that_is_a_device_does_not_walk_the_inputs(news, monkeypatch):
+    import dedup.cli_options
+
+    def walked(*args, **kwargs):
+        raise AssertionError("the inputs were walked for an output that cannot be one of them")
+
+    monkeypatch.setattr(dedup.cli_options, "expand_sources", walked)
+    assert run("scan", news, "-o", os.devnull).exit_code == 0
+    # An output that is a file still is looked for among them.
+    assert isinstance(run("scan", news, "-o", news / A).exception, AssertionError)
+
+
 def test_diff_output_onto_an_input_is_refused(tmp_path):
     a = tmp_path / "a.txt"
     shutil.copy(SEEDS / A, a)
