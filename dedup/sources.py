@@ -20,6 +20,11 @@ def walk_folder(folder: Path, problems: list[tuple[Path, str]]) -> list[Path]:
     FIFOs, sockets and devices are left out with a note (reading one could
     block forever), and so is a subfolder that cannot be listed.
     """
+    return [path for path, _ in folder_files(folder, problems)]
+
+
+def folder_files(folder: Path, problems: list[tuple[Path, str]]) -> list[tuple[Path, str]]:
+    """:func:`walk_folder`, each file with its path relative to ``folder`` (``/``-separated)."""
     found = []
 
     def unreadable(exc: OSError) -> None:
@@ -28,19 +33,24 @@ def walk_folder(folder: Path, problems: list[tuple[Path, str]]) -> list[Path]:
 
     for root, dirs, files in os.walk(folder, onerror=unreadable, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        here = Path(root)
+        # Relative paths are made once a folder, and a file's by joining strings: pathlib per file is slow.
+        prefix = here.relative_to(folder).as_posix() + "/"
+        prefix = "" if prefix == "./" else prefix
         for name in sorted(files):
             if name.startswith("."):
                 continue
-            path = Path(root) / name
+            path = here / name
             try:
-                mode = path.stat().st_mode
+                mode = os.stat(path).st_mode
             except OSError:
                 mode = 0
             if mode and not stat.S_ISREG(mode):
                 problems.append((path, "not a regular file (a FIFO, socket or device); skipped"))
                 continue
-            found.append(path)
-    return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+            found.append((prefix + name, path))
+    found.sort(key=lambda item: item[0])
+    return [(path, rel) for rel, path in found]
 
 
 def check_source(src: object) -> None:
@@ -87,8 +97,7 @@ def expand_inputs(sources: Sequence[Source], *, path_ids: bool = False,
             continue
         path = Path(src)
         if path.is_dir():
-            for f in walk_folder(path, notes):
-                rel = f.relative_to(path).as_posix()
+            for f, rel in folder_files(path, notes):
                 if path_ids:
                     out.append((f, Path(os.path.normpath(f)).as_posix(), True))
                 else:
