@@ -576,6 +576,7 @@ class LineReader:
         self._problems: list[tuple[Path, str]] = []
         self._expanded = expand_inputs(sources, path_ids=self.opts.path_ids, problems=self._problems)
         self._count = 0
+        self._jsonl_only: Optional[bool] = None
 
     def _wanted(self, path: Path, rel: str, in_folder: bool) -> bool:
         return not in_folder or (base_suffix(path) in SUFFIXES and self.opts.wanted(rel))
@@ -583,8 +584,15 @@ class LineReader:
     @property
     def jsonl_only(self) -> bool:
         """Whether every input read is JSON lines (a ``.jsonl``/``.ndjson`` file, optionally gzipped, or ``-``)."""
-        read = [(p, r, f) for p, r, f in self._expanded if p is None or self._wanted(p, r, f)]
-        return bool(read) and all(p is None or base_suffix(p) in JSONL_SUFFIXES for p, _, _ in read)
+        if self._jsonl_only is None:
+            self._jsonl_only = False
+            for path, rel, in_folder in self._expanded:
+                if path is None or self._wanted(path, rel, in_folder):
+                    if path is not None and base_suffix(path) not in JSONL_SUFFIXES:
+                        self._jsonl_only = False
+                        break
+                    self._jsonl_only = True
+        return self._jsonl_only
 
     def _start(self) -> None:
         for path, _, _ in self._expanded:
