@@ -14,17 +14,17 @@ import io
 import json
 import os
 import stat
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, AbstractSet, Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
 
-from .decode import (GZIP_ERRORS, TooLarge, Utf8Lines, base_suffix, decode, gzip_reader, looks_binary,  # noqa: F401
-                     open_input, parse_date, read_bounded, standard_input, stream_bom, wide_encoding)
+from .decode import (GZIP_ERRORS, Utf8Lines, base_suffix, decode, gzip_reader, looks_binary,  # noqa: F401
+                     open_input, parse_date, standard_input, stream_bom, wide_encoding)
 from .errors import InputError
 from .records import (BODY_FIELDS, DATE_FIELDS, ID_FIELDS, MAX_DOCUMENT_BYTES, MAX_FILE_BYTES, TEXT_FIELDS,  # noqa: F401
-                      TITLE_FIELDS, TOO_DEEP, LONG_NUMBER, Document, FileMark, LineBatch, LineBlock, ReadOptions,
-                      Skipped, from_ring, headline, line_value, parse_lines, pick_field, record_document, record_text,
-                      record_title, repeated_id, to_ring, too_large)
+                      TITLE_FIELDS, TOO_DEEP, LONG_NUMBER, Document, FileBatch, FileMark, LineBatch, LineBlock,
+                      ReadOptions, Skipped, Unread, from_ring, headline, line_value, modified, parse_batch,
+                      parse_lines, pick_field, read_text, record_document, record_text, record_title, repeated_id,
+                      text_document, to_ring, too_large)
 from .sources import Source, expand_inputs
 from .tables import csv_records
 
@@ -35,6 +35,7 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson")
 CSV_SUFFIXES = (".csv", ".tsv")
 PARQUET_SUFFIXES = (".parquet",)
 SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSON_SUFFIXES + JSONL_SUFFIXES + CSV_SUFFIXES + PARQUET_SUFFIXES
+_NOT_TEXT = HTML_SUFFIXES + JSON_SUFFIXES + JSONL_SUFFIXES + CSV_SUFFIXES + PARQUET_SUFFIXES
 #: Rows of a Parquet file converted to records at a time: memory holds one
 #: batch of rows, not the file.
 PARQUET_BATCH_ROWS = 1024
@@ -51,14 +52,6 @@ def _file_of(stream: IO[bytes]) -> IO[bytes]:
 
 class StrictStop(InputError):
     """The note that stops a ``strict`` reading, raised as it is (it names its file and line already)."""
-
-
-def _mtime(path: Path, st: Optional[os.stat_result] = None) -> Optional[datetime]:
-    """When a file was last modified (``st``: its status, when the caller has it), or None."""
-    try:
-        return datetime.fromtimestamp((st or path.stat()).st_mtime, tz=timezone.utc)
-    except (OSError, OverflowError, ValueError):
-        return None
 
 
 class _Reader:
@@ -254,51 +247,35 @@ class _Reader:
             yield from self.parquet_file(path, shown, rel)
             return
         is_json = suffix in JSON_SUFFIXES
-        limit = self.opts.max_file_bytes if is_json else self.opts.max_document_bytes
         try:
             self.opts.bytes_done += (st or path.stat()).st_size
-            data = read_bounded(path, limit)
-        except TooLarge:
-            self.opts.files_read += 1
-            what = "file (decompressed)" if path.suffix.lower() == ".gz" else "file"
-            option = "--max-file-size" if is_json else "--max-document-size"
-            self.skip(shown, self.too_large(what, limit, option))
-            return
-        except InputError as exc:
-            self.skip(shown, exc.message)
-            return
         except OSError as exc:
             self.skip(shown, f"could not read ({exc.strerror or exc}); check the path and permissions")
             return
+        text = read_text(path, shown, self.opts.max_file_bytes if is_json else self.opts.max_document_bytes,
+                         "--max-file-size" if is_json else "--max-document-size", self.opts)
+        if isinstance(text, Unread):
+            self.note(text.note)
+            return
         self.opts.files_read += 1
-        if not data.strip():
-            self.skip(shown, "empty file")
-            return
-        if looks_binary(data, self.opts.encoding):
-            self.skip(shown, "binary file, not text (remove it or give text files only)")
-            return
-        try:
-            text = decode(data, self.opts.encoding)
-        except InputError as exc:
-            self.skip(shown, exc.message)
-            return
-        del data
-        if is_json:
+        if isinstance(text, Skipped):
+            self.note(text)
+        elif is_json:
             yield from self.records(self.json_items(text, shown), shown, rel)
         elif suffix in HTML_SUFFIXES:
             yield from self.html_page(path, shown, rel, text, st)
         else:
-            if not text.strip():
-                self.skip(shown, "no article text found")
-                return
-            date = _mtime(path, st)
-            yield from self.emit(Document(rel, text, shown, 0, date, True, date_is_mtime=date is not None))
+            got = text_document(text, shown, rel, st.st_mtime if st else None)
+            if isinstance(got, Skipped):
+                self.note(got)
+            else:
+                yield from self.emit(got)
 
     def html_page(self, path: Path, shown: str, rel: str, html: str,
                   st: Optional[os.stat_result] = None) -> Iterator[Document]:
         """A web page: its main text and metadata (:mod:`dedup.extract`), or the page itself when deferred;
         ``st``: the file's status, when the caller has it."""
-        mtime = _mtime(path, st)
+        mtime = modified(st.st_mtime if st else None)
         doc = Document(rel, "", shown, 0, mtime, True, date_is_mtime=mtime is not None)
         if self.opts.defer_html:
             yield from self.emit(dataclasses.replace(doc, html=html))
@@ -576,7 +553,7 @@ class LineReader:
         self._problems: list[tuple[Path, str]] = []
         self._expanded = expand_inputs(sources, path_ids=self.opts.path_ids, problems=self._problems)
         self._count = 0
-        self._jsonl_only: Optional[bool] = None
+        self._kinds: dict[tuple[tuple[str, ...], bool], bool] = {}
 
     def _wanted(self, path: Path, rel: str, in_folder: bool) -> bool:
         return not in_folder or (base_suffix(path) in SUFFIXES and self.opts.wanted(rel))
@@ -584,15 +561,26 @@ class LineReader:
     @property
     def jsonl_only(self) -> bool:
         """Whether every input read is JSON lines (a ``.jsonl``/``.ndjson`` file, optionally gzipped, or ``-``)."""
-        if self._jsonl_only is None:
-            self._jsonl_only = False
+        return self._only(JSONL_SUFFIXES, True)
+
+    @property
+    def text_only(self) -> bool:
+        """Whether every input read is a plain text file (not JSON, CSV, Parquet or HTML; no ``-``)."""
+        return self._only(_NOT_TEXT, False)
+
+    def _only(self, suffixes: tuple[str, ...], within: bool) -> bool:
+        """Whether some input is read and, for every one, its suffix is among ``suffixes`` (``within``)
+        or not (standard input counts as JSON lines), worked out once."""
+        key = (suffixes, within)
+        if key not in self._kinds:
+            found = False
             for path, rel, in_folder in self._expanded:
                 if path is None or self._wanted(path, rel, in_folder):
-                    if path is not None and base_suffix(path) not in JSONL_SUFFIXES:
-                        self._jsonl_only = False
+                    found = (base_suffix(path) in suffixes) == within if path is not None else within
+                    if not found:
                         break
-                    self._jsonl_only = True
-        return self._jsonl_only
+            self._kinds[key] = found
+        return self._kinds[key]
 
     def _start(self) -> None:
         for path, _, _ in self._expanded:
@@ -616,16 +604,19 @@ class LineReader:
                 continue
             yield from reader.file(path, rel)
 
-    def events(self, size: int, blocks: bool = False) -> Iterator[Union[LineBatch, Skipped, FileMark]]:
+    def events(self, size: int, blocks: bool = False) -> Iterator[Union[LineBatch, FileBatch, Skipped, FileMark]]:
         """Batches of at most ``size`` unparsed lines, notes and file marks, in input order
         (only when :attr:`jsonl_only`); with ``blocks``, lines left as read where they can be
-        (:meth:`_Reader.line_batches`)."""
-        if not self.jsonl_only:
-            raise ValueError("events() reads JSON lines inputs only; use documents() for the others")
+        (:meth:`_Reader.line_batches`). When :attr:`text_only`, batches of ``size`` files to read."""
+        if not self.jsonl_only and not self.text_only:
+            raise ValueError("events() reads JSON lines or plain text inputs only; use documents() for the others")
         reader, opts = self._reader, self.opts
         for where, reason in self._problems:
             yield Skipped(str(where), reason)
         self._start()
+        if not self.jsonl_only:
+            yield from self._file_batches(size)
+            return
         for path, rel, in_folder in self._expanded:
             if path is None:
                 if reader.on_file:
@@ -650,6 +641,37 @@ class LineReader:
                 yield note
                 continue
             yield from reader.jsonl_events(path, shown, rel, size, blocks)
+
+    def _file_batches(self, size: int) -> Iterator[Union[FileBatch, Skipped]]:
+        """:meth:`events` of plain text files: each file's turn taken here (progress, the same file
+        met twice), its reading left to :func:`dedup.io.read_files`."""
+        reader, opts = self._reader, self.opts
+        batch: list[tuple[str, str, Optional[float]]] = []
+        for path, rel, in_folder in self._expanded:
+            if not self._wanted(path, rel, in_folder):  # type: ignore[arg-type]
+                opts.files_ignored += 1
+                continue
+            shown = str(path)
+            if reader.on_file:
+                reader.on_file(shown)
+            try:
+                st: Optional[os.stat_result] = path.stat()  # type: ignore[union-attr]
+            except OSError:
+                st = None
+            note = reader.read_before(path, shown, st)  # type: ignore[arg-type]
+            if note is not None:
+                if batch:
+                    yield FileBatch(*map(tuple, zip(*batch)))  # type: ignore[arg-type]
+                    batch = []
+                yield note
+                continue
+            opts.bytes_done += st.st_size if st else 0
+            batch.append((shown, rel, st.st_mtime if st else None))
+            if len(batch) == size:
+                yield FileBatch(*map(tuple, zip(*batch)))  # type: ignore[arg-type]
+                batch = []
+        if batch:
+            yield FileBatch(*map(tuple, zip(*batch)))  # type: ignore[arg-type]
 
     @property
     def rereadable(self) -> bool:
@@ -761,7 +783,7 @@ class LineReader:
         elif self._count == len(reader.seen) + len(self.opts.skipped):
             reader.skip(event.path, "empty file")
 
-    def accept(self, batch: LineBatch, parsed: Sequence[object]) -> list[bool]:
+    def accept(self, batch: Union[LineBatch, FileBatch], parsed: Sequence[object]) -> list[bool]:
         """Take in a batch's records, in its turn: the notes :func:`parse_lines` gave, and the
         documents (anything with ``id``, ``path`` and ``line``), each refused when its id came before.
 
@@ -772,6 +794,9 @@ class LineReader:
             InputError: a note or a repeated id, when reading is strict.
         """
         reader = self._reader
+        if isinstance(batch, FileBatch):
+            self.opts.files_read += len(batch.paths) - sum(isinstance(item, Unread) for item in parsed)
+            parsed = [item.note if isinstance(item, Unread) else item for item in parsed]
         if Skipped not in set(map(type, parsed)):
             # The common batch: documents only, with new ids (checked at once).
             ids = [item.id for item in parsed]  # type: ignore[attr-defined]
@@ -793,7 +818,7 @@ class LineReader:
                 reader.seen.add(doc_id)
                 kept.append(True)
         except InputError as exc:
-            if batch.path == "-" or isinstance(exc, StrictStop):
+            if isinstance(exc, StrictStop) or isinstance(batch, FileBatch) or batch.path == "-":
                 raise
             reader.skip(batch.path, exc.message)  # as jsonl_file words an error inside a file
         return kept

@@ -10,8 +10,8 @@ import time
 from collections import deque
 from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
-from itertools import chain
-from typing import IO, AbstractSet, Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence, TypeVar
+from itertools import chain, count
+from typing import IO, AbstractSet, Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence, TypeVar, Union
 
 import numpy as np
 
@@ -20,8 +20,8 @@ from .config import KEEP_POLICIES, KeepPolicy, ScanConfig  # noqa: F401  (ScanCo
 from .errors import ConfigError, InputError
 from .candidates import candidate_pairs
 from .features import PARTS, DocInfo, HashedBatch, hash_batch  # noqa: F401  (they lived here; still importable)
-from .io import (Document, LineBatch, LineReader, ReadOptions, Skipped, Source, from_ring, headline,
-                 parse_lines, to_ring)
+from .io import (Document, FileBatch, LineBatch, LineReader, ReadOptions, Skipped, Source, from_ring, headline,
+                 parse_batch, to_ring)
 from .judge import (DocFacts, PairJudge, join_blocks, spooled_judge, verify_block,  # noqa: F401
                     verify_candidates)  # (PairJudge, verify_candidates lived here; still importable)
 from .short import ShortFeatures, ShortMatch, ShortMatcher
@@ -161,40 +161,46 @@ class Repeated(NamedTuple):
     line: int
 
 
+#: What workers read: lines of JSON, or plain text files.
+_BATCHES = (LineBatch, FileBatch)
+
 #: Ids a worker remembers to skip repeats by (a few MB; past them, repeats are hashed and refused).
 SEEN_IDS = 100_000
 
 
-def _parse_hash(batch: LineBatch, drop: AbstractSet[int] = frozenset(), part: Optional[str] = None,
+def _parse_hash(batch: Union[LineBatch, FileBatch], drop: AbstractSet[int] = frozenset(), part: Optional[str] = None,
                 parsed: Optional[list] = None, repeats: bool = False) -> tuple[list[object], Optional[HashedBatch]]:
-    """A batch of JSON lines parsed (unless given ``parsed``, what :func:`dedup.io.parse_lines` made of it)
-    and hashed (in a worker): in line order, a note for each line that gives no document and a DocInfo for
-    each that does (the lines in ``drop`` left out), and the hashed batch of those documents (None when
-    there are none). With ``repeats``, a document whose id this worker met before is a :class:`Repeated`,
-    not hashed."""
+    """A batch of JSON lines or files read and parsed (unless given ``parsed``, what
+    :func:`dedup.io.parse_batch` made of it) and hashed (in a worker): in input order, a note for each
+    line or file that gives no document and a DocInfo for each that does (those whose positions among
+    the batch's documents are in ``drop`` left out), and the hashed batch of those documents (None when
+    there are none). With ``repeats``, a document whose id this worker met before is a
+    :class:`Repeated`, not hashed."""
     if parsed is None:
-        parsed = parse_lines(from_ring(batch, worker_ring()), _worker_state["read"])  # type: ignore[arg-type]
+        parsed = parse_batch(from_ring(batch, worker_ring()), _worker_state["read"])  # type: ignore[arg-type]
+    if drop:
+        position = count()
+        parsed = [d for d in parsed if not isinstance(d, Document) or next(position) not in drop]
     if repeats:
         seen: set[str] = _worker_state["ids"]  # type: ignore[assignment]
         marked = []
         for d in parsed:
-            if isinstance(d, Document) and d.line not in drop:
+            if isinstance(d, Document):
                 if d.id in seen:
                     d = Repeated(d.id, d.path, d.line)
                 elif len(seen) < SEEN_IDS:
                     seen.add(d.id)
             marked.append(d)
         parsed = marked
-    docs = [d for d in parsed if isinstance(d, Document) and d.line not in drop]
+    docs = [d for d in parsed if isinstance(d, Document)]
     if not docs:
-        return [d for d in parsed if not isinstance(d, Document)], None
+        return parsed, None
     hb = _hash_batch([d.text for d in docs], page_titles(docs), part)
     infos = iter([_info(d, w, n) for d, w, n in zip(docs, hb.words.tolist(), hb.lengths.tolist())])
-    return [next(infos) if isinstance(d, Document) else d for d in parsed
-            if not isinstance(d, Document) or d.line not in drop], hb
+    return [next(infos) if isinstance(d, Document) else d for d in parsed], hb
 
 
-def _parse_count(batch: LineBatch, part: Optional[str] = None, repeats: bool = False
+def _parse_count(batch: Union[LineBatch, FileBatch], part: Optional[str] = None, repeats: bool = False
                  ) -> tuple[list[object], Optional[HashedBatch], Optional[np.ndarray]]:
     """:func:`_parse_hash` in a worker that counts the shingle and word frequencies itself (into the
     scan's shared :class:`Counts`), so that the sets need not come back for them. Hashing for
@@ -321,7 +327,7 @@ def _line_hashed(reader: LineReader, config: ScanConfig, size: Optional[int] = N
     n_batches = 0
     for event in events:
         head.append(event)
-        n_batches += isinstance(event, LineBatch)
+        n_batches += isinstance(event, _BATCHES)
         if n_batches == 2:
             break
     stream = chain(head, events)
@@ -331,7 +337,7 @@ def _line_hashed(reader: LineReader, config: ScanConfig, size: Optional[int] = N
     count_there = workers > 1 and counts is not None
 
     def take(event: object, got: Optional[tuple]) -> Iterator[Hashed]:
-        if not isinstance(event, LineBatch):
+        if not isinstance(event, _BATCHES):
             reader.apply(event)  # type: ignore[arg-type]
             return
         parsed, hb, sums = got if count_there else (*got, None)  # type: ignore[misc]
@@ -342,20 +348,22 @@ def _line_hashed(reader: LineReader, config: ScanConfig, size: Optional[int] = N
                 counts.counted(len(parsed))  # type: ignore[union-attr]
             yield Hashed(parsed, hb, count_there, sums)
             return
-        items = [d for d in parsed if isinstance(d, (DocInfo, Repeated))]
-        refused = frozenset(d.line for d, k in zip(items, kept) if not k)
+        items = [d for d in parsed if isinstance(d, (DocInfo, Repeated))]  # the batch's documents
+        refused = frozenset(k for k, keep in enumerate(kept) if not keep)
         # The worker left out exactly the documents refused (repeats of its own earlier ids): its batch
         # holds the others. Else the batch is parsed again here and the others hashed again.
-        if refused != {d.line for d in items if isinstance(d, Repeated)}:
-            docs = [d.line for d in items if isinstance(d, DocInfo)]
-            records = parse_lines(event, reader.opts)
+        if refused != {k for k, d in enumerate(items) if isinstance(d, Repeated)}:
+            docs = [k for k, d in enumerate(items) if isinstance(d, DocInfo)]
+            records = parse_batch(event, reader.opts)
+            if [d.id for d in records if isinstance(d, Document)] != [d.id for d in items]:
+                raise InputError(f"{items[0].path}: changed while it was scanned; scan it again once nothing "
+                                 "writes to it", items[0].path)
             if count_there and hb is not None:
                 # The worker counted what it hashed: take back what of it was refused, from the sets it
                 # sent (read once), else (the first of two readings sends none) hashing them again.
-                lines = frozenset(docs) & refused
-                gone = _sets_of(hb, np.array([line in lines for line in docs], dtype=bool)) if len(hb.values) \
-                    else _parse_hash(event, {d.line for d in records if isinstance(d, Document)} - lines,
-                                     parsed=records)[1]
+                gone_at = frozenset(docs) & refused
+                gone = _sets_of(hb, np.array([k in gone_at for k in docs], dtype=bool)) if len(hb.values) \
+                    else _parse_hash(event, set(range(len(items))) - gone_at, parsed=records)[1]
                 counts.count(gone, -1)  # type: ignore[union-attr]
             parsed, hb = _parse_hash(event, refused, parsed=records)
             sums = None
@@ -367,7 +375,7 @@ def _line_hashed(reader: LineReader, config: ScanConfig, size: Optional[int] = N
 
     if workers <= 1:
         for event in stream:
-            yield from take(event, _parse_hash(event) if isinstance(event, LineBatch) else None)
+            yield from take(event, _parse_hash(event) if isinstance(event, _BATCHES) else None)
         return
     task = _parse_count if count_there else _parse_hash
     pending: deque[tuple[object, object]] = deque()
@@ -387,7 +395,7 @@ def _line_hashed(reader: LineReader, config: ScanConfig, size: Optional[int] = N
 
         try:
             for event in stream:
-                if isinstance(event, LineBatch):
+                if isinstance(event, _BATCHES):
                     sent = to_ring(event, ring) if ring is not None else None
                     if sent is not None:
                         slots.append((event, sent[1]))
@@ -748,9 +756,9 @@ def scan(sources: Sequence[Source], config: Optional[ScanConfig] = None, *,
     twice = reader.rereadable and (reader.input_bytes() >= REREAD_BYTES if reread is None else reread)
     part = "signatures" if twice else "all"
     t0 = time.perf_counter()
-    if config.workers > 1 and reader.jsonl_only:
-        # JSON lines are parsed where they are hashed, and counted there where workers are forked: this
-        # process only reads lines. Reading twice, both readings share the workers: forked now, they do
+    if config.workers > 1 and (reader.jsonl_only or reader.text_only):
+        # JSON lines are parsed (plain text files read) where they are hashed, and counted there where
+        # workers are forked: this process only reads lines (takes each file's turn). Reading twice, both readings share the workers: forked now, they do
         # not carry the memory this process has later.
         # Forked workers share the frequency counts and the spool, and then verify the candidates too.
         # The pool is kept to the end of the scan.

@@ -14,10 +14,11 @@ import codecs
 import fnmatch
 import json
 from dataclasses import dataclass, field, replace
-from datetime import datetime
-from typing import TYPE_CHECKING, Iterator, Optional, Sequence, Union
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator, NamedTuple, Optional, Sequence, Union
 
-from .decode import decode, human_size, looks_binary, parse_date
+from .decode import TooLarge, decode, human_size, looks_binary, parse_date, read_bounded
 from .errors import ConfigError, InputError
 
 if TYPE_CHECKING:
@@ -228,6 +229,85 @@ def too_large(what: str, limit: int, option: str) -> str:
     return f"{what} larger than {human_size(limit)} (the limit; raise it with {option}, or split the file)"
 
 
+class Unread(NamedTuple):
+    """The note on a file that could not be read at all (it does not count among the files read)."""
+
+    note: Skipped
+
+
+def read_text(path: Path, shown: str, limit: int, option: str, opts: ReadOptions) -> Union[str, Skipped, Unread]:
+    """A whole input file read and decoded: its text, or the note saying why not.
+
+    Args:
+        path: the file; shown: as notes name it.
+        limit: the most bytes it may hold (decompressed); option: what raises it.
+        opts: the encoding to decode with.
+    """
+    try:
+        data = read_bounded(path, limit)
+    except TooLarge:
+        return Skipped(shown, too_large("file (decompressed)" if path.suffix.lower() == ".gz" else "file",
+                                        limit, option))
+    except InputError as exc:
+        return Unread(Skipped(shown, exc.message))
+    except OSError as exc:
+        return Unread(Skipped(shown, f"could not read ({exc.strerror or exc}); check the path and permissions"))
+    if not data.strip():
+        return Skipped(shown, "empty file")
+    if looks_binary(data, opts.encoding):
+        return Skipped(shown, "binary file, not text (remove it or give text files only)")
+    try:
+        return decode(data, opts.encoding)
+    except InputError as exc:
+        return Skipped(shown, exc.message)
+
+
+def modified(mtime: Optional[float]) -> Optional[datetime]:
+    """A file's modification time (``st_mtime``) as a date, or None."""
+    try:
+        return None if mtime is None else datetime.fromtimestamp(mtime, tz=timezone.utc)
+    except (OSError, OverflowError, ValueError):
+        return None
+
+
+def text_document(text: str, shown: str, rel: str, mtime: Optional[float]) -> Union[Document, Skipped]:
+    """The document a plain text file gives (dated by its modification time), or the note why none."""
+    if not text.strip():
+        return Skipped(shown, "no article text found")
+    date = modified(mtime)
+    return Document(rel, text, shown, 0, date, True, date_is_mtime=date is not None)
+
+
+@dataclass(frozen=True)
+class FileBatch:
+    """Plain text files to read (:func:`read_files`), in a worker process.
+
+    Attributes:
+        paths: each file, as notes name it; rels: its document id.
+        mtimes: when each was last modified (its date), or None.
+    """
+
+    paths: tuple[str, ...]
+    rels: tuple[str, ...]
+    mtimes: tuple[Optional[float], ...]
+
+
+def read_files(batch: FileBatch, opts: ReadOptions) -> list[Union[Document, Skipped, Unread]]:
+    """The document or note of each plain text file of a batch, in order: what
+    :meth:`dedup.io.LineReader.documents` makes of them, but for the files read
+    before (:meth:`dedup.io.LineReader.accept` checks them in input order)."""
+    out: list[Union[Document, Skipped, Unread]] = []
+    for shown, rel, mtime in zip(batch.paths, batch.rels, batch.mtimes):
+        text = read_text(Path(shown), shown, opts.max_document_bytes, "--max-document-size", opts)
+        out.append(text_document(text, shown, rel, mtime) if isinstance(text, str) else text)
+    return out
+
+
+def parse_batch(batch: Union["LineBatch", FileBatch], opts: ReadOptions) -> list[Union[Document, Skipped, Unread]]:
+    """:func:`parse_lines` of a batch of JSON lines, :func:`read_files` of a batch of files."""
+    return read_files(batch, opts) if isinstance(batch, FileBatch) else parse_lines(batch, opts)
+
+
 def line_value(raw: bytes, encoding: Optional[str]) -> tuple[bool, object]:
     """One JSON line's value: ``(True, value)``, or ``(False, why it cannot be read)``."""
     try:
@@ -339,7 +419,7 @@ class LineBatch:
 def to_ring(batch: LineBatch, ring: "Ring") -> Optional[tuple[LineBatch, "Slot"]]:
     """The batch as sent to a worker of the pool that has ``ring``, its block of lines put there, and
     the slot to free once the worker has answered; None when the lines are no block or do not fit."""
-    lines = batch.lines
+    lines = getattr(batch, "lines", None)
     if not isinstance(lines, LineBlock):
         return None
     slot = ring.put(lines.parts)
@@ -350,7 +430,7 @@ def to_ring(batch: LineBatch, ring: "Ring") -> Optional[tuple[LineBatch, "Slot"]
 
 def from_ring(batch: LineBatch, ring: Optional["Ring"]) -> LineBatch:
     """In a worker, the batch with its lines taken out of its pool's ``ring`` (as it is if not there)."""
-    lines = batch.lines
+    lines = getattr(batch, "lines", None)
     if not isinstance(lines, RingLines):
         return batch
     if ring is None:

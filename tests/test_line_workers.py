@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from dedup import pipeline
+from dedup import pipeline, records
 from dedup.cli import cli
 from dedup.errors import InputError
 from dedup.io import FileMark, LineBatch, LineReader, ReadOptions, Skipped, parse_lines, read_documents
@@ -108,7 +108,7 @@ def test_reader_sees_json_lines_only(tmp_path: Path) -> None:
     assert LineReader([folder], ReadOptions(include=("*.jsonl", "*.jsonl.gz", "*.ndjson"))).jsonl_only
     assert not LineReader([folder]).jsonl_only  # g.txt is read too
     assert LineReader(["-"]).jsonl_only
-    with pytest.raises(ValueError, match="JSON lines inputs only"):
+    with pytest.raises(ValueError, match="JSON lines or plain text inputs only"):
         next(LineReader([folder]).events(4))
 
 
@@ -157,14 +157,14 @@ def test_lines_left_as_read_give_what_one_process_gives(tmp_path: Path, small_ba
 
 def log_parsing(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
     """Have every process that parses a batch of lines write its pid to ``log``."""
-    real = pipeline.parse_lines
+    real = records.parse_lines
 
     def logged(batch: LineBatch, opts: ReadOptions) -> list:
         with open(log, "a") as fh:
             fh.write(f"{os.getpid()}\n")
         return real(batch, opts)
 
-    monkeypatch.setattr(pipeline, "parse_lines", logged)
+    monkeypatch.setattr(records, "parse_lines", logged)
 
 
 def keep_counts(monkeypatch: pytest.MonkeyPatch) -> list:
