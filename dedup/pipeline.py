@@ -24,9 +24,9 @@ from .io import (Document, FileBatch, LineBatch, LineReader, ReadOptions, Skippe
                  parse_batch, to_ring)
 from .judge import (DocFacts, PairJudge, join_blocks, spooled_judge, verify_block,  # noqa: F401
                     verify_candidates)  # (PairJudge, verify_candidates lived here; still importable)
-from .short import ShortFeatures, ShortMatch, ShortMatcher
+from .short import ShortFeatures, ShortMatch, ShortMatcher, short_pair_list
 from .pages import prepare_pages
-from .pool import can_fork, process_pool, worker_ring
+from .pool import can_fork, drain, process_pool, worker_ring
 from .signature import MinHasher
 from .spool import PickedSets, Rows, SetStore, set_sums, stack_signatures  # noqa: F401  (lived here)
 from .verify import Counts, Pair, similarity
@@ -34,9 +34,8 @@ from .verify import Counts, Pair, similarity
 BATCH = 256
 #: Shared memory the lines of the batches in flight go to the workers in (:class:`dedup.pool.Ring`).
 RING_BYTES = 8 << 20
-#: Input files of at least this many bytes on disk in all (JSON lines files only) are read twice by
-#: default: the first reading hashes every document for its signature, the second only those in
-#: candidate pairs, for the sets verification compares; the temporary file then holds only theirs.
+#: Input files of at least this many bytes in all (JSON lines only) are read twice by default: the
+#: first reading hashes every document for its signature, the second those in candidate pairs only.
 REREAD_BYTES = 128 << 20
 _B = TypeVar("_B")
 _I = TypeVar("_I")
@@ -170,12 +169,10 @@ SEEN_IDS = 100_000
 
 def _parse_hash(batch: Union[LineBatch, FileBatch], drop: AbstractSet[int] = frozenset(), part: Optional[str] = None,
                 parsed: Optional[list] = None, repeats: bool = False) -> tuple[list[object], Optional[HashedBatch]]:
-    """A batch of JSON lines or files read and parsed (unless given ``parsed``, what
-    :func:`dedup.io.parse_batch` made of it) and hashed (in a worker): in input order, a note for each
-    line or file that gives no document and a DocInfo for each that does (those whose positions among
-    the batch's documents are in ``drop`` left out), and the hashed batch of those documents (None when
-    there are none). With ``repeats``, a document whose id this worker met before is a
-    :class:`Repeated`, not hashed."""
+    """A batch read and parsed (unless given ``parsed``, what :func:`dedup.io.parse_batch` made of it)
+    and hashed (in a worker): in input order, a note for each line or file that gives no document and a
+    DocInfo for each that does (but the documents at the places ``drop`` holds), and their hashed batch
+    (None if none). With ``repeats``, a document whose id this worker met before is a :class:`Repeated`."""
     if parsed is None:
         parsed = parse_batch(from_ring(batch, worker_ring()), _worker_state["read"])  # type: ignore[arg-type]
     if drop:
@@ -261,17 +258,6 @@ def document_batches(docs: Iterable[Document], size: int) -> Iterator[list[Docum
         yield batch
 
 
-def _drain(pending: Iterable[tuple[object, object]]) -> None:
-    """Stopped early (Ctrl-C, a read error): let the few batches in flight come back
-    before the pool is terminated. A worker still writing a large result into the
-    pipe holds the result queue's lock, and Pool.terminate then waits for that lock
-    forever (it hung 2 in 30 interrupted scans with -j 2)."""
-    deadline = time.monotonic() + 10
-    for _, res in pending:
-        if res is not None:
-            res.wait(max(0.0, deadline - time.monotonic()))  # type: ignore[attr-defined]
-
-
 def workers_for(batches: Iterator[_B], workers: int) -> tuple[Iterator[_B], int]:
     """The batches (unchanged) and how many worker processes to hash them with:
     one when they are a single batch, since starting workers costs more than it saves."""
@@ -317,9 +303,9 @@ def _hashed(docs: Iterable[Document], config: ScanConfig, part: str = "all") -> 
 def _line_hashed(reader: LineReader, config: ScanConfig, size: Optional[int] = None, part: str = "all",
                  pool: Optional["multiprocessing.pool.Pool"] = None, counts: Optional[Counts] = None,
                  start: Optional[_Workers] = None) -> Iterator[Hashed]:
-    """The hashed batches of JSON lines inputs in input order, the lines parsed and hashed by worker
-    processes (:meth:`dedup.io.LineReader.events`); this process reads the lines and takes the notes,
-    marks and ids back in input order, so they are what :func:`dedup.io.read_documents` gives. With
+    """The hashed batches of JSON lines (or text files) in input order, parsed (read) and hashed by
+    worker processes (:meth:`dedup.io.LineReader.events`); this process takes the notes, marks and ids
+    back in input order, so they are what :func:`dedup.io.read_documents` gives. With
     ``counts`` (shared, and given to the workers too) the workers count the batches' frequencies.
     The workers: ``pool``; else ``start()`` once there are two batches, else a pool of their own."""
     events = reader.events(size or BATCH, blocks=config.workers > 1)
@@ -410,7 +396,7 @@ def _line_hashed(reader: LineReader, config: ScanConfig, size: Optional[int] = N
             while pending:
                 yield from next_done()
         except BaseException:
-            _drain(pending)
+            drain(pending)
             raise
 
 
@@ -440,7 +426,7 @@ def _in_workers(func: Callable[..., _B], items: Iterator[_I], config: ScanConfig
                 done, res = pending.popleft()
                 yield done, res.get()  # type: ignore[attr-defined]
         except BaseException:
-            _drain(pending)
+            drain(pending)
             raise
 
 
@@ -648,22 +634,30 @@ def _scan_hashed(hashed: Iterable[Hashed], config: ScanConfig, opts: ReadOptions
                 progress(len(infos))
         t1 = time.perf_counter()
         signatures = sig_rows.array()
-        # A document with no words has no shingles: note it and leave it out of matching.
         skipped = list(opts.skipped)
         bands, rows = config.banding
-        candidates = candidate_pairs(signatures, bands, rows, config.max_bucket, threads=config.workers)
-        del signatures, sig_rows
-        empty = [i for i, d in enumerate(infos) if d.shingles == 0]
-        if empty:
-            drop = np.isin(candidates, empty).any(axis=1)
-            candidates = candidates[~drop]
-            for i in empty:
-                skipped.append(Skipped(infos[i].path, "no words to compare (empty after normalization)",
-                                       infos[i].line))
-        short_matcher = (ShortMatcher(ShortFeatures.concat(shorts), config.short_rule)
-                         if config.short_words else None)
-        short_matches = (list(short_matcher.pairs(MinHasher(config.num_perm, config.seed)))
-                         if short_matcher is not None else [])
+        all_short = ShortFeatures.concat(shorts) if config.short_words else None
+        pool = workers.started if workers is not None else None
+        # A worker finds the short-text rule's pairs while this process bands the signatures.
+        short_task = pool.apply_async(short_pair_list, (all_short, config.short_rule, config.num_perm, config.seed)) \
+            if pool is not None and all_short is not None and len(all_short) > 1 else None
+        try:
+            candidates = candidate_pairs(signatures, bands, rows, config.max_bucket, threads=config.workers)
+            del signatures, sig_rows
+            # A document with no words has no shingles: note it and leave it out of matching.
+            empty = [i for i, d in enumerate(infos) if d.shingles == 0]
+            if empty:
+                drop = np.isin(candidates, empty).any(axis=1)
+                candidates = candidates[~drop]
+                for i in empty:
+                    skipped.append(Skipped(infos[i].path, "no words to compare (empty after normalization)",
+                                           infos[i].line))
+            short_matcher = ShortMatcher(all_short, config.short_rule) if all_short is not None else None
+            short_matches = short_task.get() if short_task is not None else list(short_matcher.pairs(MinHasher(
+                config.num_perm, config.seed))) if short_matcher is not None else []
+        except BaseException:
+            drain([(None, short_task)])
+            raise
         t2 = time.perf_counter()
         getters = [kept.__getitem__ for kept in stores]
         if rehash is not None:
@@ -681,7 +675,6 @@ def _scan_hashed(hashed: Iterable[Hashed], config: ScanConfig, opts: ReadOptions
                           np.concatenate(corrections) if corrections else np.empty(0, bool),
                           counts.words.weights(), short_matcher)
         n_candidates = len(candidates)
-        pool = workers.started if workers is not None else None
         if pool is not None and len(candidates) > VERIFY_BLOCK:
             rows_of = (lambda docs: docs) if rehash is None else (lambda docs: np.searchsorted(needed, docs))
             pairs, rejected = _verified_in_workers(candidates, judge, short_matches, pool, stores, rows_of,
@@ -757,11 +750,10 @@ def scan(sources: Sequence[Source], config: Optional[ScanConfig] = None, *,
     part = "signatures" if twice else "all"
     t0 = time.perf_counter()
     if config.workers > 1 and (reader.jsonl_only or reader.text_only):
-        # JSON lines are parsed (plain text files read) where they are hashed, and counted there where
-        # workers are forked: this process only reads lines (takes each file's turn). Reading twice, both readings share the workers: forked now, they do
-        # not carry the memory this process has later.
-        # Forked workers share the frequency counts and the spool, and then verify the candidates too.
-        # The pool is kept to the end of the scan.
+        # JSON lines are parsed (text files read) where they are hashed, and counted there where workers
+        # are forked: this process reads lines (takes each file's turn). Forked workers share the counts
+        # and the spool, and find the short-text pairs and verify the candidates too. Reading twice, both
+        # readings share them: forked now, they do not carry the memory this process has later.
         counts = Counts.make(config, shared=True) if can_fork() else None
         with ExitStack() as cleanup:
             stores = tuple(cleanup.enter_context(SetStore()) for _ in _SET_KINDS)

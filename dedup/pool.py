@@ -25,8 +25,9 @@ from __future__ import annotations
 import mmap
 import multiprocessing
 import multiprocessing.pool
+import time
 from collections import deque
-from typing import Any, Callable, NamedTuple, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, NamedTuple, Optional, Sequence, Union
 
 Bytes = Union[bytes, memoryview]
 
@@ -131,3 +132,14 @@ def process_pool(workers: int, initializer: Callable[..., None], initargs: tuple
     pool = Pool(workers, initializer=_start, initargs=(shared, initializer, initargs), context=ctx)
     pool.ring = shared  # type: ignore[attr-defined]
     return pool
+
+
+def drain(pending: Iterable[tuple[object, object]]) -> None:
+    """Stopped early (Ctrl-C, a read error): let the tasks in flight (``(item, AsyncResult or None)``)
+    come back before the pool is terminated. A worker still writing a large result into the pipe
+    holds the result queue's lock, and Pool.terminate then waits for that lock forever (it hung 2 in
+    30 interrupted scans with -j 2)."""
+    deadline = time.monotonic() + 10
+    for _, res in pending:
+        if res is not None:
+            res.wait(max(0.0, deadline - time.monotonic()))  # type: ignore[attr-defined]

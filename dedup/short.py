@@ -395,6 +395,12 @@ def common_tokens(tokens: np.ndarray, docs: int, rule: ShortRule) -> np.ndarray:
     return values[df > rule.cutoff(docs)]
 
 
+def short_pair_list(features: ShortFeatures, rule: ShortRule, num_perm: int, seed: int) -> list[ShortMatch]:
+    """:func:`short_pairs` as a list, with MinHash of ``num_perm`` permutations from ``seed``: a task
+    for a worker process."""
+    return list(short_pairs(features, rule, MinHasher(num_perm, seed)))
+
+
 def short_pairs(features: ShortFeatures, rule: ShortRule, hasher: MinHasher) -> Iterator[ShortMatch]:
     """Pairs of short documents that the short-text rule accepts.
 
