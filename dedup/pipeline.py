@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import multiprocessing
-import signal
 import time
 from collections import deque
 from contextlib import ExitStack, nullcontext
@@ -134,11 +133,6 @@ def _init_worker(config: ScanConfig, read_options: Optional[ReadOptions] = None,
     _worker_state["stores"] = stores
     _worker_state["judged"] = None
     _worker_state["ids"] = set()
-    if multiprocessing.parent_process() is not None:
-        # Ctrl-C reaches the whole process group: the parent stops the pool;
-        # a worker dying of it mid-task would print a traceback and can hang
-        # Pool.terminate.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_state["hasher"] = MinHasher(config.num_perm, config.seed)
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import mmap
 import multiprocessing
 import multiprocessing.pool
+import signal
 import time
 from collections import deque
 from typing import Any, Callable, Iterable, NamedTuple, Optional, Sequence, Union
@@ -119,18 +120,41 @@ def worker_ring() -> Optional[Ring]:
 
 def _start(ring: Optional[Ring], initializer: Callable[..., None], initargs: tuple) -> None:
     global _ring
+    # Ctrl-C reaches the whole process group: the pool's owner stops the workers (one dying of it
+    # mid-task would print a traceback and can hang Pool.terminate). Blocked since the fork, the
+    # signal is ignored before it is let through.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _ring = ring
     initializer(*initargs)
 
 
 def process_pool(workers: int, initializer: Callable[..., None], initargs: tuple, ring: int = 0) -> Pool:
     """A :class:`Pool` of ``workers`` processes, forked where the system can; when they are forked,
-    with a :class:`Ring` of ``ring`` bytes (``pool.ring``, else None)."""
+    with a :class:`Ring` of ``ring`` bytes (``pool.ring``, else None).
+
+    Ctrl-C is held back while the workers start: one reaching a worker before it ignores the signal
+    printed a traceback, and one stopping this process before the pool was made left the workers
+    waiting forever. A Ctrl-C pressed meanwhile arrives once the pool is made, which it then stops."""
     fork = can_fork()
     shared = Ring(ring) if ring and fork else None
     ctx = multiprocessing.get_context("fork" if fork else None)
-    pool = Pool(workers, initializer=_start, initargs=(shared, initializer, initargs), context=ctx)
+    masked = hasattr(signal, "pthread_sigmask")
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if masked else None
+    try:
+        pool = Pool(workers, initializer=_start, initargs=(shared, initializer, initargs), context=ctx)
+    except BaseException:
+        if masked:
+            signal.pthread_sigmask(signal.SIG_SETMASK, before)  # type: ignore[arg-type]
+        raise
     pool.ring = shared  # type: ignore[attr-defined]
+    try:
+        if masked:  # a Ctrl-C held back raises here
+            signal.pthread_sigmask(signal.SIG_SETMASK, before)  # type: ignore[arg-type]
+    except BaseException:
+        pool.terminate()
+        raise
     return pool
 
 

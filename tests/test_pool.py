@@ -95,3 +95,40 @@ def test_workers_read_what_the_pool_puts_in_its_ring() -> None:
             ring.free(slot)
     with process_pool(1, _nothing, ()) as pool:
         assert pool.ring is None  # type: ignore[attr-defined]
+
+
+def _signals() -> tuple:
+    """What a worker does with Ctrl-C: its handler, and whether the signal is blocked."""
+    import signal
+
+    return signal.getsignal(signal.SIGINT), signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "pthread_sigmask"), reason="POSIX signal masks")
+def test_ctrl_c_while_the_workers_start_stops_the_pool(monkeypatch):
+    import signal
+
+    import dedup.pool
+
+    made = []
+
+    class Interrupted(dedup.pool.Pool):
+        def __init__(self, *args, **kwargs):
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C as the workers are forked
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(dedup.pool, "Pool", Interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        process_pool(2, _nothing, ())
+    # It arrived once the pool was made, which it terminated: no worker is left waiting.
+    assert made and made[0]._state == "TERMINATE"
+    deadline = time.monotonic() + 5
+    while multiprocessing.active_children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not multiprocessing.active_children()
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])  # let through here again
+    monkeypatch.undo()
+    with process_pool(2, _nothing, ()) as pool:
+        # The workers ignore it (their owner stops them) and no longer hold it back.
+        assert pool.apply(_signals) == (signal.SIG_IGN, False)
