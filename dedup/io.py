@@ -36,6 +36,8 @@ CSV_SUFFIXES = (".csv", ".tsv")
 PARQUET_SUFFIXES = (".parquet",)
 SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSON_SUFFIXES + JSONL_SUFFIXES + CSV_SUFFIXES + PARQUET_SUFFIXES
 _NOT_TEXT = HTML_SUFFIXES + JSON_SUFFIXES + JSONL_SUFFIXES + CSV_SUFFIXES + PARQUET_SUFFIXES
+#: Plain text files a worker reads at a time, by their size (or 256 files, the batch).
+FILE_BATCH_BYTES = 8 << 20
 #: Rows of a Parquet file converted to records at a time: memory holds one
 #: batch of rows, not the file.
 PARQUET_BATCH_ROWS = 1024
@@ -69,23 +71,12 @@ class _Reader:
             raise StrictStop(str(note), note.path)
         self.opts.skipped.append(note)
 
-    def too_large(self, what: str, limit: int, option: str) -> str:
-        return too_large(what, limit, option)
-
     def emit(self, doc: Document) -> Iterator[Document]:
         if doc.id in self.seen:
             self.skip(doc.path, repeated_id(doc.id), doc.line)
             return
         self.seen.add(doc.id)
         yield doc
-
-    def same_file(self, path: Path, shown: str, st: Optional[os.stat_result] = None) -> bool:
-        """True (with a note) when this file was already read under another name (a link, or given twice);
-        ``st``: its status, when the caller has it."""
-        note = self.read_before(path, shown, st)
-        if note is not None:
-            self.note(note)
-        return note is not None
 
     def read_before(self, path: Path, shown: str, st: Optional[os.stat_result] = None) -> Optional[Skipped]:
         """The note for a file already read under another name, or None (the file is then remembered);
@@ -138,11 +129,10 @@ class _Reader:
         """The lines of a byte stream a piece at a time: (number of the piece's first line, its
         lines), a line over the document limit as None.
 
-        A line is the bytes before a line feed (which is left out); a line
-        of more than ``max_document_bytes`` bytes is not kept, only counted.
-        The stream is read a megabyte at a time and split at once, which
-        costs a third of reading it a line at a time; whoever wants a few
-        lines only can pick them out of each piece.
+        A line is the bytes before a line feed (left out); one of more than
+        ``max_document_bytes`` bytes is only counted. The stream is read a
+        megabyte at a time and split at once (a third of the cost of a line
+        at a time).
         """
         read = getattr(stream, "read1", None)
         if read is None:  # UTF-16/32 input, decoded a line at a time
@@ -212,7 +202,7 @@ class _Reader:
         stream, enc = self.line_stream(stream)
         for number, raw in self._lines(stream, path):
             if raw is None:
-                self.skip(path, self.too_large("line", self.opts.max_document_bytes, "--max-document-size"),
+                self.skip(path, too_large("line", self.opts.max_document_bytes, "--max-document-size"),
                           number)
                 continue
             if number == 1 and looks_binary(raw, enc):
@@ -234,7 +224,9 @@ class _Reader:
             st: Optional[os.stat_result] = path.stat()
         except OSError:
             st = None
-        if self.same_file(path, shown, st):
+        met = self.read_before(path, shown, st)  # under another name (a link, or given twice)
+        if met is not None:
+            self.note(met)
             return
         suffix = base_suffix(path)
         if suffix in JSONL_SUFFIXES:
@@ -523,19 +515,19 @@ class _Reader:
 
 
 class LineReader:
-    """Reading that can leave JSON lines unparsed, for worker processes to parse.
+    """Reading that can leave JSON lines unparsed (text files unread), for worker processes.
 
     :meth:`documents` is :func:`read_documents`. When every input is JSON
-    lines (:attr:`jsonl_only`), :meth:`events` instead reads the lines
-    only, applying the size limits, and yields them in batches
-    (:class:`LineBatch`) together with the notes about whole files
-    (:class:`dedup.io.Skipped`) and where each file starts and ends
+    lines (:attr:`jsonl_only`), :meth:`events` reads the lines only, applying
+    the size limits, in batches (:class:`LineBatch`); when every input is a
+    plain text file (:attr:`text_only`), it gives batches of files to read
+    (:class:`FileBatch`). With them come the notes on whole files
+    (:class:`dedup.io.Skipped`) and marks where files start and end
     (:class:`FileMark`), in input order. Whoever parses the batches
-    (:func:`parse_lines`) hands every event back in that same order:
-    notes and marks to :meth:`apply`, each batch's parsed records to
-    :meth:`accept`, which refuses repeated ids. Notes, their order, their
-    wording and strictness are then the same as :func:`read_documents`
-    gives.
+    (:func:`parse_batch`) hands every event back in that order: notes and
+    marks to :meth:`apply`, each batch's records to :meth:`accept`, which
+    refuses repeated ids. Notes, their order and wording and strictness are
+    then what :func:`read_documents` gives.
 
     Args: as :func:`read_documents`.
 
@@ -553,7 +545,7 @@ class LineReader:
         self._problems: list[tuple[Path, str]] = []
         self._expanded = expand_inputs(sources, path_ids=self.opts.path_ids, problems=self._problems)
         self._count = 0
-        self._kinds: dict[tuple[tuple[str, ...], bool], bool] = {}
+        self._kind: Optional[tuple[bool, bool]] = None
 
     def _wanted(self, path: Path, rel: str, in_folder: bool) -> bool:
         return not in_folder or (base_suffix(path) in SUFFIXES and self.opts.wanted(rel))
@@ -561,26 +553,20 @@ class LineReader:
     @property
     def jsonl_only(self) -> bool:
         """Whether every input read is JSON lines (a ``.jsonl``/``.ndjson`` file, optionally gzipped, or ``-``)."""
-        return self._only(JSONL_SUFFIXES, True)
+        return self._kinds()[0]
 
     @property
     def text_only(self) -> bool:
         """Whether every input read is a plain text file (not JSON, CSV, Parquet or HTML; no ``-``)."""
-        return self._only(_NOT_TEXT, False)
+        return self._kinds()[1]
 
-    def _only(self, suffixes: tuple[str, ...], within: bool) -> bool:
-        """Whether some input is read and, for every one, its suffix is among ``suffixes`` (``within``)
-        or not (standard input counts as JSON lines), worked out once."""
-        key = (suffixes, within)
-        if key not in self._kinds:
-            found = False
-            for path, rel, in_folder in self._expanded:
-                if path is None or self._wanted(path, rel, in_folder):
-                    found = (base_suffix(path) in suffixes) == within if path is not None else within
-                    if not found:
-                        break
-            self._kinds[key] = found
-        return self._kinds[key]
+    def _kinds(self) -> tuple[bool, bool]:
+        if self._kind is None:
+            kinds = {"-" if p is None else "lines" if base_suffix(p) in JSONL_SUFFIXES else
+                     "other" if base_suffix(p) in _NOT_TEXT else "text"
+                     for p, r, f in self._expanded if p is None or self._wanted(p, r, f)}
+            self._kind = (bool(kinds) and kinds <= {"-", "lines"}, kinds == {"text"})
+        return self._kind
 
     def _start(self) -> None:
         for path, _, _ in self._expanded:
@@ -643,10 +629,12 @@ class LineReader:
             yield from reader.jsonl_events(path, shown, rel, size, blocks)
 
     def _file_batches(self, size: int) -> Iterator[Union[FileBatch, Skipped]]:
-        """:meth:`events` of plain text files: each file's turn taken here (progress, the same file
-        met twice), its reading left to :func:`dedup.io.read_files`."""
+        """:meth:`events` of text files: each file's turn taken here (progress, a file met twice or too
+        large), its reading left to :func:`read_files`, ``size`` files or :data:`FILE_BATCH_BYTES` a batch."""
         reader, opts = self._reader, self.opts
+        limit = opts.max_document_bytes
         batch: list[tuple[str, str, Optional[float]]] = []
+        held = 0
         for path, rel, in_folder in self._expanded:
             if not self._wanted(path, rel, in_folder):  # type: ignore[arg-type]
                 opts.files_ignored += 1
@@ -659,17 +647,22 @@ class LineReader:
             except OSError:
                 st = None
             note = reader.read_before(path, shown, st)  # type: ignore[arg-type]
+            n = st.st_size if st else 0
+            opts.bytes_done += n if note is None else 0
+            if note is None and n > limit and stat.S_ISREG(st.st_mode) and path.suffix.lower() != ".gz":  # type: ignore
+                opts.files_read += 1
+                note = Skipped(shown, too_large("file", limit, "--max-document-size"))
+            if batch and (note is not None or held + n > FILE_BATCH_BYTES):
+                yield FileBatch(*map(tuple, zip(*batch)))  # type: ignore[arg-type]
+                batch, held = [], 0
             if note is not None:
-                if batch:
-                    yield FileBatch(*map(tuple, zip(*batch)))  # type: ignore[arg-type]
-                    batch = []
                 yield note
                 continue
-            opts.bytes_done += st.st_size if st else 0
             batch.append((shown, rel, st.st_mtime if st else None))
+            held += n
             if len(batch) == size:
                 yield FileBatch(*map(tuple, zip(*batch)))  # type: ignore[arg-type]
-                batch = []
+                batch, held = [], 0
         if batch:
             yield FileBatch(*map(tuple, zip(*batch)))  # type: ignore[arg-type]
 
@@ -784,8 +777,9 @@ class LineReader:
             reader.skip(event.path, "empty file")
 
     def accept(self, batch: Union[LineBatch, FileBatch], parsed: Sequence[object]) -> list[bool]:
-        """Take in a batch's records, in its turn: the notes :func:`parse_lines` gave, and the
-        documents (anything with ``id``, ``path`` and ``line``), each refused when its id came before.
+        """Take in a batch's records in its turn: the notes :func:`parse_batch` gave (those on files
+        that could not be read, :class:`Unread`, count no file read), and the documents (anything with
+        ``id``, ``path`` and ``line``), each refused when its id came before.
 
         Returns:
             for each document (notes left out), whether it is kept.

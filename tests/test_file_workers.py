@@ -144,3 +144,28 @@ def test_a_repeated_id_refuses_the_later_file_only(tmp_path: Path, small_batches
     assert len(documents) == 11 and [n for n in notes if "duplicate id" in n] == [
         f"{tmp_path / 'f' / 'l' / '..' / 'a.txt'}: duplicate id "
         f"'{(tmp_path / 'f' / 'a.txt').as_posix()}' (ids must be unique; pick another with --id-field)"]
+
+
+def test_a_file_over_the_limit_is_noted_by_its_size_unread(tmp_path: Path, small_batches: None,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # Batches cut by bytes too (a few files each here), and the file over the limit never read: a
+    # strict scan stops there at once, as one process does.
+    import dedup.io
+
+    folder = messy_folder(tmp_path)
+    log = tmp_path / "read.log"
+    read_text = records.read_text
+
+    def logged(path: Path, *args: object) -> object:
+        with open(log, "a") as fh:
+            fh.write(f"{path.name}\n")
+        return read_text(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(records, "read_text", logged)
+    monkeypatch.setattr(dedup.io, "FILE_BATCH_BYTES", 1500)
+    one = outcome([folder], 1)
+    log.unlink(missing_ok=True)  # one process reads through dedup.io
+    assert outcome([folder], 2) == one
+    read = log.read_text().split()
+    assert "big.txt" not in read and "a01.txt" in read
+    assert "big.txt: file larger than 5,000 bytes" in "\n".join(one[1])
