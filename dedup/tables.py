@@ -73,4 +73,7 @@ def csv_records(stream: IO[bytes], path: str, delimiter: str, encoding: Optional
     except csv.Error as exc:
         skip(path, f"malformed CSV at line {rows.line_num} ({exc}); fix the quoting")
     finally:
-        text.detach()
+        try:
+            text.detach()
+        except ValueError:  # the stream was closed under it: the reading stopped early (strict)
+            pass

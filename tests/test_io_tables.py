@@ -95,6 +95,16 @@ def test_csv_problems_are_one_line_each(tmp_path):
         read([bad], strict=True)
 
 
+def test_a_strict_scan_stopped_inside_a_csv_file_prints_its_error_only(tmp_path):
+    path = tmp_path / "z.csv"
+    path.write_text("a,b\n1,2\n")
+    done = subprocess.run([sys.executable, "-m", "dedup", "scan", "--strict", str(path)], capture_output=True,
+                          text=True, cwd=ROOT)
+    assert done.returncode == 1
+    assert done.stderr == (f"Error: {path}:2: record has no text in text, content, article, title or body "
+                           "(choose the field with --text-field)\n")
+
+
 def test_story_chains_csv_is_read_as_records():
     path = need(CHAINS / "article_texts.csv")
     docs, opts = read([path])
