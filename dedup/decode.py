@@ -502,3 +502,17 @@ def base_suffix(path: Path) -> str:
     if name.endswith(".gz"):
         name = name[:-3]
     return os.path.splitext(name)[1]
+
+
+def storable(text: str) -> str:
+    """An id or path as valid UTF-8, for what must store it so (the index, Parquet).
+
+    A file name that is not valid UTF-8 reaches Python with its stray bytes
+    as lone surrogates, which neither SQLite, Redis nor Arrow can store;
+    they are written as ``\\xNN`` escapes instead (the same every time).
+    """
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")

@@ -32,6 +32,7 @@ from typing import Any, Callable, Iterable, Iterator, Literal, Optional, Sequenc
 import numpy as np
 
 from . import __version__
+from .decode import storable
 from .errors import ConfigError, DedupError, IndexFormatError
 from .io import Document
 from .occasion import Evidence, OccasionResult, WordWeights, decode_evidence
@@ -160,21 +161,6 @@ class IndexInfo:
 
 
 # ---------------------------------------------------------------- Index
-
-def storable(text: str) -> str:
-    """An id or path as the index stores it: valid UTF-8.
-
-    A file name that is not valid UTF-8 reaches Python with its stray bytes
-    as lone surrogates, which neither SQLite nor Redis can store; they are
-    written as ``\\xNN`` escapes instead (the same on every add, query and
-    remove).
-    """
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
 
 def _as_documents(documents: Iterable[Union[Document, tuple[str, str]]]) -> Iterator[Document]:
     if isinstance(documents, (str, bytes)):

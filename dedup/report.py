@@ -12,6 +12,7 @@ import shlex
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 
 from . import __version__
+from .decode import storable
 from .errors import DedupError
 from .files import atomic_path
 
@@ -366,7 +367,9 @@ def write_parquet(result: ScanResult, path: str, pairs: bool = False) -> None:
              "containment": pa.float64(), "containment_a_in_b": pa.float64(), "containment_b_in_a": pa.float64(),
              "date": pa.timestamp("us", tz="UTC"), "date_a": pa.timestamp("us", tz="UTC"),
              "date_b": pa.timestamp("us", tz="UTC")}
-    table = pa.table({k: pa.array(v, type=types.get(k, pa.string())) for k, v in cols.items()})
+    # Strings as valid UTF-8: a file name that is not keeps its stray bytes as \xNN escapes.
+    table = pa.table({k: pa.array(v if k in types else [storable(x) if isinstance(x, str) else x for x in v],
+                                  type=types.get(k, pa.string())) for k, v in cols.items()})
     with atomic_path(path) as tmp:
         pq.write_table(table, tmp)
 

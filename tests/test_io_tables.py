@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import os
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -204,6 +205,21 @@ def test_parquet_scan_and_output(tmp_path, seed_texts):
     (pair,) = pq.read_table(out).to_pylist()
     assert (pair["a"], pair["b"], pair["rule"]) == ("old", "new", "shingles")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clusters.parquet", "in.parquet"]
+
+
+def test_parquet_output_of_file_names_that_are_not_utf8(tmp_path, seed_texts):
+    folder = tmp_path / "news"
+    folder.mkdir()
+    # Two copies of one story under names with a stray byte each (Latin-1 names on a UTF-8 system).
+    for name in (b"caf\xe9.txt", b"na\xefve.txt"):
+        (Path(os.fsdecode(bytes(folder) + b"/" + name))).write_text(seed_texts[A])
+    out = tmp_path / "out.parquet"
+    for extra in ([], ["--pairs"]):
+        r = run("scan", folder, "-f", "parquet", "-o", out, *extra)
+        assert r.exit_code == 0, r.stderr
+        rows = pq.read_table(out).to_pylist()
+        names = {x["id"] for x in rows} if not extra else {rows[0]["a"], rows[0]["b"]}
+        assert names == {"caf\\xe9.txt", "na\\xefve.txt"}
 
 
 def test_damaged_parquet_is_skipped_with_a_warning(tmp_path):
