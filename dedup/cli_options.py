@@ -265,6 +265,7 @@ class Progress:
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
+            self.bar.render_progress()  # the last count of documents, however far the bytes went before
             self.bar.render_finish()
 
     def on_docs(self, n: int) -> None:
@@ -280,7 +281,11 @@ class Progress:
                                          item_show_func=lambda _: f"{self.docs:,} documents{self.status}")
         self.docs = n
         self.status = ""
-        self.bar.update(min(self.opts.bytes_done, self.bar.length) - self.bar.pos)
+        step = min(self.opts.bytes_done, self.bar.length) - self.bar.pos
+        if step:
+            self.bar.update(step)
+        else:  # the reading is ahead (workers hash what was read): the count of documents still moves
+            self.bar.render_progress()
 
     def on_merge(self, level: int, runs: int) -> None:
         """Say on the bar that an add merges runs of band entries (it pauses meanwhile)."""

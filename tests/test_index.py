@@ -761,3 +761,25 @@ def test_the_progress_bar_says_when_an_add_merges_runs() -> None:
         after = progress.bar.format_progress_line()
     assert merging.endswith("2,000 documents, merging 4 runs of the index")
     assert after.endswith("4,000 documents")
+
+
+def test_the_progress_bar_ends_on_the_last_count_of_documents(monkeypatch) -> None:
+    """Read ahead of the hashing (all its bytes read), the bar still shows each batch's count, and the last."""
+    import io
+
+    import click._termui_impl
+
+    from dedup.cli_options import Progress
+    from dedup.io import ReadOptions
+
+    screen = io.StringIO()
+    monkeypatch.setattr(click._termui_impl, "isatty", lambda f: True)  # draw as on a terminal
+    monkeypatch.setattr("sys.stderr", screen)
+    opts = ReadOptions()
+    opts.bytes_total = opts.bytes_done = 1000
+    with Progress(False, "scanning", opts) as progress:
+        progress.enabled = True
+        for n in (256, 512, 768, 300 + 768):
+            progress.on_docs(n)
+    frames = screen.getvalue().split("\r")
+    assert "768 documents" in frames[-2] and "1,068 documents" in frames[-1]
