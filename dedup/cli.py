@@ -481,8 +481,8 @@ def _few_malloc_arenas() -> None:
 
 def main() -> None:
     """The console script: click's own handling, plus exit 130 on Ctrl-C and a one-line out-of-memory error."""
-    _few_malloc_arenas()
     try:
+        _few_malloc_arenas()
         rv = cli.main(prog_name="dedup", standalone_mode=False)
     except click.exceptions.Abort as exc:
         if isinstance(exc.__context__, (KeyboardInterrupt, EOFError)) or isinstance(exc.__cause__, KeyboardInterrupt):

@@ -483,6 +483,22 @@ def test_huge_json_line_is_skipped_in_bounded_memory(tmp_path):
     assert peak < 400, f"peak RSS {peak} MB"
 
 
+def test_ctrl_c_while_the_command_loads_exits_130_quietly():
+    # The console script is dedup.__main__:main, which loads the command under a guard.
+    assert "dedup = dedup.__main__:main" in (ROOT / "setup.cfg").read_text()
+    code = ("import builtins, sys\n"
+            "real = builtins.__import__\n"
+            "def interrupted(name, *args, **kwargs):\n"
+            "    if name == 'cli' or name.endswith('.cli'):\n"
+            "        raise KeyboardInterrupt  # Ctrl-C as the modules load\n"
+            "    return real(name, *args, **kwargs)\n"
+            "builtins.__import__ = interrupted\n"
+            "from dedup.__main__ import main\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert (r.returncode, r.stderr) == (130, "")
+
+
 def _address_space_peak_kb(*args):
     """Peak virtual memory (VmPeak, KiB) of the dedup command run to its end with no limit."""
     code = ("import atexit, runpy, sys; sys.argv = ['dedup'] + sys.argv[1:]; "
