@@ -73,7 +73,7 @@ class _Reader:
 
     def emit(self, doc: Document) -> Iterator[Document]:
         if doc.id in self.seen:
-            self.skip(doc.path, repeated_id(doc.id), doc.line)
+            self.skip(doc.path, repeated_id(doc.id, doc.line), doc.line)
             return
         self.seen.add(doc.id)
         yield doc
@@ -807,7 +807,7 @@ class LineReader:
                 doc_id, path, line = item.id, item.path, item.line  # type: ignore[attr-defined]
                 if doc_id in reader.seen:
                     kept.append(False)
-                    reader.skip(path, repeated_id(doc_id), line)
+                    reader.skip(path, repeated_id(doc_id, line), line)
                     continue
                 reader.seen.add(doc_id)
                 kept.append(True)

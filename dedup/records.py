@@ -221,7 +221,11 @@ LONG_NUMBER = ("holds a number of more than 4,300 digits, which Python does not 
                "quote it as a string or remove it")
 
 
-def repeated_id(doc_id: str) -> str:
+def repeated_id(doc_id: str, line: int = 1) -> str:
+    """The note on a document whose id came before: a record's (``line``), or a whole file's (line 0)."""
+    if not line:
+        return (f"duplicate id {doc_id!r}: an earlier file has the same name relative to what was named "
+                "(scan the two apart, or name their folders instead)")
     return f"duplicate id {doc_id!r} (ids must be unique; pick another with --id-field)"
 
 

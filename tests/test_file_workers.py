@@ -143,7 +143,8 @@ def test_a_repeated_id_refuses_the_later_file_only(tmp_path: Path, small_batches
     documents, notes = one[0], one[1]
     assert len(documents) == 11 and [n for n in notes if "duplicate id" in n] == [
         f"{tmp_path / 'f' / 'l' / '..' / 'a.txt'}: duplicate id "
-        f"'{(tmp_path / 'f' / 'a.txt').as_posix()}' (ids must be unique; pick another with --id-field)"]
+        f"'{(tmp_path / 'f' / 'a.txt').as_posix()}': an earlier file has the same name relative to what was "
+        "named (scan the two apart, or name their folders instead)"]
 
 
 def test_a_file_over_the_limit_is_noted_by_its_size_unread(tmp_path: Path, small_batches: None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -114,7 +115,8 @@ def test_ctrl_c_while_the_workers_start_stops_the_pool(monkeypatch):
 
     class Interrupted(dedup.pool.Pool):
         def __init__(self, *args, **kwargs):
-            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C as the workers are forked
+            # Ctrl-C as the workers are forked, to this thread (others of the test process may not hold it back)
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
             super().__init__(*args, **kwargs)
             made.append(self)
 
