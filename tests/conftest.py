@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +26,22 @@ def seeds() -> Path:
 @pytest.fixture
 def seed_texts() -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
+
+
+def dedup_proc(*args, timeout=60, **kwargs) -> subprocess.CompletedProcess:
+    """Run ``python -m dedup`` as a subprocess from the repository root."""
+    env = {**kwargs.pop("env", os.environ), "PYTHONPATH": str(ROOT), **kwargs.pop("env_extra", {})}
+    return subprocess.run([sys.executable, "-m", "dedup", *[os.fsdecode(a) if isinstance(a, bytes) else str(a)
+                                                            for a in args]],
+                          capture_output=True, timeout=timeout, cwd=kwargs.pop("cwd", ROOT), env=env, **kwargs)
+
+
+@pytest.fixture
+def news(tmp_path: Path) -> Path:
+    """A copy of the seed articles, for tests that change, move or overwrite files."""
+    folder = tmp_path / "news"
+    shutil.copytree(SEEDS, folder)
+    return folder
 
 
 def need(path: Path) -> Path:

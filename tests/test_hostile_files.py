@@ -1,0 +1,357 @@
+"""Hostile input and faults, on the user's files: outputs never destroy an input, removal lists
+and moves lose nothing even when killed or out of space, index ids never collide.
+
+Kill and full-disk cases run dedup as a subprocess with a timeout.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dedup import Index
+from dedup.cli import cli
+
+from conftest import ROOT, SEED_PAIR, SEEDS, dedup_proc
+
+A, B = SEED_PAIR
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(cli, [str(a) for a in args], input=input)
+
+
+# ---------------------------------------------------------------- outputs never destroy inputs
+
+@pytest.mark.parametrize("option", ["-o", "--report"])
+def test_output_onto_an_input_is_refused(news, option):
+    target = news / A
+    before = target.read_bytes()
+    r = run("scan", news, option, target)
+    assert r.exit_code == 1
+    assert r.stderr == (f"Error: {target} is one of the inputs ({target}); writing there would destroy an "
+                        "article, choose another output file\n")
+    assert target.read_bytes() == before
+
+
+def test_output_onto_an_input_through_a_link_is_refused(news, tmp_path):
+    link = tmp_path / "out.txt"
+    link.symlink_to(news / A)
+    before = (news / A).read_bytes()
+    r = run("scan", news, "-o", link)
+    assert r.exit_code == 1 and "is one of the inputs" in r.stderr
+    assert (news / A).read_bytes() == before and link.is_symlink()
+
+
+def test_an_output_that_is_a_device_does_not_walk_the_inputs(news, monkeypatch):
+    import dedup.cli_options
+
+    def walked(*args, **kwargs):
+        raise AssertionError("the inputs were walked for an output that cannot be one of them")
+
+    monkeypatch.setattr(dedup.cli_options, "expand_sources", walked)
+    assert run("scan", news, "-o", os.devnull).exit_code == 0
+    # An output that is a file still is looked for among them.
+    assert isinstance(run("scan", news, "-o", news / A).exception, AssertionError)
+
+
+def test_diff_output_onto_an_input_is_refused(tmp_path):
+    a = tmp_path / "a.txt"
+    shutil.copy(SEEDS / A, a)
+    before = a.read_bytes()
+    r = run("diff", a, SEEDS / B, "-o", a)
+    assert r.exit_code == 1 and "is one of the inputs" in r.stderr and a.read_bytes() == before
+
+
+def test_output_onto_a_read_only_file_is_refused(tmp_path):
+    out = tmp_path / "keep.txt"
+    out.write_text("precious\n")
+    out.chmod(0o444)
+    r = run("scan", SEEDS, "-o", out)
+    assert r.exit_code == 1
+    assert r.stderr == f"Error: {out} is read-only; make it writable (chmod u+w) or choose another output file\n"
+    assert out.read_text() == "precious\n" and stat.S_IMODE(out.stat().st_mode) == 0o444
+
+
+def test_output_keeps_the_mode_of_the_file_it_replaces(tmp_path):
+    out = tmp_path / "report.txt"
+    out.write_text("old\n")
+    out.chmod(0o600)
+    assert run("scan", SEEDS, "-o", out).exit_code == 0
+    assert out.read_text().startswith("5 documents") and stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+def test_output_through_a_symlink_writes_the_file_it_points_to(tmp_path):
+    real = tmp_path / "real.txt"
+    real.write_text("old\n")
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    assert run("scan", SEEDS, "-o", link).exit_code == 0
+    assert link.is_symlink() and real.read_text().startswith("5 documents")
+
+
+def test_output_into_a_fifo_writes_through(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()), daemon=True)
+    reader.start()
+    r = run("scan", SEEDS, "--duplicates", "-o", fifo)
+    reader.join(10)
+    assert r.exit_code == 0 and got == [f"{SEEDS / A}\n".encode()]
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def _device(path, minor):
+    """A private copy of a memory device (1, minor: 3 null, 7 full): a test never points -o at the real one."""
+    if os.geteuid() != 0:
+        pytest.skip("making a device node needs root")
+    try:
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, minor))
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        pytest.skip(f"cannot make or open a device node here ({exc.strerror})")
+    return path
+
+
+def test_output_to_a_device_is_written_not_replaced(tmp_path):
+    # A "full" device's writes fail with ENOSPC: the error is one line, and
+    # the node is still a device.
+    full = _device(tmp_path / "full", 7)
+    r = run("scan", SEEDS, "-o", full)
+    assert r.exit_code == 1
+    assert r.stderr.startswith(f"Error: could not write {full} (No space left on device)")
+    assert stat.S_ISCHR(os.lstat(full).st_mode)
+    null = _device(tmp_path / "null", 3)
+    r = run("scan", SEEDS, "-o", null)
+    assert r.exit_code == 0 and stat.S_ISCHR(os.lstat(null).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["full", "null"]  # no temporary file left beside them
+
+
+def test_output_into_a_folder_is_an_error(tmp_path):
+    r = run("scan", SEEDS, "-o", tmp_path)
+    assert r.exit_code == 1
+    assert r.stderr == f"Error: {tmp_path} is a folder; give a file name, such as {tmp_path / 'dedup.out'}\n"
+
+
+def _file_limit(size):
+    return lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+
+def test_file_size_limit_on_the_output_is_one_line_and_leaves_nothing(tmp_path):
+    # The seeds' diff page is over 30 KB.
+    out = tmp_path / "diff.html"
+    r = dedup_proc("diff", SEEDS / A, SEEDS / B, "-f", "html", "-o", out, preexec_fn=_file_limit(20_000))
+    err = r.stderr.decode()
+    assert r.returncode == 1 and "Traceback" not in err
+    assert err == (f"Error: could not write {out} (File too large); free some space or choose another place "
+                   "(nothing was replaced)\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_full_temporary_folder_is_one_line(tmp_path):
+    r = dedup_proc("scan", SEEDS, preexec_fn=_file_limit(2000), env_extra={"TMPDIR": str(tmp_path)})
+    err = r.stderr.decode()
+    assert r.returncode == 1
+    assert err == (f"Error: could not write the scan's temporary file in {tmp_path} (File too large); free some "
+                   "space there or point TMPDIR at a folder with room\n")
+
+
+def test_file_names_that_are_not_utf8(tmp_path):
+    folder = tmp_path / "news"
+    folder.mkdir()
+    raw = os.fsencode(folder) + b"/caf\xe9 " + b"\xff.txt"
+    shutil.copy(SEEDS / A, os.fsdecode(raw))
+    shutil.copy(SEEDS / B, folder / B)
+    r = dedup_proc("scan", folder, "--duplicates")
+    assert r.returncode == 0 and r.stderr == b""
+    assert r.stdout == raw + b"\n"  # the bytes of the name, usable by rm
+    csv_out = os.fsencode(tmp_path) + b"/out\xe9.csv"  # the output's own name is not UTF-8 either
+    r = dedup_proc("scan", folder, "-f", "csv", "-o", csv_out)
+    assert r.returncode == 0 and b"caf\xe9 \xff.txt" in open(csv_out, "rb").read()
+    r = dedup_proc("scan", folder, "--report", tmp_path / "r")
+    assert r.returncode == 0 and b"Traceback" not in r.stderr
+    r = dedup_proc("index", "add", tmp_path / "i.db", folder, "-q")
+    assert r.returncode == 0 and r.stdout.startswith(b"added 2")
+    r = dedup_proc("diff", os.fsdecode(raw), folder / B, "-f", "html", "-o", tmp_path / "d.html")
+    assert r.returncode == 0 and b"Traceback" not in r.stderr
+
+
+# ---------------------------------------------------------------- --duplicates for xargs
+
+def test_duplicates_are_paths_from_the_current_folder_and_null_separated(tmp_path, monkeypatch):
+    folder = tmp_path / "my news"
+    folder.mkdir()
+    shutil.copy(SEEDS / A, folder / "first copy.txt")
+    shutil.copy(SEEDS / B, folder / "second copy.txt")
+    monkeypatch.chdir(tmp_path)
+    r = run("scan", "my news", "--duplicates", "--keep", "longest")
+    assert r.stdout == "my news/first copy.txt\n"
+    r = run("scan", "my news", "--duplicates", "-0")
+    assert r.stdout == "my news/first copy.txt\0"
+    assert all(Path(p).exists() for p in r.stdout.split("\0") if p)
+    r = run("scan", "my news", "--unique", "--null")
+    assert r.stdout.split("\0")[:-1] == ["my news/second copy.txt"]
+    r = run("scan", "-h")
+    assert "--duplicates -0 | xargs -0 rm" in r.stdout and "| xargs rm " not in r.stdout
+
+
+# ---------------------------------------------------------------- --move-duplicates
+
+def test_move_duplicates_stays_inside_the_destination(tmp_path, monkeypatch):
+    work = tmp_path / "work"
+    (tmp_path / "in1").mkdir()
+    (tmp_path / "in2").mkdir()
+    work.mkdir()
+    shutil.copy(SEEDS / B, tmp_path / "in1" / "story.txt")
+    shutil.copy(SEEDS / A, tmp_path / "in2" / "story.txt")
+    monkeypatch.chdir(work)
+    r = run("scan", "../in1", "../in2", "--move-duplicates", "dupes")
+    assert r.exit_code == 0, r.output
+    assert sorted(str(p.relative_to(work)) for p in work.rglob("*") if p.is_file()) == ["dupes/in2/story.txt"]
+    assert not (tmp_path / "in2" / "story.txt").exists() and (tmp_path / "in1" / "story.txt").exists()
+    assert not (tmp_path / "dupes").exists()
+
+
+@pytest.mark.parametrize("alias", ["twice", "symlink", "hardlink"])
+def test_move_duplicates_never_moves_the_kept_file_under_another_name(tmp_path, alias):
+    news = tmp_path / "news"
+    news.mkdir()
+    shutil.copy(SEEDS / B, news / B)
+    sources = [news, news]
+    if alias == "symlink":
+        (news / "alias.txt").symlink_to(news / B)
+        sources = [news]
+    elif alias == "hardlink":
+        os.link(news / B, news / "alias.txt")
+        sources = [news]
+    r = run("scan", *sources, "--move-duplicates", tmp_path / "dupes")
+    assert r.exit_code == 0, r.output
+    assert (news / B).read_text() == (SEEDS / B).read_text()
+    assert not (tmp_path / "dupes").exists() or not any((tmp_path / "dupes").rglob("*.txt"))
+    assert "read once" in r.stderr
+
+
+def test_interrupted_move_is_finished_by_the_next_run(news, tmp_path):
+    dupes = tmp_path / "dupes"
+    dupes.mkdir()
+    shutil.copy(news / A, dupes / A)  # what a run killed between copy and unlink leaves
+    r = run("scan", news, "--move-duplicates", dupes)
+    assert r.exit_code == 0 and "moved 1 duplicate file" in r.stderr
+    assert not (news / A).exists() and (dupes / A).read_text() == (SEEDS / A).read_text()
+
+
+def test_move_across_file_systems_on_a_full_disk_keeps_the_source(tmp_path):
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or os.stat(shm).st_dev == os.stat(tmp_path).st_dev:
+        pytest.skip("needs /dev/shm on another file system")
+    # Two copies of a 300 KB article of few distinct shingles: the scan's
+    # temporary file stays small, the copy does not fit under the limit.
+    news = tmp_path / "news"
+    news.mkdir()
+    text = ((SEEDS / A).read_text() + "\n") * 80
+    (news / B).write_text(text + "One more closing line for the kept copy.\n")
+    (news / A).write_text(text)
+    dest = shm / f"dedup-test-{os.getpid()}"
+    try:
+        r = dedup_proc("scan", news, "--move-duplicates", dest, preexec_fn=_file_limit(100_000))
+        err = r.stderr.decode()
+        assert r.returncode == 1 and "Traceback" not in err
+        assert f"could not copy {news / A} to {dest / A} (File too large); {news / A} was left where it is" in err
+        assert (news / A).read_text() == text
+        assert not any(dest.rglob("*"))  # no truncated copy, no temporary file
+        r = dedup_proc("scan", news, "--move-duplicates", dest)  # room again: the move completes
+        assert r.returncode == 0 and (dest / A).read_text() == text
+        assert not (news / A).exists()
+    finally:
+        shutil.rmtree(dest, ignore_errors=True)
+
+
+def test_move_killed_midway_loses_nothing_and_the_rerun_finishes(tmp_path):
+    # SIGKILL as soon as the first duplicate reaches the destination, then run again.
+    news = tmp_path / "news"
+    news.mkdir()
+    paragraph = (SEEDS / A).read_text()
+    (news / "keep.txt").write_text((paragraph + "\n") * 100 + "The kept copy has one more line.\n")
+    names = [f"dup{i:02d}.txt" for i in range(30)]
+    for name in names:
+        (news / name).write_text((paragraph + "\n") * 100)  # about 370 KB each
+    original = (news / names[0]).read_bytes()
+    shm = Path("/dev/shm")
+    across = shm.is_dir() and os.stat(shm).st_dev != os.stat(tmp_path).st_dev
+    dest = shm / f"dedup-kill-{os.getpid()}" if across else tmp_path / "dupes"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    try:
+        # Thirty copies of one text are all boilerplate to the default rule: turn it off, keep the longest.
+        proc = subprocess.Popen([sys.executable, "-m", "dedup", "scan", str(news), "-j", "1", "--boilerplate-share",
+                                 "1", "--move-duplicates", str(dest)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and time.monotonic() < deadline:
+            if dest.exists() and any(p.suffix == ".txt" for p in dest.iterdir()):
+                break
+            time.sleep(0.001)
+        proc.kill()
+        proc.wait(30)
+        for name in names:  # every duplicate is whole in one place, or in both (a finished copy)
+            here, there = news / name, dest / name
+            assert here.exists() or there.exists(), name
+            for p in (here, there):
+                if p.exists():
+                    assert p.read_bytes() == original, p
+        assert (news / "keep.txt").exists()
+        r = dedup_proc("scan", news, "-j", "1", "--boilerplate-share", "1", "--move-duplicates", dest, timeout=120)
+        assert r.returncode == 0, r.stderr.decode()
+        assert sorted(p.name for p in news.iterdir()) == ["keep.txt"]
+        assert sorted(p.name for p in dest.iterdir() if not p.name.startswith(".")) == names
+        assert all((dest / n).read_bytes() == original for n in names)
+        # What a kill can leave besides: hidden temporary copies, never a partial file under a real name.
+        assert all(p.name.endswith(".partial") for p in dest.iterdir() if p.name.startswith("."))
+    finally:
+        shutil.rmtree(dest, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- index ids
+
+def test_index_ids_are_unique_across_dated_folders(tmp_path):
+    day1, day2 = tmp_path / "news" / "2026-11-21", tmp_path / "news" / "2026-11-22"
+    day1.mkdir(parents=True)
+    day2.mkdir(parents=True)
+    shutil.copy(SEEDS / A, day1 / "kaiser.txt")
+    shutil.copy(sorted(SEEDS.glob("002_*"))[0], day2 / "kaiser.txt")
+    db = tmp_path / "a.db"
+    assert run("index", "add", db, day1).exit_code == 0
+    r = run("index", "add", db, day2)
+    assert r.exit_code == 0 and r.stdout.startswith("added 1, unchanged 0, replaced 0")
+    with Index.open(db) as index:
+        assert len(index) == 2 and str(day1 / "kaiser.txt") in index and str(day2 / "kaiser.txt") in index
+
+
+def test_index_file_then_its_folder_is_one_id_and_replacing_is_explicit(tmp_path, monkeypatch):
+    news = tmp_path / "news"
+    news.mkdir()
+    shutil.copy(SEEDS / A, news / "a.txt")
+    monkeypatch.chdir(tmp_path)
+    db = "a.db"
+    assert run("index", "add", db, "news/a.txt").exit_code == 0
+    r = run("index", "add", db, "./news/")
+    assert r.stdout.startswith("added 0, unchanged 1")
+    (news / "a.txt").write_text((SEEDS / B).read_text())
+    r = run("index", "add", db, "news")
+    assert r.exit_code == 0
+    assert r.stdout == ("not replaced news/a.txt (indexed with other text; --replace replaces it)\n"
+                        "added 0, unchanged 0, replaced 0, duplicates 0 (not added), empty 0; not replaced 1 "
+                        "(other text under an indexed id); the index holds 1 document\n")
+    r = run("index", "add", db, "news", "--replace")
+    assert r.stdout.startswith("replaced news/a.txt\nadded 0, unchanged 0, replaced 1")
