@@ -647,8 +647,12 @@ def _scan_hashed(hashed: Iterable[Hashed], config: ScanConfig, opts: ReadOptions
                     skipped.append(Skipped(infos[i].path, "no words to compare (empty after normalization)",
                                            infos[i].line))
             short_matcher = ShortMatcher(all_short, config.short_rule) if all_short is not None else None
-            short_matches = short_task.get() if short_task is not None else list(short_matcher.pairs(MinHasher(
-                config.num_perm, config.seed))) if short_matcher is not None else []
+            if short_task is not None:
+                short_matches = short_task.get()
+            elif short_matcher is not None:
+                short_matches = list(short_matcher.pairs(MinHasher(config.num_perm, config.seed)))
+            else:
+                short_matches = []
         except BaseException:
             drain([(None, short_task)])
             raise

@@ -221,13 +221,13 @@ def intersection_sizes(values: np.ndarray, lengths: np.ndarray, left: np.ndarray
     segments (``values`` split at the running sum of ``lengths``), all pairs at once."""
     a, a_lengths = select_segments(values, lengths, left)
     b, b_lengths = select_segments(values, lengths, right)
+    if not len(a):
+        return np.zeros(len(left), np.int64)
     pairs = np.arange(len(left), dtype=np.uint64)
     b_pair = np.repeat(pairs, b_lengths)
     # Keyed by pair, then value, the left sides are one increasing array to look the right sides up in.
     a_keys = (np.repeat(pairs, a_lengths) << np.uint64(32)) | a.astype(np.uint64)
     b_keys = (b_pair << np.uint64(32)) | b.astype(np.uint64)
-    if not len(a_keys):
-        return np.zeros(len(left), np.int64)
     at = np.minimum(np.searchsorted(a_keys, b_keys), len(a_keys) - 1)
     return np.bincount(b_pair[a_keys[at] == b_keys].astype(np.int64), minlength=len(left))
 

@@ -14,17 +14,13 @@ from .errors import InputError
 Source = Union[str, os.PathLike]
 
 
-def walk_folder(folder: Path, problems: list[tuple[Path, str]]) -> list[Path]:
-    """Regular files under ``folder`` (hidden names left out), sorted by relative path.
+def folder_files(folder: Path, problems: list[tuple[Path, str]]) -> list[tuple[Path, str]]:
+    """Regular files under ``folder`` (hidden names left out), each with its path relative to
+    ``folder`` (``/``-separated), sorted by that path.
 
     FIFOs, sockets and devices are left out with a note (reading one could
     block forever), and so is a subfolder that cannot be listed.
     """
-    return [path for path, _ in folder_files(folder, problems)]
-
-
-def folder_files(folder: Path, problems: list[tuple[Path, str]]) -> list[tuple[Path, str]]:
-    """:func:`walk_folder`, each file with its path relative to ``folder`` (``/``-separated)."""
     found = []
 
     def unreadable(exc: OSError) -> None:
