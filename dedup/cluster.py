@@ -2,15 +2,44 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, AbstractSet, Callable, Iterable, Mapping, Optional, Sequence
 
 from .config import KEEP_POLICIES, KeepPolicy
 from .errors import ConfigError
-from .verify import Pair
+from .verify import Pair, similarity
 
 if TYPE_CHECKING:
     from .judge import PairJudge
+
+
+@dataclass(frozen=True)
+class Member:
+    """A cluster member and its similarity to the kept copy.
+
+    ``containment`` is the share of this member's shingles found in the kept
+    copy (1.0: dropping it loses no text the kept copy lacks).
+    """
+
+    id: str
+    jaccard: float
+    containment: float
+    keep: bool
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A group of near-duplicates; ``members[0]`` is the copy to keep."""
+
+    index: int
+    keep: str
+    members: tuple[Member, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
 
 
 class UnionFind:
@@ -177,3 +206,18 @@ class _Field:
 
     def __getitem__(self, i: int) -> object:
         return getattr(self.infos[i], self.name)  # type: ignore[index]
+
+
+def make_cluster(number: int, group: Sequence[int], judge: PairJudge) -> Cluster:
+    """Cluster ``number`` of a group (kept copy first): each member's similarity to the kept copy,
+    members ordered by it (then by id)."""
+    infos, get_set = judge.infos, judge.get_set
+    keep = group[0]
+    members = [Member(infos[keep].id, 1.0, 1.0, True)]
+    kept_set = get_set(keep)
+    others = []
+    for i in group[1:]:
+        jac, inside, _ = similarity(get_set(i), kept_set)
+        others.append(Member(infos[i].id, jac, inside, False))
+    others.sort(key=lambda m: (-m.jaccard, -m.containment, m.id))
+    return Cluster(number, infos[keep].id, tuple(members + others))

@@ -10,11 +10,11 @@ from collections import deque
 from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from itertools import chain, count
-from typing import IO, AbstractSet, Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence, TypeVar, Union
+from typing import IO, AbstractSet, Callable, Iterable, Iterator, NamedTuple, Optional, Sequence, TypeVar, Union
 
 import numpy as np
 
-from .cluster import adjacency, groups, trusted_clusters
+from .cluster import Cluster, Member, adjacency, groups, make_cluster, trusted_clusters  # noqa: F401  (lived here)
 from .config import KEEP_POLICIES, KeepPolicy, ScanConfig  # noqa: F401  (ScanConfig lived here; still importable)
 from .errors import ConfigError, InputError
 from .candidates import candidate_pairs
@@ -25,10 +25,10 @@ from .judge import (DocFacts, PairJudge, join_blocks, spooled_judge, verify_bloc
                     verify_candidates)  # (PairJudge, verify_candidates lived here; still importable)
 from .short import ShortFeatures, ShortMatch, ShortMatcher, short_pair_list
 from .pages import prepare_pages
-from .pool import can_fork, drain, process_pool, worker_ring
+from .pool import can_fork, drain, process_pool, result_later, worker_ring
 from .signature import MinHasher
 from .spool import PickedSets, Rows, SetStore, set_sums, stack_signatures  # noqa: F401  (lived here)
-from .verify import Counts, Pair, similarity
+from .verify import Counts, Pair
 
 BATCH = 256
 #: Shared memory the lines of the batches in flight go to the workers in (:class:`dedup.pool.Ring`).
@@ -38,33 +38,6 @@ RING_BYTES = 8 << 20
 REREAD_BYTES = 128 << 20
 _B = TypeVar("_B")
 _I = TypeVar("_I")
-
-
-@dataclass(frozen=True)
-class Member:
-    """A cluster member and its similarity to the kept copy.
-
-    ``containment`` is the share of this member's shingles found in the kept
-    copy (1.0: dropping it loses no text the kept copy lacks).
-    """
-
-    id: str
-    jaccard: float
-    containment: float
-    keep: bool
-
-
-@dataclass(frozen=True)
-class Cluster:
-    """A group of near-duplicates; ``members[0]`` is the copy to keep."""
-
-    index: int
-    keep: str
-    members: tuple[Member, ...]
-
-    @property
-    def size(self) -> int:
-        return len(self.members)
 
 
 @dataclass(frozen=True)
@@ -524,7 +497,7 @@ def _verify_part(candidates: np.ndarray, docs: np.ndarray, spans: np.ndarray, fa
     return verify_block(candidates, spooled_judge(config, docs, spans, facts, corrections, stores, boiler, weights))
 
 
-def _verified_in_workers(candidates: np.ndarray, judge: PairJudge, short_matches: Sequence[ShortMatch],
+def _verified_in_workers(candidates: np.ndarray, judge: PairJudge, short_matches: Iterable[ShortMatch],
                          pool: "multiprocessing.pool.Pool", stores: Sequence[SetStore],
                          rows_of: Callable[[np.ndarray], np.ndarray], n_docs: int) -> tuple[list[Pair], dict[str, int]]:
     """:func:`dedup.judge.verify_candidates`, the candidates verified a block at a time by the workers
@@ -543,23 +516,6 @@ def _verified_in_workers(candidates: np.ndarray, judge: PairJudge, short_matches
 
     verified = _in_workers(_verify_part, blocks(), judge.config, None, None, pool, args=lambda task: task)
     return join_blocks((result for _, result in verified), judge, short_matches)
-
-
-# ---------------------------------------------------------------- cluster, any engine
-
-def make_cluster(number: int, group: Sequence[int], judge: PairJudge) -> Cluster:
-    """Cluster ``number`` of a group (kept copy first): each member's similarity to the kept copy,
-    members ordered by it (then by id)."""
-    infos, get_set = judge.infos, judge.get_set
-    keep = group[0]
-    members = [Member(infos[keep].id, 1.0, 1.0, True)]
-    kept_set = get_set(keep)
-    others = []
-    for i in group[1:]:
-        jac, inside, _ = similarity(get_set(i), kept_set)
-        others.append(Member(infos[i].id, jac, inside, False))
-    others.sort(key=lambda m: (-m.jaccard, -m.containment, m.id))
-    return Cluster(number, infos[keep].id, tuple(members + others))
 
 
 def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None, *,
@@ -647,8 +603,10 @@ def _scan_hashed(hashed: Iterable[Hashed], config: ScanConfig, opts: ReadOptions
                     skipped.append(Skipped(infos[i].path, "no words to compare (empty after normalization)",
                                            infos[i].line))
             short_matcher = ShortMatcher(all_short, config.short_rule) if all_short is not None else None
+            short_matches: Iterable[ShortMatch]
             if short_task is not None:
-                short_matches = short_task.get()
+                # Read once, the sets are verified while the worker finishes: its matches are joined last.
+                short_matches = result_later(short_task) if rehash is None else short_task.get()
             elif short_matcher is not None:
                 short_matches = list(short_matcher.pairs(MinHasher(config.num_perm, config.seed)))
             else:
@@ -673,12 +631,16 @@ def _scan_hashed(hashed: Iterable[Hashed], config: ScanConfig, opts: ReadOptions
                           np.concatenate(corrections) if corrections else np.empty(0, bool),
                           counts.words.weights(), short_matcher)
         n_candidates = len(candidates)
-        if pool is not None and len(candidates) > VERIFY_BLOCK:
-            rows_of = (lambda docs: docs) if rehash is None else (lambda docs: np.searchsorted(needed, docs))
-            pairs, rejected = _verified_in_workers(candidates, judge, short_matches, pool, stores, rows_of,
-                                                   counts.words.docs)
-        else:
-            pairs, rejected = verify_candidates(candidates, judge, short_matches)
+        try:
+            if pool is not None and len(candidates) > VERIFY_BLOCK:
+                rows_of = (lambda docs: docs) if rehash is None else (lambda docs: np.searchsorted(needed, docs))
+                pairs, rejected = _verified_in_workers(candidates, judge, short_matches, pool, stores, rows_of,
+                                                       counts.words.docs)
+            else:
+                pairs, rejected = verify_candidates(candidates, judge, short_matches)
+        except BaseException:
+            drain([(None, short_task)])
+            raise
         t3 = time.perf_counter()
         adjacent = adjacency(pairs)
         found_clusters = trusted_clusters(groups(len(infos), pairs), adjacent, judge)

@@ -28,7 +28,7 @@ import multiprocessing.pool
 import signal
 import time
 from collections import deque
-from typing import Any, Callable, Iterable, NamedTuple, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional, Sequence, Union
 
 Bytes = Union[bytes, memoryview]
 
@@ -156,6 +156,11 @@ def process_pool(workers: int, initializer: Callable[..., None], initargs: tuple
         pool.terminate()
         raise
     return pool
+
+
+def result_later(task: "multiprocessing.pool.AsyncResult") -> Iterator[Any]:
+    """The items of a task's result, waited for when first asked for (so that other work goes on first)."""
+    yield from task.get()
 
 
 def drain(pending: Iterable[tuple[object, object]]) -> None:
