@@ -29,6 +29,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from itertools import islice
 from pathlib import Path
@@ -129,10 +130,20 @@ def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None, stdout: 
     load0 = os.getloadavg()[0]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=stdout)
+    # The wall time ends when the process does, not at the next sample: a thread waits for it.
+    ended: list[float] = []
+    done = threading.Event()
+
+    def wait() -> None:
+        proc.wait()
+        ended.append(time.perf_counter())
+        done.set()
+
+    threading.Thread(target=wait, daemon=True).start()
     hwm: dict[int, int] = {}
     peak_sum = 0
     spooled = 0
-    while proc.poll() is None:
+    while not done.is_set():
         total = 0
         for pid in descendants(proc.pid):
             hwm[pid] = max(hwm.get(pid, 0), status_kb(pid, "VmHWM"))
@@ -140,8 +151,8 @@ def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None, stdout: 
         peak_sum = max(peak_sum, total)
         if spool:
             spooled = max(spooled, open_bytes_in(proc.pid, spool))
-        time.sleep(0.1)
-    wall = time.perf_counter() - t0
+        done.wait(0.1)
+    wall = ended[0] - t0
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode:
         raise SystemExit(f"error: {' '.join(cmd)} exited with {proc.returncode}")
