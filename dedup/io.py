@@ -547,8 +547,8 @@ class LineReader:
         self._count = 0
         self._kind: Optional[tuple[bool, bool]] = None
 
-    def _wanted(self, path: Path, rel: str, in_folder: bool) -> bool:
-        return not in_folder or (base_suffix(path) in SUFFIXES and self.opts.wanted(rel))
+    def _wanted(self, path: Path, rel: str, inside: Optional[str]) -> bool:
+        return inside is None or (base_suffix(path) in SUFFIXES and self.opts.wanted(inside))
 
     @property
     def jsonl_only(self) -> bool:
@@ -581,11 +581,11 @@ class LineReader:
         for where, reason in self._problems:
             reader.skip(str(where), reason)
         self._start()
-        for path, rel, in_folder in self._expanded:
+        for path, rel, inside in self._expanded:
             if path is None:
                 yield from reader.stdin(self._stdin if self._stdin is not None else standard_input())
                 continue
-            if not self._wanted(path, rel, in_folder):
+            if not self._wanted(path, rel, inside):
                 opts.files_ignored += 1
                 continue
             yield from reader.file(path, rel)
@@ -603,7 +603,7 @@ class LineReader:
         if not self.jsonl_only:
             yield from self._file_batches(size)
             return
-        for path, rel, in_folder in self._expanded:
+        for path, rel, inside in self._expanded:
             if path is None:
                 if reader.on_file:
                     reader.on_file("-")
@@ -616,7 +616,7 @@ class LineReader:
                     yield FileMark("-", True, exc)
                     return
                 continue
-            if not self._wanted(path, rel, in_folder):
+            if not self._wanted(path, rel, inside):
                 opts.files_ignored += 1
                 continue
             shown = str(path)
@@ -635,8 +635,8 @@ class LineReader:
         limit = opts.max_document_bytes
         batch: list[tuple[str, str, Optional[float]]] = []
         held = 0
-        for path, rel, in_folder in self._expanded:
-            if not self._wanted(path, rel, in_folder):  # type: ignore[arg-type]
+        for path, rel, inside in self._expanded:
+            if not self._wanted(path, rel, inside):  # type: ignore[arg-type]
                 opts.files_ignored += 1
                 continue
             shown = str(path)
@@ -672,11 +672,11 @@ class LineReader:
         them again (standard input, a pipe or a device cannot be read twice)."""
         if not self.jsonl_only:
             return False
-        for path, rel, in_folder in self._expanded:
+        for path, rel, inside in self._expanded:
             if path is None:
                 return False
             try:
-                if self._wanted(path, rel, in_folder) and not stat.S_ISREG(path.stat().st_mode):
+                if self._wanted(path, rel, inside) and not stat.S_ISREG(path.stat().st_mode):
                     return False
             except OSError:
                 pass  # not there: the first reading notes it, and there is nothing to read again
@@ -685,8 +685,8 @@ class LineReader:
     def input_bytes(self) -> int:
         """The size on disk of the files to read (what cannot be looked at counts 0)."""
         total = 0
-        for path, rel, in_folder in self._expanded:
-            if path is not None and self._wanted(path, rel, in_folder):
+        for path, rel, inside in self._expanded:
+            if path is not None and self._wanted(path, rel, inside):
                 try:
                     total += path.stat().st_size
                 except OSError:
@@ -706,14 +706,14 @@ class LineReader:
         reader = _Reader(self.opts)
         done: set[str] = set()
         self.opts.rereading, self.opts.bytes_done = True, 0
-        for path, rel, in_folder in self._expanded:
+        for path, rel, inside in self._expanded:
             if path is None:
                 raise ValueError("standard input cannot be read twice")
             shown = str(path)
             want = lines.get(shown)
             base = self.opts.bytes_done
             try:
-                size = path.stat().st_size if self._wanted(path, rel, in_folder) else 0
+                size = path.stat().st_size if self._wanted(path, rel, inside) else 0
             except OSError:
                 size = 0
             self.opts.bytes_done = base + size  # where this file's progress ends, however it goes

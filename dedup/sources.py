@@ -61,11 +61,14 @@ def expand_sources(sources: Sequence[Source], *, path_ids: bool = False,
 
 
 def expand_inputs(sources: Sequence[Source], *, path_ids: bool = False,
-            problems: Optional[list[tuple[Path, str]]] = None) -> list[tuple[Optional[Path], str, bool]]:
-    """Resolve files, folders and ``-`` into ``(path, id, in_folder)``, in order.
+            problems: Optional[list[tuple[Path, str]]] = None) -> list[tuple[Optional[Path], str, Optional[str]]]:
+    """Resolve files, folders and ``-`` into ``(path, id, inside)``, in order: ``inside`` is a file's
+    path relative to the folder it was found in (what ``--include`` and ``--exclude`` match), None for
+    a file named on its own and for ``-``.
 
-    A file in a folder is named by its path relative to the folder when one
-    folder is given, else by the folder's path joined to it; with
+    A file in a folder is named by its path relative to the folder when the
+    folder is the only source, else by the folder's path joined to it (so a
+    file named beside the folder cannot take the id of one inside); with
     ``path_ids``, always by its path as given (normalized: ``./a/../b``
     is ``b``). A file named on its own is named as given.
 
@@ -85,21 +88,20 @@ def expand_inputs(sources: Sequence[Source], *, path_ids: bool = False,
     for src in sources:
         check_source(src)
     notes = problems if problems is not None else []
-    out: list[tuple[Optional[Path], str, bool]] = []
-    folders = [s for s in sources if str(s) != "-" and Path(s).is_dir()]
+    out: list[tuple[Optional[Path], str, Optional[str]]] = []
     for src in sources:
         if str(src) == "-":
-            out.append((None, "-", False))
+            out.append((None, "-", None))
             continue
         path = Path(src)
         if path.is_dir():
             for f, rel in folder_files(path, notes):
                 if path_ids:
-                    out.append((f, Path(os.path.normpath(f)).as_posix(), True))
+                    out.append((f, Path(os.path.normpath(f)).as_posix(), rel))
                 else:
-                    out.append((f, rel if len(folders) == 1 else (Path(src) / rel).as_posix(), True))
+                    out.append((f, rel if len(sources) == 1 else (Path(src) / rel).as_posix(), rel))
         elif path.exists():
-            out.append((path, Path(os.path.normpath(path)).as_posix() if path_ids else str(src), False))
+            out.append((path, Path(os.path.normpath(path)).as_posix() if path_ids else str(src), None))
         elif os.path.islink(path):
             raise InputError(f"{src}: a symbolic link to a missing file (check the link)", str(src))
         else:

@@ -71,11 +71,11 @@ def list_inputs(spark: "SparkSession", sources: Sequence[str]) -> list[tuple[str
     """(file, id prefix) of each input, in the local reader's order: a folder's files sorted by their path
     relative to it, hidden ones and unknown suffixes left out.
 
-    Local paths are listed as :func:`dedup.io.expand_sources` does; other
+    Local paths are listed as :func:`dedup.sources.expand_inputs` does; other
     URIs through Hadoop's FileSystem (any scheme Spark is configured for).
     """
     from .io import SUFFIXES
-    from .sources import expand_sources
+    from .sources import expand_inputs
 
     def suffix(name: str) -> str:
         name = name.lower()
@@ -92,13 +92,13 @@ def list_inputs(spark: "SparkSession", sources: Sequence[str]) -> list[tuple[str
 
     out: list[tuple[str, str]] = []
     if not any(_is_uri(s) for s in sources):
-        for path, rel in expand_sources(list(sources)):
+        for path, rel, inside in expand_inputs(list(sources)):
             if path is None:
                 raise InputError("-: the Spark engine reads files, not standard input (save it to a file)", "-")
-            if kept(path.name, rel != str(path)):
+            if kept(path.name, inside is not None):
                 out.append((os.path.abspath(path), rel))
         return out
-    several = sum(1 for s in sources if (_hadoop_is_dir(spark, s) if _is_uri(s) else os.path.isdir(s))) > 1
+    several = len(sources) > 1  # a folder's files named relative to it only when it is all that was named
     for src in sources:
         found = _hadoop_files(spark, src if _is_uri(src) else os.path.abspath(src))
         for uri, rel in found:
@@ -117,13 +117,6 @@ def _hadoop_fs(spark: "SparkSession", uri: str) -> tuple[Any, Any]:
     jvm = spark.sparkContext._jvm  # type: ignore[attr-defined]
     path = jvm.org.apache.hadoop.fs.Path(uri)
     return path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()), path  # type: ignore[attr-defined]
-
-
-def _hadoop_is_dir(spark: "SparkSession", uri: str) -> bool:
-    fs, path = _hadoop_fs(spark, uri)
-    if not fs.exists(path):
-        raise InputError(f"{uri}: no such file or folder (check the URI)", uri)
-    return bool(fs.getFileStatus(path).isDirectory())
 
 
 def _hadoop_files(spark: "SparkSession", uri: str) -> list[tuple[str, str]]:

@@ -37,6 +37,38 @@ def test_seed_folder_ids_are_relative_paths(seeds):
     assert opts.files_read == 5 and not opts.skipped
 
 
+def test_a_folder_named_with_other_sources_gives_ids_that_start_with_it(tmp_path, monkeypatch):
+    # Alone, a folder's files are named relative to it; named beside a file of the same relative name,
+    # they carry the folder's path, so neither file is refused as a repeated id.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "news" / "world").mkdir(parents=True)
+    (tmp_path / "news" / "a.txt").write_text(ARTICLE)
+    (tmp_path / "news" / "world" / "b.txt").write_text(ARTICLE + " More.")
+    (tmp_path / "a.txt").write_text("Another story entirely, about the weekend football results.")
+    alone, _ = read(["news"])
+    assert [d.id for d in alone] == ["a.txt", "world/b.txt"]
+    both, opts = read(["news", "a.txt"])
+    assert [d.id for d in both] == ["news/a.txt", "news/world/b.txt", "a.txt"] and not opts.skipped
+    assert [d.text for d in both[:2]] == [d.text for d in alone]
+
+
+@pytest.mark.parametrize("sources,path_ids", [(["news"], False), (["news", "more"], False), (["news", "a.txt"], False),
+                                              (["news"], True), (["news", "more"], True)])
+def test_patterns_match_the_path_inside_the_folder_whatever_the_ids(tmp_path, monkeypatch, sources, path_ids):
+    # --include and --exclude match a file's path relative to the folder it was found in, also when its
+    # id carries the folder's path (several sources, or `dedup index`'s path ids).
+    monkeypatch.chdir(tmp_path)
+    for folder in ("news", "more"):
+        (tmp_path / folder / "drafts").mkdir(parents=True)
+        (tmp_path / folder / "drafts" / "d.txt").write_text(ARTICLE + " Draft.")
+        (tmp_path / folder / "kept.txt").write_text(ARTICLE)
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    docs, _ = read(sources, exclude=("drafts/*",), path_ids=path_ids)
+    assert [d.path for d in docs] == ["a.txt" if s == "a.txt" else f"{s}/kept.txt" for s in sources]
+    only, _ = read(sources, include=("drafts/*",), path_ids=path_ids)  # a file named on its own is read anyway
+    assert [d.path for d in only] == ["a.txt" if s == "a.txt" else f"{s}/drafts/d.txt" for s in sources]
+
+
 def test_html_main_text_extracted():
     text, date = html_to_text(HTML)
     assert text.startswith("Workers strike\n\nThousands of health care workers")

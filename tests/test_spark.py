@@ -209,3 +209,17 @@ def test_unread_kinds_are_refused(spark, tmp_path: Path) -> None:
     got = CliRunner().invoke(cli, ["spark", "scan", str(tmp_path / "news.csv"), "-o", str(tmp_path / "out")])
     assert got.exit_code == 1 and "reads JSON lines, Parquet and text files, not .csv" in got.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_folder_named_beside_a_file_names_its_files_as_the_local_scan_does(spark, tmp_path: Path) -> None:
+    # The folder holds a file of the same name as the one named beside it (a copy of one of its stories):
+    # the folder's files carry its path, so both are read, and they cluster as in the local scan.
+    folder = tmp_path / "news"
+    shutil.copytree(SEEDS, folder)
+    copy = tmp_path / "001_fbcee2db9c98bcf0.txt"
+    shutil.copy(SEEDS / copy.name, copy)
+    sources = [folder, copy]
+    _, got = spark_lines(spark, sources, ScanConfig())
+    assert got == local_lines(sources, ScanConfig())
+    ids = {m["id"] for line in got["clusters"].splitlines() for m in json.loads(line)["members"]}
+    assert {f"{folder.as_posix()}/{copy.name}", str(copy)} <= ids
