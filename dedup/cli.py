@@ -70,7 +70,8 @@ def cli() -> None:
                    "once. Standard input and pipes are read once.")
 @click.option("-o", "--output", metavar="FILE", help="Write the output to FILE (atomically) instead of stdout.")
 @click.option("--move-duplicates", metavar="DIR",
-              help="Move duplicate files into DIR, keeping their relative paths (never overwrites).")
+              help="Move duplicate files into DIR, keeping their relative paths (never overwrites); DIR outside the "
+                   "scanned folders, or hidden.")
 @click.option("--fail-on-duplicates", is_flag=True, help=f"Exit with {EXIT_DUPLICATES} when any cluster is found.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings on stderr.")
 @click.option("--report", "report", metavar="DIR",
@@ -123,10 +124,15 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
                                "save it to a file and scan that.")
     refuse_outputs([output, report], sources)
     if report:
-        inside = report_inside_inputs(report, sources)
+        inside = inside_inputs(report, sources)
         if inside:
             raise click.UsageError(f"--report {report} is inside the scanned folder {inside}, so a later scan would "
                                    "read its pages as articles; choose a folder outside it.")
+    folder = inside_inputs(move_duplicates, sources) if move_duplicates else None
+    if folder:
+        raise click.UsageError(f"--move-duplicates {move_duplicates} is inside the scanned folder {folder}, so a "
+                               "later scan would read the copies moved there and could move the kept ones after "
+                               f"them; choose a folder outside it (or a hidden one: {folder.rstrip('/')}/.duplicates).")
     if report and report.lower().endswith((".html", ".htm")):
         raise click.UsageError(f"--report writes a folder of pages (an overview and one page per cluster): give a "
                                f"folder such as --report {report.rsplit('.', 1)[0]}/ and open its index.html.")
@@ -186,14 +192,17 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
         sys.exit(EXIT_DUPLICATES)
 
 
-def report_inside_inputs(report: str, sources: Sequence[str]) -> Optional[str]:
-    """The scanned folder that ``report`` would lie in, if any."""
-    target = os.path.realpath(report)
+def inside_inputs(target: str, sources: Sequence[str]) -> Optional[str]:
+    """The scanned folder that ``target`` lies in, where a later scan of that folder would read what is
+    written there, if any (a hidden folder is not read)."""
+    real = os.path.realpath(target)
     for src in sources:
         if src != "-" and os.path.isdir(src):
             folder = os.path.realpath(src)
-            if os.path.commonpath([folder, target]) == folder:
-                return src
+            if os.path.commonpath([folder, real]) == folder:
+                parts = os.path.relpath(real, folder).split(os.sep)
+                if not any(p.startswith(".") and p not in (".", "..") for p in parts):
+                    return src
     return None
 
 

@@ -224,6 +224,22 @@ def test_move_duplicates_stays_inside_the_destination(tmp_path, monkeypatch):
     assert not (tmp_path / "dupes").exists()
 
 
+@pytest.mark.parametrize("dest", ["dupes", "sub/dupes", "."])
+def test_move_duplicates_into_the_scanned_folder_is_refused(news, dest):
+    # A later scan would read the copies moved there, and could keep one of them and move the copy left
+    # in place after it: the folder would hold no copy of the story. A hidden folder is never read.
+    before = sorted(p for p in news.rglob("*"))
+    r = run("scan", news, "--move-duplicates", news / dest)
+    assert r.exit_code == 2 and f"is inside the scanned folder {news}, so a later scan would read" in r.output
+    assert sorted(p for p in news.rglob("*")) == before
+    r = run("scan", news, "--move-duplicates", news / ".duplicates")
+    assert r.exit_code == 0 and "moved 1 duplicate file" in r.stderr
+    kept = sorted(p.name for p in news.glob("*.txt"))
+    again = run("scan", news, "--move-duplicates", news / ".duplicates")
+    assert again.exit_code == 0 and "moved 0 duplicate files" in again.stderr
+    assert sorted(p.name for p in news.glob("*.txt")) == kept and (A in kept) != (B in kept)
+
+
 @pytest.mark.parametrize("alias", ["twice", "symlink", "hardlink"])
 def test_move_duplicates_never_moves_the_kept_file_under_another_name(tmp_path, alias):
     news = tmp_path / "news"
