@@ -111,6 +111,9 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
     """
     if list_unique and list_duplicates:
         raise click.UsageError("--unique and --duplicates exclude each other.")
+    if null and not (list_unique or list_duplicates):
+        raise click.UsageError("-0/--null ends each entry of --unique or --duplicates with a NUL byte; give one "
+                               "of them.")
     if pairs and (list_unique or list_duplicates):
         raise click.UsageError(f"--pairs lists pairs and {'--unique' if list_unique else '--duplicates'} lists ids; "
                                "give one of them.")
@@ -249,10 +252,12 @@ def nothing_read(sources: Sequence[str], result: Any) -> str:
 
 
 def listing(result: Any, ids: Sequence[str], null: bool, fmt: str = "text") -> Iterable[str]:
-    """--unique / --duplicates: a whole file by its path as read (it works from the current folder),
-    a record by its id; one a line (or in the format asked), or NUL-terminated."""
+    """--unique / --duplicates: a whole file by its path as read (it works from the current folder; one
+    that starts with ``-`` as ``./-...``, so that no command reads it as an option), a record by its id;
+    one a line (or in the format asked), or NUL-terminated."""
     docs = {d.id: d for d in result.documents}
-    names = [docs[i].path if docs[i].is_file else i for i in ids]
+    paths = (docs[i].path if docs[i].is_file else None for i in ids)
+    names = [i if p is None else "./" + p if p.startswith("-") else p for i, p in zip(ids, paths)]
     if null:
         return (n + "\0" for n in names)
     return render_id_list(names, fmt)

@@ -145,6 +145,8 @@ def test_threshold_containment_and_shingle_options(seeds):
     (["--format", "xml"], "'xml' is not one of 'text', 'json', 'jsonl', 'csv', 'parquet'."),
     (["--pairs", "--unique"], "--pairs lists pairs and --unique lists ids; give one of them."),
     (["--pairs", "--duplicates"], "--pairs lists pairs and --duplicates lists ids; give one of them."),
+    (["-0"], "-0/--null ends each entry of --unique or --duplicates with a NUL byte; give one of them."),
+    (["--null", "--pairs"], "-0/--null ends each entry of --unique or --duplicates"),
     (["--duplicates", "-f", "parquet", "-o", "x.parquet"], "--duplicates lists ids as text, json, jsonl or csv"),
     (["-f", "parquet"], "--format parquet writes a binary file: give it with -o FILE.parquet."),
     (["--report", "r.html"], "--report writes a folder of pages"),

@@ -207,6 +207,19 @@ def test_duplicates_are_paths_from_the_current_folder_and_null_separated(tmp_pat
     assert "--duplicates -0 | xargs -0 rm" in r.stdout and "| xargs rm " not in r.stdout
 
 
+def test_a_listed_path_that_starts_with_a_dash_is_not_an_option(tmp_path, monkeypatch):
+    # Scanning ".", a file named "-i.txt" is read as "-i.txt"; listed so, `xargs -0 rm` takes it for options.
+    shutil.copy(SEEDS / A, tmp_path / "-i.txt")
+    shutil.copy(SEEDS / B, tmp_path / "b.txt")
+    monkeypatch.chdir(tmp_path)
+    r = run("scan", ".", "--duplicates", "-0", "--keep", "longest")
+    assert r.exit_code == 0 and r.stdout == "./-i.txt\0"
+    assert run("scan", ".", "--unique", "--keep", "shortest", "-f", "jsonl").stdout == '"./-i.txt"\n'
+    gone = subprocess.run(["xargs", "-0", "rm"], input=r.stdout, text=True, capture_output=True)
+    assert gone.returncode == 0, gone.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.txt"]
+
+
 # ---------------------------------------------------------------- --move-duplicates
 
 def test_move_duplicates_stays_inside_the_destination(tmp_path, monkeypatch):
