@@ -102,11 +102,12 @@ def read_options(f: Optional[Callable[..., Any]] = None, *, date_use: str = "") 
 def folder_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """Which files of a folder to read: shell-style patterns."""
     f = click.option("--exclude", metavar="GLOB", multiple=True,
-                     help="Skip files in folders whose path (relative to the folder) or name matches GLOB. "
-                          "Repeatable.")(f)
+                     help="Skip files in folders whose path (relative to the folder) or name, or a folder "
+                          "they are in, matches GLOB: 'drafts' skips every folder of that name. Repeatable.")(f)
     return click.option("--include", metavar="GLOB", multiple=True,
-                        help="Read only files in folders whose path (relative to the folder) or name matches "
-                             "GLOB, e.g. '*.txt' or '2026-11-*/*'. Repeatable.")(f)
+                        help="Read only files in folders whose path (relative to the folder) or name, or a "
+                             "folder they are in, matches GLOB, e.g. '*.txt', '2026-11-*' or '2026-11-*/*'. "
+                             "Repeatable.")(f)
 
 
 def rule_options(f: Callable[..., Any]) -> Callable[..., Any]:

@@ -108,9 +108,11 @@ class ReadOptions:
         strict: raise InputError on the first unreadable file or record.
         include, exclude: shell-style patterns (``*.txt``, ``2026-*/*``)
             matched against the path of each file found in a folder
-            (relative to the folder) and against its name: a file is read
-            when it matches an include pattern (if any are given) and no
-            exclude pattern. Files named on the command line are always read.
+            (relative to the folder), its name, and the path and name of
+            each folder it is in (``drafts`` stands for everything under a
+            folder of that name): a file is read when it matches an include
+            pattern (if any are given) and no exclude pattern. Files named
+            on the command line are always read.
         defer_html: yield web pages unextracted (``Document.html`` set,
             ``text`` empty) for the caller to extract, as the scan does in
             its worker processes (:func:`dedup.pages.prepare_pages`).
@@ -148,10 +150,12 @@ class ReadOptions:
     def wanted(self, rel: str) -> bool:
         """Whether a file found in a folder (``rel``: its path relative to
         the folder) passes the include and exclude patterns."""
-        name = rel.rsplit("/", 1)[-1]
+        parts = rel.split("/")
+        # The path, the name, and each folder on the way by its path and its name.
+        keys = [rel, parts[-1], *("/".join(parts[:k]) for k in range(1, len(parts))), *parts[:-1]]
 
         def hit(patterns: tuple[str, ...]) -> bool:
-            return any(fnmatch.fnmatchcase(rel, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
+            return any(fnmatch.fnmatchcase(key, p) for p in patterns for key in keys)
 
         return (not self.include or hit(self.include)) and not hit(self.exclude)
 

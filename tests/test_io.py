@@ -69,6 +69,27 @@ def test_patterns_match_the_path_inside_the_folder_whatever_the_ids(tmp_path, mo
     assert [d.path for d in only] == ["a.txt" if s == "a.txt" else f"{s}/drafts/d.txt" for s in sources]
 
 
+@pytest.mark.parametrize("pattern,matched", [
+    ("drafts", ["drafts/d.txt", "world/drafts/d.txt"]),  # a folder of that name, at any depth
+    ("world", ["world/drafts/d.txt", "world/kept.txt"]),
+    ("world/drafts", ["world/drafts/d.txt"]),
+    ("world/*", ["world/drafts/d.txt", "world/kept.txt"]),
+    ("d.txt", ["drafts/d.txt", "world/drafts/d.txt"]),
+    ("*.txt", ["drafts/d.txt", "kept.txt", "world/drafts/d.txt", "world/kept.txt"]),
+    ("nothing", []),
+])
+def test_a_pattern_that_names_a_folder_stands_for_what_it_holds(tmp_path, monkeypatch, pattern, matched):
+    monkeypatch.chdir(tmp_path)
+    every = ["drafts/d.txt", "kept.txt", "world/drafts/d.txt", "world/kept.txt"]
+    for name in every:
+        (tmp_path / "news" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "news" / name).write_text(ARTICLE + " " + name)
+    docs, _ = read(["news"], exclude=(pattern,))
+    assert [d.id for d in docs] == [f for f in every if f not in matched]
+    docs, _ = read(["news"], include=(pattern,))
+    assert [d.id for d in docs] == matched
+
+
 def test_html_main_text_extracted():
     text, date = html_to_text(HTML)
     assert text.startswith("Workers strike\n\nThousands of health care workers")
