@@ -162,7 +162,7 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
                                   reread=reread)
         warn_skipped(result.skipped, quiet)
         if not result.documents:
-            raise DedupError(nothing_read(sources, result))
+            raise DedupError(nothing_read(sources, result, quiet))
         moves = None
         move_notes: list[str] = []
         if move_duplicates:
@@ -233,20 +233,22 @@ def warn_recall(config: ScanConfig) -> None:
                    f"missed (use --num-perm {max(more, 128)} or more)", err=True)
 
 
-def nothing_read(sources: Sequence[str], result: Any) -> str:
+def nothing_read(sources: Sequence[str], result: Any, quiet: bool = False) -> str:
     """The error for a scan that read no document, saying why."""
     where = ", ".join(sources[:3]) + (", ..." if len(sources) > 3 else "")
+    notes = "run without -q to see the warnings" if quiet else "see the warnings above"
     if result.skipped and not result.files_ignored and all(s.reason == "empty file" for s in result.skipped):
         n = len(result.skipped)
         return (f"no documents read from {where}: {'the file is' if n == 1 else f'all {n:,} files are'} empty "
-                "(see the warnings above); give it files that hold articles")
+                f"({notes}); give it files that hold articles")
     why = []
     if result.skipped:
-        why.append(f"{len(result.skipped):,} skipped (see the warnings above)")
+        why.append(f"{len(result.skipped):,} skipped ({notes})")
     if result.files_ignored:
-        why.append(f"{result.files_ignored:,} files ignored (suffix not read, or --include/--exclude)")
+        n = result.files_ignored
+        why.append(f"{n:,} file{'' if n == 1 else 's'} ignored (suffix not read, or --include/--exclude)")
     if not why:
-        why.append("no files")
+        why.append("standard input was empty" if list(sources) == ["-"] else "no files")
     return (f"no documents read from {where}: {'; '.join(why)}. Point it at files of a supported kind "
             "(.txt .md .html .json .jsonl .csv .tsv .parquet), or choose the fields with --text-field")
 

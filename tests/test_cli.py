@@ -207,7 +207,7 @@ def test_id_and_text_field_options(tmp_path, seed_texts):
     assert r.stdout == f"{A}\n"
     r = run("scan", p, "-q")
     assert r.exit_code == 1 and r.stdout == ""
-    assert r.stderr.startswith(f"Error: no documents read from {p}: 5 skipped (see the warnings above).")
+    assert r.stderr.startswith(f"Error: no documents read from {p}: 5 skipped (run without -q to see the warnings).")
 
 
 def test_output_file_written_atomically(seeds, tmp_path):

@@ -55,6 +55,15 @@ def test_empty_folder_and_all_skipped_exit_1(tmp_path):
     assert r.exit_code == 1 and r.stderr.splitlines()[-1] == (
         f"Error: no documents read from {feed}: 1 skipped (see the warnings above). Point it at files of a supported "
         "kind (.txt .md .html .json .jsonl .csv .tsv .parquet), or choose the fields with --text-field")
+    r = run("scan", feed, "-q")  # the warnings were not shown
+    assert r.exit_code == 1 and r.stderr == (
+        f"Error: no documents read from {feed}: 1 skipped (run without -q to see the warnings). Point it at files of a "
+        "supported kind (.txt .md .html .json .jsonl .csv .tsv .parquet), or choose the fields with --text-field\n")
+    (empty / "notes.xyz").write_text("not an article", encoding="utf-8")
+    r = run("scan", empty)
+    assert r.exit_code == 1 and ": 1 file ignored (suffix not read, or --include/--exclude)." in r.stderr
+    r = run("scan", "-", input="")
+    assert r.exit_code == 1 and r.stderr.startswith("Error: no documents read from -: standard input was empty.")
 
 
 def test_records_without_text_are_one_warning(tmp_path):
