@@ -355,7 +355,7 @@ def html_to_text(html: str) -> tuple[str, Optional[str]]:
 # ---------------------------------------------------------------- decoding
 
 def stream_bom(stream: IO[bytes]) -> Optional[str]:
-    """The UTF-16/32 codec a stream's byte-order mark announces, without consuming it."""
+    """The codec a stream's byte-order mark announces (:func:`bom_encoding`), without consuming it."""
     peek = getattr(stream, "peek", None)
     if peek is None:
         return None
@@ -363,7 +363,7 @@ def stream_bom(stream: IO[bytes]) -> Optional[str]:
         head = peek(8192)[:8192]
     except (*GZIP_ERRORS, ValueError):
         return None
-    return _utf16_32_bom(head)
+    return bom_encoding(head)
 
 
 class Utf8Lines:
@@ -451,13 +451,9 @@ def decode(data: bytes, encoding: Optional[str] = None) -> str:
             message says what failed and which option fixes it, without the
             path (the caller knows where the bytes came from).
     """
-    enc = encoding or "utf-8-sig"
+    enc = bom_encoding(data) or encoding or "utf-8-sig"
     if enc.lower().replace("_", "-") in ("utf-8", "utf8"):
         enc = "utf-8-sig"
-    if encoding is None:
-        bom = _utf16_32_bom(data)
-        if bom is not None:
-            enc = bom
     try:
         return data.decode(enc)
     except UnicodeDecodeError as exc:
@@ -466,6 +462,12 @@ def decode(data: bytes, encoding: Optional[str] = None) -> str:
         raise InputError(f"could not decode as {shown} at byte {exc.start} ({hint})") from exc
     except LookupError as exc:
         raise InputError(f"unknown encoding {encoding!r} (use a Python codec name such as utf-8 or latin-1)") from exc
+
+
+def bom_encoding(head: bytes) -> Optional[str]:
+    """The encoding a byte-order mark at the start of ``head`` announces (UTF-8; UTF-16 or UTF-32 when NUL
+    bytes follow), if any. It holds whatever ``--encoding`` says: no text in another encoding starts so."""
+    return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else _utf16_32_bom(head)
 
 
 def _utf16_32_bom(data: bytes) -> Optional[str]:
@@ -492,7 +494,7 @@ def wide_encoding(encoding: Optional[str]) -> bool:
 
 
 def looks_binary(data: bytes, encoding: Optional[str] = None) -> bool:
-    if wide_encoding(encoding) or (encoding is None and _utf16_32_bom(data) is not None):
+    if wide_encoding(encoding) or _utf16_32_bom(data) is not None:
         return False
     return b"\x00" in data[:8192]
 

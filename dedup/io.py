@@ -189,9 +189,11 @@ class _Reader:
     def line_stream(self, stream: IO[bytes]) -> tuple[IO[bytes], Optional[str]]:
         """A JSON lines stream ready to be read a line at a time, and the encoding of its lines."""
         enc = self.opts.encoding
-        if enc is None and not hasattr(stream, "peek") and hasattr(stream, "readinto"):
+        if not hasattr(stream, "peek") and hasattr(stream, "readinto"):
             stream = io.BufferedReader(stream)  # type: ignore[arg-type]  # to look for a byte-order mark
-        wide = enc if enc is not None and wide_encoding(enc) else stream_bom(stream) if enc is None else None
+        wide = enc if enc is not None and wide_encoding(enc) else stream_bom(stream)
+        if wide == "utf-8-sig":  # a byte-order mark says UTF-8, whatever --encoding says
+            return stream, None
         if wide:
             # UTF-16/32 lines do not split on the byte 0x0a: read them as text, pass them on as UTF-8.
             return Utf8Lines(stream, wide), None  # type: ignore[return-value]

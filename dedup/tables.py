@@ -8,7 +8,7 @@ import csv
 import io
 from typing import IO, Callable, Iterator, Optional
 
-from .decode import looks_binary
+from .decode import bom_encoding, looks_binary
 
 
 def raise_csv_field_limit() -> None:
@@ -32,13 +32,13 @@ def csv_records(stream: IO[bytes], path: str, delimiter: str, encoding: Optional
         skip: called with (path, reason[, line]) for what cannot be read.
     """
     head = stream.peek(8192)[:8192] if hasattr(stream, "peek") else b""
-    if looks_binary(head):
+    if looks_binary(head, encoding):
         skip(path, "binary file, not CSV (remove it or give text files only)")
         return
     if delimiter == ",":
         header = head.split(b"\n", 1)[0]
         delimiter = max((",", ";", "|"), key=lambda d: (header.count(d.encode()), d == ","))
-    enc = encoding or "utf-8-sig"
+    enc = bom_encoding(head) or encoding or "utf-8-sig"
     if enc.lower().replace("_", "-") in ("utf-8", "utf8"):
         enc = "utf-8-sig"
     try:

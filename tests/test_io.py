@@ -90,6 +90,21 @@ def test_a_pattern_that_names_a_folder_stands_for_what_it_holds(tmp_path, monkey
     assert [d.id for d in docs] == matched
 
 
+def test_a_byte_order_mark_holds_whatever_encoding_is_given(tmp_path):
+    # A folder of old Latin-1 files and newer ones with byte-order marks: --encoding latin-1 reads the
+    # first kind, and each marked file by its mark (UTF-8, UTF-16), as text, JSON lines and CSV.
+    text = "Caf\u00e9 owners in Montr\u00e9al said prices of coffee beans rose 20 pct since January."
+    for enc in ("latin-1", "utf-8-sig", "utf-16"):
+        record = json.dumps({"id": f"{enc}-b", "text": text}, ensure_ascii=False) + "\n"
+        for name, content in [("a.txt", text), ("b.jsonl", record), ("c.csv", f'id,text\n{enc}-c,"{text}"\n')]:
+            (tmp_path / f"{enc}-{name}").write_bytes(content.encode(enc))
+    docs, opts = read([tmp_path], encoding="latin-1")
+    assert len(docs) == 9 and not opts.skipped
+    assert {d.text.strip() for d in docs} == {text}
+    marked, opts = read([p for p in sorted(tmp_path.iterdir()) if not p.name.startswith("latin")])
+    assert len(marked) == 6 and {d.text.strip() for d in marked} == {text} and not opts.skipped
+
+
 def test_html_main_text_extracted():
     text, date = html_to_text(HTML)
     assert text.startswith("Workers strike\n\nThousands of health care workers")
