@@ -436,8 +436,11 @@ def read_bounded(path: Path, limit: int) -> bytes:
         except GZIP_ERRORS as exc:
             if path.suffix.lower() != ".gz":
                 raise
-            raise InputError(f"not a valid gzip file ({exc}); re-compress it or remove the .gz suffix",
-                             str(path)) from exc
+            if isinstance(exc, EOFError):  # the stream stops before its end marker
+                raise InputError("cut short: its gzip stream ends before the end marker (copy or compress it "
+                                 "again from the original)", str(path)) from exc
+            raise InputError(f"not a valid gzip file ({exc}); compress it again, or remove the .gz suffix if it "
+                             "is not compressed", str(path)) from exc
     if len(data) > limit:
         raise TooLarge()
     return data

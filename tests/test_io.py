@@ -224,8 +224,12 @@ def test_duplicate_ids_skipped(tmp_path):
 
 def test_corrupt_gzip(tmp_path):
     (tmp_path / "a.txt.gz").write_bytes(b"not gzip at all")
+    (tmp_path / "b.txt.gz").write_bytes(gzip.compress(ARTICLE.encode() * 50)[:-12])  # cut short
     docs, opts = read([tmp_path])
-    assert docs == [] and "not a valid gzip file" in str(opts.skipped[0])
+    assert docs == [] and [n.reason for n in opts.skipped] == [
+        "not a valid gzip file (Not a gzipped file (b'no')); compress it again, or remove the .gz suffix if it is "
+        "not compressed",
+        "cut short: its gzip stream ends before the end marker (copy or compress it again from the original)"]
 
 
 def test_decode_unknown_encoding():
