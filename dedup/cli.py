@@ -12,7 +12,8 @@ import click
 from . import __version__
 from .cli_index import index_group
 from .cli_options import (CONTEXT, EXIT_DUPLICATES, Progress, emit, folder_options, make_read_options,
-                          occasion_options, read_options, refuse_outputs, rule_options, steady_allocator, warn_skipped)
+                          nothing_read, occasion_options, read_options, refuse_outputs, rule_options, steady_allocator,
+                          warn_skipped)
 from .config import KEEP_POLICIES, ScanConfig
 from .errors import ConfigError, DedupError
 from .files import atomic_write, check_folder_target, plan_set_aside, set_aside, write_folder
@@ -231,26 +232,6 @@ def warn_recall(config: ScanConfig) -> None:
         click.echo(f"Warning: with --num-perm {config.num_perm} the LSH bands ({bands} x {rows}) find a pair at "
                    f"jaccard {floor:.2f} with probability {p:.2f}, below {RECALL_TARGET}: near-duplicates may be "
                    f"missed (use --num-perm {max(more, 128)} or more)", err=True)
-
-
-def nothing_read(sources: Sequence[str], result: Any, quiet: bool = False) -> str:
-    """The error for a scan that read no document, saying why."""
-    where = ", ".join(sources[:3]) + (", ..." if len(sources) > 3 else "")
-    notes = "run without -q to see the warnings" if quiet else "see the warnings above"
-    if result.skipped and not result.files_ignored and all(s.reason == "empty file" for s in result.skipped):
-        n = len(result.skipped)
-        return (f"no documents read from {where}: {'the file is' if n == 1 else f'all {n:,} files are'} empty "
-                f"({notes}); give it files that hold articles")
-    why = []
-    if result.skipped:
-        why.append(f"{len(result.skipped):,} skipped ({notes})")
-    if result.files_ignored:
-        n = result.files_ignored
-        why.append(f"{n:,} file{'' if n == 1 else 's'} ignored (suffix not read, or --include/--exclude)")
-    if not why:
-        why.append("standard input was empty" if list(sources) == ["-"] else "no files")
-    return (f"no documents read from {where}: {'; '.join(why)}. Point it at files of a supported kind "
-            "(.txt .md .html .json .jsonl .csv .tsv .parquet), or choose the fields with --text-field")
 
 
 def listing(result: Any, ids: Sequence[str], null: bool, fmt: str = "text") -> Iterable[str]:

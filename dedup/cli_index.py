@@ -7,8 +7,8 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 
 import click
 
-from .cli_options import (CONTEXT, EXIT_DUPLICATES, Progress, emit, folder_options, make_read_options, read_options,
-                          refuse_outputs, steady_allocator, warn_skipped)
+from .cli_options import (CONTEXT, EXIT_DUPLICATES, Progress, emit, folder_options, make_read_options, nothing_read,
+                          read_options, refuse_outputs, steady_allocator, warn_skipped)
 from .config import ScanConfig
 from .errors import DedupError
 from .io import read_documents
@@ -124,13 +124,23 @@ def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_
     index.batch_size = batch_size
     opts = make_read_options(encoding, id_field, text_field, date_field, strict, path_ids=True)
     opts.include, opts.exclude = include, exclude
+    read = 0
+
+    def counted(items: Iterable[Any]) -> Iterator[Any]:
+        nonlocal read
+        for item in items:
+            read += 1
+            yield item
+
     try:
         with index, Progress(quiet, "indexing", opts) as progress:
-            outcomes = index.iter_add(read_documents(list(sources), opts), skip_duplicates=skip_duplicates,
+            outcomes = index.iter_add(counted(read_documents(list(sources), opts)), skip_duplicates=skip_duplicates,
                                       progress=progress.on_docs, replace=replace, jobs=jobs,
                                       on_merge=progress.on_merge)
             emit(render_index_add(outcomes, fmt, lambda: len(index), opts.skipped), None)
         warn_skipped(opts.skipped, quiet)
+        if not read:  # a wrong folder or pattern must not pass for a day with nothing new
+            raise DedupError(nothing_read(sources, opts, quiet))
     except DedupError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -167,12 +177,13 @@ def index_query(db: str, redis_url: Optional[str], sources: tuple[str, ...], fmt
                        num_perm=num_perm, seed=seed)
     opts = make_read_options(encoding, id_field, text_field, date_field, strict, path_ids=True)
     opts.include, opts.exclude = include, exclude
-    with_matches = 0
+    with_matches = read = 0
 
     def counted(results: Iterable[Any]) -> Iterator[Any]:
-        nonlocal with_matches
+        nonlocal with_matches, read
         for r in results:
             with_matches += bool(r.matches)
+            read += 1
             yield r
 
     try:
@@ -180,6 +191,8 @@ def index_query(db: str, redis_url: Optional[str], sources: tuple[str, ...], fmt
             results = index.iter_query(read_documents(list(sources), opts), progress=progress.on_docs, jobs=jobs)
             emit(render_index_query(counted(results), fmt, opts.skipped), output)
         warn_skipped(opts.skipped, quiet)
+        if not read:  # nothing was asked: "not seen before" would be a wrong answer
+            raise DedupError(nothing_read(sources, opts, quiet))
     except DedupError as exc:
         raise click.ClickException(str(exc)) from exc
     if fail_on_matches and with_matches:

@@ -293,3 +293,24 @@ class Progress:
         if self.enabled and self.bar is not None:
             self.status = f", merging {runs} runs of the index"
             self.bar.render_progress()
+
+
+def nothing_read(sources: Sequence[str], result: Any, quiet: bool = False) -> str:
+    """The error for a command that read no document, saying why (``result``: its ``skipped`` notes and
+    ``files_ignored`` count)."""
+    where = ", ".join(sources[:3]) + (", ..." if len(sources) > 3 else "")
+    notes = "run without -q to see the warnings" if quiet else "see the warnings above"
+    if result.skipped and not result.files_ignored and all(s.reason == "empty file" for s in result.skipped):
+        n = len(result.skipped)
+        return (f"no documents read from {where}: {'the file is' if n == 1 else f'all {n:,} files are'} empty "
+                f"({notes}); give it files that hold articles")
+    why = []
+    if result.skipped:
+        why.append(f"{len(result.skipped):,} skipped ({notes})")
+    if result.files_ignored:
+        n = result.files_ignored
+        why.append(f"{n:,} file{'' if n == 1 else 's'} ignored (suffix not read, or --include/--exclude)")
+    if not why:
+        why.append("standard input was empty" if list(sources) == ["-"] else "no files")
+    return (f"no documents read from {where}: {'; '.join(why)}. Point it at files of a supported kind "
+            "(.txt .md .html .json .jsonl .csv .tsv .parquet), or choose the fields with --text-field")

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from dedup.cli import cli
 from dedup.io import BODY_FIELDS, DATE_FIELDS, ID_FIELDS, TEXT_FIELDS, TITLE_FIELDS
 
-from conftest import REUTERS, ROOT, SEED_PAIR, need
+from conftest import REUTERS, ROOT, SEED_PAIR, SEEDS, need
 
 A, B = SEED_PAIR
 
@@ -64,6 +64,22 @@ def test_empty_folder_and_all_skipped_exit_1(tmp_path):
     assert r.exit_code == 1 and ": 1 file ignored (suffix not read, or --include/--exclude)." in r.stderr
     r = run("scan", "-", input="")
     assert r.exit_code == 1 and r.stderr.startswith("Error: no documents read from -: standard input was empty.")
+
+
+def test_index_add_and_query_that_read_nothing_exit_1(tmp_path):
+    # A wrong folder or pattern must not pass for "nothing new" (add) or "not seen before" (query).
+    db, empty = tmp_path / "archive.db", tmp_path / "incoming"
+    empty.mkdir()
+    for args in (["add"], ["query", "--fail-on-matches"]):
+        r = run("index", args[0], db, empty, *args[1:])
+        assert r.exit_code == 1 and r.stderr.endswith(
+            f"Error: no documents read from {empty}: no files. Point it at files of a supported kind "
+            "(.txt .md .html .json .jsonl .csv .tsv .parquet), or choose the fields with --text-field\n")
+    r = run("index", "add", db, SEEDS, "--exclude", "*")
+    assert r.exit_code == 1 and "5 files ignored (suffix not read, or --include/--exclude)" in r.stderr
+    assert run("index", "add", db, SEEDS).exit_code == 0
+    r = run("index", "query", db, SEEDS / "000_cc67e4122e3a257f.txt", "--fail-on-matches")
+    assert r.exit_code == 3
 
 
 def test_records_without_text_are_one_warning(tmp_path):
