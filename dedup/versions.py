@@ -74,15 +74,26 @@ def read_version(source: Source, read_options: Optional[ReadOptions] = None,
             found.append(doc)
             if len(found) > 1:
                 raise InputError(f"{path} holds more than one article; pick one as {path}#ID", path)
-        elif doc.id == want:
+        elif doc.id == want or _scanned_id(doc, path, want):
             return doc
     if found:
         return found[0]
     if want is not None:
-        raise InputError(f"{path}: no record with id {want!r} (ids come from --id-field)", path)
+        raise InputError(f"{path}: no record with id {want!r} (a record's id is its --id-field, or FILE:LINE "
+                         "when it has none, as dedup scan lists it)", path)
     if opts.skipped:
         raise InputError(str(opts.skipped[0]), path)
     raise InputError(f"{path}: no article found (check the file and --text-field)", path)
+
+
+def _scanned_id(doc: Document, path: str, want: str) -> bool:
+    """Whether ``want`` names ``doc``, a record without an id, as a scan of a folder holding ``path`` does:
+    ``REL:LINE``, REL the end of the file's path (``semi.csv:2`` for ``news/semi.csv#semi.csv:2``)."""
+    rel, _, line = want.rpartition(":")
+    if not rel or not line.isdigit() or int(line) != doc.line or doc.id != f"{path}:{doc.line}":
+        return False
+    shown = Path(path).as_posix()
+    return shown == rel or shown.endswith("/" + rel)
 
 
 def diff_sources(a: Source, b: Source, *, corpus: Optional[Sequence[Source]] = None,

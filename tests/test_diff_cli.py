@@ -102,6 +102,25 @@ def test_records_of_a_json_file(tmp_path: Path) -> None:
     assert r.output == f"Error: {f} holds more than one article; pick one as {f}#ID\n"
 
 
+def test_a_record_without_an_id_by_the_id_a_folder_scan_lists(tmp_path: Path, monkeypatch) -> None:
+    # A scan of the folder names the CSV's records semi.csv:2 and semi.csv:3 (FILE:LINE, the file relative
+    # to the folder); FILE#ID takes those ids as they are listed, and the file's own path:LINE too.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "news").mkdir()
+    story = (" people died in the fire that swept through the apartment block on Monday night, the city's fire "
+             "chief said, adding that twenty residents were taken to hospital and three remain in a serious state.")
+    (tmp_path / "news" / "semi.csv").write_text(f"title;text\nFire;Five{story}\nFire;Seven{story}\n", encoding="utf-8")
+    listed = [m["id"] for m in json.loads(run("scan", "news", "-f", "jsonl").output)["members"]]
+    assert sorted(listed) == ["semi.csv:2", "semi.csv:3"]
+    for a, b in [("semi.csv:2", "semi.csv:3"), ("news/semi.csv:2", "news/semi.csv:3")]:
+        r = run("diff", f"news/semi.csv#{a}", f"news/semi.csv#{b}", "-f", "json")
+        assert r.exit_code == 0, r.output
+        assert json.loads(r.output)["changed"][0]["edits"] == [{"op": "replace", "before": "Five", "after": "Seven"}]
+    r = run("diff", "news/semi.csv#other.csv:2", "news/semi.csv#semi.csv:3")
+    assert r.exit_code == 1 and r.output == ("Error: news/semi.csv: no record with id 'other.csv:2' (a record's id is "
+                                             "its --id-field, or FILE:LINE when it has none, as dedup scan lists it)\n")
+
+
 def test_corpus_folder(tmp_path: Path) -> None:
     r = run("diff", OLD, NEW, "--corpus", str(SEEDS), "-f", "json")
     assert r.exit_code == 0
