@@ -225,13 +225,14 @@ def warn_recall(config: ScanConfig) -> None:
     floor = lsh_floor(config.threshold, config.containment)
     p = candidate_probability(floor, bands, rows)
     if p < RECALL_TARGET:
-        more = config.num_perm * 2
-        while more < 4096 and candidate_probability(floor, *config.__class__(
-                threshold=config.threshold, containment=config.containment, num_perm=more).banding) < RECALL_TARGET:
-            more *= 2
+        # The advice is the first of these round counts that reaches the target, whatever was given.
+        steps = [n for k in range(7, 13) for n in (1 << k, 3 << (k - 1)) if config.num_perm < n <= 4096] or [4096]
+        more = next((n for n in steps if candidate_probability(floor, *config.__class__(
+            threshold=config.threshold, containment=config.containment, num_perm=n).banding) >= RECALL_TARGET),
+            steps[-1])
         click.echo(f"Warning: with --num-perm {config.num_perm} the LSH bands ({bands} x {rows}) find a pair at "
                    f"jaccard {floor:.2f} with probability {p:.2f}, below {RECALL_TARGET}: near-duplicates may be "
-                   f"missed (use --num-perm {max(more, 128)} or more)", err=True)
+                   f"missed (use --num-perm {more} or more)", err=True)
 
 
 def listing(result: Any, ids: Sequence[str], null: bool, fmt: str = "text") -> Iterable[str]:

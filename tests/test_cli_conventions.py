@@ -179,6 +179,11 @@ def test_num_perm_too_small_for_the_recall_target_warns(seeds):
                         "probability 0.22, below 0.95: near-duplicates may be missed (use --num-perm 128 or more)\n")
     assert run("scan", seeds, "--num-perm", "1", "-q").stderr == ""
     assert run("scan", seeds).stderr == ""
+    # The advice is one round count whatever was given (doubling what was given said 192 for 3, 224 for 7).
+    for n in ("3", "5", "7", "100"):
+        assert run("scan", seeds, "--num-perm", n).stderr.endswith("(use --num-perm 128 or more)\n")
+    r = run("scan", seeds, "--num-perm", "100", "--threshold", "0.2", "--containment", "0.25")
+    assert r.stderr.endswith("(use --num-perm 768 or more)\n")
 
 
 def test_help_defaults_come_from_the_code():
