@@ -546,7 +546,7 @@ def _member_rows(cl: Any, docs: dict[str, Any]) -> str:
         role = "keep" if m.keep else "dup"
         sims = ('<td class="num"></td><td class="num"></td>' if m.keep else
                 f'<td class="num">{m.jaccard:.2f}</td><td class="num">{m.containment:.2f}</td>')
-        rows.append(f'<tr class="{role}"><td>{role}</td><td>{esc(m.id)}</td><td>{esc(doc.title or "")}</td>'
+        rows.append(f'<tr class="{role}"><td class="d">{role}</td><td>{esc(m.id)}</td><td>{esc(doc.title or "")}</td>'
                     f'<td class="num">{_date_text(doc.date)}</td><td class="num">{doc.words:,}</td>{sims}</tr>')
     rows.append("</table>")
     return "".join(rows)

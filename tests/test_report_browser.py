@@ -42,6 +42,7 @@ def test_seed_report_pages_in_the_browser(tmp_path: Path) -> None:
     page, console = dump(tmp_path, out / "cluster-0.html")
     assert console == []
     assert '<a href="index.html#c0">↑ overview</a>' in page
+    assert '<td class="d">keep</td>' in page and '<td class="d">dup</td>' in page  # never wrapped as "kee / p"
     # One diff, open, older (000) -> newer (001) though the copy kept is 001.
     assert page.count('<details class="member" open="">') == 1
     assert f"{A} → {B}" in page and f"<th>{A} (older)</th>" in page
