@@ -11,6 +11,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Sequence
 
 from . import __version__
+from .records import NO_WORDS
 
 if TYPE_CHECKING:
     from .diff import Edit, Row, VersionDiff
@@ -523,8 +524,11 @@ def _histogram_html(result: ScanResult) -> str:
 def _summary_counts(result: ScanResult) -> str:
     dup = sum(c.size - 1 for c in result.clusters)
     notes = []
-    if result.skipped:
-        notes.append(f"{len(result.skipped):,} skipped")
+    wordless = sum(1 for n in result.skipped if n.reason == NO_WORDS)
+    if len(result.skipped) > wordless:
+        notes.append(f"{len(result.skipped) - wordless:,} skipped")
+    if wordless:
+        notes.append(f"{_plural(wordless, 'document')} with no words to compare")
     if result.files_ignored:
         notes.append(f"{_plural(result.files_ignored, 'other file')} ignored")
     extra = f" ({', '.join(notes)})" if notes else ""

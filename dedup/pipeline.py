@@ -25,6 +25,7 @@ from .judge import (DocFacts, PairJudge, join_blocks, spooled_judge, verify_bloc
                     verify_candidates)  # (PairJudge, verify_candidates lived here; still importable)
 from .short import ShortFeatures, ShortMatch, ShortMatcher, short_pair_list
 from .pages import prepare_pages
+from .records import NO_WORDS
 from .pool import can_fork, drain, process_pool, result_later, worker_ring
 from .signature import MinHasher
 from .spool import PickedSets, Rows, SetStore, set_sums, stack_signatures  # noqa: F401  (lived here)
@@ -600,8 +601,7 @@ def _scan_hashed(hashed: Iterable[Hashed], config: ScanConfig, opts: ReadOptions
                 drop = np.isin(candidates, empty).any(axis=1)
                 candidates = candidates[~drop]
                 for i in empty:
-                    skipped.append(Skipped(infos[i].path, "no words to compare (empty after normalization)",
-                                           infos[i].line))
+                    skipped.append(Skipped(infos[i].path, NO_WORDS, infos[i].line))
             short_matcher = ShortMatcher(all_short, config.short_rule) if all_short is not None else None
             short_matches: Iterable[ShortMatch]
             if short_task is not None:

@@ -225,6 +225,10 @@ LONG_NUMBER = ("holds a number of more than 4,300 digits, which Python does not 
                "quote it as a string or remove it")
 
 
+#: The note on a document read but left out of matching: nothing of it is left to compare.
+NO_WORDS = "no words to compare (empty after normalization)"
+
+
 def repeated_id(doc_id: str, line: int = 1) -> str:
     """The note on a document whose id came before: a record's (``line``), or a whole file's (line 0)."""
     if not line:

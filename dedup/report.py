@@ -15,6 +15,7 @@ from . import __version__
 from .decode import storable
 from .errors import DedupError
 from .files import atomic_path
+from .records import NO_WORDS
 
 if TYPE_CHECKING:
     from .index import AddOutcome, IndexInfo, Match, QueryResult
@@ -180,8 +181,12 @@ def render_text(result: ScanResult, pairs: bool = False) -> Iterator[str]:
     docs = result.documents
     by_id = {d.id: d for d in docs}
     notes = []
-    if s["skipped"]:
-        notes.append(f"{s['skipped']} skipped")
+    # A document with no words was read (it counts among the documents) but left out of matching.
+    wordless = sum(1 for n in result.skipped if n.reason == NO_WORDS)
+    if s["skipped"] > wordless:
+        notes.append(f"{s['skipped'] - wordless} skipped")
+    if wordless:
+        notes.append(f"{_n(wordless, 'document')} with no words to compare")
     if s["files_ignored"]:
         notes.append(f"{_n(s['files_ignored'], 'other file')} ignored")
     head = (f"{_n(s['documents'], 'document')} from {_n(s['files_read'], 'file')}"

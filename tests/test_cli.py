@@ -269,3 +269,17 @@ def test_boilerplate_share_option(seeds):
     assert r.exit_code == 0
     body = json.loads(r.stdout)
     assert body["summary"]["settings"]["boilerplate_share"] == 1.0 and body["summary"]["clusters"] == 1
+
+
+def test_a_document_with_no_words_is_counted_once(tmp_path):
+    # Four files: two empty (skipped), one of punctuation only (read, but nothing to compare), one story.
+    # The summary adds up to the files read instead of counting the third as a document and as skipped.
+    (tmp_path / "punct.txt").write_text("...   !!! ---\n")
+    (tmp_path / "spaces.txt").write_text("   \n\n  \n")
+    (tmp_path / "zero.txt").write_text("")
+    (tmp_path / "one.txt").write_text("Hello.\n")
+    r = run("scan", tmp_path)
+    assert r.exit_code == 0
+    assert r.stdout.splitlines()[0] == ("2 documents from 4 files (2 skipped, 1 document with no words to compare): "
+                                        "0 clusters of near-duplicates, 0 duplicates to drop")
+    assert f"Warning: {tmp_path / 'punct.txt'}: no words to compare (empty after normalization)" in r.stderr
