@@ -10,12 +10,15 @@ collection, so it works when a site has only two or three pages in the
 folder. Text shared by pages of *different* sites (one wire story
 republished by several sites) is never touched: lines are counted per site.
 
-Two pages of one site that are versions of one story (a site's update of
-its own article) share most of their lines and nothing else does: a group
-of lines found on exactly the same pages, when it makes up at least
-``versions_share`` of the words of each of them, is kept as story text,
-unless the group is found on every page of a site of three or more pages
-(that is what a template looks like).
+Pages of one site that are versions of one story (a site's update of its
+own article, saved as it grew; copies of one wire story in a folder with no
+site named) share most of the lines of the shorter one. On a site of three
+or more pages, two pages are versions when the lines they share hold at
+least ``versions_share`` of the words of the shorter page, not counting
+lines found on every page (that is what a template looks like); on a site
+of two pages, where every shared line is on every page, of the words of
+each. A repeated line is story text, and kept, when every two pages it is
+on are versions.
 
 Functions here work on lists of texts and site keys; no I/O.
 """
@@ -23,6 +26,7 @@ Functions here work on lists of texts and site keys; no I/O.
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import combinations
 from typing import Iterable, Optional, Sequence
 
 from .normalize import words
@@ -94,20 +98,32 @@ def site_templates(texts: Sequence[str], sites: Sequence[Optional[str]], min_pag
         if not repeated:
             continue
         page_words = {i: sum(len(k.split()) for k in keys[i]) for i in members}
-        groups: dict[frozenset[int], list[str]] = defaultdict(list)
-        for key, pages in repeated.items():
-            groups[pages].append(key)
-        template = set()
-        everywhere = frozenset(members)
-        for pages, lines in groups.items():
-            if pages != everywhere or len(members) == 2:
-                if all(sum(len(k.split()) for k in lines if k in keys[i]) >= versions_share * page_words[i] > 0
-                       for i in pages):
-                    continue
-            template.update(lines)
+        linked = _versions(members, keys, repeated, page_words, versions_share)
+        template = {k for k, pages in repeated.items()
+                    if len(pages) > MAX_VERSIONS or any((i, j) not in linked for i, j in combinations(sorted(pages), 2))}
         if template:
             out[site] = frozenset(template)
     return out
+
+
+#: Lines on more pages of a site than this do not link versions (a story is not saved that often): it
+#: bounds the pairs counted per line.
+MAX_VERSIONS = 32
+
+
+def _versions(members: Sequence[int], keys: dict[int, set[str]], repeated: dict[str, frozenset[int]],
+              page_words: dict[int, int], share: float) -> set[tuple[int, int]]:
+    """The pairs ``(i, j)``, i < j, of pages of one site that are versions of one story (see the module's
+    description)."""
+    shared: dict[tuple[int, int], int] = defaultdict(int)
+    for key, pages in repeated.items():
+        if len(pages) > MAX_VERSIONS or (len(members) > 2 and len(pages) == len(members)):
+            continue
+        n = len(key.split())
+        for pair in combinations(sorted(i for i in pages if key in keys[i]), 2):
+            shared[pair] += n
+    size = min if len(members) > 2 else max
+    return {(i, j) for (i, j), n in shared.items() if n >= share * size(page_words[i], page_words[j]) > 0}
 
 
 def strip_lines(text: str, template: frozenset[str]) -> str:

@@ -51,6 +51,30 @@ def test_versions_of_one_story_on_one_site_are_kept():
     assert two == {}
 
 
+STORY = [f"Paragraph {k} of the developing story: bankers and {k + 3} creditor nations met again on Friday "
+         f"to discuss point {k} of the rescheduling plan, officials said." for k in range(9)]
+
+
+@pytest.mark.parametrize("site", ["ledger.com", "folder:pages"])
+def test_a_story_saved_as_it_grew_is_kept_on_every_version(site):
+    # Saved three times as it grew (4, 6 and 9 paragraphs) beside other stories of the site, or, with no
+    # site named, copies of one wire story in one folder: the shorter versions share most of their words
+    # with the longer ones, the first four paragraphs only 4/9 of the longest. Only the footer is template.
+    texts = ["\n".join(STORY[:n] + [FOOTER]) for n in (9, 6, 4)] + \
+        ["\n".join(t + [FOOTER]) for t in (OIL, WHEAT, GOLD)]
+    assert site_templates(texts, [site] * 6) == {site: frozenset(line_keys(FOOTER))}
+    assert strip_templates(texts, [site] * 6)[2] == "\n".join(STORY[:4])
+    # A line shared by two versions and by a page of another story is template still.
+    texts[4] = "\n".join(WHEAT + [STORY[0], FOOTER])
+    assert site_templates(texts, [site] * 6)[site] == frozenset(line_keys(FOOTER) + line_keys(STORY[0]))
+
+
+def test_on_a_site_of_two_pages_a_short_story_does_not_make_its_template_story_text():
+    # Every shared line is on every page: both pages must be mostly shared lines to be versions.
+    texts = ["Oil rose 2 pct.\nSubscribe now", "Wheat fell.\nSubscribe now"]
+    assert site_templates(texts, ["a.com"] * 2) == {"a.com": frozenset({"subscribe now"})}
+
+
 def test_a_banner_the_extractor_kept_on_one_page_only_is_still_found():
     texts = ["\n".join([NEWSLETTER] + OIL), "\n".join(WHEAT), "\n".join(GOLD)]
     blocks = [(), ("Home", NEWSLETTER, "Markets"), ("Home", NEWSLETTER)]
