@@ -467,6 +467,33 @@ def decode(data: bytes, encoding: Optional[str] = None) -> str:
         raise InputError(f"unknown encoding {encoding!r} (use a Python codec name such as utf-8 or latin-1)") from exc
 
 
+#: Suffixes of web pages.
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+_META_CHARSET = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
+# Labels browsers decode as another encoding (the WHATWG Encoding Standard): Latin-1 and ASCII pages
+# as windows-1252, GB2312 as GBK.
+_PAGE_CODECS = {**dict.fromkeys(("iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "ascii", "us-ascii",
+                                 "windows-1252", "x-cp1252"), "cp1252"), "gb2312": "gbk", "x-gbk": "gbk"}
+
+
+def page_charset(data: bytes) -> Optional[str]:
+    """The encoding a web page declares in a ``<meta>`` tag of its first 1,024 bytes (where browsers look
+    for it), as a Python codec; None when it declares none, or one Python does not know.
+
+    Example:
+        >>> page_charset(b'<html><head><meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1">')
+        'cp1252'
+    """
+    found = _META_CHARSET.search(data[:1024])
+    if found is None:
+        return None
+    label = found.group(1).decode("ascii").lower()
+    try:
+        return _PAGE_CODECS.get(label) or codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
 def bom_encoding(head: bytes) -> Optional[str]:
     """The encoding a byte-order mark at the start of ``head`` announces (UTF-8; UTF-16 or UTF-32 when NUL
     bytes follow), if any. It holds whatever ``--encoding`` says: no text in another encoding starts so."""

@@ -17,8 +17,8 @@ import stat
 from pathlib import Path
 from typing import IO, AbstractSet, Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
 
-from .decode import (GZIP_ERRORS, Utf8Lines, base_suffix, decode, gzip_reader, looks_binary,  # noqa: F401
-                     open_input, parse_date, standard_input, stream_bom, wide_encoding)
+from .decode import (GZIP_ERRORS, HTML_SUFFIXES, Utf8Lines, base_suffix, decode, gzip_reader,  # noqa: F401
+                     looks_binary, open_input, parse_date, standard_input, stream_bom, wide_encoding)
 from .errors import InputError
 from .records import (BODY_FIELDS, DATE_FIELDS, ID_FIELDS, MAX_DOCUMENT_BYTES, MAX_FILE_BYTES, TEXT_FIELDS,  # noqa: F401
                       TITLE_FIELDS, TOO_DEEP, LONG_NUMBER, Document, FileBatch, FileMark, LineBatch, LineBlock,
@@ -29,7 +29,6 @@ from .sources import Source, expand_inputs
 from .tables import csv_records
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
-HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 JSON_SUFFIXES = (".json",)
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 CSV_SUFFIXES = (".csv", ".tsv")

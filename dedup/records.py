@@ -18,7 +18,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, NamedTuple, Optional, Sequence, Union
 
-from .decode import TooLarge, decode, human_size, looks_binary, parse_date, read_bounded
+from .decode import (HTML_SUFFIXES, TooLarge, base_suffix, decode, human_size, looks_binary, page_charset,
+                     parse_date, read_bounded)
 from .errors import ConfigError, InputError
 
 if TYPE_CHECKING:
@@ -268,6 +269,12 @@ def read_text(path: Path, shown: str, limit: int, option: str, opts: ReadOptions
         return Skipped(shown, "empty file")
     if looks_binary(data, opts.encoding):
         return Skipped(shown, "binary file, not text (remove it or give text files only)")
+    declared = page_charset(data) if base_suffix(path) in HTML_SUFFIXES else None
+    if declared is not None:
+        try:  # as a browser reads a saved page: by the charset it declares, whatever --encoding says
+            return decode(data, declared)
+        except InputError:
+            pass  # the bytes are not in the encoding declared: read as any file is
     try:
         return decode(data, opts.encoding)
     except InputError as exc:

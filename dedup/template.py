@@ -99,8 +99,8 @@ def site_templates(texts: Sequence[str], sites: Sequence[Optional[str]], min_pag
             continue
         page_words = {i: sum(len(k.split()) for k in keys[i]) for i in members}
         linked = _versions(members, keys, repeated, page_words, versions_share)
-        template = {k for k, pages in repeated.items()
-                    if len(pages) > MAX_VERSIONS or any((i, j) not in linked for i, j in combinations(sorted(pages), 2))}
+        template = {k for k, pages in repeated.items() if len(pages) > MAX_VERSIONS
+                    or any((i, j) not in linked for i, j in combinations(sorted(pages), 2))}
         if template:
             out[site] = frozenset(template)
     return out

@@ -164,3 +164,23 @@ def test_saved_pages_sample(saved_pages, reuters, tmp_path, layout):
     docs = [Document(pid, html_to_text(h)[0]) for pid, h in sp.pages.items()]
     before = found_pairs(scan_documents(docs, ScanConfig(occasion=False)))
     assert len(before - sp.positives) > len(wrong)
+
+
+def test_a_page_is_read_by_the_charset_it_declares(tmp_path):
+    # One French story saved as Latin-1 (declared in an http-equiv meta), as UTF-8, and a Japanese page in
+    # Shift_JIS: each decoded by its own declaration, also when --encoding names another for the folder.
+    story = ("Grève au café: les serveurs de Montréal ont cessé le travail lundi pour réclamer de meilleurs "
+             "salaires, a indiqué le syndicat. ") * 3
+    head = '<html><head><meta http-equiv="Content-Type" content="text/html; charset={}"><title>{}</title></head>'
+    body = f"<body><article><p>{story}</p></article></body></html>"
+    (tmp_path / "latin1.html").write_bytes((head.format("iso-8859-1", "Grève") + body).encode("cp1252"))
+    (tmp_path / "utf8.html").write_bytes((head.format("utf-8", "Grève") + body).encode("utf-8"))
+    japanese = "東京の交通計画について、市は新しい路線を発表した。" * 8
+    (tmp_path / "sjis.html").write_bytes(
+        (head.format("Shift_JIS", "交通計画") + f"<body><article><p>{japanese}</p></article></body></html>")
+        .encode("shift_jis"))
+    for encoding in (None, "latin-1"):
+        docs = list(prepare_pages(read_documents([tmp_path], ReadOptions(encoding=encoding))))
+        assert [d.id for d in docs] == ["latin1.html", "sjis.html", "utf8.html"]
+        assert docs[0].text == docs[2].text and "Grève au café" in docs[0].text
+        assert docs[1].title == "交通計画" and "東京の交通計画" in docs[1].text
