@@ -670,7 +670,9 @@ def scan(sources: Sequence[Source], config: Optional[ScanConfig] = None, *,
     Args:
         sources: paths of files or folders, or ``"-"``.
         config: a ScanConfig; or give its fields as keyword arguments.
-        read_options: encoding, JSON fields and strictness.
+        read_options: encoding, JSON fields and strictness; after the scan
+            its ``skipped``, ``files_read`` and ``files_ignored`` are this
+            scan's (set anew at its start).
         progress: called with the number of documents hashed so far; when
             the files are read twice, again from the start for the documents
             read the second time (``read_options.rereading`` is then True).
@@ -704,24 +706,30 @@ def scan(sources: Sequence[Source], config: Optional[ScanConfig] = None, *,
         raise TypeError("stdin must be a binary stream (sys.stdin.buffer, open(path, 'rb'), io.BytesIO); "
                         "got a text stream")
     opts = read_options or ReadOptions()
-    opts.defer_html = True  # web pages are extracted by the scan's workers
-    reader = LineReader(sources, opts, on_file=on_file, stdin=stdin)
-    twice = reader.rereadable and (reader.input_bytes() >= REREAD_BYTES if reread is None else reread)
-    part = "signatures" if twice else "all"
-    t0 = time.perf_counter()
-    if config.workers > 1 and (reader.jsonl_only or reader.text_only):
-        # JSON lines are parsed (text files read) where they are hashed, and counted there where workers
-        # are forked: this process reads lines (takes each file's turn). Forked workers share the counts
-        # and the spool, and find the short-text pairs and verify the candidates too. Reading twice, both
-        # readings share them: forked now, they do not carry the memory this process has later.
-        counts = Counts.make(config, shared=True) if can_fork() else None
-        with ExitStack() as cleanup:
-            stores = tuple(cleanup.enter_context(SetStore()) for _ in _SET_KINDS)
-            workers = _Workers(cleanup, config, reader.opts, part, counts=counts, stores=stores if counts else None)
-            pool = workers() if twice else None
-            return _scan_hashed(_line_hashed(reader, config, part=part, pool=pool, counts=counts, start=workers),
-                                config, opts, progress, t0, _rehasher(reader, config, pool) if twice else None,
-                                counts, stores, workers if counts is not None else None)
-    rehash = _rehasher(reader, config) if twice else None
-    return _scan_hashed(_documents_hashed(reader.documents(), config, opts, part), config, opts, progress, t0,
-                        rehash)
+    # The notes and counts are this scan's, also when the options are used again; web pages are extracted
+    # by the scan's workers (the caller's setting is put back).
+    opts.skipped, opts.files_read, opts.files_ignored, opts.bytes_done, opts.rereading = [], 0, 0, 0, False
+    deferred, opts.defer_html = opts.defer_html, True
+    try:
+        reader = LineReader(sources, opts, on_file=on_file, stdin=stdin)
+        twice = reader.rereadable and (reader.input_bytes() >= REREAD_BYTES if reread is None else reread)
+        part = "signatures" if twice else "all"
+        t0 = time.perf_counter()
+        if config.workers > 1 and (reader.jsonl_only or reader.text_only):
+            # JSON lines are parsed (text files read) where they are hashed, and counted there where workers
+            # are forked: this process reads lines (takes each file's turn). Forked workers share the counts
+            # and the spool, and find the short-text pairs and verify the candidates too. Reading twice, both
+            # readings share them: forked now, they do not carry the memory this process has later.
+            counts = Counts.make(config, shared=True) if can_fork() else None
+            with ExitStack() as cleanup:
+                stores = tuple(cleanup.enter_context(SetStore()) for _ in _SET_KINDS)
+                workers = _Workers(cleanup, config, reader.opts, part, counts=counts, stores=stores if counts else None)
+                pool = workers() if twice else None
+                return _scan_hashed(_line_hashed(reader, config, part=part, pool=pool, counts=counts, start=workers),
+                                    config, opts, progress, t0, _rehasher(reader, config, pool) if twice else None,
+                                    counts, stores, workers if counts is not None else None)
+        rehash = _rehasher(reader, config) if twice else None
+        return _scan_hashed(_documents_hashed(reader.documents(), config, opts, part), config, opts, progress, t0,
+                            rehash)
+    finally:
+        opts.defer_html = deferred

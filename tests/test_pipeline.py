@@ -4,7 +4,7 @@ import pytest
 
 import dedup
 from dedup.errors import ConfigError
-from dedup.io import Document
+from dedup.io import Document, ReadOptions, read_documents
 from dedup.pipeline import ScanConfig, scan, scan_documents
 
 from conftest import REUTERS, SEED_PAIR, need
@@ -135,3 +135,18 @@ def test_boilerplate_config_errors():
         ScanConfig(boilerplate_share=0)
     with pytest.raises(ConfigError, match="The 'boilerplate_min_docs' parameter must be an int >= 2. Got 1 instead."):
         ScanConfig(boilerplate_min_docs=1)
+
+
+def test_read_options_given_to_a_scan_hold_that_scan_s_notes_and_are_otherwise_left_alone(tmp_path):
+    # Used for two scans, the options give each scan its own counts and notes, and a scan does not leave
+    # them deferring web pages (a later read_documents with them extracts pages as before).
+    (tmp_path / "a.txt").write_text("One story about the council and its budget vote on Tuesday night.")
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "page.html").write_text("<html><body><article><p>" + "The mayor opened the new bridge. " * 5
+                                        + "</p></article></body></html>")
+    opts = ReadOptions()
+    first, second = scan([tmp_path], read_options=opts), scan([tmp_path], read_options=opts)
+    assert (first.files_read, len(first.skipped)) == (second.files_read, len(second.skipped)) == (3, 1)
+    assert opts.defer_html is False and opts.files_read == 3
+    page = [d for d in read_documents([tmp_path / "page.html"], opts)]
+    assert page[0].text.startswith("The mayor opened the new bridge.")
