@@ -3,6 +3,7 @@ there is one, the fix."""
 
 from __future__ import annotations
 
+import numbers
 from typing import Optional
 
 
@@ -37,8 +38,10 @@ class IndexFormatError(DedupError):
 
 def check_range(name: str, value: float, low: float, high: float, *, low_open: bool = False) -> None:
     """Raise ConfigError in scikit-learn's wording when value is outside [low, high]."""
+    left = "(" if low_open else "["
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ConfigError(f"The '{name}' parameter must be a number in {left}{low}, {high}]. Got {value!r} instead.")
     # Written so that NaN (for which every comparison is false) is out of range.
     bad = not (low <= value <= high) or (low_open and value == low)
     if bad:
-        left = "(" if low_open else "["
         raise ConfigError(f"The '{name}' parameter must be in {left}{low}, {high}]. Got {value} instead.")

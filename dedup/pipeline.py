@@ -540,7 +540,13 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
     config = config or ScanConfig()
     opts = read_options or ReadOptions()
     t0 = time.perf_counter()
-    return _scan_hashed(_documents_hashed(docs, config, opts), config, opts, progress, t0)
+    return _scan_hashed(_documents_hashed(map(_document, docs), config, opts), config, opts, progress, t0)
+
+
+def _document(doc: object) -> Document:
+    if not isinstance(doc, Document):
+        raise TypeError(f"Document objects expected (dedup.Document(id, text)); got {type(doc).__name__}.")
+    return doc
 
 
 def _documents_hashed(docs: Iterable[Document], config: ScanConfig, opts: ReadOptions,
@@ -601,7 +607,7 @@ def _scan_hashed(hashed: Iterable[Hashed], config: ScanConfig, opts: ReadOptions
                 drop = np.isin(candidates, empty).any(axis=1)
                 candidates = candidates[~drop]
                 for i in empty:
-                    skipped.append(Skipped(infos[i].path, NO_WORDS, infos[i].line))
+                    skipped.append(Skipped(infos[i].path or infos[i].id, NO_WORDS, infos[i].line))
             short_matcher = ShortMatcher(all_short, config.short_rule) if all_short is not None else None
             short_matches: Iterable[ShortMatch]
             if short_task is not None:

@@ -150,3 +150,16 @@ def test_read_options_given_to_a_scan_hold_that_scan_s_notes_and_are_otherwise_l
     assert opts.defer_html is False and opts.files_read == 3
     page = [d for d in read_documents([tmp_path / "page.html"], opts)]
     assert page[0].text.startswith("The mayor opened the new bridge.")
+
+
+def test_api_mistakes_get_plain_errors():
+    with pytest.raises(TypeError, match=r"Document objects expected \(dedup.Document\(id, text\)\); got dict"):
+        scan_documents([{"id": "a", "text": "one story"}])
+    with pytest.raises(ConfigError, match=r"The 'threshold' parameter must be a number in \(0.0, 1.0\]. Got '0.5'"):
+        ScanConfig(threshold="0.5")
+    with pytest.raises(ConfigError, match=r"The 'containment' parameter must be in \(0.0, 1.0\]. Got nan"):
+        ScanConfig(containment=float("nan"))
+    # A document with no words is noted by its id when it has no path.
+    result = scan_documents([Document("a", ""), Document("b", " !? "), Document("c", "one two three")])
+    assert [str(s) for s in result.skipped] == ["a: no words to compare (empty after normalization)",
+                                                "b: no words to compare (empty after normalization)"]
