@@ -518,7 +518,8 @@ def render_explanation(e: "Explanation", fmt: str = "text") -> Iterator[str]:
         failed = [c.name for c in e.checks if c.passed is False and c.name not in ("jaccard", "containment",
                                                                                    "short-text rule")]
         similar = any(c.passed for c in e.checks if c.name in ("jaccard", "containment", "short-text rule"))
-        verdict = (f"not near-duplicates: {' and '.join(failed)} say another occasion or subject" if similar and failed
+        says = "say" if len(failed) > 1 else "says"
+        verdict = (f"not near-duplicates: {' and '.join(failed)} {says} another occasion or subject" if similar and failed
                    else "not near-duplicates: not similar enough")
     cluster = (f"in one cluster (keep {e.keep})" if e.same_cluster else "not in one cluster")
     yield f"verdict: {verdict}; {cluster}\n"

@@ -396,6 +396,17 @@ def test_explain_in_a_collection_names_the_failed_checks():
     assert r.exit_code == 1 and "nosuchid: no document with this id" in r.output
 
 
+def test_explain_verdict_with_one_failed_check_says_says():
+    from dedup.explain import Check, Explanation
+    from dedup.features import DocInfo
+    from dedup.report import render_explanation
+
+    doc = DocInfo("a", "a.txt", 0, 100, 96, None, True)
+    checks = [Check("jaccard", 0.8, ">= 0.5", True), Check("dates", 3.0, "within 1 day", False)]
+    text = "".join(render_explanation(Explanation(doc, doc, tuple(checks), True, False, False, None)))
+    assert "verdict: not near-duplicates: dates says another occasion or subject;" in text
+
+
 def test_diff_lists_the_figures_and_names_that_differ():
     r = CliRunner().invoke(cli, ["diff", str(SEEDS / "000_cc67e4122e3a257f.txt"),
                                  str(SEEDS / "001_fbcee2db9c98bcf0.txt"), "--no-color"])
