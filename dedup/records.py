@@ -367,7 +367,7 @@ def record_document(number: int, rec: object, path: str, rel: str, opts: ReadOpt
             return Skipped(path, f"record has no id in field {opts.id_field!r} (choose one with --id-field)", number)
         doc_id = f"{rel}:{number}"
     else:
-        doc_id = str(rid)
+        doc_id = ("true" if rid else "false") if isinstance(rid, bool) else str(rid)  # as JSON spells it
     date = parse_date(pick_field(rec, opts.date_field, DATE_FIELDS))
     return Document(doc_id, body, path, number, date, False, title=record_title(rec))
 

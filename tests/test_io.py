@@ -215,6 +215,12 @@ def test_single_path_string_refused():
         list(read_documents("seeds"))
 
 
+def test_a_json_true_id_is_spelled_as_json_spells_it(tmp_path):
+    (tmp_path / "a.jsonl").write_text('{"id": true, "text": "one"}\n{"id": 7, "text": "two"}\n')
+    docs, _ = read([tmp_path / "a.jsonl"])
+    assert [d.id for d in docs] == ["true", "7"]
+
+
 def test_duplicate_ids_skipped(tmp_path):
     (tmp_path / "a.jsonl").write_text('{"id": "x", "text": "one"}\n{"id": "x", "text": "two"}\n')
     docs, opts = read([tmp_path])
