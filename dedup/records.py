@@ -176,6 +176,11 @@ class ReadOptions:
 # ---------------------------------------------------------------- records
 
 
+def record_id(value: object) -> str:
+    """A record's id field as the document's id: ``true`` and ``false`` as JSON spells them."""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
 def pick_field(record: dict, explicit: Optional[str], candidates: Sequence[str]) -> object:
     """A record's field: ``explicit`` if given, else the first of ``candidates`` that is present and not empty."""
     if explicit is not None:
@@ -367,7 +372,7 @@ def record_document(number: int, rec: object, path: str, rel: str, opts: ReadOpt
             return Skipped(path, f"record has no id in field {opts.id_field!r} (choose one with --id-field)", number)
         doc_id = f"{rel}:{number}"
     else:
-        doc_id = ("true" if rid else "false") if isinstance(rid, bool) else str(rid)  # as JSON spells it
+        doc_id = record_id(rid)
     date = parse_date(pick_field(rec, opts.date_field, DATE_FIELDS))
     return Document(doc_id, body, path, number, date, False, title=record_title(rec))
 

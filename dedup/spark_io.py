@@ -150,6 +150,7 @@ def record_document(rec: Any, rel: str, number: int, fields: RecordFields) -> Op
     """(id, text, date in microseconds) of one JSON or Parquet record, as the local reader makes them; None
     when the record has no text or no id in ``fields.id_field``."""
     from .io import DATE_FIELDS, ID_FIELDS, MAX_DOCUMENT_BYTES, parse_date, pick_field, record_text
+    from .records import record_id
 
     if not isinstance(rec, dict):
         return None
@@ -162,7 +163,7 @@ def record_document(rec: Any, rel: str, number: int, fields: RecordFields) -> Op
             return None
         doc_id = f"{rel}:{number}"
     else:
-        doc_id = str(rid)
+        doc_id = record_id(rid)
     return doc_id, body, micros(parse_date(pick_field(rec, fields.date_field, DATE_FIELDS)))
 
 
