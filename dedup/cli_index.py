@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from contextlib import closing
+from itertools import chain
 from typing import Any, Callable, Iterable, Iterator, Optional
 
 import click
@@ -38,15 +40,21 @@ def index_settings(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
-def open_index(db: str, redis_url: Optional[str], create: bool = False, **settings: Any) -> Any:
-    """Open (or create) an index; settings out of range are usage errors (exit 2)."""
-    from .index import Index
-
+def given_settings(**settings: Any) -> dict[str, Any]:
+    """The index settings given; out of range, they are usage errors (exit 2)."""
     given = {k: v for k, v in settings.items() if v is not None}
     try:
         ScanConfig(**given)
     except DedupError as exc:
         raise click.BadParameter(str(exc)) from exc
+    return given
+
+
+def open_index(db: str, redis_url: Optional[str], create: bool = False, **settings: Any) -> Any:
+    """Open (or create) an index; settings out of range are usage errors (exit 2)."""
+    from .index import Index
+
+    given = given_settings(**settings)
     try:
         return Index(db, redis=redis_url, create=create, **given)
     except DedupError as exc:
@@ -119,28 +127,27 @@ def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_
       dedup index add news --redis redis://localhost:6379/0 incoming/
     """
     steady_allocator()
-    index = open_index(db, redis_url, create=True, threshold=threshold, containment=containment,
-                       shingle_size=shingle_size, num_perm=num_perm, seed=seed)
-    index.batch_size = batch_size
+    settings = given_settings(threshold=threshold, containment=containment, shingle_size=shingle_size,
+                              num_perm=num_perm, seed=seed)
     opts = make_read_options(encoding, id_field, text_field, date_field, strict, path_ids=True)
     opts.include, opts.exclude = include, exclude
-    read = 0
-
-    def counted(items: Iterable[Any]) -> Iterator[Any]:
-        nonlocal read
-        for item in items:
-            read += 1
-            yield item
-
     try:
-        with index, Progress(quiet, "indexing", opts) as progress:
-            outcomes = index.iter_add(counted(read_documents(list(sources), opts)), skip_duplicates=skip_duplicates,
-                                      progress=progress.on_docs, replace=replace, jobs=jobs,
-                                      on_merge=progress.on_merge)
-            emit(render_index_add(outcomes, fmt, lambda: len(index), opts.skipped), None)
+        with Progress(quiet, "indexing", opts) as progress:
+            docs = read_documents(list(sources), opts)
+            # The index is made once there is an article to add: a wrong path or pattern leaves no empty
+            # index behind whose settings would refuse the command meant.
+            first = next(docs, None)
+            if first is None:  # nor does it pass for a day with nothing new
+                warn_skipped(opts.skipped, quiet)
+                raise DedupError(nothing_read(sources, opts, quiet))
+            index = open_index(db, redis_url, create=True, **settings)
+            index.batch_size = batch_size
+            # The outcomes end (their last transaction rolled back if cut short) before the index closes.
+            with index, closing(index.iter_add(chain([first], docs), skip_duplicates=skip_duplicates,
+                                               progress=progress.on_docs, replace=replace, jobs=jobs,
+                                               on_merge=progress.on_merge)) as outcomes:
+                emit(render_index_add(outcomes, fmt, lambda: len(index), opts.skipped), None)
         warn_skipped(opts.skipped, quiet)
-        if not read:  # a wrong folder or pattern must not pass for a day with nothing new
-            raise DedupError(nothing_read(sources, opts, quiet))
     except DedupError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -185,14 +192,15 @@ def index_query(db: str, redis_url: Optional[str], sources: tuple[str, ...], fmt
             with_matches += bool(r.matches)
             read += 1
             yield r
+        if not read:  # nothing was asked: "not seen before" would be a wrong answer (and no summary is written)
+            warn_skipped(opts.skipped, quiet)
+            raise DedupError(nothing_read(sources, opts, quiet))
 
     try:
-        with index, Progress(quiet, "querying", opts) as progress:
-            results = index.iter_query(read_documents(list(sources), opts), progress=progress.on_docs, jobs=jobs)
+        with index, Progress(quiet, "querying", opts) as progress, closing(index.iter_query(
+                read_documents(list(sources), opts), progress=progress.on_docs, jobs=jobs)) as results:
             emit(render_index_query(counted(results), fmt, opts.skipped), output)
         warn_skipped(opts.skipped, quiet)
-        if not read:  # nothing was asked: "not seen before" would be a wrong answer
-            raise DedupError(nothing_read(sources, opts, quiet))
     except DedupError as exc:
         raise click.ClickException(str(exc)) from exc
     if fail_on_matches and with_matches:

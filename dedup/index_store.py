@@ -580,8 +580,11 @@ class SQLiteStore:
                 yield conn
                 conn.execute("COMMIT")
             except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+                try:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                except sqlite3.ProgrammingError:
+                    pass  # the connection was closed, which rolled the transaction back
                 raise
 
     @contextmanager

@@ -67,17 +67,22 @@ def test_empty_folder_and_all_skipped_exit_1(tmp_path):
 
 
 def test_index_add_and_query_that_read_nothing_exit_1(tmp_path):
-    # A wrong folder or pattern must not pass for "nothing new" (add) or "not seen before" (query).
+    # A wrong folder or pattern must not pass for "nothing new" (add) or "not seen before" (query), and an
+    # add that reads nothing makes no index: the command meant, with its own settings, is not refused.
     db, empty = tmp_path / "archive.db", tmp_path / "incoming"
     empty.mkdir()
-    for args in (["add"], ["query", "--fail-on-matches"]):
-        r = run("index", args[0], db, empty, *args[1:])
-        assert r.exit_code == 1 and r.stderr.endswith(
-            f"Error: no documents read from {empty}: no files. Point it at files of a supported kind "
-            "(.txt .md .html .json .jsonl .csv .tsv .parquet), or choose the fields with --text-field\n")
+    nothing = (f"Error: no documents read from {empty}: no files. Point it at files of a supported kind "
+               "(.txt .md .html .json .jsonl .csv .tsv .parquet), or choose the fields with --text-field\n")
+    r = run("index", "add", db, empty)
+    assert r.exit_code == 1 and r.stderr.endswith(nothing)
     r = run("index", "add", db, SEEDS, "--exclude", "*")
     assert r.exit_code == 1 and "5 files ignored (suffix not read, or --include/--exclude)" in r.stderr
-    assert run("index", "add", db, SEEDS).exit_code == 0
+    r = run("index", "add", db, tmp_path / "nope.txt", "-f", "json")
+    assert r.exit_code == 1 and r.stdout == "" and "no such file or folder" in r.stderr
+    assert not db.exists()
+    assert run("index", "add", db, SEEDS, "--num-perm", "64").exit_code == 0
+    r = run("index", "query", db, empty, "--fail-on-matches", "-f", "json")
+    assert r.exit_code == 1 and r.stdout == "" and r.stderr.endswith(nothing)  # no summary of nothing
     r = run("index", "query", db, SEEDS / "000_cc67e4122e3a257f.txt", "--fail-on-matches")
     assert r.exit_code == 3
 
@@ -315,13 +320,18 @@ import numpy as np
 if sys.argv[1] == "steady":
     from dedup.cli_options import steady_allocator
     steady_allocator()
-rng, keep = random.Random(1), []
+keep = []
+
+def batches(rng):
+    for i in range(300):  # blocks of 128 KB to 32 MB made and freed, as batches do, a few small ones kept
+        block = np.ones(rng.randrange(1 << 14, 1 << 22))
+        if i % 10 == 0:
+            keep.append(np.ones(1000))
+        del block
+
+batches(random.Random(1))  # the first batches fault their memory in, whatever the allocator
 before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-for i in range(300):  # blocks of 128 KB to 32 MB made and freed, as batches do, a few small ones kept
-    block = np.ones(rng.randrange(1 << 14, 1 << 22))
-    if i % 10 == 0:
-        keep.append(np.ones(1000))
-    del block
+batches(random.Random(2))
 print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
 """
 
@@ -331,4 +341,7 @@ def test_scan_and_index_add_keep_freed_memory_for_the_next_batch():
     """steady_allocator (called by scan and index add): memory freed is used again, not faulted in anew."""
     faults = {how: int(subprocess.run([sys.executable, "-c", _ALLOCATIONS, how], capture_output=True, text=True,
                                       check=True, cwd=ROOT).stdout) for how in ("plain", "steady")}
-    assert faults["steady"] * 2 < faults["plain"], faults
+    # In the steady state (the second run of batches) the steady allocator faults almost nothing (about 20
+    # pages here, against 1,000-2,000 plain): measured there, the figure does not hang on where the first
+    # run left the heap's top, which any change to what is imported moves.
+    assert faults["steady"] * 5 < faults["plain"], faults

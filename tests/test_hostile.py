@@ -320,6 +320,20 @@ def test_ctrl_c_exits_130_promptly_without_traceback(tmp_path, jobs):
         assert not out.exists() and not list(tmp_path.glob(".out*"))  # no partial output
 
 
+def test_an_index_transaction_cut_short_after_its_index_closed_is_no_damage_report(tmp_path):
+    # A Ctrl-C between entering a write and the block that uses it leaves the transaction's generator open;
+    # it is closed later, after the index was (which rolled the transaction back). That is no damage:
+    # closing it must not raise "damaged or not a dedup index" (printed as "Exception ignored ...").
+    from dedup.index_store import SQLiteStore
+
+    store = SQLiteStore(tmp_path / "x.db", create=True, timeout=1.0)
+    store.init({"format": "dedup-index"})
+    left = store.write()
+    left.__enter__()
+    store.close()
+    left.gen.close()  # type: ignore[attr-defined]
+
+
 def test_closed_stdout_is_a_quiet_exit():
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "dedup", "scan", str(SEEDS), "-f", "json"], cwd=ROOT, env=env,
