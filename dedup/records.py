@@ -362,6 +362,12 @@ def record_document(number: int, rec: object, path: str, rel: str, opts: ReadOpt
         return Skipped(path, "record is not a JSON object (expected {\"id\": ..., \"text\": ...})", number)
     body = record_text(rec, opts.text_field)
     if body is None:
+        named = (opts.text_field,) if opts.text_field else TEXT_FIELDS + TITLE_FIELDS + BODY_FIELDS
+        odd = next((k for k in named if not isinstance(rec.get(k), (str, type(None)))), None)
+        if odd is not None:  # a field of that name holds a number, a list or an object
+            kind = {bool: "true or false", list: "a list", dict: "an object"}.get(type(rec[odd]), "a number")
+            return Skipped(path, f"record's {odd!r} holds {kind}, not text (choose the text field with "
+                                 "--text-field)", number)
         looked = repr(opts.text_field) if opts.text_field else "text, content, article, title or body"
         return Skipped(path, f"record has no text in {looked} (choose the field with --text-field)", number)
     if len(body) > opts.max_document_bytes:

@@ -221,6 +221,18 @@ def test_a_json_true_id_is_spelled_as_json_spells_it(tmp_path):
     assert [d.id for d in docs] == ["true", "7"]
 
 
+def test_a_text_field_of_another_type_is_named_in_the_note(tmp_path):
+    (tmp_path / "a.jsonl").write_text('{"id": 1, "text": 12345}\n{"id": 2, "text": ["a list"]}\n'
+                                      '{"id": 3, "body": {"x": 1}}\n{"id": 4, "text": null}\n{"id": 5, "text": "ok"}\n')
+    docs, opts = read([tmp_path / "a.jsonl"])
+    assert [d.id for d in docs] == ["5"]
+    assert [n.reason for n in opts.skipped] == [
+        "record's 'text' holds a number, not text (choose the text field with --text-field)",
+        "record's 'text' holds a list, not text (choose the text field with --text-field)",
+        "record's 'body' holds an object, not text (choose the text field with --text-field)",
+        "record has no text in text, content, article, title or body (choose the field with --text-field)"]
+
+
 def test_duplicate_ids_skipped(tmp_path):
     (tmp_path / "a.jsonl").write_text('{"id": "x", "text": "one"}\n{"id": "x", "text": "two"}\n')
     docs, opts = read([tmp_path])
