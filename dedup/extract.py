@@ -269,7 +269,11 @@ def extract_page(html: str, fast: bool = False) -> Page:
     except Exception:  # noqa: BLE001 - a page trafilatura cannot parse falls back below
         found = None
     text = (getattr(found, "text", None) or "").strip() if found is not None else ""
-    text = without_link_lines(text, links) or text
+    if text and not without_link_lines(text, links):
+        # Every line is the text of a link: a section front or a list of links, not an article.
+        return Page("", "trafilatura", _clean(found.title), found.date, site_key(None, found.sitename, html), None,
+                    blocks, links)
+    text = without_link_lines(text, links)
     text = without_date_lines(text, getattr(found, "date", None)) or text
     if text:
         url = found.url if host(found.url) else None

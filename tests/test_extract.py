@@ -99,6 +99,16 @@ def test_link_and_date_lines_dropped():
     assert "1987 03 02" in date_forms("1987-03-02") and date_forms("garbage") == frozenset()
 
 
+def test_a_page_of_links_only_has_no_article_text():
+    # A section front: 40 links and nothing else, in a plain <div> (not <nav>, which extractors drop anyway).
+    links = "".join(f'<li><a href="/s{k}">Section number {k} news and more</a></li>' for k in range(40))
+    found = extract_page(f"<html><head><title>Sections</title></head><body><div><ul>{links}</ul></div></body></html>")
+    assert found.text == "" and len(found.links) == 40
+    # A story with a line of links under it keeps the story.
+    story = extract_page(page(extra_head="").replace("</article>", f"<ul>{links[:200]}</ul></article>"))
+    assert STORY[0] in story.text and "Section number 0" not in story.text
+
+
 def test_extract_pages_batch_and_refuses_a_string():
     pages = extract_pages([page(), page(headline="Second")])
     assert [p.title for p in pages] == ["Oil prices rise on OPEC cut", "Second"]
