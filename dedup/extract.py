@@ -249,6 +249,9 @@ def extract_page(html: str, fast: bool = False) -> Page:
         >>> page.extractor, page.text.split()[:2]
         ('trafilatura', ['Oil', 'rose.'])
     """
+    if not isinstance(html, str):
+        raise TypeError(f"extract_page takes the page as text (str), not {type(html).__name__}: decode it first "
+                        "(dedup.decode.decode(data) reads it as dedup does).")
     try:
         import trafilatura
     except ImportError as exc:

@@ -109,6 +109,11 @@ def test_a_page_of_links_only_has_no_article_text():
     assert STORY[0] in story.text and "Section number 0" not in story.text
 
 
+def test_a_page_given_as_bytes_is_refused_plainly():
+    with pytest.raises(TypeError, match=r"extract_page takes the page as text \(str\), not bytes: decode it first"):
+        extract_page(page().encode())
+
+
 def test_extract_pages_batch_and_refuses_a_string():
     pages = extract_pages([page(), page(headline="Second")])
     assert [p.title for p in pages] == ["Oil prices rise on OPEC cut", "Second"]
