@@ -66,7 +66,8 @@ class Sentence:
 
     Attributes:
         text: the sentence as written (runs of whitespace made one space).
-        key: its normalized words, what comparisons use.
+        key: its normalized words, then its figures as written (``#-2.1``),
+            what comparisons use.
         paragraph: number of the paragraph it belongs to (0-based).
         index: position among the version's sentences.
         raw: the sentence exactly as in the input (for whitespace-only edits).
@@ -262,6 +263,17 @@ class VersionDiff:
 # (newswire bodies mark paragraphs by indenting and wrap lines at 70 columns).
 # A sentence ends before a capital letter or digit, or before a bracket that
 # opens a new line: "...community.\n(corrects spelling of town)".
+# A figure with its sign and currency, and its separators as written: "-2.1" and "+2.1", "$5" and "£5",
+# "1.042" and "1,042" are different figures, though their words (normalize: "2 1", "5", "1 042") are not.
+_FIGURE = re.compile(r"(?<![\w.,])([-+−]?)([$£€¥]?)(\d(?:[\d.,]*\d)?)")
+
+
+def _figures(text: str) -> str:
+    """The figures of a text as extra words of its key (``#-2.1``): a sentence whose figure changed sign,
+    currency or separator is changed, not trivially edited."""
+    return "".join(f" #{m.group(1).replace('−', '-')}{m.group(2)}{m.group(3)}" for m in _FIGURE.finditer(text))
+
+
 _PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n\s*|\n(?=[ \t])")
 _END = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+")
 _OPENERS = "\"'“‘«([—-"
@@ -343,7 +355,7 @@ def split_sentences(text: str) -> list[Sentence]:
         key = normalize(raw)
         if not key:
             continue
-        out.append(Sentence(" ".join(raw.split()), key, number, len(out), raw, first))
+        out.append(Sentence(" ".join(raw.split()), key + _figures(raw), number, len(out), raw, first))
     return out
 
 
@@ -386,8 +398,8 @@ def word_edits(before: str, after: str) -> tuple[Edit, ...]:
     word does not make it differ; equal runs show the newer wording.
     """
     ta, tb = before.split(), after.split()
-    ka = [normalize(t) or t for t in ta]
-    kb = [normalize(t) or t for t in tb]
+    ka = [(normalize(t) or t) + _figures(t) for t in ta]
+    kb = [(normalize(t) or t) + _figures(t) for t in tb]
     ops = SequenceMatcher(None, ka, kb, autojunk=False).get_opcodes()
     return tuple(Edit(op, " ".join(ta[i1:i2]), " ".join(tb[j1:j2])) for op, i1, i2, j1, j2 in ops)
 
@@ -560,6 +572,11 @@ class _Group:
     sim: float = 1.0
 
 
+def _plain(key: str) -> str:
+    """A sentence key's words, without its figures."""
+    return key.split(" #", 1)[0]
+
+
 def _resegmented(sa: Sequence[Sentence], sb: Sequence[Sentence], left_a: set[int], left_b: set[int]
                  ) -> list[_Group]:
     """Runs of leftover sentences on one side whose words equal one leftover
@@ -569,20 +586,23 @@ def _resegmented(sa: Sequence[Sentence], sb: Sequence[Sentence], left_a: set[int
         # A run can only start with a sentence whose first word starts the target.
         by_first: dict[str, list[int]] = defaultdict(list)
         for j in sorted(left_many):
-            by_first[many[j].key.split(" ", 1)[0]].append(j)
+            by_first[_plain(many[j].key).split(" ", 1)[0]].append(j)
         for i in sorted(left_one):
             if i not in left_one:
                 continue
-            target = one[i].key
+            target = _plain(one[i].key)
             for j in by_first.get(target.split(" ", 1)[0], ()):
-                if j not in left_many or not target.startswith(many[j].key):
+                if j not in left_many or not target.startswith(_plain(many[j].key)):
                     continue
-                run, joined, k = [j], many[j].key, j + 1
+                run, joined, k = [j], _plain(many[j].key), j + 1
                 while len(joined) < len(target) and k in left_many:
-                    joined += " " + many[k].key
+                    joined += " " + _plain(many[k].key)
                     run.append(k)
                     k += 1
-                if joined == target and len(run) > 1:
+                # The same words, and the same figures as written.
+                same = joined == target and "".join(many[r].key[len(_plain(many[r].key)):] for r in run) == \
+                    one[i].key[len(target):]
+                if same and len(run) > 1:
                     left_one.discard(i)
                     for r in run:
                         left_many.discard(r)

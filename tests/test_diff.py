@@ -390,3 +390,17 @@ def test_older_by_file_modification_time(tmp_path: Path) -> None:
     os.utime(b, (1_600_090_000, 1_600_090_000))
     d = dedup.diff(read_version(b), read_version(a))
     assert d.older.side == "b" and "file modification time" in d.older.reason
+
+
+def test_a_figure_that_changed_sign_currency_or_separator_is_a_change():
+    # Their words are the same ("2 1", "5", "1 042"): a figure's sign, currency and separators count.
+    before = ("The index moved -2.1 pct on the day.\n\nProfit was $5 mln.\n\nNet profit was 1.042 mln dlrs.\n\n"
+              "Results for Manningham, 53, follow.")
+    after = ("The index moved +2.1 pct on the day.\n\nProfit was £5 mln.\n\nNet profit was 1,042 mln dlrs.\n\n"
+             "Results for Manningham (53) follow.")
+    d = dedup.diff(before, after)
+    edits = sorted((e.before, e.after) for c in d.changed for e in c.changes if e.op != "equal")
+    assert edits == [("$5", "£5"), ("-2.1", "+2.1"), ("1.042", "1,042")]
+    assert [t.kind for t in d.trivial] == ["punctuation"]  # brackets around an age are not a figure change
+    assert [(e.op, e.before, e.after) for e in word_edits("It rose 1987, then", "It rose 1987 then")] == [
+        ("equal", "It rose 1987, then", "It rose 1987 then")]
