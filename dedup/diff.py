@@ -510,7 +510,7 @@ def name_terms(sentences: Iterable[Sentence]) -> frozenset[str]:
 
 # ---------------------------------------------------------------- older
 
-_MARKER = re.compile(r"^\W*(corrected|correction|correcting|updated?|refiled|repeated)\b", re.IGNORECASE)
+_MARKER = re.compile(r"^\W*(corrected|correction|correcting|updated?|refiled|repeated|rpt)\b", re.IGNORECASE)
 _CLOCK_SLACK = 60.0  # seconds: files checked out or copied together differ by less
 
 
@@ -530,9 +530,20 @@ def _fmt_date(d: datetime) -> str:
 
 def tell_older(a: Text, b: Text, sim: Similarity) -> Older:
     """Which version is older: by date (field, HTML meta or file time), by a
-    "CORRECTED"/"UPDATED" marker at the start of one text, else by
+    "CORRECTED"/"UPDATED"/"RPT" marker at the start of one text, else by
     containment direction (the version mostly contained in the other, which
-    adds to it, is likely the older). Returns side None when none tells."""
+    adds to it, is likely the older). A marker says more than a file's
+    modification time (when it was saved or copied). Returns side None when
+    none tells."""
+    ta = a.text if isinstance(a, Document) else a
+    tb = b.text if isinstance(b, Document) else b
+    ma, mb = _MARKER.match(ta[:80]), _MARKER.match(tb[:80])
+    marker = None
+    if bool(ma) != bool(mb):
+        marked = "a" if ma else "b"
+        word = (ma or mb).group(1).upper()  # type: ignore[union-attr]
+        marker = Older("b" if marked == "a" else "a",
+                       f"{marked.upper()} starts with {word}, so it is the later version")
     da = a.date if isinstance(a, Document) else None
     db = b.date if isinstance(b, Document) else None
     dates = "no dates"
@@ -542,24 +553,22 @@ def tell_older(a: Text, b: Text, sim: Similarity) -> Older:
         origin_a, origin_b = _date_origin(a), _date_origin(b)  # type: ignore[arg-type]
         mtime = "file modification time" in (origin_a, origin_b)
         if abs(gap) > (_CLOCK_SLACK if mtime else 0):
+            if mtime and marker is not None:
+                return marker
             side = "a" if gap > 0 else "b"
             origin = origin_a if origin_a == origin_b else f"{origin_a} / {origin_b}"
             return Older(side, f"{side.upper()} is dated earlier ({origin}: A {_fmt_date(da)}, B {_fmt_date(db)})")
-    ta = a.text if isinstance(a, Document) else a
-    tb = b.text if isinstance(b, Document) else b
-    ma, mb = _MARKER.match(ta[:80]), _MARKER.match(tb[:80])
-    if bool(ma) != bool(mb):
-        marked = "a" if ma else "b"
-        word = (ma or mb).group(1).upper()  # type: ignore[union-attr]
-        return Older("b" if marked == "a" else "a", f"{marked.upper()} starts with {word}, so it is the later version")
+    if marker is not None:
+        return marker
     if sim.a_in_b >= 0.5 and sim.a_in_b - sim.b_in_a >= 0.1:
         return Older("a", f"likely A: {sim.a_in_b:.0%} of A's shingles are in B but only {sim.b_in_a:.0%} of B's "
                           "in A (B reads as A extended)")
     if sim.b_in_a >= 0.5 and sim.b_in_a - sim.a_in_b >= 0.1:
         return Older("b", f"likely B: {sim.b_in_a:.0%} of B's shingles are in A but only {sim.a_in_b:.0%} of A's "
                           "in B (A reads as B extended)")
-    return Older(None, f"cannot tell: {dates}, no correction marker, and each version holds about as much "
-                       "of the other")
+    marks = (f"both start with a marker ({ma.group(1).upper()}, {mb.group(1).upper()})" if ma and mb
+             else "no correction marker")
+    return Older(None, f"cannot tell: {dates}, {marks}, and each version holds about as much of the other")
 
 
 # ---------------------------------------------------------------- alignment

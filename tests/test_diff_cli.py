@@ -4,6 +4,7 @@ and output, on the seeds and on files written to tmp_path."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -217,3 +218,21 @@ def test_scan_report_with_no_clusters(tmp_path: Path) -> None:
             "--report", str(report))
     assert r.exit_code == 0
     assert "No near-duplicates found." in (report / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_correction_marker_says_more_than_file_times(tmp_path: Path) -> None:
+    # The corrected version was saved first (its file is older), yet it says it corrects the other.
+    story = ("GAF Corp said it offered {} dlrs a share for the company, in a bid that values it at about "
+             "1.1 billion dlrs, and that financing was in place.")
+    a, b = tmp_path / "original.txt", tmp_path / "corrected.txt"
+    a.write_text(story.format(36), encoding="utf-8")
+    b.write_text("CORRECTED - " + story.format(46), encoding="utf-8")
+    os.utime(b, (1_700_000_000, 1_700_000_000))
+    os.utime(a, (1_700_000_600, 1_700_000_600))
+    d = json.loads(run("diff", str(a), str(b), "-f", "json").output)
+    assert d["older"]["side"] == "a" and d["older"]["reason"] == "B starts with CORRECTED, so it is the later version"
+    # Both marked: the reason says so (it said "no correction marker").
+    a.write_text("RPT - " + story.format(36), encoding="utf-8")
+    os.utime(a, (1_700_000_000, 1_700_000_000))
+    d = json.loads(run("diff", str(a), str(b), "-f", "json").output)
+    assert d["older"]["side"] is None and "both start with a marker (RPT, CORRECTED)" in d["older"]["reason"]
