@@ -1,0 +1,149 @@
+"""Salience: which words of a change matter, by TF-IDF weight (scikit-learn's ``TfidfVectorizer``), and
+which are names. The diff stage (:mod:`dedup.diff`) ranks its changes and lists its added and removed
+terms with these."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Optional, Sequence
+
+import numpy as np
+
+from .io import Document
+from .normalize import normalize
+
+#: Keeps one-character tokens ("5", "7", "a"): the scikit-learn default drops
+#: them, and a changed number is often the most important edit of a story.
+TOKEN_PATTERN = r"(?u)\b\w+\b"
+
+#: English function words, which carry no salience. Short and deliberate
+#: (scikit-learn's list drops news words such as "fire" and "bill"); negations
+#: ("no", "not", "never"), quantities and numbers are kept, since a revision
+#: that adds "not" or turns "five" into "seven" matters.
+FUNCTION_WORDS = frozenset("""
+a an the and or but if as of at by for from in into on onto to with about above below over under up down out off
+through during before after between against among upon via per than then that this these those there here so such
+very too also just only both each either whether while because since until unless though although yet
+i me my mine myself we us our ours you your yours he him his she her hers it its they them their theirs
+who whom whose which what where when why how
+is am are was were be been being have has had having do does did doing will would shall should can could may might
+must s t d ll m re ve some any get gets got go goes went make makes made take takes took say says said tell told
+""".split())
+
+#: Names (words written with a capital letter inside sentences) weigh this
+#: much more in the added/removed term lists: who is quoted or named is most
+#: of what a news revision changes, and in a two-version corpus a name and a
+#: common word seen as often get the same inverse document frequency.
+NAME_WEIGHT = 2.0
+
+
+@dataclass(frozen=True)
+class TermScore:
+    """A term whose TF-IDF weight rose (added) or fell (removed) by ``score``."""
+
+    term: str
+    score: float
+
+
+class TermWeights:
+    """A TF-IDF model fitted once and used to score every change of a diff
+    (or of every diff of a scan report).
+
+    Terms are normalized words (:func:`dedup.normalize.words`), one-character
+    tokens kept, :data:`FUNCTION_WORDS` left out; term frequency is sublinear (1 + ln tf) and vectors are not
+    normalized, so a weight is ``idf * (1 + ln tf)``.
+
+    Args:
+        documents: the texts the inverse document frequencies come from.
+        source: a few words saying what they are (shown in reports).
+        kind: ``versions``, ``corpus`` or ``collection`` (JSON output).
+
+    Raises:
+        TypeError: ``documents`` is a single string.
+    """
+
+    def __init__(self, documents: Iterable[str], source: str = "a corpus", kind: str = "corpus") -> None:
+        if isinstance(documents, (str, bytes)):
+            raise TypeError("Iterable over raw text documents expected, string object received.")
+        self.source = source
+        #: what the documents are, for machines: ``versions`` (the two
+        #: versions' sentences), ``corpus`` (--corpus and the two versions)
+        #: or ``collection`` (a scan's whole collection).
+        self.kind = kind
+        from sklearn.feature_extraction.text import TfidfVectorizer  # heavy: imported when a diff needs it
+
+        self.vectorizer = TfidfVectorizer(token_pattern=TOKEN_PATTERN, preprocessor=normalize,
+                                          stop_words=sorted(FUNCTION_WORDS), sublinear_tf=True, norm=None)
+        self.documents = 0
+        self._terms: Optional[np.ndarray] = None
+
+        def counted() -> Iterator[str]:
+            for doc in documents:
+                self.documents += 1
+                yield doc.text if isinstance(doc, Document) else doc
+
+        try:
+            self.vectorizer.fit(counted())
+            self.fitted = True
+        except ValueError:  # no words at all
+            self.fitted = False
+
+    @property
+    def terms(self) -> np.ndarray:
+        """The vocabulary, by column (built once: scikit-learn sorts it on every call)."""
+        if self._terms is None:
+            self._terms = self.vectorizer.get_feature_names_out()
+        return self._terms
+
+    def weights(self, texts: Sequence[str]):  # -> scipy.sparse matrix
+        """TF-IDF rows of ``texts`` (one transform call for all of them)."""
+        return self.vectorizer.transform(list(texts))
+
+    def scores(self, texts: Sequence[str]) -> list[float]:
+        """Salience of each text: the sum of its terms' TF-IDF weights."""
+        if not texts or not self.fitted:
+            return [0.0] * len(texts)
+        return np.asarray(self.weights(texts).sum(axis=1)).ravel().tolist()
+
+    def term_shift(self, a: str, b: str, top: int, names: frozenset[str] = frozenset()
+                   ) -> tuple[tuple[TermScore, ...], tuple[TermScore, ...]]:
+        """Terms whose weight rose most from a to b, and those that fell most.
+
+        A term's score is the change of its weight, ``idf * (1 + ln tf)``,
+        times :data:`NAME_WEIGHT` for the terms in ``names``.
+        """
+        if not self.fitted:
+            return (), ()
+        m = self.weights([a, b])
+        delta = (m[1] - m[0]).tocoo()
+        terms = self.terms
+        boost = [NAME_WEIGHT if terms[i] in names else 1.0 for i in delta.col]
+        rose = [(float(v) * w, terms[i]) for i, v, w in zip(delta.col, delta.data, boost) if v > 1e-12]
+        fell = [(float(-v) * w, terms[i]) for i, v, w in zip(delta.col, delta.data, boost) if v < -1e-12]
+        rose.sort(key=lambda t: (-t[0], t[1]))
+        fell.sort(key=lambda t: (-t[0], t[1]))
+        return (tuple(TermScore(t, round(s, 4)) for s, t in rose[:top]),
+                tuple(TermScore(t, round(s, 4)) for s, t in fell[:top]))
+
+
+_WORD_RUN = re.compile(r"[^\W_]+")
+
+
+def name_terms(sentences: Iterable[Any]) -> frozenset[str]:
+    """Normalized words written with a capital letter wherever they occur
+    inside a sentence (not first), in text that is not all capitals."""
+    caps: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    for s in sentences:
+        for tok in s.text.split()[1:]:
+            for m in _WORD_RUN.finditer(tok):
+                part = m.group()
+                if not part[0].isalpha():
+                    continue
+                for w in normalize(part).split():
+                    seen[w] += 1
+                    if part[0].isupper():
+                        caps[w] += 1
+    return frozenset(w for w, n in seen.items() if caps[w] == n and w not in FUNCTION_WORDS)
