@@ -210,6 +210,8 @@ def render_diff_markdown(d: VersionDiff) -> Iterator[str]:
            f"| {s.jaccard:.2f} | {s.a_in_b:.2f} | {s.b_in_a:.2f} | {c['added']} | {c['removed']} | {c['changed']} "
            f"| {c['moved']} | {c['trivial']} |\n\n")
     yield f"**Older:** {md(older_line(d)[len('older: '):])}\n\n"
+    if d.figures_added or d.figures_removed or d.names_added or d.names_removed:
+        yield f"**Figures and names:** {md(figures_names_line(d))}\n\n"
     if d.added_terms or d.removed_terms:
         yield "## Salient terms\n\n| added | score | removed | score |\n|---|---|---|---|\n"
         for k in range(max(len(d.added_terms), len(d.removed_terms))):
@@ -333,6 +335,8 @@ def _summary_html(d: VersionDiff) -> str:
             f'<span class="k-mov"><b>{c["moved"]}</b> moved</span>'
             f'<span><b>{c["trivial"]}</b> trivial</span></div>'
             f'<div class="meta">Older: {older}</div>'
+            + (f'<div class="meta">{esc(figures_names_line(d))}</div>' if d.figures_added or d.figures_removed
+               or d.names_added or d.names_removed else "") +
             f'<div class="meta">Word {s.shingle_size}-gram shingles; IDF from {esc(d.idf_source)}; '
             f"changed when word similarity ≥ {d.cutoff:.2f}.</div></div>\n")
 

@@ -137,6 +137,9 @@ def name_terms(sentences: Iterable[Any]) -> frozenset[str]:
     caps: Counter[str] = Counter()
     seen: Counter[str] = Counter()
     for s in sentences:
+        letters = [c for c in s.text if c.isalpha()]
+        if sum(c.isupper() for c in letters) > 0.7 * len(letters):
+            continue  # a headline in capitals ("GAF CORP OFFERS 46 DLRS"): its capitals say nothing of names
         for tok in s.text.split()[1:]:
             for m in _WORD_RUN.finditer(tok):
                 part = m.group()

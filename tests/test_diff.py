@@ -404,3 +404,13 @@ def test_a_figure_that_changed_sign_currency_or_separator_is_a_change():
     assert [t.kind for t in d.trivial] == ["punctuation"]  # brackets around an age are not a figure change
     assert [(e.op, e.before, e.after) for e in word_edits("It rose 1987, then", "It rose 1987 then")] == [
         ("equal", "It rose 1987, then", "It rose 1987 then")]
+
+
+def test_words_of_a_headline_in_capitals_are_not_names():
+    before = "GAF CORP OFFERS 36 DLRS A SHARE\n\nGAF Corp said it offered 36 dlrs a share for Borg-Warner Corp."
+    after = ("CORRECTED - GAF CORP OFFERS 46 DLRS A SHARE (CORRECTING AMOUNT)\n\n"
+             "GAF Corp said it offered 46 dlrs a share for Borg-Warner Corp.")
+    d = dedup.diff(before, after)
+    assert d.names_added == () and d.names_removed == ()
+    from dedup.salience import name_terms
+    assert name_terms(split_sentences("He met Smith in Rome. Smith left.")) == frozenset({"smith", "rome"})
