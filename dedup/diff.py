@@ -368,8 +368,15 @@ def word_edits(before: str, after: str) -> tuple[Edit, ...]:
     ta, tb = before.split(), after.split()
     ka = [(normalize(t) or t) + _figures(t) for t in ta]
     kb = [(normalize(t) or t) + _figures(t) for t in tb]
-    ops = SequenceMatcher(None, ka, kb, autojunk=False).get_opcodes()
-    return tuple(Edit(op, " ".join(ta[i1:i2]), " ".join(tb[j1:j2])) for op, i1, i2, j1, j2 in ops)
+    out: list[Edit] = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, ka, kb, autojunk=False).get_opcodes():
+        x, y = " ".join(ta[i1:i2]), " ".join(tb[j1:j2])
+        if op == "replace" and normalize(x) + _figures(x) == normalize(y) + _figures(y):
+            op = "equal"  # only spaces moved ("INC <PGULF>" as "INC<PGULF>", "vice- president")
+        if op == "equal" and out and out[-1].op == "equal":
+            x, y = out[-1].before + " " + x, out.pop().after + " " + y
+        out.append(Edit(op, x, y))
+    return tuple(out)
 
 
 # ---------------------------------------------------------------- older
@@ -702,7 +709,9 @@ def diff(a: Text, b: Text, *, corpus: Union[Iterable[Text], TermWeights, None] =
     changed_groups = [g for g in groups if g.kind == "changed"]
     edits = {id(g): word_edits(sa[g.before[0]].text, sb[g.after[0]].text) for g in changed_groups}
     rows, synced = _rows(opcodes, groups, edits, sa, sb)
-    edit_texts = [" ".join(e.before + " " + e.after for e in edits[id(g)] if e.op != "equal")
+    # A correction marker put in or taken out ("CORRECTED -") is not what the change says: it is left out.
+    edit_texts = [" ".join(e.before + " " + e.after for e in edits[id(g)]
+                           if e.op != "equal" and not _MARKER.fullmatch(normalize(e.before + " " + e.after)))
                   for g in changed_groups]
     added_idx, removed_idx = sorted(left_b), sorted(left_a)
     scores = weights.scores([sb[j].text for j in added_idx] + [sa[i].text for i in removed_idx] + edit_texts)
@@ -724,7 +733,8 @@ def diff(a: Text, b: Text, *, corpus: Union[Iterable[Text], TermWeights, None] =
         lambda x: x.score, lambda x: x.after_index)
     moved = tuple(sorted((MovedSentence(sb[g.after[0]].text, g.before[0], g.after[0])
                           for g in groups if g.kind == "moved"), key=lambda m: m.after_index))
-    added_terms, removed_terms = weights.term_shift(text_a, text_b, top_terms, name_terms([*sa, *sb]))
+    added_terms, removed_terms = weights.term_shift(_MARKER.sub("", text_a, 1), _MARKER.sub("", text_b, 1), top_terms,
+                                                    name_terms([*sa, *sb]))
     # What tells one occasion or subject from another (dedup.occasion): whole figures and names.
     figs_a, figs_b = list(dict.fromkeys(figures(text_a))), list(dict.fromkeys(figures(text_b)))
     words_a, words_b = set(normalize(text_a).split()), set(normalize(text_b).split())

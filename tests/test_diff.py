@@ -414,3 +414,15 @@ def test_words_of_a_headline_in_capitals_are_not_names():
     assert d.names_added == () and d.names_removed == ()
     from dedup.salience import name_terms
     assert name_terms(split_sentences("He met Smith in Rome. Smith left.")) == frozenset({"smith", "rome"})
+
+
+def test_moved_spaces_are_no_word_edit_and_a_correction_marker_is_no_term():
+    assert [(e.op, e.before, e.after) for e in word_edits("GAF INC <PGULF> named a vice-president",
+                                                          "GAF INC<PGULF> named a vice- president")] == [
+        ("equal", "GAF INC <PGULF> named a vice-president", "GAF INC<PGULF> named a vice- president")]
+    d = dedup.diff("GAF Corp offers 36 dlrs a share for Borg-Warner Corp, its chairman said.",
+                   "CORRECTED - GAF Corp offers 46 dlrs a share for Borg-Warner Corp, its chairman said.")
+    assert [t.term for t in d.added_terms] == ["46"] and [t.term for t in d.removed_terms] == ["36"]
+    alone = dedup.diff("GAF Corp offers 36 dlrs a share for Borg-Warner Corp, its chairman said.",
+                       "GAF Corp offers 46 dlrs a share for Borg-Warner Corp, its chairman said.")
+    assert d.changed[0].score == alone.changed[0].score  # the marker adds nothing to the change's weight
