@@ -257,7 +257,8 @@ def listing(result: Any, ids: Sequence[str], null: bool, fmt: str = "text") -> I
               help="Articles whose word frequencies weigh the changes (IDF) [default: the two versions' "
                    "sentences]. Repeatable.")
 @click.option("--cutoff", type=click.FloatRange(0, 1, min_open=True), default=0.5, show_default=True,
-              help="Word similarity from which a deleted and an added sentence are one changed sentence.")
+              help="Word similarity from which a deleted and an added sentence are one changed sentence (a "
+                   "sentence rewritten in another word order needs that share of its content words).")
 @click.option("--terms", "top_terms", type=click.IntRange(0), default=10, show_default=True,
               help="How many added and removed terms to list.")
 @click.option("-n", "--shingle-size", type=click.IntRange(1), default=5, show_default=True,

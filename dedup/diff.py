@@ -555,13 +555,14 @@ def _content_words(key: str) -> frozenset[str]:
     return frozenset(w for w in key.split() if w not in FUNCTION_WORDS)
 
 
-def _rewritten_pairs(sa: Sequence[Sentence], sb: Sequence[Sentence], left_a: set[int], left_b: set[int]
-                     ) -> list[_Group]:
+def _rewritten_pairs(sa: Sequence[Sentence], sb: Sequence[Sentence], left_a: set[int], left_b: set[int],
+                     cutoff: float = REWRITE_CUTOFF) -> list[_Group]:
     """Pair leftover sentences rewritten with their words reordered: a
     removed and an added sentence whose content words mostly agree (Dice >=
-    ``REWRITE_CUTOFF``) and that are each other's only best match. Taking
-    mutual best matches only (ties give none) makes the pairing the same
-    whichever version is A."""
+    ``cutoff``, at least ``REWRITE_CUTOFF``) and that are each other's only
+    best match. Taking mutual best matches only (ties give none) makes the
+    pairing the same whichever version is A."""
+    cutoff = max(cutoff, REWRITE_CUTOFF)
     words_a = {i: _content_words(sa[i].key) for i in left_a}
     words_b = {j: _content_words(sb[j].key) for j in left_b}
     words_a = {i: w for i, w in words_a.items() if len(w) >= REWRITE_MIN_WORDS}
@@ -578,7 +579,7 @@ def _rewritten_pairs(sa: Sequence[Sentence], sb: Sequence[Sentence], left_a: set
         for j in set().union(*(index.get(word, set()) for word in wa)):
             wb = words_b[j]
             dice = 2 * len(wa & wb) / (len(wa) + len(wb))
-            if dice < REWRITE_CUTOFF:
+            if dice < cutoff:
                 continue
             for best, me, other in ((best_a, i, j), (best_b, j, i)):
                 top, who = best.get(me, (-1.0, []))
@@ -623,7 +624,9 @@ def diff(a: Text, b: Text, *, corpus: Union[Iterable[Text], TermWeights, None] =
             weigh), or a fitted :class:`TermWeights` to share between
             diffs. None: the two versions' sentences.
         cutoff: minimum word similarity (2 * LCS / total words) for a deleted
-            and an inserted sentence to count as one changed sentence.
+            and an inserted sentence to count as one changed sentence; a
+            sentence rewritten with its words reordered needs that share of
+            its content words too (and at least ``REWRITE_CUTOFF``).
         shingle_size: words per shingle for the similarity block.
         top_terms: how many added and removed terms to list.
         a_label, b_label: names shown for the versions (default: the
@@ -689,7 +692,7 @@ def diff(a: Text, b: Text, *, corpus: Union[Iterable[Text], TermWeights, None] =
     groups += _resegmented(sa, sb, left_a, left_b)
     # 4. Similar sentences: changed; then sentences rewritten in place.
     groups += _fuzzy_pairs(sa, sb, left_a, left_b, cutoff)
-    groups += _rewritten_pairs(sa, sb, left_a, left_b)
+    groups += _rewritten_pairs(sa, sb, left_a, left_b, cutoff)
 
     trivial: list[TrivialEdit] = []
     for i, j in anchors:

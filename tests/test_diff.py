@@ -426,3 +426,12 @@ def test_moved_spaces_are_no_word_edit_and_a_correction_marker_is_no_term():
     alone = dedup.diff("GAF Corp offers 36 dlrs a share for Borg-Warner Corp, its chairman said.",
                        "GAF Corp offers 46 dlrs a share for Borg-Warner Corp, its chairman said.")
     assert d.changed[0].score == alone.changed[0].score  # the marker adds nothing to the change's weight
+
+
+def test_a_higher_cutoff_leaves_fewer_changed_sentences():
+    # A rewrite sharing half its content words is a changed sentence at the default cutoff only; before,
+    # such rewrites were paired whatever the cutoff.
+    before = "The council approved the budget on Tuesday after a long debate.\n\nThe mayor will sign it."
+    after = "After a heated debate, the city council passed its budget.\n\nThe mayor will sign it."
+    assert [dedup.diff(before, after, cutoff=c).counts["changed"] for c in (0.5, 0.7)] == [1, 0]
+    assert dedup.diff(before, after, cutoff=0.7).counts["added"] == 1
