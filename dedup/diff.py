@@ -249,6 +249,7 @@ _ABBREVIATIONS = frozenset("""
 mr mrs ms dr prof st jr sr inc corp co ltd llc plc bros dept gov sen rep gen lt col sgt capt maj adm cmdr
 no nos vs etc est approx fig jan feb mar apr jun jul aug sep sept oct nov dec mt ft ave blvd rd univ
 calif ariz colo conn fla ill ind kan mass mich minn miss nev okla ore penn tenn tex va wash wis wyo
+mo ala ark ky md mont neb nebr vt ont que alta sask nfld
 """.split())
 
 
@@ -269,12 +270,13 @@ def _split_paragraph(paragraph: str) -> list[str]:
     start = 0
     for m in _END.finditer(paragraph):
         after = paragraph[m.end():]
-        rest = after.lstrip(_OPENERS)
+        rest = after.lstrip(_OPENERS + " ")
         new_line = "\n" in m.group() and after[:1] in "([" and after[:1] != ""
-        if not rest or not (rest[0].isupper() or rest[0].isdigit() or new_line):
+        note = after[:2] in ("- ", "--", "— ")  # an editor's note after the story: "- corrects the date"
+        if not rest or not (rest[0].isupper() or rest[0].isdigit() or new_line or note):
             continue
         if paragraph[m.start()] == "." and m.group().startswith(".") and not m.group().startswith("..") \
-                and _is_abbreviation(paragraph[start:m.start() + 1]):
+                and not note and _is_abbreviation(paragraph[start:m.start() + 1]):
             continue
         pieces.append(paragraph[start:m.end()])
         start = m.end()

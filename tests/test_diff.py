@@ -435,3 +435,12 @@ def test_a_higher_cutoff_leaves_fewer_changed_sentences():
     after = "After a heated debate, the city council passed its budget.\n\nThe mayor will sign it."
     assert [dedup.diff(before, after, cutoff=c).counts["changed"] for c in (0.5, 0.7)] == [1, 0]
     assert dedup.diff(before, after, cutoff=0.7).counts["added"] == 1
+
+
+def test_an_editors_note_after_a_dash_is_a_sentence_and_state_abbreviations_are_not_ends():
+    assert [s.text for s in split_sentences("It paid five dlrs a share. - corrects the amount.")] == [
+        "It paid five dlrs a share.", "- corrects the amount."]
+    assert [s.text for s in split_sentences("Sold to Banner Corp. -- Corrects name of buyer.")] == [
+        "Sold to Banner Corp.", "-- Corrects name of buyer."]
+    text = "Plants in Wentsville, Mo. (4,900 workers) and Oshawa, Ont. (6,100 workers) will close."
+    assert [s.text for s in split_sentences(text)] == [text]
