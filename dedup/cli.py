@@ -300,7 +300,10 @@ def diff_command(a: str, b: str, fmt: str, output: Optional[str], corpus: tuple[
                               top_terms=top_terms, shingle_size=shingle_size)
         warn_skipped(opts.skipped, quiet)
         sim = result.similarity
-        if not quiet and max(sim.jaccard, sim.a_in_b, sim.b_in_a) < UNRELATED:
+        # Short texts have few shingles: sentences that are kept, moved or mostly the same say they are versions.
+        shared = any(r.op in ("equal", "trivial", "moved_in") for r in result.rows) or \
+            any(c.similarity >= 0.5 for c in result.changed)
+        if not quiet and max(sim.jaccard, sim.a_in_b, sim.b_in_a) < UNRELATED and not shared:
             click.echo(f"Warning: {result.a_label} and {result.b_label} share almost no text (jaccard "
                        f"{sim.jaccard:.2f}, containment {max(sim.a_in_b, sim.b_in_a):.2f}): they may not be "
                        "versions of one article", err=True)

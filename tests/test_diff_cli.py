@@ -246,3 +246,14 @@ def test_markdown_and_html_show_the_figures_and_names_line_as_text_does() -> Non
     assert f"**Figures and names:** {escaped}" in run("diff", OLD, NEW, "-f", "markdown").output
     html = run("diff", OLD, NEW, "-f", "html").output
     assert f'<div class="meta">{line}</div>' in html
+
+
+def test_short_versions_with_a_sentence_in_common_are_not_called_unrelated(tmp_path: Path) -> None:
+    # Two headlines share no 5-gram, yet one is mostly the other: no "share almost no text" warning.
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("LONDON GOLD FIXING DELAYED ONE HOUR TO 1200 GMT\n", encoding="utf-8")
+    b.write_text("CORRECTED-LONDON GOLD FIXING DELAYED AN HOUR TO 1000 GMT (NOT 1200 GMT)\n", encoding="utf-8")
+    r = run("diff", str(a), str(b))
+    assert r.exit_code == 0 and "share almost no text" not in r.stderr
+    r = run("diff", OLD, str(SEEDS / "002_31e9bada26c2e9f7.txt"))
+    assert "share almost no text (jaccard 0.00, containment 0.00): they may not be versions" in r.stderr
