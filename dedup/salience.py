@@ -119,9 +119,12 @@ class TermWeights:
         m = self.weights([a, b])
         delta = (m[1] - m[0]).tocoo()
         terms = self.terms
+        # A number is a term when it is written whole: "83.2" and "17-1/2" are not the terms 83, 2 and 1.
+        whole = set(_WHOLE_NUMBER.findall(a)) | set(_WHOLE_NUMBER.findall(b))
+        keep = [not terms[i].isdigit() or terms[i] in whole for i in delta.col]
         boost = [NAME_WEIGHT if terms[i] in names else 1.0 for i in delta.col]
-        rose = [(float(v) * w, terms[i]) for i, v, w in zip(delta.col, delta.data, boost) if v > 1e-12]
-        fell = [(float(-v) * w, terms[i]) for i, v, w in zip(delta.col, delta.data, boost) if v < -1e-12]
+        rose = [(float(v) * w, terms[i]) for i, v, w, k in zip(delta.col, delta.data, boost, keep) if v > 1e-12 and k]
+        fell = [(float(-v) * w, terms[i]) for i, v, w, k in zip(delta.col, delta.data, boost, keep) if v < -1e-12 and k]
         rose.sort(key=lambda t: (-t[0], t[1]))
         fell.sort(key=lambda t: (-t[0], t[1]))
         return (tuple(TermScore(t, round(s, 4)) for s, t in rose[:top]),
@@ -129,6 +132,7 @@ class TermWeights:
 
 
 _WORD_RUN = re.compile(r"[^\W_]+")
+_WHOLE_NUMBER = re.compile(r"(?<![\d.,/])\d+(?![.,/]?\d)")
 
 
 def name_terms(sentences: Iterable[Any]) -> frozenset[str]:

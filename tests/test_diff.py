@@ -444,3 +444,13 @@ def test_an_editors_note_after_a_dash_is_a_sentence_and_state_abbreviations_are_
         "Sold to Banner Corp.", "-- Corrects name of buyer."]
     text = "Plants in Wentsville, Mo. (4,900 workers) and Oshawa, Ont. (6,100 workers) will close."
     assert [s.text for s in split_sentences(text)] == [text]
+
+
+def test_pieces_of_a_figure_are_not_terms():
+    d = dedup.diff("Output rose 41.6 pct to 12 mln tonnes, the governments said.",
+                   "Output rose 83.2 pct to 12 mln tonnes, the government said.")
+    terms = [t.term for t in d.added_terms + d.removed_terms]
+    assert not {"83", "2", "41", "6"} & set(terms) and "governments" in terms
+    whole = dedup.diff("GAF offers 36 dlrs a share for the company, it said.",
+                       "GAF offers 46 dlrs a share for the company, it said.")
+    assert [t.term for t in whole.added_terms] == ["46"]
