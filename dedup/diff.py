@@ -213,6 +213,8 @@ class VersionDiff:
     figures_removed: tuple[str, ...] = ()
     names_added: tuple[str, ...] = ()
     names_removed: tuple[str, ...] = ()
+    #: how many added and removed terms were asked for (0: none listed)
+    top_terms: int = 10
 
     @property
     def is_empty(self) -> bool:
@@ -754,6 +756,7 @@ def diff(a: Text, b: Text, *, corpus: Union[Iterable[Text], TermWeights, None] =
         figures_removed=tuple(f for f in figs_a if f not in set(figs_b)),
         names_added=tuple(sorted(n for n in names_b if n not in words_a)),
         names_removed=tuple(sorted(n for n in names_a if n not in words_b)),
+        top_terms=top_terms,
     )
 
 

@@ -83,9 +83,10 @@ def summary_line(d: VersionDiff) -> str:
     s, c = d.similarity, d.counts
     add = ", ".join(t.term for t in d.added_terms[:SUMMARY_TERMS]) or "none"
     rem = ", ".join(t.term for t in d.removed_terms[:SUMMARY_TERMS]) or "none"
+    terms = f" | added terms: {add} | removed terms: {rem}" if d.top_terms else ""  # --terms 0: none asked for
     return (f"jaccard {s.jaccard:.2f}, containment A in B {s.a_in_b:.2f}, B in A {s.b_in_a:.2f} | "
             f"{c['added']} added, {c['removed']} removed, {c['changed']} changed, {c['moved']} moved "
-            f"({c['trivial']} trivial) | added terms: {add} | removed terms: {rem}")
+            f"({c['trivial']} trivial){terms}")
 
 
 def older_line(d: VersionDiff) -> str:

@@ -257,3 +257,8 @@ def test_short_versions_with_a_sentence_in_common_are_not_called_unrelated(tmp_p
     assert r.exit_code == 0 and "share almost no text" not in r.stderr
     r = run("diff", OLD, str(SEEDS / "002_31e9bada26c2e9f7.txt"))
     assert "share almost no text (jaccard 0.00, containment 0.00): they may not be versions" in r.stderr
+
+
+def test_terms_0_lists_no_terms_rather_than_none() -> None:
+    first = run("diff", OLD, NEW, "--terms", "0", "--no-color").output.splitlines()[0]
+    assert first.endswith("(7 trivial)") and "terms" not in first
