@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, AbstractSet, Callable, Iterable, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, AbstractSet, Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from .config import KEEP_POLICIES, KeepPolicy
 from .errors import ConfigError
@@ -81,7 +81,7 @@ def groups(n: int, pairs: Iterable[Pair]) -> list[list[int]]:
 
 
 def choose_keep(members: Sequence[int], policy: KeepPolicy, lengths: Sequence[int],
-                dates: Sequence[Optional[datetime]]) -> int:
+                dates: Sequence[Optional[datetime]], corrections: Optional[Any] = None) -> int:
     """The member to keep. Ties go to the member read first.
 
     Args:
@@ -90,7 +90,15 @@ def choose_keep(members: Sequence[int], policy: KeepPolicy, lengths: Sequence[in
             ``newest`` (latest date; documents without one lose).
         lengths: word count per document index.
         dates: date per document index.
+        corrections: whether each document says it corrects an earlier
+            version (:func:`dedup.occasion.is_correction`), by index: a
+            correction is kept before a copy that does not say so (it
+            supersedes it), and the policy chooses among the corrections.
     """
+    if corrections is not None:
+        marked = [i for i in members if corrections[i]]
+        if marked:
+            members = marked
     if policy == "first":
         return members[0]
     if policy == "longest":
@@ -189,7 +197,7 @@ def trusted_clusters(components: Iterable[Sequence[int]], adjacent: Mapping[int,
     dates = _Field(infos, "date")
 
     def choose(members: Sequence[int]) -> int:
-        return choose_keep(sorted(members), policy, lengths, dates)  # type: ignore[arg-type]
+        return choose_keep(sorted(members), policy, lengths, dates, judge.corrections)  # type: ignore[arg-type]
 
     found: list[list[int]] = []
     for comp in components:

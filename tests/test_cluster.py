@@ -38,3 +38,25 @@ def test_keep_policies():
 def test_keep_policy_unknown():
     with pytest.raises(ConfigError, match="The 'keep' parameter must be one of first, longest, newest, shortest"):
         choose_keep([0, 1], "biggest", [1, 2], [None, None])
+
+
+def test_a_correction_is_kept_before_the_copies_it_supersedes():
+    lengths, dates = [900, 300, 500], [None] * 3
+    corrections = [False, True, True]
+    assert choose_keep([0, 1, 2], "longest", lengths, dates) == 0
+    assert choose_keep([0, 1, 2], "longest", lengths, dates, corrections) == 2  # the longest correction
+    assert choose_keep([0, 1, 2], "first", lengths, dates, corrections) == 1
+    assert choose_keep([0, 1, 2], "longest", lengths, dates, [False] * 3) == 0
+
+
+def test_a_scan_keeps_the_corrected_story_though_the_original_is_longer(tmp_path):
+    from dedup import scan
+
+    story = ("General Motors Corp said it will idle six assembly plants for a week starting {} six for "
+             "inventory adjustment, affecting 21,600 workers. Five of the plants are in the United States. "
+             "The sixth is in Canada. The company said sales of its cars fell in the first quarter. ")
+    (tmp_path / "a.txt").write_text("GM TO IDLE SIX PLANTS\n\n" + story.format("August") * 3
+                                    + "Analysts expected more closings later in the year.")
+    (tmp_path / "b.txt").write_text("CORRECTED - GM TO IDLE SIX PLANTS\n\n" + story.format("April") * 3)
+    result = scan([tmp_path])
+    assert [(c.keep, [m.id for m in c.members]) for c in result.clusters] == [("b.txt", ["b.txt", "a.txt"])]
