@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -367,6 +368,10 @@ def atomic_path(path: Union[str, os.PathLike]) -> Iterator[str]:
 FOLDER_MARKER = ".dedup-report"
 
 
+# The pages of a report written by a dedup whose marker listed no files.
+_REPORT_PAGE = re.compile(r"index\.html|cluster-\d+\.html")
+
+
 def check_folder_target(path: Union[str, os.PathLike]) -> None:
     """Refuse a destination :func:`write_folder` must not replace.
 
@@ -381,6 +386,16 @@ def check_folder_target(path: Union[str, os.PathLike]) -> None:
     if dest.is_dir() and not (dest / FOLDER_MARKER).exists() and any(dest.iterdir()):
         raise DedupError(f"{dest} is a folder with files dedup did not write; choose a new or empty folder",
                          str(dest))
+    if dest.is_dir() and (dest / FOLDER_MARKER).exists():
+        # A report dedup wrote is replaced whole: never with a file someone added to it since.
+        listed = (dest / FOLDER_MARKER).read_text(encoding="utf-8", errors="replace").splitlines()[1:]
+        ours = set(listed) if listed else None  # a marker of an earlier dedup lists no files
+        others = sorted(p.name for p in dest.iterdir() if p.name != FOLDER_MARKER and not (
+            p.name in ours if ours is not None else p.is_file() and _REPORT_PAGE.fullmatch(p.name)))
+        if others:
+            shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+            raise DedupError(f"{dest} holds files dedup did not write ({shown}); move them out, or choose "
+                             "another folder", str(dest))
 
 
 def write_folder(path: Union[str, os.PathLike], files: Iterable[tuple[str, str]]) -> int:
@@ -408,6 +423,7 @@ def write_folder(path: Union[str, os.PathLike], files: Iterable[tuple[str, str]]
     except OSError as exc:
         raise DedupError(f"cannot write to {parent} ({exc.strerror}); choose a writable folder", str(dest)) from exc
     count = 0
+    names: list[str] = []
     try:
         umask = os.umask(0)
         os.umask(umask)
@@ -419,8 +435,11 @@ def write_folder(path: Union[str, os.PathLike], files: Iterable[tuple[str, str]]
                 fh.write(text)
             os.chmod(tmp / name, 0o666 & ~umask)
             count += 1
-        (tmp / FOLDER_MARKER).write_text("written by dedup; the next report into this folder replaces it\n",
-                                         encoding="utf-8")
+            names.append(name)
+        # The files written, one a line after the first: the next report replaces these and no others.
+        (tmp / FOLDER_MARKER).write_text("written by dedup; the next report into this folder replaces it\n"
+                                         + "".join(n + "\n" for n in names), encoding="utf-8",
+                                         errors="backslashreplace")
         os.chmod(tmp, 0o777 & ~umask)
         if dest.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".old", dir=parent))

@@ -199,6 +199,15 @@ def test_scan_report(tmp_path: Path) -> None:
     assert r.stderr == f"Error: {other} is a folder with files dedup did not write; choose a new or empty folder\n"
     assert sorted(p.name for p in other.iterdir()) == ["notes.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine", "report"]
+    # Nor is a report folder someone added a file to since: the file would go with the old report.
+    (report / "editor-notes.txt").write_text("keep me too", encoding="utf-8")
+    r = run("scan", str(SEEDS), "--report", str(report), "-q")
+    assert r.exit_code == 1 and r.stderr == (f"Error: {report} holds files dedup did not write (editor-notes.txt); "
+                                             "move them out, or choose another folder\n")
+    assert (report / "editor-notes.txt").read_text(encoding="utf-8") == "keep me too"
+    (report / "editor-notes.txt").unlink()
+    (report / ".dedup-report").write_text("written by dedup; the next report into this folder replaces it\n")
+    assert run("scan", str(SEEDS), "--report", str(report), "-q").exit_code == 0  # a marker listing no files
 
 
 def test_scan_report_inside_the_scanned_folder_is_refused(tmp_path: Path) -> None:
