@@ -596,7 +596,8 @@ def _context_html(d: VersionDiff, p: str, context: int = REPORT_CONTEXT) -> str:
             for q in range(max(0, k - context), min(len(rows), k + context + 1)):
                 show[q] = True
     out = [f'<table class="sbs"><colgroup><col class="m"><col class="n"><col><col class="n"><col></colgroup>'
-           f"<tr><th></th><th>A</th><th>{esc(d.a_label)} (older)</th><th>B</th><th>{esc(d.b_label)}</th></tr>"]
+           f"<tr><th></th><th>A</th><th>{esc(d.a_label)}{' (older)' if d.older.side == 'a' else ''}</th>"
+           f"<th>B</th><th>{esc(d.b_label)}</th></tr>"]
     sa, sb = d.sentences_a, d.sentences_b
     k = 0
     while k < len(rows):

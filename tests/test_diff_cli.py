@@ -271,3 +271,17 @@ def test_short_versions_with_a_sentence_in_common_are_not_called_unrelated(tmp_p
 def test_terms_0_lists_no_terms_rather_than_none() -> None:
     first = run("diff", OLD, NEW, "--terms", "0", "--no-color").output.splitlines()[0]
     assert first.endswith("(7 trivial)") and "terms" not in first
+
+
+def test_the_report_says_older_only_when_it_can_tell(tmp_path: Path) -> None:
+    news = tmp_path / "news"
+    news.mkdir()
+    story = ("The council voted on Tuesday to close three branch libraries after a long and bitter debate that "
+             "ran past midnight, officials said, and the mayor is expected to sign the measure {} week.")
+    for name, word in (("a.txt", "this"), ("b.txt", "next")):
+        (news / name).write_text(story.format(word), encoding="utf-8")
+        os.utime(news / name, (1_700_000_000, 1_700_000_000))  # the same time: the order is unknown
+    report = tmp_path / "report"
+    assert run("scan", str(news), "--report", str(report), "-q").exit_code == 0
+    page = (report / "cluster-0.html").read_text(encoding="utf-8")
+    assert "cannot tell" in page and "(older)" not in page
