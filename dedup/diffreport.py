@@ -11,6 +11,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Sequence
 
 from . import __version__
+from .term import escape_controls
 from .records import NO_WORDS
 
 if TYPE_CHECKING:
@@ -237,8 +238,9 @@ def render_diff_markdown(d: VersionDiff) -> Iterator[str]:
 # ---------------------------------------------------------------- HTML
 
 def esc(text: str) -> str:
-    """HTML-escape untrusted text (quotes included)."""
-    return html.escape(text, quote=True)
+    """HTML-escape untrusted text (quotes included), control characters and bidirectional overrides shown
+    as escapes (:func:`dedup.term.escape_controls`): a name cannot turn the page's text around."""
+    return html.escape(escape_controls(text), quote=True)
 
 
 _CSS = """

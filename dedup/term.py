@@ -14,15 +14,16 @@ import re
 import sys
 from typing import Iterable
 
-# C0 controls but tab and line feed, DEL, and C1 controls.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 controls but tab and line feed, DEL, C1 controls, and the bidirectional embeddings, overrides and
+# isolates, which turn the text around them ("rtl\u202egnp.txt" shows as "rtltxt.png").
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # The colour sequences dedup's own renderers write (Select Graphic Rendition).
 _SGR = re.compile(r"(\x1b\[[0-9;]*m)")
 
 
 def _visible(match: "re.Match[str]") -> str:
     code = ord(match.group())
-    return f"\\x{code:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def escape_controls(text: str, keep_colour: bool = False) -> str:

@@ -285,3 +285,10 @@ def test_the_report_says_older_only_when_it_can_tell(tmp_path: Path) -> None:
     assert run("scan", str(news), "--report", str(report), "-q").exit_code == 0
     page = (report / "cluster-0.html").read_text(encoding="utf-8")
     assert "cannot tell" in page and "(older)" not in page
+
+
+def test_a_right_to_left_override_in_a_name_cannot_turn_the_page_around(tmp_path: Path) -> None:
+    a = tmp_path / "rtl\u202egnp.txt"
+    a.write_text((SEEDS / "000_cc67e4122e3a257f.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    html = run("diff", str(a), NEW, "-f", "html").output
+    assert "\u202e" not in html and "rtl\\u202egnp.txt" in html

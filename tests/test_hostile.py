@@ -519,3 +519,10 @@ def test_utf16_json_lines_read(tmp_path, how):
     args = ["--encoding", "utf-16-be"] if how == "utf-16-be" else []
     r = run("scan", "-" if how == "stdin" else path, "--duplicates", *args, input=data if how == "stdin" else None)
     assert r.exit_code == 0 and r.stderr == "" and r.stdout == f"{A}\n"
+
+
+def test_bidirectional_overrides_are_shown_escaped_on_a_terminal():
+    from dedup.term import escape_controls
+
+    assert escape_controls("rtl\u202egnp.txt \u2066x\u2069 \u05e9\u05dc\u05d5\u05dd") == \
+        "rtl\\u202egnp.txt \\u2066x\\u2069 \u05e9\u05dc\u05d5\u05dd"  # Hebrew letters themselves stay
