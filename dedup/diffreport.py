@@ -627,6 +627,27 @@ def _context_html(d: VersionDiff, p: str, context: int = REPORT_CONTEXT) -> str:
     return "".join(out)
 
 
+def keep_reason(result: ScanResult, cluster: Any) -> str:
+    """Why the cluster's first member is the copy kept: the ``--keep`` policy, or a correction of the others."""
+    from .cluster import choose_keep
+
+    place = {d.id: i for i, d in enumerate(result.documents)}
+    members = sorted(place[m.id] for m in cluster.members)
+    docs, policy = result.documents, result.config.keep
+    by_policy = choose_keep(members, policy, [d.words for d in docs], [d.date for d in docs])
+    kept = docs[place[cluster.keep]]
+    if docs[by_policy].id != cluster.keep:
+        return (f"it says it corrects an earlier version, so it is kept before the copies it supersedes (by --keep "
+                f"{policy} alone, {docs[by_policy].id} would be)")
+    others = [docs[i] for i in members if docs[i].id != cluster.keep]
+    if policy in ("longest", "shortest"):
+        words = ", ".join(f"{d.words:,}" for d in others[:5]) + (", ..." if len(others) > 5 else "")
+        return f"the {policy} copy ({kept.words:,} words; the others {words})"
+    if policy == "newest":
+        return f"the newest copy ({_date_text(kept.date)})"
+    return "the copy read first"
+
+
 def render_report_cluster(result: ScanResult, cluster: Any, cdiff: Optional[ClusterDiff],
                           prev_index: Optional[int] = None, next_index: Optional[int] = None) -> str:
     """One cluster's page: its members, then each member's diff with the copy
@@ -642,7 +663,7 @@ def render_report_cluster(result: ScanResult, cluster: Any, cdiff: Optional[Clus
     parts = [f'<nav class="top">{"".join(nav)}</nav>\n',
              f"<h1>Cluster {cluster.index}: {esc(keep.title or cluster.keep)}</h1>\n",
              f'<p class="meta">{cluster.size} documents · {_span([docs[m.id].date for m in cluster.members])} · '
-             f"keep {esc(cluster.keep)}</p>\n", _member_rows(cluster, docs)]
+             f"keep {esc(cluster.keep)}: {esc(keep_reason(result, cluster))}</p>\n", _member_rows(cluster, docs)]
     by_member = dict(zip(cdiff.members, cdiff.diffs)) if cdiff is not None else {}
     shown = 0
     for k, m in enumerate(x for x in cluster.members if not x.keep):

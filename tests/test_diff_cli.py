@@ -292,3 +292,20 @@ def test_a_right_to_left_override_in_a_name_cannot_turn_the_page_around(tmp_path
     a.write_text((SEEDS / "000_cc67e4122e3a257f.txt").read_text(encoding="utf-8"), encoding="utf-8")
     html = run("diff", str(a), NEW, "-f", "html").output
     assert "\u202e" not in html and "rtl\\u202egnp.txt" in html
+
+
+def test_the_report_says_why_a_copy_is_kept(tmp_path: Path) -> None:
+    report = tmp_path / "report"
+    assert run("scan", str(SEEDS), "--report", str(report), "-q").exit_code == 0
+    page = (report / "cluster-0.html").read_text(encoding="utf-8")
+    assert "keep 001_fbcee2db9c98bcf0.txt: the longest copy (840 words; the others 611)" in page
+    news = tmp_path / "news"
+    news.mkdir()
+    old = (SEEDS / "000_cc67e4122e3a257f.txt").read_text(encoding="utf-8")
+    (news / "a.txt").write_text(old + " More words at the end of the original story.", encoding="utf-8")
+    (news / "b.txt").write_text("CORRECTED - " + old.replace("700", "800"), encoding="utf-8")
+    report2 = tmp_path / "report2"
+    assert run("scan", str(news), "--report", str(report2), "-q").exit_code == 0
+    page = (report2 / "cluster-0.html").read_text(encoding="utf-8")
+    assert ("keep b.txt: it says it corrects an earlier version, so it is kept before the copies it supersedes "
+            "(by --keep longest alone, a.txt would be)") in page
