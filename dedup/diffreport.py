@@ -294,7 +294,8 @@ tr.trivial td{color:var(--muted)}
 .inline .mv{background:var(--mv);text-decoration:none}
 .legend{font-size:13px;color:var(--muted);margin:6px 0}
 details.member{border:1px solid var(--line);border-radius:6px;margin:10px 0;padding:6px 12px}
-details.member>summary{cursor:pointer;font-weight:600}
+details.member>summary{cursor:pointer;font-weight:600;overflow-wrap:anywhere}
+.summary,.meta{overflow-wrap:anywhere}
 @media print{.tabs>label{display:none}.view{display:block!important;border:none}}
 """
 
@@ -466,7 +467,8 @@ _REPORT_CSS = """
 nav.top{font-size:13px;margin:0 0 10px}nav.top a{margin-right:14px}
 table.list{border-collapse:collapse;width:100%;font-size:14px}
 table.list th{background:var(--head);text-align:left;padding:4px 8px;font-size:13px}
-table.list td{padding:3px 8px;border-top:1px solid #eef0f2;vertical-align:top;overflow-wrap:anywhere}
+table.list td{padding:3px 8px;border-top:1px solid #eef0f2;vertical-align:top;overflow-wrap:break-word}
+@media (max-width:700px){table.list{display:block;overflow-x:auto}}
 table.list td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 table.list td.d{white-space:nowrap}
 table.list tr.keep td{font-weight:600}
