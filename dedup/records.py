@@ -193,10 +193,15 @@ def pick_field(record: dict, explicit: Optional[str], candidates: Sequence[str])
 
 
 def headline(doc: Document, words: int = 12) -> str:
-    """A one-line label for people: the document's title, else its first
-    ``words`` words (with "..." when the text goes on)."""
+    """A one-line label for people: the document's title, else its first line when that is a headline (at
+    most ``words`` words, more lines after it), else its first ``words`` words (with "..." when the text
+    goes on)."""
     if doc.title:
         return doc.title
+    text = doc.text.strip()
+    line = text.split("\n", 1)[0].split()
+    if "\n" in text and 0 < len(line) <= words:
+        return " ".join(line)
     first = doc.text.split(None, words)
     return " ".join(first[:words]) + (" ..." if len(first) > words else "")
 

@@ -403,3 +403,13 @@ def test_a_date_string_met_again_gives_the_same_object_and_long_ones_are_not_kep
     assert long == datetime(1987, 3, 27, 2, 17, 9, 880000, tzinfo=timezone.utc)
     assert parse_date("x" * 100_000) is None
     assert ddecode._text_date.cache_info().currsize == kept
+
+
+def test_a_text_files_label_is_its_headline_line():
+    from dedup.io import Document, headline
+
+    assert headline(Document("a", "GM TO IDLE SIX PLANTS\n\nGeneral Motors Corp said it will idle six plants.")) \
+        == "GM TO IDLE SIX PLANTS"
+    long = " ".join(f"w{i}" for i in range(20)) + "\n\nmore"
+    assert headline(Document("a", long)) == " ".join(f"w{i}" for i in range(12)) + " ..."
+    assert headline(Document("a", "One line only")) == "One line only"
