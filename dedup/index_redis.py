@@ -12,6 +12,7 @@ import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -155,6 +156,15 @@ class RedisStore:
         except ValueError as exc:
             raise DedupError(f"{self.shown_url} is not a Redis URL ({redact_text(str(exc), url)}); give one like "
                              "redis://localhost:6379/0") from exc
+        except (redis.AuthenticationError, redis.ResponseError) as exc:
+            if isinstance(exc, redis.ResponseError) and "auth" not in str(exc).lower():
+                raise DedupError(f"Redis at {self.shown_url} answered with an error ({redact_text(str(exc), url)})"
+                                 "; check the server and --redis") from exc
+            if urlsplit(url).password is None:
+                raise DedupError(f"Redis at {self.shown_url} needs a password; give it in the URL, as "
+                                 "redis://:PASSWORD@host:6379/0") from exc
+            raise DedupError(f"Redis at {self.shown_url} refused the password ({redact_text(str(exc), url)}); "
+                             "check it") from exc
         except redis.RedisError as exc:
             raise DedupError(f"cannot reach Redis at {self.shown_url} ({redact_text(str(exc), url)}); start the "
                              "server or fix --redis") from exc

@@ -60,3 +60,13 @@ def test_redis_password_is_never_printed(secret_redis):
     with pytest.raises(DedupError) as err:
         Index("news", redis=f"redis://:s3cr3t-pw@127.0.0.1:{_free_port()}/0")
     assert "s3cr3t-pw" not in str(err.value) and "cannot reach Redis at redis://:***@127.0.0.1" in str(err.value)
+
+
+def test_a_missing_or_wrong_password_is_named_as_such(secret_redis):
+    url, port = secret_redis
+    runner = CliRunner()
+    r = runner.invoke(cli, ["index", "info", "news", "--redis", f"redis://127.0.0.1:{port}/0"])
+    assert r.exit_code == 1 and r.output == (f"Error: Redis at redis://127.0.0.1:{port}/0 needs a password; give it "
+                                             "in the URL, as redis://:PASSWORD@host:6379/0\n")
+    r = runner.invoke(cli, ["index", "info", "news", "--redis", f"redis://:wrong-pw@127.0.0.1:{port}/0"])
+    assert r.exit_code == 1 and "refused the password" in r.output and "start the server" not in r.output
