@@ -8,6 +8,7 @@ The redis client is imported when an index is opened in Redis (``pip install 'de
 from __future__ import annotations
 
 import random
+import shlex
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -195,7 +196,7 @@ class RedisStore:
             if kind == b"none":
                 if not self.create:
                     raise DedupError(f"{self.location}: no such index (create it with `dedup index add "
-                                     f"{self.name} PATH... --redis {self.shown_url}`)")
+                                     f"{shlex.quote(self.name)} PATH... --redis {shlex.quote(self.shown_url)}`)")
                 # Of two processes creating one index, the first EXEC writes
                 # the settings; the other's is void and it checks them instead.
                 with self.client.pipeline(transaction=True) as pipe:

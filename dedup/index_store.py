@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shlex
 import sqlite3
 import time
 import zlib
@@ -323,7 +324,8 @@ class SQLiteStore:
             raise DedupError(f"{p} is a folder, not an index file (give a file name such as archive.db)", self.path)
         if not p.exists():
             if not create:
-                raise DedupError(f"{p}: no such index (create it with `dedup index add {p} PATH...`)", self.path)
+                raise DedupError(f"{p}: no such index (create it with `dedup index add {shlex.quote(str(p))} "
+                                 "PATH...`)", self.path)
             if not p.parent.is_dir():
                 raise DedupError(f"cannot create {p}: folder {p.parent} does not exist", self.path)
         elif not p.stat().st_size and not create:

@@ -70,3 +70,11 @@ def test_a_missing_or_wrong_password_is_named_as_such(secret_redis):
                                              "in the URL, as redis://:PASSWORD@host:6379/0\n")
     r = runner.invoke(cli, ["index", "info", "news", "--redis", f"redis://:wrong-pw@127.0.0.1:{port}/0"])
     assert r.exit_code == 1 and "refused the password" in r.output and "start the server" not in r.output
+
+
+def test_the_no_such_index_hint_quotes_names_a_shell_would_split(redis_url, tmp_path):
+    runner = CliRunner()
+    r = runner.invoke(cli, ["index", "info", "my news", "--redis", redis_url])
+    assert r.exit_code == 1 and "`dedup index add 'my news' PATH... --redis redis://127.0.0.1:" in r.output
+    r = runner.invoke(cli, ["index", "info", str(tmp_path / "my news.db")])
+    assert r.exit_code == 1 and f"`dedup index add '{tmp_path / 'my news.db'}' PATH...`" in r.output
