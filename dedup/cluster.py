@@ -41,7 +41,6 @@ class Cluster:
         return len(self.members)
 
 
-
 class UnionFind:
     """Disjoint sets over 0..n-1 with path halving and union by size."""
 

@@ -65,7 +65,11 @@ def diff_record(d: VersionDiff) -> dict[str, Any]:
 
 
 def figures_names_line(d: VersionDiff) -> str:
-    """The figures and names one version has and the other lacks (what tells one occasion or subject from another)."""
+    """The figures and names one version has and the other lacks (what tells one occasion or subject from another);
+    empty when they agree."""
+    if not (d.figures_added or d.figures_removed or d.names_added or d.names_removed):
+        return ""
+
     def part(label: str, added: Sequence[str], removed: Sequence[str]) -> str:
         return f"{label}: + {', '.join(added) or 'none'} | - {', '.join(removed) or 'none'}"
 
@@ -140,7 +144,7 @@ def render_diff_text(d: VersionDiff, color: bool = False) -> Iterator[str]:
         yield "added terms: " + ", ".join(f"{t.term} {t.score:.2f}" for t in d.added_terms) + "\n"
     if d.removed_terms:
         yield "removed terms: " + ", ".join(f"{t.term} {t.score:.2f}" for t in d.removed_terms) + "\n"
-    if d.figures_added or d.figures_removed or d.names_added or d.names_removed:
+    if figures_names_line(d):
         yield figures_names_line(d) + "\n"
     sections: list[tuple[str, str, Sequence[Any]]] = [
         ("added", "+", d.added), ("removed", "-", d.removed), ("changed", "~", d.changed), ("moved", ">", d.moved)]
@@ -212,7 +216,7 @@ def render_diff_markdown(d: VersionDiff) -> Iterator[str]:
            f"| {s.jaccard:.2f} | {s.a_in_b:.2f} | {s.b_in_a:.2f} | {c['added']} | {c['removed']} | {c['changed']} "
            f"| {c['moved']} | {c['trivial']} |\n\n")
     yield f"**Older:** {md(older_line(d)[len('older: '):])}\n\n"
-    if d.figures_added or d.figures_removed or d.names_added or d.names_removed:
+    if figures_names_line(d):
         yield f"**Figures and names:** {md(figures_names_line(d))}\n\n"
     if d.added_terms or d.removed_terms:
         yield "## Salient terms\n\n| added | score | removed | score |\n|---|---|---|---|\n"
@@ -339,8 +343,7 @@ def _summary_html(d: VersionDiff) -> str:
             f'<span class="k-mov"><b>{c["moved"]}</b> moved</span>'
             f'<span><b>{c["trivial"]}</b> trivial</span></div>'
             f'<div class="meta">Older: {older}</div>'
-            + (f'<div class="meta">{esc(figures_names_line(d))}</div>' if d.figures_added or d.figures_removed
-               or d.names_added or d.names_removed else "") +
+            + (f'<div class="meta">{esc(figures_names_line(d))}</div>' if figures_names_line(d) else "") +
             f'<div class="meta">Word {s.shingle_size}-gram shingles; IDF from {esc(d.idf_source)}; '
             f"changed when word similarity ≥ {d.cutoff:.2f}.</div></div>\n")
 
