@@ -409,10 +409,23 @@ class Index:
         sig = self.hasher.signatures([decode_set(blob)])
         return index_keys(sig, self.bands, self.rows)[0].tolist()
 
-    def _weights(self, source: Any) -> WordWeights:
-        """Word weights from the index's word counts, as ``source`` (a reader or writer) sees them."""
-        return WordWeights(lambda words: source.word_df(np.asarray(words, np.int64) & WORD_MASK),
-                           source.doc_count())
+    def _weights(self, source: Any, pending: Optional["_Pending"] = None, docs: Optional[int] = None) -> WordWeights:
+        """Word weights from the index's word counts, as ``source`` (a reader or writer) sees them, plus
+        the documents written earlier in the batch (``pending``): a document is weighed against every one
+        added before it, as it would be in a batch of its own. ``docs``: the store's count, if known."""
+        docs = source.doc_count() if docs is None else docs
+        if pending is None:
+            return WordWeights(lambda words: source.word_df(np.asarray(words, np.int64) & WORD_MASK), docs)
+        change = dict(pending.df)
+
+        def frequency(words: np.ndarray) -> np.ndarray:
+            buckets = np.asarray(words, np.int64) & WORD_MASK
+            counts = source.word_df(buckets)
+            if change:
+                counts = counts + np.fromiter((change.get(b, 0) for b in buckets.tolist()), np.int64, len(buckets))
+            return counts
+
+        return WordWeights(frequency, docs + pending.docs)
 
     def _evidence(self, blob: bytes) -> Evidence:
         try:
@@ -493,8 +506,9 @@ class Index:
             for doc_id in pending.near(item.keys):
                 if doc_id != item.doc.id:
                     other = pending.added[doc_id]
+                    # Counted in the weights as written earlier in the batch (see _weights).
                     out.append(self._verify(item, doc_id, other.source, other.shingles,
-                                            other.ev if other.ev is not None else other.evidence, weights, 0))
+                                            other.ev if other.ev is not None else other.evidence, weights, 1))
         kept = [m for m in out if m is not None]
         kept.sort(key=lambda m: (-m.jaccard, -m.containment, m.id))
         return tuple(kept)
@@ -541,7 +555,7 @@ class Index:
         outcomes: list[AddOutcome] = []
         stored = writer.lookup(list(dict.fromkeys(p.doc.id for p in prepared if p is not None)))
         pending = _Pending()
-        weights: Optional[WordWeights] = None
+        indexed: Optional[int] = None  # documents in the store before the batch
         for doc, item in zip(batch, prepared):
             if item is None:
                 outcomes.append(AddOutcome(doc.id, "empty", (), doc.path, doc.line))
@@ -557,13 +571,15 @@ class Index:
                 if doc.id in pending.added:
                     pending.drop(doc.id)
                 else:
-                    pending.removed.add(doc.id)
+                    pending.remove(doc.id, self._buckets_of(stored[doc.id].evidence))
                 pending.add(item)
                 outcomes.append(AddOutcome(doc.id, "replaced", (), doc.path, doc.line))
                 continue
             if skip_duplicates:
-                if weights is None and self.occasion is not None:
-                    weights = self._weights(writer)
+                weights = None
+                if self.occasion is not None:
+                    indexed = writer.doc_count() if indexed is None else indexed
+                    weights = self._weights(writer, pending, indexed)
                 matches = self._matches(writer, item, pending, weights)
                 if matches:
                     outcomes.append(AddOutcome(doc.id, "duplicate", matches, doc.path, doc.line))
@@ -588,7 +604,9 @@ class Index:
         (``replaced``), or with ``replace=False`` stays as it is
         (``conflict``). With ``skip_duplicates``, a new document that is a
         near-duplicate of an indexed one (or of one added earlier in the
-        same call) is not added (``duplicate``, with its matches).
+        same call) is not added (``duplicate``, with its matches). The
+        outcomes do not depend on ``batch_size``: each document is checked
+        against all those added before it, as if it were added alone.
 
         Args:
             documents: :class:`Document` objects or ``(id, text)`` pairs.
@@ -726,6 +744,14 @@ class _Pending:
     added: dict[str, Prepared] = field(default_factory=dict)
     removed: set[str] = field(default_factory=set)
     by_key: dict[int, set[str]] = field(default_factory=dict)
+    # The change these make to the word counts: documents, and documents per word bucket.
+    docs: int = 0
+    df: dict[int, int] = field(default_factory=dict)
+
+    def _count(self, buckets: np.ndarray, sign: int) -> None:
+        self.docs += sign
+        for b in np.asarray(buckets, np.int64).tolist():
+            self.df[b] = self.df.get(b, 0) + sign
 
     def content(self, doc_id: str, stored: dict[str, Stored]) -> Optional[bytes]:
         if doc_id in self.added:
@@ -737,13 +763,20 @@ class _Pending:
 
     def add(self, item: Prepared) -> None:
         self.added[item.doc.id] = item
+        self._count(item.buckets, 1)
         for k in item.keys:
             self.by_key.setdefault(k, set()).add(item.doc.id)
 
     def drop(self, doc_id: str) -> None:
         item = self.added.pop(doc_id)
+        self._count(item.buckets, -1)
         for k in item.keys:
             self.by_key[k].discard(doc_id)
+
+    def remove(self, doc_id: str, buckets: np.ndarray) -> None:
+        """An indexed document the batch replaces (``buckets``: its word buckets)."""
+        self.removed.add(doc_id)
+        self._count(buckets, -1)
 
     def near(self, keys: Sequence[int]) -> list[str]:
         return sorted({d for k in keys for d in self.by_key.get(k, ())})

@@ -783,3 +783,23 @@ def test_the_progress_bar_ends_on_the_last_count_of_documents(monkeypatch) -> No
             progress.on_docs(n)
     frames = screen.getvalue().split("\r")
     assert "768 documents" in frames[-2] and "1,068 documents" in frames[-1]
+
+
+def test_skipping_duplicates_does_not_depend_on_the_batch_size(tmp_path: Path) -> None:
+    # A document is weighed against every one added before it, as it would be in a batch of its own:
+    # the occasion check's word weights count the documents earlier in the batch too. They used to count
+    # the index as it was before the batch, so that in a new index's first batch the subject check had
+    # no weights: 580 and 700 (other stories under a shared headline) were skipped with one batch of
+    # all and added with batches of 100.
+    from itertools import islice
+
+    from conftest import need
+
+    docs = list(islice(read_documents([need(REUTERS)]), 800))
+    outcomes = []
+    for size in (800, 100, 9):
+        with Index(tmp_path / f"{size}.db", batch_size=size) as index:
+            outcomes.append([(o.id, o.status, o.matches) for o in index.add(docs, skip_duplicates=True)])
+    assert outcomes[0] == outcomes[1] == outcomes[2]
+    skipped = [i for i, status, _ in outcomes[0] if status == "duplicate"]
+    assert not {"580", "700"} & set(skipped) and len(skipped) > 20
