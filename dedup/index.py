@@ -696,7 +696,8 @@ class Index:
             stored = writer.lookup(wanted)
             for doc_id in wanted:
                 if doc_id in stored:
-                    writer.delete(doc_id, self._keys_of(stored[doc_id].blob))
+                    old = stored[doc_id]
+                    writer.delete(doc_id, self._keys_of(old.blob), self._buckets_of(old.evidence))
             return [i for i in wanted if i in stored]
 
         return self._store.run_write(work)

@@ -803,3 +803,19 @@ def test_skipping_duplicates_does_not_depend_on_the_batch_size(tmp_path: Path) -
     assert outcomes[0] == outcomes[1] == outcomes[2]
     skipped = [i for i, status, _ in outcomes[0] if status == "duplicate"]
     assert not {"580", "700"} & set(skipped) and len(skipped) > 20
+
+
+def test_removing_documents_takes_them_out_of_the_word_counts(tmp_path: Path) -> None:
+    # The occasion check weighs words by the documents indexed; a removed document is no longer one.
+    names = [S0, S1, S2, S3, S4]
+
+    def word_counts(db: Path) -> list[tuple[int, int]]:
+        with sqlite3.connect(db) as conn:
+            return conn.execute("SELECT bucket, n FROM word_df WHERE n != 0 ORDER BY bucket").fetchall()
+
+    with Index(tmp_path / "all.db") as index:
+        index.add([seed_doc(n) for n in names])
+        assert index.remove([S1, S3, "not indexed"]) == [S1, S3]
+    with Index(tmp_path / "kept.db") as index:
+        index.add([seed_doc(n) for n in (S0, S2, S4)])
+    assert word_counts(tmp_path / "all.db") == word_counts(tmp_path / "kept.db") != []
