@@ -542,12 +542,13 @@ class Index:
         for batch, prepared in prepared_batches(_as_documents(documents), self.config, self.batch_size, jobs):
             outcomes = self._store.run_write(lambda writer: self._add_batch(writer, batch, prepared, skip_duplicates,
                                                                                 replace))
-            # The batch is committed; runs of band entries that now fill a level are merged.
-            self._store.merge_runs(starting=on_merge)
+            # The batch is committed: its outcomes go out before anything else can be interrupted.
             done += len(batch)
             if progress:
                 progress(done)
             yield from outcomes
+            # Runs of band entries that now fill a level are merged.
+            self._store.merge_runs(starting=on_merge)
 
     def _add_batch(self, writer: Any, batch: Sequence[Document], prepared: Sequence[Optional[Prepared]],
                    skip_duplicates: bool, replace: bool = True) -> list[AddOutcome]:

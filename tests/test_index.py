@@ -819,3 +819,24 @@ def test_removing_documents_takes_them_out_of_the_word_counts(tmp_path: Path) ->
     with Index(tmp_path / "kept.db") as index:
         index.add([seed_doc(n) for n in (S0, S2, S4)])
     assert word_counts(tmp_path / "all.db") == word_counts(tmp_path / "kept.db") != []
+
+
+def test_a_committed_batch_reports_its_outcomes_before_runs_are_merged(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # Merging runs can take a while in a large index; a Ctrl-C then must not lose the outcomes of the
+    # batch already committed (a pipeline reads them to know what was indexed).
+    from dedup import index_store
+
+    monkeypatch.setattr(index_store, "SEGMENT_BITS", 1)  # two documents a segment: merges come early
+    docs = [Document(f"d{i}", f"story number {i} about " + " ".join(f"w{i}x{k}" for k in range(30)))
+            for i in range(40)]
+    seen = []
+
+    def interrupt(level: int, runs: int) -> None:
+        raise KeyboardInterrupt
+
+    with Index(tmp_path / "i.db", batch_size=10) as index:
+        with pytest.raises(KeyboardInterrupt):
+            for outcome in index.iter_add(docs, on_merge=interrupt):
+                seen.append(outcome.id)
+        assert len(index) == len(seen) == 10
