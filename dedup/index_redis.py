@@ -21,6 +21,8 @@ from .errors import DedupError, IndexFormatError
 from .index_store import FORMAT, FORMAT_VERSION, Prepared, Stored, StoreReads, encode_set
 
 _T = TypeVar("_T")
+#: Seconds a server may take to answer the first PING.
+PING_SECONDS = 5.0
 
 class RedisWriter(StoreReads):
     """Optimistic writes: WATCH what is read, then apply the batch in one MULTI/EXEC.
@@ -152,8 +154,14 @@ class RedisStore:
         self.entries_key = prefix + b"entries"
         self.df_key = prefix + b"df"
         try:
+            # A server answers a PING at once: something that takes a connection and stays silent (not
+            # Redis, or a stuck server) is named after a few seconds, not after the wait for a writer.
+            probe = redis.Redis.from_url(url, socket_timeout=min(timeout, PING_SECONDS))
+            try:
+                probe.ping()
+            finally:
+                probe.close()
             self.client = redis.Redis.from_url(url, socket_timeout=max(timeout, 5.0))
-            self.client.ping()
         except ValueError as exc:
             raise DedupError(f"{self.shown_url} is not a Redis URL ({redact_text(str(exc), url)}); give one like "
                              "redis://localhost:6379/0") from exc
@@ -166,6 +174,9 @@ class RedisStore:
                                  "redis://:PASSWORD@host:6379/0") from exc
             raise DedupError(f"Redis at {self.shown_url} refused the password ({redact_text(str(exc), url)}); "
                              "check it") from exc
+        except redis.TimeoutError as exc:
+            raise DedupError(f"no answer from {self.shown_url} within {min(timeout, PING_SECONDS):g} s (is a Redis "
+                             "server listening there?); check the server or fix --redis") from exc
         except redis.RedisError as exc:
             raise DedupError(f"cannot reach Redis at {self.shown_url} ({redact_text(str(exc), url)}); start the "
                              "server or fix --redis") from exc

@@ -290,3 +290,20 @@ def test_sigkill_mid_add_leaves_whole_batches_in_redis(redis_url: str, tmp_path:
     with Index.open("killed", redis=redis_url) as index:
         assert len(index) == docs
         assert index.add([("k0", "something else entirely, a new revision of it")])[0].status == "replaced"
+
+
+def test_a_port_that_never_answers_is_named_within_seconds() -> None:
+    # Something that accepts the connection and stays silent (not Redis, or a hung server): the first
+    # answer is waited for a few seconds, not for the 60 s a writer waits for another.
+    from dedup.index_redis import PING_SECONDS
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)
+        url = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+        start = time.monotonic()
+        r = CliRunner().invoke(cli, ["index", "info", "x", "--redis", url])
+        took = time.monotonic() - start
+    assert r.exit_code == 1 and r.output == (f"Error: no answer from {url} within {PING_SECONDS:g} s (is a Redis "
+                                             "server listening there?); check the server or fix --redis\n")
+    assert took < PING_SECONDS + 10
