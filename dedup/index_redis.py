@@ -23,27 +23,42 @@ from .index_store import FORMAT, FORMAT_VERSION, Prepared, Stored, StoreReads, e
 _T = TypeVar("_T")
 #: Seconds a server may take to answer the first PING.
 PING_SECONDS = 5.0
+#: Seconds a writer's lock lives unless renewed (a writer renews it as it reads): a writer killed
+#: while it holds the lock holds the others up this long at most.
+LOCK_SECONDS = 10.0
+
 
 class RedisWriter(StoreReads):
-    """Optimistic writes: WATCH what is read, then apply the batch in one MULTI/EXEC.
+    """One batch's writes, worked out under the index's writer lock and applied in one MULTI/EXEC.
 
-    If another writer changed a watched key in between, EXEC applies
-    nothing and the batch is worked out again (see ``RedisStore.run_write``).
+    The batch's document keys are also WATCHed: should the lock have been
+    lost meanwhile and another writer changed one, EXEC applies nothing and
+    the batch is worked out again (see ``RedisStore.run_write``).
     """
 
-    def __init__(self, store: "RedisStore") -> None:
+    def __init__(self, store: "RedisStore", lock: Any) -> None:
         self.store = store
+        self.lock = lock
+        self.renewed = time.monotonic()
         self.pipe = store.client.pipeline(transaction=True)
         self.ops: list[Callable[[Any], None]] = []
 
+    def renew(self, now: bool = False) -> None:
+        """Keep the lock: renew it once a third of its life has passed (``now``: at once).
+
+        Raises LockNotOwnedError if another writer has it (it expired)."""
+        if now or time.monotonic() - self.renewed > LOCK_SECONDS / 3:
+            self.lock.reacquire()
+            self.renewed = time.monotonic()
+
     def lookup(self, ids: Sequence[str]) -> dict[str, Stored]:
+        self.renew()
         if ids:
             self.pipe.watch(*[self.store.doc_key(i) for i in ids])
         return self.store.lookup(ids)
 
     def postings(self, key_lists: Sequence[Sequence[int]]) -> tuple[np.ndarray, list]:
-        # A document added to or removed from any of these bands changes its set.
-        self.pipe.watch(*[self.store.band_key(k) for k in dict.fromkeys(k for keys in key_lists for k in keys)])
+        self.renew()
         return self.store.postings(key_lists)
 
     def delete(self, doc_id: str, keys: Sequence[int], buckets: Optional[np.ndarray] = None) -> None:
@@ -81,6 +96,8 @@ class RedisWriter(StoreReads):
     def flush(self) -> None:
         if not self.ops:
             return
+        # Still ours, for another LOCK_SECONDS: nobody else writes before EXEC.
+        self.renew(now=True)
         self.pipe.multi()
         for op in self.ops:
             op(self.pipe)
@@ -153,6 +170,8 @@ class RedisStore:
         self.ids_key = prefix + b"ids"
         self.entries_key = prefix + b"entries"
         self.df_key = prefix + b"df"
+        self.lock_key = prefix + b"writer"
+        self.waiting_key = prefix + b"waiting"
         try:
             # A server answers a PING at once: something that takes a connection and stays silent (not
             # Redis, or a stuck server) is named after a few seconds, not after the wait for a writer.
@@ -330,24 +349,49 @@ class RedisStore:
         return done
 
     def run_write(self, work: Callable[[Any], _T]) -> _T:
-        """Run ``work(writer)`` and apply its writes at once, again from the start
-        whenever another writer changed what it read."""
+        """Run ``work(writer)`` holding the index's writer lock and apply its writes at once; again from the
+        start should the lock have been lost meanwhile (a batch that took over :data:`LOCK_SECONDS` between
+        two reads)."""
         deadline = time.monotonic() + self.timeout
-        rng = random.Random()
         with self._errors():
             while True:
-                writer = RedisWriter(self)
+                lock = self._acquire(deadline)
+                writer = RedisWriter(self, lock)
                 try:
                     result = work(writer)
                     writer.flush()
                     return result
-                except self._redis.WatchError:
+                except (self._redis.WatchError, self._redis.exceptions.LockNotOwnedError):
                     if time.monotonic() > deadline:
                         raise DedupError(f"{self.location} is busy (other writers kept changing the same documents "
                                          f"for {self.timeout:g} s); try again") from None
-                    time.sleep(rng.uniform(0.001, 0.02))
                 finally:
                     writer.pipe.reset()
+                    try:
+                        lock.release()
+                    except self._redis.exceptions.LockError:
+                        pass  # expired, or taken by another writer since
+
+    def _acquire(self, deadline: float) -> Any:
+        """The writer lock, taken in turn: a writer that has just let it go waits a moment when another
+        is waiting for it, so that two writers take turns batch by batch."""
+        lock = self.client.lock(self.lock_key, timeout=LOCK_SECONDS, thread_local=False)
+        rng = random.Random()
+        token = str(rng.random()).encode()
+        waited = False
+        while True:
+            if not waited and self.client.exists(self.waiting_key):
+                time.sleep(0.05)
+            if lock.acquire(blocking=False):
+                if waited:
+                    self.client.delete(self.waiting_key)
+                return lock
+            if time.monotonic() > deadline:
+                raise DedupError(f"{self.location} is busy (another writer held it for {self.timeout:g} s); "
+                                 "try again")
+            self.client.set(self.waiting_key, token, px=1000)
+            waited = True
+            time.sleep(rng.uniform(0.002, 0.01))
 
     @contextmanager
     def read(self) -> Iterator["RedisStore"]:

@@ -267,6 +267,33 @@ def test_two_processes_adding_the_same_documents_to_redis(redis_url: str, tmp_pa
     assert _counts(redis_url, "same") == (400, 400, 400 * BANDS)
 
 
+def test_two_processes_skipping_duplicates_keep_one_of_each_pair(redis_url: str, tmp_path: Path) -> None:
+    """Two writers add the two versions of 300 stories at once, each skipping near-duplicates: whatever
+    the interleaving, exactly one version of each story is indexed (each batch is worked out and written
+    under the index's writer lock)."""
+    rng = random.Random(12)
+    vocab = sorted({w for p in SEEDS.glob("*.txt") for w in p.read_text(encoding="utf-8").split()})
+    first = [rng.choices(vocab, k=120) for _ in range(300)]
+    for name, texts in (("a", first), ("b", [t[:-3] + rng.choices(vocab, k=3) for t in first])):
+        with open(tmp_path / f"{name}.jsonl", "w", encoding="utf-8") as fh:
+            for i, words in enumerate(texts):
+                fh.write(json.dumps({"id": f"{name}{i}", "text": " ".join(words)}) + "\n")
+    procs = [subprocess.Popen([sys.executable, "-m", "dedup", "index", "add", "pairs", str(tmp_path / f"{n}.jsonl"),
+                               "--redis", redis_url, "--batch-size", "25", "--skip-duplicates", "-f", "jsonl", "-q"],
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for n in "ab"]
+    status = {}
+    for p in procs:
+        out, err = p.communicate(timeout=180)
+        assert p.returncode == 0, err
+        status.update((rec["id"], rec["status"]) for rec in map(json.loads, out.splitlines()))
+    assert all(sorted([status[f"a{i}"], status[f"b{i}"]]) == ["added", "duplicate"] for i in range(300))
+    with Index.open("pairs", redis=redis_url) as index:
+        assert len(index) == 300
+    client = redis.Redis.from_url(redis_url)
+    assert not client.exists("dedup:pairs:writer")  # the lock is let go
+    client.close()
+
+
 def test_sigkill_mid_add_leaves_whole_batches_in_redis(redis_url: str, tmp_path: Path) -> None:
     src = tmp_path / "big.jsonl"
     _write_random(src, 8000, "k", 11)
