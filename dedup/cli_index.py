@@ -143,8 +143,15 @@ def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_
             index = open_index(db, redis_url, create=True, **settings)
             index.batch_size = batch_size
             # The outcomes end (their last transaction rolled back if cut short) before the index closes.
+            def committed(done: int) -> None:
+                # A batch is committed and its outcomes written: out they go, so that a run killed later
+                # has reported every article the index holds.
+                progress.on_docs(done)
+                if sys.stdout is not None:
+                    sys.stdout.flush()
+
             with index, closing(index.iter_add(chain([first], docs), skip_duplicates=skip_duplicates,
-                                               progress=progress.on_docs, replace=replace, jobs=jobs,
+                                               progress=committed, replace=replace, jobs=jobs,
                                                on_merge=progress.on_merge)) as outcomes:
                 emit(render_index_add(outcomes, fmt, lambda: len(index), opts.skipped), None)
         warn_skipped(opts.skipped, quiet)

@@ -542,11 +542,12 @@ class Index:
         for batch, prepared in prepared_batches(_as_documents(documents), self.config, self.batch_size, jobs):
             outcomes = self._store.run_write(lambda writer: self._add_batch(writer, batch, prepared, skip_duplicates,
                                                                                 replace))
-            # The batch is committed: its outcomes go out before anything else can be interrupted.
+            # The batch is committed: its outcomes go out before anything else can be interrupted, and
+            # ``progress`` is called once they are out (the command flushes its output there).
+            yield from outcomes
             done += len(batch)
             if progress:
                 progress(done)
-            yield from outcomes
             # Runs of band entries that now fill a level are merged.
             self._store.merge_runs(starting=on_merge)
 

@@ -7,6 +7,7 @@ killed with SIGKILL in the middle of an add, two add to one index at once.
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import sqlite3
@@ -840,3 +841,56 @@ def test_a_committed_batch_reports_its_outcomes_before_runs_are_merged(tmp_path:
             for outcome in index.iter_add(docs, on_merge=interrupt):
                 seen.append(outcome.id)
         assert len(index) == len(seen) == 10
+
+
+def test_progress_comes_after_a_batch_s_outcomes(tmp_path: Path) -> None:
+    # The command flushes its output when progress is called: by then the batch's outcomes must be out,
+    # so that a run killed afterwards has reported every article the index holds.
+    docs = [Document(f"d{i}", f"story number {i} about " + " ".join(f"w{i}x{k}" for k in range(30)))
+            for i in range(25)]
+    events: list[object] = []
+    with Index(tmp_path / "i.db", batch_size=10) as index:
+        for outcome in index.iter_add(docs, progress=events.append):
+            events.append(outcome.id)
+    assert events == [f"d{i}" for i in range(10)] + [10] + [f"d{i}" for i in range(10, 20)] + [20] + [
+        f"d{i}" for i in range(20, 25)] + [25]
+
+
+def test_the_command_flushes_each_committed_batch_s_outcomes(tmp_path: Path) -> None:
+    # Killed (SIGKILL) in the middle of an add with its output in a file: the lines written are those
+    # of the batches committed, no fewer (Python buffers a file's output 8 KiB at a time).
+    src = tmp_path / "in.jsonl"
+    rng = random.Random(3)
+    words = seed_vocabulary()
+    with open(src, "w", encoding="utf-8") as fh:
+        for i in range(6000):
+            fh.write(json.dumps({"id": f"n{i}", "text": " ".join(rng.choices(words, k=60))}) + "\n")
+    db, out = tmp_path / "k.db", tmp_path / "out.jsonl"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as Python runs by default
+    with open(out, "wb") as fh:
+        proc = subprocess.Popen([sys.executable, "-m", "dedup", "index", "add", str(db), str(src), "-f", "jsonl",
+                                 "--batch-size", "20", "-q", "-j", "1"], cwd=ROOT, stdout=fh,
+                                stderr=subprocess.DEVNULL, env=env)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and (not db.exists() or _count_docs(db) < 300):
+            assert proc.poll() is None, "the add finished before it could be killed; give it more input"
+            time.sleep(0.05)
+        proc.kill()
+        proc.wait()
+    indexed = _count_docs(db)
+    text = out.read_text(encoding="utf-8")
+    assert text.endswith("\n")  # whole lines: a buffer cut short would end in the middle of one
+    lines = text.splitlines()
+    # Every batch committed is reported, but the one whose lines were being written when the kill came
+    # (they are flushed together; a batch's lines fit in the 8 KiB buffer). Before, what the buffer held
+    # was lost: up to 8 KiB of lines, of any number of batches.
+    assert 300 <= indexed < 6000 and len(lines) in (indexed, indexed - 20)
+    assert [json.loads(line)["id"] for line in lines] == [f"n{i}" for i in range(len(lines))]
+
+
+def _count_docs(db: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10) as conn:
+            return conn.execute("SELECT count(*) FROM docs").fetchone()[0]
+    except sqlite3.OperationalError:  # not made yet
+        return 0
