@@ -12,8 +12,8 @@ import click
 from . import __version__
 from .cli_index import index_group
 from .cli_options import (CONTEXT, EXIT_DUPLICATES, Progress, emit, folder_options, make_read_options,
-                          nothing_read, occasion_options, read_options, refuse_outputs, rule_options, steady_allocator,
-                          warn_skipped)
+                          nothing_read, occasion_options, read_options, refuse_clashing_outputs, refuse_outputs,
+                          rule_options, steady_allocator, warn_skipped)
 from .config import KEEP_POLICIES, ScanConfig
 from .errors import ConfigError, DedupError
 from .files import atomic_write, check_folder_target, plan_set_aside, set_aside, write_folder
@@ -29,6 +29,18 @@ RECALL_TARGET = 0.95
 #: than chance phrases, and `dedup diff` warns that they may be unrelated.
 UNRELATED = 0.05
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM (kill, timeout, systemd, Kubernetes)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised as an interrupt so that the same clean-up runs as for Ctrl-C."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once is enough: the clean-up is under way
+    raise Terminated()
 
 
 @click.group(context_settings=CONTEXT)
@@ -127,7 +139,8 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
     if report and "-" in sources:
         raise click.UsageError("--report re-reads the articles, and standard input cannot be read twice; "
                                "save it to a file and scan that.")
-    refuse_outputs([output, report], sources)
+    refuse_clashing_outputs([("-o", output), ("--script", script)], [("--report", report)])
+    refuse_outputs([output, report, script], sources)
     if report:
         inside = inside_inputs(report, sources)
         if inside:
@@ -292,7 +305,7 @@ def diff_command(a: str, b: str, fmt: str, output: Optional[str], corpus: tuple[
       pbpaste | dedup diff - published.txt
       dedup diff old.txt new.txt --exit-code > /dev/null || echo changed
     """
-    refuse_outputs([output], [a, b])
+    refuse_outputs([output], [a, b, *corpus])
     from .versions import diff_sources
 
     opts = make_read_options(encoding, id_field, text_field, date_field, strict)
@@ -484,16 +497,21 @@ def _few_malloc_arenas() -> None:
 
 def main() -> None:
     """The console script: click's own handling, plus exit 130 on Ctrl-C and a one-line out-of-memory error."""
+    import signal
+
     try:
+        signal.signal(signal.SIGTERM, _on_sigterm)
         _few_malloc_arenas()
         rv = cli.main(prog_name="dedup", standalone_mode=False)
     except click.exceptions.Abort as exc:
+        if isinstance(exc.__context__, Terminated) or isinstance(exc.__cause__, Terminated):
+            sys.exit(EXIT_TERMINATED)
         if isinstance(exc.__context__, (KeyboardInterrupt, EOFError)) or isinstance(exc.__cause__, KeyboardInterrupt):
             sys.exit(EXIT_INTERRUPTED)
         click.echo("Aborted!", err=True)
         sys.exit(1)
-    except KeyboardInterrupt:
-        sys.exit(EXIT_INTERRUPTED)
+    except KeyboardInterrupt as exc:
+        sys.exit(EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED)
     except click.ClickException as exc:
         if sys.stderr is not None and sys.stderr.isatty():
             exc.message = escape_controls(exc.message)

@@ -12,7 +12,6 @@ page in it, stream through untouched.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from dataclasses import replace
 from itertools import chain
@@ -55,6 +54,10 @@ def _batches(docs: Iterable[Document]) -> Iterator[list[Document]]:
         yield batch
 
 
+def _no_setup() -> None:
+    """Page workers need nothing set up."""
+
+
 def _extracted(docs: Iterable[Document], workers: int, fast: bool) -> Iterator[tuple[Document, Optional[Page]]]:
     """(document, Page or None) in input order; pages are extracted in ``workers`` processes."""
     if workers <= 1:
@@ -63,8 +66,8 @@ def _extracted(docs: Iterable[Document], workers: int, fast: bool) -> Iterator[t
         return
     import trafilatura  # noqa: F401 - loaded once here, so that forked workers do not each import it
 
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    from .pool import process_pool
+
     pending: list[tuple[list[Document], object]] = []
 
     def results(batch: list[Document], res: object) -> Iterator[tuple[Document, Optional[Page]]]:
@@ -72,7 +75,8 @@ def _extracted(docs: Iterable[Document], workers: int, fast: bool) -> Iterator[t
         for doc in batch:
             yield doc, (next(got) if doc.html is not None else None)
 
-    with ctx.Pool(workers) as pool:
+    # Workers that ignore Ctrl-C, end on SIGTERM and with this process, as the scan's do.
+    with process_pool(workers, _no_setup, ()) as pool:
         for batch in _batches(docs):
             htmls = [d.html for d in batch if d.html is not None]
             pending.append((batch, pool.apply_async(extract_pages, (htmls, fast))))

@@ -25,7 +25,10 @@ from __future__ import annotations
 import mmap
 import multiprocessing
 import multiprocessing.pool
+import os
 import signal
+import sys
+import threading
 import time
 from collections import deque
 from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional, Sequence, Union
@@ -118,14 +121,49 @@ def worker_ring() -> Optional[Ring]:
     return _ring
 
 
-def _start(ring: Optional[Ring], initializer: Callable[..., None], initargs: tuple) -> None:
+# Signals held back while workers are forked (see process_pool).
+_HELD = {signal.SIGINT, signal.SIGTERM}
+
+
+def _die_with_parent(owner: int, thread: int) -> None:
+    """Linux: have this process sent SIGTERM when its parent (``owner``) exits, however it exits.
+
+    Only for a worker forked by the thread that made the pool (``thread``): the kernel sends the signal
+    when the forking *thread* ends, and the pool's own thread, which forks a worker to replace one that
+    died, ends as the pool is terminated, when a worker killed while it holds the task queue's lock
+    would hang the pool's terminate."""
+    if not sys.platform.startswith("linux") or threading.get_ident() != thread:
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != owner:  # the parent was gone before the request was made
+        os._exit(1)
+
+
+def _start(ring: Optional[Ring], owner: tuple[int, int], initializer: Callable[..., None], initargs: tuple
+           ) -> None:
     global _ring
     # Ctrl-C reaches the whole process group: the pool's owner stops the workers (one dying of it
     # mid-task would print a traceback and can hang Pool.terminate). Blocked since the fork, the
     # signal is ignored before it is let through.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # SIGTERM ends a worker at once (the owner's handler, inherited by the fork, would raise in it), and
+    # so does its owner's death: a worker left behind would print tracebacks as its pipes break.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent(*owner)
+    # A signal to the owner's process group (kill -TERM -PGID, a terminal's Ctrl-C) reaches the owner
+    # alone, which stops the workers once none is in the middle of sending a result: one killed then
+    # would hold the result queue's lock, and Pool.terminate wait for it forever.
+    try:
+        os.setpgid(0, 0)
+    except (OSError, AttributeError):
+        pass
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
     _ring = ring
     initializer(*initargs)
 
@@ -141,9 +179,10 @@ def process_pool(workers: int, initializer: Callable[..., None], initargs: tuple
     shared = Ring(ring) if ring and fork else None
     ctx = multiprocessing.get_context("fork" if fork else None)
     masked = hasattr(signal, "pthread_sigmask")
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if masked else None
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD) if masked else None
     try:
-        pool = Pool(workers, initializer=_start, initargs=(shared, initializer, initargs), context=ctx)
+        owner = (os.getpid(), threading.get_ident())
+        pool = Pool(workers, initializer=_start, initargs=(shared, owner, initializer, initargs), context=ctx)
     except BaseException:
         if masked:
             signal.pthread_sigmask(signal.SIG_SETMASK, before)  # type: ignore[arg-type]

@@ -320,6 +320,82 @@ def test_ctrl_c_exits_130_promptly_without_traceback(tmp_path, jobs):
         assert not out.exists() and not list(tmp_path.glob(".out*"))  # no partial output
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are found in /proc")
+@pytest.mark.parametrize("how", ["SIGTERM to dedup", "SIGTERM to the group", "SIGKILL to dedup"])
+def test_terminated_or_killed_mid_scan_leaves_no_worker_and_no_traceback(tmp_path, how):
+    # kill, timeout, systemd and Kubernetes stop a job with SIGTERM (to the process, or to all of its
+    # group); SIGKILL follows when it does not go. Either way the workers go too, quietly.
+    import random
+
+    rng = random.Random(8)
+    vocab = [f"w{i}" for i in range(5000)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = tmp_path / "out.json"
+    proc = subprocess.Popen([sys.executable, "-m", "dedup", "scan", "-", "-j", "2", "-f", "json", "-o", str(out)],
+                            cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    written = [0]
+
+    def feed():
+        try:
+            for i in range(10**6):
+                proc.stdin.write((json.dumps({"id": str(i), "text": " ".join(rng.choices(vocab, k=300))}) + "\n")
+                                 .encode())
+                written[0] += 1
+        except (BrokenPipeError, ValueError, OSError):
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    deadline = time.monotonic() + 60
+    while written[0] < 4000 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = _children(proc.pid)
+    assert len(workers) == 2
+    if how == "SIGTERM to the group":
+        os.killpg(proc.pid, signal.SIGTERM)
+    else:
+        os.kill(proc.pid, signal.SIGTERM if how.startswith("SIGTERM") else signal.SIGKILL)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail(f"dedup hung after {how}")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):  # they must end on their own
+        time.sleep(0.05)
+    if any(_alive(pid) for pid in workers):
+        for pid in workers:
+            os.kill(pid, signal.SIGKILL)
+        pytest.fail(f"worker processes outlived dedup after {how}")
+    stderr = proc.stderr.read()  # every writer to the pipe has ended
+    writer.join(5)
+    assert proc.returncode == (-9 if how.startswith("SIGKILL") else 143), stderr.decode()
+    assert b"Traceback" not in stderr and b"Error" not in stderr, stderr.decode()
+    assert not out.exists() and not list(tmp_path.glob(".out*"))
+
+
+def _children(pid):
+    """The processes whose parent is ``pid`` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid):
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 def test_an_index_transaction_cut_short_after_its_index_closed_is_no_damage_report(tmp_path):
     # A Ctrl-C between entering a write and the block that uses it leaves the transaction's generator open;
     # it is closed later, after the index was (which rolled the transaction back). That is no damage:
@@ -361,7 +437,11 @@ def test_closed_stdout_is_a_quiet_exit():
     (lambda: dedup.scan_documents([Document("x", "one two three"), Document("x", "one two three")]), ConfigError,
      "Document ids must be unique; 'x' appears twice (give each document its own id)."),
     (lambda: ReadOptions(encoding="nosuchcodec"), ConfigError,
-     "The 'encoding' parameter must be a Python codec name such as utf-8 or latin-1. Got 'nosuchcodec' instead."),
+     "The 'encoding' parameter must be the name of a Python text codec such as utf-8 or latin-1. Got "
+     "'nosuchcodec' instead."),
+    (lambda: ReadOptions(encoding="rot13"), ConfigError,  # a codec, but not one that decodes bytes to text
+     "The 'encoding' parameter must be the name of a Python text codec such as utf-8 or latin-1. Got "
+     "'rot13' instead."),
 ])
 def test_api_validates_at_the_boundary(call, error, message):
     with pytest.raises(error) as err:
@@ -526,3 +606,18 @@ def test_bidirectional_overrides_are_shown_escaped_on_a_terminal():
 
     assert escape_controls("rtl\u202egnp.txt \u2066x\u2069 \u05e9\u05dc\u05d5\u05dd") == \
         "rtl\\u202egnp.txt \\u2066x\\u2069 \u05e9\u05dc\u05d5\u05dd"  # Hebrew letters themselves stay
+
+
+def test_a_page_declaring_a_charset_that_cannot_decode_it_is_one_warning(tmp_path):
+    # A hostile or broken <meta charset>: one Python cannot decode bytes with (punycode fails with a
+    # UnicodeError of its own, "undefined" on every byte; rot13 is no text codec). It used to stop the
+    # whole scan with a traceback.
+    body = "<body><article><p>Some article text about the council budget here.</p></article></body></html>"
+    for name, charset in (("p.html", "punycode"), ("u.html", "undefined"), ("r.html", "rot13")):
+        (tmp_path / name).write_bytes(f'<html><head><meta charset="{charset}"></head>{body}'.encode()
+                                      + (b"\xff" if name == "p.html" else b""))
+    r = CliRunner().invoke(cli, ["scan", str(tmp_path), "-f", "json"])
+    assert r.exit_code == 0, r.output
+    assert r.stderr.startswith(f"Warning: {tmp_path / 'p.html'}: could not decode as ") and r.stderr.count("\n") == 1
+    summary = json.loads(r.stdout)["summary"]
+    assert (summary["documents"], summary["skipped"]) == (2, 1)  # u.html as UTF-8, r.html as UTF-8
