@@ -459,10 +459,11 @@ def decode(data: bytes, encoding: Optional[str] = None) -> str:
         enc = "utf-8-sig"
     try:
         return data.decode(enc)
-    except UnicodeDecodeError as exc:
+    except UnicodeError as exc:  # UnicodeDecodeError, or a codec's own failure (punycode)
         shown = encoding or "UTF-8"
         hint = "try --encoding latin-1" if shown.lower() not in ("latin-1", "latin1") else "check the file's encoding"
-        raise InputError(f"could not decode as {shown} at byte {exc.start} ({hint})") from exc
+        where = f" at byte {exc.start}" if isinstance(exc, UnicodeDecodeError) else ""
+        raise InputError(f"could not decode as {shown}{where} ({hint})") from exc
     except LookupError as exc:
         raise InputError(f"unknown encoding {encoding!r} (use a Python codec name such as utf-8 or latin-1)") from exc
 
@@ -474,6 +475,19 @@ _META_CHARSET = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._
 # as windows-1252, GB2312 as GBK.
 _PAGE_CODECS = {**dict.fromkeys(("iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "ascii", "us-ascii",
                                  "windows-1252", "x-cp1252"), "cp1252"), "gb2312": "gbk", "x-gbk": "gbk"}
+
+
+def text_codec(name: str) -> Optional[str]:
+    """The Python codec that decodes bytes to text under ``name``; None for an unknown name, a codec that
+    is no text encoding (base64, rot13, zlib: they pass ``codecs.lookup``) or ``undefined``, which fails
+    on every byte."""
+    try:
+        info = codecs.lookup(name)
+    except (LookupError, TypeError, ValueError):
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name == "undefined":
+        return None
+    return info.name
 
 
 def page_charset(data: bytes) -> Optional[str]:
@@ -488,10 +502,7 @@ def page_charset(data: bytes) -> Optional[str]:
     if found is None:
         return None
     label = found.group(1).decode("ascii").lower()
-    try:
-        return _PAGE_CODECS.get(label) or codecs.lookup(label).name
-    except LookupError:
-        return None
+    return _PAGE_CODECS.get(label) or text_codec(label)
 
 
 def bom_encoding(head: bytes) -> Optional[str]:

@@ -10,7 +10,6 @@ are the same objects.
 
 from __future__ import annotations
 
-import codecs
 import fnmatch
 import json
 from dataclasses import dataclass, field, replace
@@ -18,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, NamedTuple, Optional, Sequence, Union
 
-from .decode import (HTML_SUFFIXES, TooLarge, base_suffix, decode, human_size, looks_binary, page_charset,
+from .decode import (HTML_SUFFIXES, TooLarge, base_suffix, decode, human_size, looks_binary, page_charset, text_codec,
                      parse_date, read_bounded)
 from .errors import ConfigError, InputError
 
@@ -161,12 +160,9 @@ class ReadOptions:
         return (not self.include or hit(self.include)) and not hit(self.exclude)
 
     def __post_init__(self) -> None:
-        if self.encoding is not None:
-            try:
-                codecs.lookup(self.encoding)
-            except (LookupError, TypeError) as exc:
-                raise ConfigError(f"The 'encoding' parameter must be a Python codec name such as utf-8 or "
-                                  f"latin-1. Got {self.encoding!r} instead.") from exc
+        if self.encoding is not None and text_codec(self.encoding) is None:
+            raise ConfigError(f"The 'encoding' parameter must be the name of a Python text codec such as utf-8 or "
+                              f"latin-1. Got {self.encoding!r} instead.")
         for name in ("max_document_bytes", "max_file_bytes"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
