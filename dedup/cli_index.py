@@ -10,7 +10,8 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 import click
 
 from .cli_options import (CONTEXT, EXIT_DUPLICATES, Progress, emit, folder_options, make_read_options, nothing_read,
-                          read_options, refuse_outputs, steady_allocator, warn_skipped)
+                          read_options, refuse_clashing_outputs, refuse_outputs, steady_allocator,
+                          warn_skipped)
 from .config import ScanConfig
 from .errors import DedupError
 from .io import read_documents
@@ -186,6 +187,9 @@ def index_query(db: str, redis_url: Optional[str], sources: tuple[str, ...], fmt
       cat feed.jsonl | dedup index query archive.db - --format jsonl
       dedup index query archive.db new.txt --fail-on-matches -q > /dev/null || echo "seen before"
     """
+    if redis_url is None:
+        refuse_clashing_outputs([("the index", db), ("the index's log", db + "-wal"),
+                                 ("the index's shared memory", db + "-shm"), ("-o", output)])
     refuse_outputs([output], sources)
     index = open_index(db, redis_url, threshold=threshold, containment=containment, shingle_size=shingle_size,
                        num_perm=num_perm, seed=seed)

@@ -193,6 +193,34 @@ def refuse_outputs(outputs: Sequence[Optional[str]], sources: Sequence[str]) -> 
         raise click.ClickException(str(exc)) from exc
 
 
+def refuse_clashing_outputs(files: Sequence[tuple[str, Optional[str]]],
+                            folders: Sequence[tuple[str, Optional[str]]] = ()) -> None:
+    """Usage error when two output options name one file, or a file output lies in an output folder (whose
+    writer replaces what it wrote there before): one output would silently destroy the other.
+
+    Args:
+        files: ``(option, path)`` of each file output given (None and ``-`` are ignored).
+        folders: ``(option, path)`` of each folder output given.
+    """
+    seen: dict[str, tuple[str, str]] = {}
+    for option, path in files:
+        if not path or path == "-":
+            continue
+        real = os.path.realpath(path)
+        if real in seen:
+            raise click.UsageError(f"{seen[real][0]} and {option} both name {path}, and one would replace the "
+                                   "other; give them different files.")
+        seen[real] = (option, path)
+    for option, folder in folders:
+        if not folder:
+            continue
+        root = os.path.realpath(folder)
+        for real, (other, path) in seen.items():
+            if os.path.commonpath([root, real]) == root:
+                raise click.UsageError(f"{other} {path} is inside {option} {folder}, which dedup writes as a "
+                                       "whole; give a file outside it.")
+
+
 def emit(chunks: Iterable[str], output: Optional[str], *, colour: bool = False) -> None:
     """Send output to stdout (control characters escaped on a terminal), or atomically to a file.
 

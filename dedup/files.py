@@ -191,6 +191,12 @@ def same_bytes(a: PathLike, b: PathLike) -> bool:
         return False
 
 
+def _entry(path: PathLike) -> tuple[str, str]:
+    """A directory entry, named so that two ways to write it compare equal: (real folder, name)."""
+    head, name = os.path.split(os.path.abspath(path))
+    return os.path.realpath(head), name
+
+
 def plan_set_aside(duplicates: Iterable[tuple[str, str, bool]], dest: PathLike,
                    keep: Sequence[str] = (), notes: Optional[list[str]] = None) -> list[Move]:
     """Plan moving duplicate files into ``dest``, keeping their relative paths.
@@ -237,6 +243,12 @@ def plan_set_aside(duplicates: Iterable[tuple[str, str, bool]], dest: PathLike,
         if str(target) in targets:
             raise DedupError(f"two duplicates would both go to {target}; nothing was moved "
                              "(scan the folders one at a time)", str(target))
+        if _entry(target) == _entry(path):
+            # The duplicate is already where it would go (the folder scanned is, or holds, DEST): moving it
+            # onto itself would remove it.
+            if notes is not None:
+                notes.append(f"{path}: already in {root}; left in place")
+            continue
         resume = False
         if os.path.lexists(target):
             if key is not None and (_file_key(target) == key or same_bytes(target, path)):

@@ -233,6 +233,20 @@ def test_move_duplicates(seeds, tmp_path):
     assert (news / A).exists() and (tmp_path / "dupes" / A).read_text() == (seeds / A).read_text()
 
 
+def test_move_duplicates_into_a_folder_that_holds_them_leaves_them_in_place(seeds, tmp_path, monkeypatch):
+    # The duplicate's place in DEST is where it already is: moving it onto itself used to remove it.
+    (tmp_path / "news").mkdir()
+    shutil.copy(seeds / A, tmp_path / "news" / "a.txt")
+    shutil.copy(seeds / B, tmp_path / "b.txt")
+    monkeypatch.chdir(tmp_path)
+    for inputs in (["news", "b.txt"], ["news/a.txt", "b.txt"]):
+        r = run("scan", *inputs, "--move-duplicates", ".")
+        assert r.exit_code == 0, r.stderr
+        assert r.stderr == "Warning: news/a.txt: already in .; left in place\nmoved 0 duplicate files to .\n"
+        assert (tmp_path / "news" / "a.txt").read_text() == (seeds / A).read_text()
+        assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["a.txt", "b.txt"]
+
+
 def test_move_duplicates_refuses_records(tmp_path, seed_texts):
     p = tmp_path / "a.jsonl"
     p.write_text("".join(json.dumps({"id": k, "text": v}) + "\n" for k, v in seed_texts.items()))
@@ -283,3 +297,28 @@ def test_a_document_with_no_words_is_counted_once(tmp_path):
     assert r.stdout.splitlines()[0] == ("2 documents from 4 files (2 skipped, 1 document with no words to compare): "
                                         "0 clusters of near-duplicates, 0 duplicates to drop")
     assert f"Warning: {tmp_path / 'punct.txt'}: no words to compare (empty after normalization)" in r.stderr
+
+
+def test_no_output_replaces_an_input_the_index_or_another_output(seeds, tmp_path, monkeypatch):
+    news = tmp_path / "news"
+    shutil.copytree(seeds, news)
+    monkeypatch.chdir(tmp_path)
+    original = {p.name: p.read_bytes() for p in news.iterdir()}
+    assert run("index", "add", "q.db", "news", "-q").exit_code == 0
+    db = (tmp_path / "q.db").read_bytes()
+    cases = [
+        (["index", "query", "q.db", "news", "-f", "jsonl", "-o", "q.db"], 2, "the index and -o both name q.db"),
+        (["index", "query", "q.db", "news", "-o", "./q.db-wal"], 2, "the index's log and -o both name ./q.db-wal"),
+        (["scan", "news", "-q", "--script", f"news/{A}"], 1, f"news/{A} is one of the inputs"),
+        (["scan", "news", "-o", "same.txt", "--script", "same.txt"], 2, "-o and --script both name same.txt"),
+        (["scan", "news", "-o", "rep/index.html", "--report", "rep"], 2, "-o rep/index.html is inside --report rep"),
+        (["diff", f"news/{A}", f"news/{B}", "--corpus", "news", "-o", f"news/{sorted(original)[2]}"], 1,
+         "is one of the inputs"),
+    ]
+    for args, code, message in cases:
+        r = run(*args)
+        assert r.exit_code == code and message in r.stderr, (args, r.stderr)
+        assert r.stderr.count("Error:") == 1
+    assert {p.name: p.read_bytes() for p in news.iterdir()} == original
+    assert (tmp_path / "q.db").read_bytes() == db
+    assert not (tmp_path / "same.txt").exists() and not (tmp_path / "rep").exists()
