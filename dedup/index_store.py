@@ -146,6 +146,9 @@ def _guard(path: str) -> Iterator[None]:
         yield
     except sqlite3.Error as exc:
         raise _sqlite_error(path, exc) from exc
+    except UnicodeDecodeError as exc:  # text SQLite read from a damaged page (the schema's, say)
+        raise IndexFormatError(f"{path} is damaged or not a dedup index (unreadable text: {exc.reason}); restore it "
+                               "or give another file", path) from exc
 
 
 # ---------------------------------------------------------------- word counts
@@ -334,12 +337,17 @@ class SQLiteStore:
         elif p.stat().st_size:
             try:
                 with open(p, "rb") as fh:
-                    head = fh.read(len(_SQLITE_MAGIC))
+                    head = fh.read(100)  # the database header
             except OSError as exc:
                 raise DedupError(f"cannot read {p} ({exc.strerror}); check the path and permissions",
                                  self.path) from exc
-            if head != _SQLITE_MAGIC:
+            if head[: len(_SQLITE_MAGIC)] != _SQLITE_MAGIC:
                 raise IndexFormatError(f"{p} is not a dedup index (not an SQLite file); give another path", self.path)
+            # Another program's database is refused before anything (the journal mode, say) is changed in it.
+            app = int.from_bytes(head[68:72], "big") if len(head) >= 72 else 0
+            if app not in (0, APPLICATION_ID):
+                raise IndexFormatError(f"{self.path} is not a dedup index (an SQLite database of another "
+                                       "program); give another path", self.path)
         self.timeout = timeout
         self.create = create
         with _guard(self.path):
@@ -354,6 +362,11 @@ class SQLiteStore:
         conn = self.conn
         deadline = time.monotonic() + self.timeout
         with _guard(self.path):
+            (app,) = conn.execute("PRAGMA application_id").fetchone()
+            if app == 0 and conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None:
+                # Tables, and not ours: left exactly as they are.
+                raise IndexFormatError(f"{self.path} is not a dedup index (an SQLite database of another "
+                                       "program); give another path", self.path)
             # For a new file only (SQLite ignores it once the file has pages):
             # a 2-3 KB shingle set per row fills 16 KB pages well, where two
             # of them overflow a 4 KB page and waste most of it.

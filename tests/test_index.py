@@ -894,3 +894,32 @@ def _count_docs(db: Path) -> int:
             return conn.execute("SELECT count(*) FROM docs").fetchone()[0]
     except sqlite3.OperationalError:  # not made yet
         return 0
+
+
+def test_another_program_s_database_is_refused_unchanged_and_a_damaged_one_named(tmp_path: Path) -> None:
+    # Refusing a database must not change it: the journal mode (WAL) used to be switched first.
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    before = other.read_bytes()
+    tagged = tmp_path / "tagged.db"
+    with sqlite3.connect(tagged) as conn:
+        conn.execute("PRAGMA application_id = 1234")
+        conn.execute("CREATE TABLE t (x)")
+    tagged_before = tagged.read_bytes()
+    for args in (["index", "info"], ["index", "add"], ["index", "query"], ["index", "compact"]):
+        for db in (other, tagged):
+            r = run_cli(*args, str(db), *([str(SEEDS)] if args[1] in ("add", "query") else []))
+            assert r.exit_code == 1 and r.output == (f"Error: {db} is not a dedup index (an SQLite database of "
+                                                     "another program); give another path\n"), r.output
+    assert other.read_bytes() == before and tagged.read_bytes() == tagged_before
+    # A damaged schema (text SQLite cannot decode) is named, not a traceback.
+    good = tmp_path / "good.db"
+    assert run_cli("index", "add", str(good), str(SEEDS)).exit_code == 0
+    data = bytearray(good.read_bytes())
+    data[data.find(b"CREATE TABLE") + 7] = 0x9C
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(bytes(data))
+    r = run_cli("index", "info", str(bad))
+    assert r.exit_code == 1 and r.output.startswith(f"Error: {bad} is damaged or not a dedup index (")
+    assert r.output.count("\n") == 1
