@@ -520,10 +520,29 @@ def scan_dataframe(df: "DataFrame", id_col: str = "id", text_col: str = "text", 
         picked = df.select(*cols)
         schema = T.StructType([T.StructField("ord", T.LongType(), False)] + list(picked.schema.fields))
         base = spark.createDataFrame(picked.rdd.zipWithIndex().map(lambda r: (r[1],) + tuple(r[0])), schema)
+    _check_keys(base, id_col, order_col)
     if "date_raw" in base.columns:
         base = base.mapInArrow(_parse_dates, "ord long, id string, text string, date_us long")
     base = base.withColumn("mtime", F.lit(False))
     return scan_documents_frame(base, config, block=block, driver_edges=driver_edges)
+
+
+def _check_keys(base: "DataFrame", id_col: str, order_col: Optional[str]) -> None:
+    """Refuse null ids, and an order that repeats or is missing (one pass over the two columns): rows that
+    share an order value were taken for one, and a null id made one document of all the rows with none."""
+    from pyspark.sql import functions as F
+
+    row = base.agg(F.count(F.lit(1)).alias("rows"), F.count("ord").alias("ordered"),
+                   F.countDistinct("ord").alias("orders"), F.sum(F.col("id").isNull().cast("long")).alias("no_id")
+                   ).collect()[0]
+    if row["no_id"]:
+        raise ConfigError(f"Column {id_col!r} is null in {row['no_id']:,} rows; give every row an id (fill them, "
+                          "e.g. with F.coalesce, or filter those rows out).")
+    if order_col is not None and (row["ordered"] < row["rows"] or row["orders"] < row["ordered"]):
+        what = (f"null (or not a number) in {row['rows'] - row['ordered']:,} rows" if row["ordered"] < row["rows"]
+                else f"repeated: {row['orders']:,} distinct values in {row['rows']:,} rows")
+        raise ConfigError(f"Column {order_col!r} gives the input order, so its values must be distinct numbers; "
+                          f"it is {what} (leave order_col out to use the DataFrame's order).")
 
 
 def _parse_dates(batches: Iterator[Any]) -> Iterator[Any]:

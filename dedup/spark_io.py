@@ -241,9 +241,9 @@ def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFie
             return [(k << 40, rel, text, micros(mtime), True)]
 
         frames.append(raw.rdd.flatMap(text_doc))
-    rdd = frames[0]
-    for more in frames[1:]:
-        rdd = rdd.union(more)
+    # One union of all the files: unions chained file by file nest as deep as there are files, and Spark
+    # overflowed its stack serializing 300 of them.
+    rdd = frames[0] if len(frames) == 1 else sc.union(frames)
     df = spark.createDataFrame(rdd, DOC_SCHEMA)
     return df.select("ord", "id", "text", "date_us", F.col("mtime").cast("boolean"))
 

@@ -223,3 +223,38 @@ def test_a_folder_named_beside_a_file_names_its_files_as_the_local_scan_does(spa
     assert got == local_lines(sources, ScanConfig())
     ids = {m["id"] for line in got["clusters"].splitlines() for m in json.loads(line)["members"]}
     assert {f"{folder.as_posix()}/{copy.name}", str(copy)} <= ids
+
+
+def test_dataframe_keys_that_would_give_a_wrong_answer_are_refused(spark) -> None:
+    # A repeated or missing order value took two rows for one (a document vanished from its cluster), and a
+    # null id made one document of all the rows without one.
+    from dedup.errors import ConfigError
+    from dedup.spark import scan_dataframe
+
+    text = "the council approved the budget for the new school on tuesday after a long debate " * 3
+    cases = [
+        ([("a", 7), ("b", 7), ("c", 2), ("d", 3)], "url string, n long", "n", "repeated: 3 distinct values in 4 rows"),
+        ([("a", 1), ("b", None), ("c", 2), ("d", 3)], "url string, n long", "n", "null (or not a number) in 1 rows"),
+        ([("a", 1), (None, 2), (None, 3), ("d", 4)], "url string, n long", None, "Column 'url' is null in 2 rows"),
+    ]
+    for rows, schema, order, message in cases:
+        df = spark.createDataFrame([(u, text, n) for u, n in rows], schema.replace(", n", ", body string, n"))
+        with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+            scan_dataframe(df, id_col="url", text_col="body", order_col=order)
+    df = spark.createDataFrame([(u, text, n) for u, n in [("a", 1), ("b", 5), ("c", 2), ("d", 3)]],
+                               "url string, body string, n long")
+    result = scan_dataframe(df, id_col="url", text_col="body", order_col="n")
+    assert [sorted(m["id"] for m in r["members"]) for r in result.clusters.collect()] == [["a", "b", "c", "d"]]
+
+
+def test_a_folder_of_hundreds_of_files_is_one_union(spark, tmp_path: Path) -> None:
+    # Unions chained file by file overflowed Spark's stack (StackOverflowError) at about 300 files.
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    docs = list(islice(read_documents([str(need(REUTERS))]), 620))
+    for k in range(310):
+        with open(folder / f"p{k:03d}.jsonl", "w", encoding="utf-8") as fh:
+            for d in docs[2 * k : 2 * k + 2]:
+                fh.write(json.dumps({"id": d.id, "text": d.text}) + "\n")
+    _, got = spark_lines(spark, [folder], ScanConfig(), pairs_too=False)
+    assert got["clusters"] == local_lines([folder], ScanConfig())["clusters"]
