@@ -131,7 +131,7 @@ def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_
     settings = given_settings(threshold=threshold, containment=containment, shingle_size=shingle_size,
                               num_perm=num_perm, seed=seed)
     opts = make_read_options(encoding, id_field, text_field, date_field, strict, path_ids=True)
-    opts.include, opts.exclude = include, exclude
+    opts.include, opts.exclude, opts.lasting_ids = include, exclude, True
     try:
         with Progress(quiet, "indexing", opts) as progress:
             docs = read_documents(list(sources), opts)

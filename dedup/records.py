@@ -124,6 +124,9 @@ class ReadOptions:
         path_ids: give files in folders their path as given (``news/a.txt``
             for ``news/``) instead of their path relative to the folder, so
             ids stay unique across runs over different folders.
+        lasting_ids: ids name an article from one run to the next (an
+            index): a record on standard input without an id is skipped, as
+            its ``-:LINE`` would name another article in the next run.
     """
 
     encoding: Optional[str] = None
@@ -135,6 +138,7 @@ class ReadOptions:
     max_document_bytes: int = MAX_DOCUMENT_BYTES
     max_file_bytes: int = MAX_FILE_BYTES
     path_ids: bool = False
+    lasting_ids: bool = False
     skipped: list[Skipped] = field(default_factory=list)
     files_read: int = 0
     files_ignored: int = 0
@@ -377,6 +381,9 @@ def record_document(number: int, rec: object, path: str, rel: str, opts: ReadOpt
     if rid is None or isinstance(rid, (dict, list)):
         if opts.id_field is not None:
             return Skipped(path, f"record has no id in field {opts.id_field!r} (choose one with --id-field)", number)
+        if opts.lasting_ids and rel == "-":
+            return Skipped(path, "record has no id, and a line number of standard input names another article "
+                                 "each run (give the records ids, or choose the id field with --id-field)", number)
         doc_id = f"{rel}:{number}"
     else:
         doc_id = record_id(rid)

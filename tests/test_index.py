@@ -923,3 +923,25 @@ def test_another_program_s_database_is_refused_unchanged_and_a_damaged_one_named
     r = run_cli("index", "info", str(bad))
     assert r.exit_code == 1 and r.output.startswith(f"Error: {bad} is damaged or not a dedup index (")
     assert r.output.count("\n") == 1
+
+
+def test_records_on_standard_input_need_ids_of_their_own_to_be_indexed(tmp_path: Path) -> None:
+    # Their -:LINE ids would name tonight's first article as yesterday's: every article of the second night
+    # was "not replaced" (left out) with exit 0.
+    nights = ["".join(json.dumps({"text": f"night {n} story {i} " + " ".join(f"w{n}x{i}x{k}" for k in range(40))})
+                      + "\n" for i in range(3)) for n in (1, 2)]
+    db = tmp_path / "n.db"
+    r = CliRunner().invoke(cli, ["index", "add", str(db), "-"], input=nights[0])
+    assert r.exit_code == 1 and not db.exists()
+    assert r.stderr.startswith("Warning: -: 3 records skipped (lines 1, 2, 3): record has no id, and a line number "
+                               "of standard input names another article each run")
+    for night in nights:  # with ids, both nights are indexed
+        with_ids = "".join(json.dumps({"id": json.loads(line)["text"][:16], **json.loads(line)}) + "\n"
+                           for line in night.splitlines())
+        r = CliRunner().invoke(cli, ["index", "add", str(db), "-", "-q"], input=with_ids)
+        assert r.exit_code == 0 and r.stdout.startswith("added 3, unchanged 0"), r.output
+    with Index.open(db) as index:
+        assert len(index) == 6
+    # Querying needs no lasting ids: nothing is stored.
+    r = CliRunner().invoke(cli, ["index", "query", str(db), "-", "-q"], input=nights[1])
+    assert r.exit_code == 0 and r.stdout.count("-:") == 3
