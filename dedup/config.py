@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 KeepPolicy = Literal["first", "longest", "newest", "shortest"]
 KEEP_POLICIES = ("first", "longest", "newest", "shortest")
+#: The occasion check's parts, in the order they are tried (a rejected pair is counted by the first it fails).
+CHECKS = ("dates", "figures", "subject")
 
 
 @dataclass(frozen=True)

@@ -346,7 +346,7 @@ def line_value(raw: bytes, encoding: Optional[str]) -> tuple[bool, object]:
     try:
         return True, json.loads(line)
     except json.JSONDecodeError as exc:
-        return False, f"malformed JSON line ({exc.msg} at column {exc.colno}); fix or remove the line"
+        return False, f"malformed JSON line ({exc.msg}: column {exc.colno}); fix or remove the line"
     except ValueError:  # an integer of more digits than Python converts
         return False, f"JSON line {LONG_NUMBER}"
     except RecursionError:

@@ -12,6 +12,7 @@ import shlex
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 
 from . import __version__
+from .config import CHECKS
 from .decode import storable
 from .errors import DedupError
 from .files import atomic_path
@@ -89,7 +90,8 @@ def summary_record(result: ScanResult) -> dict[str, Any]:
         "duplicates": sum(cl.size - 1 for cl in result.clusters),
         "pairs": len(result.pairs),
         "candidates": result.candidates,
-        "rejected": dict(sorted(result.rejected.items())),
+        # Every check's count, 0 included, so that the keys do not change from run to run.
+        "rejected": {**dict.fromkeys(CHECKS, 0), **dict(sorted(result.rejected.items()))},
         "members_verified": result.members_verified,
         "settings": {"shingle_size": c.shingle_size, "shingle_kind": c.shingle_kind, "num_perm": c.num_perm,
                      "seed": c.seed, "scheme": "affine32", "threshold": c.threshold, "containment": c.containment,

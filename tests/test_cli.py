@@ -322,3 +322,9 @@ def test_no_output_replaces_an_input_the_index_or_another_output(seeds, tmp_path
     assert {p.name: p.read_bytes() for p in news.iterdir()} == original
     assert (tmp_path / "q.db").read_bytes() == db
     assert not (tmp_path / "same.txt").exists() and not (tmp_path / "rep").exists()
+
+
+def test_the_json_summary_counts_every_check_even_at_zero(seeds):
+    # A pipeline reads summary.rejected.figures: the key is there on a night with none.
+    r = run("scan", seeds, "-f", "json")
+    assert json.loads(r.stdout)["summary"]["rejected"] == {"dates": 0, "figures": 0, "subject": 0}

@@ -186,7 +186,7 @@ def test_bad_inputs_are_skipped_with_file_and_line(tmp_path):
     assert got == [
         "bad.json: malformed JSON at line 1 column 19: Expecting value"
         " (fix the file, or name it .jsonl if it holds one object a line)",
-        "bad.jsonl:2: malformed JSON line (Expecting property name enclosed in double quotes at column 2);"
+        "bad.jsonl:2: malformed JSON line (Expecting property name enclosed in double quotes: column 2);"
         " fix or remove the line",
         "bad.jsonl:3: record has no text in text, content, article, title or body (choose the field with --text-field)",
         "bad.jsonl:4: record is not a JSON object (expected {\"id\": ..., \"text\": ...})",
@@ -413,3 +413,14 @@ def test_a_text_files_label_is_its_headline_line():
     long = " ".join(f"w{i}" for i in range(20)) + "\n\nmore"
     assert headline(Document("a", long)) == " ".join(f"w{i}" for i in range(12)) + " ..."
     assert headline(Document("a", "One line only")) == "One line only"
+
+
+def test_a_string_cut_short_is_said_once(tmp_path):
+    # JSON's own message ends "starting at": the column followed it as "at at column 40".
+    from dedup.io import ReadOptions, read_documents
+
+    (tmp_path / "cut.jsonl").write_text('{"id": "1", "text": "one two\n', encoding="utf-8")
+    opts = ReadOptions()
+    assert list(read_documents([str(tmp_path / "cut.jsonl")], opts)) == []
+    (note,) = opts.skipped
+    assert note.reason == "malformed JSON line (Unterminated string starting at: column 21); fix or remove the line"

@@ -298,7 +298,7 @@ def test_standard_input_in_workers(tmp_path: Path, small_batches: None) -> None:
     one = outcome(tmp_path, 1, stdin=data, sources=["-"])
     two = outcome(tmp_path, 2, stdin=data, sources=["-"])
     assert one == two and len(one[0]) > 30
-    assert "-:7: malformed JSON line (Expecting property name enclosed in double quotes at column 2); fix or " \
+    assert "-:7: malformed JSON line (Expecting property name enclosed in double quotes: column 2); fix or " \
            "remove the line" in one[1]
 
 
