@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -286,6 +287,30 @@ def _split_paragraph(paragraph: str) -> list[str]:
     return [p for p in pieces if p.strip()]
 
 
+#: A "sentence" of more words (a text with no sentence ends, a table flattened into one line) is cut into
+#: pieces of LONG_PIECE_WORDS words or so, at points its own words choose: after a word whose hash ends in
+#: five zero bits, once a piece has a quarter of that many words, else at twice that many. Two versions
+#: then cut alike except near an edit, and no comparison works on words by the ten thousand.
+LONG_SENTENCE_WORDS = 400
+LONG_PIECE_WORDS = 100
+
+
+def _cut_long(piece: str) -> list[str]:
+    words = piece.split()
+    if len(words) <= LONG_SENTENCE_WORDS:
+        return [piece]
+    out, start = [], 0
+    for k, word in enumerate(words):
+        size = k + 1 - start
+        if (size >= LONG_PIECE_WORDS // 4 and not zlib.crc32((normalize(word) or word).encode()) & 31) \
+                or size >= 2 * LONG_PIECE_WORDS:
+            out.append(" ".join(words[start : k + 1]))
+            start = k + 1
+    if start < len(words):
+        out.append(" ".join(words[start:]))
+    return out
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """Split an article into sentences, keeping paragraph numbers.
 
@@ -309,7 +334,7 @@ def split_sentences(text: str) -> list[Sentence]:
     raw_pieces: list[tuple[str, int, bool]] = []
     paragraphs = [p for p in _PARAGRAPH.split(text.replace("\r\n", "\n")) if p.strip()]
     for number, para in enumerate(paragraphs):
-        for k, piece in enumerate(_split_paragraph(para.strip())):
+        for k, piece in enumerate(p for sentence in _split_paragraph(para.strip()) for p in _cut_long(sentence)):
             raw_pieces.append((piece.strip(), number, k == 0))
     merged: list[list] = []
     for raw, number, first in raw_pieces:
@@ -496,6 +521,11 @@ def _resegmented(sa: Sequence[Sentence], sb: Sequence[Sentence], left_a: set[int
     return found
 
 
+#: Leftover sentence pairs up to which every pair sharing a content word is compared; see _fuzzy_pairs.
+FUZZY_PAIRS = 250_000
+FUZZY_WINDOW = 25
+
+
 def _fuzzy_pairs(sa: Sequence[Sentence], sb: Sequence[Sentence], left_a: set[int], left_b: set[int],
                  cutoff: float) -> list[_Group]:
     """Pair each leftover A sentence with its most similar leftover B sentence
@@ -514,6 +544,14 @@ def _fuzzy_pairs(sa: Sequence[Sentence], sb: Sequence[Sentence], left_a: set[int
     for j, bag in bags_b.items():
         for w in lookup_words(bag):
             index[w].add(j)
+    # Many leftovers on both sides (a long text rewritten throughout): a sentence is paired only with
+    # those about as far into the other version's leftovers (FUZZY_WINDOW of them either way), which
+    # bounds the work; a rewritten sentence that also moved far is then shown removed and added.
+    na, nb = len(left_a), len(left_b)
+    windowed = na * nb > FUZZY_PAIRS
+    rank_a = {i: k / na for k, i in enumerate(sorted(left_a))}
+    rank_b = {j: k / nb for k, j in enumerate(sorted(left_b))}
+    reach = FUZZY_WINDOW / max(na, nb, 1)
     scored = []
     for i in left_a:
         words_a = sa[i].key.split()
@@ -521,6 +559,8 @@ def _fuzzy_pairs(sa: Sequence[Sentence], sb: Sequence[Sentence], left_a: set[int
         seen: set[int] = set()
         for w in lookup_words(bag_a):
             seen |= index.get(w, set())
+        if windowed:
+            seen = {j for j in seen if abs(rank_b[j] - rank_a[i]) <= reach}
         la = len(words_a)
         for j in seen:
             bag_b = bags_b[j]

@@ -454,3 +454,29 @@ def test_pieces_of_a_figure_are_not_terms():
     whole = dedup.diff("GAF offers 36 dlrs a share for the company, it said.",
                        "GAF offers 46 dlrs a share for the company, it said.")
     assert [t.term for t in whole.added_terms] == ["46"]
+
+
+def test_a_text_without_sentence_ends_is_compared_in_pieces_its_words_choose():
+    # One 'sentence' of 30,000 words (a flattened table, a text without punctuation) used to be compared
+    # word by word as a whole: a 1 MB pair took minutes. Pieces are cut where the words say, so that an
+    # edit moves no cut but its own.
+    import random
+
+    from dedup.diff import LONG_PIECE_WORDS, diff, split_sentences
+
+    rng = random.Random(4)
+    vocab = [f"w{i}" for i in range(3000)]
+    words = rng.choices(vocab, k=30_000)
+    edited = [("zz" if k % 100 == 50 else w) for k, w in enumerate(words)]
+    pieces = split_sentences(" ".join(words))
+    assert len(pieces) > 30_000 / (2 * LONG_PIECE_WORDS) and all(len(p.text.split()) <= 2 * LONG_PIECE_WORDS
+                                                                  for p in pieces)
+    assert " ".join(p.text for p in pieces) == " ".join(words)
+    def cuts(sentences):
+        sizes = [len(p.text.split()) for p in sentences]
+        return {sum(sizes[:k]) for k in range(len(sizes))}
+
+    cuts, cuts_after = cuts(pieces), cuts(split_sentences(" ".join(edited)))
+    assert len(cuts & cuts_after) > 0.5 * len(cuts)  # most cuts fall where they did
+    d = diff(" ".join(words), " ".join(edited))
+    assert len(d.changed) > 100 and len(d.added) + len(d.removed) < len(d.changed) / 10
