@@ -324,8 +324,9 @@ class _Reader:
         delimiter = "\t" if base_suffix(path) == ".tsv" else ","
         try:
             with raw, stream, io.BufferedReader(stream) as buffered:  # type: ignore[arg-type]
-                for doc in self.records(csv_records(buffered, shown, delimiter, self.opts.encoding, self.skip),
-                                        shown, rel):
+                rows = csv_records(buffered, shown, delimiter, self.opts.encoding, self.skip,
+                                   self.opts.max_document_bytes)
+                for doc in self.records(rows, shown, rel):
                     self.opts.bytes_done = base + raw.tell()
                     yield doc
         except (OSError, EOFError) as exc:

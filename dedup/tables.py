@@ -8,17 +8,17 @@ import csv
 import io
 from typing import IO, Callable, Iterator, Optional
 
-from .decode import bom_encoding, looks_binary
+from .decode import bom_encoding, human_size, looks_binary
 
 
-def raise_csv_field_limit() -> None:
-    # The csv module refuses fields over 128 KiB by default; a long article is one field.
-    if csv.field_size_limit() < 1 << 30:
-        csv.field_size_limit(1 << 30)
+def raise_csv_field_limit(limit: int = 1 << 30) -> None:
+    """Let the csv module read fields of up to ``limit`` characters (its default, 128 KiB, is less than a
+    long article); a longer field stops the reading there, before it is held in memory whole."""
+    csv.field_size_limit(limit)
 
 
 def csv_records(stream: IO[bytes], path: str, delimiter: str, encoding: Optional[str],
-                skip: Callable[..., None]) -> Iterator[tuple[int, object]]:
+                skip: Callable[..., None], max_field: int = 1 << 30) -> Iterator[tuple[int, object]]:
     """Rows of a CSV/TSV file with a header row, as records numbered by
     the line each starts on (a quoted field may span lines). A ``.csv``
     file whose header row has more semicolons (or bars) than commas is
@@ -30,6 +30,8 @@ def csv_records(stream: IO[bytes], path: str, delimiter: str, encoding: Optional
         delimiter: ``","`` (guessed again from the header) or ``"\\t"``.
         encoding: the file's encoding (None: UTF-8).
         skip: called with (path, reason[, line]) for what cannot be read.
+        max_field: the longest field read, in characters; at a longer one
+            the rest of the file is skipped.
     """
     head = stream.peek(8192)[:8192] if hasattr(stream, "peek") else b""
     if looks_binary(head, encoding):
@@ -47,8 +49,9 @@ def csv_records(stream: IO[bytes], path: str, delimiter: str, encoding: Optional
         skip(path, f"unknown encoding {encoding!r} (use a Python codec name such as utf-8 or "
                         "latin-1)")
         return
-    raise_csv_field_limit()
+    raise_csv_field_limit(max_field)
     rows = csv.reader(text, delimiter=delimiter)
+    start = 1
     try:
         header = next(rows, None)
         if header is None:
@@ -71,7 +74,11 @@ def csv_records(stream: IO[bytes], path: str, delimiter: str, encoding: Optional
         hint = "try --encoding latin-1" if shown.lower() not in ("latin-1", "latin1") else "check the encoding"
         skip(path, f"could not decode as {shown} ({hint})")
     except csv.Error as exc:
-        skip(path, f"malformed CSV at line {rows.line_num} ({exc}); fix the quoting")
+        if "field larger than field limit" in str(exc):
+            skip(path, f"a field is larger than {human_size(max_field)} (the limit; raise it with "
+                       "--max-document-size); the rest of the file was not read", start)
+        else:
+            skip(path, f"malformed CSV at line {rows.line_num} ({exc}); fix the quoting")
     finally:
         try:
             text.detach()

@@ -250,3 +250,18 @@ def test_pyarrow_is_imported_only_when_parquet_is_read_or_written():
     code = "import sys, dedup.cli; print('pyarrow' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0 and done.stdout == "False\n"
+
+
+def test_a_csv_field_over_the_document_limit_stops_the_file_there(tmp_path: Path) -> None:
+    # The csv module held the whole field (six times its size in memory) before the limit was checked.
+    from dedup.io import ReadOptions, read_documents
+
+    path = tmp_path / "big.tsv"
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("id\ttext\n1\tthe first story is short\n2\t" + "word " * 400_000 + "\n3\tnever read\n")
+    opts = ReadOptions(max_document_bytes=1 << 20)
+    docs = list(read_documents([str(path)], opts))
+    assert [d.id for d in docs] == ["1"]
+    (note,) = opts.skipped
+    assert (note.line, note.reason) == (3, "a field is larger than 1 MiB (the limit; raise it with "
+                                           "--max-document-size); the rest of the file was not read")
