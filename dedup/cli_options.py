@@ -54,7 +54,10 @@ class Size(click.ParamType):
         m = re.fullmatch(r"\s*(\d+)\s*([kKmMgG]?)(?:i?[bB])?\s*", str(value))
         if not m or int(m.group(1)) < 1:
             self.fail(f"{value!r} is not a size (give bytes, or a number with K, M or G, such as 16M)", param, ctx)
-        return int(m.group(1)) * self._UNITS[m.group(2).lower()]
+        size = int(m.group(1)) * self._UNITS[m.group(2).lower()]
+        if size > 1 << 62:  # beyond any file, and beyond what the readers can count in
+            self.fail(f"{value!r} is larger than any file (give at most a few G)", param, ctx)
+        return size
 
 
 def _first_present(names: Sequence[str]) -> str:

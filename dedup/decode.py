@@ -422,6 +422,9 @@ def open_input(path: Path) -> IO[bytes]:
     return raw
 
 
+_READ_PIECE = 16 << 20
+
+
 def read_bounded(path: Path, limit: int) -> bytes:
     """Read a whole input (decompressed) of at most ``limit`` bytes.
 
@@ -432,7 +435,16 @@ def read_bounded(path: Path, limit: int) -> bytes:
     """
     with open_input(path) as fh:
         try:
-            data = fh.read(limit + 1)
+            # In pieces: one read of limit + 1 bytes allocates them all first (a --max-document-size of
+            # terabytes was an out-of-memory error on a small file).
+            parts, got = [], 0
+            while got <= limit:
+                part = fh.read(min(limit + 1 - got, _READ_PIECE))
+                if not part:
+                    break
+                parts.append(part)
+                got += len(part)
+            data = parts[0] if len(parts) == 1 else b"".join(parts)
         except GZIP_ERRORS as exc:
             if path.suffix.lower() != ".gz":
                 raise

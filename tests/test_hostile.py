@@ -621,3 +621,15 @@ def test_a_page_declaring_a_charset_that_cannot_decode_it_is_one_warning(tmp_pat
     assert r.stderr.startswith(f"Warning: {tmp_path / 'p.html'}: could not decode as ") and r.stderr.count("\n") == 1
     summary = json.loads(r.stdout)["summary"]
     assert (summary["documents"], summary["skipped"]) == (2, 1)  # u.html as UTF-8, r.html as UTF-8
+
+
+def test_a_huge_size_limit_is_refused_or_read_in_pieces(tmp_path):
+    # 99999999999999999999G overflowed (a traceback); a terabyte limit made each file's read allocate a
+    # terabyte first (out of memory on a small file).
+    r = run("scan", SEEDS, "--max-document-size", "99999999999999999999G")
+    assert r.exit_code == 2 and "is larger than any file" in r.stderr
+    small = tmp_path / "a.txt.gz"
+    small.write_bytes(gzip.compress((SEEDS / sorted(p.name for p in SEEDS.glob("*.txt"))[0]).read_bytes()))
+    r = run("scan", small, SEEDS, "--max-document-size", "1000000G", "-f", "json")
+    assert r.exit_code == 0, r.stderr
+    assert json.loads(r.stdout)["summary"]["documents"] == 6
