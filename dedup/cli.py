@@ -18,7 +18,7 @@ from .config import KEEP_POLICIES, ScanConfig
 from .errors import ConfigError, DedupError
 from .files import atomic_write, check_folder_target, plan_set_aside, set_aside, write_folder
 from .io import read_documents
-from .term import escape_controls
+from .term import one_line
 from .diffreport import DIFF_FORMATS, DIFF_RENDERERS, render_report
 from .report import BINARY_FORMATS, RENDERERS, SCAN_FORMATS, render_id_list, render_script, write_parquet
 
@@ -203,7 +203,8 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
         if moves is not None:
             moved = set_aside(moves)
             if not quiet:
-                click.echo(f"moved {moved} duplicate file{'s' if moved != 1 else ''} to {move_duplicates}", err=True)
+                files = "file" if moved == 1 else "files"
+                click.echo(one_line(f"moved {moved} duplicate {files} to {move_duplicates}"), err=True)
     except DedupError as exc:
         raise click.ClickException(str(exc)) from exc
     if fail_on_duplicates and result.clusters:
@@ -318,9 +319,9 @@ def diff_command(a: str, b: str, fmt: str, output: Optional[str], corpus: tuple[
         shared = any(r.op in ("equal", "trivial", "moved_in") for r in result.rows) or \
             any(c.similarity >= 0.5 for c in result.changed)
         if not quiet and max(sim.jaccard, sim.a_in_b, sim.b_in_a) < UNRELATED and not shared:
-            click.echo(f"Warning: {result.a_label} and {result.b_label} share almost no text (jaccard "
-                       f"{sim.jaccard:.2f}, containment {max(sim.a_in_b, sim.b_in_a):.2f}): they may not be "
-                       "versions of one article", err=True)
+            click.echo(one_line(f"Warning: {result.a_label} and {result.b_label} share almost no text (jaccard "
+                                f"{sim.jaccard:.2f}, containment {max(sim.a_in_b, sim.b_in_a):.2f}): they may not "
+                                "be versions of one article"), err=True)
         if fmt == "text":
             to_terminal = not output or output == "-"
             if color is None:
@@ -513,8 +514,7 @@ def main() -> None:
     except KeyboardInterrupt as exc:
         sys.exit(EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED)
     except click.ClickException as exc:
-        if sys.stderr is not None and sys.stderr.isatty():
-            exc.message = escape_controls(exc.message)
+        exc.message = one_line(exc.message)  # one line, on a terminal or not
         exc.show()
         sys.exit(exc.exit_code)
     except MemoryError:

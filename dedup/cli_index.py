@@ -13,6 +13,7 @@ from .cli_options import (CONTEXT, EXIT_DUPLICATES, Progress, emit, folder_optio
                           read_options, refuse_clashing_outputs, refuse_outputs, steady_allocator,
                           warn_skipped)
 from .config import ScanConfig
+from .term import one_line
 from .errors import DedupError
 from .io import read_documents
 from .report import INDEX_FORMATS, render_index_add, render_index_info, render_index_query
@@ -245,7 +246,7 @@ def index_remove(db: str, redis_url: Optional[str], ids: tuple[str, ...], quiet:
     if not quiet:
         for i in dict.fromkeys(ids):
             if i not in gone:
-                click.echo(f"Warning: {i}: not in the index", err=True)
+                click.echo(one_line(f"Warning: {i}: not in the index"), err=True)
     click.echo(f"removed {len(removed)}; the index holds {holds:,} document{'s' if holds != 1 else ''}")
 
 

@@ -15,7 +15,7 @@ from .files import atomic_write, refuse_inputs
 from .io import (BODY_FIELDS, DATE_FIELDS, ID_FIELDS, MAX_DOCUMENT_BYTES, MAX_FILE_BYTES, TEXT_FIELDS,
                  TITLE_FIELDS, ReadOptions)
 from .sources import expand_sources
-from .term import OutputClosed, escape_controls, write_stdout
+from .term import OutputClosed, one_line, write_stdout
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -251,10 +251,8 @@ def warn_skipped(skipped: Sequence[Any], quiet: bool) -> None:
     few such lines only."""
     if quiet:
         return
-    tty = sys.stderr.isatty()
-
     def say(line: str) -> None:
-        click.echo(escape_controls(line) if tty else line, err=True)
+        click.echo(one_line(line), err=True)
 
     groups: dict[tuple[str, str], list[Any]] = {}
     for note in skipped:

@@ -48,6 +48,12 @@ def escape_controls(text: str, keep_colour: bool = False) -> str:
     return _CONTROL.sub(_visible, text)
 
 
+def one_line(text: str) -> str:
+    """``text`` as one line of a message, wherever it goes: control characters escaped (line feeds too:
+    a file name holding one must not start a line that reads as another message)."""
+    return escape_controls(text).replace("\n", "\\n")
+
+
 class OutputClosed(Exception):
     """Standard output's reader went away (``| head`` exited)."""
 

@@ -633,3 +633,17 @@ def test_a_huge_size_limit_is_refused_or_read_in_pieces(tmp_path):
     r = run("scan", small, SEEDS, "--max-document-size", "1000000G", "-f", "json")
     assert r.exit_code == 0, r.stderr
     assert json.loads(r.stdout)["summary"]["documents"] == 6
+
+
+def test_a_file_name_with_a_line_feed_cannot_forge_a_message_line(tmp_path):
+    # Each warning and error is one line, on a terminal or not: a name holding "\nWarning: ..." used to
+    # print a second line of its own choosing (and escape sequences reached a log raw).
+    (tmp_path / "bad\nWarning: all is well.txt").write_bytes(b"\x00\x01binary")
+    (tmp_path / "ok.txt").write_text("one two three four five six seven", encoding="utf-8")
+    r = run("scan", tmp_path)
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("Warning")]
+    assert warnings == [f"Warning: {tmp_path}/bad\\nWarning: all is well.txt: binary file, not text (remove it "
+                        "or give text files only)"]
+    proc = subprocess.run([sys.executable, "-m", "dedup", "scan", str(tmp_path / "gone\x1b]0;x\x07\nError: fake")],
+                          cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1 and "\\x1b" in proc.stderr, proc.stderr
