@@ -180,7 +180,8 @@ def md(text: str) -> str:
     ``+``, ``-``, ``1.``) escaped so that a list item stays one item;
     ``.``, ``(`` and the like elsewhere are left as they are."""
     out = []
-    for ch in html.escape(text, quote=False):
+    # Control characters and bidirectional overrides as escapes too, as in the HTML page.
+    for ch in html.escape(escape_controls(text), quote=False):
         out.append("\\" + ch if ch in _MD_SPECIAL else ch)
     escaped = "".join(out)
     lead = _MD_BLOCK_START.match(escaped)

@@ -309,3 +309,12 @@ def test_the_report_says_why_a_copy_is_kept(tmp_path: Path) -> None:
     page = (report2 / "cluster-0.html").read_text(encoding="utf-8")
     assert ("keep b.txt: it says it corrects an earlier version, so it is kept before the copies it supersedes "
             "(by --keep longest alone, a.txt would be)") in page
+
+
+def test_markdown_shows_a_bidirectional_override_in_a_name_as_an_escape(tmp_path):
+    # As the HTML page does: a raw U+202E in the heading turned "A → B" around on screen.
+    a, b = tmp_path / "evil\u202etxt.a", tmp_path / "b.txt"
+    a.write_text("The council met on Monday. It approved the budget.", encoding="utf-8")
+    b.write_text("The council met on Monday. It approved the new budget.", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["diff", str(a), str(b), "-f", "markdown"])
+    assert r.exit_code == 0 and "\u202e" not in r.stdout and "u202e" in r.stdout
