@@ -401,7 +401,52 @@ def standard_input() -> IO[bytes]:
     """
     if sys.stdin is None:
         raise InputError("-: standard input is closed; pipe the articles in, or name files instead of -", "-")
-    return sys.stdin.buffer
+    stream = sys.stdin.buffer
+    # Gzip piped in (cat news.jsonl.gz | dedup scan -) is read as it would be from a .gz file.
+    if hasattr(stream, "peek") and stream.peek(2)[:2] == b"\x1f\x8b":
+        import gzip
+
+        return _GuardedStream(gzip.GzipFile(fileobj=stream, mode="rb"), "-")  # type: ignore[return-value]
+    return stream
+
+
+class _GuardedStream:
+    """A decompressing stream whose read errors (a gzip stream cut short or damaged) are InputErrors
+    naming it, as they are for a ``.gz`` file."""
+
+    _READS = frozenset(("read", "read1", "readline", "readlines", "readinto", "peek"))
+
+    def __init__(self, stream: IO[bytes], shown: str) -> None:
+        self._stream, self._shown = stream, shown
+
+    def __getattr__(self, name: str) -> object:
+        attr = getattr(self._stream, name)
+        if name not in self._READS:
+            return attr
+
+        def guarded(*args: object) -> object:
+            try:
+                return attr(*args)
+            except GZIP_ERRORS as exc:
+                raise InputError(f"{self._shown}: could not read to the end ({exc or type(exc).__name__}); "
+                                 "re-compress or repair the input", self._shown) from exc
+
+        return guarded
+
+    def __iter__(self) -> "_GuardedStream":
+        return self
+
+    def __next__(self) -> bytes:
+        line = self.readline()  # type: ignore[operator]
+        if not line:
+            raise StopIteration
+        return line  # type: ignore[no-any-return]
+
+    def __enter__(self) -> "_GuardedStream":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stream.close()
 
 
 def open_input(path: Path) -> IO[bytes]:

@@ -647,3 +647,16 @@ def test_a_file_name_with_a_line_feed_cannot_forge_a_message_line(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "dedup", "scan", str(tmp_path / "gone\x1b]0;x\x07\nError: fake")],
                           cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 1 and proc.stderr.count("\n") == 1 and "\\x1b" in proc.stderr, proc.stderr
+
+
+def test_gzip_piped_to_standard_input_is_read_and_a_cut_one_is_one_error():
+    # `cat news.jsonl.gz | dedup scan -` said "binary file, not JSON lines".
+    lines = "".join(json.dumps({"id": f"s{k}", "text": (SEEDS / name).read_text(encoding="utf-8")}) + "\n"
+                    for k, name in enumerate(sorted(p.name for p in SEEDS.glob("*.txt"))))
+    packed = gzip.compress(lines.encode())
+    r = dedup_proc("scan", "-", "-f", "json", input=packed)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["summary"]["clusters"] == 1
+    r = dedup_proc("scan", "-", "-q", input=packed[: len(packed) // 2])
+    assert r.returncode == 1 and r.stderr.startswith(b"Error: -: could not read to the end (")
+    assert r.stderr.count(b"\n") == 1
