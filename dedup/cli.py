@@ -454,8 +454,14 @@ def spark_scan(sources: tuple[str, ...], output: str, pairs: bool, keep: str, th
                             date_window=date_window, figures=figures, subject=subject)  # type: ignore[arg-type]
     except DedupError as exc:
         raise click.BadParameter(str(exc)) from exc
-    from .spark_io import RecordFields, quiet_session, scan_paths
+    from .spark_io import RecordFields, is_uri, output_exists, quiet_session, scan_paths
 
+    # What can be checked here is, before Spark takes half a minute to start.
+    if not is_uri(output) and os.path.exists(output):
+        raise click.ClickException(str(output_exists(output, os.path.exists(os.path.join(output, "_SUCCESS")))))
+    for source in sources:
+        if not is_uri(source) and not os.path.exists(source):
+            raise click.ClickException(f"{source}: no such file or folder")
     try:
         spark = quiet_session(master or "local[*]") if master or not _in_spark_submit() else _submitted_session()
         n = scan_paths(spark, list(sources), output, config, pairs=pairs,

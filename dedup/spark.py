@@ -425,7 +425,8 @@ class SparkScan:
             ``figures``, ``subject``, ``correction`` (the fields of
             ``dedup scan --pairs --format jsonl``), with ``left`` and
             ``right``, the two documents' input order.
-        members: one row per cluster member: ``cluster``, ``size``, ``id``,
+        members: one row per cluster member: ``cluster``, ``size``,
+            ``rank`` (its place in the cluster, the kept copy 0), ``id``,
             ``jaccard``, ``containment``, ``keep`` (the fields of
             ``dedup scan --format jsonl``).
         clusters: one row per cluster: ``cluster``, ``keep``, ``members``

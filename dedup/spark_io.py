@@ -9,6 +9,7 @@ pyspark is imported inside the functions that use it (``pip install 'dedup[spark
 from __future__ import annotations
 
 import json
+import re
 import os
 import posixpath
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from datetime import timezone
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from .config import ScanConfig
-from .errors import ConfigError, InputError
+from .errors import ConfigError, DedupError, InputError
 from .spark import DOC_SCHEMA, SPARK_MISSING, micros, scan_documents_frame
 
 if TYPE_CHECKING:
@@ -59,11 +60,22 @@ def quiet_session(master: str = "local[2]", partitions: int = 4, app: str = "ded
         spark = builder.getOrCreate()
     except Exception as exc:  # py4j raises a bare Exception when no Java runs
         raise ConfigError(f"{SPARK_MISSING}: could not start Spark ({str(exc).splitlines()[0]}).") from exc
-    spark.sparkContext.setLogLevel("ERROR")
+    # A failed task's stack trace is not logged: the command says the cause in one line.
+    spark.sparkContext.setLogLevel("FATAL")
     return spark
 
 
-def _is_uri(path: str) -> bool:
+_GLOB = re.compile(r"([\\{}\[\]*?])")
+
+
+def hadoop_literal(path: str) -> str:
+    """A listed file's path as Hadoop's readers take it literally: they expand ``{} [] * ?`` as a glob
+    pattern (a file named ``report[1].txt`` matched nothing), unless escaped with a backslash."""
+    return _GLOB.sub(r"\\\1", path)
+
+
+def is_uri(path: str) -> bool:
+    """Whether ``path`` is a Hadoop URI (else a local path)."""
     return "://" in path or path.startswith(("hdfs:", "s3a:", "s3:", "gs:", "abfs:", "abfss:", "file:"))
 
 
@@ -91,7 +103,7 @@ def list_inputs(spark: "SparkSession", sources: Sequence[str]) -> list[tuple[str
         return True
 
     out: list[tuple[str, str]] = []
-    if not any(_is_uri(s) for s in sources):
+    if not any(is_uri(s) for s in sources):
         for path, rel, inside in expand_inputs(list(sources)):
             if path is None:
                 raise InputError("-: the Spark engine reads files, not standard input (save it to a file)", "-")
@@ -100,7 +112,7 @@ def list_inputs(spark: "SparkSession", sources: Sequence[str]) -> list[tuple[str
         return out
     several = len(sources) > 1  # a folder's files named relative to it only when it is all that was named
     for src in sources:
-        found = _hadoop_files(spark, src if _is_uri(src) else os.path.abspath(src))
+        found = _hadoop_files(spark, src if is_uri(src) else os.path.abspath(src))
         for uri, rel in found:
             in_folder = len(found) > 1 or rel != uri
             if kept(uri.rsplit("/", 1)[-1], in_folder):
@@ -190,7 +202,7 @@ def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFie
         name = uri.lower()
         base = k << 40
         if name.endswith((".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")):
-            lines = sc.textFile(uri).zipWithIndex()
+            lines = sc.textFile(hadoop_literal(uri)).zipWithIndex()
 
             def parse(item: tuple[str, int], rel: str = rel, base: int = base) -> list[tuple]:
                 line, number = item
@@ -205,7 +217,7 @@ def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFie
 
             frames.append(lines.flatMap(parse))
         elif name.endswith(".parquet"):
-            table = spark.read.parquet(uri)
+            table = spark.read.parquet(hadoop_literal(uri))
 
             def parse_row(item: tuple[Any, int], rel: str = rel, base: int = base) -> list[tuple]:
                 row, number = item
@@ -217,7 +229,7 @@ def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFie
             texts.append((k, uri, rel))
     if texts:
         by_path = {uri: (k, rel) for k, uri, rel in texts}
-        raw = spark.read.format("binaryFile").load([uri for _, uri, _ in texts]).select(
+        raw = spark.read.format("binaryFile").load([hadoop_literal(uri) for _, uri, _ in texts]).select(
             "path", "modificationTime", "content")
 
         def text_doc(row: Any) -> list[tuple]:
@@ -261,16 +273,40 @@ def scan_paths(spark: "SparkSession", sources: Sequence[str], output: str, confi
         InputError: an input is missing, or ``output`` exists already.
     """
     if _exists(spark, output):
-        raise InputError(f"{output}: already exists; give a new folder (dedup never overwrites a result)", output)
-    result = scan_documents_frame(read_inputs(spark, sources, fields, encoding), config or ScanConfig())
-    lines = result.jsonl(pairs=pairs).persist()
-    n = lines.count()
-    lines.saveAsTextFile(output)
+        raise output_exists(output, _exists(spark, output.rstrip("/") + "/_SUCCESS"))
+    try:
+        result = scan_documents_frame(read_inputs(spark, sources, fields, encoding), config or ScanConfig())
+        lines = result.jsonl(pairs=pairs).persist()
+        n = lines.count()
+        lines.saveAsTextFile(output)
+    except Exception as exc:  # py4j's Py4JJavaError: a task failed (a damaged input, say)
+        if isinstance(exc, DedupError) or type(exc).__name__ != "Py4JJavaError":
+            raise
+        raise DedupError(f"the Spark job failed ({spark_cause(str(exc))}); check the inputs (gzip -t tests a .gz "
+                         f"file) and run again, after removing {output} if it was left", output) from exc
     return n
 
 
+def output_exists(output: str, finished: bool) -> InputError:
+    """The error for an output folder that exists: a result (``finished``: it holds ``_SUCCESS``), or what
+    an interrupted run left."""
+    if finished:
+        return InputError(f"{output}: already exists; give a new folder (dedup never overwrites a result)", output)
+    return InputError(f"{output}: already exists, with no _SUCCESS in it (what an interrupted run leaves, or "
+                      "another folder); remove it or give a new folder", output)
+
+
+def spark_cause(message: str) -> str:
+    """The root cause in a Java stack trace's text, on one line: its last ``Caused by:``, else its first
+    line naming an exception."""
+    lines = [line.strip() for line in message.splitlines()]
+    causes = [line[len("Caused by: "):] for line in lines if line.startswith("Caused by: ")]
+    named = causes[-1:] or [line for line in lines if "Exception" in line or "Error" in line][:1] or lines[:1]
+    return named[0][:300] if named else "no message"
+
+
 def _exists(spark: "SparkSession", path: str) -> bool:
-    if not _is_uri(path):
+    if not is_uri(path):
         return os.path.exists(path)
     fs, p = _hadoop_fs(spark, path)
     return bool(fs.exists(p))

@@ -258,3 +258,34 @@ def test_a_folder_of_hundreds_of_files_is_one_union(spark, tmp_path: Path) -> No
                 fh.write(json.dumps({"id": d.id, "text": d.text}) + "\n")
     _, got = spark_lines(spark, [folder], ScanConfig(), pairs_too=False)
     assert got["clusters"] == local_lines([folder], ScanConfig())["clusters"]
+
+
+def test_file_names_with_glob_characters_are_read_as_named(spark, tmp_path: Path) -> None:
+    # Hadoop's readers took "report[1].txt" as a pattern (matching nothing: a traceback).
+    folder = tmp_path / "weird"
+    folder.mkdir()
+    names = sorted(p.name for p in SEEDS.glob("*.txt"))
+    for name, new in zip(names, ["brace{x}.txt", "report[1].txt", "star*.txt", "q?.txt", "plain.txt"]):
+        shutil.copy(SEEDS / name, folder / new)
+    (folder / "news[2026].jsonl").write_text(json.dumps({"id": "j1", "text": (SEEDS / names[0]).read_text()})
+                                             + "\n", encoding="utf-8")
+    _, got = spark_lines(spark, [folder], ScanConfig())
+    assert got == local_lines([folder], ScanConfig())
+    assert "j1" in got["clusters"]
+
+
+def test_a_damaged_gzip_part_and_an_unfinished_output_are_one_line_each(spark, tmp_path: Path) -> None:
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    (parts / "a.jsonl").write_text(json.dumps({"id": "a", "text": "one two three four five six"}) + "\n")
+    data = bytearray(gzip.compress((json.dumps({"id": "b", "text": "seven eight nine ten " * 50}) + "\n").encode()))
+    data[-8] ^= 0xFF  # the CRC
+    (parts / "b.jsonl.gz").write_bytes(bytes(data))
+    got = CliRunner().invoke(cli, ["spark", "scan", str(parts), "-o", str(tmp_path / "out")])
+    assert got.exit_code == 1 and got.output.startswith("Error: the Spark job failed (") and "CRC" in got.output
+    assert got.output.count("\n") == 1, got.output
+    # What an interrupted run leaves (no _SUCCESS) is named as such, before Spark starts.
+    (tmp_path / "cut").mkdir()
+    (tmp_path / "cut" / "part-00000").write_text("")
+    got = CliRunner().invoke(cli, ["spark", "scan", str(SEEDS), "-o", str(tmp_path / "cut")])
+    assert got.exit_code == 1 and "with no _SUCCESS in it" in got.output
