@@ -272,7 +272,11 @@ def index_info(db: str, redis_url: Optional[str], fmt: str) -> None:
 
 @index_group.command("compact", context_settings=CONTEXT)
 @index_location
-def index_compact(db: str, redis_url: Optional[str]) -> None:
+@click.option("--vacuum", is_flag=True,
+              help="Then give the free pages back to the file system (rewrites the file: needs free disk space of "
+                   "about its size). Without it they stay in the file for later adds to reuse.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def index_compact(db: str, redis_url: Optional[str], vacuum: bool, quiet: bool) -> None:
     """Merge the index's band entries into one run, so that a query seeks each band key once.
 
     Adding writes each 65,536 documents' band entries as a run of their own
@@ -284,17 +288,23 @@ def index_compact(db: str, redis_url: Optional[str]) -> None:
     \b
     Examples:
       dedup index compact archive.db
+      dedup index compact archive.db --vacuum     # and shrink the file
     """
     index = open_index(db, redis_url)
     try:
         with index:
             runs, moved = index.compact()
+            sizes = index.vacuum() if vacuum else None
     except DedupError as exc:
         raise click.ClickException(str(exc)) from exc
+    if quiet:
+        return
     if moved:
         click.echo(f"compacted {db}: {runs} runs of band entries into one ({moved:,} entries)")
     else:
         click.echo(f"{db} has {'one run' if runs else 'no band entries'}; nothing to compact")
+    if sizes is not None and redis_url is None:
+        click.echo(f"vacuumed {db}: {sizes[0]:,} bytes before, {sizes[1]:,} after")
 
 
 @index_group.command("upgrade", context_settings=CONTEXT)

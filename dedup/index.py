@@ -723,6 +723,13 @@ class Index:
         """
         return self._store.compact()
 
+    def vacuum(self) -> tuple[int, int]:
+        """Give the file's free pages back to the file system (SQLite's VACUUM: the file is rewritten,
+        which needs free disk space of about its size; other processes wait meanwhile). Compacting
+        leaves the pages of the old runs free for later adds to reuse; this returns them at once.
+        Redis: nothing to do. Returns (bytes before, bytes after)."""
+        return self._store.vacuum()
+
     def __contains__(self, doc_id: object) -> bool:
         return isinstance(doc_id, str) and bool(self._store.lookup([storable(doc_id)]))
 

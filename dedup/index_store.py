@@ -488,6 +488,14 @@ class SQLiteStore:
                 moved = self._merge(conn, runs, _TOP_LEVEL, runs)
         return len(runs), moved
 
+    def vacuum(self) -> tuple[int, int]:
+        """VACUUM the file (see :meth:`dedup.index.Index.vacuum`); (bytes before, bytes after)."""
+        before = self.size()
+        with _guard(self.path):
+            self.conn.execute("VACUUM")
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return before, self.size()
+
     def merge_runs(self, fanout: Optional[int] = None,
                    starting: Optional[Callable[[int, int], None]] = None) -> int:
         """Merge complete runs of one level into one of the next while ``fanout`` (default
