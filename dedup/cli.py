@@ -306,6 +306,7 @@ def diff_command(a: str, b: str, fmt: str, output: Optional[str], corpus: tuple[
       pbpaste | dedup diff - published.txt
       dedup diff old.txt new.txt --exit-code > /dev/null || echo changed
     """
+    refuse_clashing_outputs([("-o", output)])
     refuse_outputs([output], [a, b, *corpus])
     from .versions import diff_sources
 

@@ -207,8 +207,12 @@ def refuse_clashing_outputs(files: Sequence[tuple[str, Optional[str]]],
     """
     seen: dict[str, tuple[str, str]] = {}
     for option, path in files:
+        if path == "" and option.startswith("-"):
+            raise click.UsageError(f"{option} needs a file name (- for standard output).")
         if not path or path == "-":
             continue
+        if path.endswith(("/", os.sep)) or (option.startswith("-") and os.path.isdir(path)):
+            raise click.UsageError(f"{option} {path} names a folder; give a file name.")
         real = os.path.realpath(path)
         if real in seen:
             raise click.UsageError(f"{seen[real][0]} and {option} both name {path}, and one would replace the "

@@ -328,3 +328,14 @@ def test_the_json_summary_counts_every_check_even_at_zero(seeds):
     # A pipeline reads summary.rejected.figures: the key is there on a night with none.
     r = run("scan", seeds, "-f", "json")
     assert json.loads(r.stdout)["summary"]["rejected"] == {"dates": 0, "figures": 0, "subject": 0}
+
+
+def test_an_output_option_that_names_a_folder_or_nothing_is_a_usage_error(seeds, tmp_path, monkeypatch):
+    # "-o newfile/" wrote a file called newfile, and "-o ''" wrote to standard output, without a word.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dir").mkdir()
+    for args, message in ((["-o", "newfile/"], "-o newfile/ names a folder"), (["-o", ""], "-o needs a file name"),
+                          (["-o", "dir"], "-o dir names a folder"), (["--script", "dir/"], "--script dir/ names")):
+        r = run("scan", seeds, *args)
+        assert r.exit_code == 2 and message in r.stderr, (args, r.stderr)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dir"]
