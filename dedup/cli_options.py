@@ -211,7 +211,7 @@ def refuse_clashing_outputs(files: Sequence[tuple[str, Optional[str]]],
             raise click.UsageError(f"{option} needs a file name (- for standard output).")
         if not path or path == "-":
             continue
-        if path.endswith(("/", os.sep)) or (option.startswith("-") and os.path.isdir(path)):
+        if path.endswith(("/", os.sep)) and not os.path.isdir(path):  # (an existing folder: see atomic_write)
             raise click.UsageError(f"{option} {path} names a folder; give a file name.")
         real = os.path.realpath(path)
         if real in seen:

@@ -591,6 +591,17 @@ def wide_encoding(encoding: Optional[str]) -> bool:
     return name.startswith(("utf-16", "utf-32"))
 
 
+def binary_reason(data: bytes, kind: str) -> str:
+    """Why a file that :func:`looks_binary` is skipped: UTF-16 text without a byte-order mark (every other
+    byte NUL) is named as such, with the option that reads it; anything else is a binary file."""
+    sample = data[:4096]
+    odd, even = sample[1::2], sample[0::2]
+    for zeros, other, name in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if len(zeros) >= 4 and zeros.count(0) >= 0.9 * len(zeros) and other.count(0) <= 0.1 * len(other):
+            return f"UTF-16 text without a byte-order mark, it seems (read it with --encoding {name})"
+    return f"binary file, not {kind} (remove it or give text files only)"
+
+
 def looks_binary(data: bytes, encoding: Optional[str] = None) -> bool:
     if wide_encoding(encoding) or _utf16_32_bom(data) is not None:
         return False

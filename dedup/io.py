@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, AbstractSet, Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
 
 from .decode import (GZIP_ERRORS, HTML_SUFFIXES, Utf8Lines, base_suffix, decode, gzip_reader,  # noqa: F401
-                     looks_binary, open_input, parse_date, standard_input, stream_bom, wide_encoding)
+                     binary_reason, looks_binary, open_input, parse_date, standard_input, stream_bom, wide_encoding)
 from .errors import InputError
 from .records import (BODY_FIELDS, DATE_FIELDS, ID_FIELDS, MAX_DOCUMENT_BYTES, MAX_FILE_BYTES, TEXT_FIELDS,  # noqa: F401
                       TITLE_FIELDS, TOO_DEEP, LONG_NUMBER, Document, FileBatch, FileMark, LineBatch, LineBlock,
@@ -207,7 +207,7 @@ class _Reader:
                           number)
                 continue
             if number == 1 and looks_binary(raw, enc):
-                self.skip(path, "binary file, not JSON lines (remove it or give text files only)")
+                self.skip(path, binary_reason(raw, "JSON lines"))
                 return
             if not raw.strip():
                 continue

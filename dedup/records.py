@@ -17,8 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, NamedTuple, Optional, Sequence, Union
 
-from .decode import (HTML_SUFFIXES, TooLarge, base_suffix, decode, human_size, looks_binary, page_charset, text_codec,
-                     parse_date, read_bounded)
+from .decode import (HTML_SUFFIXES, TooLarge, base_suffix, binary_reason, decode, human_size, looks_binary,
+                     page_charset, parse_date, read_bounded, text_codec)
 from .errors import ConfigError, InputError
 
 if TYPE_CHECKING:
@@ -278,7 +278,7 @@ def read_text(path: Path, shown: str, limit: int, option: str, opts: ReadOptions
     if not data.strip():
         return Skipped(shown, "empty file")
     if looks_binary(data, opts.encoding):
-        return Skipped(shown, "binary file, not text (remove it or give text files only)")
+        return Skipped(shown, binary_reason(data, "text"))
     declared = page_charset(data) if base_suffix(path) in HTML_SUFFIXES else None
     if declared is not None:
         try:  # as a browser reads a saved page: by the charset it declares, whatever --encoding says
@@ -503,7 +503,7 @@ def parse_lines(batch: LineBatch, opts: ReadOptions) -> list[Union[Document, Ski
                                number))
             continue
         if number == 1 and looks_binary(raw, batch.encoding):
-            out.append(Skipped(batch.path, "binary file, not JSON lines (remove it or give text files only)"))
+            out.append(Skipped(batch.path, binary_reason(raw, "JSON lines")))
             break
         if not raw.strip():
             continue

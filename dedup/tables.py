@@ -8,7 +8,7 @@ import csv
 import io
 from typing import IO, Callable, Iterator, Optional
 
-from .decode import bom_encoding, human_size, looks_binary
+from .decode import binary_reason, bom_encoding, human_size, looks_binary
 
 
 def raise_csv_field_limit(limit: int = 1 << 30) -> None:
@@ -35,7 +35,7 @@ def csv_records(stream: IO[bytes], path: str, delimiter: str, encoding: Optional
     """
     head = stream.peek(8192)[:8192] if hasattr(stream, "peek") else b""
     if looks_binary(head, encoding):
-        skip(path, "binary file, not CSV (remove it or give text files only)")
+        skip(path, binary_reason(head, "CSV"))
         return
     if delimiter == ",":
         header = head.split(b"\n", 1)[0]

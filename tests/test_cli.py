@@ -335,7 +335,9 @@ def test_an_output_option_that_names_a_folder_or_nothing_is_a_usage_error(seeds,
     monkeypatch.chdir(tmp_path)
     (tmp_path / "dir").mkdir()
     for args, message in ((["-o", "newfile/"], "-o newfile/ names a folder"), (["-o", ""], "-o needs a file name"),
-                          (["-o", "dir"], "-o dir names a folder"), (["--script", "dir/"], "--script dir/ names")):
+                          (["--script", "new/"], "--script new/ names")):
         r = run("scan", seeds, *args)
         assert r.exit_code == 2 and message in r.stderr, (args, r.stderr)
+    r = run("scan", seeds, "-o", "dir")  # one that exists: the error that suggests a name in it
+    assert r.exit_code == 1 and "Error: dir is a folder; give a file name, such as dir/dedup.out" in r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dir"]

@@ -384,3 +384,19 @@ def test_index_file_then_its_folder_is_one_id_and_replacing_is_explicit(tmp_path
                         "(other text under an indexed id); the index holds 1 document\n")
     r = run("index", "add", db, "news", "--replace")
     assert r.stdout.startswith("replaced news/a.txt\nadded 0, unchanged 0, replaced 1")
+
+
+def test_utf16_without_a_byte_order_mark_is_named_with_the_option_that_reads_it(tmp_path):
+    # It was "binary file ... remove it", though --encoding utf-16-le reads it.
+    from dedup.io import ReadOptions, read_documents
+
+    text = "The council met on Monday and approved the budget for the new school."
+    (tmp_path / "a.txt").write_bytes(text.encode("utf-16-le"))
+    (tmp_path / "b.jsonl").write_bytes(('{"id": "1", "text": "hello there"}\n').encode("utf-16-be"))
+    opts = ReadOptions()
+    assert list(read_documents([str(tmp_path)], opts)) == []
+    assert sorted(n.reason for n in opts.skipped) == [
+        "UTF-16 text without a byte-order mark, it seems (read it with --encoding utf-16-be)",
+        "UTF-16 text without a byte-order mark, it seems (read it with --encoding utf-16-le)"]
+    (doc,) = read_documents([str(tmp_path / "a.txt")], ReadOptions(encoding="utf-16-le"))
+    assert doc.text == text
