@@ -5,12 +5,12 @@ scan). Article text is untrusted: every piece of it is escaped."""
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Sequence
 
 from . import __version__
+from .report import json_text
 from .term import escape_controls
 from .records import NO_WORDS
 
@@ -78,7 +78,7 @@ def figures_names_line(d: VersionDiff) -> str:
 
 
 def render_diff_json(d: VersionDiff) -> Iterator[str]:
-    yield json.dumps(diff_record(d), ensure_ascii=False, indent=2) + "\n"
+    yield json_text(diff_record(d), ensure_ascii=False, indent=2) + "\n"
 
 
 # ---------------------------------------------------------------- text

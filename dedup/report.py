@@ -8,6 +8,7 @@ import dataclasses
 import io
 import json
 import os
+import re
 import shlex
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 
@@ -25,6 +26,14 @@ if TYPE_CHECKING:
     from .verify import Pair
 
 SCAN_FORMATS = ("text", "json", "jsonl", "csv", "parquet")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_text(value: Any, **kwargs: Any) -> str:
+    """``json.dumps(value, **kwargs)`` that stays valid UTF-8: a file name that is not valid UTF-8 holds
+    lone surrogates (its stray bytes), written as ``\\udcNN`` escapes, which ``json.load`` turns back into
+    that name (written raw, the bytes made the whole document invalid)."""
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, **kwargs))
 
 
 def _n(count: int, noun: str) -> str:
@@ -116,10 +125,10 @@ def render_jsonl(result: ScanResult, pairs: bool = False) -> Iterator[str]:
     """One JSON object a line: clusters (size >= 2), or verified pairs."""
     if pairs:
         for p in _pairs_sorted(result):
-            yield json.dumps(pair_record(result, p), ensure_ascii=False) + "\n"
+            yield json_text(pair_record(result, p), ensure_ascii=False) + "\n"
     else:
         for cl in result.clusters:
-            yield json.dumps(cluster_record(cl), ensure_ascii=False) + "\n"
+            yield json_text(cluster_record(cl), ensure_ascii=False) + "\n"
 
 
 def render_json(result: ScanResult, pairs: bool = False) -> Iterator[str]:
@@ -133,7 +142,7 @@ def render_json(result: ScanResult, pairs: bool = False) -> Iterator[str]:
     pages = [page_record(d) for d in result.documents if d.extractor is not None]
     if pages:
         body["pages"] = pages
-    yield json.dumps(body, ensure_ascii=False, indent=2) + "\n"
+    yield json_text(body, ensure_ascii=False, indent=2) + "\n"
 
 
 def render_csv(result: ScanResult, pairs: bool = False) -> Iterator[str]:
@@ -234,10 +243,10 @@ def render_id_list(ids: list[str], fmt: str) -> Iterator[str]:
     one a line; json, one array; jsonl, one JSON string a line; csv, an
     ``id`` column."""
     if fmt == "json":
-        yield json.dumps(ids, ensure_ascii=False, indent=2) + "\n"
+        yield json_text(ids, ensure_ascii=False, indent=2) + "\n"
     elif fmt == "jsonl":
         for i in ids:
-            yield json.dumps(i, ensure_ascii=False) + "\n"
+            yield json_text(i, ensure_ascii=False) + "\n"
     elif fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
@@ -426,7 +435,7 @@ def render_index_add(outcomes: Iterable["AddOutcome"], fmt: str, holds: Callable
     for o in outcomes:
         counts[o.status] += 1
         if fmt == "jsonl":
-            yield json.dumps(index_record(o), ensure_ascii=False) + "\n"
+            yield json_text(index_record(o), ensure_ascii=False) + "\n"
         elif fmt == "json":
             records.append(index_record(o))
         elif o.status == "duplicate":
@@ -437,7 +446,7 @@ def render_index_add(outcomes: Iterable["AddOutcome"], fmt: str, holds: Callable
         elif o.status == "conflict":
             yield f"not replaced {o.id} (indexed with other text; --replace replaces it)\n"
     if fmt == "json":
-        yield json.dumps({"summary": {**counts, "documents": holds()}, "outcomes": records,
+        yield json_text({"summary": {**counts, "documents": holds()}, "outcomes": records,
                           "skipped": _skipped_records(skipped)}, ensure_ascii=False, indent=2) + "\n"
     elif fmt == "text":
         yield (f"added {counts['added']}, unchanged {counts['unchanged']}, replaced {counts['replaced']}, "
@@ -456,7 +465,7 @@ def render_index_query(results: Iterable["QueryResult"], fmt: str, skipped: Iter
         with_matches += bool(r.matches)
         matches += len(r.matches)
         if fmt == "jsonl":
-            yield json.dumps(index_record(r), ensure_ascii=False) + "\n"
+            yield json_text(index_record(r), ensure_ascii=False) + "\n"
         elif fmt == "json":
             records.append(index_record(r))
         else:
@@ -464,7 +473,7 @@ def render_index_query(results: Iterable["QueryResult"], fmt: str, skipped: Iter
                 yield _match_text(r.id, m)
     summary = {"queried": queried, "with_matches": with_matches, "matches": matches}
     if fmt == "json":
-        yield json.dumps({"summary": summary, "results": records, "skipped": _skipped_records(skipped)},
+        yield json_text({"summary": summary, "results": records, "skipped": _skipped_records(skipped)},
                          ensure_ascii=False, indent=2) + "\n"
     elif fmt == "text":
         yield (f"queried {queried} document{'s' if queried != 1 else ''}: {with_matches} with near-duplicates "
@@ -474,7 +483,7 @@ def render_index_query(results: Iterable["QueryResult"], fmt: str, skipped: Iter
 def render_index_info(info: "IndexInfo", fmt: str) -> Iterator[str]:
     """Settings, counts and size of an index."""
     if fmt == "json":
-        yield json.dumps(dataclasses.asdict(info), ensure_ascii=False, indent=2) + "\n"
+        yield json_text(dataclasses.asdict(info), ensure_ascii=False, indent=2) + "\n"
         return
     per_doc = f" ({info.size_bytes / info.documents:,.0f} per document)" if info.documents else ""
     size_label = "file size" if info.backend == "sqlite" else "server memory"
@@ -502,7 +511,7 @@ def explanation_record(e: "Explanation") -> dict[str, Any]:
 def render_explanation(e: "Explanation", fmt: str = "text") -> Iterator[str]:
     """Each check on one line: name, value, threshold, verdict, and what it looked at."""
     if fmt == "json":
-        yield json.dumps(explanation_record(e), ensure_ascii=False, indent=2) + "\n"
+        yield json_text(explanation_record(e), ensure_ascii=False, indent=2) + "\n"
         return
     for label, d in (("A", e.a), ("B", e.b)):
         date = "no date" if d.date is None or d.date_is_mtime else d.date.strftime("%Y-%m-%d %H:%M")

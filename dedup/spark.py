@@ -30,7 +30,6 @@ pyspark is imported inside the functions that use it (``pip install 'dedup[spark
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Iterator, Optional
@@ -452,19 +451,19 @@ class SparkScan:
 
     def jsonl(self, pairs: bool = False) -> Any:
         """The lines of ``dedup scan --format jsonl`` (``--pairs``: of the pairs), as an ordered RDD of str."""
-        from .report import cluster_record, pair_fields
+        from .report import cluster_record, json_text, pair_fields
 
         if pairs:
             def pair_line(r: Any) -> str:
                 d = r.asDict()
                 d["left_in_right"], d["right_in_left"] = d["containment_a_in_b"], d["containment_b_in_a"]
-                return json.dumps(pair_fields(d["a"], d["b"], _row_pair(d)), ensure_ascii=False)
+                return json_text(pair_fields(d["a"], d["b"], _row_pair(d)), ensure_ascii=False)
 
             return self.pairs.orderBy("left", "right").rdd.map(pair_line)
 
         def cluster_line(r: Any) -> str:
             members = tuple(Member(m["id"], m["jaccard"], m["containment"], m["keep"]) for m in r["members"])
-            return json.dumps(cluster_record(Cluster(r["cluster"], r["keep"], members)), ensure_ascii=False)
+            return json_text(cluster_record(Cluster(r["cluster"], r["keep"], members)), ensure_ascii=False)
 
         return self.clusters.orderBy("cluster").rdd.map(cluster_line)
 

@@ -660,3 +660,18 @@ def test_gzip_piped_to_standard_input_is_read_and_a_cut_one_is_one_error():
     r = dedup_proc("scan", "-", "-q", input=packed[: len(packed) // 2])
     assert r.returncode == 1 and r.stderr.startswith(b"Error: -: could not read to the end (")
     assert r.stderr.count(b"\n") == 1
+
+
+def test_json_output_stays_valid_utf8_with_a_file_name_that_is_not(tmp_path):
+    # The name's stray byte was written raw: json.load failed on the whole document, jq changed the id.
+    name = os.fsdecode(b"bad\xff.txt")
+    (tmp_path / name).write_text("The council met on Monday and approved the budget for the new school.")
+    shutil.copy(tmp_path / name, tmp_path / "good.txt")
+    for fmt in ("json", "jsonl"):
+        r = dedup_proc("scan", tmp_path, "-f", fmt)
+        assert r.returncode == 0, r.stderr
+        text = r.stdout.decode("utf-8")  # strict: raises on a raw 0xFF
+        assert "\\udcff" in text
+        ids = {m["id"] for line in ([text] if fmt == "json" else text.splitlines())
+               for c in (json.loads(line)["clusters"] if fmt == "json" else [json.loads(line)]) for m in c["members"]}
+        assert {os.fsencode(i) for i in ids} == {b"bad\xff.txt", b"good.txt"}
