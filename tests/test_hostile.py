@@ -276,6 +276,28 @@ def test_unreadable_subfolder_is_reported_and_fatal_with_strict(tmp_path, monkey
 
 # ---------------------------------------------------------------- interrupts and closed pipes
 
+def _feed_until(proc, line, count):
+    """Write ``line(i)`` for i = 0, 1, ... to the process's standard input from a thread; return the thread
+    once ``count`` lines are written. Writes block until dedup reads, so a count of lines written is a count
+    of lines read (less a pipe buffer): dedup is scanning, not starting, when it is then stopped."""
+    written = [0]
+
+    def feed():
+        try:
+            for i in range(10**6):
+                proc.stdin.write(line(i))
+                written[0] += 1
+        except (BrokenPipeError, ValueError, OSError):
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    deadline = time.monotonic() + 60
+    while written[0] < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return writer
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_ctrl_c_exits_130_promptly_without_traceback(tmp_path, jobs):
     import random
@@ -290,23 +312,8 @@ def test_ctrl_c_exits_130_promptly_without_traceback(tmp_path, jobs):
         proc = subprocess.Popen([sys.executable, "-m", "dedup", "scan", "-", "-j", jobs, "-f", "json",
                                  "-o", str(out)], cwd=ROOT, env=env, stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-        written = [0]
-
-        def feed():
-            # Writes block until dedup reads, so a count of lines written is a count of lines read
-            # (less a pipe buffer): dedup is scanning, not starting, when it is interrupted.
-            try:
-                for i in range(10**6):
-                    proc.stdin.write(lines[i % len(lines)].replace(b'"id": "', f'"id": "{i}-'.encode(), 1))
-                    written[0] += 1
-            except (BrokenPipeError, ValueError, OSError):
-                pass
-
-        writer = threading.Thread(target=feed, daemon=True)
-        writer.start()
-        deadline = time.monotonic() + 60
-        while written[0] < 3000 + 1500 * (attempt % 3) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        writer = _feed_until(proc, lambda i: lines[i % len(lines)].replace(b'"id": "', f'"id": "{i}-'.encode(), 1),
+                             3000 + 1500 * (attempt % 3))
         os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
         try:
             proc.wait(timeout=20)
@@ -334,22 +341,8 @@ def test_terminated_or_killed_mid_scan_leaves_no_worker_and_no_traceback(tmp_pat
     proc = subprocess.Popen([sys.executable, "-m", "dedup", "scan", "-", "-j", "2", "-f", "json", "-o", str(out)],
                             cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=True)
-    written = [0]
-
-    def feed():
-        try:
-            for i in range(10**6):
-                proc.stdin.write((json.dumps({"id": str(i), "text": " ".join(rng.choices(vocab, k=300))}) + "\n")
-                                 .encode())
-                written[0] += 1
-        except (BrokenPipeError, ValueError, OSError):
-            pass
-
-    writer = threading.Thread(target=feed, daemon=True)
-    writer.start()
-    deadline = time.monotonic() + 60
-    while written[0] < 4000 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    writer = _feed_until(proc, lambda i: (json.dumps({"id": str(i), "text": " ".join(rng.choices(vocab, k=300))})
+                                          + "\n").encode(), 4000)
     workers = _children(proc.pid)
     assert len(workers) == 2
     if how == "SIGTERM to the group":
