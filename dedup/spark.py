@@ -434,6 +434,7 @@ class SparkScan:
         candidates: DataFrame of the candidate pairs (``i``, ``j``) of the
             shingle LSH.
         config: the settings.
+        documents: the documents scanned (with text, first of their id).
     """
 
     pairs: "DataFrame"
@@ -443,6 +444,7 @@ class SparkScan:
     bands: int
     rows: int
     config: ScanConfig
+    documents: int = 0
 
     def duplicates(self) -> "DataFrame":
         """The ids a user could drop (cluster members other than the kept copy), one column ``id``:
@@ -650,7 +652,7 @@ def scan_documents_frame(docs: "DataFrame", config: ScanConfig, *, block: Option
              .select("left", "right", "a", "b", "jaccard", F.col("left_in_right").alias("containment_a_in_b"),
                      F.col("right_in_left").alias("containment_b_in_a"), "rule", "days", "figures", "subject",
                      "correction"))
-    return SparkScan(named, members, clusters, cand1, bands, rows, config)
+    return SparkScan(named, members, clusters, cand1, bands, rows, config, int(n_docs))
 
 
 def _groups_sparse(pairs: list[Pair], groups: Any) -> list[list[int]]:

@@ -276,6 +276,9 @@ def scan_paths(spark: "SparkSession", sources: Sequence[str], output: str, confi
         raise output_exists(output, _exists(spark, output.rstrip("/") + "/_SUCCESS"))
     try:
         result = scan_documents_frame(read_inputs(spark, sources, fields, encoding), config or ScanConfig())
+        if not result.documents:  # as the local scan: not a night with nothing new
+            raise InputError(f"no documents read from {', '.join(sources)}: no record has text (choose the fields "
+                             "with --text-field, --id-field) and no file is text", sources[0])
         lines = result.jsonl(pairs=pairs).persist()
         n = lines.count()
         lines.saveAsTextFile(output)

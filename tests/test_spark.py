@@ -289,3 +289,13 @@ def test_a_damaged_gzip_part_and_an_unfinished_output_are_one_line_each(spark, t
     (tmp_path / "cut" / "part-00000").write_text("")
     got = CliRunner().invoke(cli, ["spark", "scan", str(SEEDS), "-o", str(tmp_path / "cut")])
     assert got.exit_code == 1 and "with no _SUCCESS in it" in got.output
+
+
+def test_input_with_no_document_is_an_error_as_in_the_local_scan(spark, tmp_path: Path) -> None:
+    # Records without the text field gave "wrote 0 clusters", exit 0: a wrong --text-field passed for a
+    # night with nothing new.
+    src = tmp_path / "notext.jsonl"
+    src.write_text("".join(json.dumps({"id": str(k), "body_html": "<p>x</p>"}) + "\n" for k in range(5)))
+    got = CliRunner().invoke(cli, ["spark", "scan", str(src), "-o", str(tmp_path / "out")])
+    assert got.exit_code == 1 and got.output.startswith(f"Error: no documents read from {src}: ")
+    assert not (tmp_path / "out").exists()
