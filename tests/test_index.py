@@ -1,18 +1,10 @@
-"""dedup.Index and ``dedup index``: the persistent SQLite index.
-
-Fault and concurrency tests run the real command in subprocesses: one is
-killed with SIGKILL in the middle of an add, two add to one index at once.
-"""
+"""dedup.Index and ``dedup index``: the persistent SQLite index (faults and concurrency:
+test_index_faults.py; runs of band entries, compacting: test_index_runs.py)."""
 
 from __future__ import annotations
 
 import json
-import os
-import random
-import signal
 import sqlite3
-import subprocess
-import sys
 import time
 import zlib
 from pathlib import Path
@@ -29,60 +21,8 @@ from dedup.index_store import decode_set, encode_set
 from dedup.verify import similarity
 
 from conftest import REUTERS
-
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT = ScanConfig()
-BANDS, ROWS = DEFAULT.banding  # every document has BANDS band entries
-SEEDS = ROOT / "seeds"
-S0, S1, S2, S3, S4 = sorted(p.name for p in SEEDS.glob("*.txt"))
-
-
-def seed_text(name: str) -> str:
-    return (SEEDS / name).read_text(encoding="utf-8")
-
-
-def seed_doc(name: str) -> Document:
-    return Document(name, seed_text(name), str(SEEDS / name))
-
-
-def seed_vocabulary() -> list[str]:
-    return sorted({w for p in SEEDS.glob("*.txt") for w in p.read_text(encoding="utf-8").split()})
-
-
-def write_generated(path: Path, count: int, *, prefix: str, words: int = 120, seed: int = 7) -> list[str]:
-    """JSON lines of articles made of the seed articles' words in random order; returns their ids."""
-    vocab = seed_vocabulary()
-    rng = random.Random(seed)
-    ids = []
-    with open(path, "w", encoding="utf-8") as fh:
-        for i in range(count):
-            doc_id = f"{prefix}{i:06d}"
-            ids.append(doc_id)
-            fh.write(json.dumps({"id": doc_id, "text": " ".join(rng.choices(vocab, k=words))}) + "\n")
-    return ids
-
-
-def tables(path: Path) -> tuple[list[tuple], list[tuple]]:
-    con = sqlite3.connect(path)
-    try:
-        docs = con.execute("SELECT * FROM docs ORDER BY doc").fetchall()
-        bands = con.execute("SELECT * FROM bands ORDER BY seg, key, doc").fetchall()
-    finally:
-        con.close()
-    return docs, bands
-
-
-def runs(db: Path) -> list[int]:
-    """The runs of band entries in an index file (distinct ``bands.seg``), ascending."""
-    con = sqlite3.connect(db)
-    try:
-        return [r for (r,) in con.execute("SELECT DISTINCT seg FROM bands ORDER BY seg")]
-    finally:
-        con.close()
-
-
-def run_cli(*args: str):
-    return CliRunner().invoke(cli, list(args))
+from index_support import (BANDS, DEFAULT, ROOT, S0, S1, S2, S3, S4, SEEDS, run_cli, seed_doc,
+                           seed_text, tables)
 
 
 # ---------------------------------------------------------------- seeds
@@ -447,91 +387,12 @@ def test_api_refuses_a_single_string(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- faults and concurrency
 
-def _dedup(*args: str) -> list[str]:
-    return [sys.executable, "-m", "dedup", *args]
 
 
-def _snapshot(db: Path) -> tuple[int, int, int]:
-    """(documents, band entries, documents with bands) read in one transaction."""
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
-    try:
-        con.execute("BEGIN")
-        (docs,) = con.execute("SELECT count(*) FROM docs").fetchone()
-        (bands,) = con.execute("SELECT count(*) FROM bands").fetchone()
-        (with_bands,) = con.execute("SELECT count(DISTINCT doc) FROM bands").fetchone()
-        con.execute("COMMIT")
-        return docs, bands, with_bands
-    finally:
-        con.close()
 
 
-def test_sigkill_mid_add_leaves_every_committed_batch(tmp_path: Path) -> None:
-    src = tmp_path / "big.jsonl"
-    ids = write_generated(src, 6000, prefix="doc")
-    db = tmp_path / "archive.db"
-    batch = 200
-    proc = subprocess.Popen(_dedup("index", "add", str(db), str(src), "--batch-size", str(batch), "-q"),
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    seen = []
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if db.exists():
-                try:
-                    snap = _snapshot(db)
-                except sqlite3.OperationalError:  # schema not created yet
-                    snap = None
-                if snap is not None:
-                    seen.append(snap)
-                    if snap[0] >= 4 * batch:
-                        break
-            assert proc.poll() is None, "the add finished before it could be killed; give it more input"
-            time.sleep(0.02)
-        proc.send_signal(signal.SIGKILL)
-    finally:
-        proc.wait()
-    assert proc.returncode == -signal.SIGKILL
-    # Readers during the write saw whole batches only.
-    assert seen and all(d % batch == 0 and b == BANDS * d and w == d for d, b, w in seen)
-
-    con = sqlite3.connect(db)
-    assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    con.close()
-    with Index.open(db) as index:
-        held = len(index)
-        assert 4 * batch <= held < len(ids) and held % batch == 0
-        assert all(i in index for i in ids[:held]) and ids[held] not in index
-    docs, bands, with_bands = _snapshot(db)
-    assert (docs, bands, with_bands) == (held, BANDS * held, held)
-
-    # Running the same add again finishes the job and rewrites nothing.
-    done = subprocess.run(_dedup("index", "add", str(db), str(src), "-q"), cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout == (f"added {len(ids) - held}, unchanged {held}, replaced 0, duplicates 0 (not added), "
-                           f"empty 0; the index holds {len(ids):,} documents\n")
 
 
-def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
-    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
-    ids_a = write_generated(a, 2000, prefix="a", seed=1)
-    ids_b = write_generated(b, 2000, prefix="b", seed=2)
-    db = tmp_path / "shared.db"  # does not exist yet: both processes race to create it
-    procs = [subprocess.Popen(_dedup("index", "add", str(db), str(src), "--batch-size", "50", "-q"), cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for src in (a, b)]
-    outs = [p.communicate(timeout=180) for p in procs]
-    for p, (out, err) in zip(procs, outs):
-        assert p.returncode == 0, err
-        assert out.startswith("added 2000, unchanged 0, replaced 0, duplicates 0")
-    con = sqlite3.connect(db)
-    assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    con.close()
-    assert _snapshot(db) == (4000, 4000 * BANDS, 4000)
-    with Index.open(db) as index:
-        assert all(i in index for i in ids_a + ids_b)
-        probe = [d for d in read_documents([str(a)])][:3]
-        results = index.query([(f"probe-{d.id}", d.text) for d in probe])
-    assert [[m.id for m in r.matches] for r in results] == [[d.id] for d in probe]
 
 
 # ---------------------------------------------------------------- real data
@@ -586,22 +447,6 @@ def test_reuters_queries_agree_with_a_batch_scan(tmp_path: Path) -> None:
     assert len(indexed ^ scanned) <= max(2, len(expected) // 20)
 
 
-def test_two_processes_adding_the_same_documents_keep_each_once(tmp_path: Path) -> None:
-    src = tmp_path / "same.jsonl"
-    write_generated(src, 1500, prefix="s")
-    db = tmp_path / "same.db"
-    procs = [subprocess.Popen(_dedup("index", "add", str(db), str(src), "--batch-size", "50", "-f", "jsonl", "-q"),
-                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    statuses: dict[str, list[str]] = {}
-    for p in procs:
-        out, err = p.communicate(timeout=180)
-        assert p.returncode == 0, err
-        for line in out.splitlines():
-            rec = json.loads(line)
-            statuses.setdefault(rec["id"], []).append(rec["status"])
-    assert len(statuses) == 1500
-    assert all(sorted(s) == ["added", "unchanged"] for s in statuses.values())
-    assert _snapshot(db) == (1500, 1500 * BANDS, 1500)
 
 
 def test_hashing_in_worker_processes_changes_nothing(tmp_path: Path) -> None:
@@ -628,162 +473,12 @@ def test_hashing_in_worker_processes_changes_nothing(tmp_path: Path) -> None:
     assert r.exit_code == 0 and "added 5" in r.output, r.output
 
 
-def test_runs_are_merged_by_level_as_adds_accumulate_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Segments of 32 documents, merged four at a time: adding 1,500 documents in batches of 40 leaves a
-    few runs of rising levels instead of 47 segment runs, every entry still there once, and queries,
-    removals and later adds give what an index that never merges gives."""
-    from itertools import islice
-
-    from conftest import need
-    from dedup import index_store
-    from dedup.index_store import merge_plan, run_level
-
-    monkeypatch.setattr(index_store, "SEGMENT_BITS", 5)
-    docs = list(islice(read_documents([need(REUTERS)]), 1700))
-    first, later = docs[:1500], docs[1500:1600]
-    probe = docs[1600:] + [Document(f"copy-{d.id}", d.text) for d in docs[:1600:20]]
-    gone = [d.id for d in first[::45]]
-
-    results = {}
-    for name, fanout in (("never merged", 10_000), ("merged", 4)):
-        monkeypatch.setattr(index_store, "MERGE_FANOUT", fanout)
-        db = tmp_path / f"{fanout}.db"
-        merges: list[tuple[int, int]] = []
-        with Index(db, batch_size=40) as index:
-            assert len(list(index.iter_add(first, on_merge=lambda level, n: merges.append((level, n))))) == 1500
-            found = runs(db)
-            if name == "merged":
-                # 1,500 documents numbered from 1: segments 0-46, 46 the one still filling. Four or more
-                # complete segments make a level-1 run (a batch can complete the fifth before the check);
-                # four level-1 runs make a level-2 run.
-                levels = sorted(run_level(r) for r in found)
-                assert levels == [0, 0, 1, 2, 2], found
-                assert found[-2:] == [45, 46]
-                assert merge_plan(found, 1501 >> 5, 4) == (0, [])  # nothing left to merge
-                # Each merge was announced: level 0 four or five runs at a time, level 1 four at a time.
-                assert {level for level, _ in merges} == {0, 1}
-                assert all(n in (4, 5) if level == 0 else n == 4 for level, n in merges), merges
-                assert sum(n for level, n in merges if level == 0) == 45  # segments 0-44 went into merges
-                assert [n for level, n in merges if level == 1] == [4, 4]
-            else:
-                assert merges == [] and found == list(range(47))
-            before = index.query(probe)
-            assert index.remove(gone) == gone
-            index.add(later)
-            results[name] = (before, index.query(probe), index.query(first[:200]))
-        docs_rows, band_rows = tables(db)
-        assert len(docs_rows) == 1600 - len(gone) and len(band_rows) == BANDS * len(docs_rows)
-        assert len({(k, d) for _, k, d in band_rows}) == len(band_rows)  # no entry twice
-    assert results["merged"] == results["never merged"]
-    assert sum(len(r.matches) for r in results["merged"][1]) >= 50
-    # A file compacted before merging by level has one run -1 (here: segments 0-9 renumbered so), which
-    # merging takes as level 1 and never collides with.
-    db = tmp_path / "legacy.db"
-    monkeypatch.setattr(index_store, "MERGE_FANOUT", 10_000)
-    with Index(db, batch_size=40) as index:
-        index.add(first)
-    con = sqlite3.connect(db)
-    with con:
-        con.execute("UPDATE bands SET seg = -1 WHERE seg BETWEEN 0 AND 9")
-    con.close()
-    with Index(db, batch_size=40) as index:
-        assert index.query(probe) == results["never merged"][0]
-        # Segments 10-45 (documents 320-1471) become a level-1 run, which with run -1 (documents 1-319)
-        # becomes a level-2 run; segment 46 is still filling.
-        assert index._store.merge_runs(2) == (1152 + 1471) * BANDS
-        assert [run_level(r) for r in runs(db)] == [2, 0]
-        assert index.query(probe) == results["never merged"][0]
 
 
-def test_compacting_merges_the_runs_and_changes_no_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Small segments (128 documents) so that an add of 1,500 makes many runs; compacting leaves one, and
-    queries, later adds and removals give what an index never compacted gives."""
-    from itertools import islice
-
-    from conftest import need
-    from dedup import index_store
-
-    monkeypatch.setattr(index_store, "SEGMENT_BITS", 7)
-    monkeypatch.setattr(index_store, "MERGE_FANOUT", 1000)  # no merging as runs accumulate: compact() alone
-    top = -(1 << 60)  # compact()'s runs: -(2**20 << 40) - serial
-    docs = list(islice(read_documents([need(REUTERS)]), 1800))
-    first, later = docs[:1200], docs[1200:1500]
-    # Unseen articles, and copies of indexed ones under other ids (some of which are removed below).
-    probe = docs[1500:] + [Document(f"copy-{d.id}", d.text) for d in docs[:1500:25]]
-    gone = [d.id for d in first[::50]] + [d.id for d in later[::40]]
-
-    results = {}
-    for name in ("plain", "compacted"):
-        db = tmp_path / f"{name}.db"
-        with Index(db, batch_size=100) as index:
-            index.add(first)
-            assert runs(db) == list(range(10))  # 1,200 documents numbered from 1: segments 0-9
-            before = index.query(probe)
-            if name == "compacted":
-                assert index.compact() == (10, 1200 * BANDS)
-                assert runs(db) == [top - 1]
-                assert index.query(probe) == before
-                assert index.compact() == (1, 0)
-            index.add(later)
-            if name == "compacted":
-                assert runs(db) == [top - 1, 9, 10, 11]  # the compacted run and the segments added since
-            assert index.remove(gone) == gone
-            results[name] = (before, index.query(probe), index.query(first[:300]))
-        docs_rows, band_rows = tables(db)
-        assert len(docs_rows) == 1500 - len(gone) and len(band_rows) == BANDS * len(docs_rows)
-        assert {d for *_, d in band_rows} == {r[0] for r in docs_rows}
-    assert results["compacted"] == results["plain"]
-    assert sum(len(r.matches) for r in results["plain"][1]) >= 30
-    db = str(tmp_path / "compacted.db")
-    r = run_cli("index", "compact", db)
-    assert r.exit_code == 0 and r.output == (f"compacted {db}: 4 runs of band entries into one "
-                                             f"({(1500 - len(gone)) * BANDS:,} entries)\n"), r.output
-    assert runs(Path(db)) == [top - 2]
-    r = run_cli("index", "compact", db)
-    assert r.exit_code == 0 and r.output == f"{db} has one run; nothing to compact\n"
 
 
-def test_the_progress_bar_says_when_an_add_merges_runs() -> None:
-    """On a terminal, the bar of `dedup index add` names the pause a merge makes, until the next batch."""
-    from dedup.cli_options import Progress
-    from dedup.io import ReadOptions
-
-    opts = ReadOptions()
-    opts.bytes_total, opts.bytes_done = 1000, 400
-    with Progress(False, "indexing", opts) as progress:
-        progress.enabled = True  # as on a terminal (where click draws the line below)
-        progress.on_merge(0, 4)  # before any batch: no bar yet, nothing to say it on
-        assert progress.bar is None
-        progress.on_docs(2000)
-        progress.on_merge(0, 4)
-        merging = progress.bar.format_progress_line()
-        opts.bytes_done = 800
-        progress.on_docs(4000)
-        after = progress.bar.format_progress_line()
-    assert merging.endswith("2,000 documents, merging 4 runs of the index")
-    assert after.endswith("4,000 documents")
 
 
-def test_the_progress_bar_ends_on_the_last_count_of_documents(monkeypatch) -> None:
-    """Read ahead of the hashing (all its bytes read), the bar still shows each batch's count, and the last."""
-    import io
-
-    import click._termui_impl
-
-    from dedup.cli_options import Progress
-    from dedup.io import ReadOptions
-
-    screen = io.StringIO()
-    monkeypatch.setattr(click._termui_impl, "isatty", lambda f: True)  # draw as on a terminal
-    monkeypatch.setattr("sys.stderr", screen)
-    opts = ReadOptions()
-    opts.bytes_total = opts.bytes_done = 1000
-    with Progress(False, "scanning", opts) as progress:
-        progress.enabled = True
-        for n in (256, 512, 768, 300 + 768):
-            progress.on_docs(n)
-    frames = screen.getvalue().split("\r")
-    assert "768 documents" in frames[-2] and "1,068 documents" in frames[-1]
 
 
 def test_skipping_duplicates_does_not_depend_on_the_batch_size(tmp_path: Path) -> None:
@@ -822,78 +517,12 @@ def test_removing_documents_takes_them_out_of_the_word_counts(tmp_path: Path) ->
     assert word_counts(tmp_path / "all.db") == word_counts(tmp_path / "kept.db") != []
 
 
-def test_a_committed_batch_reports_its_outcomes_before_runs_are_merged(tmp_path: Path,
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    # Merging runs can take a while in a large index; a Ctrl-C then must not lose the outcomes of the
-    # batch already committed (a pipeline reads them to know what was indexed).
-    from dedup import index_store
-
-    monkeypatch.setattr(index_store, "SEGMENT_BITS", 1)  # two documents a segment: merges come early
-    docs = [Document(f"d{i}", f"story number {i} about " + " ".join(f"w{i}x{k}" for k in range(30)))
-            for i in range(40)]
-    seen = []
-
-    def interrupt(level: int, runs: int) -> None:
-        raise KeyboardInterrupt
-
-    with Index(tmp_path / "i.db", batch_size=10) as index:
-        with pytest.raises(KeyboardInterrupt):
-            for outcome in index.iter_add(docs, on_merge=interrupt):
-                seen.append(outcome.id)
-        assert len(index) == len(seen) == 10
 
 
-def test_progress_comes_after_a_batch_s_outcomes(tmp_path: Path) -> None:
-    # The command flushes its output when progress is called: by then the batch's outcomes must be out,
-    # so that a run killed afterwards has reported every article the index holds.
-    docs = [Document(f"d{i}", f"story number {i} about " + " ".join(f"w{i}x{k}" for k in range(30)))
-            for i in range(25)]
-    events: list[object] = []
-    with Index(tmp_path / "i.db", batch_size=10) as index:
-        for outcome in index.iter_add(docs, progress=events.append):
-            events.append(outcome.id)
-    assert events == [f"d{i}" for i in range(10)] + [10] + [f"d{i}" for i in range(10, 20)] + [20] + [
-        f"d{i}" for i in range(20, 25)] + [25]
 
 
-def test_the_command_flushes_each_committed_batch_s_outcomes(tmp_path: Path) -> None:
-    # Killed (SIGKILL) in the middle of an add with its output in a file: the lines written are those
-    # of the batches committed, no fewer (Python buffers a file's output 8 KiB at a time).
-    src = tmp_path / "in.jsonl"
-    rng = random.Random(3)
-    words = seed_vocabulary()
-    with open(src, "w", encoding="utf-8") as fh:
-        for i in range(6000):
-            fh.write(json.dumps({"id": f"n{i}", "text": " ".join(rng.choices(words, k=60))}) + "\n")
-    db, out = tmp_path / "k.db", tmp_path / "out.jsonl"
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as Python runs by default
-    with open(out, "wb") as fh:
-        proc = subprocess.Popen([sys.executable, "-m", "dedup", "index", "add", str(db), str(src), "-f", "jsonl",
-                                 "--batch-size", "20", "-q", "-j", "1"], cwd=ROOT, stdout=fh,
-                                stderr=subprocess.DEVNULL, env=env)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and (not db.exists() or _count_docs(db) < 300):
-            assert proc.poll() is None, "the add finished before it could be killed; give it more input"
-            time.sleep(0.05)
-        proc.kill()
-        proc.wait()
-    indexed = _count_docs(db)
-    text = out.read_text(encoding="utf-8")
-    assert text.endswith("\n")  # whole lines: a buffer cut short would end in the middle of one
-    lines = text.splitlines()
-    # Every batch committed is reported, but the one whose lines were being written when the kill came
-    # (they are flushed together; a batch's lines fit in the 8 KiB buffer). Before, what the buffer held
-    # was lost: up to 8 KiB of lines, of any number of batches.
-    assert 300 <= indexed < 6000 and len(lines) in (indexed, indexed - 20)
-    assert [json.loads(line)["id"] for line in lines] == [f"n{i}" for i in range(len(lines))]
 
 
-def _count_docs(db: Path) -> int:
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10) as conn:
-            return conn.execute("SELECT count(*) FROM docs").fetchone()[0]
-    except sqlite3.OperationalError:  # not made yet
-        return 0
 
 
 def test_another_program_s_database_is_refused_unchanged_and_a_damaged_one_named(tmp_path: Path) -> None:
@@ -947,29 +576,3 @@ def test_records_on_standard_input_need_ids_of_their_own_to_be_indexed(tmp_path:
     assert r.exit_code == 0 and r.stdout.count("-:") == 3
 
 
-def test_compact_vacuum_gives_the_freed_pages_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Compacting writes the new run before it deletes the old ones: the file grew by the size of the band
-    # entries, with no way to shrink it but a VACUUM by hand.
-    from itertools import islice
-
-    from conftest import need
-    from dedup import index_store
-
-    monkeypatch.setattr(index_store, "SEGMENT_BITS", 7)
-    docs = list(islice(read_documents([need(REUTERS)]), 1500))
-    db = tmp_path / "v.db"
-    with Index(db, batch_size=100) as index:
-        index.add(docs)
-        before = index.query(docs[::50])
-    def size() -> int:  # the file and its write-ahead log
-        return sum(p.stat().st_size for p in (db, tmp_path / "v.db-wal") if p.exists())
-
-    added = size()
-    r = run_cli("index", "compact", str(db))
-    assert r.exit_code == 0 and r.output.startswith(f"compacted {db}: ")
-    compacted = size()
-    r = run_cli("index", "compact", str(db), "--vacuum", "-q")
-    assert r.exit_code == 0 and r.output == ""
-    assert added < compacted and size() < 0.8 * compacted
-    with Index.open(db) as index:
-        assert index.query(docs[::50]) == before
