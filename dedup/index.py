@@ -416,7 +416,8 @@ class Index:
         docs = source.doc_count() if docs is None else docs
         if pending is None:
             return WordWeights(lambda words: source.word_df(np.asarray(words, np.int64) & WORD_MASK), docs)
-        change = dict(pending.df)
+        # Read as the document is checked, before the batch goes on (no copy per document).
+        change = pending.df
 
         def frequency(words: np.ndarray) -> np.ndarray:
             buckets = np.asarray(words, np.int64) & WORD_MASK
@@ -556,7 +557,7 @@ class Index:
         """Work out one batch against the index as the writer reads it; queue its writes."""
         outcomes: list[AddOutcome] = []
         stored = writer.lookup(list(dict.fromkeys(p.doc.id for p in prepared if p is not None)))
-        pending = _Pending()
+        pending = _Pending(counting=skip_duplicates and self.occasion is not None)
         indexed: Optional[int] = None  # documents in the store before the batch
         for doc, item in zip(batch, prepared):
             if item is None:
@@ -754,11 +755,15 @@ class _Pending:
     added: dict[str, Prepared] = field(default_factory=dict)
     removed: set[str] = field(default_factory=set)
     by_key: dict[int, set[str]] = field(default_factory=dict)
-    # The change these make to the word counts: documents, and documents per word bucket.
+    # The change these make to the word counts: documents, and documents per word bucket (kept only when
+    # ``counting``: the occasion check of --skip-duplicates weighs words by them).
+    counting: bool = False
     docs: int = 0
     df: dict[int, int] = field(default_factory=dict)
 
     def _count(self, buckets: np.ndarray, sign: int) -> None:
+        if not self.counting:
+            return
         self.docs += sign
         for b in np.asarray(buckets, np.int64).tolist():
             self.df[b] = self.df.get(b, 0) + sign
