@@ -102,7 +102,7 @@ def index_group() -> None:
 @click.option("-f", "--format", "fmt", type=click.Choice(INDEX_FORMATS), default="text", show_default=True,
               help="Output format (jsonl: one outcome per document).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=1000, show_default=True,
-              help="Documents per transaction.")
+              help="Documents per transaction (fewer where their text passes 8 MB).")
 @article_options
 def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_duplicates: bool, replace: bool,
               fmt: str, batch_size: int, jobs: int, quiet: bool, threshold: Optional[float],

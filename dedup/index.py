@@ -290,7 +290,8 @@ class Index:
         config: settings for a new index; when opening, all of them are checked.
         redis: a Redis URL (``redis://host:port/db``): keep the index there.
         create: create the index when it does not exist.
-        batch_size: documents per transaction when adding.
+        batch_size: documents per transaction when adding (fewer where their text passes
+            :data:`dedup.pipeline.BATCH_CHARS` characters).
         timeout: seconds to wait for another writer before giving up.
         prefilter: drop candidates whose sketch rules a match out before
             fetching their sets (:func:`may_match`); False verifies every

@@ -20,13 +20,14 @@ from typing import IO, AbstractSet, Callable, Iterable, Iterator, Mapping, Optio
 from .decode import (GZIP_ERRORS, HTML_SUFFIXES, Utf8Lines, base_suffix, decode, gzip_reader,  # noqa: F401
                      binary_reason, looks_binary, open_input, parse_date, standard_input, stream_bom, wide_encoding)
 from .errors import InputError
+from .lines import CHUNK, line_blocks, line_lists
 from .records import (BODY_FIELDS, DATE_FIELDS, ID_FIELDS, MAX_DOCUMENT_BYTES, MAX_FILE_BYTES, TEXT_FIELDS,  # noqa: F401
                       TITLE_FIELDS, TOO_DEEP, LONG_NUMBER, Document, FileBatch, FileMark, LineBatch, LineBlock,
                       ReadOptions, Skipped, Unread, from_ring, headline, line_value, modified, parse_batch,
                       parse_lines, pick_field, read_text, record_document, record_text, record_title, repeated_id,
                       text_document, to_ring, too_large)
 from .sources import Source, expand_inputs
-from .tables import csv_records
+from .tables import csv_records, parquet_batch_rows
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 JSON_SUFFIXES = (".json",)
@@ -37,13 +38,12 @@ SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSON_SUFFIXES + JSONL_SUFFIXES + CSV_
 _NOT_TEXT = HTML_SUFFIXES + JSON_SUFFIXES + JSONL_SUFFIXES + CSV_SUFFIXES + PARQUET_SUFFIXES
 #: Plain text files a worker reads at a time, by their size (or 256 files, the batch).
 FILE_BATCH_BYTES = 8 << 20
-#: Rows of a Parquet file converted to records at a time: memory holds one
-#: batch of rows, not the file.
+#: Rows of a Parquet file made records at a time (fewer of wide rows): memory holds a batch, not the file.
 PARQUET_BATCH_ROWS = 1024
 PARQUET_MISSING = 'reading Parquet needs pyarrow: pip install "dedup[parquet]"'
 
 # How much of a JSON lines stream is read at a time.
-_CHUNK = 1 << 20
+_CHUNK = CHUNK
 
 
 def _file_of(stream: IO[bytes]) -> IO[bytes]:
@@ -335,8 +335,7 @@ class _Reader:
             self.skip(shown, "empty file (a CSV file needs a header row and at least one row)")
 
     def parquet_file(self, path: Path, shown: str, rel: str) -> Iterator[Document]:
-        """A Parquet file, read in batches of rows with pyarrow (an optional
-        dependency), so memory holds one batch at a time."""
+        """A Parquet file, read in batches of rows with pyarrow (optional)."""
         try:
             import pyarrow.parquet as pq
         except ImportError as exc:
@@ -354,10 +353,11 @@ class _Reader:
         size = path.stat().st_size
         base = self.opts.bytes_done
         total_rows = max(pfile.metadata.num_rows, 1)
+        per_batch = parquet_batch_rows(pfile.metadata, PARQUET_BATCH_ROWS, FILE_BATCH_BYTES)
 
         def rows() -> Iterator[tuple[int, object]]:
             number = 0
-            for batch in pfile.iter_batches(batch_size=PARQUET_BATCH_ROWS):
+            for batch in pfile.iter_batches(batch_size=per_batch):
                 for rec in batch.to_pylist():
                     number += 1
                     yield number, rec
@@ -384,104 +384,10 @@ class _Reader:
         for a worker process to split) where the stream is bytes."""
         stream, enc = self.line_stream(stream)
         if blocks and hasattr(stream, "read1") and self.opts.max_document_bytes >= _CHUNK:
-            yield from self._block_batches(stream, path, rel, size, enc)
+            yield from line_blocks(stream, path, rel, size, enc, self.opts.max_document_bytes, FILE_BATCH_BYTES,
+                                   _CHUNK)
             return
-        start = 1  # the number of the first line in ``lines``
-        lines: list[Optional[bytes]] = []
-        try:
-            for first, piece in self._pieces(stream, path):
-                if first == 1 and piece[0] is not None and looks_binary(piece[0], enc):
-                    lines = piece[:1]
-                    break  # parse_lines notes it; nothing further is read
-                lines.extend(piece)
-                while len(lines) >= size:
-                    yield LineBatch(path, rel, tuple(range(start, start + size)), tuple(lines[:size]), enc)
-                    del lines[:size]
-                    start += size
-        except (*GZIP_ERRORS, InputError):
-            if lines:
-                yield LineBatch(path, rel, tuple(range(start, start + len(lines))), tuple(lines), enc)
-            raise
-        if lines:
-            yield LineBatch(path, rel, tuple(range(start, start + len(lines))), tuple(lines), enc)
-
-    def _block_batches(self, stream: IO[bytes], path: str, rel: str, size: int,
-                       enc: Optional[str]) -> Iterator[LineBatch]:
-        """:meth:`line_batches` with the lines of each batch left in the pieces read (a
-        :class:`LineBlock`): the line feeds are found, not split at. Only a line that crosses
-        from one piece to the next can be over the limit (a piece is no larger than it)."""
-        limit = self.opts.max_document_bytes
-        parts: list[Union[bytes, memoryview]] = []  # whole lines with their line feeds, then an open line's start
-        count = 0  # whole lines in parts
-        missing: list[int] = []
-        first = 1  # the number of the batch's first line
-        whole = 0  # parts[:whole] hold the whole lines; parts[whole:] the open line's start
-        open_len = 0  # bytes of the open line so far
-        over = False  # the open line is over the limit: its bytes are dropped
-        checked = False  # line 1 was looked at for binary data
-
-        def batch(n: int) -> LineBatch:
-            return LineBatch(path, rel, range(first, first + n), LineBlock(parts[:whole], n, missing), enc)
-
-        try:
-            while True:
-                chunk = stream.read1(_CHUNK)
-                if not chunk:
-                    break
-                view, pos, end = memoryview(chunk), 0, len(chunk)
-                while pos < end:
-                    feed = chunk.find(b"\n", pos)
-                    if feed < 0:  # the rest is the start of a line, or more of one
-                        if not over:
-                            open_len += end - pos
-                            if open_len > limit:
-                                del parts[whole:]
-                                over = True
-                            else:
-                                parts.append(view[pos:])
-                        break
-                    # The open line ends here (or, when nothing was open, a line starts and ends here).
-                    if over or open_len + feed - pos > limit:
-                        del parts[whole:]
-                        parts.append(b"\n")
-                        missing.append(count)
-                    else:
-                        parts.append(view[pos:feed + 1])
-                    count, whole, open_len, over, pos = count + 1, len(parts), 0, False, feed + 1
-                    if not checked:
-                        checked = True
-                        line = None if missing else b"".join(parts)[:-1]
-                        if line is not None and looks_binary(line, enc):
-                            yield batch(1)
-                            return  # parse_lines notes it; nothing further is read
-                    # Whole lines after it, up to the batch's end.
-                    stop, more = pos, 0
-                    while count + more < size:
-                        feed = chunk.find(b"\n", stop)
-                        if feed < 0:
-                            break
-                        stop, more = feed + 1, more + 1
-                    if more:
-                        parts.append(view[pos:stop])
-                        count, whole, pos = count + more, len(parts), stop
-                    if count == size:
-                        yield batch(count)
-                        first, count, parts, missing, whole = first + count, 0, [], [], 0
-            if open_len or over:  # a last line without a line feed
-                if over:
-                    del parts[whole:]
-                    missing.append(count)
-                parts.append(b"\n")
-                count, whole = count + 1, len(parts)
-                if not checked and not over and looks_binary(b"".join(parts)[:-1], enc):
-                    yield batch(1)
-                    return
-        except (*GZIP_ERRORS, InputError):
-            if count:
-                yield batch(count)
-            raise
-        if count:
-            yield batch(count)
+        yield from line_lists(self._pieces(stream, path), path, rel, size, enc, FILE_BATCH_BYTES)
 
     def jsonl_events(self, path: Path, shown: str, rel: str,
                      size: int, blocks: bool = False) -> Iterator[Union[LineBatch, Skipped, FileMark]]:
@@ -697,8 +603,8 @@ class LineReader:
 
     def reread(self, lines: Mapping[str, AbstractSet[int]], batch: int) -> Iterator[LineBatch]:
         """Some lines of the JSON lines files read before, read again, in input order, in batches of
-        at most ``batch`` (unparsed, as :meth:`events` gives them): for each file as the notes
-        name it, the line numbers wanted.
+        at most ``batch`` lines and about FILE_BATCH_BYTES (unparsed, as :meth:`events` gives them):
+        for each file as the notes name it, the line numbers wanted.
 
         Nothing is noted or counted this time; the options' progress starts
         again (``bytes_done`` from 0, ``rereading`` True). A file that can no
@@ -739,7 +645,7 @@ class LineReader:
             found: list[Optional[bytes]] = []
             enc: Optional[str] = None
             wanted = sorted(want)
-            at = 0  # wanted[at] is the next line to pick
+            at = held = 0  # wanted[at] is the next line to pick; held: bytes in found
             try:
                 with raw, stream:  # type: ignore[union-attr]
                     lined, enc = reader.line_stream(stream)
@@ -750,10 +656,11 @@ class LineReader:
                             at += 1
                             numbers.append(number)
                             found.append(piece[number - first])
-                            if len(numbers) == batch:
+                            held += 1 + len(found[-1] or b"")
+                            if len(numbers) == batch or held >= FILE_BATCH_BYTES:
                                 self.opts.bytes_done = base + min(raw.tell(), size)  # type: ignore[union-attr]
                                 yield LineBatch(shown, rel, tuple(numbers), tuple(found), enc)
-                                numbers, found = [], []
+                                numbers, found, held = [], [], 0
                         if at == len(wanted):
                             break
             except (*GZIP_ERRORS, InputError, OSError):

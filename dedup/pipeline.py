@@ -32,6 +32,9 @@ from .spool import PickedSets, Rows, SetStore, set_sums, stack_signatures  # noq
 from .verify import Counts, Pair
 
 BATCH = 256
+#: Characters of text a batch of documents holds at most (one longer document is a batch alone): hashing
+#: a batch takes about 25 times its text in memory, so 256 articles of 10 MB would take 60 GB.
+BATCH_CHARS = 8 << 20
 #: Shared memory the lines of the batches in flight go to the workers in (:class:`dedup.pool.Ring`).
 RING_BYTES = 8 << 20
 #: Input files of at least this many bytes in all (JSON lines only) are read twice by default: the
@@ -208,9 +211,12 @@ def page_titles(batch: Sequence[Document]) -> list[Optional[str]]:
     return [d.title if d.extractor else None for d in batch]
 
 
-def document_batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
-    """Documents in lists of ``size`` (the last may be shorter); anything but a Document is refused."""
+def document_batches(docs: Iterable[Document], size: int,
+                     max_chars: Optional[int] = None) -> Iterator[list[Document]]:
+    """Documents in lists of ``size``, or fewer where their text would pass ``max_chars`` characters
+    (default :data:`BATCH_CHARS`; a longer document is a list alone); anything but a Document is refused."""
     batch: list[Document] = []
+    chars, max_chars = 0, max_chars or BATCH_CHARS
     for number, doc in enumerate(docs):
         if not isinstance(doc, Document) or not isinstance(doc.text, str) or not isinstance(doc.id, str):
             what = (f"a Document with text {type(doc.text).__name__}" if isinstance(doc, Document)
@@ -218,10 +224,14 @@ def document_batches(docs: Iterable[Document], size: int) -> Iterator[list[Docum
                     f"a Document with id {type(doc.id).__name__}" if isinstance(doc, Document)
                     else type(doc).__name__)
             raise TypeError(f"Document objects with str id and text expected; item {number} is {what}.")
+        if batch and chars + len(doc.text) > max_chars:
+            yield batch
+            batch, chars = [], 0
         batch.append(doc)
+        chars += len(doc.text)
         if len(batch) == size:
             yield batch
-            batch = []
+            batch, chars = [], 0
     if batch:
         yield batch
 

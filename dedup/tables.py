@@ -1,12 +1,13 @@
 """Rows of CSV and TSV files as records (a dict per row, numbered by the
-line it starts on), for :mod:`dedup.io`.
+line it starts on), and how many rows of a Parquet file to take at a time,
+for :mod:`dedup.io`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from typing import IO, Callable, Iterator, Optional
+from typing import IO, Any, Callable, Iterator, Optional
 
 from .decode import binary_reason, bom_encoding, human_size, looks_binary
 
@@ -84,3 +85,12 @@ def csv_records(stream: IO[bytes], path: str, delimiter: str, encoding: Optional
             text.detach()
         except ValueError:  # the stream was closed under it: the reading stopped early (strict)
             pass
+
+
+def parquet_batch_rows(metadata: Any, rows: int, budget: int) -> int:
+    """Rows of a Parquet file (its ``pyarrow`` metadata) to convert to records at a time: ``rows``, or
+    fewer where its widest row group's rows would hold more than ``budget`` bytes a batch (rows of 10 MB
+    are taken a few at a time, not 1,024 at once); at least one."""
+    groups = [metadata.row_group(g) for g in range(metadata.num_row_groups)]
+    widest = max([g.total_byte_size // max(g.num_rows, 1) for g in groups] + [1])
+    return max(1, min(rows, budget // widest))

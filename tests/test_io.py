@@ -356,20 +356,22 @@ from hypothesis import given, settings, strategies as st  # noqa: E402
 @settings(max_examples=300, deadline=None)
 @given(data=st.lists(st.sampled_from([b"a", b"bc", b"\n", b"defgh"]), max_size=40).map(b"".join),
        limit=st.integers(1, 12), chunk=st.integers(1, 9), wanted=st.sets(st.integers(1, 45), max_size=12),
-       batch=st.integers(1, 4))
+       batch=st.integers(1, 4), budget=st.integers(1, 16))
 def test_lines_pieces_batches_and_rereads_agree_with_a_plain_split(tmp_path_factory, data, limit, chunk, wanted,
-                                                                   batch):
+                                                                   batch, budget):
     """Read in pieces of any size, with lines over the limit anywhere (carried across pieces or inside
     one): the lines, the batches of unparsed lines and the lines picked out again are those of a plain
-    split."""
+    split. A batch closes at ``batch`` lines or at ``budget`` bytes (lines with their line feeds)."""
     from dedup import io as dio
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(dio, "_CHUNK", chunk)
-        _check_reading(dio, tmp_path_factory, data, limit, wanted, batch)
+        mp.setattr(dio, "FILE_BATCH_BYTES", budget)
+        _check_reading(dio, tmp_path_factory, data, limit, wanted, batch, budget)
 
 
-def _check_reading(dio, tmp_path_factory, data: bytes, limit: int, wanted: set, batch: int) -> None:
+def _check_reading(dio, tmp_path_factory, data: bytes, limit: int, wanted: set, batch: int,
+                   budget: int = 1 << 30) -> None:
     want = _reference_lines(data, limit)
     opts = ReadOptions(max_document_bytes=limit)
     reader = dio._Reader(opts)
@@ -377,6 +379,11 @@ def _check_reading(dio, tmp_path_factory, data: bytes, limit: int, wanted: set, 
     batches = list(reader.line_batches(io.BufferedReader(io.BytesIO(data)), "x", "x", batch))
     assert [n for b in batches for n in b.numbers] == list(range(1, len(want) + 1))
     assert [line for b in batches for line in b.lines] == want and all(len(b.numbers) <= batch for b in batches)
+    size = [[1 + len(line or b"") for line in b.lines] for b in batches]
+    # Each batch is closed by its count, by its bytes (which only its last line takes past the budget),
+    # or by the end of the input.
+    assert all(sum(s[:-1]) < budget for s in size)
+    assert all(len(s) == batch or sum(s) >= budget for s in size[:-1])
     # Left as read (for workers to split): the same batches, whether or not the reader can keep them whole.
     blocks = list(reader.line_batches(io.BufferedReader(io.BytesIO(data)), "x", "x", batch, blocks=True))
     assert [list(b.numbers) for b in blocks] == [list(b.numbers) for b in batches]
@@ -386,8 +393,11 @@ def _check_reading(dio, tmp_path_factory, data: bytes, limit: int, wanted: set, 
     path = tmp_path_factory.mktemp("reread") / "x.jsonl"
     path.write_bytes(data)
     lr = dio.LineReader([str(path)], ReadOptions(max_document_bytes=limit))
-    picked = [(n, line) for b in lr.reread({str(path): wanted}, batch) for n, line in zip(b.numbers, b.lines)]
+    again = list(lr.reread({str(path): wanted}, batch))
+    picked = [(n, line) for b in again for n, line in zip(b.numbers, b.lines)]
     assert picked == [(n, want[n - 1]) for n in sorted(wanted) if n <= len(want)]
+    size = [[1 + len(line or b"") for line in b.lines] for b in again]
+    assert all(sum(s[:-1]) < budget and len(s) <= batch for s in size)
 
 
 def test_a_date_string_met_again_gives_the_same_object_and_long_ones_are_not_kept():

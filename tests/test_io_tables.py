@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import dedup.io
 from dedup.cli import cli
 from dedup.errors import InputError
 from dedup.io import PARQUET_BATCH_ROWS, ReadOptions, read_documents
@@ -188,6 +189,32 @@ def test_parquet_in_row_group_batches(tmp_path, seed_texts, monkeypatch):
     assert docs[0].text == "story 0\n\n" + (texts[0] + " Item 0.").strip() and docs[0].line == 1
     assert max(seen) <= PARQUET_BATCH_ROWS and sum(seen) == n
     assert len(opts.skipped) == n - 5 and opts.skipped[0].line == 6
+
+
+def test_parquet_wide_rows_are_taken_a_few_at_a_time(tmp_path, seed_texts, monkeypatch):
+    # 1,024 rows of 10 MB at once held 10 GB: a batch of rows holds about FILE_BATCH_BYTES.
+    texts = [seed_texts[n] for n in sorted(seed_texts)]
+    n = 40
+    path = tmp_path / "wide.parquet"
+    pq.write_table(pa.table({"id": [f"r{i}" for i in range(n)], "text": [texts[i % 5] * 4 for i in range(n)]}),
+                   path, row_group_size=16)
+    seen = []
+    real = pq.ParquetFile.iter_batches
+
+    def spy(self, *args, **kw):
+        for batch in real(self, *args, **kw):
+            seen.append(batch.num_rows)
+            yield batch
+
+    monkeypatch.setattr(pq.ParquetFile, "iter_batches", spy)
+    docs, _ = read([path])
+    assert len(docs) == n and seen == [n]  # narrow rows: one batch
+    seen.clear()
+    row = min(len(t) for t in texts) * 4
+    monkeypatch.setattr(dedup.io, "FILE_BATCH_BYTES", 3 * row)
+    docs, _ = read([path])
+    assert [d.id for d in docs] == [f"r{i}" for i in range(n)] and sum(seen) == n
+    assert 1 <= max(seen) <= 3
 
 
 def test_parquet_scan_and_output(tmp_path, seed_texts):

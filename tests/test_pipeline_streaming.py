@@ -306,3 +306,33 @@ def test_scan_refuses_a_reread_that_is_no_bool_and_a_text_stdin(tmp_path: Path) 
         scan([path], reread="yes")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="stdin must be a binary stream"):
         scan(["-"], stdin=io.StringIO(path.read_text(encoding="utf-8")))  # type: ignore[arg-type]
+
+
+def test_long_documents_are_hashed_a_few_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Hashing takes about 25 times a batch's text in memory: 256 articles of 10 MB in one batch took
+    # 5 GB for 20 of them. A batch closes at BATCH_CHARS characters, and the answer stays the same.
+    texts = list(seed_texts())
+    docs = [Document(f"d{k}", texts[k % 5] * (1 + k % 3), "-", k + 1) for k in range(12)]
+    sizes = [len(d.text) for d in docs]
+    whole = [[d.id for d in b] for b in pipeline.document_batches(docs, 256)]
+    assert whole == [[d.id for d in docs]]
+    budget = 2 * max(sizes)
+    batches = list(pipeline.document_batches(docs, 256, budget))
+    assert [d for b in batches for d in b] == docs and len(batches) > 1
+    assert all(sum(len(d.text) for d in b) <= budget for b in batches)
+    assert [len(b) for b in pipeline.document_batches(docs, 5, 10**9)] == [5, 5, 2]
+    # A document longer than the budget is a batch alone.
+    assert [len(b) for b in pipeline.document_batches(docs[:3], 256, 1)] == [1, 1, 1]
+    hashed: list[int] = []
+    real = pipeline.hash_batch
+
+    def spy(texts, *args, **kwargs):  # type: ignore[no-untyped-def]
+        hashed.append(sum(map(len, texts)))
+        return real(texts, *args, **kwargs)
+
+    expected = summary(scan_documents(docs))
+    assert len(expected[0]) >= 3  # copies of a seed article, repeated 1 to 3 times, are grouped
+    monkeypatch.setattr(pipeline, "hash_batch", spy)
+    monkeypatch.setattr(pipeline, "BATCH_CHARS", budget)
+    assert summary(scan_documents(docs)) == expected
+    assert len(hashed) > 1 and max(hashed) <= budget
