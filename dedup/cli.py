@@ -13,7 +13,7 @@ from . import __version__
 from .cli_index import index_group
 from .cli_options import (CONTEXT, EXIT_DUPLICATES, Progress, emit, folder_options, make_read_options,
                           nothing_read, occasion_options, read_options, refuse_clashing_outputs, refuse_outputs,
-                          rule_options, steady_allocator, warn_skipped)
+                          rule_options, steady_allocator, UnreadDates, warn_skipped)
 from .config import KEEP_POLICIES, ScanConfig
 from .errors import ConfigError, DedupError
 from .files import atomic_write, check_folder_target, plan_set_aside, set_aside, write_folder
@@ -176,6 +176,7 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
             result = scan_sources(list(sources), config, read_options=opts, progress=progress.on_docs,
                                   reread=reread)
         warn_skipped(result.skipped, quiet)
+        UnreadDates().warn_all(result.documents, quiet)
         if not result.documents:
             raise DedupError(nothing_read(sources, result, quiet))
         moves = None

@@ -11,7 +11,7 @@ import click
 
 from .cli_options import (CONTEXT, EXIT_DUPLICATES, Progress, emit, folder_options, make_read_options, nothing_read,
                           read_options, refuse_clashing_outputs, refuse_outputs, steady_allocator,
-                          warn_skipped)
+                          UnreadDates, warn_skipped)
 from .config import ScanConfig
 from .term import one_line
 from .errors import DedupError
@@ -134,8 +134,9 @@ def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_
     opts = make_read_options(encoding, id_field, text_field, date_field, strict, path_ids=True)
     opts.include, opts.exclude, opts.lasting_ids = include, exclude, True
     try:
+        dates = UnreadDates()
         with Progress(quiet, "indexing", opts) as progress:
-            docs = read_documents(list(sources), opts)
+            docs = dates.see(read_documents(list(sources), opts))
             # The index is made once there is an article to add: a wrong path or pattern leaves no empty
             # index behind whose settings would refuse the command meant.
             first = next(docs, None)
@@ -157,6 +158,7 @@ def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_
                                                on_merge=progress.on_merge)) as outcomes:
                 emit(render_index_add(outcomes, fmt, lambda: len(index), opts.skipped), None)
         warn_skipped(opts.skipped, quiet)
+        dates.warn(quiet)
     except DedupError as exc:
         raise click.ClickException(str(exc)) from exc
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from typing import Any, Callable, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
 import click
 
@@ -246,6 +246,38 @@ def emit(chunks: Iterable[str], output: Optional[str], *, colour: bool = False) 
 
 
 MAX_WARNINGS = 10
+
+
+class UnreadDates:
+    """The documents that give a date dedup cannot read (``date_text``), seen as they pass: one
+    warning for them all at the end (:meth:`warn`), since they are taken as undated."""
+
+    def __init__(self) -> None:
+        self.count, self.first = 0, None
+
+    def see(self, docs: Iterable[Any]) -> Iterator[Any]:
+        for doc in docs:
+            if getattr(doc, "date_text", None):
+                self.count += 1
+                self.first = self.first or doc
+            yield doc
+
+    def warn_all(self, docs: Iterable[Any], quiet: bool) -> None:
+        """:meth:`warn` for ``docs``, all seen at once."""
+        for _ in self.see(docs):
+            pass
+        self.warn(quiet)
+
+    def warn(self, quiet: bool) -> None:
+        if quiet or not self.count:
+            return
+        d = self.first
+        where = f"{d.path}:{d.line}" if d.line else d.path
+        some = "1 article gives a date" if self.count == 1 else f"{self.count:,} articles give dates"
+        click.echo(one_line(f"Warning: {some} dedup cannot read (first: {where}: {d.date_text!r}), taken as undated "
+                            "(--keep newest and the check for another day's report go without them): give dates as "
+                            "2026-11-30T19:05:00Z or 'Nov 30, 2026 7:05 PM EST', or choose the field with "
+                            "--date-field"), err=True)
 
 
 def warn_skipped(skipped: Sequence[Any], quiet: bool) -> None:

@@ -14,7 +14,7 @@ import os
 import re
 import sys
 import zlib
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -153,8 +153,19 @@ def parse_date(value: object) -> Optional[datetime]:
     text = str(value).strip()
     if not text:
         return None
+    if text.isdigit() and 9 <= len(text) <= 13:  # seconds or milliseconds since 1970, as text (a CSV cell)
+        return parse_date(int(text))
     # Only short strings are remembered: a hostile file's megabyte-long "dates" are parsed, not kept.
     return _text_date(text) if len(text) <= 64 else _text_date.__wrapped__(text)
+
+
+def unread_date(value: object) -> Optional[str]:
+    """A date value :func:`parse_date` could not read, as a warning quotes it (40 characters at most);
+    None when there was nothing to read (no value, an empty string)."""
+    if value is None or isinstance(value, bool) or (isinstance(value, str) and not value.strip()):
+        return None
+    text = " ".join(str(value)[:200].split()) if isinstance(value, (str, int, float)) else type(value).__name__
+    return text if len(text) <= 40 else text[:39] + "\u2026"
 
 
 @lru_cache(maxsize=1 << 12)
@@ -176,6 +187,8 @@ def _text_date(text: str) -> Optional[datetime]:
                 dt = _strptime_any(text)
                 if dt is None and lead and lead.group() != text:
                     dt = _strptime_any(lead.group())
+                if dt is None:
+                    dt = _spelled_date(text)
     if dt is None:
         return None
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
@@ -197,6 +210,52 @@ def _reuters_date(text: str) -> Optional[datetime]:
     try:
         return datetime(int(year), month, int(day), int(hour), int(minute), int(second),
                         int(fraction.ljust(6, "0")) if fraction else 0)
+    except ValueError:
+        return None
+
+
+_MONTH = r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|" \
+         r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_TIME = (r"(?:(?:\s*,\s*|\s+at\s+|\s*-\s*|\s+|T)(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+         r"\s*(?P<half>[ap]\.?m\.?)?)?(?:\s*\(?(?P<zone>[a-z]{1,4}|[+-]\d{2}:?\d{2})\)?)?")
+# Dates as news sites and feeds write them, beyond the formats above: "Nov. 30, 2026 7:05 PM EST",
+# "Monday, 30 November 2026", "30-Nov-2026", "2026/11/30 19:05". Day and month in figures only
+# where the year comes first: 05/06/2026 is May or June depending on the country, and is not guessed.
+_SPELLED_DATES = tuple(re.compile(r"(?:[a-z]+day,?\s+)?" + date + _TIME, re.IGNORECASE) for date in (
+    _MONTH + r"\s+" + _DAY + r",?\s+(?P<year>\d{4})",
+    _DAY + r"\s+(?:of\s+)?" + _MONTH + r",?\s+(?P<year>\d{4})",
+    _DAY + r"-" + _MONTH + r"-(?P<year>\d{4})",
+    r"(?P<year>\d{4})[/.](?P<mon>\d{1,2})[/.]" + _DAY))
+# Zones news sites name by letters (US and European, as US and UK papers use them), hours from UTC.
+_ZONES = {"z": 0, "utc": 0, "gmt": 0, "ut": 0, "et": -5, "est": -5, "edt": -4, "ct": -6, "cst": -6, "cdt": -5,
+          "mt": -7, "mst": -7, "mdt": -6, "pt": -8, "pst": -8, "pdt": -7, "bst": 1, "cet": 1, "cest": 2}
+
+
+def _spelled_date(text: str) -> Optional[datetime]:
+    """A date of :data:`_SPELLED_DATES`, with its time and zone if given; None if it is none of them,
+    is impossible, or names a zone of other letters (which would move it by hours)."""
+    m = next(filter(None, (p.fullmatch(text) for p in _SPELLED_DATES)), None)
+    if m is None:
+        return None
+    parts = m.groupdict()
+    month = int(parts["mon"]) if parts.get("mon") else _MONTHS.get(parts["month"][:3].lower())
+    hour, minute, second = (int(parts[k] or 0) for k in ("hour", "minute", "second"))
+    half, zone = (parts["half"] or "").lower()[:1], (parts["zone"] or "").lower()
+    if half and not 1 <= hour <= 12:
+        return None
+    hour = hour % 12 + 12 * (half == "p") if half else hour
+    if zone[:1] in "+-" and zone:
+        offset = timedelta(hours=int(zone[1:3]), minutes=int(zone[-2:])) * (-1 if zone[0] == "-" else 1)
+    elif zone:
+        if zone not in _ZONES:
+            return None
+        offset = timedelta(hours=_ZONES[zone])
+    else:
+        offset = timedelta(0)
+    try:
+        return datetime(int(parts["year"]), month or 0, int(parts["day"]), hour, minute, second,
+                        tzinfo=timezone(offset))
     except ValueError:
         return None
 

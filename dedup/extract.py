@@ -17,7 +17,7 @@ from typing import Optional, Sequence
 from urllib.parse import urlsplit
 
 from .errors import DedupError
-from .decode import html_to_text, parse_date
+from .decode import html_to_text, parse_date, unread_date
 from .io import Document
 from .normalize import words
 
@@ -306,7 +306,8 @@ def apply_page(doc: Document, page: Page) -> Document:
     published = parse_date(page.date)
     return dataclasses.replace(doc, text=page.text, date=published or doc.date,
                                date_is_mtime=doc.date_is_mtime and published is None, title=page.title,
-                               site=page.site, url=page.url, extractor=page.extractor, html=None)
+                               site=page.site, url=page.url, extractor=page.extractor, html=None,
+                               date_text=None if published is not None else unread_date(page.date))
 
 
 def _clean(value: Optional[str]) -> Optional[str]:

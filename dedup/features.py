@@ -44,6 +44,7 @@ class DocInfo:
     site: Optional[str] = None
     url: Optional[str] = None
     extractor: Optional[str] = None
+    date_text: Optional[str] = None
 
     # Pickled between the scan's processes, one per document: as the arguments that make it again (Python
     # 3.10 cannot unpickle a frozen class with slots by itself, and a field-by-field state costs twice).

@@ -120,7 +120,7 @@ def _hash_batch(texts: Sequence[str], titles: Sequence[Optional[str]], part: Opt
 
 def _info(doc: Document, words: int, shingles: int) -> DocInfo:
     return DocInfo(doc.id, doc.path, doc.line, words, shingles, doc.date, doc.is_file, doc.date_is_mtime,
-                   headline(doc), doc.site, doc.url, doc.extractor)
+                   headline(doc), doc.site, doc.url, doc.extractor, doc.date_text)
 
 
 class Repeated(NamedTuple):

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, NamedTuple, Optional, Sequence, Union
 
 from .decode import (HTML_SUFFIXES, TooLarge, base_suffix, binary_reason, decode, human_size, looks_binary,
-                     page_charset, parse_date, read_bounded, text_codec)
+                     page_charset, parse_date, read_bounded, text_codec, unread_date)
 from .errors import ConfigError, InputError
 
 if TYPE_CHECKING:
@@ -64,6 +64,8 @@ class Document:
             ``"trafilatura"`` or ``"html"`` (the built-in parser).
         html: a web page not yet extracted (``ReadOptions.defer_html``);
             None once extracted and for every other input.
+        date_text: the date the record or page gives when it could not be
+            read as one (:func:`dedup.decode.unread_date`), else None.
     """
 
     id: str
@@ -78,6 +80,7 @@ class Document:
     url: Optional[str] = None
     extractor: Optional[str] = None
     html: Optional[str] = field(default=None, repr=False, compare=False)
+    date_text: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -387,8 +390,10 @@ def record_document(number: int, rec: object, path: str, rel: str, opts: ReadOpt
         doc_id = f"{rel}:{number}"
     else:
         doc_id = record_id(rid)
-    date = parse_date(pick_field(rec, opts.date_field, DATE_FIELDS))
-    return Document(doc_id, body, path, number, date, False, title=record_title(rec))
+    given = pick_field(rec, opts.date_field, DATE_FIELDS)
+    date = parse_date(given)
+    return Document(doc_id, body, path, number, date, False, title=record_title(rec),
+                    date_text=None if date is not None else unread_date(given))
 
 
 class LineBlock:

@@ -100,8 +100,33 @@ def test_records_without_text_are_one_warning(tmp_path):
 def test_reuters_empty_records_are_one_warning():
     r = run("scan", need(REUTERS), "--format", "jsonl")
     assert r.exit_code == 0
+    # Record 17192 is dated "31-MAR-1987 605:12:19.12": it is said, not taken silently as undated.
     assert r.stderr == (f"Warning: {REUTERS}: 737 records skipped (lines 99, 101, 102, ...): record has no text in "
-                        "text, content, article, title or body (choose the field with --text-field)\n")
+                        "text, content, article, title or body (choose the field with --text-field)\n"
+                        f"Warning: 1 article gives a date dedup cannot read (first: {REUTERS}:17192: "
+                        "'31-MAR-1987 605:12:19.12'), taken as undated (--keep newest and the check for another "
+                        "day's report go without them): give dates as 2026-11-30T19:05:00Z or 'Nov 30, 2026 7:05 "
+                        "PM EST', or choose the field with --date-field\n")
+
+
+def test_dates_that_cannot_be_read_are_one_warning_and_others_are_read(tmp_path):
+    p = tmp_path / "feed.jsonl"
+    texts = [(SEEDS / n).read_text(encoding="utf-8") for n in ("000_cc67e4122e3a257f.txt", "001_fbcee2db9c98bcf0.txt")]
+    dates = ["Nov 30, 2026 7:05 PM EST", "yesterday at noon", "05/06/2026", "", None]
+    lines = [{"id": f"r{k}", "text": texts[k % 2] if k < 2 else f"story {k} about something else", "date": d}
+             for k, d in enumerate(dates)]
+    p.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    r = run("scan", p, "--keep", "newest", "--format", "json")
+    assert r.exit_code == 0
+    assert r.stderr == (f"Warning: 2 articles give dates dedup cannot read (first: {p}:2: 'yesterday at noon'), "
+                        "taken as undated (--keep newest and the check for another day's report go without them): "
+                        "give dates as 2026-11-30T19:05:00Z or 'Nov 30, 2026 7:05 PM EST', or choose the field with "
+                        "--date-field\n")
+    # The spelled-out date is read: the shorter version, the only one dated, is the newest and kept.
+    assert [c["keep"] for c in json.loads(r.stdout)["clusters"]] == ["r0"]
+    assert run("scan", p, "-q").stderr == ""
+    r = run("index", "add", tmp_path / "i.db", p)
+    assert r.exit_code == 0 and r.stderr.startswith("Warning: 2 articles give dates dedup cannot read (first: ")
 
 
 # ---------------------------------------------------------------- removal script

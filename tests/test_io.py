@@ -265,6 +265,31 @@ def test_parse_date_unknown():
     assert parse_date("sometime soon") is None and parse_date(None) is None
 
 
+@pytest.mark.parametrize("value,expected", [
+    ("Nov 30, 2026", "2026-11-30T00:00:00+00:00"),
+    ("Nov. 30, 2026", "2026-11-30T00:00:00+00:00"),
+    ("Monday, November 30, 2026", "2026-11-30T00:00:00+00:00"),
+    ("November 30, 2026 at 7:05 p.m. EST", "2026-11-30T19:05:00-05:00"),
+    ("Sept. 3, 2026, 12:15 a.m.", "2026-09-03T00:15:00+00:00"),
+    ("3rd of March 2026 12:00 PM", "2026-03-03T12:00:00+00:00"),
+    ("30-Nov-2026", "2026-11-30T00:00:00+00:00"),
+    ("2026/11/30 19:05", "2026-11-30T19:05:00+00:00"),
+    ("Dec 1 2026 10:00 +05:30", "2026-12-01T10:00:00+05:30"),
+    ("1606762800", "2020-11-30T19:00:00+00:00"),
+    ("1606762800000", "2020-11-30T19:00:00+00:00"),
+])
+def test_parse_date_as_news_sites_spell_it(value, expected):
+    assert parse_date(value).isoformat() == expected
+
+
+@pytest.mark.parametrize("value", ["05/06/2026", "30/11/2026", "Feb 30, 2026", "Nov 30, 2026 13:05 PM",
+                                   "Nov 30, 2026 7:05 PM XYZ", "Updated Nov 30, 2026", "2026/13/01"])
+def test_parse_date_does_not_guess(value):
+    # Day and month in figures are read only year first (05/06 is May or June by country); a zone of
+    # unknown letters would move the time by hours; impossible dates and times are none.
+    assert parse_date(value) is None
+
+
 @pytest.mark.parametrize("value", ["26-FEB-1987 15:01:01.79", "3-MAR-1987  09:15:05.40", "1-mar-1987 1:02:03",
                                    "26-FEB-1987 10:00:00.5", "27-MAR-1987 02:17:09.88T C", "27-MAR-1987 00:02:59.13RM"])
 def test_parse_date_reuters_forms_read_as_strptime_reads_them(value):
