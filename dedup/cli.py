@@ -282,8 +282,8 @@ def listing(result: Any, ids: Sequence[str], null: bool, fmt: str = "text") -> I
 @click.option("--color/--no-color", "color", default=None,
               help="Colour the text format [default: on a terminal, unless NO_COLOR is set].")
 @click.option("--exit-code", is_flag=True,
-              help="Exit with 1 when the versions differ (a sentence added, removed, changed or moved), 0 when "
-                   "not, as git diff --exit-code does.")
+              help=f"Exit with {EXIT_DUPLICATES} when the versions differ (a sentence added, removed, changed or "
+                   "moved), 0 when not (1 is an error, as for every command).")
 @click.option("-q", "--quiet", is_flag=True, help="No warnings on stderr.")
 @read_options(date_use=" (to tell the older version)")
 def diff_command(a: str, b: str, fmt: str, output: Optional[str], corpus: tuple[str, ...], cutoff: float,
@@ -305,7 +305,7 @@ def diff_command(a: str, b: str, fmt: str, output: Optional[str], corpus: tuple[
       dedup diff a.txt b.txt --format json | jq .added_terms
       dedup diff news.jsonl#17 news.jsonl#42 --corpus news/
       pbpaste | dedup diff - published.txt
-      dedup diff old.txt new.txt --exit-code > /dev/null || echo changed
+      dedup diff old.txt new.txt --exit-code > /dev/null; [ $? = 3 ] && echo changed
     """
     refuse_clashing_outputs([("-o", output)])
     refuse_outputs([output], [a, b, *corpus])
@@ -337,7 +337,7 @@ def diff_command(a: str, b: str, fmt: str, output: Optional[str], corpus: tuple[
     except DedupError as exc:
         raise click.ClickException(str(exc)) from exc
     if exit_code and not result.is_empty:
-        sys.exit(1)
+        sys.exit(EXIT_DUPLICATES)
 
 
 @cli.command("explain", context_settings=CONTEXT)

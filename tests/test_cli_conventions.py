@@ -250,7 +250,9 @@ def test_diff_warns_on_unrelated_texts_and_exit_code(seeds, tmp_path):
     assert r.stderr.startswith(f"Warning: {seeds / A} and {seeds / '002_31e9bada26c2e9f7.txt'} share almost no "
                                "text (jaccard 0.00, containment 0.0")
     assert run("diff", seeds / A, seeds / B).stderr == ""
-    assert run("diff", seeds / A, seeds / B, "--exit-code").exit_code == 1
+    assert run("diff", seeds / A, seeds / B, "--exit-code").exit_code == 3
+    # An error is 1, as for every command: a script tells "changed" from "failed".
+    assert run("diff", tmp_path / "nosuch.txt", seeds / B, "--exit-code").exit_code == 1
     same = tmp_path / "same.txt"
     same.write_text((seeds / A).read_text(encoding="utf-8").replace("  ", " "), encoding="utf-8")
     assert run("diff", seeds / A, same, "--exit-code").exit_code == 0
