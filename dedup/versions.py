@@ -12,7 +12,8 @@ from typing import IO, Iterator, Optional, Sequence
 
 from .diff import Similarity, TermWeights, VersionDiff, diff, tell_older
 from .errors import ConfigError, InputError
-from .io import Document, ReadOptions, Source, decode, parse_date, read_documents, record_text, standard_input
+from .io import (Document, ReadOptions, Source, decode, parse_date, read_documents, record_text, repeated_id,
+                 standard_input)
 from .pages import prepare_pages
 from .pipeline import ScanResult
 from .shingle import ShingleConfig, shingle_set
@@ -58,32 +59,54 @@ def read_version(source: Source, read_options: Optional[ReadOptions] = None,
     """
     base = read_options or ReadOptions()
     opts = ReadOptions(encoding=base.encoding, id_field=base.id_field, text_field=base.text_field,
-                       date_field=base.date_field, strict=False, max_document_bytes=base.max_document_bytes,
+                       date_field=base.date_field, strict=base.strict, max_document_bytes=base.max_document_bytes,
                        max_file_bytes=base.max_file_bytes)
     text = str(source)
     if text == "-":
         return read_stdin_version(stdin if stdin is not None else standard_input(), opts)
-    path, want = text, None
-    if "#" in text and not Path(text).exists():
-        path, want = text.rsplit("#", 1)
+    path, want = split_source(text)
     if Path(path).is_dir():
         raise InputError(f"{path} is a folder; give one file (or FILE#ID for a record of a JSON file)", path)
     found: list[Document] = []
+    read = 0
     for doc in read_documents([path], opts):
-        if want is None:
+        read += 1
+        if want is None or doc.id == want or _scanned_id(doc, path, want):
             found.append(doc)
-            if len(found) > 1:
-                raise InputError(f"{path} holds more than one article; pick one as {path}#ID", path)
-        elif doc.id == want or _scanned_id(doc, path, want):
-            return doc
+        if want is None and len(found) > 1:
+            raise InputError(f"{path} holds more than one article; pick one as {path}#ID", path)
+    # The file is read to its end for this: of two records with one id, the first is not the one meant more than
+    # the other (the reading notes the second as a repeat).
+    again = repeated_id(want or "", 1)
+    twice = next((n for n in opts.skipped if n.reason == again), None) if found and want is not None else None
+    if twice is not None:
+        raise InputError(f"{path}: id {want!r} names more than one record (lines {found[0].line} and {twice.line}); "
+                         "give the records ids of their own, or choose the id field with --id-field", path)
     if found:
         return found[0]
-    if want is not None:
+    if want is not None and (read or not opts.skipped):
+        # Records that could not be read may hold the one meant: the first is named.
+        unread = f"; {len(opts.skipped):,} could not be read, the first: {opts.skipped[0]}" if opts.skipped else ""
         raise InputError(f"{path}: no record with id {want!r} (a record's id is its --id-field, or FILE:LINE "
-                         "when it has none, as dedup scan lists it)", path)
-    if opts.skipped:
-        raise InputError(str(opts.skipped[0]), path)
+                         f"when it has none, as dedup scan lists it){unread}", path)
+    if opts.skipped:  # nothing read: what stopped the first record says what is wrong (a field that no record has)
+        more = f" (and {len(opts.skipped) - 1:,} more)" if len(opts.skipped) > 1 else ""
+        raise InputError(f"{opts.skipped[0]}{more}", path)
     raise InputError(f"{path}: no article found (check the file and --text-field)", path)
+
+
+def split_source(text: str) -> tuple[str, Optional[str]]:
+    """A version as given: ``(FILE, ID)`` for ``FILE#ID``, else ``(FILE, None)``. The file is the
+    first part before a ``#`` that exists, so an id may hold ``#`` (a URL with a fragment); a file
+    whose name holds ``#`` is that file."""
+    if "#" not in text or Path(text).exists():
+        return text, None
+    cut = -1
+    while (cut := text.find("#", cut + 1)) >= 0:
+        if Path(text[:cut]).is_file():
+            return text[:cut], text[cut + 1:]
+    path, want = text.rsplit("#", 1)
+    return path, want
 
 
 def _scanned_id(doc: Document, path: str, want: str) -> bool:
@@ -215,4 +238,5 @@ def diff_older_first(x: Document, y: Document, **settings: object) -> VersionDif
     return diff(y, x, **settings)  # type: ignore[arg-type]
 
 
-__all__ = ["ClusterDiff", "diff_clusters", "diff_older_first", "diff_sources", "read_stdin_version", "read_version"]
+__all__ = ["ClusterDiff", "diff_clusters", "diff_older_first", "diff_sources", "read_stdin_version", "read_version",
+           "split_source"]

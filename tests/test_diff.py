@@ -16,7 +16,7 @@ import dedup
 from dedup.diff import TermWeights, VersionDiff, split_sentences, word_edits, word_similarity
 from dedup.versions import diff_clusters, diff_older_first, read_version
 from dedup.errors import ConfigError, InputError
-from dedup.io import Document
+from dedup.io import Document, ReadOptions
 from dedup.shingle import ShingleConfig, shingle_set
 from dedup.verify import similarity
 
@@ -260,6 +260,27 @@ def test_read_version_json_records(tmp_path: Path) -> None:
         read_version(f)
     with pytest.raises(InputError, match="no record with id 'x9'"):
         read_version(f"{f}#x9")
+
+
+def test_read_version_ids_with_hashes_repeated_ids_and_fields_no_record_has(tmp_path: Path) -> None:
+    f = tmp_path / "news.jsonl"
+    records = [{"id": "https://x.com/p#frag", "text": "First story."}, {"id": "x", "text": "Second story."},
+               {"id": "x", "text": "Third story."}]
+    f.write_text("".join(json.dumps(r) + "\n" for r in records) + "{broken\n", encoding="utf-8")
+    # The file is the first part before a '#' that is a file: an id may hold one.
+    assert read_version(f"{f}#https://x.com/p#frag").text == "First story."
+    # Two records with the id asked for: neither is taken for the other.
+    with pytest.raises(InputError, match=r"id 'x' names more than one record \(lines 2 and 3\); give the records"):
+        read_version(f"{f}#x")
+    # An id that is not there: the lines that could not be read are counted, as one may be the one meant.
+    with pytest.raises(InputError, match=r"no record with id 'y' .*; 2 could not be read, the first: .*:3: duplicate"):
+        read_version(f"{f}#y")
+    # --strict: the first record that cannot be read stops the reading, as in a scan.
+    with pytest.raises(InputError, match=r":3: duplicate id 'x'"):
+        read_version(f"{f}#https://x.com/p#frag", ReadOptions(strict=True))
+    # A field no record has: that is what the error says, not that the id is missing.
+    with pytest.raises(InputError, match=r":1: record has no text in 'body' .* \(and 3 more\)$"):
+        read_version(f"{f}#x", ReadOptions(text_field="body"))
 
 
 # Few words, so that versions share sentences and near-identical sentences:
