@@ -311,11 +311,13 @@ def _cut_long(piece: str) -> list[str]:
     return out
 
 
-def split_sentences(text: str) -> list[Sentence]:
+def split_sentences(text: str, lines: bool = False) -> list[Sentence]:
     """Split an article into sentences, keeping paragraph numbers.
 
     Paragraphs end at blank lines (or a line break before an indent); lines
-    inside a paragraph are joined. Sentences end at ``. ! ? …`` (closing
+    inside a paragraph are joined (text wrapped at a width), unless
+    ``lines``: then every line is a paragraph (the text of a web page, one
+    block a line, where a headline or a list item ends without a full stop). Sentences end at ``. ! ? …`` (closing
     quotes and brackets included) before a capital letter or digit, except
     after common abbreviations and initials. A piece with no words (a lone
     "…") is joined to the sentence before it.
@@ -332,7 +334,8 @@ def split_sentences(text: str) -> list[Sentence]:
     """
     out: list[Sentence] = []
     raw_pieces: list[tuple[str, int, bool]] = []
-    paragraphs = [p for p in _PARAGRAPH.split(text.replace("\r\n", "\n")) if p.strip()]
+    paragraphs = [p for p in (text.replace("\r\n", "\n").split("\n") if lines else
+                              _PARAGRAPH.split(text.replace("\r\n", "\n"))) if p.strip()]
     for number, para in enumerate(paragraphs):
         for k, piece in enumerate(p for sentence in _split_paragraph(para.strip()) for p in _cut_long(sentence)):
             raw_pieces.append((piece.strip(), number, k == 0))
@@ -655,6 +658,11 @@ def _as_text(x: Text, name: str) -> str:
     raise TypeError(f"The '{name}' parameter must be a str or a Document. Got {type(x).__name__} instead.")
 
 
+def _is_page(version: Text) -> bool:
+    """Whether a version is a web page's extracted text, one block a line."""
+    return isinstance(version, Document) and version.extractor is not None
+
+
 def diff(a: Text, b: Text, *, corpus: Union[Iterable[Text], TermWeights, None] = None, cutoff: float = 0.5,
          shingle_size: int = 5, top_terms: int = 10, a_label: Optional[str] = None,
          b_label: Optional[str] = None) -> VersionDiff:
@@ -701,7 +709,7 @@ def diff(a: Text, b: Text, *, corpus: Union[Iterable[Text], TermWeights, None] =
     la = a_label or (a.id if isinstance(a, Document) else "A")
     lb = b_label or (b.id if isinstance(b, Document) else "B")
 
-    sa, sb = split_sentences(text_a), split_sentences(text_b)
+    sa, sb = split_sentences(text_a, _is_page(a)), split_sentences(text_b, _is_page(b))
     jac, a_in_b, b_in_a = set_similarity(shingle_set(text_a, shingles), shingle_set(text_b, shingles))
     sim = Similarity(jac, a_in_b, b_in_a, shingle_size)
 

@@ -501,3 +501,20 @@ def test_a_text_without_sentence_ends_is_compared_in_pieces_its_words_choose():
     assert len(cuts & cuts_after) > 0.5 * len(cuts)  # most cuts fall where they did
     d = diff(" ".join(words), " ".join(edited))
     assert len(d.changed) > 100 and len(d.added) + len(d.removed) < len(d.changed) / 10
+
+
+def test_a_web_page_is_diffed_block_by_block(tmp_path: Path) -> None:
+    # A page's extracted text has one block a line: a headline, a subhead or a list item ends without a full
+    # stop, and is not run into the sentence after it as lines of wrapped text are.
+    old = ("City passes budget\nThe council passed the budget on Monday. The mayor praised the vote.\n"
+           "What it means\nTaxes will rise by 3 pct.\n- Parks get 2 mln dlrs\n- Libraries get 1 mln dlrs\n"
+           "The budget takes effect in July.")
+    new = old.replace("What it means", "What it means for you").replace("get 1 mln", "get 1.5 mln")
+    pages = [Document(k, t, f"{k}.html", extractor="html") for k, t in (("old", old), ("new", new))]
+    d = dedup.diff(*pages)
+    assert sorted((c.before, c.after) for c in d.changed) == [
+        ("- Libraries get 1 mln dlrs", "- Libraries get 1.5 mln dlrs"), ("What it means", "What it means for you")]
+    assert not d.added and not d.removed
+    # The same text from a plain file: its lines are wrapped text, joined into paragraphs.
+    wrapped = dedup.diff(old, new)
+    assert any("The budget takes effect in July." in c.after for c in wrapped.changed)
