@@ -19,7 +19,7 @@ import re
 import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from difflib import SequenceMatcher
 from typing import Iterable, Iterator, Optional, Sequence, Union
 
@@ -431,6 +431,12 @@ def _fmt_date(d: datetime) -> str:
     return d.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
 
 
+def _within_day(day: datetime, other: datetime) -> bool:
+    """Whether ``day`` is a date without a time (midnight exactly) and ``other`` falls on that day."""
+    return (day.hour, day.minute, day.second, day.microsecond) == (0, 0, 0, 0) and \
+        timedelta(0) <= other - day < timedelta(days=1)
+
+
 def tell_older(a: Text, b: Text, sim: Similarity) -> Older:
     """Which version is older: by date (field, HTML meta or file time), by a
     "CORRECTED"/"UPDATED"/"RPT" marker at the start of one text, else by
@@ -452,7 +458,8 @@ def tell_older(a: Text, b: Text, sim: Similarity) -> Older:
     dates = "no dates"
     if da is not None and db is not None:
         dates = "dates too close to tell"
-        gap = (db - da).total_seconds()
+        # A date without a time of day (read as midnight) is any time that day: within it, nothing is told.
+        gap = 0.0 if _within_day(da, db) or _within_day(db, da) else (db - da).total_seconds()
         origin_a, origin_b = _date_origin(a), _date_origin(b)  # type: ignore[arg-type]
         mtime = "file modification time" in (origin_a, origin_b)
         if abs(gap) > (_CLOCK_SLACK if mtime else 0):

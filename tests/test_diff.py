@@ -249,6 +249,14 @@ def test_documents_and_dates(tmp_path: Path) -> None:
     assert d.older.side == "b" and "dated earlier" in d.older.reason
     c = dedup.diff("Profits rose 5%.", "CORRECTED - Profits rose 6%.")
     assert c.older.side == "a" and "CORRECTED" in c.older.reason
+    # A date without a time is the whole day: a copy dated 2021-06-18 is not older than the story it copies,
+    # dated 20:13 that day; the other signals decide (here: the copy holds the story and adds to it).
+    story = "The dam held after the storm. Nobody was hurt. Roads reopened on Tuesday."
+    timed = Document("wire", story, date=datetime(2021, 6, 18, 20, 13, tzinfo=timezone.utc))
+    day = Document("copy", story + " More rain is due.", date=datetime(2021, 6, 18, tzinfo=timezone.utc))
+    assert dedup.diff(day, timed).older.side == "b" and "likely B" in dedup.diff(day, timed).older.reason
+    day_before = Document("copy", day.text, date=datetime(2021, 6, 17, tzinfo=timezone.utc))
+    assert dedup.diff(day_before, timed).older.side == "a"  # a day earlier: it was
 
 
 def test_read_version_json_records(tmp_path: Path) -> None:
