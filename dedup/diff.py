@@ -595,6 +595,39 @@ def _fuzzy_pairs(sa: Sequence[Sentence], sb: Sequence[Sentence], left_a: set[int
     return pairs
 
 
+#: How much closer a changed pair must come for a neighbour to join it (see _joined_pairs).
+JOIN_GAIN = 0.02
+
+
+def _joined_pairs(sa: Sequence[Sentence], sb: Sequence[Sentence], left_a: set[int], left_b: set[int],
+                  groups: list[_Group]) -> None:
+    """Grow each changed pair over the leftover sentences next to it that its counterpart holds too: two
+    sentences joined into one with words edited ("The plant will close. About 200 will lose their jobs."
+    into "The plant will close, and about 250 will lose their jobs.") are one changed sentence, not one
+    changed and one removed. A neighbour joins when the pair's word similarity grows by
+    :data:`JOIN_GAIN` with it; the best neighbour on either side first, so diff(b, a) mirrors diff(a, b)."""
+    for g in groups:
+        if g.kind != "changed":
+            continue
+        while True:
+            options = []
+            for side, own, left in (("a", sa, left_a), ("b", sb, left_b)):
+                have = g.before if side == "a" else g.after
+                for k in (have[0] - 1, have[-1] + 1):
+                    if k not in left:
+                        continue
+                    grown = tuple(sorted((*have, k)))
+                    before, after = (grown, g.after) if side == "a" else (g.before, grown)
+                    sim = word_similarity(" ".join(sa[i].key for i in before), " ".join(sb[j].key for j in after))
+                    if sim >= g.sim + JOIN_GAIN:
+                        options.append((-sim, own[k].key, side, k, before, after))
+            if not options:
+                break
+            neg, _, side, k, g.before, g.after = min(options)
+            g.sim = -neg
+            (left_a if side == "a" else left_b).discard(k)
+
+
 #: A removed and an added sentence that are each other's closest match are
 #: one changed sentence when this share of their content words agree (Dice
 #: coefficient), even if reordered: a rewritten lead keeps its names and
@@ -752,6 +785,7 @@ def diff(a: Text, b: Text, *, corpus: Union[Iterable[Text], TermWeights, None] =
     # 4. Similar sentences: changed; then sentences rewritten in place.
     groups += _fuzzy_pairs(sa, sb, left_a, left_b, cutoff)
     groups += _rewritten_pairs(sa, sb, left_a, left_b, cutoff)
+    _joined_pairs(sa, sb, left_a, left_b, groups)
 
     trivial: list[TrivialEdit] = []
     for i, j in anchors:
@@ -769,7 +803,9 @@ def diff(a: Text, b: Text, *, corpus: Union[Iterable[Text], TermWeights, None] =
 
     # Salience: one transform for every scored text.
     changed_groups = [g for g in groups if g.kind == "changed"]
-    edits = {id(g): word_edits(sa[g.before[0]].text, sb[g.after[0]].text) for g in changed_groups}
+    joined = {id(g): (" ".join(sa[i].text for i in g.before), " ".join(sb[j].text for j in g.after))
+              for g in changed_groups}
+    edits = {id(g): word_edits(*joined[id(g)]) for g in changed_groups}
     rows, synced = _rows(opcodes, groups, edits, sa, sb)
     # A correction marker put in or taken out ("CORRECTED -") is not what the change says: it is left out.
     edit_texts = [" ".join(e.before + " " + e.after for e in edits[id(g)]
@@ -789,7 +825,7 @@ def diff(a: Text, b: Text, *, corpus: Union[Iterable[Text], TermWeights, None] =
     removed = by_score([ScoredSentence(sa[i].text, round(s, 4), i) for i, s in zip(removed_idx, s_rem)],
                        lambda x: x.score, lambda x: x.index)
     changed = by_score(
-        [ChangedSentence(sa[g.before[0]].text, sb[g.after[0]].text, round(s, 4), edits[id(g)], g.before[0],
+        [ChangedSentence(*joined[id(g)], round(s, 4), edits[id(g)], g.before[0],
                          g.after[0], round(g.sim, 4), id(g) not in synced)
          for g, s in zip(changed_groups, s_chg)],
         lambda x: x.score, lambda x: x.after_index)

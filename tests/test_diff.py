@@ -333,7 +333,13 @@ def test_rows_show_every_sentence(a: str, b: str) -> None:
     shown_b = [j for r in d.rows for j in r.after]
     assert sorted(set(shown_a)) == list(range(len(d.sentences_a)))
     assert sorted(shown_b) == list(range(len(d.sentences_b)))
-    assert len(shown_a) == len(d.sentences_a) + sum(c.moved for c in d.changed)
+    # A changed sentence that moved shows at its A place too (as moved out): its A sentences show twice.
+    twice = {i for i, n in Counter(shown_a).items() if n == 2}
+    assert len(shown_a) == len(d.sentences_a) + len(twice)
+    moved_out = {i for r in d.rows if r.op == "moved_out" for i in r.before}
+    changed_moved = [r for r in d.rows if r.op == "changed" and set(r.before) <= moved_out]
+    assert twice == {i for r in changed_moved for i in r.before}
+    assert len(changed_moved) == sum(c.moved for c in d.changed)
 
 
 def test_diff_clusters_rereads_only_what_it_needs(tmp_path: Path) -> None:
@@ -526,3 +532,21 @@ def test_a_web_page_is_diffed_block_by_block(tmp_path: Path) -> None:
     # The same text from a plain file: its lines are wrapped text, joined into paragraphs.
     wrapped = dedup.diff(old, new)
     assert any("The budget takes effect in July." in c.after for c in wrapped.changed)
+
+
+def test_two_sentences_joined_with_an_edit_are_one_changed_sentence() -> None:
+    # "About 200 workers ..." was not dropped: it was joined to the sentence before and its figure changed.
+    a = "The plant will close in May. About 200 workers will lose their jobs. Talks with the union continue."
+    b = "The plant will close in May, and about 250 workers will lose their jobs. Talks with the union continue."
+    d = dedup.diff(a, b)
+    assert not d.removed and not d.added and len(d.changed) == 1
+    [c] = d.changed
+    assert c.before == "The plant will close in May. About 200 workers will lose their jobs."
+    assert ("replace", "200", "250") in [(e.op, e.before, e.after) for e in c.changes]
+    assert [r.before for r in d.rows if r.op == "changed"] == [(0, 1)]
+    # Split again, the other way round: the mirror image.
+    back = dedup.diff(b, a)
+    assert not back.added and not back.removed and [r.after for r in back.rows if r.op == "changed"] == [(0, 1)]
+    # A neighbour the other version does not hold stays removed.
+    d = dedup.diff("The plant will close in May. Shares fell 3 pct on Friday.", "The plant will close in June.")
+    assert texts(d.removed) == ["Shares fell 3 pct on Friday."] and len(d.changed) == 1
