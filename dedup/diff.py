@@ -14,6 +14,7 @@ the most significant changes come first.
 
 from __future__ import annotations
 
+import heapq
 import os
 import re
 import zlib
@@ -601,31 +602,48 @@ JOIN_GAIN = 0.02
 
 def _joined_pairs(sa: Sequence[Sentence], sb: Sequence[Sentence], left_a: set[int], left_b: set[int],
                   groups: list[_Group]) -> None:
-    """Grow each changed pair over the leftover sentences next to it that its counterpart holds too: two
+    """Grow changed pairs over the leftover sentences next to them that their counterparts hold too: two
     sentences joined into one with words edited ("The plant will close. About 200 will lose their jobs."
     into "The plant will close, and about 250 will lose their jobs.") are one changed sentence, not one
     changed and one removed. A neighbour joins when the pair's word similarity grows by
-    :data:`JOIN_GAIN` with it; the best neighbour on either side first, so diff(b, a) mirrors diff(a, b)."""
-    for g in groups:
-        if g.kind != "changed":
+    :data:`JOIN_GAIN` with it; the best growth of all first, ranked by what the texts say and where
+    they stand on both sides, so that diff(b, a) mirrors diff(a, b). Only sentences whose words are
+    theirs alone in their version take part: of two alike, which one a pair stands beside is a matter
+    of how the versions were aligned, and would not be mirrored."""
+    once = {"a": {k for k, n in Counter(s.key for s in sa).items() if n == 1},
+            "b": {k for k, n in Counter(s.key for s in sb).items() if n == 1}}
+    changed = [g for g in groups if g.kind == "changed" and all(sa[i].key in once["a"] for i in g.before)
+               and all(sb[j].key in once["b"] for j in g.after)]
+    version = [0] * len(changed)
+
+    def options(n: int) -> Iterator[tuple]:
+        g = changed[n]
+        for side, left, own in (("a", left_a, sa), ("b", left_b, sb)):
+            have = g.before if side == "a" else g.after
+            for k in (have[0] - 1, have[-1] + 1):
+                if k not in left or own[k].key not in once[side]:
+                    continue
+                grown = tuple(sorted((*have, k)))
+                before, after = (grown, g.after) if side == "a" else (g.before, grown)
+                ta, tb = " ".join(sa[i].key for i in before), " ".join(sb[j].key for j in after)
+                sim = word_similarity(ta, tb)
+                if sim >= g.sim + JOIN_GAIN:
+                    rank = (-sim, min(ta, tb), max(ta, tb), min(before[0], after[0]), max(before[0], after[0]))
+                    yield rank, n, version[n], side, k, before, after, sim
+
+    heap = [o for n in range(len(changed)) for o in options(n)]
+    heapq.heapify(heap)
+    while heap:
+        _, n, seen, side, k, before, after, sim = heapq.heappop(heap)
+        left = left_a if side == "a" else left_b
+        if seen != version[n] or k not in left:
             continue
-        while True:
-            options = []
-            for side, own, left in (("a", sa, left_a), ("b", sb, left_b)):
-                have = g.before if side == "a" else g.after
-                for k in (have[0] - 1, have[-1] + 1):
-                    if k not in left:
-                        continue
-                    grown = tuple(sorted((*have, k)))
-                    before, after = (grown, g.after) if side == "a" else (g.before, grown)
-                    sim = word_similarity(" ".join(sa[i].key for i in before), " ".join(sb[j].key for j in after))
-                    if sim >= g.sim + JOIN_GAIN:
-                        options.append((-sim, own[k].key, side, k, before, after))
-            if not options:
-                break
-            neg, _, side, k, g.before, g.after = min(options)
-            g.sim = -neg
-            (left_a if side == "a" else left_b).discard(k)
+        g = changed[n]
+        g.before, g.after, g.sim = before, after, sim
+        left.discard(k)
+        version[n] += 1
+        for option in options(n):
+            heapq.heappush(heap, option)
 
 
 #: A removed and an added sentence that are each other's closest match are
