@@ -248,6 +248,25 @@ def emit(chunks: Iterable[str], output: Optional[str], *, colour: bool = False) 
 MAX_WARNINGS = 10
 
 
+OUTPUT_HELP = ("Write the output to FILE (atomically) instead of stdout; without -f, its suffix (.json, .csv, "
+               ".html, ...) chooses the format.")
+#: The format an output file's suffix names, taken when -f is not given.
+SUFFIX_FORMATS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet",
+                  ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+
+
+def output_format(fmt: str, output: Optional[str], formats: Sequence[str]) -> str:
+    """The format to write: ``-f`` when given, else the one ``-o``'s suffix names among ``formats``
+    (``-o revision.html`` writes HTML, not text into a .html file), else ``fmt`` (the default)."""
+    from click.core import ParameterSource
+
+    if not output or output == "-" or click.get_current_context().get_parameter_source("fmt") != \
+            ParameterSource.DEFAULT:
+        return fmt
+    named = SUFFIX_FORMATS.get(os.path.splitext(output)[1].lower())
+    return named if named in formats else fmt
+
+
 class UnreadDates:
     """The documents that give a date dedup cannot read (``date_text``), seen as they pass: one
     warning for them all at the end (:meth:`warn`), since they are taken as undated."""

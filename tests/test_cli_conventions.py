@@ -372,3 +372,19 @@ def test_scan_and_index_add_keep_freed_memory_for_the_next_batch():
     # pages here, against 1,000-2,000 plain): measured there, the figure does not hang on where the first
     # run left the heap's top, which any change to what is imported moves.
     assert faults["steady"] * 5 < faults["plain"], faults
+
+
+def test_the_output_suffix_chooses_the_format_unless_f_is_given(tmp_path, seeds):
+    # "-o revision.html" wrote plain text into a .html file.
+    r = run("diff", seeds / A, seeds / B, "-o", tmp_path / "revision.html")
+    assert r.exit_code == 0 and (tmp_path / "revision.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    run("diff", seeds / A, seeds / B, "-o", tmp_path / "d.json")
+    assert json.loads((tmp_path / "d.json").read_text(encoding="utf-8"))["a"] == str(seeds / A)
+    run("diff", seeds / A, seeds / B, "-f", "text", "-o", tmp_path / "t.html")  # -f given: it decides
+    assert (tmp_path / "t.html").read_text(encoding="utf-8").startswith(f"{seeds / A} -> {seeds / B}: jaccard")
+    run("scan", seeds, "-o", tmp_path / "c.csv")
+    assert (tmp_path / "c.csv").read_text(encoding="utf-8").splitlines()[0] == "cluster,id,keep,jaccard,containment"
+    run("scan", seeds, "-o", tmp_path / "c.jsonl")
+    assert [json.loads(x)["keep"] for x in (tmp_path / "c.jsonl").read_text(encoding="utf-8").splitlines()] == [B]
+    run("scan", seeds, "-o", tmp_path / "c.out")  # a suffix that names no format: the default
+    assert (tmp_path / "c.out").read_text(encoding="utf-8").startswith("5 documents from 5 files: 1 cluster")
