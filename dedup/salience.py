@@ -119,9 +119,10 @@ class TermWeights:
         m = self.weights([a, b])
         delta = (m[1] - m[0]).tocoo()
         terms = self.terms
-        # A number is a term when it is written whole: "83.2" and "17-1/2" are not the terms 83, 2 and 1.
+        # A number is a term when it is written whole: "83.2" and "17-1/2" are not the terms 83, 2 and 1;
+        # nor is a letter of "U.S." or "p.m." one.
         whole = set(_WHOLE_NUMBER.findall(a)) | set(_WHOLE_NUMBER.findall(b))
-        keep = [not terms[i].isdigit() or terms[i] in whole for i in delta.col]
+        keep = [terms[i] in whole if terms[i].isdigit() else len(terms[i]) > 1 for i in delta.col]
         boost = [NAME_WEIGHT if terms[i] in names else 1.0 for i in delta.col]
         rose = [(float(v) * w, terms[i]) for i, v, w, k in zip(delta.col, delta.data, boost, keep) if v > 1e-12 and k]
         fell = [(float(-v) * w, terms[i]) for i, v, w, k in zip(delta.col, delta.data, boost, keep) if v < -1e-12 and k]
@@ -153,4 +154,9 @@ def name_terms(sentences: Iterable[Any]) -> frozenset[str]:
                     seen[w] += 1
                     if part[0].isupper():
                         caps[w] += 1
-    return frozenset(w for w, n in seen.items() if caps[w] == n and w not in FUNCTION_WORDS)
+    return frozenset(w for w, n in seen.items() if caps[w] == n and w not in FUNCTION_WORDS and w not in _CALENDAR)
+
+
+#: Days and months, written with a capital letter but no names.
+_CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday january february march april may "
+                      "june july august september october november december".split())

@@ -556,3 +556,11 @@ def test_two_sentences_joined_with_an_edit_are_one_changed_sentence() -> None:
     # A neighbour the other version does not hold stays removed.
     d = dedup.diff("The plant will close in May. Shares fell 3 pct on Friday.", "The plant will close in June.")
     assert texts(d.removed) == ["Shares fell 3 pct on Friday."] and len(d.changed) == 1
+
+
+def test_salient_terms_leave_out_letters_of_abbreviations_and_calendar_names() -> None:
+    d = dedup.diff("The U.S. plant in N.Y. will close at 5 p.m. on Friday.",
+                   "The U.S. plant in Albany, N.Y. will close at 7 p.m. on Friday in May, officials said.")
+    assert [t.term for t in d.added_terms] == ["albany", "7", "officials"]  # no "u", "n", "y" or "p"
+    from dedup.salience import name_terms
+    assert name_terms(split_sentences("He met Smith on Friday in May. Smith left in June.")) == {"smith"}
