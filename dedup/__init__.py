@@ -8,8 +8,7 @@ Example:
     '001_fbcee2db9c98bcf0.txt'
 
 The public names below are loaded on first use (PEP 562 ``__getattr__``), so
-that ``import dedup`` and the command line start without numpy or
-scikit-learn.
+that ``import dedup`` and the command line start without numpy.
 """
 
 from __future__ import annotations

@@ -8,8 +8,9 @@ are aligned with ``difflib.SequenceMatcher(autojunk=False)``; a sentence that
 appears unchanged elsewhere is *moved*; a deleted and an inserted sentence
 whose words mostly agree (longest common subsequence) are one *changed*
 sentence with word-level insertions and deletions inside. Every change is
-scored with scikit-learn's ``TfidfVectorizer``, fitted once per call, so that
-the most significant changes come first.
+scored by TF-IDF weight (:mod:`dedup.salience`: scikit-learn's
+``TfidfVectorizer`` weights), fitted once per call, so that the most
+significant changes come first.
 """
 
 from __future__ import annotations

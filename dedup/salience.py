@@ -1,13 +1,14 @@
-"""Salience: which words of a change matter, by TF-IDF weight (scikit-learn's ``TfidfVectorizer``), and
-which are names. The diff stage (:mod:`dedup.diff`) ranks its changes and lists its added and removed
+"""Salience: which words of a change matter, by TF-IDF weight (the weights of scikit-learn's
+``TfidfVectorizer``, computed with numpy), and which are names. The diff stage (:mod:`dedup.diff`) ranks its changes and lists its added and removed
 terms with these."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Optional, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
@@ -53,7 +54,13 @@ class TermWeights:
 
     Terms are normalized words (:func:`dedup.normalize.words`), one-character
     tokens kept, :data:`FUNCTION_WORDS` left out; term frequency is sublinear (1 + ln tf) and vectors are not
-    normalized, so a weight is ``idf * (1 + ln tf)``.
+    normalized, so a weight is ``idf * (1 + ln tf)``, with the smoothed
+    ``idf = ln((1 + n) / (1 + df)) + 1``. These are the weights of
+    scikit-learn's ``TfidfVectorizer(token_pattern=TOKEN_PATTERN,
+    preprocessor=normalize, stop_words=FUNCTION_WORDS, sublinear_tf=True,
+    norm=None)`` to the last bit, and the sums of a text's weights to the
+    last bit or one unit of it (the tests compare them), computed here
+    because importing scikit-learn took a second of every ``dedup diff``.
 
     Args:
         documents: the texts the inverse document frequencies come from.
@@ -72,40 +79,39 @@ class TermWeights:
         #: versions' sentences), ``corpus`` (--corpus and the two versions)
         #: or ``collection`` (a scan's whole collection).
         self.kind = kind
-        from sklearn.feature_extraction.text import TfidfVectorizer  # heavy: imported when a diff needs it
-
-        self.vectorizer = TfidfVectorizer(token_pattern=TOKEN_PATTERN, preprocessor=normalize,
-                                          stop_words=sorted(FUNCTION_WORDS), sublinear_tf=True, norm=None)
         self.documents = 0
-        self._terms: Optional[np.ndarray] = None
-
-        def counted() -> Iterator[str]:
-            for doc in documents:
-                self.documents += 1
-                yield doc.text if isinstance(doc, Document) else doc
-
-        try:
-            self.vectorizer.fit(counted())
-            self.fitted = True
-        except ValueError:  # no words at all
-            self.fitted = False
+        df: Counter[str] = Counter()
+        for doc in documents:
+            self.documents += 1
+            df.update(set(_terms_of(doc.text if isinstance(doc, Document) else doc)))
+        self.fitted = bool(df)
+        self._terms = np.array(sorted(df), dtype=object)
+        self._column = {t: k for k, t in enumerate(self._terms.tolist())}
+        # As scikit-learn computes it: one float64 array, smoothed.
+        counts = np.array([df[t] for t in self._terms.tolist()], dtype=np.float64) + 1.0
+        self._idf = np.log((self.documents + 1) / counts) + 1.0
 
     @property
     def terms(self) -> np.ndarray:
-        """The vocabulary, by column (built once: scikit-learn sorts it on every call)."""
-        if self._terms is None:
-            self._terms = self.vectorizer.get_feature_names_out()
+        """The vocabulary, by column (sorted)."""
         return self._terms
 
-    def weights(self, texts: Sequence[str]):  # -> scipy.sparse matrix
-        """TF-IDF rows of ``texts`` (one transform call for all of them)."""
-        return self.vectorizer.transform(list(texts))
+    def weights(self, texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """TF-IDF of each text: its terms' columns (ascending) and their weights."""
+        out = []
+        for text in texts:
+            tf = Counter(t for t in _terms_of(text) if t in self._column)
+            cols = np.array(sorted(self._column[t] for t in tf), dtype=np.int64)
+            counts = np.array([tf[t] for t in self._terms[cols].tolist()], dtype=np.float64)
+            out.append((cols, (np.log(counts) + 1.0) * self._idf[cols]))
+        return out
 
     def scores(self, texts: Sequence[str]) -> list[float]:
-        """Salience of each text: the sum of its terms' TF-IDF weights."""
+        """Salience of each text: the sum of its terms' TF-IDF weights, exact to the last bit (``math.fsum``:
+        a numpy sum's last bit depends on where the array lies in memory)."""
         if not texts or not self.fitted:
             return [0.0] * len(texts)
-        return np.asarray(self.weights(texts).sum(axis=1)).ravel().tolist()
+        return [math.fsum(w.tolist()) for _, w in self.weights(texts)]
 
     def term_shift(self, a: str, b: str, top: int, names: frozenset[str] = frozenset()
                    ) -> tuple[tuple[TermScore, ...], tuple[TermScore, ...]]:
@@ -116,20 +122,31 @@ class TermWeights:
         """
         if not self.fitted:
             return (), ()
-        m = self.weights([a, b])
-        delta = (m[1] - m[0]).tocoo()
-        terms = self.terms
+        (cols_a, wa), (cols_b, wb) = self.weights([a, b])
+        before = dict(zip(cols_a.tolist(), wa.tolist()))
+        after = dict(zip(cols_b.tolist(), wb.tolist()))
+        cols = sorted(before.keys() | after.keys())
+        delta = [after.get(i, 0.0) - before.get(i, 0.0) for i in cols]
+        terms = self._terms
         # A number is a term when it is written whole: "83.2" and "17-1/2" are not the terms 83, 2 and 1;
         # nor is a letter of "U.S." or "p.m." one.
         whole = set(_WHOLE_NUMBER.findall(a)) | set(_WHOLE_NUMBER.findall(b))
-        keep = [terms[i] in whole if terms[i].isdigit() else len(terms[i]) > 1 for i in delta.col]
-        boost = [NAME_WEIGHT if terms[i] in names else 1.0 for i in delta.col]
-        rose = [(float(v) * w, terms[i]) for i, v, w, k in zip(delta.col, delta.data, boost, keep) if v > 1e-12 and k]
-        fell = [(float(-v) * w, terms[i]) for i, v, w, k in zip(delta.col, delta.data, boost, keep) if v < -1e-12 and k]
+        keep = [terms[i] in whole if terms[i].isdigit() else len(terms[i]) > 1 for i in cols]
+        boost = [NAME_WEIGHT if terms[i] in names else 1.0 for i in cols]
+        rose = [(v * w, terms[i]) for i, v, w, k in zip(cols, delta, boost, keep) if v > 1e-12 and k]
+        fell = [(-v * w, terms[i]) for i, v, w, k in zip(cols, delta, boost, keep) if v < -1e-12 and k]
         rose.sort(key=lambda t: (-t[0], t[1]))
         fell.sort(key=lambda t: (-t[0], t[1]))
         return (tuple(TermScore(t, round(s, 4)) for s, t in rose[:top]),
                 tuple(TermScore(t, round(s, 4)) for s, t in fell[:top]))
+
+
+_TOKEN = re.compile(TOKEN_PATTERN)
+
+
+def _terms_of(text: str) -> list[str]:
+    """A text's terms, repeats kept: its normalized words less the function words."""
+    return [t for t in _TOKEN.findall(normalize(text)) if t not in FUNCTION_WORDS]
 
 
 _WORD_RUN = re.compile(r"[^\W_]+")

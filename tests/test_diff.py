@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -202,15 +203,14 @@ def test_word_similarity_and_edits() -> None:
 
 
 def test_corpus_idf_is_fitted_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    from sklearn.feature_extraction.text import TfidfVectorizer
     calls = []
-    real_fit = TfidfVectorizer.fit
+    real_init = TermWeights.__init__
 
-    def counting_fit(self, raw, y=None):
+    def counting_init(self, *args, **kwargs):
         calls.append(1)
-        return real_fit(self, raw, y)
+        real_init(self, *args, **kwargs)
 
-    monkeypatch.setattr(TfidfVectorizer, "fit", counting_fit)
+    monkeypatch.setattr(TermWeights, "__init__", counting_init)
     corpus = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("00[234]_*.txt"))]
     d = dedup.diff(OLD.read_text(encoding="utf-8"), NEW.read_text(encoding="utf-8"), corpus=corpus)
     assert calls == [1]
@@ -222,6 +222,31 @@ def test_corpus_idf_is_fitted_once(monkeypatch: pytest.MonkeyPatch) -> None:
     dedup.diff("5 people died.", "7 people died.", corpus=weights)
     dedup.diff("Rain fell.", "Snow fell.", corpus=weights)
     assert calls == []
+
+
+def test_term_weights_are_scikit_learns() -> None:
+    # The TF-IDF weights scikit-learn's TfidfVectorizer gives with the same settings, to the last bit; the sum
+    # of a text's weights to the last bit or one unit of it (the order of floating-point additions).
+    text = pytest.importorskip("sklearn.feature_extraction.text", reason="scikit-learn is not installed "
+                               "(pip install 'dedup[test]')")
+    TfidfVectorizer = text.TfidfVectorizer  # noqa: N806
+
+    from dedup.salience import FUNCTION_WORDS, TOKEN_PATTERN
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    corpus = texts + [t.replace("the", "a").upper() for t in texts[:2]] + ["", "the of and", "5 7 5 Ünïcödé"]
+    ours = TermWeights(corpus)
+    ref = TfidfVectorizer(token_pattern=TOKEN_PATTERN, preprocessor=dedup.normalize, stop_words=sorted(FUNCTION_WORDS),
+                          sublinear_tf=True, norm=None).fit(corpus)
+    assert ours.terms.tolist() == ref.get_feature_names_out().tolist() and ours.documents == len(corpus)
+    queries = texts + [t[: len(t) // 3] for t in texts] + ["", "Nothing known here: zyx.", "5 people, 5 dogs"]
+    matrix = ref.transform(queries)
+    for k, (cols, weights) in enumerate(ours.weights(queries)):
+        row = matrix[k]
+        assert cols.tolist() == row.indices.tolist() and weights.tolist() == row.data.tolist()
+    expected = np.asarray(matrix.sum(axis=1)).ravel().tolist()
+    assert all(abs(a - b) <= 2 * np.spacing(max(abs(a), 1.0)) for a, b in zip(ours.scores(queries), expected))
+    assert TermWeights(["", "the of"]).fitted is False and TermWeights(["", "the of"]).scores(["x"]) == [0.0]
 
 
 def test_bad_arguments() -> None:
