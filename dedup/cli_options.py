@@ -90,11 +90,12 @@ def read_options(f: Optional[Callable[..., Any]] = None, *, date_use: str = "") 
             click.option("--max-document-size", type=Size(), default=MAX_DOCUMENT_BYTES, expose_value=False,
                          callback=_remember, metavar="SIZE",
                          help="Skip (with a warning) a text or HTML file, JSON line or record text larger than "
-                              "this, after decompression [default: 16M]."),
+                              "this, after decompression; a version to diff that large is an error "
+                              "[default: 16M]."),
             click.option("--max-file-size", type=Size(), default=MAX_FILE_BYTES, expose_value=False,
                          callback=_remember, metavar="SIZE",
-                         help="Skip (with a warning) a .json file larger than this, after decompression "
-                              "[default: 256M]."),
+                         help="Skip (with a warning) a .json file larger than this, after decompression; a "
+                              "version to diff that large is an error [default: 256M]."),
         ]):
             g = opt(g)
         return g
