@@ -147,6 +147,11 @@ def diff_sources(a: Source, b: Source, *, corpus: Optional[Sequence[Source]] = N
                                   date_field=opts.date_field, strict=opts.strict, skipped=opts.skipped,
                                   max_document_bytes=opts.max_document_bytes, max_file_bytes=opts.max_file_bytes)
         background = (d.text for d in read_documents(list(corpus), corpus_opts))
+    # A record picked from a file is named as it was given (news.jsonl#17), not by its id alone: two files'
+    # records 17 would both be "17".
+    for key, source in (("a_label", a), ("b_label", b)):
+        if str(source) != "-" and split_source(str(source))[1] is not None:
+            settings.setdefault(key, str(source))
     return diff(doc_a, doc_b, corpus=background, **settings)  # type: ignore[arg-type]
 
 
