@@ -261,6 +261,11 @@ def listing(result: Any, ids: Sequence[str], null: bool, fmt: str = "text") -> I
     names = [i if p is None else "./" + p if p.startswith("-") else p for i, p in zip(ids, paths)]
     if null:
         return (n + "\0" for n in names)
+    # One a line, a name holding a line break reads as two: "x\n./keep.txt" as "x" and the copy kept.
+    broken = next((n for n in names if len((n + "x").splitlines()) > 1), None) if fmt == "text" else None
+    if broken is not None:
+        raise DedupError(one_line(f"{broken!r} holds a line break, so a list of one name a line would read it as "
+                                  "two names: list them with -0 (NUL-terminated) or --format json"))
     return render_id_list(names, fmt)
 
 

@@ -460,6 +460,9 @@ def write_folder(path: Union[str, os.PathLike], files: Iterable[tuple[str, str]]
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.rename(tmp, dest)
+    except OSError as exc:  # a full disk, a quota: one line, as for -o
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise _write_error(dest, exc) from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -12,6 +12,11 @@ import numpy as np
 from .errors import DedupError
 
 
+def _full(exc: OSError) -> DedupError:
+    return DedupError(f"could not write the scan's temporary file in {tempfile.gettempdir()} ({exc.strerror or exc}); "
+                      "free some space there or point TMPDIR at a folder with room")
+
+
 class SetStore:
     """Shingle-hash sets of every document, spooled to an unnamed temporary file.
 
@@ -47,8 +52,11 @@ class SetStore:
         self.close()
 
     def close(self) -> None:
-        """Delete the temporary file."""
-        self._file.close()
+        """Delete the temporary file (what was not written out yet is dropped with it)."""
+        try:
+            self._file.close()
+        except OSError:  # the buffer's last write failed (a full disk): the file is gone all the same
+            pass
 
     def __len__(self) -> int:
         return int(sum(len(x) for x in self._lengths))
@@ -62,9 +70,7 @@ class SetStore:
         try:
             self._file.write(memoryview(np.ascontiguousarray(values, dtype=np.uint32)))
         except OSError as exc:
-            raise DedupError(f"could not write the scan's temporary file in {tempfile.gettempdir()} "
-                             f"({exc.strerror or exc}); free some space there or point TMPDIR at a folder "
-                             "with room") from exc
+            raise _full(exc) from exc
         self._lengths.append(np.asarray(lengths, dtype=np.int64))
         self._offsets = None
         self._dirty = True
@@ -72,7 +78,10 @@ class SetStore:
     def _ready(self) -> np.ndarray:
         """The offsets of the sets, everything written out to the file."""
         if self._dirty:
-            self._file.flush()
+            try:
+                self._file.flush()
+            except OSError as exc:
+                raise _full(exc) from exc
             self._dirty = False
         if self._offsets is None:
             lengths = np.concatenate(self._lengths) if self._lengths else np.empty(0, np.int64)

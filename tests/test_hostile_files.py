@@ -149,6 +149,21 @@ def _file_limit(size):
     return lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
 
 
+def test_a_report_that_cannot_be_written_is_one_line_and_leaves_nothing(tmp_path):
+    # A full disk (here: a file size limit) while the report's pages are written gave a traceback; so did
+    # one that stopped the scan's temporary file as it was closed.
+    report = tmp_path / "report"
+    r = dedup_proc("scan", SEEDS, "--report", report, preexec_fn=_file_limit(14_000))  # a page is 19 KB
+    err = r.stderr.decode()
+    assert r.returncode == 1 and "Traceback" not in err
+    assert err == (f"Error: could not write {report} (File too large); free some space or choose another place "
+                   "(nothing was replaced)\n")
+    assert list(tmp_path.iterdir()) == []
+    r = dedup_proc("scan", SEEDS, preexec_fn=_file_limit(1_000))
+    assert r.returncode == 1 and r.stderr.decode().startswith("Error: could not write the scan's temporary file in ")
+    assert "Traceback" not in r.stderr.decode()
+
+
 def test_file_size_limit_on_the_output_is_one_line_and_leaves_nothing(tmp_path):
     # The seeds' diff page is over 30 KB.
     out = tmp_path / "diff.html"
@@ -400,3 +415,19 @@ def test_utf16_without_a_byte_order_mark_is_named_with_the_option_that_reads_it(
         "UTF-16 text without a byte-order mark, it seems (read it with --encoding utf-16-le)"]
     (doc,) = read_documents([str(tmp_path / "a.txt")], ReadOptions(encoding="utf-16-le"))
     assert doc.text == text
+
+
+def test_a_name_with_a_line_break_is_not_listed_one_a_line(tmp_path, monkeypatch):
+    # "x\n./keep.txt" listed one a line reads as "x" and "./keep.txt": a loop deleting the duplicates would
+    # delete the copy kept. The list is refused (nothing written); -0 and JSON list it whole.
+    monkeypatch.chdir(tmp_path)
+    Path("keep.txt").write_text((SEEDS / A).read_text(encoding="utf-8"), encoding="utf-8")
+    odd = Path("x\n.")
+    odd.mkdir()
+    (odd / "keep.txt").write_text((SEEDS / A).read_text(encoding="utf-8") + " More words.", encoding="utf-8")
+    r = run("scan", ".", "--keep", "shortest", "--duplicates")
+    assert r.exit_code == 1 and r.stdout == ""
+    assert r.stderr == ("Error: 'x\\n./keep.txt' holds a line break, so a list of one name a line would read it as "
+                        "two names: list them with -0 (NUL-terminated) or --format json\n")
+    assert run("scan", ".", "--keep", "shortest", "--duplicates", "-0").stdout == "x\n./keep.txt\0"
+    assert run("scan", ".", "--keep", "shortest", "--unique").stdout == "keep.txt\n"
