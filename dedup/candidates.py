@@ -217,6 +217,54 @@ def candidate_pairs(signatures: np.ndarray, bands: int, rows: int, max_bucket: i
     return np.stack([flat // n, flat % n], axis=1)
 
 
+def copy_groups(signatures: np.ndarray, min_size: int) -> list[np.ndarray]:
+    """Groups of more than ``min_size`` documents with one signature (copies of one text), each its
+    indices in ascending order; the others are in no group."""
+    n, num_perm = signatures.shape
+    if n <= min_size or not num_perm:
+        return []
+    key = signatures[:, 0].astype(np.uint64)
+    for j in range(1, num_perm):
+        key *= _FOLD
+        key += signatures[:, j]
+    order = np.argsort(key, kind="stable")
+    starts = np.flatnonzero(np.r_[True, key[order][1:] != key[order][:-1]])
+    sizes = np.diff(np.r_[starts, n])
+    out = []
+    for s, size in zip(starts.tolist(), sizes.tolist()):
+        if size <= min_size:
+            continue
+        members = np.sort(order[s : s + size])
+        same = (signatures[members] == signatures[members[0]]).all(axis=1)  # a 64-bit key collision is no copy
+        if same.sum() > min_size:
+            out.append(members[same])
+    return out
+
+
+def scan_candidate_pairs(signatures: np.ndarray, bands: int, rows: int, max_bucket: int = 0,
+                         threads: int = 1) -> np.ndarray:
+    """:func:`candidate_pairs`, but more than ``max_bucket`` documents with one signature (a text copied
+    thousands of times) are candidates with their first one only, and only it takes part in the
+    bands: their bucket could not be split (:func:`split_heavy` keeps one signature together), and
+    its pairs, all alike, grew with the square of the copies (2,500 copies of an article: 5 minutes and
+    4.5 GB). A collection without such groups gets exactly the pairs of :func:`candidate_pairs`.
+    """
+    groups = copy_groups(signatures, max_bucket) if max_bucket else []
+    if not groups:
+        return candidate_pairs(signatures, bands, rows, max_bucket, threads)
+    n = len(signatures)
+    banded = np.ones(n, dtype=bool)
+    stars = []
+    for members in groups:
+        banded[members[1:]] = False
+        stars.append(np.stack([np.repeat(members[0], len(members) - 1), members[1:]], axis=1))
+    rows_banded = np.flatnonzero(banded)
+    found = rows_banded[candidate_pairs(signatures[rows_banded], bands, rows, max_bucket, threads)]
+    pairs = np.concatenate([found.reshape(-1, 2), *stars]).astype(np.int64)
+    codes = np.unique(np.minimum(pairs[:, 0], pairs[:, 1]) * n + np.maximum(pairs[:, 0], pairs[:, 1]))
+    return np.stack([codes // n, codes % n], axis=1)
+
+
 def lsh_floor(threshold: float, containment: float, length_ratio: float = 2.0) -> float:
     """Lowest Jaccard similarity that verification accepts, for LSH tuning.
 

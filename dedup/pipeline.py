@@ -17,7 +17,7 @@ import numpy as np
 from .cluster import Cluster, Member, adjacency, groups, make_cluster, trusted_clusters  # noqa: F401  (lived here)
 from .config import KEEP_POLICIES, KeepPolicy, ScanConfig  # noqa: F401  (ScanConfig lived here; still importable)
 from .errors import ConfigError, InputError
-from .candidates import candidate_pairs
+from .candidates import scan_candidate_pairs
 from .features import PARTS, DocInfo, HashedBatch, hash_batch  # noqa: F401  (they lived here; still importable)
 from .io import (Document, FileBatch, LineBatch, LineReader, ReadOptions, Skipped, Source, from_ring, headline,
                  parse_batch, to_ring)
@@ -609,7 +609,7 @@ def _scan_hashed(hashed: Iterable[Hashed], config: ScanConfig, opts: ReadOptions
         short_task = pool.apply_async(short_pair_list, (all_short, config.short_rule, config.num_perm, config.seed)) \
             if pool is not None and all_short is not None and len(all_short) > 1 else None
         try:
-            candidates = candidate_pairs(signatures, bands, rows, config.max_bucket, threads=config.workers)
+            candidates = scan_candidate_pairs(signatures, bands, rows, config.max_bucket, threads=config.workers)
             del signatures, sig_rows
             # A document with no words has no shingles: note it and leave it out of matching.
             empty = [i for i, d in enumerate(infos) if d.shingles == 0]
