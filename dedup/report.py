@@ -18,6 +18,7 @@ from .decode import storable
 from .errors import DedupError
 from .files import atomic_path
 from .records import NO_WORDS
+from .term import one_line
 
 if TYPE_CHECKING:
     from .index import AddOutcome, IndexInfo, Match, QueryResult
@@ -167,11 +168,13 @@ def _date(d: Any) -> str:
 
 
 def _doc_line(doc: DocInfo) -> str:
-    return f"{doc.id}  {_n(doc.words, 'word')}  {_date(doc.date)}"
+    # An id or title is shown on its line as it is, its control characters escaped wherever the text goes (a
+    # log): "x\r\nfake line" must not start a line of its own.
+    return f"{one_line(doc.id)}  {_n(doc.words, 'word')}  {_date(doc.date)}"
 
 
 def _title_line(doc: DocInfo, indent: str) -> str:
-    return f"{indent}{doc.title}\n" if doc.title else ""
+    return f"{indent}{one_line(doc.title)}\n" if doc.title else ""
 
 
 def accepted_by(result: ScanResult, pair: Pair) -> str:
@@ -415,7 +418,7 @@ def index_record(item: "AddOutcome | QueryResult") -> dict[str, Any]:
 
 
 def _match_text(doc_id: str, m: "Match") -> str:
-    return (f"{doc_id}  ~ {m.id}  jaccard {m.jaccard:.4f}  query_in_match {m.query_in_match:.4f}"
+    return (f"{one_line(doc_id)}  ~ {one_line(m.id)}  jaccard {m.jaccard:.4f}  query_in_match {m.query_in_match:.4f}"
             f"  match_in_query {m.match_in_query:.4f}\n")
 
 
@@ -442,9 +445,9 @@ def render_index_add(outcomes: Iterable["AddOutcome"], fmt: str, holds: Callable
             for m in o.matches:
                 yield "duplicate " + _match_text(o.id, m)
         elif o.status in ("replaced", "empty"):
-            yield f"{o.status} {o.id}\n"
+            yield f"{o.status} {one_line(o.id)}\n"
         elif o.status == "conflict":
-            yield f"not replaced {o.id} (indexed with other text; --replace replaces it)\n"
+            yield f"not replaced {one_line(o.id)} (indexed with other text; --replace replaces it)\n"
     if fmt == "json":
         yield json_text({"summary": {**counts, "documents": holds()}, "outcomes": records,
                           "skipped": _skipped_records(skipped)}, ensure_ascii=False, indent=2) + "\n"

@@ -6,6 +6,7 @@ Kill and full-disk cases run dedup as a subprocess with a timeout.
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import shutil
@@ -431,3 +432,19 @@ def test_a_name_with_a_line_break_is_not_listed_one_a_line(tmp_path, monkeypatch
                         "two names: list them with -0 (NUL-terminated) or --format json\n")
     assert run("scan", ".", "--keep", "shortest", "--duplicates", "-0").stdout == "x\n./keep.txt\0"
     assert run("scan", ".", "--keep", "shortest", "--unique").stdout == "keep.txt\n"
+
+
+def test_ids_with_control_characters_are_escaped_in_text_output_wherever_it_goes(tmp_path):
+    # Written to a log (not a terminal), an id "x\r\nfake line" started a line of its own, and ESC and BEL
+    # went through raw. The text format escapes them; JSON keeps the id exact.
+    text = (SEEDS / A).read_text(encoding="utf-8")
+    feed = tmp_path / "ids.jsonl"
+    odd = "\u202egnp.exe\x07\x1b[31mRED\r\nfake line"
+    feed.write_text(json.dumps({"id": odd, "text": text}) + "\n" + json.dumps({"id": "b", "text": text}) + "\n",
+                    encoding="utf-8")
+    out = run("scan", feed).stdout
+    assert "\x1b" not in out and "\x07" not in out and "\r" not in out and "\u202e" not in out
+    assert "\\u202egnp.exe\\x07\\x1b[31mRED\\x0d\\nfake line  611 words" in out
+    assert not any(line.startswith("fake line") for line in out.splitlines())
+    members = [m["id"] for c in json.loads(run("scan", feed, "-f", "json").stdout)["clusters"] for m in c["members"]]
+    assert odd in members
