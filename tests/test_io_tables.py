@@ -208,13 +208,30 @@ def test_parquet_wide_rows_are_taken_a_few_at_a_time(tmp_path, seed_texts, monke
 
     monkeypatch.setattr(pq.ParquetFile, "iter_batches", spy)
     docs, _ = read([path])
-    assert len(docs) == n and seen == [n]  # narrow rows: one batch
+    assert len(docs) == n and seen == [16, 16, 8]  # narrow rows: one batch a row group
     seen.clear()
     row = min(len(t) for t in texts) * 4
     monkeypatch.setattr(dedup.io, "FILE_BATCH_BYTES", 3 * row)
     docs, _ = read([path])
     assert [d.id for d in docs] == [f"r{i}" for i in range(n)] and sum(seen) == n
     assert 1 <= max(seen) <= 3
+
+
+def test_a_parquet_row_group_over_the_file_limit_is_not_decoded(tmp_path, seed_texts):
+    # A 110 KB file whose one cell decodes to 1.2 GB took 6 GB: pyarrow decodes a whole row group first. A row
+    # group larger, decoded, than --max-file-size is noted and left; the others are read.
+    texts = [seed_texts[n] for n in sorted(seed_texts)]
+    path = tmp_path / "groups.parquet"
+    rows = {"id": [f"r{i}" for i in range(6)],
+            "text": [texts[0], texts[1], texts[2] * 40, texts[3], texts[4], texts[0]]}
+    pq.write_table(pa.table(rows), path, row_group_size=2, compression="zstd")
+    widest = max(pq.ParquetFile(path).metadata.row_group(g).total_byte_size for g in range(3))
+    docs, opts = read([path], max_file_bytes=widest - 1)
+    assert [d.id for d in docs] == ["r0", "r1", "r4", "r5"] and [d.line for d in docs] == [1, 2, 5, 6]
+    [note] = opts.skipped
+    assert note.line == 3 and note.reason.startswith("rows 3-4 not read: their row group holds ")
+    assert note.reason.endswith("decoded, over the limit (raise it with --max-file-size, or write the file with "
+                                "smaller row groups)")
 
 
 def test_parquet_scan_and_output(tmp_path, seed_texts):
