@@ -19,9 +19,13 @@ def folder_files(folder: Path, problems: list[tuple[Path, str]]) -> list[tuple[P
     ``folder`` (``/``-separated), sorted by that path.
 
     FIFOs, sockets and devices are left out with a note (reading one could
-    block forever), and so is a subfolder that cannot be listed.
+    block forever), and so is a subfolder that cannot be listed, and a
+    symbolic link to a file outside ``folder``: a folder sent in from
+    elsewhere must not make dedup read (and print) ``/etc/passwd``.
+    Subfolder links are not followed.
     """
     found = []
+    real_folder = os.path.realpath(folder)
 
     def unreadable(exc: OSError) -> None:
         where = Path(exc.filename) if exc.filename else folder
@@ -44,6 +48,12 @@ def folder_files(folder: Path, problems: list[tuple[Path, str]]) -> list[tuple[P
             if mode and not stat.S_ISREG(mode):
                 problems.append((path, "not a regular file (a FIFO, socket or device); skipped"))
                 continue
+            if mode and os.path.islink(path):  # a broken link is noted as unreadable where it is read
+                target = os.path.realpath(path)
+                if os.path.commonpath([real_folder, target]) != real_folder:
+                    problems.append((path, f"a symbolic link to a file outside the folder ({target}); skipped "
+                                           "(name the file itself to read it)"))
+                    continue
             found.append((prefix + name, path))
     found.sort(key=lambda item: item[0])
     return [(path, rel) for rel, path in found]

@@ -448,3 +448,22 @@ def test_ids_with_control_characters_are_escaped_in_text_output_wherever_it_goes
     assert not any(line.startswith("fake line") for line in out.splitlines())
     members = [m["id"] for c in json.loads(run("scan", feed, "-f", "json").stdout)["clusters"] for m in c["members"]]
     assert odd in members
+
+
+def test_a_link_to_a_file_outside_the_folder_is_not_read(tmp_path):
+    # A folder sent in with a link to /etc/passwd printed its lines as an article's (and put them in the report).
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "b.txt").write_text((SEEDS / B).read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "inside.txt").symlink_to("b.txt")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash " * 20, encoding="utf-8")
+    (folder / "secret.txt").symlink_to(secret)
+    r = run("scan", folder, "-f", "json")
+    assert r.exit_code == 0 and "root:x" not in r.stdout
+    assert [d["id"] for c in json.loads(r.stdout)["clusters"] for d in c["members"]] == []
+    assert f"Warning: {folder / 'secret.txt'}: a symbolic link to a file outside the folder ({secret}); skipped " \
+           "(name the file itself to read it)" in r.stderr
+    assert "inside.txt: the same file as" in r.stderr  # a link inside the folder is the file it names
+    # Named on its own, the file is read.
+    assert run("scan", folder / "secret.txt", "-f", "json").exit_code == 0
