@@ -260,6 +260,10 @@ class Counts(NamedTuple):
                 counts.counted(docs)
 
 
+#: The share of a document's shingles that must be its own (not boilerplate) for the rest to be left out.
+OWN_SHARE = 0.2
+
+
 @dataclass(frozen=True)
 class Boilerplate:
     """Shingles common enough in a collection to be its boilerplate.
@@ -288,11 +292,14 @@ class Boilerplate:
         return int(np.count_nonzero(self.flags))
 
     def own(self, shingles: np.ndarray) -> np.ndarray:
-        """A sorted shingle set without its boilerplate (all of it if nothing is left)."""
+        """A sorted shingle set without its boilerplate; all of it when less than :data:`OWN_SHARE` of it is
+        left: a text that is mostly what the collection shares is a copy of what it shares (five versions of
+        one story in a folder of eight, each with its own byline), not a template with a story in it."""
         if not len(shingles):
             return shingles
         keep = ~self.flags[shingles & self.mask]
-        if keep.all() or not keep.any():
+        own = int(np.count_nonzero(keep))
+        if own == len(shingles) or own < OWN_SHARE * len(shingles):
             return shingles
         return shingles[keep]
 

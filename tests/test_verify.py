@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
@@ -114,3 +116,31 @@ def test_own_shingles_drop_boilerplate_unless_nothing_is_left():
     sets = {0: np.array([1, 2, 3, 40], dtype=np.uint32), 1: np.array([1, 2, 3, 41], dtype=np.uint32)}
     assert similarity(sets[0], sets[1])[0] == 0.6
     assert similarity(bp.view(sets.__getitem__)(0), bp.view(sets.__getitem__)(1)) == (0.0, 0.0, 0.0)
+
+
+def test_a_document_mostly_of_common_shingles_is_compared_on_all_of_them():
+    # Five versions of one story in a folder of five, each with a byline of its own: the story is in every
+    # document, so its shingles are common; left without them, the versions were compared on their bylines
+    # and not grouped. Under OWN_SHARE of a set its own, the whole set is compared.
+    from dedup.verify import OWN_SHARE
+
+    counts = ShingleCounts()
+    story = np.arange(100, 120, dtype=np.uint32)
+    for k in range(5):
+        counts.add(np.append(story, np.uint32(500 + k)), docs=1)
+    bp = counts.boilerplate(0.5, 5)
+    versions = {k: np.append(story, np.uint32(500 + k)) for k in range(5)}
+    got = bp.view(versions.__getitem__)
+    assert 1 / 21 < OWN_SHARE and got(0).tolist() == versions[0].tolist()
+    assert similarity(got(0), got(1))[0] > 0.9
+    # A page with a story of its own beside the common template keeps only the story.
+    page = np.append(story[:10], np.arange(900, 905, dtype=np.uint32))
+    assert bp.view(lambda i: page)(0).tolist() == list(range(900, 905))
+
+
+def test_versions_of_one_story_that_are_most_of_a_folder_group(tmp_path):
+    import dedup
+
+    text = (Path(__file__).resolve().parents[1] / "seeds" / "000_cc67e4122e3a257f.txt").read_text(encoding="utf-8")
+    docs = [dedup.Document(f"v{k}", f"{text}\nReporting by staff writer {k}.") for k in range(5)]
+    assert [len(c.members) for c in dedup.scan_documents(docs).clusters] == [5]
