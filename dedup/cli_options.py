@@ -389,6 +389,9 @@ def nothing_read(sources: Sequence[str], result: Any, quiet: bool = False) -> st
         n = len(result.skipped)
         return (f"no documents read from {where}: {'the file is' if n == 1 else f'all {n:,} files are'} empty "
                 f"({notes}); give it files that hold articles")
+    if result.skipped and not result.files_ignored and not any("--text-field" in s.reason for s in result.skipped):
+        # Skipped for what their notes say (a size limit, binary data, an encoding): no advice on kinds or fields.
+        return f"no documents read from {where}: {len(result.skipped):,} skipped ({notes}: each says what to do)"
     why = []
     if result.skipped:
         why.append(f"{len(result.skipped):,} skipped ({notes})")

@@ -59,6 +59,12 @@ def test_empty_folder_and_all_skipped_exit_1(tmp_path):
     assert r.exit_code == 1 and r.stderr == (
         f"Error: no documents read from {feed}: 1 skipped (run without -q to see the warnings). Point it at files of a "
         "supported kind (.txt .md .html .json .jsonl .csv .tsv .parquet), or choose the fields with --text-field\n")
+    # Skipped for a reason of their own (binary data): the note says what to do, not "choose the fields".
+    binary = tmp_path / "logo.txt"
+    binary.write_bytes(bytes(range(256)) * 4)
+    r = run("scan", binary)
+    assert r.exit_code == 1 and r.stderr.splitlines()[-1] == (
+        f"Error: no documents read from {binary}: 1 skipped (see the warnings above: each says what to do)")
     (empty / "notes.xyz").write_text("not an article", encoding="utf-8")
     r = run("scan", empty)
     assert r.exit_code == 1 and ": 1 file ignored (suffix not read, or --include/--exclude)." in r.stderr
