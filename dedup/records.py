@@ -373,7 +373,8 @@ def record_document(number: int, rec: object, path: str, rel: str, opts: ReadOpt
         named = (opts.text_field,) if opts.text_field else TEXT_FIELDS + TITLE_FIELDS + BODY_FIELDS
         odd = next((k for k in named if not isinstance(rec.get(k), (str, type(None)))), None)
         if odd is not None:  # a field of that name holds a number, a list or an object
-            kind = {bool: "true or false", list: "a list", dict: "an object"}.get(type(rec[odd]), "a number")
+            kind = {bool: "true or false", list: "a list", dict: "an object", bytes: "binary data"}.get(
+                type(rec[odd]), "a number")
             return Skipped(path, f"record's {odd!r} holds {kind}, not text (choose the text field with "
                                  "--text-field)", number)
         looked = repr(opts.text_field) if opts.text_field else "text, content, article, title or body"

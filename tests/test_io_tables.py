@@ -309,3 +309,11 @@ def test_a_csv_field_over_the_document_limit_stops_the_file_there(tmp_path: Path
     (note,) = opts.skipped
     assert (note.line, note.reason) == (3, "a field is larger than 1 MiB (the limit; raise it with "
                                            "--max-document-size); the rest of the file was not read")
+
+
+def test_a_binary_text_column_is_called_binary(tmp_path):
+    path = tmp_path / "bin.parquet"
+    pq.write_table(pa.table({"id": ["a"], "text": [b"hello world"]}), path)
+    docs, opts = read([path])
+    assert docs == [] and opts.skipped[0].reason == ("record's 'text' holds binary data, not text (choose the text "
+                                                     "field with --text-field)")
