@@ -607,7 +607,10 @@ def scan_documents_frame(docs: "DataFrame", config: ScanConfig, *, block: Option
 
     # Candidates: shingle LSH over documents with shingles; short-text LSH over key tokens.
     sigs = feats.where("shingles > 0").select("ord", "sig")
+    sigs, stars = copies_apart(sigs, config.max_bucket)
     cand1 = banded_candidates(sigs, bands, rows, block, config.max_bucket)
+    if stars is not None:
+        cand1 = cand1.unionByName(stars)
     cand = cand1.select("i", "j", F.lit(True).alias("in1"), F.lit(False).alias("in2"))
     if config.short_words and n_short >= 2:
         key_sigs = feats.where("short").select("ord", "s_tok").mapInArrow(
@@ -680,6 +683,28 @@ def _key_signatures(batches: Iterator[Any], config: ScanConfig, stats: Any) -> I
         sigs = hasher.signatures_flat(values, lengths)
         yield pa.RecordBatch.from_pydict({"ord": [ords[k] for k in keep], "sig": [_b(s) for s in sigs]},
                                          schema=_arrow_schema("ord long, sig binary"))
+
+
+def copies_apart(sigs: "DataFrame", max_bucket: int) -> tuple["DataFrame", Optional["DataFrame"]]:
+    """As :func:`dedup.candidates.scan_candidate_pairs`: more than ``max_bucket`` documents with one signature
+    are candidates with their first (smallest ord) only, and only it is banded. Returns the (ord, sig) rows
+    to band and the pairs (i, j) of the copies with their first (None when there is no such group). Copies
+    are found by a 64-bit hash of the signature first, then by the signature itself."""
+    from pyspark.sql import functions as F
+
+    if not max_bucket:
+        return sigs, None
+    many = sigs.groupBy(F.xxhash64("sig").alias("h")).count().where(F.col("count") > max_bucket)
+    if not many.limit(1).count():
+        return sigs, None
+    hashed = sigs.withColumn("h", F.xxhash64("sig"))
+    suspects = hashed.join(F.broadcast(many.select("h")), "h")
+    groups = suspects.groupBy("sig").agg(F.min("ord").alias("first"), F.count("*").alias("n")).where(
+        F.col("n") > max_bucket).select("sig", "first")
+    marked = sigs.join(groups, "sig", "left")
+    stars = marked.where("first is not null and ord != first").select(F.col("first").alias("i"),
+                                                                      F.col("ord").alias("j"))
+    return marked.where("first is null or ord = first").select("ord", "sig"), stars
 
 
 def banded_candidates(sigs: "DataFrame", bands: int, rows: int, block: int, max_bucket: int = 0) -> "DataFrame":

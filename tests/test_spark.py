@@ -99,13 +99,14 @@ def template_input(folder: Path) -> Path:
 
 def local_candidates(path: Path, config: ScanConfig) -> set[tuple[str, str]]:
     """The local scan's shingle LSH candidates, as pairs of ids."""
-    from dedup.candidates import candidate_pairs
+    from dedup.candidates import scan_candidate_pairs
     from dedup.pipeline import hash_batch
     from dedup.signature import MinHasher
 
     docs = list(read_documents([str(path)]))
     sigs = hash_batch([d.text for d in docs], config, MinHasher(config.num_perm, config.seed)).signatures
-    return {(docs[i].id, docs[j].id) for i, j in candidate_pairs(sigs, *config.banding, config.max_bucket).tolist()}
+    found = scan_candidate_pairs(sigs, *config.banding, config.max_bucket).tolist()
+    return {(docs[i].id, docs[j].id) for i, j in found}
 
 
 def test_template_reports_byte_identical_with_heavy_buckets_split(spark, tmp_path: Path) -> None:
@@ -299,3 +300,19 @@ def test_input_with_no_document_is_an_error_as_in_the_local_scan(spark, tmp_path
     got = CliRunner().invoke(cli, ["spark", "scan", str(src), "-o", str(tmp_path / "out")])
     assert got.exit_code == 1 and got.output.startswith(f"Error: no documents read from {src}: ")
     assert not (tmp_path / "out").exists()
+
+
+def test_copies_by_the_hundred_pair_with_their_first_as_in_the_local_scan(spark, tmp_path: Path) -> None:
+    from dedup.spark_io import read_inputs
+
+    text = (SEEDS / "000_cc67e4122e3a257f.txt").read_text(encoding="utf-8")
+    src = tmp_path / "copies.jsonl"
+    rows = [{"id": f"c{k:03d}", "text": text} for k in range(150)]
+    rows += [{"id": "other", "text": (SEEDS / "002_31e9bada26c2e9f7.txt").read_text(encoding="utf-8")}]
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    ids = dict(read_inputs(spark, [str(src)]).select("ord", "id").collect())
+    config = ScanConfig()
+    result, got = spark_lines(spark, [src], config)
+    assert got == local_lines([src], config)
+    cands = {(ids[i], ids[j]) for i, j in result.candidates.collect()}
+    assert cands == local_candidates(src, config) == {("c000", f"c{k:03d}") for k in range(1, 150)}
