@@ -153,8 +153,8 @@ def parse_date(value: object) -> Optional[datetime]:
     text = str(value).strip()
     if not text:
         return None
-    if text.isdigit() and 9 <= len(text) <= 13:  # seconds or milliseconds since 1970, as text (a CSV cell)
-        return parse_date(int(text))
+    if _EPOCH.fullmatch(text):  # seconds or milliseconds since 1970, as text (a CSV cell)
+        return parse_date(float(text) if "." in text else int(text))
     # Only short strings are remembered: a hostile file's megabyte-long "dates" are parsed, not kept.
     return _text_date(text) if len(text) <= 64 else _text_date.__wrapped__(text)
 
@@ -168,11 +168,14 @@ def unread_date(value: object) -> Optional[str]:
     return text if len(text) <= 40 else text[:39] + "\u2026"
 
 
+_EPOCH = re.compile(r"\d{9,13}(?:\.\d{1,6})?")
+
+
 @lru_cache(maxsize=1 << 12)
 def _text_date(text: str) -> Optional[datetime]:
     """:func:`parse_date` of a non-empty string. Remembered: a feed dated by the day repeats a few
     dates in every batch, which then share one object (less to parse, to keep and to pickle)."""
-    if text.endswith("Z"):
+    if text.endswith("Z") and text[-2:-1].isdigit():  # "...:00Z", not the end of a zone's name
         text = text[:-1] + "+00:00"
     try:
         dt = datetime.fromisoformat(text)
@@ -184,11 +187,11 @@ def _text_date(text: str) -> Optional[datetime]:
                 # A Reuters date and time followed by codes, which no format reads.
                 dt = _reuters_date(lead.group())
             else:
-                dt = _strptime_any(text)
-                if dt is None and lead and lead.group() != text:
+                dt = _strptime_any(text) or _spelled_date(text)
+                # A date and time followed by what no format reads, unless what follows is a zone or a.m./p.m.
+                # that would move it by hours ("2026-11-30T19:05:00 EST", "2026-11-30 07:05 PM").
+                if dt is None and lead and lead.group() != text and not _MOVES_TIME.fullmatch(text[lead.end():]):
                     dt = _strptime_any(lead.group())
-                if dt is None:
-                    dt = _spelled_date(text)
     if dt is None:
         return None
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
@@ -217,16 +220,18 @@ def _reuters_date(text: str) -> Optional[datetime]:
 _MONTH = r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|" \
          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_MOVES_TIME = re.compile(r"\s*\(?([a-z]{1,5}|[a-z]+/[a-z_]+|[ap]\.?m\.?)\)?\s*", re.IGNORECASE)
 _TIME = (r"(?:(?:\s*,\s*|\s+at\s+|\s*-\s*|\s+|T)(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?"
          r"\s*(?P<half>[ap]\.?m\.?)?)?(?:\s*\(?(?P<zone>[a-z]{1,4}|[+-]\d{2}:?\d{2})\)?)?")
 # Dates as news sites and feeds write them, beyond the formats above: "Nov. 30, 2026 7:05 PM EST",
 # "Monday, 30 November 2026", "30-Nov-2026", "2026/11/30 19:05". Day and month in figures only
 # where the year comes first: 05/06/2026 is May or June depending on the country, and is not guessed.
-_SPELLED_DATES = tuple(re.compile(r"(?:[a-z]+day,?\s+)?" + date + _TIME, re.IGNORECASE) for date in (
+_SPELLED_DATES = tuple(re.compile(r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?" + date + _TIME,
+                                  re.IGNORECASE) for date in (
     _MONTH + r"\s+" + _DAY + r",?\s+(?P<year>\d{4})",
     _DAY + r"\s+(?:of\s+)?" + _MONTH + r",?\s+(?P<year>\d{4})",
     _DAY + r"-" + _MONTH + r"-(?P<year>\d{4})",
-    r"(?P<year>\d{4})[/.](?P<mon>\d{1,2})[/.]" + _DAY))
+    r"(?P<year>\d{4})(?P<sep>[-/.])(?P<mon>\d{1,2})(?P=sep)" + _DAY))
 # Zones news sites name by letters (US and European, as US and UK papers use them), hours from UTC.
 _ZONES = {"z": 0, "utc": 0, "gmt": 0, "ut": 0, "et": -5, "est": -5, "edt": -4, "ct": -6, "cst": -6, "cdt": -5,
           "mt": -7, "mst": -7, "mdt": -6, "pt": -8, "pst": -8, "pdt": -7, "bst": 1, "cet": 1, "cest": 2}

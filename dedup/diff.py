@@ -433,10 +433,15 @@ def _fmt_date(d: datetime) -> str:
     return d.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
 
 
+def _day_only(d: datetime) -> bool:
+    return (d.hour, d.minute, d.second, d.microsecond) == (0, 0, 0, 0)
+
+
 def _within_day(day: datetime, other: datetime) -> bool:
-    """Whether ``day`` is a date without a time (midnight exactly) and ``other`` falls on that day."""
-    return (day.hour, day.minute, day.second, day.microsecond) == (0, 0, 0, 0) and \
-        timedelta(0) <= other - day < timedelta(days=1)
+    """Whether ``day`` is a date without a time (midnight exactly) and ``other``, a time of day, may fall
+    on that day in whatever zone it was written: from 14 hours before its midnight (UTC+14) to 12 after
+    its end (UTC-12). Two dates without a time tell their order by the day."""
+    return _day_only(day) and not _day_only(other) and timedelta(hours=-14) <= other - day < timedelta(hours=36)
 
 
 def tell_older(a: Text, b: Text, sim: Similarity) -> Older:

@@ -277,13 +277,19 @@ def test_parse_date_unknown():
     ("Dec 1 2026 10:00 +05:30", "2026-12-01T10:00:00+05:30"),
     ("1606762800", "2020-11-30T19:00:00+00:00"),
     ("1606762800000", "2020-11-30T19:00:00+00:00"),
+    ("1796065500.5", "2026-11-30T19:05:00.500000+00:00"),
+    # A zone or a.m./p.m. after a date and time moves it: read, not dropped.
+    ("2026-11-30T19:05:00 EST", "2026-11-30T19:05:00-05:00"),
+    ("Mon, 30 Nov 2026 19:05:00 EST", "2026-11-30T19:05:00-05:00"),
+    ("2026-11-30 07:05 PM", "2026-11-30T19:05:00+00:00"),
 ])
 def test_parse_date_as_news_sites_spell_it(value, expected):
     assert parse_date(value).isoformat() == expected
 
 
 @pytest.mark.parametrize("value", ["05/06/2026", "30/11/2026", "Feb 30, 2026", "Nov 30, 2026 13:05 PM",
-                                   "Nov 30, 2026 7:05 PM XYZ", "Updated Nov 30, 2026", "2026/13/01"])
+                                   "Nov 30, 2026 7:05 PM XYZ", "Updated Nov 30, 2026", "2026/13/01",
+                                   "2026-11-30T19:05:00 America/New_York", "2026-11-30T19:05 XYZ"])
 def test_parse_date_does_not_guess(value):
     # Day and month in figures are read only year first (05/06 is May or June by country); a zone of
     # unknown letters would move the time by hours; impossible dates and times are none.
