@@ -177,7 +177,7 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
             result = scan_sources(list(sources), config, read_options=opts, progress=progress.on_docs,
                                   reread=reread)
         warn_skipped(result.skipped, quiet)
-        UnreadDates().warn_all(result.documents, quiet)
+        UnreadDates(date_field).warn_all(result.documents, quiet)
         if not result.documents:
             raise DedupError(nothing_read(sources, result, quiet))
         moves = None

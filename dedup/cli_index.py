@@ -134,7 +134,7 @@ def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_
     opts = make_read_options(encoding, id_field, text_field, date_field, strict, path_ids=True)
     opts.include, opts.exclude, opts.lasting_ids = include, exclude, True
     try:
-        dates = UnreadDates()
+        dates = UnreadDates(date_field)
         with Progress(quiet, "indexing", opts) as progress:
             docs = dates.see(read_documents(list(sources), opts))
             # The index is made once there is an article to add: a wrong path or pattern leaves no empty

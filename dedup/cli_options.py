@@ -270,16 +270,21 @@ def output_format(fmt: str, output: Optional[str], formats: Sequence[str]) -> st
 
 class UnreadDates:
     """The documents that give a date dedup cannot read (``date_text``), seen as they pass: one
-    warning for them all at the end (:meth:`warn`), since they are taken as undated."""
+    warning for them all at the end (:meth:`warn`), since they are taken as undated; and one when a
+    ``--date-field`` was given that no record has."""
 
-    def __init__(self) -> None:
-        self.count, self.first = 0, None
+    def __init__(self, date_field: Optional[str] = None) -> None:
+        self.count, self.first, self.records, self.dated = 0, None, 0, 0
+        self.date_field = date_field
 
     def see(self, docs: Iterable[Any]) -> Iterator[Any]:
         for doc in docs:
             if getattr(doc, "date_text", None):
                 self.count += 1
                 self.first = self.first or doc
+            if not getattr(doc, "is_file", True):
+                self.records += 1
+                self.dated += getattr(doc, "date", None) is not None
             yield doc
 
     def warn_all(self, docs: Iterable[Any], quiet: bool) -> None:
@@ -289,7 +294,12 @@ class UnreadDates:
         self.warn(quiet)
 
     def warn(self, quiet: bool) -> None:
-        if quiet or not self.count:
+        if quiet:
+            return
+        if self.date_field and self.records and not self.dated and not self.count:
+            click.echo(one_line(f"Warning: no record has a date in {self.date_field!r}, so all are undated: check "
+                                "--date-field"), err=True)
+        if not self.count:
             return
         d = self.first
         where = f"{d.path}:{d.line}" if d.line else d.path

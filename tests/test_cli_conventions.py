@@ -131,6 +131,10 @@ def test_dates_that_cannot_be_read_are_one_warning_and_others_are_read(tmp_path)
     # The spelled-out date is read: the shorter version, the only one dated, is the newest and kept.
     assert [c["keep"] for c in json.loads(r.stdout)["clusters"]] == ["r0"]
     assert run("scan", p, "-q").stderr == ""
+    # A --date-field no record has leaves every article undated: said, not silent.
+    r = run("scan", p, "--date-field", "published_on", "--keep", "newest")
+    assert r.exit_code == 0 and r.stderr == ("Warning: no record has a date in 'published_on', so all are undated: "
+                                             "check --date-field\n")
     r = run("index", "add", tmp_path / "i.db", p)
     assert r.exit_code == 0 and r.stderr.startswith("Warning: 2 articles give dates dedup cannot read (first: ")
 
