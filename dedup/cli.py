@@ -13,7 +13,7 @@ from . import __version__
 from .cli_index import index_group
 from .cli_options import (CONTEXT, EXIT_DUPLICATES, Progress, emit, folder_options, make_read_options,
                           nothing_read, occasion_options, read_options, refuse_clashing_outputs, refuse_outputs,
-                          OUTPUT_HELP, output_format, rule_options, steady_allocator, UnreadDates, warn_skipped)
+                          output_format, output_help, rule_options, steady_allocator, UnreadDates, warn_skipped)
 from .config import KEEP_POLICIES, ScanConfig
 from .errors import ConfigError, DedupError
 from .files import atomic_write, check_folder_target, plan_set_aside, set_aside, write_folder
@@ -82,7 +82,7 @@ def cli() -> None:
               help="Read JSON lines files twice, hashing only the articles in candidate pairs the second time, so "
                    "the temporary file holds their sets alone (default: from 128 MiB of input); --no-reread: "
                    "once. Standard input and pipes are read once.")
-@click.option("-o", "--output", metavar="FILE", help=OUTPUT_HELP)
+@click.option("-o", "--output", metavar="FILE", help=output_help(SCAN_FORMATS))
 @click.option("--move-duplicates", metavar="DIR",
               help="Move duplicate files into DIR, keeping their relative paths (never overwrites); DIR outside the "
                    "scanned folders, or hidden.")
@@ -274,7 +274,7 @@ def listing(result: Any, ids: Sequence[str], null: bool, fmt: str = "text") -> I
 @click.argument("b", metavar="B")
 @click.option("-f", "--format", "fmt", type=click.Choice(DIFF_FORMATS), default="text", show_default=True,
               help="Output format.")
-@click.option("-o", "--output", metavar="FILE", help=OUTPUT_HELP)
+@click.option("-o", "--output", metavar="FILE", help=output_help(DIFF_FORMATS))
 @click.option("--corpus", "corpus", metavar="FOLDER", multiple=True,
               help="Articles whose word frequencies weigh the changes (IDF) [default: the two versions' "
                    "sentences]. Repeatable.")

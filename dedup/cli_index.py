@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 import click
 
 from .cli_options import (CONTEXT, EXIT_DUPLICATES, Progress, emit, folder_options, make_read_options, nothing_read,
-                          OUTPUT_HELP, output_format, read_options, refuse_clashing_outputs, refuse_outputs, steady_allocator,
+                          output_format, output_help, read_options, refuse_clashing_outputs, refuse_outputs, steady_allocator,
                           UnreadDates, warn_skipped)
 from .config import ScanConfig
 from .term import one_line
@@ -168,7 +168,7 @@ def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_
 @click.argument("sources", nargs=-1, required=True, metavar="PATH...")
 @click.option("-f", "--format", "fmt", type=click.Choice(INDEX_FORMATS), default="text", show_default=True,
               help="Output format (jsonl: one object per queried document).")
-@click.option("-o", "--output", metavar="FILE", help=OUTPUT_HELP)
+@click.option("-o", "--output", metavar="FILE", help=output_help(INDEX_FORMATS))
 @click.option("--fail-on-matches", is_flag=True,
               help=f"Exit with {EXIT_DUPLICATES} when any queried article has a near-duplicate in the index.")
 @article_options

@@ -249,12 +249,15 @@ def emit(chunks: Iterable[str], output: Optional[str], *, colour: bool = False) 
 MAX_WARNINGS = 10
 
 
-OUTPUT_HELP = ("Write the output to FILE (atomically) instead of stdout; without -f, its suffix (.json, .csv, "
-               ".html, ...) chooses the format.")
 #: The format an output file's suffix names, taken when -f is not given.
 SUFFIX_FORMATS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet",
                   ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 
+def output_help(formats: Sequence[str]) -> str:
+    """The help of ``-o``, naming the suffixes that choose one of ``formats``."""
+    named = ", ".join(s for s, f in SUFFIX_FORMATS.items() if f in formats)
+    return (f"Write the output to FILE (atomically) instead of stdout; without -f, a suffix {named} chooses the "
+            "format (any other: the default).")
 
 def output_format(fmt: str, output: Optional[str], formats: Sequence[str]) -> str:
     """The format to write: ``-f`` when given, else the one ``-o``'s suffix names among ``formats``

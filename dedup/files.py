@@ -6,6 +6,7 @@ that; what it writes appears whole or not at all.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -18,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable, Iterator, Optional, Sequence, Union
 
 from .errors import DedupError
+from .term import one_line
 
 PathLike = Union[str, os.PathLike]
 
@@ -392,6 +394,12 @@ def check_folder_target(path: Union[str, os.PathLike]) -> None:
             not write.
     """
     dest = Path(path)
+    try:
+        dest.lstat()
+    except OSError as exc:
+        if exc.errno not in (errno.ENOENT, errno.ENOTDIR):  # a name too long, a folder that cannot be read
+            raise DedupError(f"cannot write {one_line(str(dest)[:80])} ({exc.strerror}); choose another place",
+                             str(dest)) from exc
     if dest.is_symlink() or (dest.exists() and not dest.is_dir()):
         raise DedupError(f"{dest} exists and is not a folder; a report is a folder of pages (choose a new name)",
                          str(dest))

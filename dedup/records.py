@@ -243,12 +243,17 @@ LONG_NUMBER = ("holds a number of more than 4,300 digits, which Python does not 
 NO_WORDS = "no words to compare (empty after normalization)"
 
 
+def shown_id(doc_id: str, most: int = 60) -> str:
+    """An id as a message quotes it: cut to ``most`` characters (an id field that holds a whole article)."""
+    return repr(doc_id if len(doc_id) <= most else doc_id[:most - 1] + "\u2026")
+
+
 def repeated_id(doc_id: str, line: int = 1) -> str:
     """The note on a document whose id came before: a record's (``line``), or a whole file's (line 0)."""
     if not line:
-        return (f"duplicate id {doc_id!r}: an earlier file has the same name relative to what was named "
+        return (f"duplicate id {shown_id(doc_id)}: an earlier file has the same name relative to what was named "
                 "(scan the two apart, or name their folders instead)")
-    return f"duplicate id {doc_id!r} (ids must be unique; pick another with --id-field)"
+    return f"duplicate id {shown_id(doc_id)} (ids must be unique; pick another with --id-field)"
 
 
 def too_large(what: str, limit: int, option: str) -> str:

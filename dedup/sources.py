@@ -4,12 +4,14 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
 from typing import Optional, Sequence, Union
 
 from .errors import InputError
+from .term import one_line
 
 Source = Union[str, os.PathLike]
 
@@ -104,6 +106,12 @@ def expand_inputs(sources: Sequence[Source], *, path_ids: bool = False,
             out.append((None, "-", None))
             continue
         path = Path(src)
+        try:
+            path.lstat()
+        except OSError as exc:
+            if exc.errno == errno.ENAMETOOLONG:
+                raise InputError(f"{one_line(str(src)[:80])}...: a name too long for the system (check the path)",
+                                 str(src)) from exc
         if path.is_dir():
             for f, rel in folder_files(path, notes):
                 if path_ids:

@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Iterator, Optional, Sequence
+from typing import IO, Callable, Iterator, Optional, Sequence
 
 from .diff import Similarity, TermWeights, VersionDiff, diff, tell_older
 from .errors import ConfigError, InputError
 from .io import (Document, ReadOptions, Source, decode, parse_date, read_documents, record_text, repeated_id,
                  standard_input)
+from .records import shown_id
 from .pages import prepare_pages
 from .pipeline import ScanResult
 from .shingle import ShingleConfig, shingle_set
@@ -65,7 +66,7 @@ def read_version(source: Source, read_options: Optional[ReadOptions] = None,
     if text == "-":
         return read_stdin_version(stdin if stdin is not None else standard_input(), opts)
     path, want = split_source(text)
-    if Path(path).is_dir():
+    if _is(Path.is_dir, path):
         raise InputError(f"{path} is a folder; give one file (or FILE#ID for a record of a JSON file)", path)
     found: list[Document] = []
     read = 0
@@ -80,14 +81,14 @@ def read_version(source: Source, read_options: Optional[ReadOptions] = None,
     again = repeated_id(want or "", 1)
     twice = next((n for n in opts.skipped if n.reason == again), None) if found and want is not None else None
     if twice is not None:
-        raise InputError(f"{path}: id {want!r} names more than one record (lines {found[0].line} and {twice.line}); "
+        raise InputError(f"{path}: id {shown_id(want or '')} names more than one record (lines {found[0].line} and {twice.line}); "
                          "give the records ids of their own, or choose the id field with --id-field", path)
     if found:
         return found[0]
     if want is not None and (read or not opts.skipped):
         # Records that could not be read may hold the one meant: the first is named.
         unread = f"; {len(opts.skipped):,} could not be read, the first: {opts.skipped[0]}" if opts.skipped else ""
-        raise InputError(f"{path}: no record with id {want!r} (a record's id is its --id-field, or FILE:LINE "
+        raise InputError(f"{path}: no record with id {shown_id(want)} (a record's id is its --id-field, or FILE:LINE "
                          f"when it has none, as dedup scan lists it){unread}", path)
     if opts.skipped:  # nothing read: what stopped the first record says what is wrong (a field that no record has)
         more = f" (and {len(opts.skipped) - 1:,} more)" if len(opts.skipped) > 1 else ""
@@ -95,15 +96,22 @@ def read_version(source: Source, read_options: Optional[ReadOptions] = None,
     raise InputError(f"{path}: no article found (check the file and --text-field)", path)
 
 
+def _is(test: Callable[[Path], bool], path: str) -> bool:
+    try:
+        return test(Path(path))
+    except OSError:  # a name too long for the system (an id that is a whole article): no such file
+        return False
+
+
 def split_source(text: str) -> tuple[str, Optional[str]]:
     """A version as given: ``(FILE, ID)`` for ``FILE#ID``, else ``(FILE, None)``. The file is the
     first part before a ``#`` that exists, so an id may hold ``#`` (a URL with a fragment); a file
     whose name holds ``#`` is that file."""
-    if "#" not in text or Path(text).exists():
+    if "#" not in text or _is(Path.exists, text):
         return text, None
     cut = -1
     while (cut := text.find("#", cut + 1)) >= 0:
-        if Path(text[:cut]).is_file():
+        if _is(Path.is_file, text[:cut]):
             return text[:cut], text[cut + 1:]
     path, want = text.rsplit("#", 1)
     return path, want

@@ -467,3 +467,14 @@ def test_a_link_to_a_file_outside_the_folder_is_not_read(tmp_path):
     assert "inside.txt: the same file as" in r.stderr  # a link inside the folder is the file it names
     # Named on its own, the file is read.
     assert run("scan", folder / "secret.txt", "-f", "json").exit_code == 0
+
+
+def test_a_name_too_long_for_the_system_is_one_line(tmp_path):
+    # A path of 5,000 characters (or FILE#ID whose id is a whole article) gave a traceback.
+    long_name = str(tmp_path / ("a" * 5000))
+    for args in (("scan", long_name), ("diff", long_name, SEEDS / A), ("index", "add", tmp_path / "i.db", long_name),
+                 ("scan", SEEDS, "--report", long_name)):
+        r = dedup_proc(*args)
+        err = r.stderr.decode()
+        assert r.returncode == 1 and "Traceback" not in err and err.count("\n") == 1, (args, err[-300:])
+        assert "(File name too long)" in err or "a name too long for the system" in err
