@@ -162,6 +162,20 @@ pa = pytest.importorskip("pyarrow", reason="pyarrow is not installed (pip instal
 import pyarrow.parquet as pq  # noqa: E402
 
 
+def batch_sizes(monkeypatch) -> list:
+    """The rows of each batch pyarrow gives the reader, as it gives them."""
+    seen = []
+    real = pq.ParquetFile.iter_batches
+
+    def spy(self, *args, **kw):
+        for batch in real(self, *args, **kw):
+            seen.append(batch.num_rows)
+            yield batch
+
+    monkeypatch.setattr(pq.ParquetFile, "iter_batches", spy)
+    return seen
+
+
 def test_parquet_in_row_group_batches(tmp_path, seed_texts, monkeypatch):
     texts = [seed_texts[n] for n in sorted(seed_texts)]
     n = 2 * PARQUET_BATCH_ROWS + 5
@@ -173,15 +187,7 @@ def test_parquet_in_row_group_batches(tmp_path, seed_texts, monkeypatch):
     })
     path = tmp_path / "a.parquet"
     pq.write_table(table, path, row_group_size=700)
-    seen = []
-    real = pq.ParquetFile.iter_batches
-
-    def spy(self, *args, **kw):
-        for batch in real(self, *args, **kw):
-            seen.append(batch.num_rows)
-            yield batch
-
-    monkeypatch.setattr(pq.ParquetFile, "iter_batches", spy)
+    seen = batch_sizes(monkeypatch)
     docs, opts = read([path])
     assert [d.id for d in docs] == ["0", "1", "2", "3", "4"]
     assert docs[1].title == "story 1" and docs[1].date == datetime(2021, 11, 2, tzinfo=timezone.utc)
@@ -198,15 +204,7 @@ def test_parquet_wide_rows_are_taken_a_few_at_a_time(tmp_path, seed_texts, monke
     path = tmp_path / "wide.parquet"
     pq.write_table(pa.table({"id": [f"r{i}" for i in range(n)], "text": [texts[i % 5] * 4 for i in range(n)]}),
                    path, row_group_size=16)
-    seen = []
-    real = pq.ParquetFile.iter_batches
-
-    def spy(self, *args, **kw):
-        for batch in real(self, *args, **kw):
-            seen.append(batch.num_rows)
-            yield batch
-
-    monkeypatch.setattr(pq.ParquetFile, "iter_batches", spy)
+    seen = batch_sizes(monkeypatch)
     docs, _ = read([path])
     assert len(docs) == n and seen == [16, 16, 8]  # narrow rows: one batch a row group
     seen.clear()
