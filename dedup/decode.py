@@ -217,8 +217,8 @@ def _reuters_date(text: str) -> Optional[datetime]:
         return None
 
 
-_MONTH = r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|" \
-         r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MONTH = (r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+          r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _MOVES_TIME = re.compile(r"\s*\(?([a-z]{1,5}|[a-z]+/[a-z_]+|[ap]\.?m\.?)\)?\s*", re.IGNORECASE)
 _TIME = (r"(?:(?:\s*,\s*|\s+at\s+|\s*-\s*|\s+|T)(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?"

@@ -757,7 +757,8 @@ def diff(a: Text, b: Text, *, corpus: Union[Iterable[Text], TermWeights, None] =
         lambda x: x.score, lambda x: x.after_index)
     moved = tuple(sorted((MovedSentence(sb[g.after[0]].text, g.before[0], g.after[0])
                           for g in groups if g.kind == "moved"), key=lambda m: m.after_index))
-    added_terms, removed_terms = weights.term_shift(CORRECTION_MARKER.sub("", text_a, 1), CORRECTION_MARKER.sub("", text_b, 1), top_terms,
+    added_terms, removed_terms = weights.term_shift(CORRECTION_MARKER.sub("", text_a, 1),
+                                                    CORRECTION_MARKER.sub("", text_b, 1), top_terms,
                                                     name_terms([*sa, *sb]))
     # What tells one occasion or subject from another (dedup.occasion): whole figures and names.
     figs_a, figs_b = list(dict.fromkeys(figures(text_a))), list(dict.fromkeys(figures(text_b)))

@@ -142,7 +142,8 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
                             "applies" if both_short else f"does not apply: a text has more than {config.short_words} words"))
     accepted = shingles_ok or bool(short_ok)
     # Proposed as the scan proposes: a shared band, in a bucket not split for its size.
-    cands = scan_candidate_pairs(stack_signatures(signatures, config.num_perm), result.bands, result.rows, config.max_bucket)
+    cands = scan_candidate_pairs(stack_signatures(signatures, config.num_perm), result.bands, result.rows,
+                                 config.max_bucket)
     candidate = bool(((cands[:, 0] == lo) & (cands[:, 1] == hi)).any())
     near = accepted
     occasion = config.occasion_rule

@@ -1,6 +1,6 @@
 """Salience: which words of a change matter, by TF-IDF weight (the weights of scikit-learn's
-``TfidfVectorizer``, computed with numpy), and which are names. The diff stage (:mod:`dedup.diff`) ranks its changes and lists its added and removed
-terms with these."""
+``TfidfVectorizer``, computed with numpy), and which are names. The diff stage (:mod:`dedup.diff`) ranks
+its changes and lists its added and removed terms with these."""
 
 from __future__ import annotations
 

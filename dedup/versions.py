@@ -81,7 +81,8 @@ def read_version(source: Source, read_options: Optional[ReadOptions] = None,
     again = repeated_id(want or "", 1)
     twice = next((n for n in opts.skipped if n.reason == again), None) if found and want is not None else None
     if twice is not None:
-        raise InputError(f"{path}: id {shown_id(want or '')} names more than one record (lines {found[0].line} and {twice.line}); "
+        raise InputError(f"{path}: id {shown_id(want or '')} names more than one record (lines {found[0].line} "
+                         f"and {twice.line}); "
                          "give the records ids of their own, or choose the id field with --id-field", path)
     if found:
         return found[0]
