@@ -243,7 +243,7 @@ LONG_NUMBER = ("holds a number of more than 4,300 digits, which Python does not 
 NO_WORDS = "no words to compare (empty after normalization)"
 
 
-def shown_id(doc_id: str, most: int = 60) -> str:
+def shown_id(doc_id: str, most: int = 200) -> str:
     """An id as a message quotes it: cut to ``most`` characters (an id field that holds a whole article)."""
     return repr(doc_id if len(doc_id) <= most else doc_id[:most - 1] + "\u2026")
 
