@@ -313,6 +313,19 @@ class UnreadDates:
                             "--date-field"), err=True)
 
 
+def warn_boilerplate(result: Any, quiet: bool) -> None:
+    """A warning when most documents in candidate pairs are mostly boilerplate: text that more than
+    ``--boilerplate-share`` of the input shares is a site's template to the scan, and is not compared; in a
+    small folder of versions of one story, it is the story (:attr:`dedup.pipeline.ScanResult.mostly_boilerplate`)."""
+    heavy, looked = result.mostly_boilerplate
+    if quiet or heavy < result.config.boilerplate_min_docs or 2 * heavy < looked:
+        return
+    click.echo(one_line(f"Warning: {heavy:,} of the {looked:,} documents in candidate pairs are mostly text that more "
+                        f"than {result.config.boilerplate_share:g} of the input shares, taken as boilerplate (a site's "
+                        "template) and not compared: if they are versions of one story rather than pages of one site, "
+                        "scan again with --boilerplate-share 1"), err=True)
+
+
 def warn_skipped(skipped: Sequence[Any], quiet: bool) -> None:
     """Warnings on stderr for skipped inputs: one line per file and reason,
     with the count and first lines when several records share it (737

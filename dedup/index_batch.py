@@ -22,7 +22,8 @@ from .errors import ConfigError
 from .index_store import WORD_MASK, Prepared, content_hash, encode_set
 from .io import Document
 from .occasion import Evidence, encode_evidence
-from .pipeline import document_batches, hash_batch, workers_for
+from .pipeline import document_batches, hash_batch
+from .pool import workers_for
 from .pool import process_pool
 from .signature import MinHasher
 from .verify import Rule

@@ -26,7 +26,7 @@ from .judge import (DocFacts, PairJudge, join_blocks, spooled_judge, verify_bloc
 from .short import ShortFeatures, ShortMatch, ShortMatcher, short_pair_list
 from .pages import prepare_pages
 from .records import NO_WORDS
-from .pool import can_fork, drain, process_pool, result_later, worker_ring
+from .pool import can_fork, drain, process_pool, result_later, worker_ring, workers_for
 from .signature import MinHasher
 from .spool import PickedSets, Rows, SetStore, set_sums, stack_signatures  # noqa: F401  (lived here)
 from .verify import Counts, Pair
@@ -40,6 +40,8 @@ RING_BYTES = 8 << 20
 #: Input files of at least this many bytes in all (JSON lines only) are read twice by default: the
 #: first reading hashes every document for its signature, the second those in candidate pairs only.
 REREAD_BYTES = 128 << 20
+#: Documents in candidate pairs whose share of boilerplate a scan measures (ScanResult.mostly_boilerplate).
+MOSTLY_SAMPLE = 2000
 _B = TypeVar("_B")
 _I = TypeVar("_I")
 
@@ -66,6 +68,9 @@ class ScanResult:
         bands, rows: the LSH banding used.
         config: the settings.
         seconds: wall time per stage.
+        mostly_boilerplate: of the documents in candidate pairs (the first
+            :data:`MOSTLY_SAMPLE`), how many are at least half boilerplate,
+            and how many were looked at.
     """
 
     documents: tuple[DocInfo, ...]
@@ -81,6 +86,7 @@ class ScanResult:
     seconds: dict[str, float] = field(default_factory=dict)
     rejected: dict[str, int] = field(default_factory=dict)
     members_verified: int = 0
+    mostly_boilerplate: tuple[int, int] = (0, 0)
 
     @property
     def keep_ids(self) -> list[str]:
@@ -234,16 +240,6 @@ def document_batches(docs: Iterable[Document], size: int,
             batch, chars = [], 0
     if batch:
         yield batch
-
-
-def workers_for(batches: Iterator[_B], workers: int) -> tuple[Iterator[_B], int]:
-    """The batches (unchanged) and how many worker processes to hash them with:
-    one when they are a single batch, since starting workers costs more than it saves."""
-    if workers <= 1:
-        return batches, workers
-    first = next(batches, None)
-    second = next(batches, None) if first is not None else None
-    return chain([b for b in (first, second) if b is not None], batches), workers if second is not None else 1
 
 
 def worker_pool(config: ScanConfig, read_options: Optional[ReadOptions] = None, part: str = "all",
@@ -640,9 +636,12 @@ def _scan_hashed(hashed: Iterable[Hashed], config: ScanConfig, opts: ReadOptions
                 _fill(stores, rehash(infos, needed), infos, needed, np.concatenate(sums), progress)
             getters = [PickedSets(kept, needed).__getitem__ for kept in stores]
         t_reread = time.perf_counter()
-        get_set = getters[0]
+        get_set, mostly = getters[0], (0, 0)
         if counts.shingles is not None:
-            get_set = counts.shingles.boilerplate(config.boilerplate_share, config.boilerplate_min_docs).view(get_set)
+            boiler = counts.shingles.boilerplate(config.boilerplate_share, config.boilerplate_min_docs)
+            looked = np.unique(candidates)[:MOSTLY_SAMPLE].tolist() if boiler.size else []
+            mostly = (boiler.mostly(get_set, looked), len(looked))
+            get_set = boiler.view(get_set)
         judge = PairJudge(config, infos, get_set, *getters[1:],
                           np.concatenate(corrections) if corrections else np.empty(0, bool),
                           counts.words.weights(), short_matcher)
@@ -673,7 +672,7 @@ def _scan_hashed(hashed: Iterable[Hashed], config: ScanConfig, opts: ReadOptions
         bands=bands, rows=rows, config=config,
         seconds={"read+signature": t1 - t0, "candidates": t2 - t1, **({"reread": t_reread - t2} if rehash else {}),
                  "verify": t3 - t_reread, "cluster": t4 - t3},
-        rejected=rejected, members_verified=verified,
+        rejected=rejected, members_verified=verified, mostly_boilerplate=mostly,
     )
 
 

@@ -31,9 +31,11 @@ import sys
 import threading
 import time
 from collections import deque
-from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional, Sequence, Union
+from itertools import chain
+from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional, Sequence, TypeVar, Union
 
 Bytes = Union[bytes, memoryview]
+_T = TypeVar("_T")
 
 
 def can_fork() -> bool:
@@ -211,3 +213,13 @@ def drain(pending: Iterable[tuple[object, object]]) -> None:
     for _, res in pending:
         if res is not None:
             res.wait(max(0.0, deadline - time.monotonic()))  # type: ignore[attr-defined]
+
+
+def workers_for(batches: Iterator[_T], workers: int) -> tuple[Iterator[_T], int]:
+    """The batches (unchanged) and how many worker processes to hash them with:
+    one when they are a single batch, since starting workers costs more than it saves."""
+    if workers <= 1:
+        return batches, workers
+    first = next(batches, None)
+    second = next(batches, None) if first is not None else None
+    return chain([b for b in (first, second) if b is not None], batches), workers if second is not None else 1

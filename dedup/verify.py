@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, NamedTuple, Optional
 
 import numpy as np
 
@@ -302,6 +302,14 @@ class Boilerplate:
         if own == len(shingles) or own < OWN_SHARE * len(shingles):
             return shingles
         return shingles[keep]
+
+    def mostly(self, get_set: Callable[[int], np.ndarray], docs: Iterable[int], share: float = 0.5) -> int:
+        """How many of ``docs`` (their raw sets from ``get_set``) are at least ``share`` boilerplate."""
+        heavy = 0
+        for i in docs:
+            s = get_set(i)
+            heavy += int(len(s) > 0 and np.count_nonzero(self.flags[s & self.mask]) >= share * len(s))
+        return heavy
 
     def view(self, get_set: Callable[[int], np.ndarray]) -> Callable[[int], np.ndarray]:
         """Wrap a ``get_set`` so that it returns documents' own shingles."""

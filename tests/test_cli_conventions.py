@@ -398,3 +398,27 @@ def test_the_output_suffix_chooses_the_format_unless_f_is_given(tmp_path, seeds)
     assert [json.loads(x)["keep"] for x in (tmp_path / "c.jsonl").read_text(encoding="utf-8").splitlines()] == [B]
     run("scan", seeds, "-o", tmp_path / "c.out")  # a suffix that names no format: the default
     assert (tmp_path / "c.out").read_text(encoding="utf-8").startswith("5 documents from 5 files: 1 cluster")
+
+
+def test_versions_taken_for_boilerplate_are_named_in_a_warning(tmp_path, seeds):
+    # Five versions of one story, each with a long passage of its own, are the whole folder: the story is in
+    # more than half the documents, so it is boilerplate to the scan, and the versions were silently apart.
+    import random
+
+    text = (seeds / B).read_text(encoding="utf-8")
+    vocab = " ".join(p.read_text(encoding="utf-8") for p in sorted(seeds.glob("00[234]_*.txt"))).split()
+    folder = tmp_path / "versions"
+    folder.mkdir()
+    for k in range(5):
+        rnd = random.Random(k)
+        (folder / f"v{k}.txt").write_text(text + "\n\n" + " ".join(rnd.choice(vocab) for _ in range(350)),
+                                          encoding="utf-8")
+    r = run("scan", folder)
+    assert r.exit_code == 0 and r.stdout.startswith("5 documents from 5 files: 0 clusters")
+    assert r.stderr == ("Warning: 5 of the 5 documents in candidate pairs are mostly text that more than 0.5 of the "
+                        "input shares, taken as boilerplate (a site's template) and not compared: if they are "
+                        "versions of one story rather than pages of one site, scan again with --boilerplate-share "
+                        "1\n")
+    r = run("scan", folder, "--boilerplate-share", "1")
+    assert r.stderr == "" and r.stdout.startswith("5 documents from 5 files: 1 cluster of near-duplicates")
+    assert run("scan", seeds).stderr == ""  # two versions among other stories: no boilerplate to speak of

@@ -144,3 +144,15 @@ def test_versions_of_one_story_that_are_most_of_a_folder_group(tmp_path):
     text = (Path(__file__).resolve().parents[1] / "seeds" / "000_cc67e4122e3a257f.txt").read_text(encoding="utf-8")
     docs = [dedup.Document(f"v{k}", f"{text}\nReporting by staff writer {k}.") for k in range(5)]
     assert [len(c.members) for c in dedup.scan_documents(docs).clusters] == [5]
+
+
+
+def test_documents_mostly_of_boilerplate_are_counted():
+    counts = ShingleCounts()
+    for _ in range(6):
+        counts.add(np.arange(10, dtype=np.uint32), docs=1)
+    bp = counts.boilerplate(0.5, 5)
+    sets = {0: np.arange(10, dtype=np.uint32), 1: np.arange(5, 20, dtype=np.uint32),
+            2: np.arange(8, 30, dtype=np.uint32), 3: np.empty(0, np.uint32)}
+    # 10 of 10 common, 5 of 15 (a third), 2 of 22, an empty set: one is at least half boilerplate, two at a third.
+    assert bp.mostly(sets.__getitem__, range(4)) == 1 and bp.mostly(sets.__getitem__, range(4), share=0.3) == 2
