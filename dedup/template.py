@@ -17,8 +17,10 @@ or more pages, two pages are versions when the lines they share hold at
 least ``versions_share`` of the words of the shorter page, not counting
 lines found on every page (that is what a template looks like); on a site
 of two pages, where every shared line is on every page, of the words of
-each. A repeated line is story text, and kept, when every two pages it is
-on are versions.
+each. All pages of a site are versions when lines of :data:`STORY_LINE_WORDS`
+words or more found on every page hold at least ``versions_share`` of each
+page's words (every page of the site is one story). A repeated line is story
+text, and kept, when every two pages it is on are versions.
 
 Functions here work on lists of texts and site keys; no I/O.
 """
@@ -123,7 +125,19 @@ def _versions(members: Sequence[int], keys: dict[int, set[str]], repeated: dict[
         for pair in combinations(sorted(i for i in pages if key in keys[i]), 2):
             shared[pair] += n
     size = min if len(members) > 2 else max
-    return {(i, j) for (i, j), n in shared.items() if n >= share * size(page_words[i], page_words[j]) > 0}
+    linked = {(i, j) for (i, j), n in shared.items() if n >= share * size(page_words[i], page_words[j]) > 0}
+    # Every page of the site carries one story (three saves of an article, nothing else of the site): its
+    # paragraphs, lines a template does not have, hold most of each page's words. All pages are versions.
+    story = sum(len(key.split()) for key, pages in repeated.items() if len(pages) == len(members)
+                and len(key.split()) >= STORY_LINE_WORDS and all(key in keys[i] for i in members))
+    if len(members) > 2 and story and all(story >= share * page_words[i] for i in members):
+        linked |= set(combinations(sorted(members), 2))
+    return linked
+
+
+#: Words from which a line on every page of a site can be a story's paragraph rather than its template
+#: (menus, bylines, prompts and banners are shorter).
+STORY_LINE_WORDS = 25
 
 
 def strip_lines(text: str, template: frozenset[str]) -> str:

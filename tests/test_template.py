@@ -92,3 +92,26 @@ def test_min_pages_and_arguments():
     with pytest.raises(ValueError, match="same length"):
         site_templates(texts, ["c.com"])
     assert strip_lines("A line.\n\nB line.", frozenset()) == "A line.\n\nB line."
+
+
+LIBRARY = [
+    "The city council voted seven to two on Monday night to close the Eastside library branch at the end of the "
+    "fiscal year, citing a budget shortfall of four million dollars that the mayor says cannot be closed any other way.",
+    "Residents who packed the chamber for more than three hours urged members to delay the vote, saying the branch "
+    "is the only place in the neighborhood where children can study after school and adults can use a computer.",
+    "The council's finance chair said the savings would keep two fire stations open and that mobile library service "
+    "would visit the neighborhood twice a week starting in September, though no schedule has been published yet.",
+]
+
+
+def test_a_site_whose_every_page_is_one_story_keeps_it():
+    # Three saves of one article from one site, each with a footer of its own: the story's paragraphs are on every
+    # page, as a template's lines are, and were removed as the site's template (nothing was left to group).
+    pages = ["\n".join(LIBRARY + [NEWSLETTER, f"Page saved at {h}:00."]) for h in (9, 12, 18)]
+    found = site_templates(pages, ["courier.com"] * 3)
+    assert found == {} or not any(line in found["courier.com"] for line in line_keys("\n".join(LIBRARY)))
+    # A template on every page beside stories that differ is still found, long line or not.
+    others = ["\n".join(OIL + [NEWSLETTER, LIBRARY[0]]), "\n".join(WHEAT + [NEWSLETTER, LIBRARY[0]]),
+              "\n".join(GOLD + [NEWSLETTER, LIBRARY[0]])]
+    template = site_templates(others, ["courier.com"] * 3)["courier.com"]
+    assert set(line_keys("\n".join([NEWSLETTER, LIBRARY[0]]))) <= template
