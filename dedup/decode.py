@@ -672,6 +672,16 @@ def looks_binary(data: bytes, encoding: Optional[str] = None) -> bool:
     return b"\x00" in data[:8192]
 
 
+def binary_first_line(line: bytes, encoding: Optional[str] = None) -> bool:
+    """Whether the first line of a JSON lines file says the file is binary (:func:`looks_binary`), unless the
+    line reads as one JSON object: a NUL inside a record is that record's to answer for (it is skipped as
+    malformed), not the whole file's."""
+    if not looks_binary(line, encoding):
+        return False
+    record = line.strip(b" \t\r\xef\xbb\xbf")
+    return not (record.startswith(b"{") and record.endswith(b"}"))
+
+
 def base_suffix(path: Path) -> str:
     name = path.name.lower()
     if name.endswith(".gz"):

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import IO, AbstractSet, Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
 
 from .decode import (GZIP_ERRORS, HTML_SUFFIXES, Utf8Lines, base_suffix, decode, gzip_reader,  # noqa: F401
-                     binary_reason, human_size, looks_binary, open_input, parse_date, standard_input, stream_bom,
-                     wide_encoding)
+                     binary_first_line, binary_reason, human_size, looks_binary, open_input, parse_date,
+                     standard_input, stream_bom, wide_encoding)
 from .errors import InputError
 from .lines import CHUNK, line_blocks, line_lists
 from .records import (BODY_FIELDS, DATE_FIELDS, ID_FIELDS, MAX_DOCUMENT_BYTES, MAX_FILE_BYTES, TEXT_FIELDS,  # noqa: F401
@@ -207,7 +207,7 @@ class _Reader:
                 self.skip(path, too_large("line", self.opts.max_document_bytes, "--max-document-size"),
                           number)
                 continue
-            if number == 1 and looks_binary(raw, enc):
+            if number == 1 and binary_first_line(raw, enc):
                 self.skip(path, binary_reason(raw, "JSON lines"))
                 return
             if not raw.strip():

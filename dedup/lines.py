@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import IO, Iterable, Iterator, Optional, Union
 
-from .decode import GZIP_ERRORS, looks_binary
+from .decode import GZIP_ERRORS, binary_first_line
 from .errors import InputError
 from .records import LineBatch, LineBlock
 
@@ -30,7 +30,7 @@ def line_lists(pieces: Iterable[tuple[int, list[Optional[bytes]]]], path: str, r
 
     try:
         for first, piece in pieces:
-            if first == 1 and piece[0] is not None and looks_binary(piece[0], enc):
+            if first == 1 and piece[0] is not None and binary_first_line(piece[0], enc):
                 lines = piece[:1]
                 break  # parse_lines notes it; nothing further is read
             for line in piece:
@@ -95,7 +95,7 @@ def line_blocks(stream: IO[bytes], path: str, rel: str, size: int, enc: Optional
                 if not checked:
                     checked = True
                     line = None if missing else b"".join(parts)[:-1]
-                    if line is not None and looks_binary(line, enc):
+                    if line is not None and binary_first_line(line, enc):
                         yield batch(1)
                         return  # parse_lines notes it; nothing further is read
                 # Whole lines after it, up to the batch's end.
@@ -117,7 +117,7 @@ def line_blocks(stream: IO[bytes], path: str, rel: str, size: int, enc: Optional
                 missing.append(count)
             parts.append(b"\n")
             count, whole = count + 1, len(parts)
-            if not checked and not over and looks_binary(b"".join(parts)[:-1], enc):
+            if not checked and not over and binary_first_line(b"".join(parts)[:-1], enc):
                 yield batch(1)
                 return
     except (*GZIP_ERRORS, InputError):

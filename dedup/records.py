@@ -17,8 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, NamedTuple, Optional, Sequence, Union
 
-from .decode import (HTML_SUFFIXES, TooLarge, base_suffix, binary_reason, decode, human_size, looks_binary,
-                     page_charset, parse_date, read_bounded, text_codec, unread_date)
+from .decode import (HTML_SUFFIXES, TooLarge, base_suffix, binary_first_line, binary_reason, decode, human_size,
+                     looks_binary, page_charset, parse_date, read_bounded, text_codec, unread_date)
 from .errors import ConfigError, InputError
 
 if TYPE_CHECKING:
@@ -513,7 +513,7 @@ def parse_lines(batch: LineBatch, opts: ReadOptions) -> list[Union[Document, Ski
             out.append(Skipped(batch.path, too_large("line", opts.max_document_bytes, "--max-document-size"),
                                number))
             continue
-        if number == 1 and looks_binary(raw, batch.encoding):
+        if number == 1 and binary_first_line(raw, batch.encoding):
             out.append(Skipped(batch.path, binary_reason(raw, "JSON lines")))
             break
         if not raw.strip():

@@ -465,3 +465,19 @@ def test_a_string_cut_short_is_said_once(tmp_path):
     assert list(read_documents([str(tmp_path / "cut.jsonl")], opts)) == []
     (note,) = opts.skipped
     assert note.reason == "malformed JSON line (Unterminated string starting at: column 21); fix or remove the line"
+
+
+def test_a_nul_inside_the_first_record_of_json_lines_skips_that_record_only(tmp_path):
+    # One NUL byte inside line 1 made the whole file "binary, not JSON lines": 199 good records were lost, and an
+    # outsider could hide a file's records so. A first line that reads as one object is a malformed record.
+    lines = [json.dumps({"id": f"r{k}", "text": f"story number {k} about many different things"}) for k in range(200)]
+    lines[0] = lines[0].replace("story", "sto\x00ry")
+    feed = tmp_path / "nul.jsonl"
+    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    docs, opts = read([feed])
+    assert len(docs) == 199 and [(n.line, n.reason.split(" (")[0]) for n in opts.skipped] == [(1, "malformed JSON line")]
+    # Binary data is still binary data.
+    junk = tmp_path / "junk.jsonl"
+    junk.write_bytes(bytes(range(256)) * 8)
+    docs, opts = read([junk])
+    assert docs == [] and opts.skipped[0].reason.startswith("binary file, not JSON lines")
