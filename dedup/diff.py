@@ -131,8 +131,8 @@ class MovedSentence:
 class TrivialEdit:
     """An edit that does not change the words.
 
-    ``kind`` is ``"whitespace"``, ``"punctuation"`` (punctuation or letter
-    case), ``"resegmented"`` (sentences split or joined, same words) or
+    ``kind`` is ``"whitespace"``, ``"case"`` (letter case only),
+    ``"punctuation"`` (punctuation, and case with it), ``"resegmented"`` (sentences split or joined, same words) or
     ``"paragraph"`` (a paragraph break added or removed before a sentence).
     """
 
@@ -717,7 +717,7 @@ def diff(a: Text, b: Text, *, corpus: Union[Iterable[Text], TermWeights, None] =
     for i, j in anchors:
         x, y = sa[i], sb[j]
         if x.text != y.text:
-            trivial.append(TrivialEdit("punctuation", x.text, y.text))
+            trivial.append(TrivialEdit("case" if x.text.lower() == y.text.lower() else "punctuation", x.text, y.text))
         elif x.raw != y.raw:
             trivial.append(TrivialEdit("whitespace", x.raw, y.raw))
         if i > 0 and j > 0 and x.starts_paragraph != y.starts_paragraph:

@@ -165,6 +165,8 @@ def test_trivial_edits_are_not_changes() -> None:
     d = dedup.diff(a, b)
     assert d.is_empty
     assert [t.kind for t in d.trivial] == ["punctuation", "punctuation"]
+    d = dedup.diff("The mayor spoke. It rained.", "The Mayor spoke. It rained.")
+    assert d.is_empty and [t.kind for t in d.trivial] == ["case"]
     d = dedup.diff("One fine day.  It rained.", "One  fine day. It rained.")
     assert d.is_empty and [t.kind for t in d.trivial] == ["whitespace"]
     d = dedup.diff("It rained. Roads flooded.", "It rained.\n\nRoads flooded.")
