@@ -170,11 +170,16 @@ def _date(d: Any) -> str:
 def _doc_line(doc: DocInfo) -> str:
     # An id or title is shown on its line as it is, its control characters escaped wherever the text goes (a
     # log): "x\r\nfake line" must not start a line of its own.
-    return f"{one_line(doc.id)}  {_n(doc.words, 'word')}  {_date(doc.date)}"
+    return f"{_shown(doc.id)}  {_n(doc.words, 'word')}  {_date(doc.date)}"
 
 
 def _title_line(doc: DocInfo, indent: str) -> str:
-    return f"{indent}{one_line(doc.title)}\n" if doc.title else ""
+    return f"{indent}{_shown(doc.title)}\n" if doc.title else ""
+
+
+def _shown(text: str) -> str:
+    """An id or title on a line of text output: control characters escaped, a tab too (it reads as a column)."""
+    return one_line(text).replace("\t", "\\t")
 
 
 def accepted_by(result: ScanResult, pair: Pair) -> str:
@@ -418,7 +423,7 @@ def index_record(item: "AddOutcome | QueryResult") -> dict[str, Any]:
 
 
 def _match_text(doc_id: str, m: "Match") -> str:
-    return (f"{one_line(doc_id)}  ~ {one_line(m.id)}  jaccard {m.jaccard:.4f}  query_in_match {m.query_in_match:.4f}"
+    return (f"{_shown(doc_id)}  ~ {_shown(m.id)}  jaccard {m.jaccard:.4f}  query_in_match {m.query_in_match:.4f}"
             f"  match_in_query {m.match_in_query:.4f}\n")
 
 
@@ -445,9 +450,9 @@ def render_index_add(outcomes: Iterable["AddOutcome"], fmt: str, holds: Callable
             for m in o.matches:
                 yield "duplicate " + _match_text(o.id, m)
         elif o.status in ("replaced", "empty"):
-            yield f"{o.status} {one_line(o.id)}\n"
+            yield f"{o.status} {_shown(o.id)}\n"
         elif o.status == "conflict":
-            yield f"not replaced {one_line(o.id)} (indexed with other text; --replace replaces it)\n"
+            yield f"not replaced {_shown(o.id)} (indexed with other text; --replace replaces it)\n"
     if fmt == "json":
         yield json_text({"summary": {**counts, "documents": holds()}, "outcomes": records,
                           "skipped": _skipped_records(skipped)}, ensure_ascii=False, indent=2) + "\n"

@@ -446,6 +446,10 @@ def test_ids_with_control_characters_are_escaped_in_text_output_wherever_it_goes
     assert "\x1b" not in out and "\x07" not in out and "\r" not in out and "\u202e" not in out
     assert "\\u202egnp.exe\\x07\\x1b[31mRED\\x0d\\nfake line  611 words" in out
     assert not any(line.startswith("fake line") for line in out.splitlines())
+    tabbed = tmp_path / "tab.jsonl"  # a tab reads as a column: escaped too
+    tabbed.write_text(json.dumps({"id": "tab\tid", "text": text}) + "\n" + json.dumps({"id": "b", "text": text}) + "\n",
+                      encoding="utf-8")
+    assert "  keep  tab\\tid  611 words" in run("scan", tabbed).stdout
     members = [m["id"] for c in json.loads(run("scan", feed, "-f", "json").stdout)["clusters"] for m in c["members"]]
     assert odd in members
 
