@@ -17,9 +17,10 @@ or more pages, two pages are versions when the lines they share hold at
 least ``versions_share`` of the words of the shorter page, not counting
 lines found on every page (that is what a template looks like); on a site
 of two pages, where every shared line is on every page, of the words of
-each. All pages of a site are versions when lines of :data:`STORY_LINE_WORDS`
-words or more found on every page hold at least ``versions_share`` of each
-page's words (every page of the site is one story). A repeated line is story
+each. All pages of a site are versions when the lines found on every page,
+one of :data:`STORY_LINE_WORDS` words or more among them, hold
+:data:`SAVES_SHARE` of each page's words (every page of the site is one
+story, saved again and again). A repeated line is story
 text, and kept, when every two pages it is on are versions.
 
 Functions here work on lists of texts and site keys; no I/O.
@@ -126,13 +127,21 @@ def _versions(members: Sequence[int], keys: dict[int, set[str]], repeated: dict[
             shared[pair] += n
     size = min if len(members) > 2 else max
     linked = {(i, j) for (i, j), n in shared.items() if n >= share * size(page_words[i], page_words[j]) > 0}
-    # Every page of the site carries one story (three saves of an article, nothing else of the site): its
-    # paragraphs, lines a template does not have, hold most of each page's words. All pages are versions.
-    story = sum(len(key.split()) for key, pages in repeated.items() if len(pages) == len(members)
-                and len(key.split()) >= STORY_LINE_WORDS and all(key in keys[i] for i in members))
-    if len(members) > 2 and story and all(story >= share * page_words[i] for i in members):
+    # Every page of the site is one story (three saves of an article, nothing else of the site): the lines on
+    # every page, a paragraph among them, hold nearly all of each page's words. A template beside short
+    # stories does not: the stories are the rest.
+    every = [key for key, pages in repeated.items()
+             if len(pages) == len(members) and all(key in keys[i] for i in members)]
+    story = sum(len(key.split()) for key in every)
+    if len(members) > 2 and any(len(key.split()) >= STORY_LINE_WORDS for key in every) and \
+            all(story >= SAVES_SHARE * page_words[i] for i in members):
         linked |= set(combinations(sorted(members), 2))
     return linked
+
+
+#: The share of each page's words that the lines on every page of a site must hold for its pages to be
+#: saves of one story (what is left: a footer, a time saved).
+SAVES_SHARE = 0.95
 
 
 #: Words from which a line on every page of a site can be a story's paragraph rather than its template

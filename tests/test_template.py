@@ -110,6 +110,13 @@ def test_a_site_whose_every_page_is_one_story_keeps_it():
     pages = ["\n".join(LIBRARY + [NEWSLETTER, f"Page saved at {h}:00."]) for h in (9, 12, 18)]
     found = site_templates(pages, ["courier.com"] * 3)
     assert found == {} or not any(line in found["courier.com"] for line in line_keys("\n".join(LIBRARY)))
+    # A long template paragraph on every page beside short stories that differ is the site's template: the
+    # stories are more than a twentieth of each page.
+    chrome = ("About us: the Courier is an independent newspaper serving the valley since 1921; we use cookies to "
+              "measure our audience and to show you offers, and you can read how in our privacy policy and change "
+              "your choices at any time from the link at the bottom of every page.")
+    shorts = ["\n".join([OIL[0], chrome]), "\n".join([WHEAT[0], chrome]), "\n".join([GOLD[0], chrome])]
+    assert line_keys(chrome)[0] in site_templates(shorts, ["courier.com"] * 3)["courier.com"]
     # A template on every page beside stories that differ is still found, long line or not.
     others = ["\n".join(OIL + [NEWSLETTER, LIBRARY[0]]), "\n".join(WHEAT + [NEWSLETTER, LIBRARY[0]]),
               "\n".join(GOLD + [NEWSLETTER, LIBRARY[0]])]
