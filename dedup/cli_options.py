@@ -321,9 +321,10 @@ def warn_boilerplate(result: Any, quiet: bool) -> None:
     if quiet or heavy < result.config.boilerplate_min_docs or 2 * heavy < looked:
         return
     click.echo(one_line(f"Warning: {heavy:,} of the {looked:,} documents in candidate pairs are mostly text that more "
-                        f"than {result.config.boilerplate_share:g} of the input shares, taken as boilerplate (a site's "
-                        "template) and not compared: if they are versions of one story rather than pages of one site, "
-                        "scan again with --boilerplate-share 1"), err=True)
+                        f"than {result.config.boilerplate_share:g} of the input shares, taken as boilerplate and not "
+                        "compared: if that text is one story they all carry (they are its versions), scan again with "
+                        "--boilerplate-share 1; if it is a notice or template beside different stories, they are "
+                        "rightly apart"), err=True)
 
 
 def warn_skipped(skipped: Sequence[Any], quiet: bool) -> None:

@@ -416,9 +416,9 @@ def test_versions_taken_for_boilerplate_are_named_in_a_warning(tmp_path, seeds):
     r = run("scan", folder)
     assert r.exit_code == 0 and r.stdout.startswith("5 documents from 5 files: 0 clusters")
     assert r.stderr == ("Warning: 5 of the 5 documents in candidate pairs are mostly text that more than 0.5 of the "
-                        "input shares, taken as boilerplate (a site's template) and not compared: if they are "
-                        "versions of one story rather than pages of one site, scan again with --boilerplate-share "
-                        "1\n")
+                        "input shares, taken as boilerplate and not compared: if that text is one story they all "
+                        "carry (they are its versions), scan again with --boilerplate-share 1; if it is a notice or "
+                        "template beside different stories, they are rightly apart\n")
     r = run("scan", folder, "--boilerplate-share", "1")
     assert r.stderr == "" and r.stdout.startswith("5 documents from 5 files: 1 cluster of near-duplicates")
     assert run("scan", seeds).stderr == ""  # two versions among other stories: no boilerplate to speak of
