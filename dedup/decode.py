@@ -169,6 +169,7 @@ def unread_date(value: object) -> Optional[str]:
 
 
 _EPOCH = re.compile(r"\d{9,13}(?:\.\d{1,6})?")
+_NAME_AFTER_OFFSET = re.compile(r"([+-]\d{2}:?\d{2})\s*\(?[A-Za-z]{1,5}\)?$")
 
 
 @lru_cache(maxsize=1 << 12)
@@ -177,6 +178,8 @@ def _text_date(text: str) -> Optional[datetime]:
     dates in every batch, which then share one object (less to parse, to keep and to pickle)."""
     if text.endswith("Z") and text[-2:-1].isdigit():  # "...:00Z", not the end of a zone's name
         text = text[:-1] + "+00:00"
+    # An offset is the time's; a zone's name after it ("-0500 (EST)", "-05:00 EST") only repeats it.
+    text = _NAME_AFTER_OFFSET.sub(r"\1", text)
     try:
         dt = datetime.fromisoformat(text)
     except ValueError:
@@ -221,7 +224,8 @@ _MONTH = (r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?
           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _MOVES_TIME = re.compile(r"\s*\(?([a-z]{1,5}|[a-z]+/[a-z_]+|[ap]\.?m\.?)\)?\s*", re.IGNORECASE)
-_TIME = (r"(?:(?:\s*,\s*|\s+at\s+|\s*-\s*|\s+|T)(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+_TIME = (r"(?:(?:\s*,\s*|\s+at\s+|\s*-\s*|\s+|T)(?P<hour>\d{1,2})[:.](?P<minute>\d{2})"
+         r"(?::(?P<second>\d{2})(?:\.(?P<fraction>\d{1,6}))?)?"
          r"\s*(?P<half>[ap]\.?m\.?)?)?(?:\s*\(?(?P<zone>[a-z]{1,4}|[+-]\d{2}:?\d{2})\)?)?")
 # Dates as news sites and feeds write them, beyond the formats above: "Nov. 30, 2026 7:05 PM EST",
 # "Monday, 30 November 2026", "30-Nov-2026", "2026/11/30 19:05". Day and month in figures only
@@ -260,7 +264,7 @@ def _spelled_date(text: str) -> Optional[datetime]:
         offset = timedelta(0)
     try:
         return datetime(int(parts["year"]), month or 0, int(parts["day"]), hour, minute, second,
-                        tzinfo=timezone(offset))
+                        int((parts["fraction"] or "0").ljust(6, "0")), tzinfo=timezone(offset))
     except ValueError:
         return None
 
@@ -678,7 +682,7 @@ def binary_first_line(line: bytes, encoding: Optional[str] = None) -> bool:
     malformed), not the whole file's."""
     if not looks_binary(line, encoding):
         return False
-    record = line.strip(b" \t\r\xef\xbb\xbf")
+    record = line.strip(b" \t\r\x00\xef\xbb\xbf")
     return not (record.startswith(b"{") and record.endswith(b"}"))
 
 

@@ -282,6 +282,10 @@ def test_parse_date_unknown():
     ("2026-11-30T19:05:00 EST", "2026-11-30T19:05:00-05:00"),
     ("Mon, 30 Nov 2026 19:05:00 EST", "2026-11-30T19:05:00-05:00"),
     ("2026-11-30 07:05 PM", "2026-11-30T19:05:00+00:00"),
+    # An offset is the time's; a zone's name after it repeats it.
+    ("2026-11-30T19:05:00-05:00 EST", "2026-11-30T19:05:00-05:00"),
+    ("Mon, 30 Nov 2026 19:05:00 -0500 (EST)", "2026-11-30T19:05:00-05:00"),
+    ("2026-11-30T19:05:00.123 EST", "2026-11-30T19:05:00.123000-05:00"),
 ])
 def test_parse_date_as_news_sites_spell_it(value, expected):
     assert parse_date(value).isoformat() == expected
@@ -472,10 +476,16 @@ def test_a_nul_inside_the_first_record_of_json_lines_skips_that_record_only(tmp_
     # outsider could hide a file's records so. A first line that reads as one object is a malformed record.
     lines = [json.dumps({"id": f"r{k}", "text": f"story number {k} about many different things"}) for k in range(200)]
     lines[0] = lines[0].replace("story", "sto\x00ry")
+    lines[1] += "\x00"  # and one after a record's closing brace
     feed = tmp_path / "nul.jsonl"
     feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
     docs, opts = read([feed])
-    assert len(docs) == 199 and [(n.line, n.reason.split(" (")[0]) for n in opts.skipped] == [(1, "malformed JSON line")]
+    assert len(docs) == 198 and [(n.line, n.reason.split(" (")[0]) for n in opts.skipped] == [
+        (1, "malformed JSON line"), (2, "malformed JSON line")]
+    after = tmp_path / "after.jsonl"  # a NUL after line 1's closing brace
+    after.write_text("\n".join([lines[2] + "\x00"] + lines[3:6]) + "\n", encoding="utf-8")
+    docs, opts = read([after])
+    assert len(docs) == 3 and [n.line for n in opts.skipped] == [1]
     # Binary data is still binary data.
     junk = tmp_path / "junk.jsonl"
     junk.write_bytes(bytes(range(256)) * 8)
