@@ -683,7 +683,8 @@ def binary_first_line(line: bytes, encoding: Optional[str] = None) -> bool:
     if not looks_binary(line, encoding):
         return False
     record = line.strip(b" \t\r\x00\xef\xbb\xbf")
-    return not (record.startswith(b"{") and record.endswith(b"}"))
+    # A few NULs, not one every other byte (UTF-16 without its byte-order mark, which binary_reason names).
+    return not (record.startswith(b"{") and record.endswith(b"}") and 8 * line.count(b"\x00") < len(line))
 
 
 def base_suffix(path: Path) -> str:

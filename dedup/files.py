@@ -63,8 +63,15 @@ def refuse_inputs(outputs: Iterable[Optional[PathLike]], inputs: Iterable[PathLi
                              "choose another output file", str(out))
 
 
+def _shown(path: Union[str, os.PathLike]) -> str:
+    """A path as a message names it: whole, unless it is longer than any path a system takes (then cut, marked)."""
+    text = one_line(str(path))
+    return text if len(text) <= 240 else text[:239] + "\u2026"
+
+
 def _write_error(dest: Path, exc: OSError) -> DedupError:
-    return DedupError(f"could not write {dest} ({exc.strerror or exc}); free some space or choose another place "
+    return DedupError(f"could not write {_shown(dest)} ({exc.strerror or exc}); "
+                      "free some space or choose another place "
                       "(nothing was replaced)", str(dest))
 
 
@@ -103,7 +110,8 @@ def atomic_write(path: PathLike, chunks: Iterable[str], *, overwrite: bool = Tru
     except FileNotFoundError:
         st = None
     except OSError as exc:
-        raise DedupError(f"cannot write {dest} ({exc.strerror}); choose another output file", str(dest)) from exc
+        raise DedupError(f"cannot write {_shown(dest)} ({exc.strerror}); choose another output file",
+                         str(dest)) from exc
     if st is None and os.path.islink(dest):
         raise DedupError(f"{dest} is a symbolic link to a missing file ({os.readlink(dest)}); "
                          "remove the link or choose another output file", str(dest))
@@ -129,7 +137,8 @@ def atomic_write(path: PathLike, chunks: Iterable[str], *, overwrite: bool = Tru
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise DedupError(f"cannot write to {folder} ({exc.strerror}); choose a writable folder", str(dest)) from exc
+        raise DedupError(f"cannot write to {_shown(folder)} ({exc.strerror}); choose a writable folder",
+                         str(dest)) from exc
     try:
         os.chmod(tmp, mode)
         if st is not None and os.geteuid() == 0:
@@ -338,7 +347,7 @@ def set_aside(moves: Iterable[Move]) -> int:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise DedupError(f"cannot create {target.parent} ({exc.strerror}); stopped after {count} moves",
+            raise DedupError(f"cannot create {_shown(target.parent)} ({exc.strerror}); stopped after {count} moves",
                              str(target)) from exc
         if os.path.lexists(target):
             raise DedupError(f"{target} appeared while moving; stopped after {count} moves", str(target))
@@ -361,7 +370,8 @@ def atomic_path(path: Union[str, os.PathLike]) -> Iterator[str]:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise DedupError(f"cannot write to {folder} ({exc.strerror}); choose a writable folder", str(dest)) from exc
+        raise DedupError(f"cannot write to {_shown(folder)} ({exc.strerror}); choose a writable folder",
+                         str(dest)) from exc
     os.close(fd)
     try:
         yield tmp
@@ -398,7 +408,7 @@ def check_folder_target(path: Union[str, os.PathLike]) -> None:
         dest.lstat()
     except OSError as exc:
         if exc.errno not in (errno.ENOENT, errno.ENOTDIR):  # a name too long, a folder that cannot be read
-            raise DedupError(f"cannot write {one_line(str(dest)[:80])} ({exc.strerror}); choose another place",
+            raise DedupError(f"cannot write {_shown(dest)} ({exc.strerror}); choose another place",
                              str(dest)) from exc
     if dest.is_symlink() or (dest.exists() and not dest.is_dir()):
         raise DedupError(f"{dest} exists and is not a folder; a report is a folder of pages (choose a new name)",
@@ -441,7 +451,8 @@ def write_folder(path: Union[str, os.PathLike], files: Iterable[tuple[str, str]]
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=parent))
     except OSError as exc:
-        raise DedupError(f"cannot write to {parent} ({exc.strerror}); choose a writable folder", str(dest)) from exc
+        raise DedupError(f"cannot write to {_shown(parent)} ({exc.strerror}); choose a writable folder",
+                         str(dest)) from exc
     count = 0
     names: list[str] = []
     try:

@@ -482,3 +482,14 @@ def test_a_name_too_long_for_the_system_is_one_line(tmp_path):
         err = r.stderr.decode()
         assert r.returncode == 1 and "Traceback" not in err and err.count("\n") == 1, (args, err[-300:])
         assert "(File name too long)" in err or "a name too long for the system" in err
+
+
+def test_a_path_too_long_is_cut_in_messages(tmp_path):
+    # -o, --script and --move-duplicates under a path of 5,000 characters printed it whole; --report cut it
+    # at 80 characters with no mark, naming another, valid-looking path.
+    deep = "/".join(["d" * 200] * 25)
+    for args in (("-o", f"{deep}/x.json"), ("--script", f"{deep}.sh"), ("--move-duplicates", f"{deep}/m"),
+                 ("--report", str(tmp_path / ("e" * 300)))):
+        err = dedup_proc("scan", SEEDS, *args).stderr.decode()
+        assert err.count("\n") == 1 and len(err) < 400 and "Traceback" not in err, (args, err[-200:])
+        assert "\u2026" in err or args[0] == "--report" and "e" * 240 in err
