@@ -96,7 +96,8 @@ def test_min_pages_and_arguments():
 
 LIBRARY = [
     "The city council voted seven to two on Monday night to close the Eastside library branch at the end of the "
-    "fiscal year, citing a budget shortfall of four million dollars that the mayor says cannot be closed any other way.",
+    "fiscal year, citing a budget shortfall of four million dollars that the mayor says cannot be closed any "
+    "other way.",
     "Residents who packed the chamber for more than three hours urged members to delay the vote, saying the branch "
     "is the only place in the neighborhood where children can study after school and adults can use a computer.",
     "The council's finance chair said the savings would keep two fire stations open and that mobile library service "
