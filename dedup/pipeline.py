@@ -40,7 +40,7 @@ RING_BYTES = 8 << 20
 #: Input files of at least this many bytes in all (JSON lines only) are read twice by default: the
 #: first reading hashes every document for its signature, the second those in candidate pairs only.
 REREAD_BYTES = 128 << 20
-#: Documents in candidate pairs whose share of boilerplate a scan measures (ScanResult.mostly_boilerplate).
+#: Documents a scan measures the boilerplate share of (ScanResult.mostly_boilerplate).
 MOSTLY_SAMPLE = 2000
 _B = TypeVar("_B")
 _I = TypeVar("_I")
@@ -68,9 +68,9 @@ class ScanResult:
         bands, rows: the LSH banding used.
         config: the settings.
         seconds: wall time per stage.
-        mostly_boilerplate: of the documents in candidate pairs (the first
-            :data:`MOSTLY_SAMPLE`), how many are at least half boilerplate,
-            and how many were looked at.
+        mostly_boilerplate: of the documents in candidate pairs and in no
+            cluster (the first :data:`MOSTLY_SAMPLE`), how many are at least
+            half boilerplate, and how many were seen.
     """
 
     documents: tuple[DocInfo, ...]
@@ -636,11 +636,9 @@ def _scan_hashed(hashed: Iterable[Hashed], config: ScanConfig, opts: ReadOptions
                 _fill(stores, rehash(infos, needed), infos, needed, np.concatenate(sums), progress)
             getters = [PickedSets(kept, needed).__getitem__ for kept in stores]
         t_reread = time.perf_counter()
-        get_set, mostly = getters[0], (0, 0)
+        get_set, boiler = getters[0], None
         if counts.shingles is not None:
             boiler = counts.shingles.boilerplate(config.boilerplate_share, config.boilerplate_min_docs)
-            looked = np.unique(candidates)[:MOSTLY_SAMPLE].tolist() if boiler.size else []
-            mostly = (boiler.mostly(get_set, looked), len(looked))
             get_set = boiler.view(get_set)
         judge = PairJudge(config, infos, get_set, *getters[1:],
                           np.concatenate(corrections) if corrections else np.empty(0, bool),
@@ -665,6 +663,9 @@ def _scan_hashed(hashed: Iterable[Hashed], config: ScanConfig, opts: ReadOptions
             keep = group[0]
             verified += sum(1 for i in group[1:] if i in adjacent.get(keep, ()) or judge.judge(keep, i)[0] is not None)
             clusters.append(make_cluster(number, group, judge))
+        looked = np.setdiff1d(candidates, [i for g in found_clusters for i in g])[:MOSTLY_SAMPLE].tolist() \
+            if boiler is not None and boiler.size else []
+        mostly = (boiler.mostly(getters[0], looked), len(looked)) if looked else (0, 0)
     t4 = time.perf_counter()
     return ScanResult(
         documents=tuple(infos), pairs=tuple(pairs), clusters=tuple(clusters), skipped=tuple(skipped),

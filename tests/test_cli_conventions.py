@@ -422,3 +422,9 @@ def test_versions_taken_for_boilerplate_are_named_in_a_warning(tmp_path, seeds):
     r = run("scan", folder, "--boilerplate-share", "1")
     assert r.stderr == "" and r.stdout.startswith("5 documents from 5 files: 1 cluster of near-duplicates")
     assert run("scan", seeds).stderr == ""  # two versions among other stories: no boilerplate to speak of
+    copies = tmp_path / "copies"  # copies of one story are grouped all the same: nothing to warn of
+    copies.mkdir()
+    for k in range(5):
+        (copies / f"c{k}.txt").write_text(text + f"\n\nBy staff writer {k}.", encoding="utf-8")
+    r = run("scan", copies)
+    assert r.stderr == "" and r.stdout.startswith("5 documents from 5 files: 1 cluster of near-duplicates")

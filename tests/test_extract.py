@@ -144,3 +144,37 @@ def test_importing_the_cli_does_not_load_trafilatura():
     code = "import sys, dedup.cli; print(any(m.startswith(('trafilatura', 'lxml')) for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_meta_date_is_read_with_its_time_and_zone_and_an_ambiguous_one_is_not():
+    from dedup.extract import meta_date
+
+    page = ('<html><head><meta content="2026-11-30T23:05:00-05:00" property="article:published_time">'
+            '<meta name="date" content="2026-11-29"></head><body><p>Text.</p></body></html>')
+    assert meta_date(page) == "2026-11-30T23:05:00-05:00"  # the surest tag first, whatever the attribute order
+    assert meta_date('<script type="application/ld+json">{"datePublished": "2026-11-30T19:05:00Z"}</script>') == \
+        "2026-11-30T19:05:00Z"
+    assert meta_date("<html><head><title>x</title></head></html>") is None
+    assert meta_date("<meta property='og:published_time' content='05/06/2026'>") == "05/06/2026"
+
+
+def test_pages_are_dated_by_their_meta_tags_to_the_minute(tmp_path):
+    # The date finder read "2026-11-30T23:05:00-05:00" as 2026-11-30 (midnight, no zone): --keep newest kept the
+    # earlier copy. An ambiguous "05/06/2026" was read as 5 June; now it is named in the warning.
+    import json as jsonlib
+
+    from dedup.cli import cli
+    from click.testing import CliRunner
+
+    body = "".join(f"<p>{'Paragraph %d of the council story about the library budget vote. ' % k * 4}</p>"
+                   for k in range(8))
+    for name, date in (("utc.html", "2026-11-30T19:05:00Z"), ("offset.html", "2026-11-30T23:05:00-05:00"),
+                       ("ambiguous.html", "05/06/2026")):
+        (tmp_path / name).write_text(f'<html><head><title>Budget</title><meta property="article:published_time" '
+                                     f'content="{date}"></head><body><article>{body}</article></body></html>',
+                                     encoding="utf-8")
+    r = CliRunner().invoke(cli, ["scan", str(tmp_path), "--keep", "newest", "-f", "json"])
+    assert r.exit_code == 0
+    [cluster] = jsonlib.loads(r.stdout)["clusters"]
+    assert cluster["keep"] == "offset.html"
+    assert "1 article gives a date dedup cannot read (first: " in r.stderr and "'05/06/2026'" in r.stderr
