@@ -294,19 +294,23 @@ def test_pyarrow_is_imported_only_when_parquet_is_read_or_written():
     assert done.returncode == 0 and done.stdout == "False\n"
 
 
-def test_a_csv_field_over_the_document_limit_stops_the_file_there(tmp_path: Path) -> None:
-    # The csv module held the whole field (six times its size in memory) before the limit was checked.
+def test_a_csv_field_over_the_document_limit_skips_its_record_a_huge_one_stops_the_file(tmp_path: Path) -> None:
+    # The csv module holds the whole field (six times its size in memory) before the limit is checked: a field of a
+    # few times the document limit is read and its record skipped (it stopped the file, losing the rows after
+    # it); one past four times the limit stops the file there.
     from dedup.io import ReadOptions, read_documents
 
     path = tmp_path / "big.tsv"
     with open(path, "w", encoding="utf-8") as fh:
-        fh.write("id\ttext\n1\tthe first story is short\n2\t" + "word " * 400_000 + "\n3\tnever read\n")
-    opts = ReadOptions(max_document_bytes=1 << 20)
+        fh.write("id\ttext\n1\tthe first story is short\n2\t" + "word " * 400_000 + "\n3\tread on\n4\t"
+                 + "word " * 1_000_000 + "\n5\tnever read\n")
+    opts = ReadOptions(max_document_bytes=1 << 19)
     docs = list(read_documents([str(path)], opts))
-    assert [d.id for d in docs] == ["1"]
-    (note,) = opts.skipped
-    assert (note.line, note.reason) == (3, "a field is larger than 1 MiB (the limit; raise it with "
-                                           "--max-document-size); the rest of the file was not read")
+    assert [d.id for d in docs] == ["1", "3"]
+    first, second = opts.skipped
+    assert first.line == 3 and first.reason.startswith("text larger than 512 KiB")
+    assert (second.line, second.reason) == (5, "a field is larger than 2 MiB (the limit; raise it with "
+                                               "--max-document-size); the rest of the file was not read")
 
 
 def test_a_binary_text_column_is_called_binary(tmp_path):
