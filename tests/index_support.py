@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+import subprocess
 from pathlib import Path
+from typing import Sequence
 
 from click.testing import CliRunner
 
@@ -59,3 +61,16 @@ def runs(db: Path) -> list[int]:
 
 def run_cli(*args: str):
     return CliRunner().invoke(cli, list(args))
+
+
+def statuses_by_id(procs: Sequence[subprocess.Popen], timeout: float = 180) -> dict[str, list[str]]:
+    """The outcome statuses each id got from ``index add -f jsonl`` processes run at once, each of which must
+    succeed."""
+    statuses: dict[str, list[str]] = {}
+    for p in procs:
+        out, err = p.communicate(timeout=timeout)
+        assert p.returncode == 0, err
+        for line in out.splitlines():
+            rec = json.loads(line)
+            statuses.setdefault(rec["id"], []).append(rec["status"])
+    return statuses

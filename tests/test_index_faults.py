@@ -15,7 +15,7 @@ from pathlib import Path
 
 from dedup import Document, Index, read_documents
 
-from index_support import BANDS, ROOT, seed_vocabulary, write_generated
+from index_support import BANDS, ROOT, seed_vocabulary, statuses_by_id, write_generated
 
 
 def _dedup(*args: str) -> list[str]:
@@ -107,13 +107,7 @@ def test_two_processes_adding_the_same_documents_keep_each_once(tmp_path: Path) 
     db = tmp_path / "same.db"
     procs = [subprocess.Popen(_dedup("index", "add", str(db), str(src), "--batch-size", "50", "-f", "jsonl", "-q"),
                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    statuses: dict[str, list[str]] = {}
-    for p in procs:
-        out, err = p.communicate(timeout=180)
-        assert p.returncode == 0, err
-        for line in out.splitlines():
-            rec = json.loads(line)
-            statuses.setdefault(rec["id"], []).append(rec["status"])
+    statuses = statuses_by_id(procs)
     assert len(statuses) == 1500
     assert all(sorted(s) == ["added", "unchanged"] for s in statuses.values())
     assert _snapshot(db) == (1500, 1500 * BANDS, 1500)

@@ -24,6 +24,8 @@ from click.testing import CliRunner
 from dedup import Document, Index, IndexFormatError, ScanConfig
 from dedup.cli import cli
 
+from index_support import statuses_by_id
+
 redis = pytest.importorskip("redis")
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -255,13 +257,7 @@ def test_two_processes_adding_the_same_documents_to_redis(redis_url: str, tmp_pa
     procs = [subprocess.Popen([sys.executable, "-m", "dedup", "index", "add", "same", str(src), "--redis", redis_url,
                                "--batch-size", "10", "-f", "jsonl", "-q"], cwd=ROOT, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    statuses: dict[str, list[str]] = {}
-    for p in procs:
-        out, err = p.communicate(timeout=180)
-        assert p.returncode == 0, err
-        for line in out.splitlines():
-            rec = json.loads(line)
-            statuses.setdefault(rec["id"], []).append(rec["status"])
+    statuses = statuses_by_id(procs)
     assert len(statuses) == 400
     assert all(sorted(s) == ["added", "unchanged"] for s in statuses.values())
     assert _counts(redis_url, "same") == (400, 400, 400 * BANDS)
