@@ -223,6 +223,9 @@ def copy_groups(signatures: np.ndarray, min_size: int) -> list[np.ndarray]:
     n, num_perm = signatures.shape
     if n <= min_size or not num_perm:
         return []
+    # Copies share every value, the first one too: where no first value is that common, there are none.
+    if np.unique(signatures[:, 0], return_counts=True)[1].max() <= min_size:
+        return []
     key = signatures[:, 0].astype(np.uint64)
     for j in range(1, num_perm):
         key *= _FOLD
