@@ -85,6 +85,65 @@ def _write_through(dest: Path, chunks: Iterable[str]) -> None:
         raise _write_error(dest, exc) from exc
 
 
+class _Target:
+    """Where a file dedup writes goes: ``path`` itself for a special file (written through), else the
+    regular file to replace (the one a link points to), with the mode and owner it is to have."""
+
+    def __init__(self, path: PathLike, overwrite: bool = True) -> None:
+        dest = Path(path)
+        try:
+            st: Optional[os.stat_result] = os.stat(dest)
+        except FileNotFoundError:
+            st = None
+        except OSError as exc:
+            raise DedupError(f"cannot write {_shown(dest)} ({exc.strerror}); choose another output file",
+                             str(dest)) from exc
+        if st is None and os.path.islink(dest):
+            raise DedupError(f"{_shown(dest)} is a symbolic link to a missing file ({_shown(os.readlink(dest))}); "
+                             "remove the link or choose another output file", str(dest))
+        self.special = False
+        self.owner: Optional[tuple[int, int]] = None
+        if st is not None:
+            if stat.S_ISDIR(st.st_mode):
+                raise DedupError(f"{_shown(dest)} is a folder; give a file name, such as "
+                                 f"{_shown(dest / 'dedup.out')}", str(dest))
+            if not overwrite:
+                raise DedupError(f"{_shown(dest)} already exists (choose another name or remove it first)",
+                                 str(dest))
+            if not stat.S_ISREG(st.st_mode):
+                # A device, FIFO or socket (or a link to one) is opened and written, never replaced.
+                self.special, self.path, self.mode = True, dest, 0
+                return
+            if not st.st_mode & 0o222:
+                raise DedupError(f"{_shown(dest)} is read-only; make it writable (chmod u+w) or choose another "
+                                 "output file", str(dest))
+            # Replace the file a link points to, not the link.
+            dest = Path(os.path.realpath(dest))
+            self.mode = stat.S_IMODE(st.st_mode)
+            self.owner = (st.st_uid, st.st_gid)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            self.mode = 0o666 & ~umask
+        self.path = dest
+
+    def temporary(self) -> tuple[int, str]:
+        """A new temporary file beside the destination, with the destination's mode (and owner, as root)."""
+        folder = self.path.parent if str(self.path.parent) else Path(".")
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
+        except OSError as exc:
+            raise DedupError(f"cannot write to {_shown(folder)} ({exc.strerror}); choose a writable folder",
+                             str(self.path)) from exc
+        os.chmod(tmp, self.mode)
+        if self.owner is not None and os.geteuid() == 0:
+            try:
+                os.chown(tmp, *self.owner)
+            except OSError:
+                pass
+        return fd, tmp
+
+
 def atomic_write(path: PathLike, chunks: Iterable[str], *, overwrite: bool = True) -> None:
     """Write text to what ``path`` is: a regular file is replaced atomically.
 
@@ -104,61 +163,25 @@ def atomic_write(path: PathLike, chunks: Iterable[str], *, overwrite: bool = Tru
             folder, a read-only file or a dangling link, or cannot be
             written (no space, file size limit, permissions).
     """
-    dest = Path(path)
+    target = _Target(path, overwrite)
+    if target.special:
+        _write_through(target.path, chunks)
+        return
+    fd, tmp = target.temporary()
     try:
-        st: Optional[os.stat_result] = os.stat(dest)
-    except FileNotFoundError:
-        st = None
-    except OSError as exc:
-        raise DedupError(f"cannot write {_shown(dest)} ({exc.strerror}); choose another output file",
-                         str(dest)) from exc
-    if st is None and os.path.islink(dest):
-        raise DedupError(f"{dest} is a symbolic link to a missing file ({os.readlink(dest)}); "
-                         "remove the link or choose another output file", str(dest))
-    if st is not None:
-        if stat.S_ISDIR(st.st_mode):
-            raise DedupError(f"{dest} is a folder; give a file name, such as {dest / 'dedup.out'}", str(dest))
-        if not overwrite:
-            raise DedupError(f"{dest} already exists (choose another name or remove it first)", str(dest))
-        if not stat.S_ISREG(st.st_mode):
-            _write_through(dest, chunks)
-            return
-        if not st.st_mode & 0o222:
-            raise DedupError(f"{dest} is read-only; make it writable (chmod u+w) or choose another output file",
-                             str(dest))
-        # Replace the file a link points to, not the link.
-        dest = Path(os.path.realpath(dest))
-        mode = stat.S_IMODE(st.st_mode)
-    else:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    folder = dest.parent if str(dest.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise DedupError(f"cannot write to {_shown(folder)} ({exc.strerror}); choose a writable folder",
-                         str(dest)) from exc
-    try:
-        os.chmod(tmp, mode)
-        if st is not None and os.geteuid() == 0:
-            try:
-                os.chown(tmp, st.st_uid, st.st_gid)
-            except OSError:
-                pass
         with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
             for chunk in chunks:
                 fh.write(chunk)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, dest)
+        os.replace(tmp, target.path)
     except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
         if isinstance(exc, OSError):
-            raise _write_error(dest, exc) from exc
+            raise _write_error(target.path, exc) from exc
         raise
 
 
@@ -358,33 +381,39 @@ def set_aside(moves: Iterable[Move]) -> int:
 
 @contextmanager
 def atomic_path(path: Union[str, os.PathLike]) -> Iterator[str]:
-    """A temporary path beside ``path`` for a writer that wants a file name
-    (pyarrow, a folder of pages); renamed onto ``path`` when the block ends
-    without error, removed otherwise.
+    """A temporary file name for a writer that wants a name (pyarrow), put
+    where ``path`` is when the block ends without error, removed otherwise.
+
+    As with :func:`atomic_write`: a regular file (or the file a link points
+    to) is replaced by renaming, keeping its mode; a device, FIFO or other
+    special file is written through (the temporary file's bytes are copied
+    into it), never replaced.
 
     Raises:
-        DedupError: the folder of ``path`` cannot be written.
+        DedupError: the destination is a folder, a read-only file or a
+            dangling link, or cannot be written.
     """
-    dest = Path(path)
-    folder = dest.parent if str(dest.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise DedupError(f"cannot write to {_shown(folder)} ({exc.strerror}); choose a writable folder",
-                         str(dest)) from exc
+    target = _Target(path)
+    if target.special:
+        fd, tmp = tempfile.mkstemp(prefix="dedup-", suffix=".tmp")
+    else:
+        fd, tmp = target.temporary()
     os.close(fd)
     try:
         yield tmp
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, dest)
-    except BaseException:
+        if target.special:
+            try:
+                with open(tmp, "rb") as src, open(target.path, "wb") as out:
+                    shutil.copyfileobj(src, out, 1 << 20)
+            except OSError as exc:
+                raise _write_error(target.path, exc) from exc
+        else:
+            os.replace(tmp, target.path)
+    finally:
         try:
             os.unlink(tmp)
         except OSError:
             pass
-        raise
 
 
 #: A file inside every folder dedup writes (a scan report): such a folder may

@@ -140,6 +140,36 @@ def test_output_to_a_device_is_written_not_replaced(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["full", "null"]  # no temporary file left beside them
 
 
+def test_parquet_output_to_a_device_a_fifo_or_a_link_is_written_through(tmp_path):
+    # Parquet is written by pyarrow to a temporary name; that name was renamed onto the destination
+    # whatever it was: as root, -o /dev/null -f parquet replaced the device with a regular file.
+    pq = pytest.importorskip("pyarrow.parquet")
+    real = tmp_path / "real.parquet"
+    real.write_bytes(b"old")
+    real.chmod(0o640)
+    link = tmp_path / "link.parquet"
+    link.symlink_to(real)
+    assert run("scan", SEEDS, "-o", link).exit_code == 0
+    assert link.is_symlink() and pq.read_table(real).num_rows == 2 and stat.S_IMODE(real.stat().st_mode) == 0o640
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()), daemon=True)
+    reader.start()
+    r = run("scan", SEEDS, "-f", "parquet", "-o", fifo)
+    reader.join(10)
+    assert r.exit_code == 0 and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert got and got[0] == real.read_bytes()
+    folder = tmp_path / "out.parquet"
+    folder.mkdir()
+    r = run("scan", SEEDS, "-o", folder)
+    assert r.exit_code == 1 and r.stderr.startswith(f"Error: {folder} is a folder; give a file name")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.parquet", "out.parquet", "pipe", "real.parquet"]
+    null = _device(tmp_path / "null", 3)
+    assert run("scan", SEEDS, "-f", "parquet", "-o", null).exit_code == 0
+    assert stat.S_ISCHR(os.lstat(null).st_mode)
+
+
 def test_output_into_a_folder_is_an_error(tmp_path):
     r = run("scan", SEEDS, "-o", tmp_path)
     assert r.exit_code == 1
