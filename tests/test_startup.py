@@ -57,3 +57,20 @@ def test_package_names_are_the_functions():
     assert dedup.normalize("A  B") == "a b"
     assert dedup.ScanConfig().rule == Rule(0.5, 0.55)
     assert set(dedup.__all__) <= set(dir(dedup))
+
+
+def test_the_command_runs_blas_in_one_thread_unless_told_otherwise():
+    # numpy's OpenBLAS starts a thread per core as it is imported; dedup multiplies no matrices.
+    import os
+    import pytest
+
+    if not os.path.isdir("/proc/self/task"):
+        pytest.skip("counting a process's threads needs /proc")
+    code = ("import os, dedup.__main__, numpy\n"
+            "print(os.environ['OPENBLAS_NUM_THREADS'], len(os.listdir('/proc/self/task')))")
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.split() == ["1", "1"]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**env, "OPENBLAS_NUM_THREADS": "2"})
+    assert out.stdout.split()[0] == "2"
