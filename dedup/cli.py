@@ -196,8 +196,7 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
 
             write_folder(report, render_report(result, diff_clusters(result, list(sources), opts)))
         if script:
-            atomic_write(script, render_script(result, name=os.path.basename(script)))
-            os.chmod(script, os.stat(script).st_mode | 0o111 & ~_umask())
+            atomic_write(script, render_script(result, name=os.path.basename(script)), executable=True)
         if list_unique or list_duplicates:
             emit(listing(result, result.keep_ids if list_unique else result.duplicate_ids, null, fmt), output)
         elif fmt in BINARY_FORMATS:
@@ -227,12 +226,6 @@ def inside_inputs(target: str, sources: Sequence[str]) -> Optional[str]:
                 if not any(p.startswith(".") and p not in (".", "..") for p in parts):
                     return src
     return None
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def warn_recall(config: ScanConfig) -> None:

@@ -70,9 +70,16 @@ def _shown(path: Union[str, os.PathLike]) -> str:
 
 
 def _write_error(dest: Path, exc: OSError) -> DedupError:
-    return DedupError(f"could not write {_shown(dest)} ({exc.strerror or exc}); "
-                      "free some space or choose another place "
-                      "(nothing was replaced)", str(dest))
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        fix = "make it writable or choose another place"
+    elif exc.errno == errno.ENAMETOOLONG:
+        fix = "choose a shorter name"
+    elif exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        fix = "free some space or choose another place"
+    else:
+        fix = "choose another place"
+    return DedupError(f"could not write {_shown(dest)} ({exc.strerror or exc}); {fix} (nothing was replaced)",
+                      str(dest))
 
 
 def _write_through(dest: Path, chunks: Iterable[str]) -> None:
@@ -89,7 +96,7 @@ class _Target:
     """Where a file dedup writes goes: ``path`` itself for a special file (written through), else the
     regular file to replace (the one a link points to), with the mode and owner it is to have."""
 
-    def __init__(self, path: PathLike, overwrite: bool = True) -> None:
+    def __init__(self, path: PathLike, overwrite: bool = True, executable: bool = False) -> None:
         dest = Path(path)
         try:
             st: Optional[os.stat_result] = os.stat(dest)
@@ -122,16 +129,16 @@ class _Target:
             self.mode = stat.S_IMODE(st.st_mode)
             self.owner = (st.st_uid, st.st_gid)
         else:
-            umask = os.umask(0)
-            os.umask(umask)
-            self.mode = 0o666 & ~umask
+            self.mode = 0o666 & ~_umask()
+        if executable:  # a script: runnable by whoever may read it, as the umask allows
+            self.mode |= 0o111 & ~_umask()
         self.path = dest
 
     def temporary(self) -> tuple[int, str]:
         """A new temporary file beside the destination, with the destination's mode (and owner, as root)."""
         folder = self.path.parent if str(self.path.parent) else Path(".")
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
+            fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(self.path), suffix=".tmp", dir=folder)
         except OSError as exc:
             raise DedupError(f"cannot write to {_shown(folder)} ({exc.strerror}); choose a writable folder",
                              str(self.path)) from exc
@@ -144,7 +151,19 @@ class _Target:
         return fd, tmp
 
 
-def atomic_write(path: PathLike, chunks: Iterable[str], *, overwrite: bool = True) -> None:
+def _temp_prefix(dest: Path) -> str:
+    """The start of a temporary name beside ``dest``: ``.NAME.``, the name cut so that the temporary
+    name stays within the 255 bytes a file name may have, whatever the length of ``dest``'s."""
+    return "." + os.fsdecode(os.fsencode(dest.name)[:200]) + "."
+
+
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+def atomic_write(path: PathLike, chunks: Iterable[str], *, overwrite: bool = True, executable: bool = False) -> None:
     """Write text to what ``path`` is: a regular file is replaced atomically.
 
     A regular file (or a symbolic link to one: the file it points to) is
@@ -157,13 +176,15 @@ def atomic_write(path: PathLike, chunks: Iterable[str], *, overwrite: bool = Tru
         path: destination.
         chunks: text pieces to write, in order.
         overwrite: when False, refuse to replace an existing file.
+        executable: give the file execute permission (as the umask allows);
+            a device or FIFO written through keeps its own.
 
     Raises:
         DedupError: the destination exists (and overwrite is False), is a
             folder, a read-only file or a dangling link, or cannot be
             written (no space, file size limit, permissions).
     """
-    target = _Target(path, overwrite)
+    target = _Target(path, overwrite, executable)
     if target.special:
         _write_through(target.path, chunks)
         return
@@ -326,17 +347,18 @@ def move_file(source: PathLike, target: PathLike) -> None:
 
 
 def _copy_then_link(src: Path, dst: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".partial", dir=dst.parent)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(dst), suffix=".partial", dir=dst.parent)
     try:
         with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
             for block in iter(lambda: inp.read(1 << 20), b""):
                 out.write(block)
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(tmp, stat.S_IMODE(os.stat(src).st_mode))
         if not same_bytes(src, tmp):
             raise DedupError(f"the copy of {src} in {dst.parent} does not match it; {src} was left where it is",
                              str(src))
+        # Mode and times as the source's (as mv does): --keep newest reads a file's modification time.
+        shutil.copystat(src, tmp)
         try:
             os.link(tmp, dst)
         except FileExistsError as exc:
@@ -429,8 +451,9 @@ def check_folder_target(path: Union[str, os.PathLike]) -> None:
     """Refuse a destination :func:`write_folder` must not replace.
 
     Raises:
-        DedupError: ``path`` is a file, or a non-empty folder that dedup did
-            not write.
+        DedupError: ``path`` is a file or a link, the folder the command runs
+            in, or a non-empty folder that dedup did not write (or whose
+            pages someone has since replaced).
     """
     dest = Path(path)
     try:
@@ -439,22 +462,40 @@ def check_folder_target(path: Union[str, os.PathLike]) -> None:
         if exc.errno not in (errno.ENOENT, errno.ENOTDIR):  # a name too long, a folder that cannot be read
             raise DedupError(f"cannot write {_shown(dest)} ({exc.strerror}); choose another place",
                              str(dest)) from exc
-    if dest.is_symlink() or (dest.exists() and not dest.is_dir()):
-        raise DedupError(f"{dest} exists and is not a folder; a report is a folder of pages (choose a new name)",
-                         str(dest))
-    if dest.is_dir() and not (dest / FOLDER_MARKER).exists() and any(dest.iterdir()):
-        raise DedupError(f"{dest} is a folder with files dedup did not write; choose a new or empty folder",
-                         str(dest))
-    if dest.is_dir() and (dest / FOLDER_MARKER).exists():
-        # A report dedup wrote is replaced whole: never with a file someone added to it since.
-        listed = (dest / FOLDER_MARKER).read_text(encoding="utf-8", errors="replace").splitlines()[1:]
-        ours = set(listed) if listed else None  # a marker of an earlier dedup lists no files
-        others = sorted(p.name for p in dest.iterdir() if p.name != FOLDER_MARKER and not (
-            p.name in ours if ours is not None else p.is_file() and _REPORT_PAGE.fullmatch(p.name)))
-        if others:
-            shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
-            raise DedupError(f"{dest} holds files dedup did not write ({shown}); move them out, or choose "
-                             "another folder", str(dest))
+    if dest.is_symlink():
+        raise DedupError(f"{_shown(dest)} is a symbolic link; a report is a folder of pages: give the folder "
+                         f"itself ({_shown(os.path.realpath(dest))}) or a new name", str(dest))
+    if dest.exists() and not dest.is_dir():
+        raise DedupError(f"{_shown(dest)} exists and is not a folder; a report is a folder of pages (choose a new "
+                         "name)", str(dest))
+    if not dest.is_dir():
+        return
+    if dest.name in ("", ".", "..") or os.path.ismount(dest) or dest.resolve() == Path.cwd().resolve():
+        raise DedupError(f"{_shown(dest)} cannot be replaced (the current folder, or a mount point); give a "
+                         "folder inside it, such as " + _shown(dest / "report"), str(dest))
+    marker = dest / FOLDER_MARKER
+    try:
+        names = [p.name for p in dest.iterdir()]
+        if FOLDER_MARKER not in names:
+            if names:
+                raise DedupError(f"{_shown(dest)} is a folder with files dedup did not write; choose a new or "
+                                 "empty folder", str(dest))
+            return
+        if not stat.S_ISREG(marker.lstat().st_mode):
+            raise DedupError(f"{_shown(marker)} is not the file dedup writes; {_shown(dest)} is not a report: "
+                             "choose a new or empty folder", str(dest))
+        listed = marker.read_text(encoding="utf-8", errors="replace").splitlines()[1:]
+    except OSError as exc:
+        raise DedupError(f"cannot read {_shown(dest)} ({exc.strerror}); choose another folder", str(dest)) from exc
+    # A report dedup wrote is replaced whole: never with a file someone added to it since, nor a page
+    # someone replaced (with a folder, a link).
+    ours = set(listed) if listed else None  # a marker of an earlier dedup lists no files
+    others = sorted(p.name for p in dest.iterdir() if p.name != FOLDER_MARKER and not (
+        (p.name in ours if ours is not None else _REPORT_PAGE.fullmatch(p.name)) and stat.S_ISREG(p.lstat().st_mode)))
+    if others:
+        shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+        raise DedupError(f"{_shown(dest)} holds files dedup did not write ({one_line(shown)}); move them out, or "
+                         "choose another folder", str(dest))
 
 
 def write_folder(path: Union[str, os.PathLike], files: Iterable[tuple[str, str]]) -> int:
@@ -478,15 +519,15 @@ def write_folder(path: Union[str, os.PathLike], files: Iterable[tuple[str, str]]
     check_folder_target(dest)
     parent = dest.parent if str(dest.parent) else Path(".")
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=parent))
+        tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(dest), suffix=".tmp", dir=parent))
     except OSError as exc:
         raise DedupError(f"cannot write to {_shown(parent)} ({exc.strerror}); choose a writable folder",
                          str(dest)) from exc
     count = 0
     names: list[str] = []
+    old: Optional[Path] = None
     try:
-        umask = os.umask(0)
-        os.umask(umask)
+        umask = _umask()
         for name, text in files:
             if "/" in name or os.sep in name or name in ("", ".", ".."):
                 raise ValueError(f"not a plain file name: {name!r}")
@@ -500,18 +541,30 @@ def write_folder(path: Union[str, os.PathLike], files: Iterable[tuple[str, str]]
         (tmp / FOLDER_MARKER).write_text("written by dedup; the next report into this folder replaces it\n"
                                          + "".join(n + "\n" for n in names), encoding="utf-8",
                                          errors="backslashreplace")
-        os.chmod(tmp, 0o777 & ~umask)
+        try:  # an existing folder keeps its permissions (a private one stays private)
+            mode = stat.S_IMODE(os.stat(dest).st_mode)
+        except OSError:
+            mode = 0o777 & ~umask
+        os.chmod(tmp, mode)
         if dest.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".old", dir=parent))
+            old = Path(tempfile.mkdtemp(prefix=_temp_prefix(dest), suffix=".old", dir=parent))
             os.rename(dest, old / dest.name)
-            os.rename(tmp, dest)
+            try:
+                os.rename(tmp, dest)
+            except OSError:
+                os.rename(old / dest.name, dest)  # the old report back where it was
+                raise
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.rename(tmp, dest)
     except OSError as exc:  # a full disk, a quota: one line, as for -o
         shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and not (old / dest.name).exists():
+            shutil.rmtree(old, ignore_errors=True)
         raise _write_error(dest, exc) from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and not (old / dest.name).exists():
+            shutil.rmtree(old, ignore_errors=True)
         raise
     return count

@@ -6,6 +6,7 @@ Kill and full-disk cases run dedup as a subprocess with a timeout.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import resource
@@ -523,3 +524,94 @@ def test_a_path_too_long_is_cut_in_messages(tmp_path):
         err = dedup_proc("scan", SEEDS, *args).stderr.decode()
         assert err.count("\n") == 1 and len(err) < 400 and "Traceback" not in err, (args, err[-200:])
         assert "\u2026" in err or args[0] == "--report" and "e" * 240 in err
+
+
+def test_script_into_a_fifo_leaves_its_permissions(tmp_path):
+    # The removal script's execute bits were set on whatever -o named: a device or FIFO (as root:
+    # /dev/null) became executable. A new regular file still gets them.
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo, 0o600)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()), daemon=True)
+    reader.start()
+    r = run("scan", SEEDS, "-q", "--script", fifo)
+    reader.join(10)
+    assert r.exit_code == 0 and got and got[0].startswith(b"#!")
+    assert stat.S_IMODE(os.lstat(fifo).st_mode) == 0o600 and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    script = tmp_path / "drop.sh"
+    assert run("scan", SEEDS, "-q", "--script", script).exit_code == 0
+    assert os.access(script, os.X_OK)
+
+
+def test_a_report_folder_whose_pages_were_replaced_is_refused_and_kept(tmp_path):
+    report = tmp_path / "report"
+    assert run("scan", SEEDS, "-q", "--report", report).exit_code == 0
+    (report / "index.html").unlink()
+    (report / "index.html").mkdir()  # someone's folder where a page was
+    (report / "index.html" / "keep.txt").write_text("mine")
+    r = run("scan", SEEDS, "-q", "--report", report)
+    assert r.exit_code == 1 and r.stderr == (f"Error: {report} holds files dedup did not write (index.html); "
+                                             "move them out, or choose another folder\n")
+    assert (report / "index.html" / "keep.txt").read_text() == "mine"
+    marked = tmp_path / "marked"
+    (marked / ".dedup-report").mkdir(parents=True)  # a marker that is not dedup's file: a traceback before
+    r = run("scan", SEEDS, "-q", "--report", marked)
+    assert r.exit_code == 1 and r.stderr.startswith(f"Error: {marked / '.dedup-report'} is not the file dedup writes")
+    r = run("scan", SEEDS, "-q", "--report", ".")
+    assert r.exit_code == 1 and "the current folder, or a mount point" in r.stderr
+
+
+def test_a_report_into_an_existing_folder_keeps_its_permissions_and_a_failed_one_leaves_nothing(tmp_path):
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    private.chmod(0o700)
+    assert run("scan", SEEDS, "-q", "--report", private).exit_code == 0
+    assert stat.S_IMODE(private.stat().st_mode) == 0o700 and (private / "index.html").is_file()
+    # A failure while the new report takes the old one's place: the old one stays, no hidden folder is left.
+    before = sorted(p.name for p in private.iterdir())
+    real_rename = os.rename
+
+    def rename(a, b):
+        if str(b) == str(private) and ".tmp" in str(a):
+            raise OSError(errno.EACCES, "Permission denied")
+        return real_rename(a, b)
+
+    import unittest.mock
+
+    with unittest.mock.patch("os.rename", rename):
+        r = run("scan", SEEDS, "-q", "--report", private)
+    assert r.exit_code == 1
+    assert r.stderr == (f"Error: could not write {private} (Permission denied); make it writable or choose another "
+                        "place (nothing was replaced)\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["private"]
+    assert sorted(p.name for p in private.iterdir()) == before
+
+
+def test_a_move_across_file_systems_keeps_the_modification_time(tmp_path, monkeypatch):
+    from dedup.files import move_file
+
+    src = tmp_path / "a.txt"
+    src.write_text("article")
+    os.utime(src, (1_600_000_000, 1_600_000_000))
+    real_link = os.link
+
+    def link(a, b, **kw):
+        if Path(a) == src:  # as between two file systems
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        return real_link(a, b, **kw)
+
+    monkeypatch.setattr(os, "link", link)
+    (tmp_path / "aside").mkdir()
+    move_file(src, tmp_path / "aside" / "a.txt")
+    moved = tmp_path / "aside" / "a.txt"
+    assert not src.exists() and moved.read_text() == "article"
+    assert moved.stat().st_mtime == 1_600_000_000
+
+
+def test_long_output_names_are_written(tmp_path):
+    # A name of 250 bytes is legal; the temporary name beside it was not ("File name too long").
+    out = tmp_path / ("x" * 246 + ".txt")
+    assert run("scan", SEEDS, "-q", "-o", out).exit_code == 0 and out.read_text().startswith("5 documents")
+    report = tmp_path / ("r" * 250)
+    assert run("scan", SEEDS, "-q", "--report", report).exit_code == 0 and (report / "index.html").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([out.name, report.name])
