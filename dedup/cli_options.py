@@ -191,8 +191,10 @@ def refuse_outputs(outputs: Sequence[Optional[str]], sources: Sequence[str]) -> 
     file already can be one (a device such as /dev/null never is): then the folders are walked."""
     if not any(o and o != "-" and os.path.isfile(o) for o in outputs):
         return
+    # Standard input redirected from a file (dedup scan - -o a.jsonl < a.jsonl) is that file.
+    stdin = [0] if any(s == "-" or s.startswith("-#") for s in sources) else []
     try:
-        refuse_inputs(outputs, input_files(sources))
+        refuse_inputs(outputs, [*stdin, *input_files(sources)])
     except DedupError as exc:
         raise click.ClickException(str(exc)) from exc
 

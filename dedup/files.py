@@ -24,7 +24,7 @@ from .term import one_line
 PathLike = Union[str, os.PathLike]
 
 
-def _file_key(path: PathLike) -> Optional[tuple[int, int]]:
+def _file_key(path: Union[PathLike, int]) -> Optional[tuple[int, int]]:
     """(device, inode) of what ``path`` names, following links; None when it does not exist."""
     try:
         st = os.stat(path)
@@ -33,7 +33,7 @@ def _file_key(path: PathLike) -> Optional[tuple[int, int]]:
     return st.st_dev, st.st_ino
 
 
-def refuse_inputs(outputs: Iterable[Optional[PathLike]], inputs: Iterable[PathLike]) -> None:
+def refuse_inputs(outputs: Iterable[Optional[PathLike]], inputs: Iterable[Union[PathLike, int]]) -> None:
     """Refuse an output path that names one of the input files.
 
     The comparison is by device and inode, so a symbolic link or another
@@ -41,7 +41,7 @@ def refuse_inputs(outputs: Iterable[Optional[PathLike]], inputs: Iterable[PathLi
 
     Args:
         outputs: paths dedup is about to write (None and ``-`` are ignored).
-        inputs: every input file of the run.
+        inputs: every input file of the run (``0``: standard input, whatever it reads from).
 
     Raises:
         DedupError: an output is one of the inputs.
@@ -59,7 +59,8 @@ def refuse_inputs(outputs: Iterable[Optional[PathLike]], inputs: Iterable[PathLi
         key = _file_key(path)
         if key in wanted:
             out = wanted[key]
-            raise DedupError(f"{out} is one of the inputs ({path}); writing there would destroy an article, "
+            shown = "standard input" if path == 0 else path
+            raise DedupError(f"{out} is one of the inputs ({shown}); writing there would destroy an article, "
                              "choose another output file", str(out))
 
 

@@ -615,3 +615,24 @@ def test_long_output_names_are_written(tmp_path):
     report = tmp_path / ("r" * 250)
     assert run("scan", SEEDS, "-q", "--report", report).exit_code == 0 and (report / "index.html").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([out.name, report.name])
+
+
+def test_an_output_that_is_the_file_standard_input_reads_is_refused(tmp_path):
+    # dedup scan - -o a.jsonl < a.jsonl replaced the articles with the report (a named input was refused).
+    records = tmp_path / "a.jsonl"
+    records.write_text(json.dumps({"id": "1", "text": (SEEDS / A).read_text()}) + "\n")
+    before = records.read_bytes()
+    with open(records, "rb") as stdin:
+        r = dedup_proc("scan", "-", "-q", "-f", "jsonl", "-o", records, stdin=stdin)
+    assert r.returncode == 1 and r.stderr.decode() == (
+        f"Error: {records} is one of the inputs (standard input); writing there would destroy an article, "
+        "choose another output file\n")
+    assert records.read_bytes() == before
+    article = tmp_path / "a.txt"
+    shutil.copy(SEEDS / A, article)
+    with open(article, "rb") as stdin:
+        r = dedup_proc("diff", "-", SEEDS / B, "-o", article, stdin=stdin)
+    assert r.returncode == 1 and "is one of the inputs (standard input)" in r.stderr.decode()
+    assert article.read_bytes() == (SEEDS / A).read_bytes()
+    with open(article, "rb") as stdin:  # another output file is fine
+        assert dedup_proc("diff", "-", SEEDS / B, "-o", tmp_path / "d.txt", stdin=stdin).returncode == 0
