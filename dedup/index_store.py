@@ -13,6 +13,7 @@ import hashlib
 import os
 import shlex
 import sqlite3
+import stat
 import time
 import zlib
 from contextlib import contextmanager
@@ -325,6 +326,20 @@ class SQLiteStore:
         p = Path(path)
         if p.is_dir():
             raise DedupError(f"{p} is a folder, not an index file (give a file name such as archive.db)", self.path)
+        if p.is_symlink() and not p.exists():
+            # SQLite would create the file the link names, wherever that is.
+            raise DedupError(f"{p} is a symbolic link to a missing file ({os.readlink(p)}); remove the link or "
+                             "give the index file's own path", self.path)
+        if p.exists() and not stat.S_ISREG(p.stat().st_mode):
+            # A device or FIFO: SQLite would fail on it with "disk I/O error" and leave a journal beside it.
+            raise DedupError(f"{p} is a device or pipe, not an index file (give a file name such as archive.db)",
+                             self.path)
+        if len(os.fsencode(p.name)) > 255 - len("-journal"):
+            # SQLite keeps NAME-wal, NAME-shm and NAME-journal beside the file.
+            raise DedupError(f"{str(p)[:240]}...: the name is too long for an index (at most 247 bytes, for the "
+                             "files SQLite keeps beside it); choose a shorter name", self.path)
+        if create and p.exists() and not p.stat().st_mode & 0o222:
+            raise DedupError(f"{p} is read-only; make it writable (chmod u+w) to add to it", self.path)
         if not p.exists():
             if not create:
                 raise DedupError(f"{p}: no such index (create it with `dedup index add {shlex.quote(str(p))} "

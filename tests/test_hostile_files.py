@@ -636,3 +636,30 @@ def test_an_output_that_is_the_file_standard_input_reads_is_refused(tmp_path):
     assert article.read_bytes() == (SEEDS / A).read_bytes()
     with open(article, "rb") as stdin:  # another output file is fine
         assert dedup_proc("diff", "-", SEEDS / B, "-o", tmp_path / "d.txt", stdin=stdin).returncode == 0
+
+
+def test_an_index_path_that_is_no_index_file_is_refused_before_sqlite_makes_anything(tmp_path):
+    # SQLite created the file a dangling link names, failed on a FIFO with "disk I/O error" leaving a
+    # journal beside it, wrote into a read-only index as root, and left a 0-byte file for a name whose
+    # journal's name is too long.
+    link = tmp_path / "link.db"
+    link.symlink_to(tmp_path / "missing.db")
+    r = run("index", "add", link, SEEDS)
+    assert r.exit_code == 1 and r.stderr.startswith(f"Error: {link} is a symbolic link to a missing file")
+    fifo = tmp_path / "pipe.db"
+    os.mkfifo(fifo)
+    for command in ("add", "query"):
+        r = run("index", command, fifo, SEEDS)
+        assert r.exit_code == 1 and r.stderr == (f"Error: {fifo} is a device or pipe, not an index file (give a file "
+                                                 "name such as archive.db)\n")
+    index = tmp_path / "archive.db"
+    assert run("index", "add", index, SEEDS / A).exit_code == 0
+    index.chmod(0o444)
+    before = index.read_bytes()
+    r = run("index", "add", index, SEEDS / B)
+    assert r.exit_code == 1 and r.stderr == f"Error: {index} is read-only; make it writable (chmod u+w) to add to it\n"
+    assert index.read_bytes() == before
+    long = tmp_path / ("x" * 250)
+    r = run("index", "add", long, SEEDS)
+    assert r.exit_code == 1 and "the name is too long for an index" in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["archive.db", "link.db", "pipe.db"]
