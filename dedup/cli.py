@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
 
 import click
@@ -153,6 +154,8 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
         raise click.UsageError(f"--move-duplicates {move_duplicates} is inside the scanned folder {folder}, so a "
                                "later scan would read the copies moved there and could move the kept ones after "
                                f"them; choose a folder outside it (or a hidden one: {folder.rstrip('/')}/.duplicates).")
+    if move_duplicates:
+        _check_aside_folder(move_duplicates, report)
     if report and report.lower().endswith((".html", ".htm")):
         raise click.UsageError(f"--report writes a folder of pages (an overview and one page per cluster): give a "
                                f"folder such as --report {report.rsplit('.', 1)[0]}/ and open its index.html.")
@@ -226,6 +229,22 @@ def inside_inputs(target: str, sources: Sequence[str]) -> Optional[str]:
                 if not any(p.startswith(".") and p not in (".", "..") for p in parts):
                     return src
     return None
+
+
+def _check_aside_folder(folder: str, report: Optional[str]) -> None:
+    """Refuse, before the scan, a --move-duplicates that names a file (or a path through one), or the
+    --report folder."""
+    path = Path(folder)
+    for at in (path, *path.parents):
+        if os.path.lexists(at):
+            if not at.is_dir():
+                raise click.UsageError(f"--move-duplicates {folder}: {at} is not a folder; give a folder for the "
+                                       "duplicates (it is made when missing).")
+            break
+    if report and (Path(os.path.abspath(report)) == Path(os.path.abspath(folder))
+                   or Path(os.path.abspath(report)) in Path(os.path.abspath(folder)).parents):
+        raise click.UsageError(f"--move-duplicates {folder} is in the --report folder {report}, which the next "
+                               "report replaces whole: give the duplicates a folder of their own.")
 
 
 def warn_recall(config: ScanConfig) -> None:

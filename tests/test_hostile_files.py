@@ -663,3 +663,18 @@ def test_an_index_path_that_is_no_index_file_is_refused_before_sqlite_makes_anyt
     r = run("index", "add", long, SEEDS)
     assert r.exit_code == 1 and "the name is too long for an index" in r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["archive.db", "link.db", "pipe.db"]
+
+
+def test_a_set_aside_folder_that_is_a_file_or_in_the_report_is_refused_before_the_scan(tmp_path, news):
+    # Found only after the scan and the report ("cannot create ... (File exists); stopped after 0 moves"); a
+    # folder inside the report was replaced with the next report, moved articles and all.
+    afile = tmp_path / "notes.txt"
+    afile.write_text("mine")
+    for target in (afile, afile / "sub"):
+        r = run("scan", news, "-q", "--move-duplicates", target, "-o", tmp_path / "out.txt")
+        assert r.exit_code == 2 and f"{afile} is not a folder; give a folder for the duplicates" in r.stderr
+    for target in ("rep", "rep/dups"):
+        r = run("scan", news, "-q", "--move-duplicates", tmp_path / target, "--report", tmp_path / "rep")
+        assert r.exit_code == 2 and "which the next report replaces whole" in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["news", "notes.txt"] and afile.read_text() == "mine"
+    assert len(list(news.iterdir())) == 5
