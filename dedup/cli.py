@@ -482,6 +482,9 @@ def spark_scan(sources: tuple[str, ...], output: str, pairs: bool, keep: str, th
     # What can be checked here is, before Spark takes half a minute to start.
     if not is_uri(output) and os.path.exists(output):
         raise click.ClickException(str(output_exists(output, os.path.exists(os.path.join(output, "_SUCCESS")))))
+    if not is_uri(output) and os.path.islink(output):
+        raise click.ClickException(f"{output} is a symbolic link to a missing folder ({os.readlink(output)}); give a "
+                                   "new folder")
     for source in sources:
         if not is_uri(source) and not os.path.exists(source):
             raise click.ClickException(f"{source}: no such file or folder")

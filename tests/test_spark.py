@@ -316,3 +316,15 @@ def test_copies_by_the_hundred_pair_with_their_first_as_in_the_local_scan(spark,
     assert got == local_lines([src], config)
     cands = {(ids[i], ids[j]) for i, j in result.candidates.collect()}
     assert cands == local_candidates(src, config) == {("c000", f"c{k:03d}") for k in range(1, 150)}
+
+
+def test_cli_refuses_a_dangling_link_as_output_before_spark_starts(tmp_path: Path) -> None:
+    # Spark ran the whole job, then failed with "Mkdirs failed" and advice to check the inputs.
+    pytest.importorskip("pyspark", reason="pyspark is not installed (pip install 'dedup[spark]')")
+    link = tmp_path / "out"
+    link.symlink_to(tmp_path / "nowhere")
+    got = CliRunner().invoke(cli, ["spark", "scan", str(SEEDS), "-o", str(link)])
+    assert got.exit_code == 1
+    assert got.output == (f"Error: {link} is a symbolic link to a missing folder ({tmp_path / 'nowhere'}); "
+                          "give a new folder\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
