@@ -546,7 +546,9 @@ def main() -> None:
     except KeyboardInterrupt as exc:
         sys.exit(EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED)
     except click.ClickException as exc:
-        exc.message = one_line(exc.message)  # one line, on a terminal or not
+        # One line, on a terminal or not; but the help a bare `dedup` or `dedup index` shows is the help.
+        if not isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())):
+            exc.message = one_line(exc.message)
         exc.show()
         sys.exit(exc.exit_code)
     except MemoryError:

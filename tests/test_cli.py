@@ -266,6 +266,16 @@ def test_python_dash_m_and_console_script(seeds):
     assert r.returncode == 0 and r.stdout == f"seeds/{A}\n"
 
 
+def test_the_command_alone_shows_its_help_as_help():
+    # A bare `dedup` showed its help on one line, line breaks as "\\n" (errors are made one line).
+    for args in ([], ["index"]):
+        r = subprocess.run([sys.executable, "-m", "dedup", *args], capture_output=True, text=True, cwd=ROOT)
+        out = r.stdout + r.stderr
+        assert r.returncode == 2 and "\\n" not in out
+        assert out.startswith(f"Usage: dedup {' '.join(args) + ' ' if args else ''}[OPTIONS] COMMAND [ARGS]...\n\n")
+        assert "\nCommands:\n" in out
+
+
 def test_output_file_gets_the_usual_mode(seeds, tmp_path):
     out = tmp_path / "c.json"
     old = os.umask(0o022)
