@@ -432,7 +432,12 @@ class _Reader:
         if self.on_file:
             self.on_file("-")
         self.opts.files_read += 1
-        yield from self.records(self.jsonl_items(stream, "-"), "-", "-")
+        try:
+            yield from self.records(self.jsonl_items(stream, "-"), "-", "-")
+        except StrictStop:
+            raise
+        except InputError as exc:  # a gzip stream cut short: the records before it stand, as in a file
+            self.skip("-", exc.message.removeprefix("-: "))
 
 
 class LineReader:
@@ -530,12 +535,17 @@ class LineReader:
                     reader.on_file("-")
                 opts.files_read += 1
                 try:
-                    yield from reader.line_batches(self._stdin if self._stdin is not None else standard_input(),
-                                                   "-", "-", size, blocks)
-                except InputError as exc:
-                    # read_documents lets this end the reading; here it waits for its turn (apply).
+                    stream = self._stdin if self._stdin is not None else standard_input()
+                except InputError as exc:  # closed: the reading ends, in its turn (apply)
                     yield FileMark("-", True, exc)
                     return
+                try:
+                    yield from reader.line_batches(stream, "-", "-", size, blocks)
+                except StrictStop as exc:
+                    yield FileMark("-", True, exc)  # raised in its turn (apply)
+                    return
+                except InputError as exc:  # a gzip stream cut short: the lines before it stand, as in a file
+                    yield Skipped("-", exc.message.removeprefix("-: "))
                 continue
             if not self._wanted(path, rel, inside):
                 opts.files_ignored += 1

@@ -642,17 +642,29 @@ def test_a_file_name_with_a_line_feed_cannot_forge_a_message_line(tmp_path):
     assert proc.returncode == 1 and proc.stderr.count("\n") == 1 and "\\x1b" in proc.stderr, proc.stderr
 
 
-def test_gzip_piped_to_standard_input_is_read_and_a_cut_one_is_one_error():
-    # `cat news.jsonl.gz | dedup scan -` said "binary file, not JSON lines".
+def test_gzip_piped_to_standard_input_is_read_and_a_cut_one_as_a_cut_file(tmp_path):
+    # `cat news.jsonl.gz | dedup scan -` said "binary file, not JSON lines"; a cut stream then ended the scan
+    # with an error and no output, where the same bytes in a file gave the records before the cut.
     lines = "".join(json.dumps({"id": f"s{k}", "text": (SEEDS / name).read_text(encoding="utf-8")}) + "\n"
                     for k, name in enumerate(sorted(p.name for p in SEEDS.glob("*.txt"))))
     packed = gzip.compress(lines.encode())
     r = dedup_proc("scan", "-", "-f", "json", input=packed)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["summary"]["clusters"] == 1
-    r = dedup_proc("scan", "-", "-q", input=packed[: len(packed) // 2])
-    assert r.returncode == 1 and r.stderr.startswith(b"Error: -: could not read to the end (")
-    assert r.stderr.count(b"\n") == 1
+    many = "".join(line.replace('{"id": "s', f'{{"id": "c{copy}-s', 1) + "\n"
+                   for copy in range(40) for line in lines.splitlines())
+    cut = gzip.compress(many.encode(), mtime=0)
+    cut = cut[: len(cut) * 3 // 4]
+    (tmp_path / "cut.jsonl.gz").write_bytes(cut)
+    from_file = dedup_proc("scan", tmp_path / "cut.jsonl.gz", "-f", "jsonl", "-j", "1", "-q")
+    assert from_file.returncode == 0 and from_file.stdout.count(b"\n") > 1
+    for jobs in ("1", "2"):
+        r = dedup_proc("scan", "-", "-f", "jsonl", "-j", jobs, input=cut)
+        assert r.returncode == 0 and r.stdout == from_file.stdout
+        assert r.stderr.decode() == ("Warning: -: could not read to the end (Compressed file ended before the "
+                                     "end-of-stream marker was reached); re-compress or repair the input\n")
+    r = dedup_proc("scan", "-", "-q", "--strict", input=cut)
+    assert r.returncode == 1 and r.stderr.count(b"\n") == 1
 
 
 def test_json_output_stays_valid_utf8_with_a_file_name_that_is_not(tmp_path):
