@@ -36,7 +36,8 @@ from .decode import storable
 from .errors import ConfigError, DedupError, IndexFormatError
 from .io import Document
 from .occasion import Evidence, OccasionResult, WordWeights, decode_evidence
-from .index_batch import FETCH_ROWS, QueryStats, index_keys, may_match, prepare, prepared_batches, sketches
+from .index_batch import (FETCH_ROWS, FILTER_PAIRS, QueryStats, index_keys, may_match, prepare, prepared_batches,
+                          sketches)
 from .pipeline import ScanConfig
 from .signature import SCHEME, MinHasher
 from .verify import similarity
@@ -455,8 +456,10 @@ class Index:
                 sizes = np.fromiter((n for n, _ in known.values()), dtype=np.int64, count=len(known))
                 mine = np.frombuffer(b"".join(item.sketch for item in items), np.uint8).reshape(len(items), -1)
                 my_sizes = np.array([len(item.shingles) for item in items], dtype=np.int64)
-                q = owner[checked]
-                keep[checked] = may_match(mine[q], my_sizes[q], stored[at[checked]], sizes[at[checked]], self.rule)
+                for lo in range(0, len(checked), FILTER_PAIRS):  # a slice of the pairs at a time
+                    part = checked[lo : lo + FILTER_PAIRS]
+                    q, there = owner[part], at[part]
+                    keep[part] = may_match(mine[q], my_sizes[q], stored[there], sizes[there], self.rule)
                 self.stats.filtered += int(len(flat) - np.count_nonzero(keep))
         self.stats.verified += int(np.count_nonzero(keep))
         return owner[keep], [r for r, k in zip(flat, keep.tolist()) if k]
@@ -501,9 +504,17 @@ class Index:
         found.pop(item.doc.id, None)
         if weights is None and self.occasion is not None:
             weights = self._weights(source)
-        out = []
+        out: list[Optional[Match]] = []
+        # Indexed copies of one text (the same set and evidence) are verified once.
+        verified: dict[tuple[bytes, bytes], Optional[Match]] = {}
         for doc_id, (src, blob, evidence) in found.items():
-            out.append(self._verify(item, doc_id, src, decode_set(blob), evidence, weights, 1))
+            key = (blob, evidence)
+            if key in verified:
+                first = verified[key]
+                out.append(None if first is None else dataclasses.replace(first, id=doc_id, source=src))
+                continue
+            verified[key] = match = self._verify(item, doc_id, src, decode_set(blob), evidence, weights, 1)
+            out.append(match)
         if pending is not None:
             for doc_id in pending.near(item.keys):
                 if doc_id != item.doc.id:
@@ -634,28 +645,26 @@ class Index:
         done = 0
         for batch, prepared in prepared_batches(_as_documents(documents), self.config, self.batch_size, jobs,
                                                 encode=False):
-            results = []
             with self._store.read() as reader:
                 stored = reader.lookup(list(dict.fromkeys(p.doc.id for p in prepared if p is not None)))
                 weights: Optional[WordWeights] = None
                 live = [item for item in prepared if item is not None]
                 found = self._candidates(reader, live) if live else iter([])
                 for doc, item in zip(batch, prepared):
+                    # Each result goes out as it is found (memory holds one document's matches).
                     if item is None:
-                        results.append(QueryResult(doc.id, "empty", (), doc.path, doc.line))
+                        yield QueryResult(doc.id, "empty", (), doc.path, doc.line)
                         continue
                     old = stored.get(doc.id)
                     status: QueryStatus = ("new" if old is None else
                                            "unchanged" if old.content == item.content else "revision")
                     if weights is None and self.occasion is not None:
                         weights = self._weights(reader)
-                    results.append(QueryResult(doc.id, status,
-                                               self._matches(reader, item, weights=weights, found=next(found)),
-                                               doc.path, doc.line))
+                    yield QueryResult(doc.id, status, self._matches(reader, item, weights=weights, found=next(found)),
+                                      doc.path, doc.line)
             done += len(batch)
             if progress:
                 progress(done)
-            yield from results
 
     def query(self, documents: Iterable[Union[Document, tuple[str, str]]], *,
               progress: Optional[Callable[[int], None]] = None, jobs: int = 1) -> list[QueryResult]:

@@ -49,6 +49,8 @@ def index_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
 FILTER_EPSILON = 1e-9
 #: Candidates' stored rows (sets and evidence) a query holds in memory at once, about.
 FETCH_ROWS = 4096
+#: Candidate pairs whose sketches are compared at once (3 arrays of num_perm bytes each).
+FILTER_PAIRS = 1 << 16
 
 
 def sketches(signatures: np.ndarray) -> np.ndarray:

@@ -28,6 +28,8 @@ from .errors import DedupError, IndexFormatError
 from .io import Document
 
 FORMAT = "dedup-index"
+#: (list, key, document) triples a postings lookup makes at a time (see SQLiteStore.postings).
+PAIRS_AT_ONCE = 1 << 22
 FORMAT_VERSION = 3
 # SQLite header field "application id": the bytes "DDUP".
 APPLICATION_ID = 0x44445550
@@ -476,13 +478,42 @@ class SQLiteStore:
         rows = rows[np.argsort(np.searchsorted(unique, rows[:, 0]), kind="stable")]
         count = np.bincount(np.searchsorted(unique, rows[:, 0]), minlength=len(unique))
         start = np.concatenate([[0], np.cumsum(count)[:-1]])
-        # Every (list, key) pair yields the documents of its key.
+        # The documents found, numbered densely in doc order.
+        docs, rank = np.unique(rows[:, 1], return_inverse=True)
+        rank = rank.reshape(-1)
+        # Every (list, key) pair yields the documents of its key: n of them. Lists sharing keys with
+        # thousands of indexed copies of one text make that lists x keys x copies, so the pairs are
+        # made for a group of lists at a time, at most PAIRS_AT_ONCE of them (or one list).
         n = count[where]
-        pair_owner = np.repeat(owners, n)
-        offsets = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
-        pair_doc = rows[np.repeat(start[where], n) + offsets, 1]
-        combined = np.unique(pair_owner << 40 | pair_doc)  # doc numbers stay far below 2**40
-        return combined >> 40, (combined & ((1 << 40) - 1)).tolist()
+        ends = np.cumsum(lengths)  # the entries of list i: ends[i] - lengths[i] .. ends[i]
+        per_list = np.cumsum(np.concatenate([[0], n]))[ends] - np.cumsum(np.concatenate([[0], n]))[ends - lengths]
+        owner_parts: list[np.ndarray] = []
+        doc_parts: list[np.ndarray] = []
+        a = 0
+        while a < len(key_lists):
+            b, held = a + 1, int(per_list[a])
+            while b < len(key_lists) and held + int(per_list[b]) <= PAIRS_AT_ONCE:
+                held += int(per_list[b])
+                b += 1
+            e0, e1 = int(ends[a] - lengths[a]), int(ends[b - 1])
+            nn = n[e0:e1]
+            total = int(nn.sum())
+            if total:
+                local = np.repeat(owners[e0:e1] - a, nn)
+                offsets = np.arange(total) - np.repeat(np.cumsum(nn) - nn, nn)
+                code = local * len(docs) + rank[np.repeat(start[where[e0:e1]], nn) + offsets]
+                if (b - a) * len(docs) <= 4 * total:  # dense: mark, rather than sort
+                    marks = np.zeros((b - a) * len(docs), dtype=bool)
+                    marks[code] = True
+                    code = np.flatnonzero(marks)
+                else:
+                    code = np.unique(code)
+                owner_parts.append(code // len(docs) + a)
+                doc_parts.append(docs[code % len(docs)])
+            a = b
+        if not owner_parts:
+            return np.empty(0, np.int64), []
+        return np.concatenate(owner_parts), np.concatenate(doc_parts).tolist()
 
     def runs(self) -> list[int]:
         """The runs of band entries (distinct values of ``bands.seg``), ascending."""
