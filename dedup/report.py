@@ -95,7 +95,9 @@ def summary_record(result: ScanResult) -> dict[str, Any]:
         "documents": len(result.documents),
         "files_read": result.files_read,
         "files_ignored": result.files_ignored,
-        "skipped": len(result.skipped),
+        # A document with no words was read (it counts among the documents) and noted: not skipped.
+        "skipped": sum(1 for n in result.skipped if n.reason != NO_WORDS),
+        "no_words": sum(1 for n in result.skipped if n.reason == NO_WORDS),
         "clusters": len(result.clusters),
         "duplicates": sum(cl.size - 1 for cl in result.clusters),
         "pairs": len(result.pairs),
@@ -200,12 +202,10 @@ def render_text(result: ScanResult, pairs: bool = False) -> Iterator[str]:
     docs = result.documents
     by_id = {d.id: d for d in docs}
     notes = []
-    # A document with no words was read (it counts among the documents) but left out of matching.
-    wordless = sum(1 for n in result.skipped if n.reason == NO_WORDS)
-    if s["skipped"] > wordless:
-        notes.append(f"{s['skipped'] - wordless} skipped")
-    if wordless:
-        notes.append(f"{_n(wordless, 'document')} with no words to compare")
+    if s["skipped"]:
+        notes.append(f"{s['skipped']} skipped")
+    if s["no_words"]:
+        notes.append(f"{_n(s['no_words'], 'document')} with no words to compare")
     if s["files_ignored"]:
         notes.append(f"{_n(s['files_ignored'], 'other file')} ignored")
     head = (f"{_n(s['documents'], 'document')} from {_n(s['files_read'], 'file')}"

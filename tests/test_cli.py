@@ -351,3 +351,19 @@ def test_an_output_option_that_names_a_folder_or_nothing_is_a_usage_error(seeds,
     r = run("scan", seeds, "-o", "dir")  # one that exists: the error that suggests a name in it
     assert r.exit_code == 1 and "Error: dir is a folder; give a file name, such as dir/dedup.out" in r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dir"]
+
+
+def test_json_summary_counts_a_document_with_no_words_once(tmp_path):
+    # Three records: punctuation only (read, no words), an article, blank text (skipped). The summary said
+    # documents 2 and skipped 2: the wordless document counted twice.
+    records = tmp_path / "r.jsonl"
+    records.write_text(json.dumps({"id": "p", "text": "!!! ..."}) + "\n"
+                       + json.dumps({"id": "n", "text": "the quick brown fox jumps over the lazy dog"}) + "\n"
+                       + json.dumps({"id": "w", "text": "   "}) + "\n")
+    r = run("scan", records, "-f", "json", "-q")
+    body = json.loads(r.stdout)
+    assert {k: body["summary"][k] for k in ("documents", "skipped", "no_words")} == {
+        "documents": 2, "skipped": 1, "no_words": 1}
+    assert [n["line"] for n in body["skipped"]] == [3, 1]
+    assert run("scan", records, "-q").stdout.startswith(
+        "2 documents from 1 file (1 skipped, 1 document with no words to compare):")
