@@ -421,6 +421,11 @@ def nothing_read(sources: Sequence[str], result: Any, quiet: bool = False) -> st
     if result.skipped and not result.files_ignored and not any("--text-field" in s.reason for s in result.skipped):
         # Skipped for what their notes say (a size limit, binary data, an encoding): no advice on kinds or fields.
         return f"no documents read from {where}: {len(result.skipped):,} skipped ({notes}: each says what to do)"
+    read = getattr(result, "files_read", 0)
+    if not result.skipped and not result.files_ignored and read and list(sources) != ["-"]:
+        # Read, and no record in them: an empty JSON list, a CSV file with a header alone.
+        return (f"no documents read from {where}: {'the file holds' if read == 1 else f'the {read:,} files hold'} "
+                "no records; give it files that hold articles")
     why = []
     if result.skipped:
         why.append(f"{len(result.skipped):,} skipped ({notes})")

@@ -367,3 +367,14 @@ def test_json_summary_counts_a_document_with_no_words_once(tmp_path):
     assert [n["line"] for n in body["skipped"]] == [3, 1]
     assert run("scan", records, "-q").stdout.startswith(
         "2 documents from 1 file (1 skipped, 1 document with no words to compare):")
+
+
+def test_a_file_of_no_records_is_named_as_such(tmp_path):
+    # "no documents read from empty.json: no files" for a file read whole.
+    empty = tmp_path / "empty.json"
+    empty.write_text("[]\n")
+    for args in (["scan", empty], ["index", "add", tmp_path / "x.db", empty]):
+        r = run(*args)
+        assert r.exit_code == 1
+        assert r.stderr == (f"Error: no documents read from {empty}: the file holds no records; give it files that "
+                            "hold articles\n")
