@@ -45,6 +45,7 @@ def main() -> None:
         with open(folder / "queries.jsonl", "w", encoding="utf-8") as fh:
             fh.writelines(json.dumps({"id": f"asked{k}", "text": text}) + "\n" for k in range(args.queries))
         digests = set()
+        os.chdir(folder)  # python -m puts the working folder first on the path: not a checkout
         for n, checkout in enumerate(Path(c).resolve() for c in args.checkouts.split(",")):
             env = {"PYTHONPATH": str(checkout)}
             db, out = folder / f"index{n}.db", folder / f"out{n}.jsonl"

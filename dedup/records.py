@@ -387,7 +387,11 @@ def record_document(number: int, rec: object, path: str, rel: str, opts: ReadOpt
     if len(body) > opts.max_document_bytes:
         return Skipped(path, too_large("text", opts.max_document_bytes, "--max-document-size"), number)
     rid = pick_field(rec, opts.id_field, ID_FIELDS)
-    if rid is None or isinstance(rid, (dict, list)):
+    if isinstance(rid, (dict, list)):  # not an id: a line number in its place would hide the mistake
+        field = opts.id_field if opts.id_field is not None else next(f for f in ID_FIELDS if rec.get(f) is rid)
+        return Skipped(path, f"record's {field!r} holds {'a list' if isinstance(rid, list) else 'an object'}, not "
+                             "an id (give ids as strings or numbers, or choose the field with --id-field)", number)
+    if rid is None:
         if opts.id_field is not None:
             return Skipped(path, f"record has no id in field {opts.id_field!r} (choose one with --id-field)", number)
         if opts.lasting_ids and rel == "-":

@@ -233,6 +233,19 @@ def test_a_text_field_of_another_type_is_named_in_the_note(tmp_path):
         "record has no text in text, content, article, title or body (choose the field with --text-field)"]
 
 
+def test_an_id_field_of_a_list_or_object_is_named_in_the_note(tmp_path):
+    # Such a record was read under FILE:LINE, silently: the id the user gave was lost without a word.
+    (tmp_path / "a.jsonl").write_text('{"id": [1], "text": "one"}\n{"_id": {"x": 1}, "text": "two"}\n'
+                                      '{"id": null, "text": "three"}\n{"id": "ok", "text": "four"}\n')
+    docs, opts = read([tmp_path / "a.jsonl"])
+    assert [d.id for d in docs] == [f"{tmp_path / 'a.jsonl'}:3", "ok"]
+    assert [(n.line, n.reason) for n in opts.skipped] == [
+        (1, "record's 'id' holds a list, not an id (give ids as strings or numbers, or choose the field with "
+            "--id-field)"),
+        (2, "record's '_id' holds an object, not an id (give ids as strings or numbers, or choose the field with "
+            "--id-field)")]
+
+
 def test_duplicate_ids_skipped(tmp_path):
     (tmp_path / "a.jsonl").write_text('{"id": "x", "text": "one"}\n{"id": "x", "text": "two"}\n')
     docs, opts = read([tmp_path])
