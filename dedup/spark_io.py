@@ -170,7 +170,9 @@ def record_document(rec: Any, rel: str, number: int, fields: RecordFields) -> Op
     if body is None or len(body) > MAX_DOCUMENT_BYTES:
         return None
     rid = pick_field(rec, fields.id_field, ID_FIELDS)
-    if rid is None or isinstance(rid, (dict, list)):
+    if isinstance(rid, (dict, list)):  # skipped, as the local reader skips it
+        return None
+    if rid is None:
         if fields.id_field is not None:
             return None
         doc_id = f"{rel}:{number}"

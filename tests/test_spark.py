@@ -328,3 +328,12 @@ def test_cli_refuses_a_dangling_link_as_output_before_spark_starts(tmp_path: Pat
     assert got.output == (f"Error: {link} is a symbolic link to a missing folder ({tmp_path / 'nowhere'}); "
                           "give a new folder\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_records_with_a_list_or_object_id_are_skipped_as_locally() -> None:
+    from dedup.spark_io import RecordFields, record_document
+
+    fields = RecordFields()
+    assert record_document({"id": [1], "text": "one two"}, "f.jsonl", 1, fields) is None
+    assert record_document({"_id": {"x": 1}, "text": "one two"}, "f.jsonl", 2, fields) is None
+    assert record_document({"id": None, "text": "one two"}, "f.jsonl", 3, fields)[0] == "f.jsonl:3"
