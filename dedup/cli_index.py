@@ -26,17 +26,21 @@ def index_location(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.argument("db", metavar="DB")(f)
 
 
-def index_settings(f: Callable[..., Any]) -> Callable[..., Any]:
-    """Settings recorded by a new index; given for an existing one, they must match it."""
+def index_settings(f: Callable[..., Any], creates: bool = True) -> Callable[..., Any]:
+    """Settings recorded by a new index; given for an existing one, they must match it. ``creates``: the
+    command can make a new index (add), else it only reads one (query)."""
     d = ScanConfig  # the defaults, read without making (and checking) a configuration
+
+    def said(value: object) -> str:
+        return f"[new index: {value}]" if creates else "(the index's; a different one is an error)"
+
     for opt in reversed([
-        click.option("-t", "--threshold", type=float,
-                     help=f"Near-duplicate at this Jaccard [new index: {d.threshold}]."),
+        click.option("-t", "--threshold", type=float, help=f"Near-duplicate at this Jaccard {said(d.threshold)}."),
         click.option("-c", "--containment", type=float,
-                     help=f"...or at this containment of one in the other [new index: {d.containment}]."),
-        click.option("-n", "--shingle-size", type=int, help=f"Words per shingle [new index: {d.shingle_size}]."),
-        click.option("--num-perm", type=int, help=f"MinHash permutations [new index: {d.num_perm}]."),
-        click.option("--seed", type=int, help=f"MinHash seed [new index: {d.seed}]."),
+                     help=f"...or at this containment of one in the other {said(d.containment)}."),
+        click.option("-n", "--shingle-size", type=int, help=f"Words per shingle {said(d.shingle_size)}."),
+        click.option("--num-perm", type=int, help=f"MinHash permutations {said(d.num_perm)}."),
+        click.option("--seed", type=int, help=f"MinHash seed {said(d.seed)}."),
     ]):
         f = opt(f)
     return f
@@ -63,14 +67,19 @@ def open_index(db: str, redis_url: Optional[str], create: bool = False, **settin
         raise click.ClickException(str(exc)) from exc
 
 
-def article_options(f: Callable[..., Any]) -> Callable[..., Any]:
+def article_options(f: Callable[..., Any], creates: bool = True) -> Callable[..., Any]:
     """What index add and index query share: workers, quiet, the index's settings and how articles are read."""
     f = read_options(date_use=" (for the date check)")(f)
     f = folder_options(f)
-    f = index_settings(f)
+    f = index_settings(f, creates)
     f = click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings on stderr.")(f)
     return click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
                         help="Worker processes that hash the articles (0: all cores).")(f)
+
+
+def query_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """:func:`article_options` of a command that reads an index it does not make."""
+    return article_options(f, creates=False)
 
 
 @click.group("index", context_settings=CONTEXT)
@@ -171,7 +180,7 @@ def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_
 @click.option("-o", "--output", metavar="FILE", help=output_help(INDEX_FORMATS))
 @click.option("--fail-on-matches", is_flag=True,
               help=f"Exit with {EXIT_DUPLICATES} when any queried article has a near-duplicate in the index.")
-@article_options
+@query_options
 def index_query(db: str, redis_url: Optional[str], sources: tuple[str, ...], fmt: str, output: Optional[str],
                 fail_on_matches: bool, jobs: int, quiet: bool, threshold: Optional[float], containment: Optional[float],
                 shingle_size: Optional[int], num_perm: Optional[int], seed: Optional[int], include: tuple[str, ...],

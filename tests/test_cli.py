@@ -378,3 +378,10 @@ def test_a_file_of_no_records_is_named_as_such(tmp_path):
         assert r.exit_code == 1
         assert r.stderr == (f"Error: no documents read from {empty}: the file holds no records; give it files that "
                             "hold articles\n")
+
+
+def test_index_query_help_does_not_speak_of_a_new_index():
+    # Its settings were described as "[new index: 0.5]"; query never makes an index.
+    text = " ".join(run("index", "query", "--help").stdout.split())  # help lines wrap
+    assert "new index" not in text and text.count("(the index's; a different one is an error)") == 5
+    assert " ".join(run("index", "add", "--help").stdout.split()).count("[new index: ") == 5
