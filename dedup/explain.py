@@ -177,6 +177,10 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
                             None if got.figures is None else "figures" not in got.failed, fig_detail))
         subj_detail = (f"first-line words missing from the other: {docs[lo].id}: {', '.join(lead_a[:12]) or '-'}; "
                        f"{docs[hi].id}: {', '.join(lead_b[:12]) or '-'}")
+        if got.subject is not None and got.subject > occasion.subject and "subject" not in got.failed:
+            subj_detail += (" (waived: a correction" if got.correction else
+                            f" (waived: one text is found almost whole in the other, containment >= "
+                            f"{occasion.same_subject_containment:g}") + ")"
         if got.subject is None:
             subj_detail = "does not apply: fewer than 50 other documents to tell rare words from common ones"
         checks.append(Check("subject", got.subject, f"<= {occasion.subject:g}",

@@ -396,6 +396,13 @@ def test_explain_in_a_collection_names_the_failed_checks():
     assert r.exit_code == 1 and "nosuchid: no document with this id" in r.output
 
 
+def test_explain_says_why_a_subject_over_its_bound_passes():
+    # Reuters 4 and 16: one story under two headlines; "subject 0.31 <= 0.2 pass" gave no reason.
+    r = CliRunner().invoke(cli, ["explain", "4", "16", "--in", str(need(REUTERS))])
+    line = next(x for x in r.output.splitlines() if x.lstrip().startswith("subject"))
+    assert "pass" in line and "(waived: one text is found almost whole in the other, containment >= 0.8)" in line
+
+
 def test_explain_verdict_with_one_failed_check_says_says():
     from dedup.explain import Check, Explanation
     from dedup.features import DocInfo
