@@ -457,9 +457,9 @@ def render_index_add(outcomes: Iterable["AddOutcome"], fmt: str, holds: Callable
         yield json_text({"summary": {**counts, "documents": holds()}, "outcomes": records,
                           "skipped": _skipped_records(skipped)}, ensure_ascii=False, indent=2) + "\n"
     elif fmt == "text":
-        yield (f"added {counts['added']}, unchanged {counts['unchanged']}, replaced {counts['replaced']}, "
-               f"duplicates {counts['duplicate']} (not added), empty {counts['empty']}; "
-               + (f"not replaced {counts['conflict']} (other text under an indexed id); " if counts["conflict"]
+        yield (f"added {counts['added']:,}, unchanged {counts['unchanged']:,}, replaced {counts['replaced']:,}, "
+               f"duplicates {counts['duplicate']:,} (not added), empty {counts['empty']:,}; "
+               + (f"not replaced {counts['conflict']:,} (other text under an indexed id); " if counts["conflict"]
                   else "")
                + f"the index holds {_docs(holds())}\n")
 
@@ -484,8 +484,8 @@ def render_index_query(results: Iterable["QueryResult"], fmt: str, skipped: Iter
         yield json_text({"summary": summary, "results": records, "skipped": _skipped_records(skipped)},
                          ensure_ascii=False, indent=2) + "\n"
     elif fmt == "text":
-        yield (f"queried {queried} document{'s' if queried != 1 else ''}: {with_matches} with near-duplicates "
-               f"in the index ({matches} match{'es' if matches != 1 else ''})\n")
+        yield (f"queried {queried:,} document{'s' if queried != 1 else ''}: {with_matches:,} with near-duplicates "
+               f"in the index ({matches:,} match{'es' if matches != 1 else ''})\n")
 
 
 def render_index_info(info: "IndexInfo", fmt: str) -> Iterator[str]:

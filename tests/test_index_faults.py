@@ -77,7 +77,7 @@ def test_sigkill_mid_add_leaves_every_committed_batch(tmp_path: Path) -> None:
     done = subprocess.run(_dedup("index", "add", str(db), str(src), "-q"), cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout == (f"added {len(ids) - held}, unchanged {held}, replaced 0, duplicates 0 (not added), "
+    assert done.stdout == (f"added {len(ids) - held:,}, unchanged {held:,}, replaced 0, duplicates 0 (not added), "
                            f"empty 0; the index holds {len(ids):,} documents\n")
 
 def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
@@ -90,7 +90,7 @@ def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
     outs = [p.communicate(timeout=180) for p in procs]
     for p, (out, err) in zip(procs, outs):
         assert p.returncode == 0, err
-        assert out.startswith("added 2000, unchanged 0, replaced 0, duplicates 0")
+        assert out.startswith("added 2,000, unchanged 0, replaced 0, duplicates 0")
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     con.close()
