@@ -14,6 +14,7 @@ import os
 import shlex
 import sqlite3
 import stat
+import threading
 import time
 import zlib
 from contextlib import contextmanager
@@ -134,6 +135,8 @@ class Stored:
 
 def _sqlite_error(path: str, exc: sqlite3.Error) -> DedupError:
     msg = str(exc)
+    if isinstance(exc, sqlite3.ProgrammingError) and "closed" in msg:
+        return DedupError(f"{path}: this Index was closed; open the index again to use it", path)
     if "locked" in msg or "busy" in msg:
         return DedupError(f"{path} is busy (another process held it too long: {msg}); try again", path)
     if isinstance(exc, sqlite3.OperationalError) and ("unable to open" in msg or "readonly" in msg
@@ -367,6 +370,8 @@ class SQLiteStore:
                                        "program); give another path", self.path)
         self.timeout = timeout
         self.create = create
+        # One connection, shared by the threads that use one Index: their transactions take turns.
+        self._lock = threading.RLock()
         with _guard(self.path):
             self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
         try:
@@ -431,12 +436,13 @@ class SQLiteStore:
     def lookup(self, ids: Sequence[str]) -> dict[str, Stored]:
         out: dict[str, Stored] = {}
         ids = list(ids)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for doc_id, content, blob, evidence in self.conn.execute(
-                    f"SELECT id, content, shingle_set, evidence FROM docs WHERE id IN ({marks})", chunk):
-                out[doc_id] = Stored(content, blob, evidence)
+        with self._lock, _guard(self.path):
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for doc_id, content, blob, evidence in self.conn.execute(
+                        f"SELECT id, content, shingle_set, evidence FROM docs WHERE id IN ({marks})", chunk):
+                    out[doc_id] = Stored(content, blob, evidence)
         return out
 
     def word_df(self, buckets: np.ndarray) -> np.ndarray:
@@ -537,7 +543,7 @@ class SQLiteStore:
     def vacuum(self) -> tuple[int, int]:
         """VACUUM the file (see :meth:`dedup.index.Index.vacuum`); (bytes before, bytes after)."""
         before = self.size()
-        with _guard(self.path):
+        with self._lock, _guard(self.path):
             self.conn.execute("VACUUM")
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return before, self.size()
@@ -643,7 +649,7 @@ class SQLiteStore:
         errors become one-line errors naming the file.
         """
         conn = self.conn
-        with _guard(self.path):
+        with self._lock, _guard(self.path):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
@@ -671,7 +677,7 @@ class SQLiteStore:
     @contextmanager
     def read(self) -> Iterator["SQLiteStore"]:
         conn = self.conn
-        with _guard(self.path):
+        with self._lock, _guard(self.path):
             # One read transaction: every lookup sees the same snapshot.
             conn.execute("BEGIN")
             try:
@@ -702,4 +708,5 @@ class SQLiteStore:
         return self.path
 
     def close(self) -> None:
-        self.conn.close()
+        with self._lock:
+            self.conn.close()

@@ -598,3 +598,39 @@ def test_a_query_against_many_indexed_copies_finds_each_once_whatever_the_groupi
         monkeypatch.setattr(index_store, "PAIRS_AT_ONCE", at_once)
         with Index.open(tmp_path / "copies.db") as index:
             assert index.query(queries) == whole
+
+
+def test_one_index_shared_by_threads_and_used_after_close(tmp_path):
+    # Threads sharing an Index met in one connection's transaction: "is damaged or not a dedup index (cannot
+    # start a transaction within a transaction); restore it", and their adds were lost. After close(), the
+    # same false damage report (or a bare sqlite3 error).
+    import threading
+
+    index = Index.create(tmp_path / "shared.db")
+    errors: list[str] = []
+
+    def add(n: int) -> None:
+        try:
+            index.add([(f"t{n}-{i}", f"thread {n} story {i} about the council vote on the bridge repairs {i * 7 + n}")
+                       for i in range(40)])
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(repr(exc))
+
+    def ask(n: int) -> None:
+        try:
+            for _ in range(10):
+                index.query([("q", "thread 1 story 1 about the council vote on the bridge repairs 8")])
+                assert ("t1-1" in index) in (True, False) and len(index) >= 0
+        except Exception as exc:  # noqa: BLE001
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=f, args=(n,)) for f in (add, ask) for n in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(index) == 120
+    index.close()
+    for use in (lambda: len(index), lambda: "t1-1" in index, lambda: index.query([("q", "one two three")])):
+        with pytest.raises(DedupError, match="this Index was closed; open the index again to use it"):
+            use()
