@@ -469,11 +469,22 @@ def standard_input() -> IO[bytes]:
     """
     if sys.stdin is None:
         raise InputError("-: standard input is closed; pipe the articles in, or name files instead of -", "-")
-    stream = sys.stdin.buffer
-    # Gzip piped in (cat news.jsonl.gz | dedup scan -) is read as it would be from a .gz file.
-    if hasattr(stream, "peek") and stream.peek(2)[:2] == b"\x1f\x8b":
-        import gzip
+    return stdin_stream(sys.stdin.buffer)
 
+
+class _KeepOpen(io.BufferedReader):
+    """A buffer (for ``peek``) over a caller's stream that leaves the stream open when it goes."""
+
+    def close(self) -> None:
+        pass
+
+
+def stdin_stream(stream: IO[bytes]) -> IO[bytes]:
+    """The bytes of a stream read as standard input (``-``): gzip piped in (cat news.jsonl.gz |
+    dedup scan -) decompressed as a ``.gz`` file is. A stream the caller gave is not closed."""
+    if not hasattr(stream, "peek") and hasattr(stream, "readinto"):
+        stream = _KeepOpen(stream)  # type: ignore[arg-type]
+    if hasattr(stream, "peek") and stream.peek(2)[:2] == b"\x1f\x8b":
         return _GuardedStream(gzip.GzipFile(fileobj=stream, mode="rb"), "-")  # type: ignore[return-value]
     return stream
 

@@ -19,7 +19,7 @@ from typing import IO, AbstractSet, Callable, Iterable, Iterator, Mapping, Optio
 
 from .decode import (GZIP_ERRORS, HTML_SUFFIXES, Utf8Lines, base_suffix, decode, gzip_reader,  # noqa: F401
                      binary_first_line, binary_reason, human_size, looks_binary, open_input, parse_date,
-                     standard_input, stream_bom, wide_encoding)
+                     standard_input, stdin_stream, stream_bom, wide_encoding)
 from .errors import InputError
 from .lines import CHUNK, line_blocks, line_lists
 from .records import (BODY_FIELDS, DATE_FIELDS, ID_FIELDS, MAX_DOCUMENT_BYTES, MAX_FILE_BYTES, TEXT_FIELDS,  # noqa: F401
@@ -509,7 +509,7 @@ class LineReader:
         self._start()
         for path, rel, inside in self._expanded:
             if path is None:
-                yield from reader.stdin(self._stdin if self._stdin is not None else standard_input())
+                yield from reader.stdin(stdin_stream(self._stdin) if self._stdin is not None else standard_input())
                 continue
             if not self._wanted(path, rel, inside):
                 opts.files_ignored += 1
@@ -535,7 +535,7 @@ class LineReader:
                     reader.on_file("-")
                 opts.files_read += 1
                 try:
-                    stream = self._stdin if self._stdin is not None else standard_input()
+                    stream = stdin_stream(self._stdin) if self._stdin is not None else standard_input()
                 except InputError as exc:  # closed: the reading ends, in its turn (apply)
                     yield FileMark("-", True, exc)
                     return

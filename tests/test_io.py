@@ -504,3 +504,21 @@ def test_a_nul_inside_the_first_record_of_json_lines_skips_that_record_only(tmp_
     junk.write_bytes(bytes(range(256)) * 8)
     docs, opts = read([junk])
     assert docs == [] and opts.skipped[0].reason.startswith("binary file, not JSON lines")
+
+
+def test_a_stream_given_as_standard_input_is_read_as_standard_input_and_left_open(tmp_path):
+    # scan(["-"], stdin=stream) took gzip for "binary file, not JSON lines" (only sys.stdin was looked at),
+    # and closed the caller's stream.
+    from dedup import scan
+
+    lines = "".join(json.dumps({"id": f"s{k}", "text": f"story {k} about the council vote on the bridge repairs"})
+                    + "\n" for k in range(6)).encode()
+    for jobs in (1, 2):
+        for data in (lines, gzip.compress(lines)):
+            stream = io.BytesIO(data)
+            result = scan(["-"], stdin=stream, jobs=jobs)
+            assert [d.id for d in result.documents] == [f"s{k}" for k in range(6)] and not result.skipped
+            assert not stream.closed
+    stream = io.BytesIO(gzip.compress(lines))
+    assert [d.id for d in read_documents(["-"], stdin=stream)] == [f"s{k}" for k in range(6)]
+    assert not stream.closed
