@@ -716,4 +716,10 @@ def storable(text: str) -> str:
         text.encode("utf-8")
         return text
     except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate JSON can spell ("\ud800"), not a stray byte: \uNNNN
+        text = "".join(f"\\u{ord(c):04x}" if 0xD800 <= ord(c) <= 0xDFFF and not 0xDC80 <= ord(c) <= 0xDCFF else c
+                       for c in text)
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")

@@ -36,8 +36,8 @@ from .decode import storable
 from .errors import ConfigError, DedupError, IndexFormatError
 from .io import Document
 from .occasion import Evidence, OccasionResult, WordWeights, decode_evidence
-from .index_batch import (FETCH_ROWS, FILTER_PAIRS, QueryStats, index_keys, may_match, prepare, prepared_batches,
-                          sketches)
+from .index_batch import (FETCH_ROWS, FILTER_PAIRS, QueryStats, as_documents, index_keys, may_match, prepare,
+                          prepared_batches, sketches)
 from .pipeline import ScanConfig
 from .signature import SCHEME, MinHasher
 from .verify import similarity
@@ -162,21 +162,6 @@ class IndexInfo:
 
 
 # ---------------------------------------------------------------- Index
-
-def _as_documents(documents: Iterable[Union[Document, tuple[str, str]]]) -> Iterator[Document]:
-    if isinstance(documents, (str, bytes)):
-        raise TypeError("Iterable over Document objects or (id, text) pairs expected, string object received.")
-    for doc in documents:
-        if isinstance(doc, Document):
-            if isinstance(doc.id, str) and isinstance(doc.path, str) and (storable(doc.id) != doc.id
-                                                                          or storable(doc.path) != doc.path):
-                doc = dataclasses.replace(doc, id=storable(doc.id), path=storable(doc.path))
-            yield doc
-        elif isinstance(doc, tuple) and len(doc) == 2 and isinstance(doc[1], str):
-            yield Document(str(doc[0]), doc[1])
-        else:
-            raise TypeError(f"Document or (id, text) pair expected, {type(doc).__name__} received.")
-
 
 def _meta_for(config: ScanConfig) -> dict[str, str]:
     bands, rows = config.banding
@@ -552,7 +537,7 @@ class Index:
         entries are merged (a pause that grows with the index: see :meth:`compact`).
         """
         done = 0
-        for batch, prepared in prepared_batches(_as_documents(documents), self.config, self.batch_size, jobs):
+        for batch, prepared in prepared_batches(as_documents(documents), self.config, self.batch_size, jobs):
             outcomes = self._store.run_write(lambda writer: self._add_batch(writer, batch, prepared, skip_duplicates,
                                                                                 replace))
             # The batch is committed: its outcomes go out before anything else can be interrupted, and
@@ -643,7 +628,7 @@ class Index:
                    progress: Optional[Callable[[int], None]] = None, jobs: int = 1) -> Iterator[QueryResult]:
         """Query documents lazily, one batch (one consistent snapshot) at a time. See :meth:`query`."""
         done = 0
-        for batch, prepared in prepared_batches(_as_documents(documents), self.config, self.batch_size, jobs,
+        for batch, prepared in prepared_batches(as_documents(documents), self.config, self.batch_size, jobs,
                                                 encode=False):
             with self._store.read() as reader:
                 stored = reader.lookup(list(dict.fromkeys(p.doc.id for p in prepared if p is not None)))
@@ -742,7 +727,9 @@ class Index:
         return self._store.vacuum()
 
     def __contains__(self, doc_id: object) -> bool:
-        return isinstance(doc_id, str) and bool(self._store.lookup([storable(doc_id)]))
+        # 5 as add((5, text)) and remove([5]) take it
+        ok = isinstance(doc_id, (str, int)) and not isinstance(doc_id, bool)
+        return ok and bool(self._store.lookup([storable(str(doc_id))]))
 
     def __len__(self) -> int:
         return self._store.count()

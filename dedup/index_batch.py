@@ -12,12 +12,13 @@ import os
 from collections import deque
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any, Iterable, Iterator, Optional, Sequence
+from typing import Any, Iterable, Iterator, Optional, Sequence, Union
 
 import numpy as np
 
 from .candidates import band_keys
 from .config import ScanConfig
+from .decode import storable
 from .errors import ConfigError
 from .index_store import WORD_MASK, Prepared, content_hash, encode_set
 from .io import Document
@@ -136,6 +137,23 @@ def may_match(query_sketches: np.ndarray, query_sizes: np.ndarray, sketches_: np
     floor = agreement_floor(s.shape[1], float(epsilon))
     # A hair of slack for the floating-point Jaccard the rule compares.
     return lowest_jaccard(query_sizes, sizes, rule) * (1 - 1e-9) <= floor[agree]
+
+
+def as_documents(documents: Iterable[Union[Document, tuple[str, str]]]) -> Iterator[Document]:
+    """Documents as the index takes them: ``(id, text)`` pairs made Documents, ids and paths made storable
+    (:func:`dedup.decode.storable`)."""
+    if isinstance(documents, (str, bytes)):
+        raise TypeError("Iterable over Document objects or (id, text) pairs expected, string object received.")
+    for doc in documents:
+        if isinstance(doc, Document):
+            if isinstance(doc.id, str) and isinstance(doc.path, str) and (storable(doc.id) != doc.id
+                                                                          or storable(doc.path) != doc.path):
+                doc = replace(doc, id=storable(doc.id), path=storable(doc.path))
+            yield doc
+        elif isinstance(doc, tuple) and len(doc) == 2 and isinstance(doc[1], str):
+            yield Document(storable(str(doc[0])), doc[1])
+        else:
+            raise TypeError(f"Document or (id, text) pair expected, {type(doc).__name__} received.")
 
 
 @dataclass

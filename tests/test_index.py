@@ -634,3 +634,15 @@ def test_one_index_shared_by_threads_and_used_after_close(tmp_path):
     for use in (lambda: len(index), lambda: "t1-1" in index, lambda: index.query([("q", "one two three")])):
         with pytest.raises(DedupError, match="this Index was closed; open the index again to use it"):
             use()
+
+
+def test_ids_with_a_lone_surrogate_or_a_number_are_stored_and_found(tmp_path):
+    # JSON "\ud800" in an id made add and `in` fail with UnicodeEncodeError; add((5, text)) stored "5"
+    # but `5 in index` was False.
+    text = "The council voted on Tuesday to close the old bridge for repairs, officials said"
+    with Index.create(tmp_path / "ids.db") as index:
+        out = index.add([("x\ud800y", text), (5, "another story about the weather and rain in the valley today")])
+        assert [o.status for o in out] == ["added", "added"]
+        assert "x\ud800y" in index and 5 in index and "5" in index and True not in index
+        assert [m.id for m in index.query([("q", text)])[0].matches] == ["x\\ud800y"]
+        assert index.remove([5]) == ["5"] and 5 not in index
