@@ -25,7 +25,7 @@ from .judge import (DocFacts, PairJudge, join_blocks, spooled_judge, verify_bloc
                     verify_candidates)  # (PairJudge, verify_candidates lived here; still importable)
 from .short import ShortFeatures, ShortMatch, ShortMatcher, short_pair_list
 from .pages import prepare_pages
-from .records import NO_WORDS
+from .records import NO_WORDS, given_document
 from .pool import can_fork, drain, process_pool, result_later, worker_ring, workers_for
 from .signature import MinHasher
 from .spool import PickedSets, Rows, SetStore, set_sums, stack_signatures  # noqa: F401  (lived here)
@@ -473,8 +473,8 @@ def _unique_ids(docs: Iterable[Document]) -> Iterator[Document]:
     for doc in docs:
         doc_id = getattr(doc, "id", None)
         if doc_id in seen:
-            raise ConfigError(f"Document ids must be unique; {doc_id!r} appears twice (give each document its "
-                              "own id).")
+            raise InputError(f"Document ids must be unique; {doc_id!r} appears twice (give each document its "
+                             "own id).")
         seen.add(doc_id)  # type: ignore[arg-type]
         yield doc
 
@@ -540,19 +540,18 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
 
     Returns:
         ScanResult.
+
+    Raises:
+        InputError: two documents share an id.
+        TypeError: not a Document, or a date that is not a datetime (one
+            without a zone is taken as UTC).
     """
     if isinstance(docs, (str, bytes)):
         raise TypeError("Iterable over Document objects expected, string object received.")
     config = config or ScanConfig()
     opts = read_options or ReadOptions()
     t0 = time.perf_counter()
-    return _scan_hashed(_documents_hashed(map(_document, docs), config, opts), config, opts, progress, t0)
-
-
-def _document(doc: object) -> Document:
-    if not isinstance(doc, Document):
-        raise TypeError(f"Document objects expected (dedup.Document(id, text)); got {type(doc).__name__}.")
-    return doc
+    return _scan_hashed(_documents_hashed(map(given_document, docs), config, opts), config, opts, progress, t0)
 
 
 def _documents_hashed(docs: Iterable[Document], config: ScanConfig, opts: ReadOptions,

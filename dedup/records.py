@@ -179,6 +179,24 @@ class ReadOptions:
 # ---------------------------------------------------------------- records
 
 
+def given_document(doc: object) -> Document:
+    """A document a caller gives (:func:`dedup.scan_documents`), checked: a :class:`Document` whose
+    ``date`` is a ``datetime`` or None; a date without a zone is taken as UTC.
+
+    Raises:
+        TypeError: not a Document, or its date is not a datetime.
+    """
+    if not isinstance(doc, Document):
+        raise TypeError(f"Document objects expected (dedup.Document(id, text)); got {type(doc).__name__}.")
+    if doc.date is not None:
+        if not isinstance(doc.date, datetime):
+            raise TypeError(f"Document {shown_id(str(doc.id))}: date must be a datetime or None, not "
+                            f"{type(doc.date).__name__} (read it first, e.g. datetime.fromisoformat)")
+        if doc.date.tzinfo is None:
+            return replace(doc, date=doc.date.replace(tzinfo=timezone.utc))
+    return doc
+
+
 def record_id(value: object) -> str:
     """A record's id field as the document's id: ``true`` and ``false`` as JSON spells them."""
     return ("true" if value else "false") if isinstance(value, bool) else str(value)

@@ -26,7 +26,7 @@ from click.testing import CliRunner
 import dedup
 from dedup import Document, Index, ScanConfig
 from dedup.cli import cli
-from dedup.errors import ConfigError
+from dedup.errors import ConfigError, InputError
 from dedup.decode import html_to_text
 from dedup.io import ReadOptions, read_documents
 from dedup.normalize import words
@@ -427,8 +427,10 @@ def test_closed_stdout_is_a_quiet_exit():
      "The 'redis' parameter must be a URL string such as 'redis://localhost:6379/0'. Got 123 instead."),
     (lambda: ScanConfig(threshold=float("nan")), ConfigError,
      "The 'threshold' parameter must be in (0.0, 1.0]. Got nan instead."),
-    (lambda: dedup.scan_documents([Document("x", "one two three"), Document("x", "one two three")]), ConfigError,
+    (lambda: dedup.scan_documents([Document("x", "one two three"), Document("x", "one two three")]), InputError,
      "Document ids must be unique; 'x' appears twice (give each document its own id)."),
+    (lambda: dedup.scan_documents([Document("x", "one two three", date="2026-11-30")]), TypeError,
+     "Document 'x': date must be a datetime or None, not str (read it first, e.g. datetime.fromisoformat)"),
     (lambda: ReadOptions(encoding="nosuchcodec"), ConfigError,
      "The 'encoding' parameter must be the name of a Python text codec such as utf-8 or latin-1. Got "
      "'nosuchcodec' instead."),

@@ -456,3 +456,16 @@ def test_figures_agree_with_their_definition_on_reuters():
     with gzip.open(REUTERS, "rt", encoding="utf-8") as f:
         texts = [json.loads(line).get("body") or "" for line, _ in zip(f, range(3000))]
     assert [figures(t) for t in texts] == [_figures_by_definition(t) for t in texts]
+
+
+def test_a_date_without_a_zone_given_to_scan_documents_is_taken_as_utc():
+    # A naive and an aware datetime could not be compared (TypeError deep in the occasion check).
+    from datetime import datetime, timezone
+
+    from dedup import Document, scan_documents
+
+    text = (SEEDS / "000_cc67e4122e3a257f.txt").read_text(encoding="utf-8")
+    got = scan_documents([Document("a", text, date=datetime(2021, 11, 18, 9)),
+                          Document("b", text, date=datetime(2021, 11, 18, 12, tzinfo=timezone.utc))])
+    assert [sorted(m.id for m in c.members) for c in got.clusters] == [["a", "b"]]
+    assert {d.id: d.date for d in got.documents}["a"] == datetime(2021, 11, 18, 9, tzinfo=timezone.utc)
