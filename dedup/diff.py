@@ -617,11 +617,11 @@ def _rewritten_pairs(sa: Sequence[Sentence], sb: Sequence[Sentence], left_a: set
 # ---------------------------------------------------------------- diff
 
 def _as_text(x: Text, name: str) -> str:
-    if isinstance(x, Document):
-        return x.text
-    if isinstance(x, str):
-        return x
-    raise TypeError(f"The '{name}' parameter must be a str or a Document. Got {type(x).__name__} instead.")
+    text = x.text if isinstance(x, Document) else x
+    if isinstance(text, str):
+        return text
+    what = f"a Document whose text is {type(text).__name__}" if isinstance(x, Document) else type(x).__name__
+    raise TypeError(f"The '{name}' parameter must be a str or a Document with str text. Got {what} instead.")
 
 
 def _is_page(version: Text) -> bool:
@@ -780,7 +780,7 @@ def diff(a: Text, b: Text, *, corpus: Union[Iterable[Text], TermWeights, None] =
 
 def _chain_texts(corpus: Iterable[Text], a: str, b: str) -> Iterator[str]:
     for doc in corpus:
-        yield doc.text if isinstance(doc, Document) else doc
+        yield _as_text(doc, "corpus")
     yield a
     yield b
 

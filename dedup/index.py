@@ -53,7 +53,7 @@ BATCH = 1000
 # order they are reported.
 SETTINGS = ("shingle_size", "shingle_kind", "num_perm", "seed", "threshold", "containment", "bands", "rows")
 
-AddStatus = Literal["added", "unchanged", "replaced", "duplicate", "empty"]
+AddStatus = Literal["added", "unchanged", "replaced", "conflict", "duplicate", "empty"]
 QueryStatus = Literal["new", "unchanged", "revision", "empty"]
 _T = TypeVar("_T")
 
@@ -99,7 +99,8 @@ class AddOutcome:
         id: the document's id.
         status: ``added`` (new id), ``unchanged`` (same id, same text: nothing
             written), ``replaced`` (same id, new text: the new revision
-            replaced the old), ``duplicate`` (not added: near-duplicate of
+            replaced the old), ``conflict`` (same id, new text, with
+            ``replace=False``: nothing written), ``duplicate`` (not added: near-duplicate of
             ``matches``, only with ``skip_duplicates``) or ``empty`` (no
             words to compare: not added).
         matches: for ``duplicate``, the indexed near-duplicates.
@@ -670,7 +671,7 @@ class Index:
         Example:
             >>> index = Index("archive.db")                  # doctest: +SKIP
             >>> [r.matches[0].id for r in index.query([("new", text)]) if r.matches]   # doctest: +SKIP
-            ['2026-11-21/kaiser-strike.txt']
+            ['kaiser-strike.txt']
         """
         return list(self.iter_query(documents, progress=progress, jobs=jobs))
 

@@ -100,7 +100,9 @@ class Rule:
     Args:
         threshold: minimum Jaccard similarity.
         containment: minimum containment of one document in the other (the
-            larger of the two); 1.0 or above disables the containment test.
+            larger of the two), in (0, 1]; 1.0 accepts a pair whose smaller
+            set lies whole in the larger (there is no value that turns the
+            test off).
     """
 
     threshold: float = 0.5

@@ -258,6 +258,11 @@ def test_bad_arguments() -> None:
         dedup.diff("a", "b", cutoff=1.5)
     with pytest.raises(TypeError, match="must be a str or a Document"):
         dedup.diff(b"bytes", "b")  # type: ignore[arg-type]
+    # A Document of no text, a corpus of numbers: AttributeError from deep inside, before.
+    with pytest.raises(TypeError, match="Got a Document whose text is int instead"):
+        dedup.diff(dedup.Document(id="a", text=5), "b")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="The 'corpus' parameter must be a str or a Document with str text. Got int"):
+        dedup.diff("a b", "b", corpus=[1, 2])  # type: ignore[list-item]
 
 
 def test_empty_versions() -> None:
