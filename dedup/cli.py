@@ -271,8 +271,12 @@ def listing(result: Any, ids: Sequence[str], null: bool, fmt: str = "text") -> I
     that starts with ``-`` as ``./-...``, so that no command reads it as an option), a record by its id;
     one a line (or in the format asked), or NUL-terminated."""
     docs = {d.id: d for d in result.documents}
+    # Among files, a record is listed as FILE#ID (as dedup diff takes it): its bare id could name a file in
+    # the current folder, which `xargs rm` would then remove.
+    mixed = len({d.is_file for d in result.documents}) > 1
     paths = (docs[i].path if docs[i].is_file else None for i in ids)
-    names = [i if p is None else "./" + p if p.startswith("-") else p for i, p in zip(ids, paths)]
+    names = [(f"{docs[i].path}#{i}" if mixed else i) if p is None else "./" + p if p.startswith("-") else p
+             for i, p in zip(ids, paths)]
     if null:
         return (n + "\0" for n in names)
     # One a line, a name holding a line break reads as two: "x\n./keep.txt" as "x" and the copy kept.

@@ -9,6 +9,7 @@ import json
 import platform
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -428,3 +429,20 @@ def test_versions_taken_for_boilerplate_are_named_in_a_warning(tmp_path, seeds):
         (copies / f"c{k}.txt").write_text(text + f"\n\nBy staff writer {k}.", encoding="utf-8")
     r = run("scan", copies)
     assert r.stderr == "" and r.stdout.startswith("5 documents from 5 files: 1 cluster of near-duplicates")
+
+
+def test_records_listed_among_files_are_named_file_hash_id(tmp_path):
+    # A folder of articles and a JSON lines file: --duplicates printed the record's bare id among the paths,
+    # and `xargs rm` would remove a file of that name in the current folder.
+    folder = tmp_path / "news"
+    folder.mkdir()
+    shutil.copy(SEEDS / A, folder / A)
+    shutil.copy(SEEDS / B, folder / B)
+    text = sorted(SEEDS.glob("002_*"))[0].read_text(encoding="utf-8")
+    (folder / "feed.jsonl").write_text(json.dumps({"id": "a", "text": text}) + "\n"
+                                       + json.dumps({"id": "b", "text": text}) + "\n")
+    r = run("scan", folder, "--duplicates")
+    assert r.exit_code == 0
+    assert sorted(r.stdout.splitlines()) == sorted([f"{folder / A}", f"{folder / 'feed.jsonl'}#b"])
+    r = run("scan", folder / "feed.jsonl", "--duplicates")  # records alone: their ids, as before
+    assert r.exit_code == 0 and r.stdout == "b\n"
