@@ -283,8 +283,11 @@ def plan_set_aside(duplicates: Iterable[tuple[str, str, bool]], dest: PathLike,
     targets: set[str] = set()
     for doc_id, path, is_file in duplicates:
         if not is_file:
-            raise DedupError(f"{doc_id} is a record in {path}, not a file of its own; --move-duplicates moves "
-                             "whole files only (use --duplicates to list record ids)", path)
+            raise DedupError(f"{one_line(doc_id)} is a record in {_shown(path)}, not a file of its own; "
+                             "--move-duplicates moves whole files only: leave such files out (--exclude "
+                             f"'*{''.join(Path(path).suffixes[-2:] if path.endswith('.gz') else Path(path).suffix)}')"
+                             " to move the others, or list record ids with --duplicates",
+                             path)
         key = _file_key(path)
         if key in kept or key in planned:
             if notes is not None:
