@@ -314,6 +314,13 @@ def read_text(path: Path, shown: str, limit: int, option: str, opts: ReadOptions
     try:
         return decode(data, opts.encoding)
     except InputError as exc:
+        if base_suffix(path) in HTML_SUFFIXES and (declared or opts.encoding or "utf-8").lower().replace(
+                "_", "-") in ("utf-8", "utf8"):
+            # A few stray bytes in a UTF-8 page: a browser shows each as U+FFFD and reads on, and so does
+            # dedup. Many mean another encoding: the note says which option reads it.
+            text = data.decode("utf-8-sig", errors="replace")
+            if text.count("\ufffd") - data.count(b"\xef\xbf\xbd") <= max(8, len(data) // 10_000):
+                return text
         return Skipped(shown, exc.message)
 
 

@@ -522,3 +522,18 @@ def test_a_stream_given_as_standard_input_is_read_as_standard_input_and_left_ope
     stream = io.BytesIO(gzip.compress(lines))
     assert [d.id for d in read_documents(["-"], stdin=stream)] == [f"s{k}" for k in range(6)]
     assert not stream.closed
+
+
+def test_a_web_page_with_a_few_stray_bytes_is_read_as_a_browser_reads_it(tmp_path):
+    # One stray byte in a UTF-8 page skipped the whole page (and --encoding latin-1, the advice, garbled
+    # every other character). A few are shown as U+FFFD; a page of another encoding is still named.
+    body = "<html><head><meta charset=utf-8><title>Strike</title></head><body><article><p>" \
+           + "Workers joined the picket line \u201ctoday\u201d across the valley. " * 40 + "</p></article></body></html>"
+    data = body.encode("utf-8")
+    (tmp_path / "stray.html").write_bytes(data.replace(b"valley", b"vall\x92y", 1))
+    (tmp_path / "cp1252.html").write_bytes(body.replace("charset=utf-8", "charset=utf-8x").encode("cp1252"))
+    docs, opts = read([tmp_path])
+    assert [d.id for d in docs] == ["stray.html"]
+    assert "vall\ufffdy" in docs[0].text and "\u201ctoday\u201d" in docs[0].text
+    assert [str(n) for n in opts.skipped] == [
+        f"{tmp_path / 'cp1252.html'}: could not decode as UTF-8 at byte 110 (try --encoding latin-1)"]
