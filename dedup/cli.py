@@ -73,7 +73,7 @@ def cli() -> None:
               help="End each --unique or --duplicates entry with a NUL byte instead of a line break (for "
                    "xargs -0: names may hold spaces or line breaks).")
 @click.option("--keep", type=click.Choice(KEEP_POLICIES), default="longest", show_default=True,
-              help="Which copy of a cluster to keep (newest: date field, web page date or file mtime); a copy "
+              help="Which copy of a cluster to keep (newest, oldest: date field, web page date or file mtime); a copy "
                    "that says it corrects another is kept before it, whatever the policy.")
 @rule_options
 @click.option("--num-perm", type=int, default=ScanConfig.num_perm, show_default=True,

@@ -86,7 +86,8 @@ def choose_keep(members: Sequence[int], policy: KeepPolicy, lengths: Sequence[in
     Args:
         members: document indices, in input order.
         policy: ``first``, ``longest`` (most words), ``shortest`` or
-            ``newest`` (latest date; documents without one lose).
+            ``newest`` (latest date; documents without one lose) or ``oldest``
+            (earliest date, the first publication; documents without one lose).
         lengths: word count per document index.
         dates: date per document index.
         corrections: whether each document says it corrects an earlier
@@ -106,6 +107,8 @@ def choose_keep(members: Sequence[int], policy: KeepPolicy, lengths: Sequence[in
         return min(members, key=lambda i: (lengths[i], i))
     if policy == "newest":
         return min(members, key=lambda i: (dates[i] is None, -(dates[i].timestamp() if dates[i] else 0.0), i))
+    if policy == "oldest":
+        return min(members, key=lambda i: (dates[i] is None, dates[i].timestamp() if dates[i] else 0.0, i))
     raise ConfigError(f"The 'keep' parameter must be one of {', '.join(KEEP_POLICIES)}. Got {policy!r} instead.")
 
 

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from .short import ShortRule
     from .verify import Rule
 
-KeepPolicy = Literal["first", "longest", "newest", "shortest"]
-KEEP_POLICIES = ("first", "longest", "newest", "shortest")
+KeepPolicy = Literal["first", "longest", "newest", "oldest", "shortest"]
+KEEP_POLICIES = ("first", "longest", "newest", "oldest", "shortest")
 #: The occasion check's parts, in the order they are tried (a rejected pair is counted by the first it fails).
 CHECKS = ("dates", "figures", "subject")
 

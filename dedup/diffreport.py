@@ -649,8 +649,8 @@ def keep_reason(result: ScanResult, cluster: Any) -> str:
     if policy in ("longest", "shortest"):
         words = ", ".join(f"{d.words:,}" for d in others[:5]) + (", ..." if len(others) > 5 else "")
         return f"the {policy} copy ({kept.words:,} words; the others {words})"
-    if policy == "newest":
-        return f"the newest copy ({_date_text(kept.date)})"
+    if policy in ("newest", "oldest"):
+        return f"the {policy} copy ({_date_text(kept.date)})"
     return "the copy read first"
 
 

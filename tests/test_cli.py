@@ -124,6 +124,13 @@ def test_keep_newest_uses_date_field(tmp_path, seed_texts):
         fh.write(json.dumps({"id": "new", "date": "2021-11-19", "text": seed_texts[A]}) + "\n")
     r = run("scan", p, "--keep", "newest", "-f", "jsonl")
     assert json.loads(r.stdout)["keep"] == "new"
+    # The first publication, which an archive keeps; a copy without a date loses.
+    with p.open("a") as fh:
+        fh.write(json.dumps({"id": "undated", "text": seed_texts[A]}) + "\n")
+    r = run("scan", p, "--keep", "oldest", "-f", "jsonl")
+    assert json.loads(r.stdout)["keep"] == "old"
+    r = run("scan", p, "--keep", "oldest", "--report", tmp_path / "report")
+    assert "the oldest copy (2021-11-18" in (tmp_path / "report" / "cluster-0.html").read_text()
 
 
 def test_threshold_containment_and_shingle_options(seeds):
