@@ -39,14 +39,14 @@ def child(reuters: Path, reports: int, max_bucket: int, out: Path) -> None:
     from labelled_sets import dividend_reports
 
     seen: list[np.ndarray] = []
-    find = pipeline.candidate_pairs
+    find = pipeline.scan_candidate_pairs  # what the scan calls for its candidate pairs
 
     def recording(*args: Any, **kwargs: Any) -> np.ndarray:
         pairs = find(*args, **kwargs)
         seen.append(pairs)
         return pairs
 
-    pipeline.candidate_pairs = recording  # type: ignore[assignment]
+    pipeline.scan_candidate_pairs = recording  # type: ignore[assignment]
     docs = list(read_documents([str(reuters)], ReadOptions()))
     n_reuters = len(docs)
     docs += dividend_reports(reports)
