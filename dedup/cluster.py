@@ -112,8 +112,13 @@ def choose_keep(members: Sequence[int], policy: KeepPolicy, lengths: Sequence[in
     raise ConfigError(f"The 'keep' parameter must be one of {', '.join(KEEP_POLICIES)}. Got {policy!r} instead.")
 
 
+#: Shingle Jaccard from which two documents are copies of one text (for :func:`trusted_groups`).
+COPY_JACCARD = 0.9
+
+
 def trusted_groups(component: Sequence[int], adjacent: Mapping[int, AbstractSet[int]],
-                   choose: Callable[[Sequence[int]], int], compatible: Callable[[int, int], bool]) -> list[list[int]]:
+                   choose: Callable[[Sequence[int]], int], compatible: Callable[[int, int], bool],
+                   same_text: Optional[Callable[[int, int], bool]] = None) -> list[list[int]]:
     """Split a connected component so that nothing in a cluster contradicts its kept copy.
 
     Union-find joins whatever a chain of pairs joins: a Monday report ~ a
@@ -132,6 +137,9 @@ def trusted_groups(component: Sequence[int], adjacent: Mapping[int, AbstractSet[
         choose: the copy to keep among some documents.
         compatible: whether a document may share a cluster with a kept copy
             (kept copy first).
+        same_text: whether two documents are copies of one text: a copy of a
+            member joins its cluster as that member did (it was left in no
+            cluster when its first line, say, told it from the kept copy).
 
     Returns:
         Clusters of size >= 2, each a list with the kept copy first and the
@@ -150,7 +158,8 @@ def trusted_groups(component: Sequence[int], adjacent: Mapping[int, AbstractSet[
         while frontier:
             node = frontier.pop()
             for j in sorted(adjacent.get(node, ())):
-                if j in inside and j not in reached and (j in adjacent.get(keep, ()) or compatible(keep, j)):
+                if j in inside and j not in reached and (j in adjacent.get(keep, ()) or compatible(keep, j)
+                                                         or (same_text is not None and same_text(node, j))):
                     reached.add(j)
                     frontier.append(j)
         if len(reached) > 1:
@@ -201,9 +210,12 @@ def trusted_clusters(components: Iterable[Sequence[int]], adjacent: Mapping[int,
     def choose(members: Sequence[int]) -> int:
         return choose_keep(sorted(members), policy, lengths, dates, judge.corrections)  # type: ignore[arg-type]
 
+    def same_text(a: int, b: int) -> bool:
+        return similarity(judge.get_set(a), judge.get_set(b))[0] >= COPY_JACCARD
+
     found: list[list[int]] = []
     for comp in components:
-        found.extend(trusted_groups(comp, adjacent, choose, judge.compatible))
+        found.extend(trusted_groups(comp, adjacent, choose, judge.compatible, same_text))
     found.sort(key=lambda c: min(c))
     return found
 

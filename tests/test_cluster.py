@@ -2,7 +2,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from dedup.cluster import UnionFind, choose_keep, groups
+from dedup.cluster import UnionFind, choose_keep, groups, trusted_groups
 from dedup.errors import ConfigError
 from dedup.verify import Pair
 
@@ -60,3 +60,14 @@ def test_a_scan_keeps_the_corrected_story_though_the_original_is_longer(tmp_path
     (tmp_path / "b.txt").write_text("CORRECTED - GM TO IDLE SIX PLANTS\n\n" + story.format("April") * 3)
     result = scan([tmp_path])
     assert [(c.keep, [m.id for m in c.members]) for c in result.clusters] == [("b.txt", ["b.txt", "a.txt"])]
+
+
+def test_a_copy_of_a_member_joins_its_cluster_though_it_differs_from_the_kept_copy():
+    # 0 is kept; 1 verifies against it; 2 is a copy of 1 (the same text) whose first line the occasion check
+    # reads as another subject than 0's: it was left in no cluster, a copy counted as unique.
+    adjacent = {0: {1}, 1: {0, 2}, 2: {1}}
+    compatible = lambda keep, j: j != 2  # noqa: E731
+    assert trusted_groups([0, 1, 2], adjacent, min, compatible) == [[0, 1]]
+    assert trusted_groups([0, 1, 2], adjacent, min, compatible, lambda a, b: {a, b} == {1, 2}) == [[0, 1, 2]]
+    # A document that only verifies against a member, not as its copy, stays out (a report of another day).
+    assert trusted_groups([0, 1, 2], adjacent, min, compatible, lambda a, b: False) == [[0, 1]]
