@@ -283,8 +283,9 @@ class Index:
         prefilter: drop candidates whose sketch rules a match out before
             fetching their sets (:func:`may_match`); False verifies every
             candidate (for comparison: the matches are the same).
-        **settings: ScanConfig fields (``threshold=0.6``...): used for a new
-            index, checked against an existing one.
+        **settings: the index's settings (:data:`SETTINGS`: ``threshold=0.6``...), used for a
+            new index, checked against an existing one; other ScanConfig fields
+            (``occasion``...) go in ``config``.
 
     Raises:
         IndexFormatError: the file is corrupt, foreign, of another format
