@@ -148,7 +148,7 @@ def test_threshold_containment_and_shingle_options(seeds):
     (["--shingle-size", "0"], "The 'shingle_size' parameter must be an int >= 1. Got 0 instead."),
     (["--num-perm", "0"], "The 'num_perm' parameter must be an int in [1, 4096]. Got 0 instead."),
     (["--jobs", "-1"], "The 'jobs' parameter must be an int >= 0. Got -1 instead."),
-    (["--keep", "biggest"], "'biggest' is not one of 'first', 'longest', 'newest', 'shortest'."),
+    (["--keep", "biggest"], "'biggest' is not one of 'first', 'longest', 'newest', 'oldest', 'shortest'."),
     (["--format", "xml"], "'xml' is not one of 'text', 'json', 'jsonl', 'csv', 'parquet'."),
     (["--pairs", "--unique"], "--pairs lists pairs and --unique lists ids; give one of them."),
     (["--pairs", "--duplicates"], "--pairs lists pairs and --duplicates lists ids; give one of them."),
