@@ -270,7 +270,8 @@ class Index:
     ``create`` is true. A new index records the settings of ``config`` (or
     of the keyword ``settings``, or the defaults of :class:`ScanConfig`);
     an existing one keeps its own, and any setting given explicitly must
-    equal the recorded one.
+    equal the recorded one. Threads may share one Index (in SQLite their
+    transactions take turns); processes each open their own.
 
     Args:
         location: path of the SQLite file, or the index name in Redis.
