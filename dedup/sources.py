@@ -103,7 +103,10 @@ def expand_inputs(sources: Sequence[Source], *, path_ids: bool = False,
     out: list[tuple[Optional[Path], str, Optional[str]]] = []
     for src in sources:
         if str(src) == "-":
-            out.append((None, "-", None))
+            if any(p is None for p, _, _ in out):  # read once, as a file named twice is
+                notes.append((Path("-"), "standard input given twice; read once"))
+            else:
+                out.append((None, "-", None))
             continue
         path = Path(src)
         try:

@@ -392,3 +392,13 @@ def test_index_query_help_does_not_speak_of_a_new_index():
     text = " ".join(run("index", "query", "--help").stdout.split())  # help lines wrap
     assert "new index" not in text and text.count("(the index's; a different one is an error)") == 5
     assert " ".join(run("index", "add", "--help").stdout.split()).count("[new index: ") == 5
+
+
+def test_standard_input_given_twice_is_read_once():
+    # "3 documents from 2 files": - counted as two files (and a stream given as stdin read twice failed).
+    lines = "".join(json.dumps({"id": k, "text": f"story {k} about the council vote on the bridge"}) + "\n"
+                    for k in ("a", "b", "c"))
+    r = run("scan", "-", "-", "-f", "json", input=lines)
+    body = json.loads(r.stdout)
+    assert r.exit_code == 0 and (body["summary"]["documents"], body["summary"]["files_read"]) == (3, 1)
+    assert [(s["path"], s["reason"]) for s in body["skipped"]] == [("-", "standard input given twice; read once")]
