@@ -80,7 +80,8 @@ def groups(n: int, pairs: Iterable[Pair]) -> list[list[int]]:
 
 
 def choose_keep(members: Sequence[int], policy: KeepPolicy, lengths: Sequence[int],
-                dates: Sequence[Optional[datetime]], corrections: Optional[Any] = None) -> int:
+                dates: Sequence[Optional[datetime]], corrections: Optional[Any] = None,
+                updated: Optional[Sequence[Optional[datetime]]] = None) -> int:
     """The member to keep. Ties go to the member read first.
 
     Args:
@@ -94,6 +95,9 @@ def choose_keep(members: Sequence[int], policy: KeepPolicy, lengths: Sequence[in
             version (:func:`dedup.occasion.is_correction`), by index: a
             correction is kept before a copy that does not say so (it
             supersedes it), and the policy chooses among the corrections.
+        updated: a later modification per document index (a web page's
+            ``article:modified_time``), or None: ``newest`` reads it before
+            the date, so an updated page counts from its update.
     """
     if corrections is not None:
         marked = [i for i in members if corrections[i]]
@@ -106,7 +110,8 @@ def choose_keep(members: Sequence[int], policy: KeepPolicy, lengths: Sequence[in
     if policy == "shortest":
         return min(members, key=lambda i: (lengths[i], i))
     if policy == "newest":
-        return min(members, key=lambda i: (dates[i] is None, -(dates[i].timestamp() if dates[i] else 0.0), i))
+        latest = [(updated[i] if updated is not None else None) or dates[i] for i in members]
+        return min(zip(members, latest), key=lambda m: (m[1] is None, -(m[1].timestamp() if m[1] else 0.0), m[0]))[0]
     if policy == "oldest":
         return min(members, key=lambda i: (dates[i] is None, dates[i].timestamp() if dates[i] else 0.0, i))
     raise ConfigError(f"The 'keep' parameter must be one of {', '.join(KEEP_POLICIES)}. Got {policy!r} instead.")
@@ -206,9 +211,11 @@ def trusted_clusters(components: Iterable[Sequence[int]], adjacent: Mapping[int,
     infos, policy = judge.infos, judge.config.keep
     lengths = _Field(infos, "words")
     dates = _Field(infos, "date")
+    updated = _Field(infos, "updated")
 
     def choose(members: Sequence[int]) -> int:
-        return choose_keep(sorted(members), policy, lengths, dates, judge.corrections)  # type: ignore[arg-type]
+        return choose_keep(sorted(members), policy, lengths, dates, judge.corrections,  # type: ignore[arg-type]
+                           updated)  # type: ignore[arg-type]
 
     def same_text(a: int, b: int) -> bool:
         return similarity(judge.get_set(a), judge.get_set(b))[0] >= COPY_JACCARD

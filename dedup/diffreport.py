@@ -640,7 +640,8 @@ def keep_reason(result: ScanResult, cluster: Any) -> str:
     place = {d.id: i for i, d in enumerate(result.documents)}
     members = sorted(place[m.id] for m in cluster.members)
     docs, policy = result.documents, result.config.keep
-    by_policy = choose_keep(members, policy, [d.words for d in docs], [d.date for d in docs])
+    by_policy = choose_keep(members, policy, [d.words for d in docs], [d.date for d in docs],
+                            updated=[d.updated for d in docs])
     kept = docs[place[cluster.keep]]
     if docs[by_policy].id != cluster.keep:
         return (f"it says it corrects an earlier version, so it is kept before the copies it supersedes (by --keep "
@@ -649,6 +650,8 @@ def keep_reason(result: ScanResult, cluster: Any) -> str:
     if policy in ("longest", "shortest"):
         words = ", ".join(f"{d.words:,}" for d in others[:5]) + (", ..." if len(others) > 5 else "")
         return f"the {policy} copy ({kept.words:,} words; the others {words})"
+    if policy == "newest" and kept.updated is not None:
+        return f"the newest copy (updated {_date_text(kept.updated)})"
     if policy in ("newest", "oldest"):
         return f"the {policy} copy ({_date_text(kept.date)})"
     return "the copy read first"

@@ -57,6 +57,7 @@ class Page:
             nothing and the built-in parser gave the text.
         title: the headline, if known.
         date: the publication date as the page gives it (ISO 8601), if known.
+        updated: the last modification as its meta tags (or JSON-LD) give it, if any.
         site: the site's name or host (see :func:`site_key`), if known.
         url: the canonical address, if known.
         blocks: every text block of the page (paragraphs, list items, menu
@@ -73,6 +74,7 @@ class Page:
     url: Optional[str] = None
     blocks: tuple[str, ...] = ()
     links: frozenset[str] = frozenset()
+    updated: Optional[str] = None
 
 
 def host(url: Optional[str]) -> Optional[str]:
@@ -281,7 +283,7 @@ def extract_page(html: str, fast: bool = False) -> Page:
     if text:
         url = found.url if host(found.url) else None
         return Page(text, "trafilatura", _clean(found.title), meta_date(html) or found.date,
-                    site_key(url, found.sitename, html), url, blocks, links)
+                    site_key(url, found.sitename, html), url, blocks, links, meta_date(html, UPDATED_META))
     fallback, date = html_to_text(html)
     title = _clean(getattr(found, "title", None)) if found is not None else None
     url = getattr(found, "url", None) if found is not None and host(getattr(found, "url", None)) else None
@@ -290,20 +292,25 @@ def extract_page(html: str, fast: bool = False) -> Page:
         first = fallback.split("\n\n", 1)[0]
         title = first if len(first.split()) <= 30 else None
     return Page(fallback, "html", title, date or (getattr(found, "date", None) if found is not None else None),
-                site, url, blocks or tuple(b for b in fallback.split("\n\n") if b), links)
+                site, url, blocks or tuple(b for b in fallback.split("\n\n") if b), links,
+                meta_date(html, UPDATED_META))
 
 
 _META_TAG = re.compile(r"<meta\b[^>]*>", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{1,80})"')
+_LD_UPDATED = re.compile(r'"dateModified"\s*:\s*"([^"]{1,80})"')
 #: The meta tags that give a page's publication date, the surest first.
 DATE_META = ("article:published_time", "og:published_time", "datepublished", "pubdate", "date")
+#: The meta tags that give its last modification.
+UPDATED_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified")
 
 
-def meta_date(html: str) -> Optional[str]:
+def meta_date(html: str, keys: tuple[str, ...] = DATE_META) -> Optional[str]:
     """The publication date a page's meta tags (else its JSON-LD ``datePublished``) give, as written: read
     by :func:`dedup.decode.parse_date` with its time of day and zone, which the date finder drops, and
     left unread (and named in a warning) where it is ambiguous, as ``05/06/2026`` is. None when there is none.
+    With ``keys`` :data:`UPDATED_META`: the last modification (JSON-LD ``dateModified``).
     """
     import html as markup
 
@@ -312,12 +319,12 @@ def meta_date(html: str) -> Optional[str]:
     for tag in _META_TAG.finditer(head):
         attrs = {k.lower(): a or b for k, a, b in _ATTRIBUTE.findall(tag.group())}
         key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").lower()
-        if key in DATE_META and (attrs.get("content") or "").strip():
+        if key in keys and (attrs.get("content") or "").strip():
             found.setdefault(key, markup.unescape(attrs["content"]).strip())
-    for key in DATE_META:
+    for key in keys:
         if key in found:
             return found[key]
-    ld = _LD_DATE.search(head)
+    ld = (_LD_UPDATED if keys is UPDATED_META else _LD_DATE).search(head)
     return markup.unescape(ld.group(1)).strip() if ld else None
 
 
@@ -332,10 +339,12 @@ def apply_page(doc: Document, page: Page) -> Document:
     """The document with the page's text and metadata; the page's date
     replaces the document's (the file's time) when the page gives one."""
     published = parse_date(page.date)
+    updated = parse_date(page.updated) if published is not None else None  # an update of a known publication
     return dataclasses.replace(doc, text=page.text, date=published or doc.date,
                                date_is_mtime=doc.date_is_mtime and published is None, title=page.title,
                                site=page.site, url=page.url, extractor=page.extractor, html=None,
-                               date_text=None if published is not None else unread_date(page.date))
+                               date_text=None if published is not None else unread_date(page.date),
+                               updated=updated if updated is not None and updated > published else None)
 
 
 def _clean(value: Optional[str]) -> Optional[str]:

@@ -45,6 +45,7 @@ class DocInfo:
     url: Optional[str] = None
     extractor: Optional[str] = None
     date_text: Optional[str] = None
+    updated: Optional[datetime] = None  # a web page's later modification (Document.updated)
 
     # Pickled between the scan's processes, one per document: as the arguments that make it again (Python
     # 3.10 cannot unpickle a frozen class with slots by itself, and a field-by-field state costs twice).

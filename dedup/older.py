@@ -46,6 +46,8 @@ _CLOCK_SLACK = 60.0  # seconds: files checked out or copied together differ by l
 
 
 def _date_origin(doc: Document) -> str:
+    if doc.updated is not None:
+        return "modified"
     if doc.is_file and doc.date is not None:
         try:
             if abs(os.stat(doc.path).st_mtime - doc.date.timestamp()) < 1e-3:
@@ -86,8 +88,9 @@ def tell_older(a: Text, b: Text, sim: Similarity) -> Older:
         word = (ma or mb).group(1).upper()  # type: ignore[union-attr]
         marker = Older("b" if marked == "a" else "a",
                        f"{marked.upper()} starts with {word}, so it is the later version")
-    da = a.date if isinstance(a, Document) else None
-    db = b.date if isinstance(b, Document) else None
+    # A web page's version is as old as its last modification, where it gives one.
+    da = (a.updated or a.date) if isinstance(a, Document) else None
+    db = (b.updated or b.date) if isinstance(b, Document) else None
     dates = "no dates"
     if da is not None and db is not None:
         dates = "dates too close to tell"

@@ -126,7 +126,7 @@ def _hash_batch(texts: Sequence[str], titles: Sequence[Optional[str]], part: Opt
 
 def _info(doc: Document, words: int, shingles: int) -> DocInfo:
     return DocInfo(doc.id, doc.path, doc.line, words, shingles, doc.date, doc.is_file, doc.date_is_mtime,
-                   headline(doc), doc.site, doc.url, doc.extractor, doc.date_text)
+                   headline(doc), doc.site, doc.url, doc.extractor, doc.date_text, doc.updated)
 
 
 class Repeated(NamedTuple):
@@ -291,7 +291,7 @@ def _line_hashed(reader: LineReader, config: ScanConfig, size: Optional[int] = N
         if n_batches == 2:
             break
     stream = chain(head, events)
-    # Starting workers for a single batch costs more than it saves.
+    # Workers for a single batch cost more than they save.
     workers = config.workers if n_batches == 2 or pool is not None else 1
     _init_worker(config, reader.opts, part)  # this process parses again a batch that repeats an id
     count_there = workers > 1 and counts is not None

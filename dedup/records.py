@@ -64,6 +64,10 @@ class Document:
             ``"trafilatura"`` or ``"html"`` (the built-in parser).
         html: a web page not yet extracted (``ReadOptions.defer_html``);
             None once extracted and for every other input.
+        updated: a web page's last modification (``article:modified_time``,
+            JSON-LD ``dateModified``) when it is later than its publication
+            ``date``: the version's time, which ``--keep newest`` and the older
+            side of a diff read (the date check reads ``date``).
         date_text: the date the record or page gives when it could not be
             read as one (:func:`dedup.decode.unread_date`), else None.
     """
@@ -81,6 +85,7 @@ class Document:
     extractor: Optional[str] = None
     html: Optional[str] = field(default=None, repr=False, compare=False)
     date_text: Optional[str] = None
+    updated: Optional[datetime] = None
 
 
 @dataclass(frozen=True)

@@ -273,6 +273,7 @@ class _Info:
     words: int
     date: Optional[datetime]
     date_is_mtime: bool
+    updated: Optional[datetime] = None  # web pages only, which Spark does not read
 
 
 class _Docs:

@@ -178,3 +178,37 @@ def test_pages_are_dated_by_their_meta_tags_to_the_minute(tmp_path):
     [cluster] = jsonlib.loads(r.stdout)["clusters"]
     assert cluster["keep"] == "offset.html"
     assert "1 article gives a date dedup cannot read (first: " in r.stderr and "'05/06/2026'" in r.stderr
+
+
+def test_an_updated_page_counts_from_its_update_for_keep_newest_and_the_diff(tmp_path):
+    # An update keeps its publication time and changes article:modified_time: --keep newest kept the
+    # original, and the diff read the update as the older version (its new paragraphs as removed).
+    import json as jsonlib
+
+    from click.testing import CliRunner
+
+    from dedup.cli import cli
+
+    more = STORY + ["Late on Monday the ministers agreed to meet again in June to review the quotas, officials said."]
+    update = page(more, date="1987-03-02T09:15:00Z",
+                  extra_head='<meta property="article:modified_time" content="1987-03-02T18:40:00Z">')
+    (tmp_path / "a-updated.html").write_text(update, encoding="utf-8")
+    (tmp_path / "b-copy.html").write_text(page(date="1987-03-02T10:00:00Z", canonical="https://wire.example/oil"),
+                                          encoding="utf-8")
+    p = extract_page(update)
+    assert (p.date, p.updated) == ("1987-03-02T09:15:00Z", "1987-03-02T18:40:00Z")
+    r = CliRunner().invoke(cli, ["scan", str(tmp_path), "--keep", "newest", "-f", "json"])
+    [cluster] = jsonlib.loads(r.stdout)["clusters"]
+    assert cluster["keep"] == "a-updated.html"
+    r = CliRunner().invoke(cli, ["diff", str(tmp_path / "a-updated.html"), str(tmp_path / "b-copy.html"), "-f", "json"])
+    got = jsonlib.loads(r.stdout)
+    assert got["older"]["side"] == "b" and "modified" in got["older"]["reason"]
+    # In time order (a report's diffs): the copy first, the update's new sentence added.
+    from dedup.versions import diff_older_first, read_version
+
+    ordered = diff_older_first(read_version(str(tmp_path / "a-updated.html")),
+                               read_version(str(tmp_path / "b-copy.html")))
+    assert [s.text for s in ordered.added] == [more[-1]] and not ordered.removed
+    # The date check still reads the publication: 09:15 and 10:00, one occasion.
+    r = CliRunner().invoke(cli, ["scan", str(tmp_path), "--keep", "oldest", "-f", "json"])
+    assert jsonlib.loads(r.stdout)["clusters"][0]["keep"] == "a-updated.html"
