@@ -7,6 +7,7 @@ the stages they ask, when a configuration is made.
 
 from __future__ import annotations
 
+import numbers
 import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Optional
@@ -110,6 +111,12 @@ class ScanConfig:
             raise ConfigError(f"The 'jobs' parameter must be an int >= 0. Got {self.jobs!r} instead.")
         if (self.bands is None) != (self.rows is None):
             raise ConfigError("The 'bands' and 'rows' parameters must be given together.")
+        for name in ("bands", "rows"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral)):
+                raise ConfigError(f"The '{name}' parameter must be an int. Got {value!r} instead.")
+        if not isinstance(self.occasion, bool):
+            raise ConfigError(f"The 'occasion' parameter must be True or False. Got {self.occasion!r} instead.")
         if self.bands is not None and (self.bands < 1 or self.rows < 1 or self.bands * self.rows > self.num_perm):
             raise ConfigError(f"bands * rows must be at most num_perm ({self.num_perm}). "
                               f"Got {self.bands} * {self.rows} instead.")
@@ -158,3 +165,20 @@ class ScanConfig:
     @property
     def workers(self) -> int:
         return self.jobs or os.cpu_count() or 1
+
+
+def scan_config(config: Optional[ScanConfig] = None, **settings: object) -> ScanConfig:
+    """The settings a scan or an index is given: ``config``, or a :class:`ScanConfig` of the keyword
+    ``settings`` (not both).
+
+    Raises:
+        TypeError: ``config`` is not a ScanConfig (a dict, say), or both are given.
+    """
+    if config is None:
+        return ScanConfig(**settings)  # type: ignore[arg-type]
+    if settings:
+        raise TypeError("give either config or keyword settings, not both")
+    if not isinstance(config, ScanConfig):
+        raise TypeError(f"config must be a ScanConfig, such as dedup.ScanConfig(threshold=0.6); got "
+                        f"{type(config).__name__} (settings can also be keywords: scan(paths, threshold=0.6))")
+    return config

@@ -38,7 +38,7 @@ from .io import Document
 from .occasion import Evidence, OccasionResult, WordWeights, decode_evidence
 from .index_batch import (FETCH_ROWS, FILTER_PAIRS, QueryStats, as_documents, index_keys, may_match, prepare,
                           prepared_batches, sketches)
-from .pipeline import ScanConfig
+from .config import ScanConfig, scan_config
 from .signature import SCHEME, MinHasher
 from .verify import similarity
 from .index_redis import RedisStore, redact_url
@@ -306,8 +306,7 @@ class Index:
     def __init__(self, location: Location, config: Optional[ScanConfig] = None, *, redis: Optional[str] = None,
                  create: bool = True, batch_size: int = BATCH, timeout: float = 60.0, prefilter: bool = True,
                  **settings: Any) -> None:
-        if config is not None and settings:
-            raise TypeError("give either config or keyword settings, not both")
+        wanted = scan_config(config, **({} if set(settings) - set(SETTINGS) else settings))
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ConfigError(f"The 'batch_size' parameter must be an int >= 1. Got {batch_size!r} instead.")
         unknown = sorted(set(settings) - set(SETTINGS))
@@ -319,7 +318,6 @@ class Index:
         if not isinstance(location, (str, os.PathLike)):
             raise TypeError(f"The 'location' parameter must be a path (or with redis, an index name). "
                             f"Got {location!r} instead.")
-        wanted = config if config is not None else ScanConfig(**settings)
         self.batch_size = batch_size
         self._store: Union[SQLiteStore, RedisStore]
         if redis is not None:

@@ -15,7 +15,7 @@ from typing import IO, AbstractSet, Callable, Iterable, Iterator, NamedTuple, Op
 import numpy as np
 
 from .cluster import Cluster, Member, adjacency, groups, make_cluster, trusted_clusters  # noqa: F401  (lived here)
-from .config import KEEP_POLICIES, KeepPolicy, ScanConfig  # noqa: F401  (ScanConfig lived here; still importable)
+from .config import KEEP_POLICIES, KeepPolicy, ScanConfig, scan_config  # noqa: F401  (ScanConfig lived here)
 from .errors import ConfigError, InputError
 from .candidates import scan_candidate_pairs
 from .features import PARTS, DocInfo, HashedBatch, hash_batch  # noqa: F401  (they lived here; still importable)
@@ -548,7 +548,7 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
     """
     if isinstance(docs, (str, bytes)):
         raise TypeError("Iterable over Document objects expected, string object received.")
-    config = config or ScanConfig()
+    config = scan_config(config)
     opts = read_options or ReadOptions()
     t0 = time.perf_counter()
     return _scan_hashed(_documents_hashed(map(given_document, docs), config, opts), config, opts, progress, t0)
@@ -711,10 +711,7 @@ def scan(sources: Sequence[Source], config: Optional[ScanConfig] = None, *,
         >>> [(c.keep, [m.id for m in c.members]) for c in result.clusters]
         [('001_fbcee2db9c98bcf0.txt', ['001_fbcee2db9c98bcf0.txt', '000_cc67e4122e3a257f.txt'])]
     """
-    if config is None:
-        config = ScanConfig(**settings)  # type: ignore[arg-type]
-    elif settings:
-        raise TypeError("give either config or keyword settings, not both")
+    config = scan_config(config, **settings)
     if reread is not None and not isinstance(reread, bool):
         raise TypeError(f"reread must be True, False or None; got {reread!r}")
     if isinstance(stdin, io.TextIOBase):

@@ -425,6 +425,15 @@ def test_closed_stdout_is_a_quiet_exit():
      "The 'location' parameter must be a path (or with redis, an index name). Got None instead."),
     (lambda: Index("x", redis=123), TypeError,
      "The 'redis' parameter must be a URL string such as 'redis://localhost:6379/0'. Got 123 instead."),
+    (lambda: dedup.scan([str(SEEDS)], {"threshold": 0.6}), TypeError,  # AttributeError 'workers' before
+     "config must be a ScanConfig, such as dedup.ScanConfig(threshold=0.6); got dict (settings can also be keywords: "
+     "scan(paths, threshold=0.6))"),
+    (lambda: Index("x.db", {"threshold": 0.6}), TypeError,
+     "config must be a ScanConfig, such as dedup.ScanConfig(threshold=0.6); got dict (settings can also be keywords: "
+     "scan(paths, threshold=0.6))"),
+    (lambda: ScanConfig(bands=1.5, rows=2), ConfigError,  # accepted, then a TypeError in the candidates
+     "The 'bands' parameter must be an int. Got 1.5 instead."),
+    (lambda: ScanConfig(occasion="no"), ConfigError, "The 'occasion' parameter must be True or False. Got 'no' instead."),
     (lambda: ScanConfig(threshold=float("nan")), ConfigError,
      "The 'threshold' parameter must be in (0.0, 1.0]. Got nan instead."),
     (lambda: dedup.scan_documents([Document("x", "one two three"), Document("x", "one two three")]), InputError,
