@@ -79,13 +79,22 @@ def similarity(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
     """Jaccard, containment of a in b, containment of b in a.
 
     Args:
-        a, b: sorted arrays of distinct shingle hashes.
+        a, b: sorted numpy arrays of distinct shingle hashes (as
+            :func:`dedup.shingle_set` gives them; not checked, for speed), or
+            any other collections of hashes (lists, sets), which are sorted
+            and made distinct here.
 
     Example:
         >>> import numpy as np
         >>> similarity(np.array([1, 2, 3, 4]), np.array([3, 4, 5]))
         (0.4, 0.5, 0.6666666666666666)
+        >>> similarity([4, 3, 2, 1, 1], {5, 4, 3})
+        (0.4, 0.5, 0.6666666666666666)
     """
+    if not isinstance(a, np.ndarray):
+        a = np.unique(np.fromiter(a, dtype=np.int64))
+    if not isinstance(b, np.ndarray):
+        b = np.unique(np.fromiter(b, dtype=np.int64))
     inter = intersection_size(a, b)
     union = len(a) + len(b) - inter
     if union == 0:

@@ -156,3 +156,9 @@ def test_documents_mostly_of_boilerplate_are_counted():
             2: np.arange(8, 30, dtype=np.uint32), 3: np.empty(0, np.uint32)}
     # 10 of 10 common, 5 of 15 (a third), 2 of 22, an empty set: one is at least half boilerplate, two at a third.
     assert bp.mostly(sets.__getitem__, range(4)) == 1 and bp.mostly(sets.__getitem__, range(4), share=0.3) == 2
+
+
+def test_similarity_takes_lists_and_sets_as_collections_of_hashes():
+    # A list raised numpy's "only integer scalar arrays" TypeError, a set "object of too small depth".
+    assert similarity([4, 3, 2, 1, 1], {5, 4, 3}) == similarity(np.array([1, 2, 3, 4]), np.array([3, 4, 5]))
+    assert similarity([], set()) == (1.0, 1.0, 1.0)
