@@ -42,6 +42,8 @@ def optimal_bands(threshold: float, num_perm: int, fp_weight: float = 0.5, fn_we
         ``(bands, rows)``.
     """
     check_range("threshold", threshold, 0.0, 1.0, low_open=True)
+    if isinstance(num_perm, bool) or not isinstance(num_perm, int) or num_perm < 1:
+        raise ConfigError(f"The 'num_perm' parameter must be an int >= 1. Got {num_perm!r} instead.")
     below = np.linspace(0.0, threshold, 513)
     above = np.linspace(threshold, 1.0, 513)
     best, best_err = (1, 1), float("inf")
@@ -277,6 +279,8 @@ def lsh_floor(threshold: float, containment: float, length_ratio: float = 2.0) -
     has Jaccard ``c / (1 + length_ratio - c)``; banding is tuned for the
     smaller of the two so that such pairs are not lost before verification.
     """
+    check_range("threshold", threshold, 0.0, 1.0, low_open=True)
+    check_range("containment", containment, 0.0, 1.0, low_open=True)
     return min(threshold, containment / (1.0 + length_ratio - containment))
 
 

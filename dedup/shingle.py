@@ -122,7 +122,11 @@ def shingles(text: str, size: int = 5, kind: ShingleKind = "word") -> list[str]:
 
     A text with fewer tokens than ``size`` (but at least one) is one shingle.
     This is the readable reference; the pipeline uses :func:`shingle_set`.
+
+    Raises:
+        ConfigError: ``size`` or ``kind`` out of range (as for :class:`ShingleConfig`).
     """
+    ShingleConfig(size, kind)
     toks = tokens_of(text, kind)
     if not toks:
         return []

@@ -36,7 +36,8 @@ def test_keep_policies():
 
 
 def test_keep_policy_unknown():
-    with pytest.raises(ConfigError, match="The 'keep' parameter must be one of first, longest, newest, oldest, shortest"):
+    with pytest.raises(ConfigError,
+                       match="The 'keep' parameter must be one of first, longest, newest, oldest, shortest"):
         choose_keep([0, 1], "biggest", [1, 2], [None, None])
 
 

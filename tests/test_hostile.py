@@ -433,7 +433,15 @@ def test_closed_stdout_is_a_quiet_exit():
      "scan(paths, threshold=0.6))"),
     (lambda: ScanConfig(bands=1.5, rows=2), ConfigError,  # accepted, then a TypeError in the candidates
      "The 'bands' parameter must be an int. Got 1.5 instead."),
-    (lambda: ScanConfig(occasion="no"), ConfigError, "The 'occasion' parameter must be True or False. Got 'no' instead."),
+    (lambda: ScanConfig(occasion="no"), ConfigError,
+     "The 'occasion' parameter must be True or False. Got 'no' instead."),
+    # Each of these returned nonsense: ['', '', '', ''], the whole text as one shingle, 0.224, (1, 1).
+    (lambda: dedup.shingles("a b c", size=0), ConfigError,
+     "The 'shingle_size' parameter must be an int >= 1. Got 0 instead."),
+    (lambda: dedup.shingles("a b c", kind="x"), ConfigError,
+     "The 'shingle_kind' parameter must be 'word' or 'char'. Got 'x' instead."),
+    (lambda: dedup.lsh_floor(2, 0.55), ConfigError, "The 'threshold' parameter must be in (0.0, 1.0]. Got 2 instead."),
+    (lambda: dedup.optimal_bands(0.5, 0), ConfigError, "The 'num_perm' parameter must be an int >= 1. Got 0 instead."),
     (lambda: ScanConfig(threshold=float("nan")), ConfigError,
      "The 'threshold' parameter must be in (0.0, 1.0]. Got nan instead."),
     (lambda: dedup.scan_documents([Document("x", "one two three"), Document("x", "one two three")]), InputError,

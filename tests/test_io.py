@@ -527,8 +527,9 @@ def test_a_stream_given_as_standard_input_is_read_as_standard_input_and_left_ope
 def test_a_web_page_with_a_few_stray_bytes_is_read_as_a_browser_reads_it(tmp_path):
     # One stray byte in a UTF-8 page skipped the whole page (and --encoding latin-1, the advice, garbled
     # every other character). A few are shown as U+FFFD; a page of another encoding is still named.
-    body = "<html><head><meta charset=utf-8><title>Strike</title></head><body><article><p>" \
-           + "Workers joined the picket line \u201ctoday\u201d across the valley. " * 40 + "</p></article></body></html>"
+    body = ("<html><head><meta charset=utf-8><title>Strike</title></head><body><article><p>"
+            + "Workers joined the picket line \u201ctoday\u201d across the valley. " * 40
+            + "</p></article></body></html>")
     data = body.encode("utf-8")
     (tmp_path / "stray.html").write_bytes(data.replace(b"valley", b"vall\x92y", 1))
     (tmp_path / "cp1252.html").write_bytes(body.replace("charset=utf-8", "charset=utf-8x").encode("cp1252"))
