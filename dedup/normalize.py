@@ -80,7 +80,12 @@ def words(text: str) -> list[str]:
     Example:
         >>> words("Kaiser’s ﬁrst STRIKE — 60 days!")
         ['kaiser', 's', 'first', 'strike', '60', 'days']
+
+    Raises:
+        TypeError: ``text`` is not a str.
     """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str; got {type(text).__name__}")
     if text.isascii():
         return text.translate(_ASCII_WORDS).split()
     # Decompose, fold case (which may add marks: "İ" folds to "i" + dot), decompose again,

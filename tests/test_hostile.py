@@ -442,6 +442,8 @@ def test_closed_stdout_is_a_quiet_exit():
      "The 'shingle_kind' parameter must be 'word' or 'char'. Got 'x' instead."),
     (lambda: dedup.lsh_floor(2, 0.55), ConfigError, "The 'threshold' parameter must be in (0.0, 1.0]. Got 2 instead."),
     (lambda: dedup.optimal_bands(0.5, 0), ConfigError, "The 'num_perm' parameter must be an int >= 1. Got 0 instead."),
+    (lambda: dedup.normalize(None), TypeError, "text must be a str; got NoneType"),  # AttributeError: isascii
+    (lambda: dedup.shingle_set(b"hello world"), TypeError, "text must be a str; got bytes"),
     (lambda: ScanConfig(threshold=float("nan")), ConfigError,
      "The 'threshold' parameter must be in (0.0, 1.0]. Got nan instead."),
     (lambda: dedup.scan_documents([Document("x", "one two three"), Document("x", "one two three")]), InputError,
