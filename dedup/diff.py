@@ -195,6 +195,9 @@ class VersionDiff:
     names_removed: tuple[str, ...] = ()
     #: how many added and removed terms were asked for (0: none listed)
     top_terms: int = 10
+    #: what each version says of itself, where it is a Document: its title and dates ("" for plain text)
+    a_about: str = ""
+    b_about: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -766,7 +769,8 @@ def diff(a: Text, b: Text, *, corpus: Union[Iterable[Text], TermWeights, None] =
     names_a, names_b = name_terms(sa), name_terms(sb)
 
     return VersionDiff(
-        a_label=la, b_label=lb, similarity=sim, added=added, removed=removed, changed=changed, moved=moved,
+        a_about=_about(a), b_about=_about(b), a_label=la, b_label=lb, similarity=sim, added=added, removed=removed,
+        changed=changed, moved=moved,
         trivial=tuple(trivial), added_terms=added_terms, removed_terms=removed_terms,
         older=tell_older(a, b, sim), sentences_a=tuple(sa), sentences_b=tuple(sb), rows=tuple(rows),
         idf_source=weights.source, cutoff=cutoff, idf_kind=weights.kind, idf_documents=weights.documents,
@@ -776,6 +780,21 @@ def diff(a: Text, b: Text, *, corpus: Union[Iterable[Text], TermWeights, None] =
         names_removed=tuple(sorted(n for n in names_a if n not in words_b)),
         top_terms=top_terms,
     )
+
+
+def _about(version: Text) -> str:
+    """A version's title and dates, for people telling versions apart ("" for plain text)."""
+    if not isinstance(version, Document):
+        return ""
+    stamp = "%Y-%m-%d %H:%M %Z" if version.date is not None and version.date.time() != version.date.min.time() \
+        else "%Y-%m-%d"
+    parts = [version.title or ""]
+    if version.date is not None:
+        when = version.date.strftime(stamp).strip()
+        parts.append(("file time " if version.date_is_mtime else "published ") + when)
+    if version.updated is not None:
+        parts.append("updated " + version.updated.strftime("%Y-%m-%d %H:%M %Z").strip())
+    return " · ".join(p for p in parts if p)
 
 
 def _chain_texts(corpus: Iterable[Text], a: str, b: str) -> Iterator[str]:

@@ -457,7 +457,9 @@ def diff_body_html(d: VersionDiff, prefix: str = "d0-") -> str:
 def render_diff_html(d: VersionDiff) -> Iterator[str]:
     """One self-contained HTML page: inline CSS, no scripts, no network."""
     title = f"{d.a_label} → {d.b_label}"
-    yield _page(f"dedup diff: {title}", f"<h1>{esc(title)}</h1>\n" + diff_body_html(d))
+    about = "".join(f'<div class="meta">{side}: {esc(text)}</div>'
+                    for side, text in (("A", d.a_about), ("B", d.b_about)) if text)
+    yield _page(f"dedup diff: {title}", f"<h1>{esc(title)}</h1>\n{about}" + diff_body_html(d))
 
 
 # ---------------------------------------------------------------- scan report

@@ -318,3 +318,22 @@ def test_markdown_shows_a_bidirectional_override_in_a_name_as_an_escape(tmp_path
     b.write_text("The council met on Monday. It approved the new budget.", encoding="utf-8")
     r = CliRunner().invoke(cli, ["diff", str(a), str(b), "-f", "markdown"])
     assert r.exit_code == 0 and "\u202e" not in r.stdout and "u202e" in r.stdout
+
+
+def test_the_html_diff_says_what_each_page_is(tmp_path):
+    # It named the two files only: which was the update had to be worked out from the paths.
+    head = ('<html><head><title>{t}</title><meta property="article:published_time" content="2021-11-18T09:15:00Z">'
+            '{extra}</head><body><article>{body}</article></body></html>')
+    body = "".join(f"<p>Paragraph {k} of the council story about the library budget vote, said the clerk.</p>"
+                   for k in range(12))
+    (tmp_path / "a.html").write_text(head.format(t="Library budget passes", extra="", body=body), encoding="utf-8")
+    (tmp_path / "b.html").write_text(head.format(
+        t="Library budget passes after long debate", body=body + "<p>The mayor signed it on Friday.</p>",
+        extra='<meta property="article:modified_time" content="2021-11-19T08:00:00Z">'), encoding="utf-8")
+    out = tmp_path / "d.html"
+    r = run("diff", str(tmp_path / "a.html"), str(tmp_path / "b.html"), "-o", str(out))
+    assert r.exit_code == 0
+    page = out.read_text(encoding="utf-8")
+    assert '<div class="meta">A: Library budget passes · published 2021-11-18 09:15 UTC</div>' in page
+    assert ('<div class="meta">B: Library budget passes after long debate · published 2021-11-18 09:15 UTC · '
+            'updated 2021-11-19 08:00 UTC</div>') in page
