@@ -31,8 +31,8 @@ def csv_records(stream: IO[bytes], path: str, delimiter: str, encoding: Optional
         delimiter: ``","`` (guessed again from the header) or ``"\\t"``.
         encoding: the file's encoding (None: UTF-8).
         skip: called with (path, reason[, line]) for what cannot be read.
-        max_field: the longest field read, in characters; at a longer one
-            the rest of the file is skipped.
+        max_field: the longest field read, in characters; a record with a
+            longer one is skipped (passed over to its end, unread).
     """
     head = stream.peek(8192)[:8192] if hasattr(stream, "peek") else b""
     if looks_binary(head, encoding):
@@ -51,7 +51,8 @@ def csv_records(stream: IO[bytes], path: str, delimiter: str, encoding: Optional
                         "latin-1)")
         return
     raise_csv_field_limit(max_field)
-    rows = csv.reader(text, delimiter=delimiter)
+    lines = _Lines(text)
+    rows = csv.reader(lines, delimiter=delimiter)
     start = 1
     try:
         header = next(rows, None)
@@ -61,30 +62,70 @@ def csv_records(stream: IO[bytes], path: str, delimiter: str, encoding: Optional
         if len(set(names)) != len(names):
             skip(path, "the header row repeats a column name (rename the columns)")
             return
-        start = rows.line_num + 1
-        for row in rows:
-            if row:
-                if len(row) > len(names):
-                    skip(path, f"row has {len(row)} fields but the header has {len(names)} "
-                                    "(quote fields that hold the delimiter)", start)
-                else:
-                    yield start, dict(zip(names, row))
-            start = rows.line_num + 1
+        start = lines.number + 1
+        while True:
+            try:
+                for row in rows:
+                    if row:
+                        if len(row) > len(names):
+                            skip(path, f"row has {len(row)} fields but the header has {len(names)} "
+                                       "(quote fields that hold the delimiter)", start)
+                        else:
+                            yield start, dict(zip(names, row))
+                    start = lines.number + 1
+                break
+            except csv.Error as exc:
+                if "field larger than field limit" not in str(exc):
+                    raise
+                # Its record is passed over to its end, unread; the rows after it are read on.
+                skip(path, f"a field is larger than {human_size(max_field)} (the limit; raise it with "
+                           "--max-document-size); its record was skipped", start)
+                lines.pass_record()
+                start = lines.number + 1
     except UnicodeDecodeError:
         shown = encoding or "UTF-8"
         hint = "try --encoding latin-1" if shown.lower() not in ("latin-1", "latin1") else "check the encoding"
         skip(path, f"could not decode as {shown} ({hint})")
     except csv.Error as exc:
-        if "field larger than field limit" in str(exc):
-            skip(path, f"a field is larger than {human_size(max_field)} (the limit; raise it with "
-                       "--max-document-size); the rest of the file was not read", start)
-        else:
-            skip(path, f"malformed CSV at line {rows.line_num} ({exc}); fix the quoting")
+        skip(path, f"malformed CSV at line {lines.number} ({exc}); fix the quoting")
     finally:
         try:
             text.detach()
         except ValueError:  # the stream was closed under it: the reading stopped early (strict)
             pass
+
+
+class _Lines:
+    """The lines of a CSV text stream, as :func:`csv.reader` takes them, numbered, with whether a quoted
+    field is open at the end of the last (quote characters counted: inside quotes a quote is doubled)."""
+
+    def __init__(self, text: IO[str]) -> None:
+        self.text, self.number, self.quoted = text, 0, False
+        self._readline = text.readline
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        line = self._readline()
+        if not line:
+            raise StopIteration
+        self.number += 1
+        if line.count('"') & 1:
+            self.quoted = not self.quoted
+        return line
+
+    def pass_record(self) -> None:
+        """Read on, a megabyte at a time and holding nothing, to the end of the record being read: past
+        its open quoted field and the line that ends it."""
+        ended = True  # the last piece read ended its line
+        while self.quoted or not ended:
+            piece = self.text.readline(1 << 20)
+            if not piece:
+                return
+            ended = piece.endswith(("\n", "\r"))
+            self.number += ended
+            self.quoted ^= piece.count('"') % 2 == 1
 
 
 def parquet_batch_rows(metadata: Any, rows: int, budget: int) -> int:

@@ -294,23 +294,34 @@ def test_pyarrow_is_imported_only_when_parquet_is_read_or_written():
     assert done.returncode == 0 and done.stdout == "False\n"
 
 
-def test_a_csv_field_over_the_document_limit_skips_its_record_a_huge_one_stops_the_file(tmp_path: Path) -> None:
-    # The csv module holds the whole field (six times its size in memory) before the limit is checked: a field of a
-    # few times the document limit is read and its record skipped (it stopped the file, losing the rows after
-    # it); one past four times the limit stops the file there.
+def test_a_csv_field_over_the_document_limit_skips_its_record_and_the_rows_after_it_are_read(tmp_path: Path) -> None:
+    # The csv module holds a field (six times its size in memory) up to its limit, four times the document
+    # limit: a longer field stopped the file there, losing every row after it. Its record is now passed over
+    # to its end, unread, quoted over many lines or not, and the rows after it are read.
     from dedup.io import ReadOptions, read_documents
 
     path = tmp_path / "big.tsv"
     with open(path, "w", encoding="utf-8") as fh:
         fh.write("id\ttext\n1\tthe first story is short\n2\t" + "word " * 400_000 + "\n3\tread on\n4\t"
-                 + "word " * 1_000_000 + "\n5\tnever read\n")
+                 + "word " * 1_000_000 + "\n5\tread too\n")
     opts = ReadOptions(max_document_bytes=1 << 19)
     docs = list(read_documents([str(path)], opts))
-    assert [d.id for d in docs] == ["1", "3"]
+    assert [d.id for d in docs] == ["1", "3", "5"]
     first, second = opts.skipped
     assert first.line == 3 and first.reason.startswith("text larger than 512 KiB")
     assert (second.line, second.reason) == (5, "a field is larger than 2 MiB (the limit; raise it with "
-                                               "--max-document-size); the rest of the file was not read")
+                                               "--max-document-size); its record was skipped")
+    quoted = tmp_path / "big.csv"
+    huge = 'a ""quoted"" line of the long story, with a comma\n' * 60_000  # 3 MB over 60,000 lines
+    with open(quoted, "w", encoding="utf-8", newline="") as fh:
+        fh.write('id,text,title\n1,"first, short",one\n2,"' + huge + '",two\n3,"after it\nover two lines",three\n'
+                 '4,last,four\n')
+    opts = ReadOptions(max_document_bytes=1 << 19)
+    docs = list(read_documents([str(quoted)], opts))
+    assert [(d.id, d.text, d.title, d.line) for d in docs] == [
+        ("1", "first, short", "one", 2), ("3", "after it\nover two lines", "three", 60_004),
+        ("4", "last", "four", 60_006)]
+    assert [(n.line, n.reason.split(";")[-1]) for n in opts.skipped] == [(3, " its record was skipped")]
 
 
 def test_a_binary_text_column_is_called_binary(tmp_path):
