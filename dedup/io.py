@@ -325,8 +325,8 @@ class _Reader:
         delimiter = "\t" if base_suffix(path) == ".tsv" else ","
         try:
             with raw, stream, io.BufferedReader(stream) as buffered:  # type: ignore[arg-type]
-                # A field a few times the document limit is read and its record skipped, the rest of the file
-                # read on; at a longer one (held whole by the csv module, 6 times its size) the file stops.
+                # A field a few times the document limit is read and its record skipped; a longer one (the
+                # csv module holds a field, 6 times its size) is passed over unread. The rows after it are read.
                 rows = csv_records(buffered, shown, delimiter, self.opts.encoding, self.skip,
                                    min(4 * self.opts.max_document_bytes, self.opts.max_file_bytes))
                 for doc in self.records(rows, shown, rel):
