@@ -375,11 +375,18 @@ def parse_batch(batch: Union["LineBatch", FileBatch], opts: ReadOptions) -> list
     return read_files(batch, opts) if isinstance(batch, FileBatch) else parse_lines(batch, opts)
 
 
+#: Every byte but the C0 controls that text does not use (tab, line feed, form feed and carriage return are text).
+_NOT_CONTROL = bytes(b for b in range(256) if b >= 0x20 or b in b"\t\n\x0b\x0c\r\x1b")
+
+
 def line_value(raw: bytes, encoding: Optional[str]) -> tuple[bool, object]:
     """One JSON line's value: ``(True, value)``, or ``(False, why it cannot be read)``."""
     try:
         line = decode(raw, encoding)
     except InputError as exc:
+        if raw.translate(None, _NOT_CONTROL):  # UTF-16/32 lines reach here as UTF-8 (Utf8Lines)
+            # Control bytes, which no text in another encoding holds: binary data, --encoding would not help.
+            return False, "binary data, not a JSON line (is the file a JSON lines file?)"
         return False, exc.message
     try:
         return True, json.loads(line)

@@ -538,3 +538,20 @@ def test_a_web_page_with_a_few_stray_bytes_is_read_as_a_browser_reads_it(tmp_pat
     assert "vall\ufffdy" in docs[0].text and "\u201ctoday\u201d" in docs[0].text
     assert [str(n) for n in opts.skipped] == [
         f"{tmp_path / 'cp1252.html'}: could not decode as UTF-8 at byte 110 (try --encoding latin-1)"]
+
+
+def test_binary_lines_after_a_json_first_line_are_named_binary_not_latin1(tmp_path):
+    # A binary file whose first line is a JSON object was read line by line, and every line was skipped
+    # with the advice --encoding latin-1, which cannot help binary data.
+    import random
+
+    rng = random.Random(5)
+    noise = bytes(rng.randrange(256) for _ in range(20_000))
+    (tmp_path / "bin.jsonl").write_bytes(b'{"id": "a", "text": "one two three four five"}\n' + noise)
+    (tmp_path / "latin.jsonl").write_bytes('{"id": "b", "text": "caf\u00e9 au lait"}\n'.encode("latin-1"))
+    docs, opts = read([tmp_path])
+    reasons = [n.reason for n in opts.skipped if n.path.endswith("bin.jsonl")]
+    binary = [r for r in reasons if r == "binary data, not a JSON line (is the file a JSON lines file?)"]
+    assert [d.id for d in docs] == ["a"] and len(binary) >= 0.9 * len(reasons) > 10
+    assert [n.reason for n in opts.skipped if n.path.endswith("latin.jsonl")] == [
+        "could not decode as UTF-8 at byte 24 (try --encoding latin-1)"]
