@@ -142,9 +142,11 @@ def trusted_groups(component: Sequence[int], adjacent: Mapping[int, AbstractSet[
         choose: the copy to keep among some documents.
         compatible: whether a document may share a cluster with a kept copy
             (kept copy first).
-        same_text: whether two documents are copies of one text: a copy of a
-            member joins its cluster as that member did (it was left in no
-            cluster when its first line, say, told it from the kept copy).
+        same_text: ``same_text(keep, member, j)``: whether ``j`` is a copy of
+            a member that joined as compatible with the kept copy, dated
+            within the date window of the kept copy: it joins as that member
+            did (it was left in no cluster when its first line, say, told it
+            from the kept copy). A copy never brings in copies of its own.
 
     Returns:
         Clusters of size >= 2, each a list with the kept copy first and the
@@ -159,13 +161,19 @@ def trusted_groups(component: Sequence[int], adjacent: Mapping[int, AbstractSet[
         keep = choose(part)
         inside = set(part)
         reached = {keep}
+        copies: set[int] = set()  # joined as copies of a member, not as compatible with the kept copy
         frontier = [keep]
         while frontier:
             node = frontier.pop()
             for j in sorted(adjacent.get(node, ())):
-                if j in inside and j not in reached and (j in adjacent.get(keep, ()) or compatible(keep, j)
-                                                         or (same_text is not None and same_text(node, j))):
+                if j not in inside or j in reached:
+                    continue
+                if j in adjacent.get(keep, ()) or compatible(keep, j):
                     reached.add(j)
+                    frontier.append(j)
+                elif same_text is not None and node not in copies and same_text(keep, node, j):
+                    reached.add(j)
+                    copies.add(j)
                     frontier.append(j)
         if len(reached) > 1:
             out.append([keep] + [i for i in part if i in reached and i != keep])
@@ -217,8 +225,14 @@ def trusted_clusters(components: Iterable[Sequence[int]], adjacent: Mapping[int,
         return choose_keep(sorted(members), policy, lengths, dates, judge.corrections,  # type: ignore[arg-type]
                            updated)  # type: ignore[arg-type]
 
-    def same_text(a: int, b: int) -> bool:
-        return similarity(judge.get_set(a), judge.get_set(b))[0] >= COPY_JACCARD
+    window = judge.occasion.window_days if judge.occasion is not None else 0.0
+
+    def same_text(keep: int, node: int, j: int) -> bool:
+        a, b = infos[keep], infos[j]
+        if window and None not in (a.date, b.date) and not (a.date_is_mtime or b.date_is_mtime) and abs(
+                (a.date - b.date).total_seconds()) > window * 86400:
+            return False  # a report of another day stays out, copy or not
+        return similarity(judge.get_set(node), judge.get_set(j))[0] >= COPY_JACCARD
 
     found: list[list[int]] = []
     for comp in components:

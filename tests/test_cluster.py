@@ -69,6 +69,34 @@ def test_a_copy_of_a_member_joins_its_cluster_though_it_differs_from_the_kept_co
     adjacent = {0: {1}, 1: {0, 2}, 2: {1}}
     compatible = lambda keep, j: j != 2  # noqa: E731
     assert trusted_groups([0, 1, 2], adjacent, min, compatible) == [[0, 1]]
-    assert trusted_groups([0, 1, 2], adjacent, min, compatible, lambda a, b: {a, b} == {1, 2}) == [[0, 1, 2]]
+    assert trusted_groups([0, 1, 2], adjacent, min, compatible, lambda k, a, b: {a, b} == {1, 2}) == [[0, 1, 2]]
     # A document that only verifies against a member, not as its copy, stays out (a report of another day).
-    assert trusted_groups([0, 1, 2], adjacent, min, compatible, lambda a, b: False) == [[0, 1]]
+    assert trusted_groups([0, 1, 2], adjacent, min, compatible, lambda k, a, b: False) == [[0, 1]]
+    # A copy brings in no copy of its own: copies of copies, a few words changed each, drifted days from
+    # the kept copy.
+    chain = {0: {1}, 1: {0, 2}, 2: {1, 3}, 3: {2}}
+    assert trusted_groups([0, 1, 2, 3], chain, min, lambda keep, j: j == 1, lambda k, a, b: True) == [[0, 1, 2]]
+
+
+def test_copies_of_copies_do_not_carry_a_cluster_past_its_date_window(tmp_path):
+    # Six versions of one text a day apart, three more words changed each day: each is a copy of the one
+    # before. Joined copy by copy, one cluster held versions five days from the kept one.
+    import json
+    from datetime import timedelta
+
+    from conftest import SEEDS
+    from dedup import scan
+
+    words = sorted(SEEDS.glob("002_*"))[0].read_text(encoding="utf-8").split()
+    path = tmp_path / "chain.jsonl"
+    with path.open("w", encoding="utf-8") as fh:
+        for day in range(6):
+            for k in range(3 * day):
+                words[40 + 11 * k] = f"changed{k}"
+            date = datetime(2024, 1, 1, 12, tzinfo=timezone.utc) + timedelta(days=day)
+            fh.write(json.dumps({"id": f"day{day}", "date": date.isoformat(), "text": " ".join(words)}) + "\n")
+    result = scan([str(path)], keep="first")
+    dates = {d.id: d.date for d in result.documents}
+    assert result.clusters
+    for cluster in result.clusters:
+        assert all(abs(dates[m.id] - dates[cluster.keep]) <= timedelta(days=1) for m in cluster.members)
