@@ -631,26 +631,28 @@ class Index:
         done = 0
         for batch, prepared in prepared_batches(as_documents(documents), self.config, self.batch_size, jobs,
                                                 encode=False):
+            results = []
+            # The results go out once the read is over: the caller may use the index meanwhile.
             with self._store.read() as reader:
                 stored = reader.lookup(list(dict.fromkeys(p.doc.id for p in prepared if p is not None)))
                 weights: Optional[WordWeights] = None
                 live = [item for item in prepared if item is not None]
                 found = self._candidates(reader, live) if live else iter([])
                 for doc, item in zip(batch, prepared):
-                    # Each result goes out as it is found (memory holds one document's matches).
                     if item is None:
-                        yield QueryResult(doc.id, "empty", (), doc.path, doc.line)
+                        results.append(QueryResult(doc.id, "empty", (), doc.path, doc.line))
                         continue
                     old = stored.get(doc.id)
                     status: QueryStatus = ("new" if old is None else
                                            "unchanged" if old.content == item.content else "revision")
                     if weights is None and self.occasion is not None:
                         weights = self._weights(reader)
-                    yield QueryResult(doc.id, status, self._matches(reader, item, weights=weights, found=next(found)),
-                                      doc.path, doc.line)
+                    results.append(QueryResult(doc.id, status, self._matches(reader, item, weights=weights,
+                                                                             found=next(found)), doc.path, doc.line))
             done += len(batch)
             if progress:
                 progress(done)
+            yield from results
 
     def query(self, documents: Iterable[Union[Document, tuple[str, str]]], *,
               progress: Optional[Callable[[int], None]] = None, jobs: int = 1) -> list[QueryResult]:

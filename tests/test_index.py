@@ -646,3 +646,23 @@ def test_ids_with_a_lone_surrogate_or_a_number_are_stored_and_found(tmp_path):
         assert "x\ud800y" in index and 5 in index and "5" in index and True not in index
         assert [m.id for m in index.query([("q", text)])[0].matches] == ["x\\ud800y"]
         assert index.remove([5]) == ["5"] and 5 not in index
+
+
+def test_the_index_can_be_used_while_query_results_are_read(tmp_path):
+    # Results were yielded inside the query's read transaction (and lock): an add or len() between two
+    # results was "damaged ... cannot start a transaction within a transaction", another thread's add waited
+    # for a paused query forever.
+    import threading
+
+    index = Index.create(tmp_path / "busy.db")
+    index.add([seed_doc(name) for name in (S0, S2, S3)])
+    for r in index.iter_query([seed_doc(S1), seed_doc(S4)]):
+        index.add([(f"new-{r.id}", seed_text(S4) + " with words of its own")])
+        assert len(index) >= 4
+    paused = index.iter_query([seed_doc(S1), seed_doc(S4)])
+    next(paused)
+    worker = threading.Thread(target=lambda: index.add([("other", seed_text(S2) + " and more")]), daemon=True)
+    worker.start()
+    worker.join(20)
+    assert not worker.is_alive() and "other" in index
+    index.close()
