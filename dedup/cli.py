@@ -274,9 +274,8 @@ def listing(result: Any, ids: Sequence[str], null: bool, fmt: str = "text") -> I
     # Among files, a record is listed as FILE#ID (as dedup diff takes it): its bare id could name a file in
     # the current folder, which `xargs rm` would then remove.
     mixed = len({d.is_file for d in result.documents}) > 1
-    paths = (docs[i].path if docs[i].is_file else None for i in ids)
-    names = [(f"{docs[i].path}#{i}" if mixed else i) if p is None else "./" + p if p.startswith("-") else p
-             for i, p in zip(ids, paths)]
+    names = [docs[i].path if docs[i].is_file else f"{docs[i].path}#{i}" if mixed else i for i in ids]
+    names = ["./" + n if n.startswith("-") and (mixed or docs[i].is_file) else n for i, n in zip(ids, names)]
     if null:
         return (n + "\0" for n in names)
     # One a line, a name holding a line break reads as two: "x\n./keep.txt" as "x" and the copy kept.

@@ -446,6 +446,9 @@ def test_records_listed_among_files_are_named_file_hash_id(tmp_path):
     assert sorted(r.stdout.splitlines()) == sorted([f"{folder / A}", f"{folder / 'feed.jsonl'}#b"])
     r = run("scan", folder / "feed.jsonl", "--duplicates")  # records alone: their ids, as before
     assert r.exit_code == 0 and r.stdout == "b\n"
+    # Never taken for an option: a record of standard input, or of a file whose name starts with "-".
+    r = run("scan", folder / A, "-", "--duplicates", input=(folder / "feed.jsonl").read_text())
+    assert r.exit_code == 0 and r.stdout == "./-#b\n"
     r = run("scan", folder, "--move-duplicates", tmp_path / "aside")  # the message says how to move the others
     assert r.exit_code == 1 and "leave such files out (--exclude '*.jsonl') to move the others" in r.stderr
     assert run("scan", folder, "-q", "--exclude", "*.jsonl", "--move-duplicates", tmp_path / "aside").exit_code == 0
