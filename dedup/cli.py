@@ -98,7 +98,7 @@ def cli() -> None:
                    "moves them (sh FILE.sh --move DIR); each line names the copy kept and the similarity.")
 @occasion_options
 @folder_options
-@read_options(date_use=" (for --keep newest and the date check)")
+@read_options(date_use=" (for --keep newest or oldest and the date check)")
 def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, list_duplicates: bool, null: bool,
          keep: str,
          threshold: float, containment: float, shingle_size: int, boilerplate_share: float, short_words: int,

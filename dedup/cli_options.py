@@ -310,8 +310,8 @@ class UnreadDates:
         where = f"{d.path}:{d.line}" if d.line else d.path
         some = "1 article gives a date" if self.count == 1 else f"{self.count:,} articles give dates"
         click.echo(one_line(f"Warning: {some} dedup cannot read (first: {where}: {d.date_text!r}), taken as undated "
-                            "(--keep newest and the check for another day's report go without them): give dates as "
-                            "2026-11-30T19:05:00Z or 'Nov 30, 2026 7:05 PM EST', or choose the field with "
+                            "(--keep newest or oldest and the check for another day's report go without them): give "
+                            "dates as 2026-11-30T19:05:00Z or 'Nov 30, 2026 7:05 PM EST', or choose the field with "
                             "--date-field"), err=True)
 
 

@@ -131,8 +131,8 @@ class _Target:
             self.owner = (st.st_uid, st.st_gid)
         else:
             self.mode = 0o666 & ~_umask()
-        if executable:  # a script: runnable by whoever may read it, as the umask allows
-            self.mode |= 0o111 & ~_umask()
+        if executable:  # a script: runnable by whoever may read it
+            self.mode |= (self.mode & 0o444) >> 2
         self.path = dest
 
     def temporary(self) -> tuple[int, str]:
@@ -283,11 +283,12 @@ def plan_set_aside(duplicates: Iterable[tuple[str, str, bool]], dest: PathLike,
     targets: set[str] = set()
     for doc_id, path, is_file in duplicates:
         if not is_file:
+            suffix = "".join(Path(path).suffixes[-2:] if path.endswith(".gz") else Path(path).suffix)
+            out = ("scan standard input apart" if path == "-" else
+                   f"leave such files out (--exclude '*{suffix}')" if suffix else f"leave {_shown(path)} out")
             raise DedupError(f"{one_line(doc_id)} is a record in {_shown(path)}, not a file of its own; "
-                             "--move-duplicates moves whole files only: leave such files out (--exclude "
-                             f"'*{''.join(Path(path).suffixes[-2:] if path.endswith('.gz') else Path(path).suffix)}')"
-                             " to move the others, or list record ids with --duplicates",
-                             path)
+                             f"--move-duplicates moves whole files only: {out} to move the others, or list record "
+                             "ids with --duplicates", path)
         key = _file_key(path)
         if key in kept or key in planned:
             if notes is not None:

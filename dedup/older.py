@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Optional, Union
 
 from .records import Document
@@ -57,6 +57,10 @@ def _date_origin(doc: Document) -> str:
     return "date"
 
 
+def _utc(d: Optional[datetime]) -> Optional[datetime]:
+    return d.replace(tzinfo=timezone.utc) if d is not None and d.tzinfo is None else d
+
+
 def _fmt_date(d: datetime) -> str:
     return d.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
 
@@ -88,9 +92,9 @@ def tell_older(a: Text, b: Text, sim: Similarity) -> Older:
         word = (ma or mb).group(1).upper()  # type: ignore[union-attr]
         marker = Older("b" if marked == "a" else "a",
                        f"{marked.upper()} starts with {word}, so it is the later version")
-    # A web page's version is as old as its last modification, where it gives one.
-    da = (a.updated or a.date) if isinstance(a, Document) else None
-    db = (b.updated or b.date) if isinstance(b, Document) else None
+    # A web page's version is as old as its last modification, where it gives one; no zone: UTC.
+    da = _utc((a.updated or a.date) if isinstance(a, Document) else None)
+    db = _utc((b.updated or b.date) if isinstance(b, Document) else None)
     dates = "no dates"
     if da is not None and db is not None:
         dates = "dates too close to tell"

@@ -17,8 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, NamedTuple, Optional, Sequence, Union
 
-from .decode import (HTML_SUFFIXES, TooLarge, base_suffix, binary_first_line, binary_reason, decode, human_size,
-                     looks_binary, page_charset, parse_date, read_bounded, text_codec, unread_date)
+from .decode import (HTML_SUFFIXES, TooLarge, base_suffix, binary_first_line, binary_reason, bom_encoding, decode,
+                     human_size, looks_binary, page_charset, parse_date, read_bounded, text_codec, unread_date)
 from .errors import ConfigError, InputError
 
 if TYPE_CHECKING:
@@ -186,19 +186,21 @@ class ReadOptions:
 
 def given_document(doc: object) -> Document:
     """A document a caller gives (:func:`dedup.scan_documents`), checked: a :class:`Document` whose
-    ``date`` is a ``datetime`` or None; a date without a zone is taken as UTC.
+    ``date`` and ``updated`` are ``datetime`` or None; one without a zone is taken as UTC.
 
     Raises:
         TypeError: not a Document, or its date is not a datetime.
     """
     if not isinstance(doc, Document):
         raise TypeError(f"Document objects expected (dedup.Document(id, text)); got {type(doc).__name__}.")
-    if doc.date is not None:
-        if not isinstance(doc.date, datetime):
-            raise TypeError(f"Document {shown_id(str(doc.id))}: date must be a datetime or None, not "
-                            f"{type(doc.date).__name__} (read it first, e.g. datetime.fromisoformat)")
-        if doc.date.tzinfo is None:
-            return replace(doc, date=doc.date.replace(tzinfo=timezone.utc))
+    for name in ("date", "updated"):
+        value = getattr(doc, name)
+        if value is not None:
+            if not isinstance(value, datetime):
+                raise TypeError(f"Document {shown_id(str(doc.id))}: {name} must be a datetime or None, not "
+                                f"{type(value).__name__} (read it first, e.g. datetime.fromisoformat)")
+            if value.tzinfo is None:
+                doc = replace(doc, **{name: value.replace(tzinfo=timezone.utc)})
     return doc
 
 
@@ -319,8 +321,8 @@ def read_text(path: Path, shown: str, limit: int, option: str, opts: ReadOptions
     try:
         return decode(data, opts.encoding)
     except InputError as exc:
-        if base_suffix(path) in HTML_SUFFIXES and (declared or opts.encoding or "utf-8").lower().replace(
-                "_", "-") in ("utf-8", "utf8"):
+        if base_suffix(path) in HTML_SUFFIXES and bom_encoding(data) in (None, "utf-8-sig") and (
+                declared or opts.encoding or "utf-8").lower().replace("_", "-") in ("utf-8", "utf8"):
             # A few stray bytes in a UTF-8 page: a browser shows each as U+FFFD and reads on, and so does
             # dedup. Many mean another encoding: the note says which option reads it.
             text = data.decode("utf-8-sig", errors="replace")

@@ -111,9 +111,9 @@ def test_reuters_empty_records_are_one_warning():
     assert r.stderr == (f"Warning: {REUTERS}: 737 records skipped (lines 99, 101, 102, ...): record has no text in "
                         "text, content, article, title or body (choose the field with --text-field)\n"
                         f"Warning: 1 article gives a date dedup cannot read (first: {REUTERS}:17192: "
-                        "'31-MAR-1987 605:12:19.12'), taken as undated (--keep newest and the check for another "
-                        "day's report go without them): give dates as 2026-11-30T19:05:00Z or 'Nov 30, 2026 7:05 "
-                        "PM EST', or choose the field with --date-field\n")
+                        "'31-MAR-1987 605:12:19.12'), taken as undated (--keep newest or oldest and the check for "
+                        "another day's report go without them): give dates as 2026-11-30T19:05:00Z or 'Nov 30, "
+                        "2026 7:05 PM EST', or choose the field with --date-field\n")
 
 
 def test_dates_that_cannot_be_read_are_one_warning_and_others_are_read(tmp_path):
@@ -126,9 +126,9 @@ def test_dates_that_cannot_be_read_are_one_warning_and_others_are_read(tmp_path)
     r = run("scan", p, "--keep", "newest", "--format", "json")
     assert r.exit_code == 0
     assert r.stderr == (f"Warning: 2 articles give dates dedup cannot read (first: {p}:2: 'yesterday at noon'), "
-                        "taken as undated (--keep newest and the check for another day's report go without them): "
-                        "give dates as 2026-11-30T19:05:00Z or 'Nov 30, 2026 7:05 PM EST', or choose the field with "
-                        "--date-field\n")
+                        "taken as undated (--keep newest or oldest and the check for another day's report go without "
+                        "them): give dates as 2026-11-30T19:05:00Z or 'Nov 30, 2026 7:05 PM EST', or choose the field "
+                        "with --date-field\n")
     # The spelled-out date is read: the shorter version, the only one dated, is the newest and kept.
     assert [c["keep"] for c in json.loads(r.stdout)["clusters"]] == ["r0"]
     assert run("scan", p, "-q").stderr == ""
@@ -232,7 +232,7 @@ def test_help_defaults_come_from_the_code():
     for names in (ID_FIELDS, TEXT_FIELDS, DATE_FIELDS, TITLE_FIELDS, BODY_FIELDS):
         for name in names:
             assert name in scan_help
-    assert "Record field with the date (for --keep newest and the date check)" in scan_help
+    assert "Record field with the date (for --keep newest or oldest and the date check)" in scan_help
     diff_help = " ".join(run("diff", "--help").output.split())
     assert "for --keep newest" not in diff_help and "(to tell the older version)" in diff_help
     index_help = " ".join(run("index", "add", "--help").output.split())
@@ -451,5 +451,8 @@ def test_records_listed_among_files_are_named_file_hash_id(tmp_path):
     assert r.exit_code == 0 and r.stdout == "./-#b\n"
     r = run("scan", folder, "--move-duplicates", tmp_path / "aside")  # the message says how to move the others
     assert r.exit_code == 1 and "leave such files out (--exclude '*.jsonl') to move the others" in r.stderr
+    r = run("scan", folder / A, "-", "-q", "--move-duplicates", tmp_path / "aside",
+            input=(folder / "feed.jsonl").read_text())  # not --exclude '*', which leaves every file out
+    assert r.exit_code == 1 and "whole files only: scan standard input apart to move the others" in r.stderr
     assert run("scan", folder, "-q", "--exclude", "*.jsonl", "--move-duplicates", tmp_path / "aside").exit_code == 0
     assert [p.name for p in (tmp_path / "aside").iterdir()] == [A]

@@ -450,6 +450,8 @@ def test_closed_stdout_is_a_quiet_exit():
      "Document ids must be unique; 'x' appears twice (give each document its own id)."),
     (lambda: dedup.scan_documents([Document("x", "one two three", date="2026-11-30")]), TypeError,
      "Document 'x': date must be a datetime or None, not str (read it first, e.g. datetime.fromisoformat)"),
+    (lambda: dedup.scan_documents([Document("x", "one two three", updated="2026-11-30")]), TypeError,
+     "Document 'x': updated must be a datetime or None, not str (read it first, e.g. datetime.fromisoformat)"),
     (lambda: ReadOptions(encoding="nosuchcodec"), ConfigError,
      "The 'encoding' parameter must be the name of a Python text codec such as utf-8 or latin-1. Got "
      "'nosuchcodec' instead."),

@@ -541,6 +541,10 @@ def test_script_into_a_fifo_leaves_its_permissions(tmp_path):
     script = tmp_path / "drop.sh"
     assert run("scan", SEEDS, "-q", "--script", script).exit_code == 0
     assert os.access(script, os.X_OK)
+    # Execute bits where read bits are: a 0640 script stays unrunnable by others (it became 0751).
+    script.chmod(0o640)
+    assert run("scan", SEEDS, "-q", "--script", script).exit_code == 0
+    assert stat.S_IMODE(script.stat().st_mode) == 0o750
 
 
 def test_a_report_folder_whose_pages_were_replaced_is_refused_and_kept(tmp_path):

@@ -538,6 +538,11 @@ def test_a_web_page_with_a_few_stray_bytes_is_read_as_a_browser_reads_it(tmp_pat
     assert "vall\ufffdy" in docs[0].text and "\u201ctoday\u201d" in docs[0].text
     assert [str(n) for n in opts.skipped] == [
         f"{tmp_path / 'cp1252.html'}: could not decode as UTF-8 at byte 110 (try --encoding latin-1)"]
+    # A page marked UTF-16 that does not decode is not read as UTF-8 (its zero bytes as text).
+    (tmp_path / "cp1252.html").unlink()
+    (tmp_path / "utf16.html").write_bytes(body.encode("utf-16") + b"\x00")
+    docs, opts = read([tmp_path])
+    assert [d.id for d in docs] == ["stray.html"] and [n.path for n in opts.skipped] == [str(tmp_path / "utf16.html")]
 
 
 def test_binary_lines_after_a_json_first_line_are_named_binary_not_latin1(tmp_path):
