@@ -8,10 +8,12 @@ pyspark is imported inside the functions that use it (``pip install 'dedup[spark
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import os
 import posixpath
+import zlib
 from dataclasses import dataclass
 from datetime import timezone
 from typing import TYPE_CHECKING, Any, Optional, Sequence
@@ -242,6 +244,11 @@ def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFie
                 return []
             k, rel = hit
             data = bytes(row["content"])
+            if key.lower().endswith(".gz"):  # a .txt.gz, as the local reader reads it
+                try:
+                    data = gzip.decompress(data)
+                except (OSError, EOFError, zlib.error):
+                    return []
             if not data.strip() or b"\x00" in data[:8000]:
                 return []
             try:

@@ -275,6 +275,18 @@ def test_file_names_with_glob_characters_are_read_as_named(spark, tmp_path: Path
     assert "j1" in got["clusters"]
 
 
+def test_gzipped_text_files_are_read_as_the_local_scan_reads_them(spark, tmp_path: Path) -> None:
+    # A .txt.gz was read as its compressed bytes and dropped without a word: its pair was missing.
+    folder = tmp_path / "gz"
+    folder.mkdir()
+    a, b = sorted(p.name for p in SEEDS.glob("*.txt"))[:2]  # the seed pair
+    shutil.copy(SEEDS / a, folder / "a.txt")
+    (folder / "b.txt.gz").write_bytes(gzip.compress((SEEDS / b).read_bytes()))
+    _, got = spark_lines(spark, [folder], ScanConfig())
+    assert got == local_lines([folder], ScanConfig())
+    assert "b.txt.gz" in got["clusters"] and "a.txt" in got["clusters"]
+
+
 def test_a_damaged_gzip_part_and_an_unfinished_output_are_one_line_each(spark, tmp_path: Path) -> None:
     parts = tmp_path / "parts"
     parts.mkdir()
