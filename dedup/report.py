@@ -493,8 +493,10 @@ def render_index_info(info: "IndexInfo", fmt: str) -> Iterator[str]:
     if fmt == "json":
         yield json_text(dataclasses.asdict(info), ensure_ascii=False, indent=2) + "\n"
         return
-    per_doc = f" ({info.size_bytes / info.documents:,.0f} per document)" if info.documents else ""
-    size_label = "file size" if info.backend == "sqlite" else "server memory"
+    # The Redis figure is the whole server's (its base and every index on it): not this index's per document.
+    per_doc = f" ({info.size_bytes / info.documents:,.0f} per document)" if info.documents and \
+        info.backend == "sqlite" else ""
+    size_label = "file size" if info.backend == "sqlite" else "server memory (the whole server's, all its data)"
     yield f"index: {info.location} ({info.backend}, format {info.format_version})\n"
     yield f"documents: {info.documents:,}\n"
     yield f"band entries: {info.band_entries:,}\n"

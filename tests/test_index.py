@@ -666,3 +666,16 @@ def test_the_index_can_be_used_while_query_results_are_read(tmp_path):
     worker.join(20)
     assert not worker.is_alive() and "other" in index
     index.close()
+
+
+def test_index_info_gives_no_per_document_figure_for_a_whole_redis_server():
+    # Redis's used_memory is the server's (its base, every index on it): divided by one index's documents it
+    # said 1,455,432 bytes "per document" for an index of one.
+    from dedup.index import IndexInfo
+    from dedup.report import render_index_info
+
+    def info(backend: str) -> str:
+        return "".join(render_index_info(IndexInfo("x", backend, 3, {}, 2, 116, 1_000_000, "", "0.1.0"), "text"))
+
+    assert "server memory (the whole server's, all its data): 1,000,000 bytes\n" in info("redis")
+    assert "file size: 1,000,000 bytes (500,000 per document)\n" in info("sqlite")
