@@ -49,10 +49,11 @@ def main() -> None:
         for n, checkout in enumerate(Path(c).resolve() for c in args.checkouts.split(",")):
             env = {"PYTHONPATH": str(checkout)}
             db, out = folder / f"index{n}.db", folder / f"out{n}.jsonl"
-            add = run_measured([sys.executable, "-m", "dedup", "index", "add", str(db), str(folder / "copies.jsonl"),
-                                "-q"], env=env, stdout=subprocess.DEVNULL)
-            got = run_measured([sys.executable, "-m", "dedup", "index", "query", str(db),
-                                str(folder / "queries.jsonl"), "-f", "jsonl", "-q", "-o", str(out)], env=env)
+            # Names relative to the folder: the matches' sources, and so the output, are the same every run.
+            add = run_measured([sys.executable, "-m", "dedup", "index", "add", db.name, "copies.jsonl", "-q"],
+                               env=env, stdout=subprocess.DEVNULL)
+            got = run_measured([sys.executable, "-m", "dedup", "index", "query", db.name, "queries.jsonl", "-f",
+                                "jsonl", "-q", "-o", out.name], env=env)
             data = out.read_bytes()
             lines = data.count(b"\n")
             digests.add(hashlib.sha256(data).hexdigest()[:16])
