@@ -200,6 +200,9 @@ def test_an_updated_page_counts_from_its_update_for_keep_newest_and_the_diff(tmp
     r = CliRunner().invoke(cli, ["scan", str(tmp_path), "--keep", "newest", "-f", "json"])
     [cluster] = jsonlib.loads(r.stdout)["clusters"]
     assert cluster["keep"] == "a-updated.html"
+    # The text output shows the update beside the publication date (the kept copy looked the older one).
+    r = CliRunner().invoke(cli, ["scan", str(tmp_path), "--keep", "newest"])
+    assert "  keep  a-updated.html  " in r.stdout and " words  1987-03-02 (updated 1987-03-02)\n" in r.stdout
     r = CliRunner().invoke(cli, ["diff", str(tmp_path / "a-updated.html"), str(tmp_path / "b-copy.html"), "-f", "json"])
     got = jsonlib.loads(r.stdout)
     assert got["older"]["side"] == "b" and "modified" in got["older"]["reason"]
