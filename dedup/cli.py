@@ -494,7 +494,11 @@ def spark_scan(sources: tuple[str, ...], output: str, pairs: bool, keep: str, th
     try:
         spark = quiet_session(master or "local[*]") if master or not _in_spark_submit() else _submitted_session()
         n = scan_paths(spark, list(sources), output, config, pairs=pairs,
-                       fields=RecordFields(id_field, text_field, date_field), encoding=encoding)
+                       fields=RecordFields(id_field, text_field, date_field), encoding=encoding,
+                       on_dropped=lambda: click.echo(
+                           "Warning: some records or files were left out (malformed JSON lines, records without "
+                           "text, empty, binary or undecodable files); dedup scan on the same inputs names each",
+                           err=True))
     except DedupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"wrote {n} {'pair' if pairs else 'cluster'}{'' if n == 1 else 's'} to {output}", err=True)

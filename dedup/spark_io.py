@@ -184,13 +184,16 @@ def record_document(rec: Any, rel: str, number: int, fields: RecordFields) -> Op
 
 
 def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFields = RecordFields(),
-                encoding: Optional[str] = None) -> "DataFrame":
+                encoding: Optional[str] = None, dropped: Any = None) -> "DataFrame":
     """Articles of JSON lines, Parquet and text files (local paths or Hadoop URIs) as a DataFrame of
     :data:`DOC_SCHEMA`, with the ids, texts, dates and order of the local reader.
 
     JSON lines (``.jsonl``, ``.ndjson``, optionally ``.gz``) are read line by
     line; Parquet row by row; any other file is one article (its id the path,
-    its date the modification time).
+    its date the modification time). ``dropped``, a Spark accumulator, is
+    added to for each record or file left out (a malformed line, no text,
+    binary or undecodable data), which the local reader names one by one
+    (a stage run again adds again: a count of at least one is what it tells).
     """
     from pyspark.sql import functions as F
 
@@ -215,8 +218,10 @@ def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFie
                 try:
                     rec = json.loads(line)
                 except ValueError:
-                    return []
+                    rec = None
                 got = record_document(rec, rel, number + 1, fields)
+                if got is None and dropped is not None:
+                    dropped.add(1)
                 return [] if got is None else [(base + number + 1, got[0], got[1], got[2], False)]
 
             frames.append(lines.flatMap(parse))
@@ -226,6 +231,8 @@ def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFie
             def parse_row(item: tuple[Any, int], rel: str = rel, base: int = base) -> list[tuple]:
                 row, number = item
                 got = record_document(row.asDict(recursive=True), rel, number + 1, fields)
+                if got is None and dropped is not None:
+                    dropped.add(1)
                 return [] if got is None else [(base + number + 1, got[0], got[1], got[2], False)]
 
             frames.append(table.rdd.zipWithIndex().flatMap(parse_row))
@@ -244,18 +251,15 @@ def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFie
                 return []
             k, rel = hit
             data = bytes(row["content"])
-            if key.lower().endswith(".gz"):  # a .txt.gz, as the local reader reads it
-                try:
-                    data = gzip.decompress(data)
-                except (OSError, EOFError, zlib.error):
-                    return []
-            if not data.strip() or b"\x00" in data[:8000]:
-                return []
             try:
-                text = decode(data, encoding)
-            except InputError:
-                return []
+                if key.lower().endswith(".gz"):  # a .txt.gz, as the local reader reads it
+                    data = gzip.decompress(data)
+                text = "" if b"\x00" in data[:8000] else decode(data, encoding)
+            except (OSError, EOFError, zlib.error, InputError):
+                text = ""
             if not text.strip():
+                if dropped is not None:
+                    dropped.add(1)
                 return []
             mtime = row["modificationTime"].replace(tzinfo=timezone.utc) if row["modificationTime"].tzinfo is None \
                 else row["modificationTime"]
@@ -270,13 +274,14 @@ def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFie
 
 
 def scan_paths(spark: "SparkSession", sources: Sequence[str], output: str, config: Optional[ScanConfig] = None,
-               pairs: bool = False, fields: RecordFields = RecordFields(), encoding: Optional[str] = None) -> int:
+               pairs: bool = False, fields: RecordFields = RecordFields(), encoding: Optional[str] = None,
+               on_dropped: Optional[Any] = None) -> int:
     """``dedup spark scan``: read the inputs, scan them and write the JSON lines of ``dedup scan --format jsonl``
     (``pairs``: ``--pairs``) into folder ``output`` as ordered part files (``part-00000`` ...), whose
     concatenation in name order is the local output byte for byte.
 
     Returns:
-        Number of lines written.
+        Number of lines written. ``on_dropped()`` is called when records or files were left out.
 
     Raises:
         InputError: an input is missing, or ``output`` exists already.
@@ -284,13 +289,16 @@ def scan_paths(spark: "SparkSession", sources: Sequence[str], output: str, confi
     if _exists(spark, output):
         raise output_exists(output, _exists(spark, output.rstrip("/") + "/_SUCCESS"))
     try:
-        result = scan_documents_frame(read_inputs(spark, sources, fields, encoding), config or ScanConfig())
+        dropped = spark.sparkContext.accumulator(0)
+        result = scan_documents_frame(read_inputs(spark, sources, fields, encoding, dropped), config or ScanConfig())
         if not result.documents:  # as the local scan: not a night with nothing new
             raise InputError(f"no documents read from {', '.join(sources)}: no record has text (choose the fields "
                              "with --text-field, --id-field) and no file is text", sources[0])
         lines = result.jsonl(pairs=pairs).persist()
         n = lines.count()
         lines.saveAsTextFile(output)
+        if dropped.value and on_dropped is not None:
+            on_dropped()
     except Exception as exc:  # py4j's Py4JJavaError: a task failed (a damaged input, say)
         if isinstance(exc, DedupError) or type(exc).__name__ != "Py4JJavaError":
             raise

@@ -349,3 +349,19 @@ def test_records_with_a_list_or_object_id_are_skipped_as_locally() -> None:
     assert record_document({"id": [1], "text": "one two"}, "f.jsonl", 1, fields) is None
     assert record_document({"_id": {"x": 1}, "text": "one two"}, "f.jsonl", 2, fields) is None
     assert record_document({"id": None, "text": "one two"}, "f.jsonl", 3, fields)[0] == "f.jsonl:3"
+
+
+def test_cli_warns_when_records_were_left_out(spark, tmp_path: Path) -> None:
+    # A malformed line, a record without text: dropped without a word (the local scan names each).
+    text = (SEEDS / "000_cc67e4122e3a257f.txt").read_text(encoding="utf-8")
+    clean = tmp_path / "clean.jsonl"
+    clean.write_text(json.dumps({"id": "a", "text": text}) + "\n" + json.dumps({"id": "b", "text": text}) + "\n",
+                     encoding="utf-8")
+    got = CliRunner().invoke(cli, ["spark", "scan", str(clean), "-o", str(tmp_path / "out1")])
+    assert got.exit_code == 0 and "Warning" not in got.output
+    messy = tmp_path / "messy.jsonl"
+    messy.write_text(clean.read_text(encoding="utf-8") + '{"id": "bad", "text": "broken\n' + '{"id": "c"}\n',
+                     encoding="utf-8")
+    got = CliRunner().invoke(cli, ["spark", "scan", str(messy), "-o", str(tmp_path / "out2")])
+    assert got.exit_code == 0
+    assert "Warning: some records or files were left out (malformed JSON lines, records without text" in got.output
