@@ -415,7 +415,10 @@ def nothing_read(sources: Sequence[str], result: Any, quiet: bool = False) -> st
     where = ", ".join(sources[:3]) + (", ..." if len(sources) > 3 else "")
     notes = "run without -q to see the warnings" if quiet else "see the warnings above"
     if result.skipped and not result.files_ignored and all(s.reason == "empty file" for s in result.skipped):
-        n = len(result.skipped)
+        n, read = len(result.skipped), getattr(result, "files_read", 0)
+        if read > n:  # the others were read and hold no records (an empty JSON list)
+            return (f"no documents read from {where}: {n:,} of the {read:,} files empty ({notes}), the others "
+                    "holding no records; give it files that hold articles")
         return (f"no documents read from {where}: {'the file is' if n == 1 else f'all {n:,} files are'} empty "
                 f"({notes}); give it files that hold articles")
     if result.skipped and not result.files_ignored and not any("--text-field" in s.reason for s in result.skipped):

@@ -465,6 +465,9 @@ class LineReader:
 
     def __init__(self, sources: Sequence[Source], options: Optional[ReadOptions] = None,
                  on_file: Optional[Callable[[str], None]] = None, stdin: Optional[IO[bytes]] = None) -> None:
+        if isinstance(stdin, io.TextIOBase):
+            raise TypeError("stdin must be a binary stream (sys.stdin.buffer, open(path, 'rb'), io.BytesIO); "
+                            "got a text stream")
         self.opts = options if options is not None else ReadOptions()
         self._reader = _Reader(self.opts, on_file)
         self._stdin = stdin

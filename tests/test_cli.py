@@ -385,6 +385,13 @@ def test_a_file_of_no_records_is_named_as_such(tmp_path):
         assert r.exit_code == 1
         assert r.stderr == (f"Error: no documents read from {empty}: the file holds no records; give it files that "
                             "hold articles\n")
+    # Beside an empty file, both were called empty.
+    blank = tmp_path / "blank.txt"
+    blank.write_text("")
+    r = run("scan", empty, blank)
+    assert r.exit_code == 1 and r.stderr.endswith(
+        f"Error: no documents read from {empty}, {blank}: 1 of the 2 files empty (see the warnings above), the "
+        "others holding no records; give it files that hold articles\n")
 
 
 def test_index_query_help_does_not_speak_of_a_new_index():

@@ -522,6 +522,8 @@ def test_a_stream_given_as_standard_input_is_read_as_standard_input_and_left_ope
     stream = io.BytesIO(gzip.compress(lines))
     assert [d.id for d in read_documents(["-"], stdin=stream)] == [f"s{k}" for k in range(6)]
     assert not stream.closed
+    with pytest.raises(TypeError, match="stdin must be a binary stream"):  # a bare TypeError from inside before
+        list(read_documents(["-"], stdin=io.StringIO(lines.decode())))
 
 
 def test_a_web_page_with_a_few_stray_bytes_is_read_as_a_browser_reads_it(tmp_path):
