@@ -414,8 +414,9 @@ def nothing_read(sources: Sequence[str], result: Any, quiet: bool = False) -> st
     ``files_ignored`` count)."""
     where = ", ".join(sources[:3]) + (", ..." if len(sources) > 3 else "")
     notes = "run without -q to see the warnings" if quiet else "see the warnings above"
+    read = getattr(result, "files_read", 0)
     if result.skipped and not result.files_ignored and all(s.reason == "empty file" for s in result.skipped):
-        n, read = len(result.skipped), getattr(result, "files_read", 0)
+        n = len(result.skipped)
         if read > n:  # the others were read and hold no records (an empty JSON list)
             return (f"no documents read from {where}: {n:,} of the {read:,} files empty ({notes}), the others "
                     "holding no records; give it files that hold articles")
@@ -424,7 +425,6 @@ def nothing_read(sources: Sequence[str], result: Any, quiet: bool = False) -> st
     if result.skipped and not result.files_ignored and not any("--text-field" in s.reason for s in result.skipped):
         # Skipped for what their notes say (a size limit, binary data, an encoding): no advice on kinds or fields.
         return f"no documents read from {where}: {len(result.skipped):,} skipped ({notes}: each says what to do)"
-    read = getattr(result, "files_read", 0)
     if not result.skipped and not result.files_ignored and read and list(sources) != ["-"]:
         # Read, and no record in them: an empty JSON list, a CSV file with a header alone.
         return (f"no documents read from {where}: {'the file holds' if read == 1 else f'the {read:,} files hold'} "

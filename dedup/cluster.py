@@ -123,7 +123,7 @@ COPY_JACCARD = 0.9
 
 def trusted_groups(component: Sequence[int], adjacent: Mapping[int, AbstractSet[int]],
                    choose: Callable[[Sequence[int]], int], compatible: Callable[[int, int], bool],
-                   same_text: Optional[Callable[[int, int], bool]] = None) -> list[list[int]]:
+                   same_text: Optional[Callable[[int, int, int], bool]] = None) -> list[list[int]]:
     """Split a connected component so that nothing in a cluster contradicts its kept copy.
 
     Union-find joins whatever a chain of pairs joins: a Monday report ~ a

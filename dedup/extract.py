@@ -280,10 +280,11 @@ def extract_page(html: str, fast: bool = False) -> Page:
                     blocks, links)
     text = without_link_lines(text, links)
     text = without_date_lines(text, getattr(found, "date", None)) or text
+    published, updated = meta_dates(html)
     if text:
         url = found.url if host(found.url) else None
-        return Page(text, "trafilatura", _clean(found.title), meta_date(html) or found.date,
-                    site_key(url, found.sitename, html), url, blocks, links, meta_date(html, UPDATED_META))
+        return Page(text, "trafilatura", _clean(found.title), published or found.date,
+                    site_key(url, found.sitename, html), url, blocks, links, updated)
     fallback, date = html_to_text(html)
     title = _clean(getattr(found, "title", None)) if found is not None else None
     url = getattr(found, "url", None) if found is not None and host(getattr(found, "url", None)) else None
@@ -292,8 +293,7 @@ def extract_page(html: str, fast: bool = False) -> Page:
         first = fallback.split("\n\n", 1)[0]
         title = first if len(first.split()) <= 30 else None
     return Page(fallback, "html", title, date or (getattr(found, "date", None) if found is not None else None),
-                site, url, blocks or tuple(b for b in fallback.split("\n\n") if b), links,
-                meta_date(html, UPDATED_META))
+                site, url, blocks or tuple(b for b in fallback.split("\n\n") if b), links, updated)
 
 
 _META_TAG = re.compile(r"<meta\b[^>]*>", re.IGNORECASE)
@@ -304,14 +304,20 @@ _LD_UPDATED = re.compile(r'"dateModified"\s*:\s*"([^"]{1,80})"')
 DATE_META = ("article:published_time", "og:published_time", "datepublished", "pubdate", "date")
 #: The meta tags that give its last modification.
 UPDATED_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified")
+_DATE_KEYS = frozenset(DATE_META + UPDATED_META)
 
 
-def meta_date(html: str, keys: tuple[str, ...] = DATE_META) -> Optional[str]:
+def meta_date(html: str) -> Optional[str]:
     """The publication date a page's meta tags (else its JSON-LD ``datePublished``) give, as written: read
     by :func:`dedup.decode.parse_date` with its time of day and zone, which the date finder drops, and
     left unread (and named in a warning) where it is ambiguous, as ``05/06/2026`` is. None when there is none.
-    With ``keys`` :data:`UPDATED_META`: the last modification (JSON-LD ``dateModified``).
     """
+    return meta_dates(html)[0]
+
+
+def meta_dates(html: str) -> tuple[Optional[str], Optional[str]]:
+    """:func:`meta_date`, and the last modification the meta tags (else JSON-LD ``dateModified``) give,
+    from one pass over the page's head."""
     import html as markup
 
     head = html[:300_000]
@@ -319,13 +325,17 @@ def meta_date(html: str, keys: tuple[str, ...] = DATE_META) -> Optional[str]:
     for tag in _META_TAG.finditer(head):
         attrs = {k.lower(): a or b for k, a, b in _ATTRIBUTE.findall(tag.group())}
         key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").lower()
-        if key in keys and (attrs.get("content") or "").strip():
+        if key in _DATE_KEYS and (attrs.get("content") or "").strip():
             found.setdefault(key, markup.unescape(attrs["content"]).strip())
-    for key in keys:
-        if key in found:
-            return found[key]
-    ld = (_LD_UPDATED if keys is UPDATED_META else _LD_DATE).search(head)
-    return markup.unescape(ld.group(1)).strip() if ld else None
+
+    def first(keys: tuple[str, ...], ld_pattern: re.Pattern[str]) -> Optional[str]:
+        for key in keys:
+            if key in found:
+                return found[key]
+        ld = ld_pattern.search(head)
+        return markup.unescape(ld.group(1)).strip() if ld else None
+
+    return first(DATE_META, _LD_DATE), first(UPDATED_META, _LD_UPDATED)
 
 
 def extract_pages(htmls: Sequence[str], fast: bool = False) -> list[Page]:

@@ -306,12 +306,12 @@ class Index:
     def __init__(self, location: Location, config: Optional[ScanConfig] = None, *, redis: Optional[str] = None,
                  create: bool = True, batch_size: int = BATCH, timeout: float = 60.0, prefilter: bool = True,
                  **settings: Any) -> None:
-        wanted = scan_config(config, **({} if set(settings) - set(SETTINGS) else settings))
-        if not isinstance(batch_size, int) or batch_size < 1:
-            raise ConfigError(f"The 'batch_size' parameter must be an int >= 1. Got {batch_size!r} instead.")
         unknown = sorted(set(settings) - set(SETTINGS))
         if unknown:
             raise TypeError(f"unknown index setting {unknown[0]!r} (known: {', '.join(SETTINGS)})")
+        wanted = scan_config(config, **settings)
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ConfigError(f"The 'batch_size' parameter must be an int >= 1. Got {batch_size!r} instead.")
         if redis is not None and not isinstance(redis, str):
             raise TypeError(f"The 'redis' parameter must be a URL string such as 'redis://localhost:6379/0'. "
                             f"Got {redis!r} instead.")

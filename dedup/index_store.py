@@ -492,7 +492,8 @@ class SQLiteStore:
         # made for a group of lists at a time, at most PAIRS_AT_ONCE of them (or one list).
         n = count[where]
         ends = np.cumsum(lengths)  # the entries of list i: ends[i] - lengths[i] .. ends[i]
-        per_list = np.cumsum(np.concatenate([[0], n]))[ends] - np.cumsum(np.concatenate([[0], n]))[ends - lengths]
+        reached = np.cumsum(np.concatenate([[0], n]))
+        per_list = reached[ends] - reached[ends - lengths]
         owner_parts: list[np.ndarray] = []
         doc_parts: list[np.ndarray] = []
         a = 0

@@ -377,7 +377,7 @@ def parse_batch(batch: Union["LineBatch", FileBatch], opts: ReadOptions) -> list
     return read_files(batch, opts) if isinstance(batch, FileBatch) else parse_lines(batch, opts)
 
 
-#: Every byte but the C0 controls that text does not use (tab, line feed, form feed and carriage return are text).
+#: Every byte but the C0 controls that text does not use (tab, the line breaks and escape are text's).
 _NOT_CONTROL = bytes(b for b in range(256) if b >= 0x20 or b in b"\t\n\x0b\x0c\r\x1b")
 
 

@@ -172,7 +172,7 @@ def _date(d: Any) -> str:
 def _doc_line(doc: DocInfo) -> str:
     # An id or title is shown on its line as it is, its control characters escaped wherever the text goes (a
     # log): "x\r\nfake line" must not start a line of its own.
-    updated = f" (updated {_date(doc.updated)})" if getattr(doc, "updated", None) is not None else ""
+    updated = f" (updated {_date(doc.updated)})" if doc.updated is not None else ""
     return f"{_shown(doc.id)}  {_n(doc.words, 'word')}  {_date(doc.date)}{updated}"
 
 

@@ -125,7 +125,8 @@ class _Lines:
                 return
             ended = piece.endswith(("\n", "\r"))
             self.number += ended
-            self.quoted ^= piece.count('"') % 2 == 1
+            if piece.count('"') & 1:
+                self.quoted = not self.quoted
 
 
 def parquet_batch_rows(metadata: Any, rows: int, budget: int) -> int:
