@@ -227,10 +227,11 @@ def headline(doc: Document, words: int = 12) -> str:
     if doc.title:
         return doc.title
     text = doc.text.strip()
-    line = text.split("\n", 1)[0].split()
+    # At most words + 1 pieces: a text of one long line is not split whole (a scan labels every document).
+    line = text.split("\n", 1)[0].split(None, words)
     if "\n" in text and 0 < len(line) <= words:
         return " ".join(line)
-    first = doc.text.split(None, words)
+    first = text.split(None, words)
     return " ".join(first[:words]) + (" ..." if len(first) > words else "")
 
 
