@@ -25,8 +25,8 @@ from .lines import CHUNK, line_blocks, line_lists
 from .records import (BODY_FIELDS, DATE_FIELDS, ID_FIELDS, MAX_DOCUMENT_BYTES, MAX_FILE_BYTES, TEXT_FIELDS,  # noqa: F401
                       TITLE_FIELDS, TOO_DEEP, LONG_NUMBER, Document, FileBatch, FileMark, LineBatch, LineBlock,
                       ReadOptions, Skipped, Unread, from_ring, headline, line_value, modified, parse_batch,
-                      parse_lines, pick_field, read_text, record_document, record_text, record_title, repeated_id,
-                      text_document, to_ring, too_large)
+                      parse_lines, pick_field, read_options, read_text, record_document, record_text, record_title,
+                      repeated_id, text_document, to_ring, too_large)
 from .sources import Source, expand_inputs
 from .tables import csv_records, parquet_batch_rows
 
@@ -468,7 +468,7 @@ class LineReader:
         if isinstance(stdin, io.TextIOBase):
             raise TypeError("stdin must be a binary stream (sys.stdin.buffer, open(path, 'rb'), io.BytesIO); "
                             "got a text stream")
-        self.opts = options if options is not None else ReadOptions()
+        self.opts = read_options(options)
         self._reader = _Reader(self.opts, on_file)
         self._stdin = stdin
         self._problems: list[tuple[Path, str]] = []

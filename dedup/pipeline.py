@@ -26,6 +26,7 @@ from .judge import (DocFacts, PairJudge, join_blocks, spooled_judge, verify_bloc
 from .short import ShortFeatures, ShortMatch, ShortMatcher, short_pair_list
 from .pages import prepare_pages
 from .records import NO_WORDS, given_document
+from .records import read_options as checked_options
 from .pool import can_fork, drain, process_pool, result_later, worker_ring, workers_for
 from .signature import MinHasher
 from .spool import PickedSets, Rows, SetStore, set_sums, stack_signatures  # noqa: F401  (lived here)
@@ -549,7 +550,7 @@ def scan_documents(docs: Iterable[Document], config: Optional[ScanConfig] = None
     if isinstance(docs, (str, bytes)):
         raise TypeError("Iterable over Document objects expected, string object received.")
     config = scan_config(config)
-    opts = read_options or ReadOptions()
+    opts = checked_options(read_options)
     t0 = time.perf_counter()
     return _scan_hashed(_documents_hashed(map(given_document, docs), config, opts), config, opts, progress, t0)
 
@@ -717,7 +718,7 @@ def scan(sources: Sequence[Source], config: Optional[ScanConfig] = None, *,
     if isinstance(stdin, io.TextIOBase):
         raise TypeError("stdin must be a binary stream (sys.stdin.buffer, open(path, 'rb'), io.BytesIO); "
                         "got a text stream")
-    opts = read_options or ReadOptions()
+    opts = checked_options(read_options)
     # The notes and counts are this scan's, also when the options are used again; web pages are extracted
     # by the scan's workers (the caller's setting is put back).
     opts.skipped, opts.files_read, opts.files_ignored, opts.bytes_done, opts.rereading = [], 0, 0, 0, False

@@ -181,6 +181,20 @@ class ReadOptions:
                 raise ConfigError(f"The {name!r} parameter must be an int >= 1. Got {value!r} instead.")
 
 
+def read_options(options: object) -> "ReadOptions":
+    """``options`` as a function that reads takes them: a :class:`ReadOptions`, or new defaults for None.
+
+    Raises:
+        TypeError: anything else (a dict, say), with how to make the options.
+    """
+    if options is None:
+        return ReadOptions()
+    if not isinstance(options, ReadOptions):
+        raise TypeError(f"read options must be a ReadOptions, such as dedup.ReadOptions(text_field='body'); got "
+                        f"{type(options).__name__}")
+    return options
+
+
 # ---------------------------------------------------------------- records
 
 

@@ -14,6 +14,7 @@ from .diff import Similarity, TermWeights, VersionDiff, diff, tell_older
 from .errors import ConfigError, InputError
 from .io import (Document, ReadOptions, Source, decode, parse_date, read_documents, record_text, repeated_id,
                  standard_input)
+from .records import read_options as checked_options
 from .records import shown_id
 from .pages import prepare_pages
 from .pipeline import ScanResult
@@ -28,7 +29,7 @@ def read_stdin_version(stream: IO[bytes], read_options: Optional[ReadOptions] = 
     Raises:
         InputError: the input is empty or cannot be decoded.
     """
-    opts = read_options or ReadOptions()
+    opts = checked_options(read_options)
     data = stream.read()
     text = decode(data, opts.encoding)
     stripped = text.strip()
@@ -58,7 +59,7 @@ def read_version(source: Source, read_options: Optional[ReadOptions] = None,
         InputError: the file is missing or unreadable, or does not name
             exactly one article.
     """
-    base = read_options or ReadOptions()
+    base = checked_options(read_options)
     opts = ReadOptions(encoding=base.encoding, id_field=base.id_field, text_field=base.text_field,
                        date_field=base.date_field, strict=base.strict, max_document_bytes=base.max_document_bytes,
                        max_file_bytes=base.max_file_bytes)
@@ -146,7 +147,7 @@ def diff_sources(a: Source, b: Source, *, corpus: Optional[Sequence[Source]] = N
         InputError: a version cannot be read, a corpus path is missing, or
             both versions are ``-``.
     """
-    opts = read_options or ReadOptions()
+    opts = checked_options(read_options)
     if str(a) == "-" and str(b) == "-":
         raise InputError("only one version can come from standard input (-); give the other as a file", "-")
     doc_a, doc_b = read_version(a, opts, stdin), read_version(b, opts, stdin)
@@ -206,7 +207,7 @@ def diff_clusters(result: ScanResult, sources: Sequence[Source], read_options: O
     if not result.clusters:
         return ()
     wanted = {m.id for c in result.clusters for m in c.members}
-    base = read_options or ReadOptions()
+    base = checked_options(read_options)
     opts = ReadOptions(encoding=base.encoding, id_field=base.id_field, text_field=base.text_field,
                        date_field=base.date_field, strict=False, max_document_bytes=base.max_document_bytes,
                        max_file_bytes=base.max_file_bytes, defer_html=True)

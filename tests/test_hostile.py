@@ -414,6 +414,9 @@ def test_closed_stdout_is_a_quiet_exit():
 
 # ---------------------------------------------------------------- Python API and numbers
 
+READ_OPTIONS_DICT = "read options must be a ReadOptions, such as dedup.ReadOptions(text_field='body'); got dict"
+
+
 @pytest.mark.parametrize("call,error,message", [
     (lambda: dedup.scan_documents([Document("a", None)]), TypeError,
      "Document objects with str id and text expected; item 0 is a Document with text NoneType."),
@@ -428,6 +431,10 @@ def test_closed_stdout_is_a_quiet_exit():
     (lambda: dedup.scan([str(SEEDS)], {"threshold": 0.6}), TypeError,  # AttributeError 'workers' before
      "config must be a ScanConfig, such as dedup.ScanConfig(threshold=0.6); got dict (settings can also be keywords: "
      "scan(paths, threshold=0.6))"),
+    # AttributeError 'dict' object has no attribute 'skipped' (or 'path_ids') before.
+    (lambda: dedup.scan([str(SEEDS)], read_options={"text_field": "body"}), TypeError, READ_OPTIONS_DICT),
+    (lambda: list(dedup.read_documents([str(SEEDS)], {"text_field": "body"})), TypeError, READ_OPTIONS_DICT),
+    (lambda: dedup.scan_documents([Document("a", "one two")], read_options={}), TypeError, READ_OPTIONS_DICT),
     (lambda: Index("x.db", {"threshold": 0.6}), TypeError,
      "config must be a ScanConfig, such as dedup.ScanConfig(threshold=0.6); got dict (settings can also be keywords: "
      "scan(paths, threshold=0.6))"),
