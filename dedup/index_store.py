@@ -16,6 +16,7 @@ import sqlite3
 import stat
 import threading
 import time
+import urllib.parse
 import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -143,6 +144,17 @@ def _sqlite_error(path: str, exc: sqlite3.Error) -> DedupError:
                                                       or "disk" in msg or "I/O" in msg):
         return DedupError(f"cannot use {path} as an index ({msg}); check the path and permissions", path)
     return IndexFormatError(f"{path} is damaged or not a dedup index ({msg}); restore it or give another file", path)
+
+
+def _read_only(path: str, timeout: float) -> sqlite3.Connection:
+    """A connection that only reads ``path`` and makes no file beside it. With no log (``-wal``) beside the
+    index, no process has it open to write and every commit is in the file: it is read as a file that does
+    not change (SQLite would otherwise make the log and its shared-memory file, ``-shm``, to read it, and could
+    not remove them). With a log, a writer may be at work, and the index is read through its log."""
+    uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=ro"
+    if not os.path.exists(path + "-wal"):
+        uri += "&immutable=1"
+    return sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None, check_same_thread=False)
 
 
 @contextmanager
@@ -345,6 +357,14 @@ class SQLiteStore:
                              "files SQLite keeps beside it); choose a shorter name", self.path)
         if create and p.exists() and not p.stat().st_mode & 0o222:
             raise DedupError(f"{p} is read-only; make it writable (chmod u+w) to add to it", self.path)
+        folder = p.parent
+        if create and folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+            # SQLite writes its log (NAME-wal) and shared memory (NAME-shm) beside the file.
+            raise DedupError(f"cannot add to {p}: its folder {folder} is not writable here (SQLite keeps its log "
+                             "beside the index); make the folder writable or move the index", self.path)
+        # An index this process cannot write (a read-only file, folder or file system) is opened to be read.
+        self.readonly = not create and p.exists() and not (os.access(p, os.W_OK)
+                                                           and os.access(folder, os.W_OK | os.X_OK))
         if not p.exists():
             if not create:
                 raise DedupError(f"{p}: no such index (create it with `dedup index add {shlex.quote(str(p))} "
@@ -373,7 +393,8 @@ class SQLiteStore:
         # One connection, shared by the threads that use one Index: their transactions take turns.
         self._lock = threading.RLock()
         with _guard(self.path):
-            self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
+            self.conn = (_read_only(self.path, timeout) if self.readonly else
+                         sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False))
         try:
             self._setup()
         except BaseException:
@@ -389,6 +410,9 @@ class SQLiteStore:
                 # Tables, and not ours: left exactly as they are.
                 raise IndexFormatError(f"{self.path} is not a dedup index (an SQLite database of another "
                                        "program); give another path", self.path)
+            if self.readonly:
+                conn.execute("PRAGMA cache_size = -65536")
+                return
             # For a new file only (SQLite ignores it once the file has pages):
             # a 2-3 KB shingle set per row fills 16 KB pages well, where two
             # of them overflow a 4 KB page and waste most of it.
@@ -413,7 +437,7 @@ class SQLiteStore:
 
     def init(self, meta: dict[str, str]) -> dict[str, str]:
         """Create the schema if the file is empty; return the stored meta."""
-        with self._immediate() as conn:
+        with (self._reading() if self.readonly else self._immediate()) as conn:
             (app,) = conn.execute("PRAGMA application_id").fetchone()
             tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master")]
             if app == 0 and not tables and not self.create:
@@ -543,6 +567,7 @@ class SQLiteStore:
 
     def vacuum(self) -> tuple[int, int]:
         """VACUUM the file (see :meth:`dedup.index.Index.vacuum`); (bytes before, bytes after)."""
+        self._check_writable()
         before = self.size()
         with self._lock, _guard(self.path):
             self.conn.execute("VACUUM")
@@ -641,6 +666,11 @@ class SQLiteStore:
             conn.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
         return done
 
+    def _check_writable(self) -> None:
+        if self.readonly:
+            raise DedupError(f"{self.path} can only be read here (the file or its folder is not writable); make both "
+                             "writable to change the index", self.path)
+
     @contextmanager
     def _immediate(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, committed at the end and rolled back on any error.
@@ -650,6 +680,7 @@ class SQLiteStore:
         errors become one-line errors naming the file.
         """
         conn = self.conn
+        self._check_writable()
         with self._lock, _guard(self.path):
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -676,16 +707,21 @@ class SQLiteStore:
             return work(writer)
 
     @contextmanager
-    def read(self) -> Iterator["SQLiteStore"]:
+    def _reading(self) -> Iterator[sqlite3.Connection]:
         conn = self.conn
         with self._lock, _guard(self.path):
             # One read transaction: every lookup sees the same snapshot.
             conn.execute("BEGIN")
             try:
-                yield self
+                yield conn
             finally:
                 if conn.in_transaction:
                     conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator["SQLiteStore"]:
+        with self._reading():
+            yield self
 
     def count(self) -> int:
         with self.read():

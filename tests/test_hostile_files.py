@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dedup import Index
+from dedup import Document, Index
 from dedup.cli import cli
 
 from conftest import ROOT, SEED_PAIR, SEEDS, dedup_proc
@@ -667,6 +667,58 @@ def test_an_index_path_that_is_no_index_file_is_refused_before_sqlite_makes_anyt
     r = run("index", "add", long, SEEDS)
     assert r.exit_code == 1 and "the name is too long for an index" in r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["archive.db", "link.db", "pipe.db"]
+
+
+def _no_writing_under(monkeypatch, folder):
+    """os.access as for a user who cannot write under ``folder`` (tests run as root, who always can)."""
+    real = os.access
+
+    def access(path, mode, **kwargs):
+        if mode & os.W_OK and str(path).startswith(str(folder)):
+            return False
+        return real(path, mode, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+
+
+def test_an_index_that_cannot_be_written_is_queried(tmp_path, monkeypatch):
+    # "cannot use archive.db as an index (attempt to write a readonly database)" before: a query opened the
+    # file to write, so an index on a read-only disk, or in a folder of another user, could not be queried.
+    shelf = tmp_path / "shelf"
+    shelf.mkdir()
+    index = shelf / "archive.db"
+    assert run("index", "add", index, SEEDS / A).exit_code == 0
+    before = index.read_bytes()
+    _no_writing_under(monkeypatch, shelf)
+    r = run("index", "query", index, SEEDS / B)
+    assert r.exit_code == 0 and "jaccard 0.4477" in r.stdout, r.output
+    assert run("index", "info", index).exit_code == 0
+    r = run("index", "add", index, SEEDS / B)
+    assert r.exit_code == 1 and r.stderr == (f"Error: cannot add to {index}: its folder {shelf} is not writable here "
+                                             "(SQLite keeps its log beside the index); make the folder writable "
+                                             "or move the index\n")
+    r = run("index", "compact", index)
+    assert r.exit_code == 1 and r.stderr == (f"Error: {index} can only be read here (the file or its folder is not "
+                                             "writable); make both writable to change the index\n")
+    with Index.open(index) as opened:
+        assert [len(res.matches) for res in opened.query([Document("new", (SEEDS / B).read_text())])] == [1]
+    assert index.read_bytes() == before and sorted(p.name for p in shelf.iterdir()) == ["archive.db"]
+
+
+def test_an_index_in_a_read_only_folder_is_queried(tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root writes in a read-only folder all the same")
+    shelf = tmp_path / "shelf"
+    shelf.mkdir()
+    index = shelf / "archive.db"
+    assert run("index", "add", index, SEEDS / A).exit_code == 0
+    shelf.chmod(0o555)
+    try:
+        # SQLite cannot make the index's shared-memory file here: the file is read as one that does not change.
+        r = run("index", "query", index, SEEDS / B)
+        assert r.exit_code == 0 and "jaccard 0.4477" in r.stdout, r.output
+    finally:
+        shelf.chmod(0o755)
 
 
 def test_a_set_aside_folder_that_is_a_file_or_in_the_report_is_refused_before_the_scan(tmp_path, news):
