@@ -20,8 +20,9 @@ also checked on what tells one occasion or subject from another:
   such as ``four``), so ``350,000`` never agrees with ``150,000`` on ``000``.
   A correction or an update changes figures, so the check is skipped when
   a text is marked as a correction, or when the pair keeps most of its text
-  (the larger shingle containment at least ``keeps_text``): a template
-  filled in with other figures shares little beyond its frame. A pair
+  (the larger shingle containment at least ``keeps_text``, both texts at
+  least ``update_words`` words): a template filled in with other figures
+  shares little beyond its frame, unless the frame is nearly all of it. A pair
   where only one text has figures has nothing to compare and passes.
 * **subject**: a news text names its subject in its first line (the
   headline, or the lead when there is none; a web page also in its title):
@@ -373,10 +374,12 @@ class OccasionRule:
             reaches this reports one subject whatever its first lines say
             (a republication under another headline or with a caption on
             top).
-        keeps_text, update_days: a pair whose larger shingle containment
-            reaches ``keeps_text`` keeps most of its text, and may differ in
-            its figures when its dates are at most ``update_days`` apart
-            (or unknown).
+        keeps_text, update_days, update_words: a pair whose larger shingle
+            containment reaches ``keeps_text`` keeps most of its text, and
+            may differ in its figures when its dates are at most
+            ``update_days`` apart (or unknown) and both texts have at least
+            ``update_words`` words: in a flash of a dozen words, the frame
+            a template repeats is most of the text.
     """
 
     window_days: float = 1.0
@@ -386,6 +389,7 @@ class OccasionRule:
     copy_words: int = 100
     keeps_text: float = 0.55
     update_days: float = 0.5
+    update_words: int = 30
     same_subject_containment: float = 0.8
 
     def __post_init__(self) -> None:
@@ -418,7 +422,8 @@ class OccasionRule:
         fig = agreement(a.figures, b.figures)
         # An update may change figures while it keeps most of the text, but not a day later:
         # a text that keeps its wording and changes its figures overnight is the next report.
-        update = containment >= self.keeps_text and (days is None or days <= self.update_days)
+        update = (containment >= self.keeps_text and min(a.n_words, b.n_words) >= self.update_words
+                  and (days is None or days <= self.update_days))
         if fig is not None and fig < self.figures and not correction and not update:
             failed.append("figures")
         # Each text's first line, and a web page's title where it has one, against the other text.
