@@ -132,8 +132,16 @@ def render_diff_text(d: VersionDiff, color: bool = False) -> Iterator[str]:
     """Summary line first, then each kind of change, most significant first.
 
     Markers read without colour: ``+`` added, ``-`` removed, ``~`` changed
-    (``[-old-]{+new+}`` inside), ``>`` moved.
+    (``[-old-]{+new+}`` inside), ``>`` moved. Control characters in names
+    and text are shown as escapes (:func:`dedup.term.escape_controls`), in a
+    file or a pipe too: a saved diff cannot retitle or clear the terminal
+    it is later shown in.
     """
+    for chunk in _diff_text(d, color):
+        yield escape_controls(chunk, keep_colour=color)
+
+
+def _diff_text(d: VersionDiff, color: bool) -> Iterator[str]:
     yield f"{d.a_label} -> {d.b_label}: {summary_line(d)}\n"
     yield older_line(d) + "\n"
     if d.is_empty:

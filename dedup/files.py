@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable, Iterator, Optional, Sequence, Union
 
 from .errors import DedupError
-from .term import one_line
+from .term import encoded, one_line
 
 PathLike = Union[str, os.PathLike]
 
@@ -86,9 +86,9 @@ def _write_error(dest: Path, exc: OSError) -> DedupError:
 def _write_through(dest: Path, chunks: Iterable[str]) -> None:
     """Write into a device, FIFO or other special file in place (never replace the node)."""
     try:
-        with open(dest, "w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
+        with open(dest, "wb") as fh:
             for chunk in chunks:
-                fh.write(chunk)
+                fh.write(encoded(chunk))
     except OSError as exc:
         raise _write_error(dest, exc) from exc
 
@@ -191,9 +191,9 @@ def atomic_write(path: PathLike, chunks: Iterable[str], *, overwrite: bool = Tru
         return
     fd, tmp = target.temporary()
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
+        with os.fdopen(fd, "wb") as fh:
             for chunk in chunks:
-                fh.write(chunk)
+                fh.write(encoded(chunk))
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target.path)

@@ -10,7 +10,7 @@ import json
 import os
 import re
 import shlex
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, Sequence
 
 from . import __version__
 from .config import CHECKS
@@ -18,7 +18,7 @@ from .decode import storable
 from .errors import DedupError
 from .files import atomic_path
 from .records import NO_WORDS
-from .term import one_line
+from .term import escape_controls, one_line
 
 if TYPE_CHECKING:
     from .index import AddOutcome, IndexInfo, Match, QueryResult
@@ -148,10 +148,30 @@ def render_json(result: ScanResult, pairs: bool = False) -> Iterator[str]:
     yield json_text(body, ensure_ascii=False, indent=2) + "\n"
 
 
+class _CsvRows:
+    """CSV rows, each ended by a line feed, with every field that holds a line feed or a carriage return
+    quoted: Python's writer before 3.12 quotes only the characters of its line terminator, so with
+    ``"\\n"`` a lone carriage return in an id went out bare and split the row for every reader."""
+
+    def __init__(self) -> None:
+        self._buf = io.StringIO()
+        self._writer = csv.writer(self._buf, lineterminator="\r\n")
+        self._rows: list[str] = []
+
+    def writerow(self, row: Sequence[object]) -> None:
+        self._writer.writerow(row)
+        line = self._buf.getvalue()
+        self._buf.seek(0)
+        self._buf.truncate()
+        self._rows.append(line[:-2] + "\n")
+
+    def getvalue(self) -> str:
+        return "".join(self._rows)
+
+
 def render_csv(result: ScanResult, pairs: bool = False) -> Iterator[str]:
     """CSV with a header: one row per cluster member, or per pair."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = _CsvRows()
     if pairs:
         w.writerow(["a", "b", "jaccard", "containment_a_in_b", "containment_b_in_a", "rule"])
         for p in _pairs_sorted(result):
@@ -162,7 +182,7 @@ def render_csv(result: ScanResult, pairs: bool = False) -> Iterator[str]:
         for cl in result.clusters:
             for m in cl.members:
                 w.writerow([cl.index, m.id, int(m.keep), _r(m.jaccard), _r(m.containment)])
-    yield buf.getvalue()
+    yield w.getvalue()
 
 
 def _date(d: Any) -> str:
@@ -257,12 +277,11 @@ def render_id_list(ids: list[str], fmt: str) -> Iterator[str]:
         for i in ids:
             yield json_text(i, ensure_ascii=False) + "\n"
     elif fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
+        w = _CsvRows()
         w.writerow(["id"])
         for i in ids:
             w.writerow([i])
-        yield buf.getvalue()
+        yield w.getvalue()
     else:
         yield from render_ids(ids)
 
@@ -524,6 +543,11 @@ def render_explanation(e: "Explanation", fmt: str = "text") -> Iterator[str]:
     if fmt == "json":
         yield json_text(explanation_record(e), ensure_ascii=False, indent=2) + "\n"
         return
+    # Control characters in ids and details are shown as escapes, as in the scan's text format.
+    yield from map(escape_controls, _explanation_text(e))
+
+
+def _explanation_text(e: "Explanation") -> Iterator[str]:
     for label, d in (("A", e.a), ("B", e.b)):
         date = "no date" if d.date is None or d.date_is_mtime else d.date.strftime("%Y-%m-%d %H:%M")
         yield f"{label}: {d.id}  ({d.words} words, {date})\n"

@@ -54,6 +54,16 @@ def one_line(text: str) -> str:
     return escape_controls(text).replace("\n", "\\n")
 
 
+def encoded(text: str, encoding: str = "utf-8") -> bytes:
+    """``text`` as bytes to write: lone surrogates turned back into the bytes they stand for (a file
+    name that is not valid UTF-8); text that cannot be written so (a lone surrogate a JSON ``\\ud800``
+    escape made, a character the encoding lacks) gets ``\\uNNNN``-style escapes instead, in that piece."""
+    try:
+        return text.encode(encoding, "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode(encoding, "backslashreplace")
+
+
 class OutputClosed(Exception):
     """Standard output's reader went away (``| head`` exited)."""
 
@@ -87,11 +97,7 @@ def write_stdout(chunks: Iterable[str], *, colour: bool = False) -> None:
             if buf is None:
                 out.write(chunk)
                 continue
-            try:
-                data = chunk.encode(enc, "surrogateescape")
-            except UnicodeEncodeError:
-                data = chunk.encode(enc, "backslashreplace")
-            buf.write(data)
+            buf.write(encoded(chunk, enc))
         if buf is not None:
             buf.flush()
         out.flush()

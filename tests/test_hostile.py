@@ -8,6 +8,7 @@ timeout.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
 import os
@@ -710,3 +711,53 @@ def test_json_output_stays_valid_utf8_with_a_file_name_that_is_not(tmp_path):
         ids = {m["id"] for line in ([text] if fmt == "json" else text.splitlines())
                for c in (json.loads(line)["clusters"] if fmt == "json" else [json.loads(line)]) for m in c["members"]}
         assert {os.fsencode(i) for i in ids} == {b"bad\xff.txt", b"good.txt"}
+
+
+def test_lone_surrogates_from_json_escapes_are_written_to_files_as_escapes(tmp_path):
+    # A JSON "\ud800" escape is a lone surrogate: -o wrote text and CSV with a UnicodeEncodeError traceback.
+    body = "The council voted on Tuesday to approve the city budget of five million dollars after a long hearing"
+    src = tmp_path / "s.jsonl"
+    src.write_text(json.dumps({"id": "x\ud800y", "title": "t\udfff", "text": body + " \ud83d"}) + "\n"
+                   + json.dumps({"id": "b", "text": body + " today"}) + "\n")
+    for fmt in ("text", "csv", "json"):
+        out = tmp_path / f"o.{fmt}"
+        r = run("scan", src, "-q", "-f", fmt, "-o", out)
+        assert r.exit_code == 0, r.output
+        assert "x\\ud800y" in out.read_bytes().decode("utf-8")
+    one, two = tmp_path / "one.json", tmp_path / "two.json"
+    one.write_text(json.dumps({"id": "a", "text": "The council approved the budget \ud800 of five million dollars."}))
+    two.write_text(json.dumps({"id": "b", "text": "The council approved the budget of six million dollars."}))
+    for fmt in ("text", "markdown", "html"):
+        r = run("diff", one, two, "-f", fmt, "-o", tmp_path / f"d.{fmt}")
+        assert r.exit_code == 0 and "\\ud800" in (tmp_path / f"d.{fmt}").read_bytes().decode("utf-8"), r.output
+
+
+def test_csv_output_quotes_an_id_holding_a_carriage_return(tmp_path):
+    # Written bare before ("0,a\rb,0,..."): every CSV reader split the row in two.
+    body = "The council voted on Tuesday to approve the city budget of five million dollars after a long hearing"
+    src = tmp_path / "cr.jsonl"
+    src.write_text(json.dumps({"id": "a\rb", "text": body}) + "\n" + json.dumps({"id": "c\r\nd", "text": body + " x"})
+                   + "\n")
+    for extra in ([], ["--pairs"], ["--duplicates"]):
+        out = tmp_path / "o.csv"
+        assert run("scan", src, "-q", "-f", "csv", "-o", out, *extra).exit_code == 0
+        with open(out, newline="", encoding="utf-8") as fh:
+            rows = list(csv.reader(fh))
+        assert len({len(r) for r in rows}) == 1 and {"a\rb", "c\r\nd"} & {f for r in rows for f in r}, rows
+        assert out.read_bytes().endswith(b"\n") and not out.read_bytes().endswith(b"\r\n")
+
+
+def test_diff_and_explain_text_show_control_characters_as_escapes_in_files_and_pipes(tmp_path):
+    # Raw in a saved or piped diff and in explain's lines: "cat diff.txt" retitled the terminal later.
+    evil = "\x1b]0;owned\x07"
+    a, b = tmp_path / f"a{evil}.txt", tmp_path / "b.txt"
+    a.write_text(f"The mayor spoke on Monday.\n\nShe said the plan{evil} would go ahead.\n")
+    b.write_text(f"The mayor spoke on Monday.\n\nShe said the plan{evil} would go ahead soon.\n")
+    out = tmp_path / "d.txt"
+    assert run("diff", a, b, "--no-color", "-o", out).exit_code == 0
+    saved = out.read_text()
+    assert "\x1b" not in saved and "\x07" not in saved and saved.count("\\x1b]0;owned\\x07") >= 2
+    r = dedup_proc("explain", a, b)
+    assert r.returncode == 0 and b"\x1b" not in r.stdout and b"\\x1b]0;owned\\x07" in r.stdout
+    r = dedup_proc("diff", a, b, "--color")  # colour kept, the text's own sequence escaped
+    assert b"\x1b[" in r.stdout and b"\x1b]" not in r.stdout
