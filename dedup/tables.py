@@ -66,8 +66,16 @@ def csv_records(stream: IO[bytes], path: str, delimiter: str, encoding: Optional
         while True:
             try:
                 for row in rows:
+                    # A row read, the reader is between records, whatever the quote count says.
+                    unbalanced, lines.quoted = lines.quoted, False
                     if row:
-                        if len(row) > len(names):
+                        if unbalanced and any("\n" in f or "\r" in f for f in row):
+                            # An odd number of quotes in a record over several lines: a quote opened and
+                            # not closed (the reader reads on to a quote that closes it, or to the end).
+                            after = lines.number - start
+                            skip(path, f"a quote in this record is not closed, so the next {after:,} "
+                                       f"line{'s' if after != 1 else ''} were read into it; close the quote", start)
+                        elif len(row) > len(names):
                             skip(path, f"row has {len(row)} fields but the header has {len(names)} "
                                        "(quote fields that hold the delimiter)", start)
                         else:

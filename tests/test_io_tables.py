@@ -97,6 +97,30 @@ def test_csv_problems_are_one_line_each(tmp_path):
         read([bad], strict=True)
 
 
+def test_a_csv_quote_never_closed_is_a_note_not_a_record_holding_the_rest_of_the_file(tmp_path):
+    # Read silently before: record 2 held record 3's line as its text, and --strict passed.
+    path = tmp_path / "open.csv"
+    path.write_text('id,text\n1,"The council approved the budget"\n2,"The mayor spoke, never closed\n'
+                    '3,"The mayor spoke three"\n4,fine\n', encoding="utf-8")
+    docs, opts = read([path])
+    assert [d.id for d in docs] == ["1", "4"]  # the reader's quote rules end record 2 with line 4
+    assert [str(s) for s in opts.skipped] == [
+        f"{path}:3: a quote in this record is not closed, so the next 1 line were read into it; close the quote"]
+    with pytest.raises(InputError, match="not closed"):
+        read([path], strict=True)
+    path.write_text('id,text\n1,"The council approved the budget"\n2,"The mayor spoke, never closed\n'
+                    '3,more\n4,fine\n', encoding="utf-8")
+    docs, opts = read([path])
+    assert [d.id for d in docs] == ["1"] and "the next 2 lines were read into it" in str(opts.skipped[0])
+    # A quoted field over several lines, closed, is one field as before, after a stray quote too.
+    fine = tmp_path / "fine.csv"
+    fine.write_text('id,text\n1,"two\nlines"\n2,"one ""quoted"" word"\n3,a 5" pipe\n4,"three\nmore\nlines"\n',
+                    encoding="utf-8")
+    docs, opts = read([fine])
+    assert [d.text for d in docs] == ["two\nlines", 'one "quoted" word', 'a 5" pipe', "three\nmore\nlines"]
+    assert not opts.skipped
+
+
 def test_a_strict_scan_stopped_inside_a_csv_file_prints_its_error_only(tmp_path):
     path = tmp_path / "z.csv"
     path.write_text("a,b\n1,2\n")
