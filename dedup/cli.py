@@ -33,6 +33,9 @@ UNRELATED = 0.05
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
 EXIT_TERMINATED = 143  # 128 + SIGTERM (kill, timeout, systemd, Kubernetes)
 
+#: Where the inputs that a diff's warnings leave uncounted are named (its JSON has no list of them).
+STRICT_NAMES = "--strict stops at the first and names it"
+
 
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised as an interrupt so that the same clean-up runs as for Ctrl-C."""
@@ -339,7 +342,7 @@ def diff_command(a: str, b: str, fmt: str, output: Optional[str], corpus: tuple[
     try:
         result = diff_sources(a, b, corpus=list(corpus) or None, read_options=opts, cutoff=cutoff,
                               top_terms=top_terms, shingle_size=shingle_size)
-        warn_skipped(opts.skipped, quiet)
+        warn_skipped(opts.skipped, quiet, STRICT_NAMES)
         sim = result.similarity
         # Short texts have few shingles: sentences that are kept, moved or mostly the same say they are versions.
         shared = any(r.op in ("equal", "trivial", "moved_in") for r in result.rows) or \
@@ -416,7 +419,7 @@ def explain_command(a: str, b: str, collection: tuple[str, ...], fmt: str, thres
             if docs[0].id == docs[1].id:
                 docs[1] = replace(docs[1], id=docs[1].id + " (B)")
             ids = (docs[0].id, docs[1].id)
-        warn_skipped(opts.skipped, False)
+        warn_skipped(opts.skipped, False, STRICT_NAMES)
         emit(render_explanation(explain(docs, ids[0], ids[1], config), fmt), None)
     except DedupError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -329,11 +329,12 @@ def warn_boilerplate(result: Any, quiet: bool) -> None:
                         "rightly apart"), err=True)
 
 
-def warn_skipped(skipped: Sequence[Any], quiet: bool) -> None:
+def warn_skipped(skipped: Sequence[Any], quiet: bool, more: str = "--format json lists them all") -> None:
     """Warnings on stderr for skipped inputs: one line per file and reason,
     with the count and first lines when several records share it (737
     Reuters records without a body are one warning, not 737); the first
-    few such lines only."""
+    few such lines only, then the count of the rest and ``more``, where to
+    find them."""
     if quiet:
         return
     def say(line: str) -> None:
@@ -356,7 +357,7 @@ def warn_skipped(skipped: Sequence[Any], quiet: bool) -> None:
         say(f"Warning: {path}: {len(notes):,} records skipped{where}: {reason}")
     rest = sum(len(v) for v in list(groups.values())[shown:])
     if rest:
-        say(f"Warning: {rest:,} more inputs skipped (--format json lists them all)")
+        say(f"Warning: {rest:,} more inputs skipped ({more})")
 
 
 #: The label of the progress bar of a scan's second reading.

@@ -394,7 +394,7 @@ class Index:
         return np.unique(words.astype(np.int64) & WORD_MASK)
 
     def _keys_of(self, blob: bytes) -> list[int]:
-        sig = self.hasher.signatures([decode_set(blob)])
+        sig = self.hasher.signatures([self._set(blob)])
         return index_keys(sig, self.bands, self.rows)[0].tolist()
 
     def _weights(self, source: Any, pending: Optional["_Pending"] = None, docs: Optional[int] = None) -> WordWeights:
@@ -418,9 +418,19 @@ class Index:
 
     def _evidence(self, blob: bytes) -> Evidence:
         try:
-            return decode_evidence(blob, decode_set)
+            return decode_evidence(blob, self._set)
         except (ValueError, struct.error) as exc:
-            raise IndexFormatError(f"damaged occasion record in the index ({exc}); rebuild the index") from exc
+            where = self._store.location
+            raise IndexFormatError(f"{where}: damaged occasion record in the index ({exc}); rebuild the index",
+                                   where) from exc
+
+    def _set(self, blob: bytes) -> np.ndarray:
+        """A stored shingle set, decoded; damage is an error that names the index."""
+        try:
+            return decode_set(blob)
+        except IndexFormatError as exc:
+            where = self._store.location
+            raise IndexFormatError(f"{where}: {exc}", where) from exc
 
     def _filtered(self, source: Any, items: Sequence[Prepared]) -> tuple[np.ndarray, list[Any]]:
         """The candidates worth verifying, as ``(owner, refs)``: ``refs[i]`` for ``items[owner[i]]``, by owner.
@@ -499,7 +509,7 @@ class Index:
                 first = verified[key]
                 out.append(None if first is None else dataclasses.replace(first, id=doc_id, source=src))
                 continue
-            verified[key] = match = self._verify(item, doc_id, src, decode_set(blob), evidence, weights, 1)
+            verified[key] = match = self._verify(item, doc_id, src, self._set(blob), evidence, weights, 1)
             out.append(match)
         if pending is not None:
             for doc_id in pending.near(item.keys):

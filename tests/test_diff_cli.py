@@ -337,3 +337,17 @@ def test_the_html_diff_says_what_each_page_is(tmp_path):
     assert '<div class="meta">A: Library budget passes · published 2021-11-18 09:15 UTC</div>' in page
     assert ('<div class="meta">B: Library budget passes after long debate · published 2021-11-18 09:15 UTC · '
             'updated 2021-11-19 08:00 UTC</div>') in page
+
+
+def test_many_skipped_corpus_files_point_to_a_way_of_naming_them(tmp_path):
+    # "(--format json lists them all)" before: a diff's JSON has no list of skipped inputs.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for k in range(30):
+        (corpus / f"empty{k:02}.txt").write_text("")
+    r = run("diff", OLD, NEW, "--corpus", str(corpus), "-f", "json")
+    assert r.exit_code == 0
+    last = r.stderr.splitlines()[-1]
+    assert last.startswith("Warning: ") and last.endswith(" more inputs skipped (--strict stops at the first and "
+                                                          "names it)"), last
+    assert "skipped" not in json.loads(r.stdout)

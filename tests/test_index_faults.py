@@ -161,3 +161,23 @@ def _count_docs(db: Path) -> int:
             return conn.execute("SELECT count(*) FROM docs").fetchone()[0]
     except sqlite3.OperationalError:  # not made yet
         return 0
+
+
+def test_a_damaged_stored_set_or_record_is_an_error_naming_the_index(tmp_path: Path) -> None:
+    # "damaged shingle set in the index (...)" before: the one index message that did not say which file.
+    import pytest
+
+    from dedup.errors import IndexFormatError
+
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    docs = [Document(p.name, p.read_text()) for p in seeds]
+    for column, blob in (("shingle_set", b"not zlib"), ("evidence", b"\x00")):
+        path = tmp_path / f"{column}.db"
+        with Index(path) as index:
+            index.add(docs)
+        with sqlite3.connect(path) as conn:
+            conn.execute(f"UPDATE docs SET {column} = ?", (blob,))
+        conn.close()
+        with Index.open(path) as index, pytest.raises(IndexFormatError) as got:
+            list(index.query(docs[1:2]))
+        assert str(got.value).startswith(f"{path}: damaged ") and "rebuild the index" in str(got.value), got.value
