@@ -302,9 +302,39 @@ def scan_paths(spark: "SparkSession", sources: Sequence[str], output: str, confi
     except Exception as exc:  # py4j's Py4JJavaError: a task failed (a damaged input, say)
         if isinstance(exc, DedupError) or type(exc).__name__ != "Py4JJavaError":
             raise
-        raise DedupError(f"the Spark job failed ({spark_cause(str(exc))}); check the inputs (gzip -t tests a .gz "
+        cause = spark_cause(str(exc))
+        damaged = damaged_gzip(sources) if "EOF" in cause or "Zip" in cause or "gzip" in cause.lower() else []
+        if damaged:
+            shown = ", ".join(damaged[:3]) + (f" and {len(damaged) - 3:,} more" if len(damaged) > 3 else "")
+            raise DedupError(f"the Spark job failed ({cause}): {shown} {'is' if len(damaged) == 1 else 'are'} "
+                             f"damaged or cut short (gzip -t tells); repair or leave out what is and run again, "
+                             f"after removing {output} if it was left", damaged[0]) from exc
+        raise DedupError(f"the Spark job failed ({cause}); check the inputs (gzip -t tests a .gz "
                          f"file) and run again, after removing {output} if it was left", output) from exc
     return n
+
+
+def damaged_gzip(sources: Sequence[str]) -> list[str]:
+    """The local ``.gz`` inputs that do not decompress to their end (looked for once a Spark job has
+    failed on one: Spark's error does not say which). Inputs that are URIs are not looked at."""
+    import gzip
+    import zlib
+
+    from .sources import expand_inputs
+
+    if any(is_uri(s) for s in sources):
+        return []
+    found = []
+    for path, _, _ in expand_inputs(list(sources)):
+        if path is None or not path.name.lower().endswith(".gz"):
+            continue
+        try:
+            with gzip.open(path, "rb") as fh:
+                while fh.read(1 << 20):
+                    pass
+        except (OSError, EOFError, zlib.error):
+            found.append(str(path))
+    return found
 
 
 def output_exists(output: str, finished: bool) -> InputError:

@@ -297,6 +297,8 @@ def test_a_damaged_gzip_part_and_an_unfinished_output_are_one_line_each(spark, t
     got = CliRunner().invoke(cli, ["spark", "scan", str(parts), "-o", str(tmp_path / "out")])
     assert got.exit_code == 1 and got.output.startswith("Error: the Spark job failed (") and "CRC" in got.output
     assert got.output.count("\n") == 1, got.output
+    # Spark's error names no file: the damaged one is found and named (it was not before).
+    assert f"{parts / 'b.jsonl.gz'} is damaged or cut short (gzip -t tells)" in got.output, got.output
     # What an interrupted run leaves (no _SUCCESS) is named as such, before Spark starts.
     (tmp_path / "cut").mkdir()
     (tmp_path / "cut" / "part-00000").write_text("")
@@ -365,3 +367,14 @@ def test_cli_warns_when_records_were_left_out(spark, tmp_path: Path) -> None:
     got = CliRunner().invoke(cli, ["spark", "scan", str(messy), "-o", str(tmp_path / "out2")])
     assert got.exit_code == 0
     assert "Warning: some records or files were left out (malformed JSON lines, records without text" in got.output
+
+
+def test_the_damaged_gzip_inputs_are_found_without_spark(tmp_path: Path) -> None:
+    from dedup.spark_io import damaged_gzip
+
+    whole = gzip.compress(b'{"id": "a", "text": "one two three"}\n' * 500)
+    (tmp_path / "good.jsonl.gz").write_bytes(whole)
+    (tmp_path / "cut.jsonl.gz").write_bytes(whole[: len(whole) // 2])
+    (tmp_path / "plain.jsonl").write_text('{"id": "b", "text": "four five"}\n')
+    assert damaged_gzip([str(tmp_path)]) == [str(tmp_path / "cut.jsonl.gz")]
+    assert damaged_gzip(["hdfs://namenode/data"]) == []
