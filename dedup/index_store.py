@@ -146,14 +146,23 @@ def _sqlite_error(path: str, exc: sqlite3.Error) -> DedupError:
     return IndexFormatError(f"{path} is damaged or not a dedup index ({msg}); restore it or give another file", path)
 
 
-def _read_only(path: str, timeout: float) -> sqlite3.Connection:
-    """A connection that only reads ``path`` and makes no file beside it. With no log (``-wal``) beside the
-    index, no process has it open to write and every commit is in the file: it is read as a file that does
-    not change (SQLite would otherwise make the log and its shared-memory file, ``-shm``, to read it, and could
-    not remove them). With a log, a writer may be at work, and the index is read through its log."""
-    uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=ro"
+def _read_only(path: str, timeout: float, shown: str) -> sqlite3.Connection:
+    """A connection that only reads ``path`` (the file itself, not a link to it; ``shown``: as messages name it).
+
+    With no log (``-wal``) beside the index, no process has it open to write and every commit is in the
+    file: it is read as a file that does not change, and nothing is made beside it (SQLite would otherwise
+    make the log and its shared-memory file, ``-shm``, and could not remove them). With a log, a writer is
+    at work or stopped before folding it in: the index is read through the log, for which SQLite needs the
+    ``-shm`` file, and makes it if it can.
+    """
+    uri = "file:" + urllib.parse.quote(path) + "?mode=ro"
     if not os.path.exists(path + "-wal"):
         uri += "&immutable=1"
+    elif not os.path.exists(path + "-shm") and not os.access(os.path.dirname(path), os.W_OK | os.X_OK):
+        raise DedupError(f"{shown} has a log ({os.path.basename(path)}-wal) that SQLite reads only with a "
+                         f"{os.path.basename(path)}-shm file, which it cannot make in that folder here; have "
+                         "someone who can write there open the index once (dedup index info) to fold the log in",
+                         shown)
     return sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None, check_same_thread=False)
 
 
@@ -357,13 +366,15 @@ class SQLiteStore:
                              "files SQLite keeps beside it); choose a shorter name", self.path)
         if create and p.exists() and not p.stat().st_mode & 0o222:
             raise DedupError(f"{p} is read-only; make it writable (chmod u+w) to add to it", self.path)
-        folder = p.parent
+        # Through a symbolic link, SQLite keeps its files beside the file the link points to.
+        real = Path(os.path.realpath(p))
+        folder = real.parent
         if create and folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
             # SQLite writes its log (NAME-wal) and shared memory (NAME-shm) beside the file.
             raise DedupError(f"cannot add to {p}: its folder {folder} is not writable here (SQLite keeps its log "
                              "beside the index); make the folder writable or move the index", self.path)
         # An index this process cannot write (a read-only file, folder or file system) is opened to be read.
-        self.readonly = not create and p.exists() and not (os.access(p, os.W_OK)
+        self.readonly = not create and p.exists() and not (os.access(real, os.W_OK)
                                                            and os.access(folder, os.W_OK | os.X_OK))
         if not p.exists():
             if not create:
@@ -393,7 +404,7 @@ class SQLiteStore:
         # One connection, shared by the threads that use one Index: their transactions take turns.
         self._lock = threading.RLock()
         with _guard(self.path):
-            self.conn = (_read_only(self.path, timeout) if self.readonly else
+            self.conn = (_read_only(str(real), timeout, self.path) if self.readonly else
                          sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False))
         try:
             self._setup()

@@ -705,6 +705,29 @@ def test_an_index_that_cannot_be_written_is_queried(tmp_path, monkeypatch):
     assert index.read_bytes() == before and sorted(p.name for p in shelf.iterdir()) == ["archive.db"]
 
 
+def test_an_index_through_a_link_is_judged_by_the_file_it_points_to(tmp_path, monkeypatch):
+    # SQLite keeps the log beside the file a link points to: the link's folder decided before, so an index
+    # reached through a link in a folder the user cannot write refused adds, and one being written to was
+    # read as unchanging (its log, holding the newest commits, ignored).
+    shelf, links = tmp_path / "shelf", tmp_path / "links"
+    shelf.mkdir()
+    links.mkdir()
+    index = shelf / "archive.db"
+    (links / "archive.db").symlink_to(index)
+    docs = [Document(p.name, p.read_text()) for p in sorted(SEEDS.glob("*.txt"))]
+    with Index(index) as writer:
+        writer.add(docs[:2])
+        _no_writing_under(monkeypatch, links)
+        with Index(links / "archive.db") as through_link:  # its folder cannot be written; the index's can
+            through_link.add(docs[2:3])
+        writer.add(docs[3:])  # committed to the log, which stays while the writer is open
+        assert (shelf / "archive.db-wal").exists()
+        monkeypatch.undo()
+        _no_writing_under(monkeypatch, shelf)
+        with Index.open(links / "archive.db") as reader:
+            assert len(reader) == len(docs)
+
+
 def test_an_index_in_a_read_only_folder_is_queried(tmp_path):
     if os.geteuid() == 0:
         pytest.skip("root writes in a read-only folder all the same")
