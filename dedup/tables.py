@@ -68,13 +68,15 @@ def csv_records(stream: IO[bytes], path: str, delimiter: str, encoding: Optional
                 for row in rows:
                     # A row read, the reader is between records, whatever the quote count says.
                     unbalanced, lines.quoted = lines.quoted, False
+                    raw, lines.raw = lines.raw, []
                     if row:
-                        if unbalanced and any("\n" in f or "\r" in f for f in row):
-                            # An odd number of quotes in a record over several lines: a quote opened and
-                            # not closed (the reader reads on to a quote that closes it, or to the end).
+                        if unbalanced and any("\n" in f or "\r" in f for f in row) and _misquoted(raw, delimiter):
+                            # A quote opened and not closed where its field ends: the reader read the lines
+                            # after it into the field, to a quote that closed it or to the end of the file.
                             after = lines.number - start
-                            skip(path, f"a quote in this record is not closed, so the next {after:,} "
-                                       f"line{'s' if after != 1 else ''} were read into it; close the quote", start)
+                            skip(path, f"a quote in this record is misplaced or not closed, so the next {after:,} "
+                                       f"line{'s were' if after != 1 else ' was'} read into it; fix the quoting",
+                                 start)
                         elif len(row) > len(names):
                             skip(path, f"row has {len(row)} fields but the header has {len(names)} "
                                        "(quote fields that hold the delimiter)", start)
@@ -89,6 +91,7 @@ def csv_records(stream: IO[bytes], path: str, delimiter: str, encoding: Optional
                 skip(path, f"a field is larger than {human_size(max_field)} (the limit; raise it with "
                            "--max-document-size); its record was skipped", start)
                 lines.pass_record()
+                lines.raw = []
                 start = lines.number + 1
     except UnicodeDecodeError:
         shown = encoding or "UTF-8"
@@ -103,6 +106,18 @@ def csv_records(stream: IO[bytes], path: str, delimiter: str, encoding: Optional
             pass
 
 
+def _misquoted(lines: list[str], delimiter: str) -> bool:
+    """Whether a record's lines, read strictly, misplace a quote or leave one open at their end (the
+    forgiving reader takes a stray quote inside an unquoted field as text, as it should, and reads on
+    past a quote left open)."""
+    try:
+        for _ in csv.reader(lines, delimiter=delimiter, strict=True):
+            pass
+    except csv.Error:
+        return True
+    return False
+
+
 class _Lines:
     """The lines of a CSV text stream, as :func:`csv.reader` takes them, numbered, with whether a quoted
     field is open at the end of the last (quote characters counted: inside quotes a quote is doubled)."""
@@ -110,6 +125,7 @@ class _Lines:
     def __init__(self, text: IO[str]) -> None:
         self.text, self.number, self.quoted = text, 0, False
         self._readline = text.readline
+        self.raw: list[str] = []  # the lines of the record being read
 
     def __iter__(self) -> "_Lines":
         return self
@@ -121,6 +137,7 @@ class _Lines:
         self.number += 1
         if line.count('"') & 1:
             self.quoted = not self.quoted
+        self.raw.append(line)
         return line
 
     def pass_record(self) -> None:

@@ -105,7 +105,8 @@ def test_a_csv_quote_never_closed_is_a_note_not_a_record_holding_the_rest_of_the
     docs, opts = read([path])
     assert [d.id for d in docs] == ["1", "4"]  # the reader's quote rules end record 2 with line 4
     assert [str(s) for s in opts.skipped] == [
-        f"{path}:3: a quote in this record is not closed, so the next 1 line were read into it; close the quote"]
+        f"{path}:3: a quote in this record is misplaced or not closed, so the next 1 line was read into it; fix the "
+        "quoting"]
     with pytest.raises(InputError, match="not closed"):
         read([path], strict=True)
     path.write_text('id,text\n1,"The council approved the budget"\n2,"The mayor spoke, never closed\n'
@@ -119,6 +120,13 @@ def test_a_csv_quote_never_closed_is_a_note_not_a_record_holding_the_rest_of_the
     docs, opts = read([fine])
     assert [d.text for d in docs] == ["two\nlines", 'one "quoted" word', 'a 5" pipe', "three\nmore\nlines"]
     assert not opts.skipped
+    # A stray quote in an unquoted field of a record over several lines, before or after its quoted field,
+    # with either line ending: read as before (the record was dropped as unclosed).
+    for text in ('id,title,text\n1,Sony 55" TV review,"The new set is bright.\n\nIt costs less."\n2,Other,"Plain."\n',
+                 'id,text,size\r\n1,"two\r\nlines",12" pipe\r\n2,"one",3\r\n'):
+        fine.write_bytes(text.encode())
+        docs, opts = read([fine], text_field="text")
+        assert len(docs) == 2 and not opts.skipped, opts.skipped
 
 
 def test_a_strict_scan_stopped_inside_a_csv_file_prints_its_error_only(tmp_path):
