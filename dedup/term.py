@@ -8,6 +8,7 @@ visible escapes (``\\x1b``) instead.
 
 from __future__ import annotations
 
+import codecs
 import errno
 import os
 import re
@@ -54,14 +55,29 @@ def one_line(text: str) -> str:
     return escape_controls(text).replace("\n", "\\n")
 
 
+def _bytes_or_escapes(exc: UnicodeError) -> tuple[bytes, int]:
+    """Encoding error handler: each lone surrogate U+DC80..U+DCFF as the byte it stands for (what
+    ``surrogateescape`` gives back), anything else that cannot be encoded as a ``\\uNNNN``-style escape."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = bytearray()
+    for ch in exc.object[exc.start:exc.end]:
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:
+            out.append(code - 0xDC00)
+        else:
+            out += ch.encode("ascii", "backslashreplace")
+    return bytes(out), exc.end
+
+
+codecs.register_error("dedup.bytes_or_escapes", _bytes_or_escapes)
+
+
 def encoded(text: str, encoding: str = "utf-8") -> bytes:
     """``text`` as bytes to write: lone surrogates turned back into the bytes they stand for (a file
-    name that is not valid UTF-8); text that cannot be written so (a lone surrogate a JSON ``\\ud800``
-    escape made, a character the encoding lacks) gets ``\\uNNNN``-style escapes instead, in that piece."""
-    try:
-        return text.encode(encoding, "surrogateescape")
-    except UnicodeEncodeError:
-        return text.encode(encoding, "backslashreplace")
+    name that is not valid UTF-8); what cannot be written so (a lone surrogate a JSON ``\\ud800``
+    escape made, a character the encoding lacks) as a ``\\uNNNN``-style escape, that character only."""
+    return text.encode(encoding, "dedup.bytes_or_escapes")
 
 
 class OutputClosed(Exception):

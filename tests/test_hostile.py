@@ -730,6 +730,14 @@ def test_lone_surrogates_from_json_escapes_are_written_to_files_as_escapes(tmp_p
     for fmt in ("text", "markdown", "html"):
         r = run("diff", one, two, "-f", fmt, "-o", tmp_path / f"d.{fmt}")
         assert r.exit_code == 0 and "\\ud800" in (tmp_path / f"d.{fmt}").read_bytes().decode("utf-8"), r.output
+    # Beside such an id, a file name that is not UTF-8 is still written as its own bytes (not as "\udcff").
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    shutil.copy(src, folder / "s.jsonl")
+    (folder / os.fsdecode(b"bad\xff.txt")).write_text(body + " again")
+    out = tmp_path / "mixed.csv"
+    assert run("scan", folder, "-q", "-f", "csv", "-o", out).exit_code == 0
+    assert b"bad\xff.txt" in out.read_bytes() and b"x\\ud800y" in out.read_bytes()
 
 
 def test_csv_output_quotes_an_id_holding_a_carriage_return(tmp_path):
