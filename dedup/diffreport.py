@@ -111,6 +111,8 @@ _COLOURS = {"+": "32", "-": "31", "~": "33", ">": "36", "del": "31;9", "ins": "3
 
 
 def _paint(text: str, what: str, color: bool) -> str:
+    """``text`` (its control characters escaped) in the colour of ``what``."""
+    text = escape_controls(text)
     return f"\x1b[{_COLOURS[what]}m{text}\x1b[0m" if color else text
 
 
@@ -119,7 +121,7 @@ def wdiff(edits: Sequence[Edit], color: bool = False) -> str:
     parts = []
     for e in edits:
         if e.op == "equal":
-            parts.append(e.after)
+            parts.append(escape_controls(e.after))
             continue
         if e.before:
             parts.append(_paint(f"[-{e.before}-]", "del", color))
@@ -138,22 +140,24 @@ def render_diff_text(d: VersionDiff, color: bool = False) -> Iterator[str]:
     it is later shown in.
     """
     for chunk in _diff_text(d, color):
-        yield escape_controls(chunk, keep_colour=color)
+        # The text was escaped piece by piece, before any colour went around it: an article's own colour
+        # sequence (ESC [ 8 m hides what follows) is shown, not kept as one of dedup's.
+        yield chunk if color else escape_controls(chunk)
 
 
 def _diff_text(d: VersionDiff, color: bool) -> Iterator[str]:
-    yield f"{d.a_label} -> {d.b_label}: {summary_line(d)}\n"
-    yield older_line(d) + "\n"
+    e = escape_controls
+    yield e(f"{d.a_label} -> {d.b_label}: {summary_line(d)}\n")
+    yield e(older_line(d) + "\n")
     if d.is_empty:
-        yield ("no sentence added, removed, changed or moved" +
-               (f"; {trivial_line(d)}" if d.trivial else "") + "\n")
+        yield e("no sentence added, removed, changed or moved" + (f"; {trivial_line(d)}" if d.trivial else "") + "\n")
         return
     if d.added_terms:
-        yield "added terms: " + ", ".join(f"{t.term} {t.score:.2f}" for t in d.added_terms) + "\n"
+        yield e("added terms: " + ", ".join(f"{t.term} {t.score:.2f}" for t in d.added_terms) + "\n")
     if d.removed_terms:
-        yield "removed terms: " + ", ".join(f"{t.term} {t.score:.2f}" for t in d.removed_terms) + "\n"
+        yield e("removed terms: " + ", ".join(f"{t.term} {t.score:.2f}" for t in d.removed_terms) + "\n")
     if figures_names_line(d):
-        yield figures_names_line(d) + "\n"
+        yield e(figures_names_line(d) + "\n")
     sections: list[tuple[str, str, Sequence[Any]]] = [
         ("added", "+", d.added), ("removed", "-", d.removed), ("changed", "~", d.changed), ("moved", ">", d.moved)]
     for name, mark, items in sections:
@@ -165,11 +169,11 @@ def _diff_text(d: VersionDiff, color: bool) -> Iterator[str]:
                 moved = " (moved)" if x.moved else ""
                 yield f"{_paint('~', mark, color)} [{x.score:.2f}]{moved} {wdiff(x.edits, color)}\n"
             elif name == "moved":
-                yield (f"{_paint('>', mark, color)} {x.text} "
+                yield (f"{_paint('>', mark, color)} {e(x.text)} "
                        f"{_paint(f'(sentence {x.before_index + 1} -> {x.after_index + 1})', 'dim', color)}\n")
             else:
                 yield f"{_paint(mark, mark, color)} [{x.score:.2f}] {_paint(x.text, mark, color)}\n"
-    yield f"\n{trivial_line(d)}; IDF from {d.idf_source}\n"
+    yield e(f"\n{trivial_line(d)}; IDF from {d.idf_source}\n")
 
 
 # ---------------------------------------------------------------- Markdown

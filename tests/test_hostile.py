@@ -769,3 +769,7 @@ def test_diff_and_explain_text_show_control_characters_as_escapes_in_files_and_p
     assert r.returncode == 0 and b"\x1b" not in r.stdout and b"\\x1b]0;owned\\x07" in r.stdout
     r = dedup_proc("diff", a, b, "--color")  # colour kept, the text's own sequence escaped
     assert b"\x1b[" in r.stdout and b"\x1b]" not in r.stdout
+    # Its own colour sequences too: ESC [ 8 m hid what followed it on the terminal.
+    b.write_text("The mayor spoke on Monday.\n\nShe said the plan would go ahead soon. \x1b[8mhidden words\x1b[0m\n")
+    r = dedup_proc("diff", a, b, "--color")
+    assert b"\x1b[8m" not in r.stdout and b"\\x1b[8mhidden" in r.stdout and b"\x1b[3" in r.stdout, r.stdout
