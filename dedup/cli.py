@@ -34,7 +34,7 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ct
 EXIT_TERMINATED = 143  # 128 + SIGTERM (kill, timeout, systemd, Kubernetes)
 
 #: Where the inputs that a diff's warnings leave uncounted are named (its JSON has no list of them).
-STRICT_NAMES = "--strict stops at the first and names it"
+STRICT_NAMES = "dedup scan --format json on the same inputs lists them all"
 
 
 class Terminated(KeyboardInterrupt):

@@ -173,6 +173,11 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
                       f"{', '.join(only_b[:12]) or '-'}")
         if got.figures is not None and got.figures < occasion.figures and "figures" not in got.failed:
             fig_detail += " (waived: a correction, or an update that keeps most of the text)"
+        elif ("figures" in got.failed and max(lr, rl) >= occasion.keeps_text
+              and min(infos[lo].words, infos[hi].words) < occasion.update_words
+              and (got.days is None or got.days <= occasion.update_days)):
+            fig_detail += (f" (not an update that keeps most of the text: a text has fewer than "
+                           f"{occasion.update_words} words)")
         checks.append(Check("figures", got.figures, f">= {occasion.figures:g}",
                             None if got.figures is None else "figures" not in got.failed, fig_detail))
         subj_detail = (f"first-line words missing from the other: {docs[lo].id}: {', '.join(lead_a[:12]) or '-'}; "

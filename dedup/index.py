@@ -217,6 +217,14 @@ def _upgrade_command(location: Location, redis: Optional[str]) -> str:
     return f"dedup index upgrade {where}" + (f" --redis {shlex.quote(redact_url(redis))}" if redis else "")
 
 
+def _decoded(blob: bytes, where: str) -> np.ndarray:
+    """A stored shingle set, decoded; damage is an error naming the index ``where``."""
+    try:
+        return decode_set(blob)
+    except IndexFormatError as exc:
+        raise IndexFormatError(f"{where}: {exc}", where) from exc
+
+
 def upgrade(location: Location, *, redis: Optional[str] = None, timeout: float = 60.0) -> Optional[int]:
     """Upgrade an index of format 2 to the current format, in place.
 
@@ -254,8 +262,8 @@ def upgrade(location: Location, *, redis: Optional[str] = None, timeout: float =
         hasher = MinHasher(config.num_perm, config.seed)
 
         def sketch_of(blobs: list[bytes]) -> list[bytes]:
-            rows = sketches(hasher.signatures([decode_set(b) for b in blobs]))
-            return [r.tobytes() for r in rows]
+            sets = [_decoded(b, store.location) for b in blobs]
+            return [r.tobytes() for r in sketches(hasher.signatures(sets))]
 
         return store.upgrade(sketch_of)
     finally:
@@ -394,7 +402,7 @@ class Index:
         return np.unique(words.astype(np.int64) & WORD_MASK)
 
     def _keys_of(self, blob: bytes) -> list[int]:
-        sig = self.hasher.signatures([self._set(blob)])
+        sig = self.hasher.signatures([_decoded(blob, self._store.location)])
         return index_keys(sig, self.bands, self.rows)[0].tolist()
 
     def _weights(self, source: Any, pending: Optional["_Pending"] = None, docs: Optional[int] = None) -> WordWeights:
@@ -417,20 +425,12 @@ class Index:
         return WordWeights(frequency, docs + pending.docs)
 
     def _evidence(self, blob: bytes) -> Evidence:
+        where = self._store.location
         try:
-            return decode_evidence(blob, self._set)
+            return decode_evidence(blob, lambda b: _decoded(b, where))
         except (ValueError, struct.error) as exc:
-            where = self._store.location
             raise IndexFormatError(f"{where}: damaged occasion record in the index ({exc}); rebuild the index",
                                    where) from exc
-
-    def _set(self, blob: bytes) -> np.ndarray:
-        """A stored shingle set, decoded; damage is an error that names the index."""
-        try:
-            return decode_set(blob)
-        except IndexFormatError as exc:
-            where = self._store.location
-            raise IndexFormatError(f"{where}: {exc}", where) from exc
 
     def _filtered(self, source: Any, items: Sequence[Prepared]) -> tuple[np.ndarray, list[Any]]:
         """The candidates worth verifying, as ``(owner, refs)``: ``refs[i]`` for ``items[owner[i]]``, by owner.
@@ -509,7 +509,8 @@ class Index:
                 first = verified[key]
                 out.append(None if first is None else dataclasses.replace(first, id=doc_id, source=src))
                 continue
-            verified[key] = match = self._verify(item, doc_id, src, self._set(blob), evidence, weights, 1)
+            stored = _decoded(blob, self._store.location)
+            verified[key] = match = self._verify(item, doc_id, src, stored, evidence, weights, 1)
             out.append(match)
         if pending is not None:
             for doc_id in pending.near(item.keys):

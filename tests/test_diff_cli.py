@@ -348,6 +348,6 @@ def test_many_skipped_corpus_files_point_to_a_way_of_naming_them(tmp_path):
     r = run("diff", OLD, NEW, "--corpus", str(corpus), "-f", "json")
     assert r.exit_code == 0
     last = r.stderr.splitlines()[-1]
-    assert last.startswith("Warning: ") and last.endswith(" more inputs skipped (--strict stops at the first and "
-                                                          "names it)"), last
+    assert last.startswith("Warning: ") and last.endswith(" more inputs skipped (dedup scan --format json on the "
+                                                          "same inputs lists them all)"), last
     assert "skipped" not in json.loads(r.stdout)

@@ -474,3 +474,11 @@ def test_a_date_without_a_zone_given_to_scan_documents_is_taken_as_utc():
                           Document("b", text, date=datetime(2021, 11, 18, 12, tzinfo=timezone.utc))])
     assert [sorted(m.id for m in c.members) for c in got.clusters] == [["a", "b"]]
     assert {d.id: d.date for d in got.documents}["a"] == datetime(2021, 11, 18, 9, tzinfo=timezone.utc)
+
+
+def test_explain_says_why_a_short_flash_is_not_excused_as_an_update():
+    r = CliRunner().invoke(cli, ["explain", "13562", "14204", "--in", str(need(REUTERS))])
+    assert r.exit_code == 0, r.output
+    (figures_line,) = [line for line in r.output.splitlines() if line.lstrip().startswith("figures")]
+    assert "FAIL" in figures_line and "(not an update that keeps most of the text: a text has fewer than 30 words)" \
+        in figures_line
