@@ -29,6 +29,10 @@ TEXT_FIELDS = ("text", "content", "article", "body_text")
 TITLE_FIELDS = ("title", "headline")
 BODY_FIELDS = ("body", "description", "summary")
 DATE_FIELDS = ("date", "published", "published_at", "datePublished", "pubdate", "timestamp", "updated")
+#: A record's later update, beside its publication date (what ``--keep newest`` prefers, as a web page's
+#: modification time); a record with only one of these has it as its date (the last of DATE_FIELDS).
+UPDATED_FIELDS = ("updated", "modified", "dateModified", "date_modified", "updated_at", "modified_at",
+                  "lastModified", "last_modified")
 
 
 # Limits on what one input may hold (README, "Limits"). A news article is a
@@ -457,7 +461,15 @@ def record_document(number: int, rec: object, path: str, rel: str, opts: ReadOpt
     given = pick_field(rec, opts.date_field, DATE_FIELDS)
     date = parse_date(given)
     return Document(doc_id, body, path, number, date, False, title=record_title(rec),
-                    date_text=None if date is not None else unread_date(given))
+                    date_text=None if date is not None else unread_date(given), updated=record_updated(rec, date))
+
+
+def record_updated(record: dict, date: Optional[datetime]) -> Optional[datetime]:
+    """A record's update time (:data:`UPDATED_FIELDS`) when it is later than its publication ``date``; else None."""
+    if date is None:
+        return None
+    later = parse_date(pick_field(record, None, UPDATED_FIELDS))
+    return later if later is not None and later > date else None
 
 
 class LineBlock:

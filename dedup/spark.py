@@ -56,8 +56,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _U32 = np.uint32
 
 # The columns every document carries through the job.
-DOC_SCHEMA = "ord long, id string, text string, date_us long, mtime boolean"
-FEATURE_SCHEMA = ("ord long, id string, words long, shingles long, date_us long, mtime boolean, sig binary, "
+DOC_SCHEMA = "ord long, id string, text string, date_us long, mtime boolean, updated_us long"
+FEATURE_SCHEMA = ("ord long, id string, words long, shingles long, date_us long, mtime boolean, updated_us long, "
+                  "sig binary, "
                   "sh binary, wd binary, fig binary, lead binary, corr boolean, short boolean, s_big binary, "
                   "s_tok binary, s_num binary, s_dig binary")
 PAIR_SCHEMA = ("left long, right long, jaccard double, left_in_right double, right_in_left double, rule string, "
@@ -125,6 +126,7 @@ def feature_batches(batches: Iterator[Any], config: ScanConfig) -> Iterator[Any]
                 "ord": cols["ord"][start:start + n], "id": cols["id"][start:start + n],
                 "words": hb.words.tolist(), "shingles": hb.lengths.tolist(),
                 "date_us": cols["date_us"][start:start + n], "mtime": cols["mtime"][start:start + n],
+                "updated_us": cols["updated_us"][start:start + n],
                 # Whole: a heavy bucket is split on values after the bands (dedup.candidates.split_heavy).
                 "sig": [_b(hb.signatures[k]) for k in range(n)],
                 "sh": [seg("sh", k) for k in range(n)], "wd": [seg("wd", k) for k in range(n)],
@@ -273,7 +275,7 @@ class _Info:
     words: int
     date: Optional[datetime]
     date_is_mtime: bool
-    updated: Optional[datetime] = None  # web pages only, which Spark does not read
+    updated: Optional[datetime] = None  # a record's later update
 
 
 class _Docs:
@@ -293,7 +295,7 @@ class _Docs:
         if i in self.infos:
             return
         self.infos[i] = _Info(row[prefix + "id"], row[prefix + "words"], from_micros(row[prefix + "date_us"]),
-                              bool(row[prefix + "mtime"]))
+                              bool(row[prefix + "mtime"]), from_micros(row[prefix + "updated_us"]))
         self.sets[i] = _u(row[prefix + "sh"])
         self.words[i] = _u(row[prefix + "wd"])
         self.figures[i] = _u(row[prefix + "fig"])
@@ -563,7 +565,7 @@ def _parse_dates(batches: Iterator[Any]) -> Iterator[Any]:
 def scan_documents_frame(docs: "DataFrame", config: ScanConfig, *, block: Optional[int] = None,
                          driver_edges: int = DRIVER_EDGES) -> SparkScan:
     """The scan over a DataFrame of :data:`DOC_SCHEMA` (input order, id, text, date in microseconds,
-    whether the date is a file's modification time)."""
+    whether it is a file's modification time, a later update in microseconds: optional)."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -573,6 +575,8 @@ def scan_documents_frame(docs: "DataFrame", config: ScanConfig, *, block: Option
     spark = docs.sparkSession
     sc = spark.sparkContext
     bands, rows = config.banding
+    if "updated_us" not in docs.columns:  # optional
+        docs = docs.withColumn("updated_us", F.lit(None).cast("long"))
     # As the local reader: no text, no document; a repeated id, the first one only.
     docs = docs.where(F.col("text").isNotNull() & (F.trim(F.col("text")) != ""))
     first = Window.partitionBy("id").orderBy("ord")

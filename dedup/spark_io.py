@@ -160,11 +160,12 @@ class RecordFields:
     date_field: Optional[str] = None
 
 
-def record_document(rec: Any, rel: str, number: int, fields: RecordFields) -> Optional[tuple[str, str, Optional[int]]]:
-    """(id, text, date in microseconds) of one JSON or Parquet record, as the local reader makes them; None
-    when the record has no text or no id in ``fields.id_field``."""
+def record_document(rec: Any, rel: str, number: int, fields: RecordFields
+                    ) -> Optional[tuple[str, str, Optional[int], Optional[int]]]:
+    """(id, text, date and later update in microseconds) of one JSON or Parquet record, as the local reader
+    makes them; None when the record has no text or no id in ``fields.id_field``."""
     from .io import DATE_FIELDS, ID_FIELDS, MAX_DOCUMENT_BYTES, parse_date, pick_field, record_text
-    from .records import record_id
+    from .records import record_id, record_updated
 
     if not isinstance(rec, dict):
         return None
@@ -180,7 +181,8 @@ def record_document(rec: Any, rel: str, number: int, fields: RecordFields) -> Op
         doc_id = f"{rel}:{number}"
     else:
         doc_id = record_id(rid)
-    return doc_id, body, micros(parse_date(pick_field(rec, fields.date_field, DATE_FIELDS)))
+    date = parse_date(pick_field(rec, fields.date_field, DATE_FIELDS))
+    return doc_id, body, micros(date), micros(record_updated(rec, date))
 
 
 def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFields = RecordFields(),
@@ -222,7 +224,7 @@ def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFie
                 got = record_document(rec, rel, number + 1, fields)
                 if got is None and dropped is not None:
                     dropped.add(1)
-                return [] if got is None else [(base + number + 1, got[0], got[1], got[2], False)]
+                return [] if got is None else [(base + number + 1, got[0], got[1], got[2], False, got[3])]
 
             frames.append(lines.flatMap(parse))
         elif name.endswith(".parquet"):
@@ -233,7 +235,7 @@ def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFie
                 got = record_document(row.asDict(recursive=True), rel, number + 1, fields)
                 if got is None and dropped is not None:
                     dropped.add(1)
-                return [] if got is None else [(base + number + 1, got[0], got[1], got[2], False)]
+                return [] if got is None else [(base + number + 1, got[0], got[1], got[2], False, got[3])]
 
             frames.append(table.rdd.zipWithIndex().flatMap(parse_row))
         else:
@@ -263,14 +265,14 @@ def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFie
                 return []
             mtime = row["modificationTime"].replace(tzinfo=timezone.utc) if row["modificationTime"].tzinfo is None \
                 else row["modificationTime"]
-            return [(k << 40, rel, text, micros(mtime), True)]
+            return [(k << 40, rel, text, micros(mtime), True, None)]
 
         frames.append(raw.rdd.flatMap(text_doc))
     # One union of all the files: unions chained file by file nest as deep as there are files, and Spark
     # overflowed its stack serializing 300 of them.
     rdd = frames[0] if len(frames) == 1 else sc.union(frames)
     df = spark.createDataFrame(rdd, DOC_SCHEMA)
-    return df.select("ord", "id", "text", "date_us", F.col("mtime").cast("boolean"))
+    return df.select("ord", "id", "text", "date_us", F.col("mtime").cast("boolean"), "updated_us")
 
 
 def scan_paths(spark: "SparkSession", sources: Sequence[str], output: str, config: Optional[ScanConfig] = None,

@@ -151,6 +151,20 @@ def test_id_text_and_date_fields(tmp_path):
     assert docs[0].date.isoformat().startswith("1987-02-26T15:01:01")
 
 
+def test_a_record_s_later_update_is_read_beside_its_date(tmp_path):
+    # Only web pages had update times: a JSON record's dateModified was dropped, so --keep newest kept the
+    # copy published last over the one updated last.
+    p = tmp_path / "a.jsonl"
+    rows = [{"id": "a", "text": ARTICLE, "date": "2026-11-30T08:00:00Z", "dateModified": "2026-11-30T15:00:00Z"},
+            {"id": "b", "text": ARTICLE, "published": "2026-11-30T09:00:00Z", "updated": "2026-11-30T09:00:00Z"},
+            {"id": "c", "text": ARTICLE, "updated": "2026-11-30T10:00:00Z"},  # its only date: the date
+            {"id": "d", "text": ARTICLE, "date": "2026-11-30", "modified": "not a date"}]
+    p.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    docs, opts = read([p])
+    got = {d.id: (d.date and d.date.hour, d.updated and d.updated.hour) for d in docs}
+    assert got == {"a": (8, 15), "b": (9, None), "c": (10, None), "d": (0, None)} and not opts.skipped
+
+
 def test_stdin_reads_json_lines():
     stream = io.BytesIO(b'{"id": "a", "text": "one two three"}\n\n{"id": "b", "text": "four five"}\n')
     opts = ReadOptions()

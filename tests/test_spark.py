@@ -378,3 +378,15 @@ def test_the_damaged_gzip_inputs_are_found_without_spark(tmp_path: Path) -> None
     (tmp_path / "plain.jsonl").write_text('{"id": "b", "text": "four five"}\n')
     assert damaged_gzip([str(tmp_path)]) == [str(tmp_path / "cut.jsonl.gz")]
     assert damaged_gzip(["hdfs://namenode/data"]) == []
+
+
+def test_a_record_s_update_time_chooses_the_newest_copy_in_both_engines(spark, tmp_path: Path) -> None:
+    text = (SEEDS / "000_cc67e4122e3a257f.txt").read_text()
+    path = tmp_path / "updated.jsonl"
+    path.write_text(json.dumps({"id": "first", "date": "2026-11-30T09:00:00Z", "text": text}) + "\n"
+                    + json.dumps({"id": "updated", "date": "2026-11-30T08:00:00Z",
+                                  "dateModified": "2026-11-30T15:00:00Z", "text": text + " An update."}) + "\n")
+    config = ScanConfig(keep="newest")
+    _, got = spark_lines(spark, [path], config)
+    assert got == local_lines([path], config)
+    assert json.loads(got["clusters"])["keep"] == "updated"
