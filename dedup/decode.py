@@ -176,6 +176,10 @@ _NAME_AFTER_OFFSET = re.compile(r"([+-]\d{2}:?\d{2})\s*\(?[A-Za-z]{1,5}\)?$")
 def _text_date(text: str) -> Optional[datetime]:
     """:func:`parse_date` of a non-empty string. Remembered: a feed dated by the day repeats a few
     dates in every batch, which then share one object (less to parse, to keep and to pickle)."""
+    if text[1:3].endswith("-") and text[:1].isdigit():  # "26-FEB-1987 ...": no ISO form, read at once
+        dt = _reuters_date(text)
+        if dt is not None:
+            return dt.replace(tzinfo=timezone.utc)
     if text.endswith("Z") and text[-2:-1].isdigit():  # "...:00Z", not the end of a zone's name
         text = text[:-1] + "+00:00"
     # An offset is the time's; a zone's name after it ("-0500 (EST)", "-05:00 EST") only repeats it.
