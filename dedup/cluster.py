@@ -230,7 +230,7 @@ def trusted_clusters(components: Iterable[Sequence[int]], adjacent: Mapping[int,
     def same_text(keep: int, node: int, j: int) -> bool:
         a, b = infos[keep], infos[j]
         if window and None not in (a.date, b.date) and not (a.date_is_mtime or b.date_is_mtime) and abs(
-                (a.date - b.date).total_seconds()) > window * 86400:
+                (a.date - b.date).total_seconds()) >= window * 86400:
             return False  # a report of another day stays out, copy or not
         return similarity(judge.get_set(node), judge.get_set(j))[0] >= COPY_JACCARD
 

@@ -167,7 +167,7 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
             date_detail = (f"{got.days:.2f} days apart" + (" (a correction)" if got.correction else "")
                            + (" (a copy of a long text)" if got.copy else ""))
         window = f"{occasion.window_days:g} day{'' if occasion.window_days == 1 else 's'}"
-        checks.append(Check("dates", got.days, f"<= {window} unless a correction or a copy",
+        checks.append(Check("dates", got.days, f"< {window} unless a correction or a copy",
                             None if got.days is None else "dates" not in got.failed, date_detail))
         fig_detail = (f"only in {docs[lo].id}: {', '.join(only_a[:12]) or '-'}; only in {docs[hi].id}: "
                       f"{', '.join(only_b[:12]) or '-'}")

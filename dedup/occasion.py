@@ -7,7 +7,7 @@ reports from one template share most of their shingles yet are different
 news, so every pair that the shingle rule or the short-text rule accepts is
 also checked on what tells one occasion or subject from another:
 
-* **dates**: two texts published more than ``window_days`` apart are the
+* **dates**: two texts published ``window_days`` or more apart are the
   same report only when one is marked as a correction, or when they are
   essentially a copy of a long text (Jaccard >= ``copy_jaccard`` and at
   least ``copy_words`` words each). A short notice repeated word for word
@@ -94,7 +94,19 @@ _NUMBER_WORD = _number_word_pattern()
 
 # A correction says so near its start: "CORRECTED - ...", "(Corrects ...)",
 # "Correction: ...", "CORRECTION - ...".
-_CORRECTION = re.compile(r"\b(corrected|correction|corrects|correcting)\b", re.IGNORECASE)
+# What marks a correction near a text's start, not the word anywhere: "CORRECTED - ", "(CORRECTED)-",
+# "Correction:", "(Corrects paragraph 3)", "X CORRECTS NET", "An earlier version of this story ...", "This
+# story has been corrected". Not "in correction territory", "Department of Correction", "correcting
+# trade imbalances", nor a headline about correction officers.
+_CORRECTION = re.compile(
+    r"^[^\w\n]*(?:corrected|correcting)\b"
+    r"|^[^\w\n]*corrections?\W{0,2}\s*[-:\u2013\u2014(]"
+    r"|\bcorrects\b"
+    r"|\bcorrections?\s*:"
+    r"|\bearlier version of this\b"
+    r"|\b(?:has|have|had) been corrected\b|\b(?:was|were) corrected (?:on|to|at|in|after|since)\b"
+    r"|\bcorrection (?:appended|added)\b",
+    re.IGNORECASE | re.MULTILINE)
 CORRECTION_SPAN = 200
 
 
@@ -126,8 +138,9 @@ def figures(text: str) -> list[str]:
 def is_correction(text: str) -> bool:
     """Whether a text says near its start that it corrects an earlier version."""
     head = text[:CORRECTION_SPAN]
-    # Most texts do not have the stem at all: one lower() and a substring test rule them out.
-    if "orrect" not in head.lower() and head.isascii():
+    # Most texts have neither the stem nor the phrase: one lower() and two substring tests rule them out.
+    low = head.lower()
+    if "orrect" not in low and "earlier version" not in low and head.isascii():
         return False
     return _CORRECTION.search(head) is not None
 
@@ -361,7 +374,7 @@ class OccasionRule:
     """When nothing says that two similar texts report another occasion or subject.
 
     Args:
-        window_days: dated texts further apart than this are another
+        window_days: dated texts this far apart or further are another
             occasion unless a correction or a copy of a long text; 0 turns
             the date check off.
         figures: minimum figure agreement; 0 turns the figure check off.
@@ -417,7 +430,7 @@ class OccasionRule:
         copy = jaccard >= self.copy_jaccard and min(a.n_words, b.n_words) >= self.copy_words
         if a.date is not None and b.date is not None:
             days = abs((a.date - b.date).total_seconds()) / 86400.0
-            if self.window_days and days > self.window_days and not (correction or copy):
+            if self.window_days and days >= self.window_days and not (correction or copy):
                 failed.append("dates")
         fig = agreement(a.figures, b.figures)
         # An update may change figures while it keeps most of the text, but not a day later:

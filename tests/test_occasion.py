@@ -105,6 +105,19 @@ def test_corrections_say_so_near_the_start():
     assert is_correction("CORRECTED - GAF <GAF> OFFERS 46 DLRS")
     assert is_correction("(Corrects amount in paragraph two)\nThe company said...")
     assert not is_correction("Stocks fell. " + "x " * 200 + "a technical correction in prices")
+    for marked in ("(CORRECTED) - BANPONCE PLACES NOTES", "CORRECTED-NETWORK VIDEO INC 3RD QTR",
+                   "SILVER STATE MINING <SSMC> CORRECTS NET", "Council vote\n\nCorrection: the vote was 5-4.",
+                   "An earlier version of this story gave the wrong date.",
+                   "This story has been corrected to show the final vote."):
+        assert is_correction(marked), marked
+    # The word anywhere in the first lines is not a mark: it waived the date, figure and subject checks, and
+    # three days' market closes ("correction territory") and weekly jail counts were one story each.
+    for unmarked in ("Stocks fell as the Nasdaq Composite remained in correction territory on Monday.",
+                     "The Lakeshore County Department of Correction said the jail held 412 people.",
+                     "UK EQUITIES SEEN DUE FOR DOWNWARD CORRECTION",
+                     "Correction officers rally for higher pay at the state prison",
+                     "The effect of rate movements in correcting international trade imbalances"):
+        assert not is_correction(unmarked), unmarked
 
 
 def test_agreement_counts_the_smaller_set():
@@ -130,6 +143,8 @@ def test_date_window_rejects_another_day_unless_a_correction_or_a_long_copy():
     rule, w = OccasionRule(), weights_for(1000, COMMON)
     same_day = rule.check(ev(date=T0), ev(date=T0 + 0.3 * DAY), 0.6, 0.8, w)
     assert same_day.passed and abs(same_day.days - 0.3) < 1e-9
+    # A daily item published at the same hour is exactly a day apart: another day's item (it passed).
+    assert rule.check(ev(date=T0), ev(date=T0 + DAY), 0.6, 0.8, w).failed == ("dates",)
     later = rule.check(ev(date=T0), ev(date=T0 + 3 * DAY), 1.0, 1.0, w)
     assert later.failed == ("dates",)  # a 40-word notice repeated word for word is the next notice
     assert rule.check(ev(date=T0), ev(date=T0 + 3 * DAY, correction=True), 0.4, 0.6, w).passed
