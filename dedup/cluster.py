@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, AbstractSet, Any, Callable, Iterable, Mapping,
 
 from .config import KEEP_POLICIES, KeepPolicy
 from .errors import ConfigError
+from .occasion import another_day
 from .verify import Pair, similarity
 
 if TYPE_CHECKING:
@@ -229,8 +230,8 @@ def trusted_clusters(components: Iterable[Sequence[int]], adjacent: Mapping[int,
 
     def same_text(keep: int, node: int, j: int) -> bool:
         a, b = infos[keep], infos[j]
-        if window and None not in (a.date, b.date) and not (a.date_is_mtime or b.date_is_mtime) and abs(
-                (a.date - b.date).total_seconds()) >= window * 86400:
+        if window and None not in (a.date, b.date) and not (a.date_is_mtime or b.date_is_mtime) and another_day(
+                a.date, b.date, window):  # type: ignore[arg-type]
             return False  # a report of another day stays out, copy or not
         return similarity(judge.get_set(node), judge.get_set(j))[0] >= COPY_JACCARD
 

@@ -13,7 +13,7 @@ import numpy as np
 from .candidates import scan_candidate_pairs
 from .config import ScanConfig
 from .io import Document
-from .occasion import Evidence
+from .occasion import MIN_OTHER_DOCS, Evidence
 from .pages import prepare_pages
 from .pipeline import BATCH, DocInfo, hash_batch, page_titles, scan_documents
 from .spool import stack_signatures
@@ -187,7 +187,9 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
                             f" (waived: one text is found almost whole in the other, containment >= "
                             f"{occasion.same_subject_containment:g}") + ")"
         if got.subject is None:
-            subj_detail = "does not apply: fewer than 50 other documents to tell rare words from common ones"
+            subj_detail = "does not apply: no first line to weigh"
+        elif word_df.docs - 2 < MIN_OTHER_DOCS:
+            subj_detail += f" (fewer than {MIN_OTHER_DOCS} other documents: every word weighs alike)"
         checks.append(Check("subject", got.subject, f"<= {occasion.subject:g}",
                             None if got.subject is None else "subject" not in got.failed, subj_detail))
         near = accepted and got.passed

@@ -32,8 +32,9 @@ also checked on what tells one occasion or subject from another:
   Another company's, bank's, market's or person's name is rare, so a
   template filled in for someone else fails; a flash and its story, or a
   longer version under the same headline, do not. Rarity is counted over
-  the collection, so the check needs one: with fewer than 50 other
-  documents it does not apply. A correction may fix a name, so a text
+  the collection: with fewer than 50 other documents every word weighs
+  alike (two pages of one small site that share a promo block are still
+  told apart by their headlines). A correction may fix a name, so a text
   marked as a correction is not held to it, nor is a text found almost
   whole in the other (shingle containment at least
   ``same_subject_containment``), republished under another headline.
@@ -430,7 +431,7 @@ class OccasionRule:
         copy = jaccard >= self.copy_jaccard and min(a.n_words, b.n_words) >= self.copy_words
         if a.date is not None and b.date is not None:
             days = abs((a.date - b.date).total_seconds()) / 86400.0
-            if self.window_days and days >= self.window_days and not (correction or copy):
+            if self.window_days and another_day(a.date, b.date, self.window_days) and not (correction or copy):
                 failed.append("dates")
         fig = agreement(a.figures, b.figures)
         # An update may change figures while it keeps most of the text, but not a day later:
@@ -451,8 +452,18 @@ class OccasionRule:
         return OccasionResult(days, fig, subject, correction, copy, tuple(failed))
 
 
+def another_day(a: datetime, b: datetime, window_days: float) -> bool:
+    """Whether two publication dates are ``window_days`` or more apart: another day's report. Exactly
+    that far apart counts (a daily item published at the same hour each day), unless both dates are at
+    midnight, as a date without a time is read: two such dates a day apart may be one story's versions."""
+    seconds = abs((a - b).total_seconds())
+    if seconds != window_days * 86400.0:
+        return seconds > window_days * 86400.0
+    return not all(d.hour == d.minute == d.second == d.microsecond == 0 for d in (a, b))
+
+
 #: Fewest documents, besides the two compared, from which word rarity is
-#: estimated; in a smaller collection the subject check does not apply.
+#: estimated; in a smaller collection every word of a first line weighs alike.
 MIN_OTHER_DOCS = 50
 
 
@@ -483,7 +494,8 @@ class WordWeights:
 
     def missing(self, part: np.ndarray, other: np.ndarray, counted: int = 2) -> Optional[float]:
         """Weighted share of the words of ``part`` (a subset of one text's words) missing from ``other``;
-        None when the collection is too small to tell rare words (see :data:`MIN_OTHER_DOCS`).
+        the plain share when the collection is too small to tell rare words (see :data:`MIN_OTHER_DOCS`),
+        None for an empty ``part`` there.
 
         Args:
             part: sorted distinct uint32 word hashes (one text's first line).
@@ -493,11 +505,12 @@ class WordWeights:
                 indexed text is counted and the queried one is not).
         """
         others = self.docs - counted
-        if others < MIN_OTHER_DOCS:
-            return None
         if not len(part):
-            return 0.0
+            return 0.0 if others >= MIN_OTHER_DOCS else None
         inside = found_in(part, other)
+        if others < MIN_OTHER_DOCS:
+            # Too few documents to tell rare words: every word weighs alike.
+            return float((~inside).mean())
         df = np.asarray(self.frequency(part), dtype=np.float64)
         if counted == 2:
             df -= 1.0 + inside  # the text itself, and the other where it has the word

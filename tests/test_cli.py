@@ -90,7 +90,7 @@ def test_pairs(seeds):
     r = run("scan", seeds, "--pairs", "-f", "jsonl")
     assert [json.loads(x) for x in r.stdout.splitlines()] == [
         {"a": A, "b": B, "jaccard": 0.4477, "containment_a_in_b": 0.7331, "containment_b_in_a": 0.5349,
-         "rule": "shingles", "checks": {"days": None, "figures": 1.0, "subject": None, "correction": False}}]
+         "rule": "shingles", "checks": {"days": None, "figures": 1.0, "subject": 0.1429, "correction": False}}]
     r = run("scan", seeds, "--pairs")
     lines = r.stdout.splitlines()
     # Both containments say which way they go, and the rule that accepted the pair is named.

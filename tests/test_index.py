@@ -64,7 +64,7 @@ def test_cli_add_query_info_on_seeds(tmp_path: Path) -> None:
     assert [[m["jaccard"] for m in rec["matches"]] for rec in lines] == [[], [0.4477], [], [], []]
     assert lines[1]["matches"][0] == {"id": str(SEEDS / S0), "source": str(SEEDS / S0), "jaccard": 0.4477,
                                       "query_in_match": 0.5349, "match_in_query": 0.7331,
-                                      "checks": {"days": None, "figures": 1.0, "subject": None,
+                                      "checks": {"days": None, "figures": 1.0, "subject": 0.1429,
                                                  "correction": False}}
     r = run_cli("index", "info", db)
     assert r.exit_code == 0, r.output
