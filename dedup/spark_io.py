@@ -99,6 +99,11 @@ def list_inputs(spark: "SparkSession", sources: Sequence[str]) -> list[tuple[str
         kind = suffix(name)
         if in_folder and kind not in SUFFIXES:
             return False
+        if name.startswith(("_", ".")):
+            # Hadoop's readers pass over such a file, named or not: it would be left out without a word.
+            raise InputError(f"{name}: Spark's file readers pass over a file whose name starts with '_' or '.'; "
+                             "rename it to scan it with Spark (or scan with dedup scan)", name)
+        return True
         if kind in UNREAD:
             raise InputError(f"{name}: the Spark engine reads JSON lines, Parquet and text files, not {kind} "
                              "(convert it to JSON lines, or scan it with dedup scan)", name)
@@ -199,7 +204,7 @@ def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFie
     """
     from pyspark.sql import functions as F
 
-    from .io import decode
+    from .io import MAX_DOCUMENT_BYTES, decode
 
     files = list_inputs(spark, sources)
     if not files:
@@ -210,6 +215,10 @@ def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFie
     for k, (uri, rel) in enumerate(files):
         name = uri.lower()
         base = k << 40
+        if not is_uri(uri) and not os.path.isfile(uri):  # a broken link: the local reader notes it and reads on
+            if dropped is not None:
+                dropped.add(1)
+            continue
         if name.endswith((".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")):
             lines = sc.textFile(hadoop_literal(uri)).zipWithIndex()
 
@@ -218,8 +227,11 @@ def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFie
                 if not line.strip():
                     return []
                 try:
-                    rec = json.loads(line)
-                except ValueError:
+                    # As the local reader: a line over the document limit, or nested too deep, is left out.
+                    rec = None if len(line) > MAX_DOCUMENT_BYTES or (
+                        len(line) * 4 > MAX_DOCUMENT_BYTES
+                        and len(line.encode("utf-8", "surrogatepass")) > MAX_DOCUMENT_BYTES) else json.loads(line)
+                except (ValueError, RecursionError):
                     rec = None
                 got = record_document(rec, rel, number + 1, fields)
                 if got is None and dropped is not None:
@@ -228,11 +240,26 @@ def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFie
 
             frames.append(lines.flatMap(parse))
         elif name.endswith(".parquet"):
-            table = spark.read.parquet(hadoop_literal(uri))
+            from pyspark.errors import PySparkException
 
-            def parse_row(item: tuple[Any, int], rel: str = rel, base: int = base) -> list[tuple]:
+            try:
+                table = spark.read.parquet(hadoop_literal(uri))
+            except PySparkException as exc:  # a column of a type Spark has not (FLOAT16, TIME, nanoseconds)
+                cause = " ".join(str(exc).split())[:200]
+                raise InputError(f"{uri}: Spark cannot read this Parquet file ({cause}); convert it, or scan it "
+                                 "with dedup scan", uri) from exc
+            # Spark hands a timestamp column's values over as local times without a zone (a column without
+            # a zone, as written: the local reader takes those as UTC).
+            local = frozenset(f.name for f in table.schema.fields if type(f.dataType).__name__ == "TimestampType")
+
+            def parse_row(item: tuple[Any, int], rel: str = rel, base: int = base,
+                          local: frozenset = local) -> list[tuple]:
                 row, number = item
-                got = record_document(row.asDict(recursive=True), rel, number + 1, fields)
+                rec = row.asDict(recursive=True)
+                for name in local & rec.keys():
+                    if rec[name] is not None:
+                        rec[name] = rec[name].astimezone(timezone.utc)
+                got = record_document(rec, rel, number + 1, fields)
                 if got is None and dropped is not None:
                     dropped.add(1)
                 return [] if got is None else [(base + number + 1, got[0], got[1], got[2], False, got[3])]
@@ -263,13 +290,14 @@ def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFie
                 if dropped is not None:
                     dropped.add(1)
                 return []
-            mtime = row["modificationTime"].replace(tzinfo=timezone.utc) if row["modificationTime"].tzinfo is None \
-                else row["modificationTime"]
+            mtime = row["modificationTime"].astimezone(timezone.utc)  # a local time without a zone, from Spark
             return [(k << 40, rel, text, micros(mtime), True, None)]
 
         frames.append(raw.rdd.flatMap(text_doc))
     # One union of all the files: unions chained file by file nest as deep as there are files, and Spark
     # overflowed its stack serializing 300 of them.
+    if not frames:
+        raise InputError(f"no readable input files in {', '.join(sources)} (broken links?)", sources[0])
     rdd = frames[0] if len(frames) == 1 else sc.union(frames)
     df = spark.createDataFrame(rdd, DOC_SCHEMA)
     return df.select("ord", "id", "text", "date_us", F.col("mtime").cast("boolean"), "updated_us")
@@ -311,7 +339,7 @@ def scan_paths(spark: "SparkSession", sources: Sequence[str], output: str, confi
             raise DedupError(f"the Spark job failed ({cause}): {shown} {'is' if len(damaged) == 1 else 'are'} "
                              f"damaged or cut short (gzip -t tells); repair or leave out what is and run again, "
                              f"after removing {output} if it was left", damaged[0]) from exc
-        raise DedupError(f"the Spark job failed ({cause}); check the inputs (gzip -t tests a .gz "
+        raise DedupError(f"the Spark job failed ({cause}); check the inputs (a damaged .gz or .parquet file?) "
                          f"file) and run again, after removing {output} if it was left", output) from exc
     return n
 

@@ -390,3 +390,57 @@ def test_a_record_s_update_time_chooses_the_newest_copy_in_both_engines(spark, t
     _, got = spark_lines(spark, [path], config)
     assert got == local_lines([path], config)
     assert json.loads(got["clusters"])["keep"] == "updated"
+
+
+def test_spark_reads_what_the_local_scan_reads_away_from_utc(tmp_path: Path) -> None:
+    # Under TZ=America/New_York a Parquet timestamp and a text file's time were read hours off (another copy
+    # kept, other days in --pairs); a line nested too deep was a Python traceback, and a broken link in a
+    # folder a Java one; a file named _x.jsonl was left out without a word (Hadoop passes over such names).
+    import datetime as dt
+    import os
+    import subprocess
+    import sys
+
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("Java is not installed: Spark needs Java 17 or later")
+    text = (SEEDS / "000_cc67e4122e3a257f.txt").read_text()
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "a.jsonl").write_text(json.dumps({"id": "j1", "date": "2026-11-30T12:00:00Z", "text": text}) + "\n"
+                                  + '{"id": "deep", "n": ' + "[" * 3000 + "]" * 3000 + "}\n")
+    stamp = dt.datetime(2026, 11, 30, 14, 0, tzinfo=dt.timezone.utc)
+    dates = pa.array([stamp], pa.timestamp("us", "UTC"))
+    pq.write_table(pa.table({"id": ["p1"], "text": [text + " More."], "date": dates}), tree / "b.parquet")
+    (tree / "broken.txt").symlink_to(tmp_path / "nowhere.txt")
+    env = dict(os.environ, TZ="America/New_York")
+    for pairs in ([], ["--pairs"]):
+        out = tmp_path / f"out{len(pairs)}"
+        done = subprocess.run([sys.executable, "-m", "dedup", "spark", "scan", str(tree), "-o", str(out), "--keep",
+                               "newest", *pairs], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+        assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+        got = "".join(p.read_text() for p in sorted(out.glob("part-*")))
+        local = subprocess.run([sys.executable, "-m", "dedup", "scan", str(tree), "-f", "jsonl", "--keep", "newest",
+                                *pairs], capture_output=True, text=True, env=env, cwd=tmp_path)
+        assert got == local.stdout and got, (got, local.stdout)
+    assert json.loads(got)["checks"]["days"] == pytest.approx(2 / 24, abs=1e-3)
+    (tree / "_x.jsonl").write_text(json.dumps({"id": "x", "text": text}) + "\n")
+    done = subprocess.run([sys.executable, "-m", "dedup", "spark", "scan", str(tree), "-o", str(tmp_path / "o3")],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+    assert done.returncode == 1 and done.stderr.splitlines()[-1] == (
+        "Error: _x.jsonl: Spark's file readers pass over a file whose name starts with '_' or '.'; rename it to scan "
+        "it with Spark (or scan with dedup scan)"), done.stderr[-1000:]
+
+
+def test_a_parquet_file_spark_cannot_type_is_one_line_naming_it(spark, tmp_path: Path) -> None:
+    # pandas writes nanosecond timestamps, which Spark refuses: a Python traceback of Spark's before.
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "n.parquet"
+    pq.write_table(pa.table({"id": ["a"], "text": ["one two three"], "date": pa.array([0], pa.timestamp("ns"))}), path)
+    got = CliRunner().invoke(cli, ["spark", "scan", str(path), "-o", str(tmp_path / "out")])
+    assert got.exit_code == 1 and got.output.startswith(f"Error: {path}: Spark cannot read this Parquet file (")
+    assert got.output.count("\n") == 1 and got.output.rstrip().endswith("convert it, or scan it with dedup scan")
