@@ -103,7 +103,6 @@ def list_inputs(spark: "SparkSession", sources: Sequence[str]) -> list[tuple[str
             # Hadoop's readers pass over such a file, named or not: it would be left out without a word.
             raise InputError(f"{name}: Spark's file readers pass over a file whose name starts with '_' or '.'; "
                              "rename it to scan it with Spark (or scan with dedup scan)", name)
-        return True
         if kind in UNREAD:
             raise InputError(f"{name}: the Spark engine reads JSON lines, Parquet and text files, not {kind} "
                              "(convert it to JSON lines, or scan it with dedup scan)", name)
@@ -220,7 +219,11 @@ def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFie
                 dropped.add(1)
             continue
         if name.endswith((".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")):
-            lines = sc.textFile(hadoop_literal(uri)).zipWithIndex()
+            # Lines end at line feeds only, as the local reader's do (textFile ends one at a lone carriage
+            # return too, which JSON allows between tokens); a CRLF line keeps its CR, whitespace to JSON.
+            lines = sc.newAPIHadoopFile(hadoop_literal(uri), "org.apache.hadoop.mapreduce.lib.input.TextInputFormat",
+                                        "org.apache.hadoop.io.LongWritable", "org.apache.hadoop.io.Text",
+                                        conf={"textinputformat.record.delimiter": "\n"}).values().zipWithIndex()
 
             def parse(item: tuple[str, int], rel: str = rel, base: int = base) -> list[tuple]:
                 line, number = item

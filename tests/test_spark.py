@@ -444,3 +444,14 @@ def test_a_parquet_file_spark_cannot_type_is_one_line_naming_it(spark, tmp_path:
     got = CliRunner().invoke(cli, ["spark", "scan", str(path), "-o", str(tmp_path / "out")])
     assert got.exit_code == 1 and got.output.startswith(f"Error: {path}: Spark cannot read this Parquet file (")
     assert got.output.count("\n") == 1 and got.output.rstrip().endswith("convert it, or scan it with dedup scan")
+
+
+def test_a_lone_carriage_return_inside_a_json_line_does_not_end_it(spark, tmp_path: Path) -> None:
+    # Spark's textFile ended a line there too, and the record, valid JSON, was left out in two halves.
+    text = (SEEDS / "000_cc67e4122e3a257f.txt").read_text()
+    path = tmp_path / "cr.jsonl"
+    with open(path, "w", newline="") as fh:
+        fh.write('{"id": "p",\r"text": ' + json.dumps(text) + "}\n" + json.dumps({"id": "q", "text": text + " x"})
+                 + "\r\n")
+    _, got = spark_lines(spark, [path], ScanConfig())
+    assert got == local_lines([path], ScanConfig()) and '"p"' in got["clusters"]
