@@ -56,7 +56,7 @@ class ScanConfig:
         occasion: check every accepted pair for evidence of another
             occasion or subject (:mod:`dedup.occasion`); False turns the
             check off.
-        date_window: days apart from which on dated texts are another
+        date_window: days apart at which dated texts are another
             occasion (unless a correction or a copy of a long text); 0
             turns the date check off.
         figures: minimum share of the figures of the text with fewer of

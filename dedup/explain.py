@@ -164,8 +164,10 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
         if got.days is None:
             date_detail = "a date is unknown (a file's modification time does not count)"
         else:
+            exempt = "dates" not in got.failed and got.days >= occasion.window_days and not (got.correction or got.copy)
             date_detail = (f"{got.days:.2f} days apart" + (" (a correction)" if got.correction else "")
-                           + (" (a copy of a long text)" if got.copy else ""))
+                           + (" (a copy of a long text)" if got.copy else "")
+                           + (" (dates without a time: the same day's versions may be a day apart)" if exempt else ""))
         window = f"{occasion.window_days:g} day{'' if occasion.window_days == 1 else 's'}"
         checks.append(Check("dates", got.days, f"< {window} unless a correction or a copy",
                             None if got.days is None else "dates" not in got.failed, date_detail))

@@ -93,20 +93,22 @@ def _number_word_pattern() -> re.Pattern[str]:
 
 _NUMBER_WORD = _number_word_pattern()
 
-# A correction says so near its start: "CORRECTED - ...", "(Corrects ...)",
-# "Correction: ...", "CORRECTION - ...".
-# What marks a correction near a text's start, not the word anywhere: "CORRECTED - ", "(CORRECTED)-",
-# "Correction:", "(Corrects paragraph 3)", "X CORRECTS NET", "An earlier version of this story ...", "This
-# story has been corrected". Not "in correction territory", "Department of Correction", "correcting
-# trade imbalances", nor a headline about correction officers.
+# What marks a correction near a text's start, not the word anywhere: not "in correction territory",
+# "Market correction: ...", "Department of Corrections", "Nasdaq corrects 10%", "correcting trade
+# imbalances", "He has been corrected by the judge", nor a headline about correction officers.
 _CORRECTION = re.compile(
-    r"^[^\w\n]*(?:corrected|correcting)\b"
-    r"|^[^\w\n]*corrections?\W{0,2}\s*[-:\u2013\u2014(]"
-    r"|\bcorrects\b"
-    r"|\bcorrections?\s*:"
-    r"|\bearlier version of this\b"
-    r"|\b(?:has|have|had) been corrected\b|\b(?:was|were) corrected (?:on|to|at|in|after|since)\b"
-    r"|\bcorrection (?:appended|added)\b",
+    # A line that starts with the mark, after a wire's slugs: "CORRECTED - ", "(CORRECTED)-",
+    # "REFILE-CORRECTED-", "UPDATE 2-CORRECTED-", "Correction: ...", "CORRECTION" alone.
+    r"^[^\w\n]*(?:(?:refile|update\s*\d*|rpt|repeat)\s*[-:\u2013\u2014]\s*)*\(?\s*correct(?:ed|ions?)\s*\)?"
+    r"(?=\s*(?:[-:\u2013\u2014(]|$))"
+    # "(Corrects paragraph 3)", "(Correcting ...)", "(corrected)", a line starting "Corrects ..."
+    r"|\(\s*correct(?:s|ing|ed)\b|^[^\w\n]*corrects\b"
+    # A note saying so: "An earlier version of this story ...", "This story has been corrected",
+    # "Editor's note: this article was updated and corrected", "We corrected this story", "Correction appended"
+    r"|\bearlier version of this (?:story|article|report|post|item)\b"
+    r"|\b(?:story|article|report|post|item|version|this)\s+(?:has\s+been|had\s+been|was|is)\s+"
+    r"(?:updated\s+and\s+)?corrected\b"
+    r"|\bwe\s+(?:have\s+)?corrected\b|\bcorrection (?:appended|added)\b",
     re.IGNORECASE | re.MULTILINE)
 CORRECTION_SPAN = 200
 
@@ -455,11 +457,18 @@ class OccasionRule:
 def another_day(a: datetime, b: datetime, window_days: float) -> bool:
     """Whether two publication dates are ``window_days`` or more apart: another day's report. Exactly
     that far apart counts (a daily item published at the same hour each day), unless both dates are at
-    midnight, as a date without a time is read: two such dates a day apart may be one story's versions."""
+    midnight UTC, as a date without a time is read (:func:`dateless`): two such dates a day apart may be
+    one story's versions."""
     seconds = abs((a - b).total_seconds())
     if seconds != window_days * 86400.0:
         return seconds > window_days * 86400.0
-    return not all(d.hour == d.minute == d.second == d.microsecond == 0 for d in (a, b))
+    return not (dateless(a) and dateless(b))
+
+
+def dateless(d: datetime) -> bool:
+    """Whether a date is midnight UTC, as a date given without a time is read (so taken for one)."""
+    d = d.astimezone(timezone.utc) if d.tzinfo is not None else d
+    return d.hour == d.minute == d.second == d.microsecond == 0
 
 
 #: Fewest documents, besides the two compared, from which word rarity is

@@ -343,7 +343,7 @@ def scan_paths(spark: "SparkSession", sources: Sequence[str], output: str, confi
                              f"damaged or cut short (gzip -t tells); repair or leave out what is and run again, "
                              f"after removing {output} if it was left", damaged[0]) from exc
         raise DedupError(f"the Spark job failed ({cause}); check the inputs (a damaged .gz or .parquet file?) "
-                         f"file) and run again, after removing {output} if it was left", output) from exc
+                         f"and run again, after removing {output} if it was left", output) from exc
     return n
 
 

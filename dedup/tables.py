@@ -70,13 +70,14 @@ def csv_records(stream: IO[bytes], path: str, delimiter: str, encoding: Optional
                     unbalanced, lines.quoted = lines.quoted, False
                     raw, lines.raw = lines.raw, []
                     if row:
-                        if unbalanced and any("\n" in f or "\r" in f for f in row) and _misquoted(raw, delimiter):
+                        if unbalanced and (lines.ended or any("\n" in f or "\r" in f for f in row)) \
+                                and _misquoted(raw, delimiter):
                             # A quote opened and not closed where its field ends: the reader read the lines
                             # after it into the field, to a quote that closed it or to the end of the file.
                             after = lines.number - start
-                            skip(path, f"a quote in this record is misplaced or not closed, so the next {after:,} "
-                                       f"line{'s were' if after != 1 else ' was'} read into it; fix the quoting",
-                                 start)
+                            skip(path, "a quote in this record is misplaced or not closed, so " + (
+                                f"the next {after:,} line{'s were' if after != 1 else ' was'} read into it"
+                                if after else "it runs to the end of the file") + "; fix the quoting", start)
                         elif len(row) > len(names):
                             skip(path, f"row has {len(row)} fields but the header has {len(names)} "
                                        "(quote fields that hold the delimiter)", start)
@@ -126,6 +127,7 @@ class _Lines:
         self.text, self.number, self.quoted = text, 0, False
         self._readline = text.readline
         self.raw: list[str] = []  # the lines of the record being read
+        self.ended = False  # the end of the text was reached
 
     def __iter__(self) -> "_Lines":
         return self
@@ -133,6 +135,7 @@ class _Lines:
     def __next__(self) -> str:
         line = self._readline()
         if not line:
+            self.ended = True
             raise StopIteration
         self.number += 1
         if line.count('"') & 1:

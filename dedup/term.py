@@ -77,7 +77,10 @@ def encoded(text: str, encoding: str = "utf-8") -> bytes:
     """``text`` as bytes to write: lone surrogates turned back into the bytes they stand for (a file
     name that is not valid UTF-8); what cannot be written so (a lone surrogate a JSON ``\\ud800``
     escape made, a character the encoding lacks) as a ``\\uNNNN``-style escape, that character only."""
-    return text.encode(encoding, "dedup.bytes_or_escapes")
+    try:
+        return text.encode(encoding, "dedup.bytes_or_escapes")
+    except UnicodeEncodeError:  # an encoding that takes no bytes from the handler (UTF-16, UTF-32)
+        return text.encode(encoding, "backslashreplace")
 
 
 class OutputClosed(Exception):

@@ -738,6 +738,9 @@ def test_lone_surrogates_from_json_escapes_are_written_to_files_as_escapes(tmp_p
     out = tmp_path / "mixed.csv"
     assert run("scan", folder, "-q", "-f", "csv", "-o", out).exit_code == 0
     assert b"bad\xff.txt" in out.read_bytes() and b"x\\ud800y" in out.read_bytes()
+    # To a UTF-16 standard output, which takes no raw bytes: escapes (a traceback after the change above).
+    r = dedup_proc("scan", folder, "-q", "-f", "csv", env={**os.environ, "PYTHONIOENCODING": "utf-16-le"})
+    assert r.returncode == 0 and "bad\\udcff.txt" in r.stdout.decode("utf-16-le"), r.stderr
 
 
 def test_csv_output_quotes_an_id_holding_a_carriage_return(tmp_path):

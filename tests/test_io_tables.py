@@ -113,6 +113,16 @@ def test_a_csv_quote_never_closed_is_a_note_not_a_record_holding_the_rest_of_the
                     '3,more\n4,fine\n', encoding="utf-8")
     docs, opts = read([path])
     assert [d.id for d in docs] == ["1"] and "the next 2 lines were read into it" in str(opts.skipped[0])
+    # A quote opened on the last line and never closed (accepted as it was); a field over the last two lines,
+    # closed, with no line feed at the end, is fine.
+    path.write_text('id,text\n1,"The council approved the budget"\n2,fine\n3,"three never closed', encoding="utf-8")
+    docs, opts = read([path])
+    assert [d.id for d in docs] == ["1", "2"] and [str(s) for s in opts.skipped] == [
+        f"{path}:4: a quote in this record is misplaced or not closed, so it runs to the end of the file; fix the "
+        "quoting"]
+    path.write_text('id,text\n1,"a\nb"', encoding="utf-8")
+    docs, opts = read([path])
+    assert [d.text for d in docs] == ["a\nb"] and not opts.skipped
     # A quoted field over several lines, closed, is one field as before, after a stray quote too.
     fine = tmp_path / "fine.csv"
     fine.write_text('id,text\n1,"two\nlines"\n2,"one ""quoted"" word"\n3,a 5" pipe\n4,"three\nmore\nlines"\n',

@@ -106,9 +106,13 @@ def test_corrections_say_so_near_the_start():
     assert is_correction("(Corrects amount in paragraph two)\nThe company said...")
     assert not is_correction("Stocks fell. " + "x " * 200 + "a technical correction in prices")
     for marked in ("(CORRECTED) - BANPONCE PLACES NOTES", "CORRECTED-NETWORK VIDEO INC 3RD QTR",
-                   "SILVER STATE MINING <SSMC> CORRECTS NET", "Council vote\n\nCorrection: the vote was 5-4.",
+                   "REFILE-CORRECTED-ACME BUYS WIDGET", "UPDATE 2-CORRECTED-ACME BUYS WIDGET",
+                   "MEDIA GENERAL UPS DIV (CORRECTS TO SHOW RAISE IN ANNUAL DIV)", "Acme buys Widget (corrected)",
+                   "Council vote\n\nCorrection: the vote was 5-4.", "Council vote\nCORRECTION\nThe vote was 5-4.",
+                   "CORRECTIONS: A story on Monday misstated the vote.",
                    "An earlier version of this story gave the wrong date.",
-                   "This story has been corrected to show the final vote."):
+                   "This story has been corrected to show the final vote.", "We corrected this story to fix a name.",
+                   "Editor's note: this story was updated and corrected."):
         assert is_correction(marked), marked
     # The word anywhere in the first lines is not a mark: it waived the date, figure and subject checks, and
     # three days' market closes ("correction territory") and weekly jail counts were one story each.
@@ -116,7 +120,10 @@ def test_corrections_say_so_near_the_start():
                      "The Lakeshore County Department of Correction said the jail held 412 people.",
                      "UK EQUITIES SEEN DUE FOR DOWNWARD CORRECTION",
                      "Correction officers rally for higher pay at the state prison",
-                     "The effect of rate movements in correcting international trade imbalances"):
+                     "The effect of rate movements in correcting international trade imbalances",
+                     "Market correction: Nasdaq extends slide", "Department of Corrections: inmate count 412",
+                     "Nasdaq corrects 10% from its peak", "Correcting course: Fed signals pause",
+                     "He has been corrected by the judge twice", "The earlier version of this phone had a notch"):
         assert not is_correction(unmarked), unmarked
 
 
@@ -143,8 +150,13 @@ def test_date_window_rejects_another_day_unless_a_correction_or_a_long_copy():
     rule, w = OccasionRule(), weights_for(1000, COMMON)
     same_day = rule.check(ev(date=T0), ev(date=T0 + 0.3 * DAY), 0.6, 0.8, w)
     assert same_day.passed and abs(same_day.days - 0.3) < 1e-9
-    # A daily item published at the same hour is exactly a day apart: another day's item (it passed).
+    # A daily item published at the same hour is exactly a day apart: another day's item (it passed); two
+    # dates without a time (midnight UTC, as they are read) a day apart may be one story's versions.
     assert rule.check(ev(date=T0), ev(date=T0 + DAY), 0.6, 0.8, w).failed == ("dates",)
+    day = datetime(2026, 11, 30, tzinfo=timezone.utc)
+    assert rule.check(ev(date=day), ev(date=day + DAY), 0.6, 0.8, w).passed
+    local_midnight = datetime(2026, 11, 30, tzinfo=timezone(timedelta(hours=-5)))  # 05:00 UTC: a time given
+    assert rule.check(ev(date=local_midnight), ev(date=local_midnight + DAY), 0.6, 0.8, w).failed == ("dates",)
     later = rule.check(ev(date=T0), ev(date=T0 + 3 * DAY), 1.0, 1.0, w)
     assert later.failed == ("dates",)  # a 40-word notice repeated word for word is the next notice
     assert rule.check(ev(date=T0), ev(date=T0 + 3 * DAY, correction=True), 0.4, 0.6, w).passed
