@@ -203,6 +203,7 @@ def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFie
     """
     from pyspark.sql import functions as F
 
+    from .decode import looks_binary
     from .io import MAX_DOCUMENT_BYTES, decode
 
     files = list_inputs(spark, sources)
@@ -286,7 +287,7 @@ def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFie
             try:
                 if key.lower().endswith(".gz"):  # a .txt.gz, as the local reader reads it
                     data = gzip.decompress(data)
-                text = "" if b"\x00" in data[:8000] else decode(data, encoding)
+                text = "" if looks_binary(data, encoding) else decode(data, encoding)  # as the local reader
             except (OSError, EOFError, zlib.error, InputError):
                 text = ""
             if not text.strip():

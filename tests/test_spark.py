@@ -455,3 +455,12 @@ def test_a_lone_carriage_return_inside_a_json_line_does_not_end_it(spark, tmp_pa
                  + "\r\n")
     _, got = spark_lines(spark, [path], ScanConfig())
     assert got == local_lines([path], ScanConfig()) and '"p"' in got["clusters"]
+
+
+def test_a_utf16_text_file_with_its_mark_is_read_as_the_local_scan_reads_it(spark, tmp_path: Path) -> None:
+    # Its NULs made it binary to the Spark reader, and it was left out (no document read, exit 1).
+    a, b = sorted(p.name for p in SEEDS.glob("*.txt"))[:2]
+    (tmp_path / "a.txt").write_bytes((SEEDS / a).read_text().encode("utf-16"))
+    shutil.copy(SEEDS / b, tmp_path / "b.txt")
+    _, got = spark_lines(spark, [tmp_path], ScanConfig())
+    assert got == local_lines([tmp_path], ScanConfig()) and "a.txt" in got["clusters"]
