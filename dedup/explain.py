@@ -167,7 +167,7 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
             exempt = "dates" not in got.failed and got.days >= occasion.window_days and not (got.correction or got.copy)
             date_detail = (f"{got.days:.2f} days apart" + (" (a correction)" if got.correction else "")
                            + (" (a copy of a long text)" if got.copy else "")
-                           + (" (dates without a time: the same day's versions may be a day apart)" if exempt else ""))
+                           + (" (a date without a time stands for its whole day)" if exempt else ""))
         window = f"{occasion.window_days:g} day{'' if occasion.window_days == 1 else 's'}"
         checks.append(Check("dates", got.days, f"< {window} unless a correction or a copy",
                             None if got.days is None else "dates" not in got.failed, date_detail))

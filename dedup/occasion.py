@@ -455,14 +455,14 @@ class OccasionRule:
 
 
 def another_day(a: datetime, b: datetime, window_days: float) -> bool:
-    """Whether two publication dates are ``window_days`` or more apart: another day's report. Exactly
-    that far apart counts (a daily item published at the same hour each day), unless both dates are at
-    midnight UTC, as a date without a time is read (:func:`dateless`): two such dates a day apart may be
-    one story's versions."""
-    seconds = abs((a - b).total_seconds())
-    if seconds != window_days * 86400.0:
-        return seconds > window_days * 86400.0
-    return not (dateless(a) and dateless(b))
+    """Whether two publication dates are ``window_days`` or more apart: another day's report (exactly that
+    far apart counts: a daily item published at the same hour each day). A date without a time
+    (:func:`dateless`) stands for its whole day, so the distance from the earlier one runs from its day's
+    end: a print copy dated only "March 3" is hours, not a day, from the story published at 22:40 that day,
+    and two such dates a day apart may be one story's versions."""
+    early, late = (a, b) if a <= b else (b, a)
+    seconds = (late - early).total_seconds() - (86400.0 if dateless(early) else 0.0)
+    return seconds >= window_days * 86400.0
 
 
 def dateless(d: datetime) -> bool:

@@ -157,6 +157,12 @@ def test_date_window_rejects_another_day_unless_a_correction_or_a_long_copy():
     assert rule.check(ev(date=day), ev(date=day + DAY), 0.6, 0.8, w).passed
     local_midnight = datetime(2026, 11, 30, tzinfo=timezone(timedelta(hours=-5)))  # 05:00 UTC: a time given
     assert rule.check(ev(date=local_midnight), ev(date=local_midnight + DAY), 0.6, 0.8, w).failed == ("dates",)
+    # A date without a time stands for its whole day: a print copy dated March 3 and the story published at
+    # 22:40 -05:00 that day (03:40 UTC the next) were 1.15 days apart; two days on is still another day.
+    story = datetime(2026, 3, 3, 22, 40, tzinfo=timezone(timedelta(hours=-5)))
+    printed = datetime(2026, 3, 3, tzinfo=timezone.utc)
+    assert rule.check(ev(date=printed), ev(date=story), 0.7, 0.98, w).passed
+    assert rule.check(ev(date=printed), ev(date=story + 2 * DAY), 0.7, 0.98, w).failed == ("dates",)
     later = rule.check(ev(date=T0), ev(date=T0 + 3 * DAY), 1.0, 1.0, w)
     assert later.failed == ("dates",)  # a 40-word notice repeated word for word is the next notice
     assert rule.check(ev(date=T0), ev(date=T0 + 3 * DAY, correction=True), 0.4, 0.6, w).passed
