@@ -83,7 +83,7 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
     """
     from .errors import InputError
     from .normalize import words as words_of
-    from .occasion import figures as figure_list, lead
+    from .occasion import figures as figure_list, headline_sessions, lead
 
     config = config or ScanConfig()
     # Web pages read unextracted are extracted and stripped of their sites' templates as a scan does.
@@ -161,16 +161,23 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
         heads_b = lead(tb).split() + (lead(docs[hi].title or "").split() if docs[hi].extractor else [])
         lead_a = [w for w in dict.fromkeys(heads_a) if w not in wb]
         lead_b = [w for w in dict.fromkeys(heads_b) if w not in wa]
+        when = [headline_sessions(docs[k].title if docs[k].extractor and docs[k].title else lead(docs[k].text))
+                for k in (lo, hi)]
         if got.days is None:
             date_detail = "a date is unknown (a file's modification time does not count)"
         else:
-            exempt = "dates" not in got.failed and got.days >= occasion.window_days and not (got.correction or got.copy)
+            exempt = (occasion.window_days > 0 and "dates" not in got.failed and got.days >= occasion.window_days
+                      and not (got.correction or got.copy))
             date_detail = (f"{got.days:.2f} days apart" + (" (a correction)" if got.correction else "")
                            + (" (a copy of a long text)" if got.copy else "")
                            + (" (a date without a time stands for its whole day)" if exempt else ""))
+        if when[0] != when[1] and "dates" in got.failed and not got.correction:
+            date_detail += (f" (another time of day: {docs[lo].id}: {', '.join(when[0]) or '-'}; "
+                            f"{docs[hi].id}: {', '.join(when[1]) or '-'})")
         window = f"{occasion.window_days:g} day{'' if occasion.window_days == 1 else 's'}"
         checks.append(Check("dates", got.days, f"< {window} unless a correction or a copy",
-                            None if got.days is None else "dates" not in got.failed, date_detail))
+                            None if got.days is None and "dates" not in got.failed else "dates" not in got.failed,
+                            date_detail))
         fig_detail = (f"only in {docs[lo].id}: {', '.join(only_a[:12]) or '-'}; only in {docs[hi].id}: "
                       f"{', '.join(only_b[:12]) or '-'}")
         if got.figures is not None and got.figures < occasion.figures and "figures" not in got.failed:

@@ -11,7 +11,10 @@ also checked on what tells one occasion or subject from another:
   same report only when one is marked as a correction, or when they are
   essentially a copy of a long text (Jaccard >= ``copy_jaccard`` and at
   least ``copy_words`` words each). A short notice repeated word for word
-  a week later is the next week's notice. Only dates the documents carry
+  a week later is the next week's notice. A headline that names another
+  time of day (:data:`SESSION_WORDS`: the afternoon's gradings after the
+  morning's, the evening draw after the midday one) is another report of
+  that day, unless one is a correction. Only dates the documents carry
   (a JSON date field, HTML metadata) count, never a file's modification
   time; a pair where either date is unknown passes this check.
 * **figures**: the figures of the text with fewer of them must be found in
@@ -442,6 +445,10 @@ class OccasionRule:
                   and (days is None or days <= self.update_days))
         if fig is not None and fig < self.figures and not correction and not update:
             failed.append("figures")
+        # A headline that names another time of day (the afternoon's gradings, the evening draw) is
+        # another report of that day, whatever the rest shares.
+        if "dates" not in failed and not correction and self.window_days and sessions(a) != sessions(b):
+            failed.append("dates")
         # Each text's first line, and a web page's title where it has one, against the other text.
         heads = [(a.lead, b.words), (b.lead, a.words)]
         heads += [(x.title, y.words) for x, y in ((a, b), (b, a)) if len(x.title)]
@@ -452,6 +459,31 @@ class OccasionRule:
                 and containment < self.same_subject_containment):
             failed.append("subject")
         return OccasionResult(days, fig, subject, correction, copy, tuple(failed))
+
+
+#: Words of a headline that name a time of day: a report for another one is another report.
+SESSION_WORDS = ("morning", "midday", "noon", "afternoon", "evening", "overnight")
+_SESSION_HASHES: Optional[np.ndarray] = None
+
+
+def headline_sessions(head: str) -> tuple[str, ...]:
+    """The time-of-day words of a headline, in :data:`SESSION_WORDS` order (what :func:`sessions` hashes)."""
+    found = set(words(head))
+    return tuple(w for w in SESSION_WORDS if w in found)
+
+
+def sessions(ev: Evidence) -> frozenset[int]:
+    """The time-of-day words (:data:`SESSION_WORDS`, as word hashes) of a text's headline: a web
+    page's title where it has one (its text's first line is then a paragraph), else its first line."""
+    global _SESSION_HASHES
+    if _SESSION_HASHES is None:
+        from .shingle import shingle_hash
+
+        _SESSION_HASHES = np.array(sorted(shingle_hash(w) for w in SESSION_WORDS), dtype=np.uint32)
+    head = ev.title if len(ev.title) else ev.lead
+    if not len(head):
+        return frozenset()
+    return frozenset(head[found_in(head, _SESSION_HASHES)].tolist())
 
 
 def another_day(a: datetime, b: datetime, window_days: float) -> bool:

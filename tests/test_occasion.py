@@ -20,9 +20,9 @@ from dedup.cli import cli
 from dedup.cluster import trusted_groups
 from dedup.normalize import words
 from dedup.occasion import (Evidence, OccasionRule, WordWeights, agreement, decode_evidence, digit_sets, encode_evidence,
-                            figure_hashes, figure_sets, figures, first_line, is_correction, lead, letter_sets,
-                            LEAD_WORDS)
-from dedup.shingle import batch_token_hashes, batch_word_tokens, sets_from_hashes
+                            figure_hashes, figure_sets, figures, first_line, headline_sessions, is_correction, lead,
+                            letter_sets, sessions, LEAD_WORDS)
+from dedup.shingle import batch_token_hashes, batch_word_tokens, sets_from_hashes, shingle_hash
 from dedup.index_store import decode_set, encode_set
 
 DAY = timedelta(days=1)
@@ -169,6 +169,28 @@ def test_date_window_rejects_another_day_unless_a_correction_or_a_long_copy():
     assert rule.check(ev(date=T0, n=400), ev(date=T0 + 3 * DAY, n=400), 0.95, 0.97, w).passed
     assert rule.check(ev(date=None), ev(date=T0 + 30 * DAY), 0.6, 0.8, w).passed  # no date: no evidence
     assert OccasionRule(window_days=0).check(ev(date=T0), ev(date=T0 + 9 * DAY), 0.6, 0.8, w).passed
+
+
+def test_a_headline_for_another_time_of_day_is_another_report_of_that_day():
+    rule, w = OccasionRule(), weights_for(1000, COMMON)
+    midday, evening, afternoon = (shingle_hash(x) for x in ("midday", "evening", "afternoon"))
+    lottery = [1, 2, 3]  # "state", "lottery", "draw"
+    a = ev(words=[*range(1, 20), midday], lead_words=[*lottery, midday], date=T0)
+    b = ev(words=[*range(1, 20), evening], lead_words=[*lottery, evening], date=T0 + 0.3 * DAY)
+    assert rule.check(a, b, 0.6, 0.8, w).failed == ("dates",)
+    # The morning's gradings say no time; the afternoon's do: another report too. Without dates as well.
+    gradings = ev(words=range(1, 20), lead_words=lottery)
+    later = ev(words=[*range(1, 20), afternoon], lead_words=[*lottery, afternoon])
+    assert rule.check(gradings, later, 0.6, 0.8, w).failed == ("dates",)
+    assert sessions(later) == {afternoon} and sessions(gradings) == frozenset()
+    # The same time of day, a correction, or no date check: nothing said.
+    assert rule.check(a, ev(words=[*range(1, 20), midday], lead_words=[*lottery, midday]), 0.6, 0.8, w).passed
+    assert rule.check(a, Evidence(b.words, b.figures, b.lead, b.date, True, b.n_words), 0.6, 0.8, w).passed
+    assert OccasionRule(window_days=0).check(a, b, 0.6, 0.8, w).passed
+    # A web page's headline is its title (its text's first line is a paragraph, which may say "this morning").
+    page = Evidence(a.words, a.figures, u32(*lottery, midday), None, False, 40, u32(*lottery))
+    assert sessions(page) == frozenset() and rule.check(page, gradings, 0.6, 0.8, w).passed
+    assert headline_sessions("Pick 3 EVENING draw, Oct. 14 (midday results below)") == ("midday", "evening")
 
 
 def test_figures_must_agree_unless_a_correction_or_an_update_close_in_time():
@@ -379,7 +401,8 @@ def test_reuters_templates_for_other_days_and_companies_are_not_pairs(reuters):
                  ("3729", "6044"),    # "Fed adds reserves" headline six days apart
                  ("693", "701"),      # two Franklin funds' payouts, same day
                  ("11660", "12112"),  # two banks' prime-rate rises
-                 ("13562", "14204")):  # London coffee and cocoa gradings, 11-word flashes, totals 20 and 146
+                 ("13562", "14204"),  # London coffee and cocoa gradings, 11-word flashes, totals 20 and 146
+                 ("13562", "14206")):  # the morning's coffee gradings and the afternoon's, hours apart
         assert frozenset((a, b)) not in pairs, (a, b)
     assert result.rejected["dates"] > 200 and result.rejected["subject"] > 50 and result.rejected["figures"] > 5
 
@@ -519,3 +542,11 @@ def test_explain_says_why_a_short_flash_is_not_excused_as_an_update():
     (figures_line,) = [line for line in r.output.splitlines() if line.lstrip().startswith("figures")]
     assert "FAIL" in figures_line and "(not an update that keeps most of the text: a text has fewer than 30 words)" \
         in figures_line
+
+
+def test_explain_names_the_times_of_day_of_two_reports():
+    r = CliRunner().invoke(cli, ["explain", "13562", "14206", "--in", str(need(REUTERS))])
+    assert r.exit_code == 0, r.output
+    (dates_line,) = [line for line in r.output.splitlines() if line.lstrip().startswith("dates")]
+    assert "FAIL" in dates_line and "(another time of day: 13562: -; 14206: afternoon)" in dates_line
+    assert "not near-duplicates: dates says" in r.output

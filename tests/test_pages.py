@@ -184,3 +184,25 @@ def test_a_page_is_read_by_the_charset_it_declares(tmp_path):
         assert [d.id for d in docs] == ["latin1.html", "sjis.html", "utf8.html"]
         assert docs[0].text == docs[2].text and "Grève au café" in docs[0].text
         assert docs[1].title == "交通計画" and "東京の交通計画" in docs[1].text
+
+
+def test_the_midday_and_evening_draws_of_one_day_are_two_reports(tmp_path):
+    def draws(session: str, numbers: tuple[str, ...], when: str) -> str:
+        paras = [f"Here are the winning numbers from the state lottery's {session.lower()} drawings on Tuesday, "
+                 "Oct. 14, 2025.",
+                 f"Pick 3 {session}: {numbers[0]}. Fireball: {numbers[1]}.",
+                 f"Pick 4 {session}: {numbers[2]}. Fireball: {numbers[3]}.",
+                 f"Daily Cash 5 {session}: {numbers[4]}.",
+                 "The Powerball jackpot for Wednesday's drawing is an estimated $412 million, with a cash option "
+                 "of $191.6 million. The Mega Millions jackpot for Friday is an estimated $88 million."]
+        return page(paras=paras, headline=f"Lottery results: {session} drawings for Tuesday, Oct. 14",
+                    date=f"2025-10-14T{when}:00-05:00", canonical=f"https://www.dailyplanet.com/lottery/{session}")
+
+    (tmp_path / "midday.html").write_text(draws("Midday", ("4-7-1", "9", "0-3-3-8", "2", "06-11-19-27-33"), "12:45"),
+                                          encoding="utf-8")
+    (tmp_path / "evening.html").write_text(draws("Evening", ("2-2-9", "5", "7-1-4-0", "6", "03-14-19-30-35"), "19:45"),
+                                           encoding="utf-8")
+    assert dedup.scan([tmp_path], date_window=0).clusters  # their texts alone make them one story...
+    assert not dedup.scan([tmp_path]).clusters  # ...but one day has two draws
+    r = CliRunner().invoke(cli, ["explain", "midday.html", "evening.html", "--in", str(tmp_path)])
+    assert "(another time of day: evening.html: evening; midday.html: midday)" in r.output
