@@ -15,7 +15,7 @@ from .config import ScanConfig
 from .io import Document
 from .occasion import MIN_OTHER_DOCS, Evidence
 from .pages import prepare_pages
-from .pipeline import BATCH, DocInfo, hash_batch, page_titles, scan_documents
+from .pipeline import BATCH, DocInfo, hash_batch, scan_documents
 from .spool import stack_signatures
 from .short import ShortFeatures, ShortMatcher, select_segments
 from .signature import MinHasher
@@ -83,7 +83,8 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
     """
     from .errors import InputError
     from .normalize import words as words_of
-    from .occasion import figures as figure_list, headline_sessions, lead
+    from .occasion import figures as figure_list, headline_of, headline_sessions, lead
+    from .records import separate_titles
 
     config = config or ScanConfig()
     # Web pages read unextracted are extracted and stripped of their sites' templates as a scan does.
@@ -107,7 +108,7 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
     seen = 0
     for start in range(0, len(docs), BATCH):
         batch = docs[start:start + BATCH]
-        hb = hash_batch([d.text for d in batch], config, hasher, page_titles(batch))
+        hb = hash_batch([d.text for d in batch], config, hasher, separate_titles(batch))
         signatures.append(hb.signatures)
         if df is not None:
             df.add(hb.values, len(batch))
@@ -157,12 +158,12 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
         only_b = [f for f in dict.fromkeys(fb) if f not in set(fa)]
         wa = set(w for w in words_of(ta) if w.isalpha())
         wb = set(w for w in words_of(tb) if w.isalpha())
-        heads_a = lead(ta).split() + (lead(docs[lo].title or "").split() if docs[lo].extractor else [])
-        heads_b = lead(tb).split() + (lead(docs[hi].title or "").split() if docs[hi].extractor else [])
+        titles = separate_titles([docs[lo], docs[hi]])
+        heads_a = lead(ta).split() + lead(titles[0] or "").split()
+        heads_b = lead(tb).split() + lead(titles[1] or "").split()
         lead_a = [w for w in dict.fromkeys(heads_a) if w not in wb]
         lead_b = [w for w in dict.fromkeys(heads_b) if w not in wa]
-        when = [headline_sessions(docs[k].title if docs[k].extractor and docs[k].title else lead(docs[k].text))
-                for k in (lo, hi)]
+        when = [headline_sessions(headline_of(title, docs[k].text)) for k, title in zip((lo, hi), titles)]
         if got.days is None:
             date_detail = "a date is unknown (a file's modification time does not count)"
         else:

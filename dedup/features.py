@@ -122,6 +122,10 @@ def hash_batch(texts: Sequence[str], config: ScanConfig, hasher: MinHasher,
         leads, lead_lengths = lead_sets(texts)
         title_values, title_lengths = lead_sets([t or "" for t in titles] if titles is not None
                                                 else [""] * len(texts))
+    if titles is not None:
+        # A title given apart from the text may carry the mark ("CORRECTED-..." in a record's title field).
+        marked = [k for k, title in enumerate(titles) if title and is_correction(title)]
+        occasion.corrections[marked] = True
     if part == "sets" or not config.short_words:
         short = ShortFeatures.empty()
     else:

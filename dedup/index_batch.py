@@ -23,6 +23,7 @@ from .errors import ConfigError
 from .index_store import WORD_MASK, Prepared, content_hash, encode_set
 from .io import Document
 from .occasion import Evidence, encode_evidence
+from .records import separate_titles
 from .pipeline import document_batches, hash_batch
 from .pool import workers_for
 from .pool import process_pool
@@ -188,7 +189,7 @@ def prepare(batch: Sequence[Document], config: ScanConfig, hasher: MinHasher,
     if not batch:
         return []
     hb = hash_batch([d.text for d in batch], replace(config, short_words=0), hasher,
-                    [d.title if d.extractor else None for d in batch])
+                    separate_titles(batch))
     keys = index_keys(hb.signatures, *config.banding).tolist()
     sketch_rows = sketches(hb.signatures)
     sets = _split(hb.values, hb.lengths)

@@ -19,8 +19,9 @@ also checked on what tells one occasion or subject from another:
   time; a pair where either date is unknown passes this check.
 * **figures**: the figures of the text with fewer of them must be found in
   the other: at least ``figures`` of them. Figures are compared whole
-  (``350,000``, ``17.5``, ``6-1/4``, ``1/8``, and spelled-out small numbers
-  such as ``four``), so ``350,000`` never agrees with ``150,000`` on ``000``.
+  (``350,000``, ``17.5``, ``6-1/4``, ``1/8``, a draw or score ``4-7-1``, and
+  spelled-out small numbers such as ``four``), so ``350,000`` never agrees
+  with ``150,000`` on ``000``.
   A correction or an update changes figures, so the check is skipped when
   a text is marked as a correction, or when the pair keeps most of its text
   (the larger shingle containment at least ``keeps_text``, both texts at
@@ -28,7 +29,9 @@ also checked on what tells one occasion or subject from another:
   shares little beyond its frame, unless the frame is nearly all of it. A pair
   where only one text has figures has nothing to compare and passes.
 * **subject**: a news text names its subject in its first line (the
-  headline, or the lead when there is none; a web page also in its title):
+  headline, or the lead when there is none; the line after a byline) and
+  in a title its source gives apart from the text (a web page's, a
+  record's title field: :func:`dedup.records.separate_titles`):
   the words of one text's first line (or title), weighted by their inverse document frequency in the collection,
   must be found in the other text: the weight of the missing ones at most
   ``subject`` of the total, for at least one of the two first lines.
@@ -72,10 +75,11 @@ NUMBER_WORDS = frozenset(
     "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred".split())
 
 # A figure: digits with thousands separators or a decimal part, an optional
-# fraction ("6-1/4", "6 1/4"), or a bare fraction ("1/8").
+# fraction ("6-1/4", "6 1/4"), or a bare fraction ("1/8"); numbers joined by
+# hyphens are one figure ("4-7-1" drawn, a 24-17 score, 1986-87, 555-0100).
 # Read as (?<![\w.])\d+..., written to start with a digit so that the regular
 # expression engine skips ahead to the next digit instead of trying every position.
-_FIGURE = re.compile(r"\d(?<![\w.]\d)\d*(?:[.,]\d+)*(?:[- ]\d+/\d+)?(?:/\d+)?")
+_FIGURE = re.compile(r"\d(?<![\w.]\d)\d*(?:[.,]\d+)*(?:[- ]\d+/\d+|(?:-\d+(?:[.,]\d+)*)+)?(?:/\d+)?")
 _THOUSANDS = re.compile(r",(?!\d{3}(?!\d))")
 
 
@@ -116,11 +120,20 @@ _CORRECTION = re.compile(
 CORRECTION_SPAN = 200
 
 
+def _even(figure: str) -> str:
+    """An even split says its number once ("a 50-50 venture": 50); other figures as they are."""
+    if "-" not in figure or "/" in figure:
+        return figure
+    first, *rest = figure.split("-")
+    return first if all(part == first for part in rest) else figure
+
+
 def figures(text: str) -> list[str]:
     """The figures of a text, as whole tokens, in order of appearance.
 
     Thousands separators are dropped (``350,000`` and ``350000`` agree), a
-    fraction joined to its whole number keeps it (``6-1/4``), and spelled-out
+    fraction joined to its whole number keeps it (``6-1/4``), numbers joined
+    by hyphens are one figure (``4-7-1``; an even split ``50-50`` is ``50``), and spelled-out
     numbers from two to a hundred count, lower-cased.
 
     Example:
@@ -133,7 +146,7 @@ def figures(text: str) -> list[str]:
         # A comma followed by exactly three digits groups thousands; any other separates two figures.
         offset = m.start()
         for part in (_THOUSANDS.split(token) if "," in token else (token,)):
-            found.append((offset, part.replace(",", "").replace(" ", "-")))
+            found.append((offset, _even(part.replace(",", "").replace(" ", "-"))))
             offset += len(part) + 1
     for m in _NUMBER_WORD.finditer(text):
         found.append((m.start(), m.group().lower()))
@@ -142,13 +155,24 @@ def figures(text: str) -> list[str]:
 
 
 def is_correction(text: str) -> bool:
-    """Whether a text says near its start that it corrects an earlier version."""
-    head = text[:CORRECTION_SPAN]
+    """Whether a text says near its start, or in a note at its end, that it corrects an earlier version."""
+    return _marked(text[:CORRECTION_SPAN]) or (len(text) > CORRECTION_SPAN and _marked(_last_lines(text)))
+
+
+def _last_lines(text: str) -> str:
+    """The whole lines of a text's last :data:`CORRECTION_SPAN` characters (where a note such as
+    "Correction: An earlier version of this story misspelled ..." is appended)."""
+    tail = text[-CORRECTION_SPAN:]
+    cut = _LINE_END.search(tail)
+    return tail[cut.end():] if cut else ""
+
+
+def _marked(part: str) -> bool:
     # Most texts have neither the stem nor the phrase: one lower() and two substring tests rule them out.
-    low = head.lower()
-    if "orrect" not in low and "earlier version" not in low and head.isascii():
+    low = part.lower()
+    if "orrect" not in low and "earlier version" not in low and part.isascii():
         return False
-    return _CORRECTION.search(head) is not None
+    return _CORRECTION.search(part) is not None
 
 
 def digit_sets(texts: Sequence[str], tokens: Optional["WordTokens"] = None) -> tuple[np.ndarray, np.ndarray]:
@@ -200,13 +224,18 @@ def first_line(text: str) -> str:
     return text[start.start():end.start() if end else len(text)]
 
 
+# A byline alone on its line: "By Jane Doe", "BY JANE DOE, Associated Press", "By Courier Staff | Staff Writers"
+# (not "By the numbers: ...").
+_BYLINE = re.compile(r"by\s+[^\W\d][\w.'\u2019-]*(?:[ \t,|&]+[\w.'\u2019-]+){0,9}[ \t]*", re.IGNORECASE)
+
 # How much of a first line ``lead`` splits at a time: a text without line breaks is one long line.
 _LEAD_CHUNK = 320
 _SPACE = re.compile(r"\s")
 
 
 def lead(text: str) -> str:
-    """The first non-empty line of a text, cut to its first :data:`LEAD_WORDS` words, without figures.
+    """The first non-empty line of a text (the one after it when it is a byline: "By Courier Staff"), cut to
+    its first :data:`LEAD_WORDS` words, without figures.
 
     The line is read a few hundred characters at a time, each piece ending at
     a whitespace (which always separates words; every line end is one), until
@@ -217,6 +246,12 @@ def lead(text: str) -> str:
     if content is None:
         return ""
     start = content.start()
+    if text.startswith(("By ", "BY ", "by "), start):
+        # A byline on a line of its own ("By Courier Staff") names the writer, not the subject: the line after it.
+        end = _LINE_END.search(text, start, start + 160)
+        after = _CONTENT.search(text, end.end()) if end and _BYLINE.fullmatch(text, start, end.start()) else None
+        if after is not None:
+            start = after.start()
     found: list[str] = []
     while True:
         space = _SPACE.search(text, start + _LEAD_CHUNK)
@@ -286,9 +321,9 @@ def figure_sets(texts: Sequence[str], tokens: Optional["WordTokens"] = None) -> 
         for token in _FIGURE.findall(t):
             if "," in token:
                 # A comma followed by exactly three digits groups thousands; any other separates two figures.
-                found += [part.replace(",", "") for part in _THOUSANDS.split(token)]
+                found += [_even(part.replace(",", "")) for part in _THOUSANDS.split(token)]
             else:
-                found.append(token)
+                found.append(_even(token) if "-" in token else token)
         per_text.append(len(found) - n)
     if found:
         joined = "\n".join(found).replace(" ", "-").encode()
@@ -472,16 +507,30 @@ def headline_sessions(head: str) -> tuple[str, ...]:
     return tuple(w for w in SESSION_WORDS if w in found)
 
 
+#: The most distinct words (without figures) of a first line read as a headline: a longer one is a paragraph.
+HEADLINE_WORDS = 15
+
+
+def headline_of(title: Optional[str], text: str) -> str:
+    """A text's headline as the occasion check reads it (the words of :func:`lead`): the title its source
+    gives apart from it, else its first line when that is short enough to be one (:data:`HEADLINE_WORDS`),
+    else nothing (a feed's text may start with its lead paragraph: "... on Friday evening ...")."""
+    if title:
+        return lead(title)
+    first = lead(text)
+    return first if len(set(first.split())) <= HEADLINE_WORDS else ""
+
+
 def sessions(ev: Evidence) -> frozenset[int]:
-    """The time-of-day words (:data:`SESSION_WORDS`, as word hashes) of a text's headline: a web
-    page's title where it has one (its text's first line is then a paragraph), else its first line."""
+    """The time-of-day words (:data:`SESSION_WORDS`, as word hashes) of a text's headline
+    (:func:`headline_of`, from the evidence's title and first-line word sets)."""
     global _SESSION_HASHES
     if _SESSION_HASHES is None:
         from .shingle import shingle_hash
 
         _SESSION_HASHES = np.array(sorted(shingle_hash(w) for w in SESSION_WORDS), dtype=np.uint32)
     head = ev.title if len(ev.title) else ev.lead
-    if not len(head):
+    if not len(head) or (head is ev.lead and len(head) > HEADLINE_WORDS):
         return frozenset()
     return frozenset(head[found_in(head, _SESSION_HASHES)].tolist())
 
@@ -498,8 +547,10 @@ def another_day(a: datetime, b: datetime, window_days: float) -> bool:
 
 
 def dateless(d: datetime) -> bool:
-    """Whether a date is midnight UTC, as a date given without a time is read (so taken for one)."""
-    d = d.astimezone(timezone.utc) if d.tzinfo is not None else d
+    """Whether a date is midnight UTC, as a date given without a time is read (so taken for one); not a
+    time given with another offset that falls on midnight UTC (a daily item posted at 19:00 -05:00)."""
+    if d.tzinfo is not None and d.utcoffset():
+        return False
     return d.hour == d.minute == d.second == d.microsecond == 0
 
 
@@ -552,16 +603,20 @@ class WordWeights:
         if others < MIN_OTHER_DOCS:
             # Too few documents to tell rare words: every word weighs alike.
             return float((~inside).mean())
+        w = self._weights(part, inside, counted)
+        total = float(w.sum())
+        if total <= 0:
+            return 0.0
+        return float(w[~inside].sum()) / total
+
+    def _weights(self, part: np.ndarray, inside: np.ndarray, counted: int) -> np.ndarray:
+        others = self.docs - counted
         df = np.asarray(self.frequency(part), dtype=np.float64)
         if counted == 2:
             df -= 1.0 + inside  # the text itself, and the other where it has the word
         elif counted == 1:
             df -= inside  # the indexed text, where it has the word
-        w = np.log((others + 1) / (np.maximum(df, 0.0) + 1))
-        total = float(w.sum())
-        if total <= 0:
-            return 0.0
-        return float(w[~inside].sum()) / total
+        return np.log((others + 1) / (np.maximum(df, 0.0) + 1))
 
 
 # ---------------------------------------------------------------- storage

@@ -25,7 +25,7 @@ from .judge import (DocFacts, PairJudge, join_blocks, spooled_judge, verify_bloc
                     verify_candidates)  # (PairJudge, verify_candidates lived here; still importable)
 from .short import ShortFeatures, ShortMatch, ShortMatcher, short_pair_list
 from .pages import prepare_pages
-from .records import NO_WORDS, given_document
+from .records import NO_WORDS, given_document, separate_titles
 from .records import read_options as checked_options
 from .pool import can_fork, drain, process_pool, result_later, worker_ring, workers_for
 from .signature import MinHasher
@@ -170,7 +170,7 @@ def _parse_hash(batch: Union[LineBatch, FileBatch], drop: AbstractSet[int] = fro
     docs = [d for d in parsed if isinstance(d, Document)]
     if not docs:
         return parsed, None
-    hb = _hash_batch([d.text for d in docs], page_titles(docs), part)
+    hb = _hash_batch([d.text for d in docs], separate_titles(docs), part)
     infos = iter([_info(d, w, n) for d, w, n in zip(docs, hb.words.tolist(), hb.lengths.tolist())])
     return [next(infos) if isinstance(d, Document) else d for d in parsed], hb
 
@@ -211,11 +211,6 @@ class Hashed(NamedTuple):
     batch: HashedBatch
     counted: bool = False
     sums: Optional[np.ndarray] = None
-
-
-def page_titles(batch: Sequence[Document]) -> list[Optional[str]]:
-    """The titles web pages give apart from their text (a record's title is already its text's first line)."""
-    return [d.title if d.extractor else None for d in batch]
 
 
 def document_batches(docs: Iterable[Document], size: int,
@@ -271,7 +266,7 @@ class _Workers:
 def _hashed(docs: Iterable[Document], config: ScanConfig, part: str = "all") -> Iterator[Hashed]:
     """The hashed batches in input order, using worker processes when jobs > 1."""
     for batch, hb in _in_workers(_hash_batch, document_batches(docs, BATCH), config, None, part,
-                                 args=lambda batch: ([d.text for d in batch], page_titles(batch))):
+                                 args=lambda batch: ([d.text for d in batch], separate_titles(batch))):
         yield Hashed([_info(d, w, n) for d, w, n in zip(batch, hb.words.tolist(), hb.lengths.tolist())], hb)
 
 

@@ -238,6 +238,22 @@ def pick_field(record: dict, explicit: Optional[str], candidates: Sequence[str])
     return None
 
 
+def separate_titles(batch: Sequence[Document]) -> list[Optional[str]]:
+    """Per document, the headline its source gives apart from its text, which the occasion check reads
+    beside the text's first line: a web page's title, or a record's ``title`` or ``headline`` field when
+    its text does not start with it (a record read as title + body does)."""
+    out: list[Optional[str]] = []
+    for doc in batch:
+        title = doc.title
+        if title and not doc.extractor:
+            # The title field is one line, its whitespace collapsed: the text's start compared likewise.
+            start = doc.text[:2 * len(title) + 64].split()
+            if " ".join(start).startswith(title):
+                title = None
+        out.append(title or None)
+    return out
+
+
 def headline(doc: Document, words: int = 12) -> str:
     """A one-line label for people: the document's title, else its first line when that is a headline (at
     most ``words`` words, more lines after it), else its first ``words`` words (with "..." when the text
