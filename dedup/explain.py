@@ -172,7 +172,8 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
             date_detail = (f"{got.days:.2f} days apart" + (" (a correction)" if got.correction else "")
                            + (" (a copy of a long text)" if got.copy else "")
                            + (" (a date without a time stands for its whole day)" if exempt else ""))
-        if when[0] != when[1] and "dates" in got.failed and not got.correction:
+        copied = max(lr, rl) >= occasion.same_subject_containment and (got.figures is None or got.figures >= 1.0)
+        if when[0] != when[1] and "dates" in got.failed and not copied:
             date_detail += (f" (another time of day: {docs[lo].id}: {', '.join(when[0]) or '-'}; "
                             f"{docs[hi].id}: {', '.join(when[1]) or '-'})")
         window = f"{occasion.window_days:g} day{'' if occasion.window_days == 1 else 's'}"

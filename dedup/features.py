@@ -67,7 +67,7 @@ class HashedBatch(NamedTuple):
     word_lengths: np.ndarray
     leads: np.ndarray  # concatenated sorted word-hash sets of the first lines
     lead_lengths: np.ndarray
-    titles: np.ndarray  # the same of the titles web pages give (empty sets elsewhere)
+    titles: np.ndarray  # the same of the titles given apart from the text (separate_titles; empty elsewhere)
     title_lengths: np.ndarray
     occasion: OccasionFeatures
     short: ShortFeatures  # the short texts, indexed within the batch

@@ -14,12 +14,14 @@ also checked on what tells one occasion or subject from another:
   a week later is the next week's notice. A headline that names another
   time of day (:data:`SESSION_WORDS`: the afternoon's gradings after the
   morning's, the evening draw after the midday one) is another report of
-  that day, unless one is a correction. Only dates the documents carry
+  that day, unless the two are a copy under another headline (shingle
+  containment at least ``same_subject_containment``, every figure of one
+  in the other). Only dates the documents carry
   (a JSON date field, HTML metadata) count, never a file's modification
   time; a pair where either date is unknown passes this check.
 * **figures**: the figures of the text with fewer of them must be found in
   the other: at least ``figures`` of them. Figures are compared whole
-  (``350,000``, ``17.5``, ``6-1/4``, ``1/8``, a draw or score ``4-7-1``, and
+  (``350,000``, ``17.5``, ``6-1/4``, ``1/8``, a draw ``4-7-1``, and
   spelled-out small numbers such as ``four``), so ``350,000`` never agrees
   with ``150,000`` on ``000``.
   A correction or an update changes figures, so the check is skipped when
@@ -75,11 +77,13 @@ NUMBER_WORDS = frozenset(
     "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred".split())
 
 # A figure: digits with thousands separators or a decimal part, an optional
-# fraction ("6-1/4", "6 1/4"), or a bare fraction ("1/8"); numbers joined by
-# hyphens are one figure ("4-7-1" drawn, a 24-17 score, 1986-87, 555-0100).
+# fraction ("6-1/4", "6 1/4"), or a bare fraction ("1/8"); three or more numbers
+# of one or two digits joined by hyphens are one figure, a draw ("4-7-1",
+# "06-11-19-27-33"), whose single digits two days' draws would share (a score
+# "24-17", "1986-87" or a phone number stay their numbers: "24 to 17" says them).
 # Read as (?<![\w.])\d+..., written to start with a digit so that the regular
 # expression engine skips ahead to the next digit instead of trying every position.
-_FIGURE = re.compile(r"\d(?<![\w.]\d)\d*(?:[.,]\d+)*(?:[- ]\d+/\d+|(?:-\d+(?:[.,]\d+)*)+)?(?:/\d+)?")
+_FIGURE = re.compile(r"\d(?<![\w.]\d)(?:\d?(?:-\d\d?){2,}(?![\w.,/-]?\d)|\d*(?:[.,]\d+)*(?:[- ]\d+/\d+)?(?:/\d+)?)")
 _THOUSANDS = re.compile(r",(?!\d{3}(?!\d))")
 
 
@@ -106,7 +110,8 @@ _NUMBER_WORD = _number_word_pattern()
 _CORRECTION = re.compile(
     # A line that starts with the mark, after a wire's slugs: "CORRECTED - ", "(CORRECTED)-",
     # "REFILE-CORRECTED-", "UPDATE 2-CORRECTED-", "Correction: ...", "CORRECTION" alone.
-    r"^[^\w\n]*(?:(?:refile|update\s*\d*|rpt|repeat)\s*[-:\u2013\u2014]\s*)*\(?\s*correct(?:ed|ions?)\s*\)?"
+    r"^[^\w\n]*(?:(?:refile|update\s*\d*|rpt|repeat)\s*[-:\u2013\u2014]\s*)*"
+    r"\(?\s*(?:correct(?:ed|ions?)|clarifications?)\s*\)?"
     r"(?=\s*(?:[-:\u2013\u2014(]|$))"
     # "(Corrects paragraph 3)", "(Correcting ...)", "(corrected)", a line starting "Corrects ..."
     r"|\(\s*correct(?:s|ing|ed)\b|^[^\w\n]*corrects\b"
@@ -114,26 +119,30 @@ _CORRECTION = re.compile(
     # "Editor's note: this article was updated and corrected", "We corrected this story", "Correction appended"
     r"|\bearlier version of this (?:story|article|report|post|item)\b"
     r"|\b(?:story|article|report|post|item|version|this)\s+(?:has\s+been|had\s+been|was|is)\s+"
-    r"(?:updated\s+and\s+)?corrected\b"
+    r"(?:updated\s+and\s+corrected|updated\s+to\s+correct|corrected|clarified)\b"
     r"|\bwe\s+(?:have\s+)?corrected\b|\bcorrection (?:appended|added)\b",
     re.IGNORECASE | re.MULTILINE)
 CORRECTION_SPAN = 200
 
-
-def _even(figure: str) -> str:
-    """An even split says its number once ("a 50-50 venture": 50); other figures as they are."""
-    if "-" not in figure or "/" in figure:
-        return figure
-    first, *rest = figure.split("-")
-    return first if all(part == first for part in rest) else figure
+# A note among a text's last lines, where many sites append it: "Correction: ...", "Clarification: ...",
+# "An earlier version of this story ...", "This article has been updated to correct ..." (not a quote's
+# "we corrected it", which a story's last paragraph may well hold).
+_NOTE = re.compile(
+    r"^[^\w\n]*(?:editor'?s\s+note\s*:\s*)?(?:correction|clarification)s?\s*[:\u2013\u2014-]"
+    r"|\bearlier version of this (?:story|article|report|post|item)\b"
+    r"|\b(?:story|article|report|post|item)\s+(?:has\s+been|had\s+been|was|is)\s+"
+    r"(?:updated\s+and\s+corrected|updated\s+to\s+correct|corrected|clarified)\b",
+    re.IGNORECASE | re.MULTILINE)
+#: How much of a text's end is read for a note.
+NOTE_SPAN = 600
 
 
 def figures(text: str) -> list[str]:
     """The figures of a text, as whole tokens, in order of appearance.
 
     Thousands separators are dropped (``350,000`` and ``350000`` agree), a
-    fraction joined to its whole number keeps it (``6-1/4``), numbers joined
-    by hyphens are one figure (``4-7-1``; an even split ``50-50`` is ``50``), and spelled-out
+    fraction joined to its whole number keeps it (``6-1/4``), a draw of small
+    numbers joined by hyphens is one figure (``4-7-1``), and spelled-out
     numbers from two to a hundred count, lower-cased.
 
     Example:
@@ -146,7 +155,7 @@ def figures(text: str) -> list[str]:
         # A comma followed by exactly three digits groups thousands; any other separates two figures.
         offset = m.start()
         for part in (_THOUSANDS.split(token) if "," in token else (token,)):
-            found.append((offset, _even(part.replace(",", "").replace(" ", "-"))))
+            found.append((offset, part.replace(",", "").replace(" ", "-")))
             offset += len(part) + 1
     for m in _NUMBER_WORD.finditer(text):
         found.append((m.start(), m.group().lower()))
@@ -155,24 +164,27 @@ def figures(text: str) -> list[str]:
 
 
 def is_correction(text: str) -> bool:
-    """Whether a text says near its start, or in a note at its end, that it corrects an earlier version."""
-    return _marked(text[:CORRECTION_SPAN]) or (len(text) > CORRECTION_SPAN and _marked(_last_lines(text)))
+    """Whether a text says near its start, or in a note among its last lines, that it corrects an earlier
+    version."""
+    return (_marked(text[:CORRECTION_SPAN], _CORRECTION)
+            or (len(text) > CORRECTION_SPAN and _marked(_last_lines(text), _NOTE)))
 
 
 def _last_lines(text: str) -> str:
-    """The whole lines of a text's last :data:`CORRECTION_SPAN` characters (where a note such as
-    "Correction: An earlier version of this story misspelled ..." is appended)."""
-    tail = text[-CORRECTION_SPAN:]
+    """The whole lines of a text's last :data:`NOTE_SPAN` characters (all of them when the text is no longer)."""
+    if len(text) <= NOTE_SPAN:
+        return text[CORRECTION_SPAN:]
+    tail = text[-NOTE_SPAN:]
     cut = _LINE_END.search(tail)
     return tail[cut.end():] if cut else ""
 
 
-def _marked(part: str) -> bool:
-    # Most texts have neither the stem nor the phrase: one lower() and two substring tests rule them out.
+def _marked(part: str, mark: re.Pattern[str]) -> bool:
+    # Most texts have neither the stems nor the phrase: one lower() and a few substring tests rule them out.
     low = part.lower()
-    if "orrect" not in low and "earlier version" not in low and part.isascii():
+    if "orrect" not in low and "larif" not in low and "earlier version" not in low and part.isascii():
         return False
-    return _CORRECTION.search(part) is not None
+    return mark.search(part) is not None
 
 
 def digit_sets(texts: Sequence[str], tokens: Optional["WordTokens"] = None) -> tuple[np.ndarray, np.ndarray]:
@@ -224,9 +236,11 @@ def first_line(text: str) -> str:
     return text[start.start():end.start() if end else len(text)]
 
 
-# A byline alone on its line: "By Jane Doe", "BY JANE DOE, Associated Press", "By Courier Staff | Staff Writers"
-# (not "By the numbers: ...").
-_BYLINE = re.compile(r"by\s+[^\W\d][\w.'\u2019-]*(?:[ \t,|&]+[\w.'\u2019-]+){0,9}[ \t]*", re.IGNORECASE)
+# A byline alone on its line: "By Jane Doe", "BY JANE DOE, Associated Press", "By Courier Staff | Staff Writers":
+# capitalized names and a few joining words, no figure (not "By the numbers: ...", "By late Tuesday, 38,000 ...",
+# "BY A WHISKER, ...").
+_BYLINE_WORD = r"(?:[^\W\d_a-z][^\W\d_]*(?:[-'\u2019][^\W\d_]+)*\.?|and|of|the|for|de|van|von|staff|writers?|[,|&]+)"
+_BYLINE = re.compile(rf"[Bb][Yy][ \t]+(?!(?i:an?)\b){_BYLINE_WORD}(?:[ \t]+{_BYLINE_WORD}|[,|&](?=[ \t]))*[ \t]*")
 
 # How much of a first line ``lead`` splits at a time: a text without line breaks is one long line.
 _LEAD_CHUNK = 320
@@ -321,9 +335,9 @@ def figure_sets(texts: Sequence[str], tokens: Optional["WordTokens"] = None) -> 
         for token in _FIGURE.findall(t):
             if "," in token:
                 # A comma followed by exactly three digits groups thousands; any other separates two figures.
-                found += [_even(part.replace(",", "")) for part in _THOUSANDS.split(token)]
+                found += [part.replace(",", "") for part in _THOUSANDS.split(token)]
             else:
-                found.append(_even(token) if "-" in token else token)
+                found.append(token)
         per_text.append(len(found) - n)
     if found:
         joined = "\n".join(found).replace(" ", "-").encode()
@@ -482,7 +496,10 @@ class OccasionRule:
             failed.append("figures")
         # A headline that names another time of day (the afternoon's gradings, the evening draw) is
         # another report of that day, whatever the rest shares.
-        if "dates" not in failed and not correction and self.window_days and sessions(a) != sessions(b):
+        # Not a copy under another headline ("Evening update: ...", "... - The Morning Call"): most of the text
+        # and every figure the same.
+        copied = containment >= self.same_subject_containment and (fig is None or fig >= 1.0)
+        if "dates" not in failed and self.window_days and not copied and sessions(a) != sessions(b):
             failed.append("dates")
         # Each text's first line, and a web page's title where it has one, against the other text.
         heads = [(a.lead, b.words), (b.lead, a.words)]
@@ -515,7 +532,7 @@ def headline_of(title: Optional[str], text: str) -> str:
     """A text's headline as the occasion check reads it (the words of :func:`lead`): the title its source
     gives apart from it, else its first line when that is short enough to be one (:data:`HEADLINE_WORDS`),
     else nothing (a feed's text may start with its lead paragraph: "... on Friday evening ...")."""
-    if title:
+    if title and lead(title):
         return lead(title)
     first = lead(text)
     return first if len(set(first.split())) <= HEADLINE_WORDS else ""

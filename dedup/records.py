@@ -242,16 +242,15 @@ def separate_titles(batch: Sequence[Document]) -> list[Optional[str]]:
     """Per document, the headline its source gives apart from its text, which the occasion check reads
     beside the text's first line: a web page's title, or a record's ``title`` or ``headline`` field when
     its text does not start with it (a record read as title + body does)."""
-    out: list[Optional[str]] = []
-    for doc in batch:
-        title = doc.title
-        if title and not doc.extractor:
-            # The title field is one line, its whitespace collapsed: the text's start compared likewise.
-            start = doc.text[:2 * len(title) + 64].split()
-            if " ".join(start).startswith(title):
-                title = None
-        out.append(title or None)
-    return out
+    return [doc.title or None if doc.extractor else title_apart(doc.title, doc.text) for doc in batch]
+
+
+def title_apart(title: Optional[str], text: str) -> Optional[str]:
+    """A record's title (one line, as :func:`record_title` gives it), unless its text starts with it."""
+    if not title:
+        return None
+    # The title is one line, its whitespace collapsed: the text's start compared likewise.
+    return None if " ".join(text[:2 * len(title) + 64].split()).startswith(title) else title
 
 
 def headline(doc: Document, words: int = 12) -> str:

@@ -20,7 +20,7 @@ engine-neutral functions the local scan calls:
 4. verification of each candidate with its two documents' features joined
    to it (:func:`dedup.pipeline.verify_candidates`);
 5. connected components on the driver while the pairs fit there, else a
-   distributed large-star/small-star loop (:func:`star_components`); each
+   distributed large-star/small-star loop (:func:`dedup.spark_components.star_components`); each
    component is split into trusted clusters and its keep chosen
    (:func:`dedup.cluster.trusted_clusters`, :func:`dedup.pipeline.make_cluster`);
 6. clusters numbered by their first document, rendered by :mod:`dedup.report`.
@@ -49,18 +49,19 @@ if TYPE_CHECKING:
 
 SPARK_MISSING = "the Spark engine needs pyspark 4 (pip install 'dedup[spark]') and Java 17 or later"
 
-#: Verified pairs up to this many are grouped into components on the driver; beyond, by :func:`star_components`.
+#: Verified pairs up to this many are grouped into components on the driver; beyond, on the executors
+#: (:func:`dedup.spark_components.star_components`).
 DRIVER_EDGES = 20_000_000
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _U32 = np.uint32
 
 # The columns every document carries through the job.
-DOC_SCHEMA = "ord long, id string, text string, date_us long, mtime boolean, updated_us long"
+DOC_SCHEMA = "ord long, id string, text string, date_us long, mtime boolean, updated_us long, title string"
 FEATURE_SCHEMA = ("ord long, id string, words long, shingles long, date_us long, mtime boolean, updated_us long, "
                   "sig binary, "
-                  "sh binary, wd binary, fig binary, lead binary, corr boolean, short boolean, s_big binary, "
-                  "s_tok binary, s_num binary, s_dig binary")
+                  "sh binary, wd binary, fig binary, lead binary, title binary, corr boolean, short boolean, "
+                  "s_big binary, s_tok binary, s_num binary, s_dig binary")
 PAIR_SCHEMA = ("left long, right long, jaccard double, left_in_right double, right_in_left double, rule string, "
                "days double, figures double, subject double, correction boolean")
 
@@ -98,12 +99,13 @@ def feature_batches(batches: Iterator[Any], config: ScanConfig) -> Iterator[Any]
         cols = rb.to_pydict()
         for start in range(0, rb.num_rows, BATCH):
             texts = cols["text"][start:start + BATCH]
-            hb = hash_batch(texts, config, hasher)
+            hb = hash_batch(texts, config, hasher, cols["title"][start:start + BATCH])
             n = len(texts)
             ends = {name: np.cumsum(lengths) for name, lengths in (
                 ("sh", hb.lengths), ("wd", hb.word_lengths), ("fig", hb.occasion.figure_lengths),
-                ("lead", hb.lead_lengths))}
-            vals = {"sh": hb.values, "wd": hb.word_values, "fig": hb.occasion.figures, "lead": hb.leads}
+                ("lead", hb.lead_lengths), ("title", hb.title_lengths))}
+            vals = {"sh": hb.values, "wd": hb.word_values, "fig": hb.occasion.figures, "lead": hb.leads,
+                    "title": hb.titles}
 
             def seg(name: str, k: int) -> bytes:
                 e = ends[name]
@@ -131,7 +133,7 @@ def feature_batches(batches: Iterator[Any], config: ScanConfig) -> Iterator[Any]
                 "sig": [_b(hb.signatures[k]) for k in range(n)],
                 "sh": [seg("sh", k) for k in range(n)], "wd": [seg("wd", k) for k in range(n)],
                 "fig": [seg("fig", k) for k in range(n)], "lead": [seg("lead", k) for k in range(n)],
-                "corr": hb.occasion.corrections.tolist(),
+                "title": [seg("title", k) for k in range(n)], "corr": hb.occasion.corrections.tolist(),
                 "short": [k in srow for k in range(n)],
                 "s_big": [sseg("bigram", k) for k in range(n)], "s_tok": [sseg("token", k) for k in range(n)],
                 "s_num": [sseg("number", k) for k in range(n)], "s_dig": [sseg("digit", k) for k in range(n)],
@@ -287,6 +289,7 @@ class _Docs:
         self.words: dict[int, np.ndarray] = {}
         self.figures: dict[int, np.ndarray] = {}
         self.leads: dict[int, np.ndarray] = {}
+        self.titles: dict[int, np.ndarray] = {}
         self.corrections: dict[int, bool] = {}
         self.short: dict[int, tuple] = {}
 
@@ -300,6 +303,7 @@ class _Docs:
         self.words[i] = _u(row[prefix + "wd"])
         self.figures[i] = _u(row[prefix + "fig"])
         self.leads[i] = _u(row[prefix + "lead"])
+        self.titles[i] = _u(row[prefix + "title"])
         self.corrections[i] = bool(row[prefix + "corr"])
         if row.get(prefix + "short"):
             self.short[i] = tuple(_u(row[prefix + f]) for f in ("s_big", "s_tok", "s_num", "s_dig"))
@@ -323,10 +327,8 @@ class _Docs:
             get_set = stats.boilerplate.view(get_set)
         matcher = (ShortMatcher(self.short_features(), config.short_rule, common=stats.common)
                    if config.short_words else None)
-        # Titles apart from the text come with web pages only, which this engine does not read.
-        no_title = np.empty(0, _U32)
         return PairJudge(config, self.infos, get_set, self.words.__getitem__,  # type: ignore[arg-type]
-                         self.figures.__getitem__, self.leads.__getitem__, lambda i: no_title,
+                         self.figures.__getitem__, self.leads.__getitem__, self.titles.__getitem__,
                          self.corrections, stats.weights(), matcher)  # type: ignore[arg-type]
 
 
@@ -494,7 +496,7 @@ def scan_dataframe(df: "DataFrame", id_col: str = "id", text_col: str = "text", 
         block: most members of a band bucket per side of a task (default
             :data:`dedup.candidates.BLOCK`).
         driver_edges: verified pairs up to this many are grouped into
-            components on the driver; more, by :func:`star_components`.
+            components on the driver; more, by :func:`dedup.spark_components.star_components`.
 
     Returns:
         SparkScan.
@@ -565,7 +567,8 @@ def _parse_dates(batches: Iterator[Any]) -> Iterator[Any]:
 def scan_documents_frame(docs: "DataFrame", config: ScanConfig, *, block: Optional[int] = None,
                          driver_edges: int = DRIVER_EDGES) -> SparkScan:
     """The scan over a DataFrame of :data:`DOC_SCHEMA` (input order, id, text, date in microseconds,
-    whether it is a file's modification time, a later update in microseconds: optional)."""
+    whether it is a file's modification time; optional: a later update in microseconds, a title given
+    apart from the text, :func:`dedup.records.separate_titles`)."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -575,8 +578,9 @@ def scan_documents_frame(docs: "DataFrame", config: ScanConfig, *, block: Option
     spark = docs.sparkSession
     sc = spark.sparkContext
     bands, rows = config.banding
-    if "updated_us" not in docs.columns:  # optional
-        docs = docs.withColumn("updated_us", F.lit(None).cast("long"))
+    for name, kind in (("updated_us", "long"), ("title", "string")):  # optional
+        if name not in docs.columns:
+            docs = docs.withColumn(name, F.lit(None).cast(kind))
     # As the local reader: no text, no document; a repeated id, the first one only.
     docs = docs.where(F.col("text").isNotNull() & (F.trim(F.col("text")) != ""))
     first = Window.partitionBy("id").orderBy("ord")
@@ -641,6 +645,8 @@ def scan_documents_frame(docs: "DataFrame", config: ScanConfig, *, block: Option
         # Small enough to send to every task: the features and pairs are not shuffled to meet it.
         labels = F.broadcast(spark.createDataFrame(comps or [], "node long, comp long"))
     else:
+        from .spark_components import star_components
+
         labels = star_components(edges)
     by_pair = pairs.join(labels, pairs.left == labels.node).groupBy("comp").agg(
         F.collect_list(F.struct(*[F.col(c) for c in pairs.columns])).alias("pairs"))
@@ -749,35 +755,3 @@ def banded_candidates(sigs: "DataFrame", bands: int, rows: int, block: int, max_
     tasks = groups.mapInArrow(lambda it: block_rows(it, block), TASK_SCHEMA)
     return tasks.join(docs, "ord").groupBy("band", "hkey", "sub", "ta", "tb").applyInArrow(
         lambda t: task_pairs(t, rows), "i long, j long")
-
-
-def star_components(edges: "DataFrame", checkpoint_every: int = 3) -> "DataFrame":
-    """Connected components of an edge list (src, dst), distributed: the large-star / small-star
-    alternation of Kiveris et al., "Connected Components in MapReduce and Beyond" (SoCC 2014).
-
-    Returns:
-        DataFrame (node, comp): every node of an edge and the smallest node
-        of its component.
-    """
-    from pyspark.sql import functions as F
-
-    e = edges.select(F.greatest("src", "dst").alias("a"), F.least("src", "dst").alias("b")).where("a != b").distinct()
-    step = 0
-    while True:
-        # Large star: each node's larger neighbours attach to the smallest node of its neighbourhood.
-        sym = e.select(F.col("a").alias("u"), F.col("b").alias("v")).unionByName(
-            e.select(F.col("b").alias("u"), F.col("a").alias("v")))
-        low = sym.groupBy("u").agg(F.min("v").alias("m")).select("u", F.least("u", "m").alias("m"))
-        large = sym.join(low, "u").where("v > u").select(F.col("v").alias("a"), F.col("m").alias("b")).distinct()
-        # Small star: each node and its smaller neighbours attach to the smallest of them.
-        low2 = large.groupBy("a").agg(F.min("b").alias("m"))
-        small = (large.join(low2, "a").select(F.col("b").alias("a"), F.col("m").alias("b"))
-                 .unionByName(low2.select("a", F.col("m").alias("b"))).where("a != b").distinct())
-        step += 1
-        small = small.localCheckpoint() if step % checkpoint_every == 0 else small.persist()
-        changed = small.exceptAll(e).limit(1).count() + e.exceptAll(small).limit(1).count()
-        e = small
-        if not changed:
-            break
-    roots = e.select(F.col("b").alias("node"), F.col("b").alias("comp")).distinct()
-    return e.select(F.col("a").alias("node"), F.col("b").alias("comp")).unionByName(roots).distinct()

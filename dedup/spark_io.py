@@ -165,11 +165,11 @@ class RecordFields:
 
 
 def record_document(rec: Any, rel: str, number: int, fields: RecordFields
-                    ) -> Optional[tuple[str, str, Optional[int], Optional[int]]]:
-    """(id, text, date and later update in microseconds) of one JSON or Parquet record, as the local reader
-    makes them; None when the record has no text or no id in ``fields.id_field``."""
+                    ) -> Optional[tuple[str, str, Optional[int], Optional[int], Optional[str]]]:
+    """(id, text, date and later update in microseconds, title apart from the text) of one JSON or Parquet
+    record, as the local reader makes them; None when the record has no text or no id in ``fields.id_field``."""
     from .io import DATE_FIELDS, ID_FIELDS, MAX_DOCUMENT_BYTES, parse_date, pick_field, record_text
-    from .records import record_id, record_updated
+    from .records import record_id, record_title, record_updated, title_apart
 
     if not isinstance(rec, dict):
         return None
@@ -186,7 +186,7 @@ def record_document(rec: Any, rel: str, number: int, fields: RecordFields
     else:
         doc_id = record_id(rid)
     date = parse_date(pick_field(rec, fields.date_field, DATE_FIELDS))
-    return doc_id, body, micros(date), micros(record_updated(rec, date))
+    return doc_id, body, micros(date), micros(record_updated(rec, date)), title_apart(record_title(rec), body)
 
 
 def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFields = RecordFields(),
@@ -240,7 +240,7 @@ def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFie
                 got = record_document(rec, rel, number + 1, fields)
                 if got is None and dropped is not None:
                     dropped.add(1)
-                return [] if got is None else [(base + number + 1, got[0], got[1], got[2], False, got[3])]
+                return [] if got is None else [(base + number + 1, got[0], got[1], got[2], False, got[3], got[4])]
 
             frames.append(lines.flatMap(parse))
         elif name.endswith(".parquet"):
@@ -266,7 +266,7 @@ def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFie
                 got = record_document(rec, rel, number + 1, fields)
                 if got is None and dropped is not None:
                     dropped.add(1)
-                return [] if got is None else [(base + number + 1, got[0], got[1], got[2], False, got[3])]
+                return [] if got is None else [(base + number + 1, got[0], got[1], got[2], False, got[3], got[4])]
 
             frames.append(table.rdd.zipWithIndex().flatMap(parse_row))
         else:
@@ -295,7 +295,7 @@ def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFie
                     dropped.add(1)
                 return []
             mtime = row["modificationTime"].astimezone(timezone.utc)  # a local time without a zone, from Spark
-            return [(k << 40, rel, text, micros(mtime), True, None)]
+            return [(k << 40, rel, text, micros(mtime), True, None, None)]
 
         frames.append(raw.rdd.flatMap(text_doc))
     # One union of all the files: unions chained file by file nest as deep as there are files, and Spark
@@ -304,7 +304,7 @@ def read_inputs(spark: "SparkSession", sources: Sequence[str], fields: RecordFie
         raise InputError(f"no readable input files in {', '.join(sources)} (broken links?)", sources[0])
     rdd = frames[0] if len(frames) == 1 else sc.union(frames)
     df = spark.createDataFrame(rdd, DOC_SCHEMA)
-    return df.select("ord", "id", "text", "date_us", F.col("mtime").cast("boolean"), "updated_us")
+    return df.select("ord", "id", "text", "date_us", F.col("mtime").cast("boolean"), "updated_us", "title")
 
 
 def scan_paths(spark: "SparkSession", sources: Sequence[str], output: str, config: Optional[ScanConfig] = None,

@@ -250,7 +250,7 @@ def test_a_correction_marker_says_more_than_file_times(tmp_path: Path) -> None:
 def test_markdown_and_html_show_the_figures_and_names_line_as_text_does() -> None:
     text = run("diff", OLD, NEW, "--no-color").output
     line = next(x for x in text.splitlines() if x.startswith("figures: "))
-    assert "- 2021-11-18, 5" in line and "gaskill" in line
+    assert "- 2021, 11, 18, 5" in line and "gaskill" in line
     escaped = line.replace("|", "\\|")
     assert f"**Figures and names:** {escaped}" in run("diff", OLD, NEW, "-f", "markdown").output
     html = run("diff", OLD, NEW, "-f", "html").output

@@ -17,14 +17,16 @@ FOOTER = ("The Riverside Courier is a nonprofit newsroom. Support local journali
           "broadcast, rewritten or redistributed without permission.")
 
 
-def test_a_feeds_titles_bylines_and_draws(tmp_path: Path):
+def feed_records() -> list[dict]:
+    """A feed's records: one outlet's briefs, a story and its evening update, a day's two draws."""
     records = [
         # One outlet's briefs: a byline on top, a long footer below; two stories.
         {"id": "turkeys", "title": "Food bank short of turkeys a week before Thanksgiving",
          "date": "2026-11-19T10:15:00-08:00",
          "text": "By Courier Staff\n\nFeeding America Riverside says it is about 2,000 turkeys short of its goal "
-                 "a week before Thanksgiving and is asking residents to donate frozen birds or cash. Donations are accepted "
-                 "at the food bank's warehouse on Cal Cargo Drive weekdays from 8 a.m. to 4 p.m.\n\n" + FOOTER},
+                 "a week before Thanksgiving and is asking residents to donate frozen birds or cash. Donations are "
+                 "accepted at the food bank's warehouse on Cal Cargo Drive weekdays from 8 a.m. to 4 p.m.\n\n"
+                 + FOOTER},
         {"id": "lanes", "title": "Market Street lane closures for utility work", "date": "2026-11-19T10:40:00-08:00",
          "text": "By Courier Staff\n\nSouthbound Market Street will be reduced to one lane between University Avenue "
                  "and Mission Inn Avenue from 9 a.m. to 3 p.m. Monday through Wednesday for utility work, the city "
@@ -55,10 +57,29 @@ def test_a_feeds_titles_bylines_and_draws(tmp_path: Path):
                                 f"2026. Pick 3: {numbers[0]}. Pick 4: {numbers[1]}. Rolling Cash 5: {numbers[2]}. The "
                                 "Powerball jackpot for Monday is an estimated $412 million, with a cash option of "
                                 "$191.6 million."})
-    feed = tmp_path / "feed.jsonl"
-    feed.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    # A story and its correction, which says so in its title field only: kept before the longer original.
+    mall = ("NORTHGATE, Ohio -- The Northgate Mall was sold for ${} million to Crestline Properties, the mall's "
+            "owner said on Friday. Crestline plans to add apartments and a grocery store on the site of the former "
+            "department store, and said all current leases will be honored. The sale closes in January, subject to "
+            "approval by the city's planning board.")
+    records.append({"id": "mall", "title": "Northgate mall sold for $41 million", "date": "2026-11-20T10:00:00-05:00",
+                    "text": mall.format(41) + " The mall opened in 1972 and has 84 stores."})
+    records.append({"id": "mall-fix", "title": "CORRECTED-Northgate mall sold for $44 million",
+                    "date": "2026-11-20T13:00:00-05:00", "text": mall.format(44)})
+    return records
+
+
+def write_feed(folder: Path) -> Path:
+    feed = folder / "feed.jsonl"
+    feed.write_text("".join(json.dumps(r) + "\n" for r in feed_records()), encoding="utf-8")
+    return feed
+
+
+def test_a_feeds_titles_bylines_and_draws(tmp_path: Path):
+    feed = write_feed(tmp_path)
     clusters = [sorted(m.id for m in c.members) for c in dedup_scan([feed]).clusters]
-    assert clusters == [["fire-1", "fire-2"]]
+    assert clusters == [["fire-1", "fire-2"], ["mall", "mall-fix"]]
+    assert [c.keep for c in dedup_scan([feed]).clusters] == ["fire-2", "mall-fix"]
     # Without the date check the draws are one text; the briefs share their footer.
     loose = [sorted(m.id for m in c.members) for c in dedup_scan([feed], date_window=0, subject=1.0).clusters]
     assert ["draw-evening", "draw-midday"] in loose and ["lanes", "turkeys"] in loose

@@ -153,7 +153,7 @@ def test_dataframe_call_with_dates_and_order(spark) -> None:
 
 
 def test_star_components_agree_with_union_find(spark) -> None:
-    from dedup.spark import star_components
+    from dedup.spark_components import star_components
 
     rng = np.random.default_rng(3)
     # Chains, stars and random edges over sparse node numbers, as input order gives them.
@@ -464,3 +464,13 @@ def test_a_utf16_text_file_with_its_mark_is_read_as_the_local_scan_reads_it(spar
     shutil.copy(SEEDS / b, tmp_path / "b.txt")
     _, got = spark_lines(spark, [tmp_path], ScanConfig())
     assert got == local_lines([tmp_path], ScanConfig()) and "a.txt" in got["clusters"]
+
+
+def test_a_feeds_titles_apart_from_the_text_count_as_in_the_local_scan(spark, tmp_path: Path) -> None:
+    from test_occasion_feeds import write_feed
+
+    feed = write_feed(tmp_path)
+    for config in (ScanConfig(date_window=0), ScanConfig()):  # the defaults last
+        _, got = spark_lines(spark, [feed], config)
+        assert got == local_lines([feed], config)
+    assert [json.loads(line)["keep"] for line in got["clusters"].splitlines()] == ["fire-2", "mall-fix"]
