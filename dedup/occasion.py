@@ -171,12 +171,12 @@ def is_correction(text: str) -> bool:
 
 
 def _last_lines(text: str) -> str:
-    """The whole lines of a text's last :data:`NOTE_SPAN` characters (all of them when the text is no longer)."""
-    if len(text) <= NOTE_SPAN:
-        return text[CORRECTION_SPAN:]
-    tail = text[-NOTE_SPAN:]
-    cut = _LINE_END.search(tail)
-    return tail[cut.end():] if cut else ""
+    """The whole lines of a text's last :data:`NOTE_SPAN` characters, after its first :data:`CORRECTION_SPAN`."""
+    start = max(CORRECTION_SPAN, len(text) - NOTE_SPAN)
+    if _LINE_END.match(text, start - 1):  # the piece starts a line
+        return text[start:]
+    cut = _LINE_END.search(text, start)
+    return text[cut.end():] if cut else ""
 
 
 def _marked(part: str, mark: re.Pattern[str]) -> bool:

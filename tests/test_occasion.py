@@ -132,6 +132,9 @@ def test_a_correction_noted_at_the_end_or_in_a_title_is_one():
     assert is_correction(story + "\n" + note) and is_correction(story + "\n" + note + "\n\nCopyright 2026 AP.")
     assert is_correction(story + "\nClarification: the council has nine members.")
     assert is_correction(story + "\nThis story has been updated to correct the vote count.")
+    # A short text: its lines after the first 200 characters, not a line's middle there.
+    assert not is_correction("x" * 195 + " Mid Correction: a word in the middle of a line, past character 200.")
+    assert is_correction("Head\n" + "y " * 100 + "\nCorrection: the name was misspelled.")
     docs = [Document("orig", "Northgate mall sold\n\n" + story),
             Document("fix", story, title="CORRECTED-Northgate mall sold")]
     hashed = hash_batch([d.text for d in docs], ScanConfig(), MinHasher(), separate_titles(docs))
