@@ -56,15 +56,23 @@ def given_settings(**settings: Any) -> dict[str, Any]:
     return given
 
 
-def open_index(db: str, redis_url: Optional[str], create: bool = False, **settings: Any) -> Any:
-    """Open (or create) an index; settings out of range are usage errors (exit 2)."""
+def open_index(db: str, redis_url: Optional[str], create: bool = False, quiet: bool = True,
+               **settings: Any) -> Any:
+    """Open (or create) an index; settings out of range are usage errors (exit 2). Unless ``quiet``, an
+    index built by an earlier dedup, whose evidence differs from what a scan compares, gets a warning."""
     from .index import Index
+    from .index_store import FEATURES
 
     given = given_settings(**settings)
     try:
-        return Index(db, redis=redis_url, create=create, **given)
+        index = Index(db, redis=redis_url, create=create, **given)
     except DedupError as exc:
         raise click.ClickException(str(exc)) from exc
+    if not quiet and index.meta.get("features") != FEATURES:
+        click.echo(one_line(f"Warning: {index.location} was built by an earlier dedup: its articles' lottery "
+                            "draws (4-7-1) are compared digit by digit and their records' titles are not read; "
+                            "add them to a new index to compare them as dedup scan does"), err=True)
+    return index
 
 
 def article_options(f: Callable[..., Any], creates: bool = True) -> Callable[..., Any]:
@@ -152,7 +160,7 @@ def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_
             if first is None:  # nor does it pass for a day with nothing new
                 warn_skipped(opts.skipped, quiet)
                 raise DedupError(nothing_read(sources, opts, quiet))
-            index = open_index(db, redis_url, create=True, **settings)
+            index = open_index(db, redis_url, create=True, quiet=quiet, **settings)
             index.batch_size = batch_size
             # The outcomes end (their last transaction rolled back if cut short) before the index closes.
             def committed(done: int) -> None:
@@ -204,8 +212,8 @@ def index_query(db: str, redis_url: Optional[str], sources: tuple[str, ...], fmt
                                  ("the index's shared memory", db + "-shm"), ("-o", output)])
     refuse_outputs([output], sources)
     fmt = output_format(fmt, output, INDEX_FORMATS)
-    index = open_index(db, redis_url, threshold=threshold, containment=containment, shingle_size=shingle_size,
-                       num_perm=num_perm, seed=seed)
+    index = open_index(db, redis_url, quiet=quiet, threshold=threshold, containment=containment,
+                       shingle_size=shingle_size, num_perm=num_perm, seed=seed)
     opts = make_read_options(encoding, id_field, text_field, date_field, strict, path_ids=True)
     opts.include, opts.exclude = include, exclude
     with_matches = read = 0

@@ -42,7 +42,7 @@ from .config import ScanConfig, scan_config
 from .signature import SCHEME, MinHasher
 from .verify import similarity
 from .index_redis import RedisStore, redact_url
-from .index_store import FORMAT, FORMAT_VERSION, WORD_MASK, Location, Prepared, SQLiteStore, Stored, decode_set
+from .index_store import FEATURES, FORMAT, FORMAT_VERSION, WORD_MASK, Location, Prepared, SQLiteStore, Stored, decode_set
 
 # How token hashes become shingle hashes (dedup.shingle): BLAKE2b-64 per
 # token, polynomial fold, MurmurHash3 64-bit finalizer, low 32 bits.
@@ -167,7 +167,8 @@ class IndexInfo:
 def _meta_for(config: ScanConfig) -> dict[str, str]:
     bands, rows = config.banding
     return {
-        "format": FORMAT, "format_version": str(FORMAT_VERSION), "hash_scheme": SCHEME, "shingle_hash": SHINGLE_HASH,
+        "format": FORMAT, "format_version": str(FORMAT_VERSION), "features": FEATURES, "hash_scheme": SCHEME,
+        "shingle_hash": SHINGLE_HASH,
         "shingle_size": str(config.shingle_size), "shingle_kind": config.shingle_kind,
         "num_perm": str(config.num_perm), "seed": str(config.seed), "threshold": repr(float(config.threshold)),
         "containment": repr(float(config.containment)), "bands": str(bands), "rows": str(rows),

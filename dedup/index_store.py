@@ -33,6 +33,9 @@ FORMAT = "dedup-index"
 #: (list, key, document) triples a postings lookup makes at a time (see SQLiteStore.postings).
 PAIRS_AT_ONCE = 1 << 22
 FORMAT_VERSION = 3
+#: What the stored evidence holds, within a format: "2" when lottery draws are one figure (4-7-1) and a
+#: record's title field is read apart from its text; an index without it was built before.
+FEATURES = "2"
 # SQLite header field "application id": the bytes "DDUP".
 APPLICATION_ID = 0x44445550
 # Band entries are grouped in runs (the ``seg`` column). An add writes to

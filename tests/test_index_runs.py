@@ -214,3 +214,28 @@ def test_compact_vacuum_gives_the_freed_pages_back(tmp_path: Path, monkeypatch: 
     assert added < compacted and size() < 0.8 * compacted
     with Index.open(db) as index:
         assert index.query(docs[::50]) == before
+
+
+def test_an_index_built_before_draws_and_titles_were_read_is_named_in_a_warning(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from dedup.cli import cli
+
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({"id": "a", "title": "Ohio Pick 3 evening draw", "text": "Pick 3: 4-7-1. " * 20})
+                    + "\n", encoding="utf-8")
+    db = str(tmp_path / "archive.db")
+    added = CliRunner().invoke(cli, ["index", "add", db, str(feed)])
+    assert added.exit_code == 0 and "Warning" not in added.stderr
+    assert "Warning" not in CliRunner().invoke(cli, ["index", "query", db, str(feed)]).stderr
+    with sqlite3.connect(db) as conn:  # as an index built before: no "features" in its settings
+        conn.execute("DELETE FROM meta WHERE key = 'features'")
+    conn.close()
+    for args in (["index", "query", db, str(feed)], ["index", "add", db, str(feed)]):
+        r = CliRunner().invoke(cli, args)
+        assert r.exit_code == 0, r.output
+        assert f"Warning: {db} was built by an earlier dedup: its articles' lottery draws (4-7-1) are compared " \
+               "digit by digit" in r.stderr
+        assert "Warning" not in CliRunner().invoke(cli, args + ["-q"]).stderr
