@@ -42,7 +42,8 @@ from .config import ScanConfig, scan_config
 from .signature import SCHEME, MinHasher
 from .verify import similarity
 from .index_redis import RedisStore, redact_url
-from .index_store import FEATURES, FORMAT, FORMAT_VERSION, WORD_MASK, Location, Prepared, SQLiteStore, Stored, decode_set
+from .index_store import (FEATURES, FORMAT, FORMAT_VERSION, WORD_MASK, Location, Prepared, SQLiteStore, Stored,
+                          decode_set)
 
 # How token hashes become shingle hashes (dedup.shingle): BLAKE2b-64 per
 # token, polynomial fold, MurmurHash3 64-bit finalizer, low 32 bits.
