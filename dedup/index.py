@@ -347,8 +347,7 @@ class Index:
         self.meta = meta
         self.hasher = MinHasher(self.config.num_perm, self.config.seed)
         self.rule = self.config.rule
-        # The occasion check decides at query time from stored evidence, so its
-        # settings are the caller's, not the index file's.
+        # The occasion check decides at query time from stored evidence: its settings are the caller's.
         self.occasion = wanted.occasion_rule
         self.bands, self.rows = self.config.banding
         self.prefilter = prefilter
