@@ -163,7 +163,6 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
         heads_b = lead(tb).split() + lead(titles[1] or "").split()
         lead_a = [w for w in dict.fromkeys(heads_a) if w not in wb]
         lead_b = [w for w in dict.fromkeys(heads_b) if w not in wa]
-        when = [headline_sessions(headline_of(title, docs[k].text)) for k, title in zip((lo, hi), titles)]
         if got.days is None:
             date_detail = "a date is unknown (a file's modification time does not count)"
         else:
@@ -172,8 +171,8 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
             date_detail = (f"{got.days:.2f} days apart" + (" (a correction)" if got.correction else "")
                            + (" (a copy of a long text)" if got.copy else "")
                            + (" (a date without a time stands for its whole day)" if exempt else ""))
-        copied = max(lr, rl) >= occasion.same_subject_containment and (got.figures is None or got.figures >= 1.0)
-        if when[0] != when[1] and "dates" in got.failed and not copied:
+        if got.another_time:
+            when = [headline_sessions(headline_of(title, docs[k].text)) for k, title in zip((lo, hi), titles)]
             date_detail += (f" (another time of day: {docs[lo].id}: {', '.join(when[0]) or '-'}; "
                             f"{docs[hi].id}: {', '.join(when[1]) or '-'})")
         window = f"{occasion.window_days:g} day{'' if occasion.window_days == 1 else 's'}"

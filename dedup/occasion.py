@@ -104,6 +104,11 @@ def _number_word_pattern() -> re.Pattern[str]:
 
 _NUMBER_WORD = _number_word_pattern()
 
+# A note saying that a text corrects an earlier version, wherever it is ({} adds to the nouns it may name).
+_NOTE_PHRASES = (r"\bearlier version of this (?:story|article|report|post|item)\b"
+                 r"|\b(?:story|article|report|post|item{})\s+(?:has\s+been|had\s+been|was|is)\s+"
+                 r"(?:updated\s+and\s+corrected|updated\s+to\s+correct|corrected|clarified)\b")
+
 # What marks a correction near a text's start, not the word anywhere: not "in correction territory",
 # "Market correction: ...", "Department of Corrections", "Nasdaq corrects 10%", "correcting trade
 # imbalances", "He has been corrected by the judge", nor a headline about correction officers.
@@ -117,10 +122,8 @@ _CORRECTION = re.compile(
     r"|\(\s*correct(?:s|ing|ed)\b|^[^\w\n]*corrects\b"
     # A note saying so: "An earlier version of this story ...", "This story has been corrected",
     # "Editor's note: this article was updated and corrected", "We corrected this story", "Correction appended"
-    r"|\bearlier version of this (?:story|article|report|post|item)\b"
-    r"|\b(?:story|article|report|post|item|version|this)\s+(?:has\s+been|had\s+been|was|is)\s+"
-    r"(?:updated\s+and\s+corrected|updated\s+to\s+correct|corrected|clarified)\b"
-    r"|\bwe\s+(?:have\s+)?corrected\b|\bcorrection (?:appended|added)\b",
+    r"|" + _NOTE_PHRASES.format(r"|version|this")
+    + r"|\bwe\s+(?:have\s+)?corrected\b|\bcorrection (?:appended|added)\b",
     re.IGNORECASE | re.MULTILINE)
 CORRECTION_SPAN = 200
 
@@ -128,11 +131,8 @@ CORRECTION_SPAN = 200
 # "An earlier version of this story ...", "This article has been updated to correct ..." (not a quote's
 # "we corrected it", which a story's last paragraph may well hold).
 _NOTE = re.compile(
-    r"^[^\w\n]*(?:editor'?s\s+note\s*:\s*)?(?:correction|clarification)s?\s*[:\u2013\u2014-]"
-    r"|\bearlier version of this (?:story|article|report|post|item)\b"
-    r"|\b(?:story|article|report|post|item)\s+(?:has\s+been|had\s+been|was|is)\s+"
-    r"(?:updated\s+and\s+corrected|updated\s+to\s+correct|corrected|clarified)\b",
-    re.IGNORECASE | re.MULTILINE)
+    r"^[^\w\n]*(?:editor'?s\s+note\s*:\s*)?(?:correction|clarification)s?\s*[:\u2013\u2014-]|"
+    + _NOTE_PHRASES.format(""), re.IGNORECASE | re.MULTILINE)
 #: How much of a text's end is read for a note.
 NOTE_SPAN = 600
 
@@ -410,6 +410,7 @@ class OccasionResult:
         correction: whether either text is marked as a correction.
         copy: whether the pair is a copy of a long text (for the date window).
         failed: the checks that failed (``dates``, ``figures``, ``subject``), empty when it passed.
+        another_time: whether the date check failed on headlines for other times of day (:func:`sessions`).
     """
 
     days: Optional[float]
@@ -418,6 +419,7 @@ class OccasionResult:
     correction: bool
     copy: bool
     failed: tuple[str, ...]
+    another_time: bool = False
 
     @property
     def passed(self) -> bool:
@@ -499,7 +501,9 @@ class OccasionRule:
         # Not a copy under another headline ("Evening update: ...", "... - The Morning Call"): most of the text
         # and every figure the same.
         copied = containment >= self.same_subject_containment and (fig is None or fig >= 1.0)
-        if "dates" not in failed and self.window_days and not copied and sessions(a) != sessions(b):
+        another_time = ("dates" not in failed and bool(self.window_days) and not copied
+                        and sessions(a) != sessions(b))
+        if another_time:
             failed.append("dates")
         # Each text's first line, and a web page's title where it has one, against the other text.
         heads = [(a.lead, b.words), (b.lead, a.words)]
@@ -510,7 +514,7 @@ class OccasionRule:
         if (subject is not None and subject > self.subject and not correction
                 and containment < self.same_subject_containment):
             failed.append("subject")
-        return OccasionResult(days, fig, subject, correction, copy, tuple(failed))
+        return OccasionResult(days, fig, subject, correction, copy, tuple(failed), another_time)
 
 
 #: Words of a headline that name a time of day: a report for another one is another report.
@@ -532,8 +536,9 @@ def headline_of(title: Optional[str], text: str) -> str:
     """A text's headline as the occasion check reads it (the words of :func:`lead`): the title its source
     gives apart from it, else its first line when that is short enough to be one (:data:`HEADLINE_WORDS`),
     else nothing (a feed's text may start with its lead paragraph: "... on Friday evening ...")."""
-    if title and lead(title):
-        return lead(title)
+    head = lead(title) if title else ""
+    if head:
+        return head
     first = lead(text)
     return first if len(set(first.split())) <= HEADLINE_WORDS else ""
 
@@ -546,8 +551,11 @@ def sessions(ev: Evidence) -> frozenset[int]:
         from .shingle import shingle_hash
 
         _SESSION_HASHES = np.array(sorted(shingle_hash(w) for w in SESSION_WORDS), dtype=np.uint32)
-    head = ev.title if len(ev.title) else ev.lead
-    if not len(head) or (head is ev.lead and len(head) > HEADLINE_WORDS):
+    if len(ev.title):
+        head = ev.title
+    elif 0 < len(ev.lead) <= HEADLINE_WORDS:
+        head = ev.lead
+    else:
         return frozenset()
     return frozenset(head[found_in(head, _SESSION_HASHES)].tolist())
 

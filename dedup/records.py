@@ -242,7 +242,7 @@ def separate_titles(batch: Sequence[Document]) -> list[Optional[str]]:
     """Per document, the headline its source gives apart from its text, which the occasion check reads
     beside the text's first line: a web page's title, or a record's ``title`` or ``headline`` field when
     its text does not start with it (a record read as title + body does)."""
-    return [doc.title or None if doc.extractor else title_apart(doc.title, doc.text) for doc in batch]
+    return [(doc.title or None) if doc.extractor else title_apart(doc.title, doc.text) for doc in batch]
 
 
 def title_apart(title: Optional[str], text: str) -> Optional[str]:
