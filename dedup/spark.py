@@ -477,7 +477,8 @@ class SparkScan:
 
 def scan_dataframe(df: "DataFrame", id_col: str = "id", text_col: str = "text", date_col: Optional[str] = None,
                    order_col: Optional[str] = None, config: Optional[ScanConfig] = None, *,
-                   block: Optional[int] = None, driver_edges: int = DRIVER_EDGES) -> SparkScan:
+                   title_col: Optional[str] = None, block: Optional[int] = None,
+                   driver_edges: int = DRIVER_EDGES) -> SparkScan:
     """Find near-duplicates among the rows of a Spark DataFrame, with the local scan's rule and answer.
 
     Args:
@@ -493,6 +494,9 @@ def scan_dataframe(df: "DataFrame", id_col: str = "id", text_col: str = "text", 
             order. None: the DataFrame's own order (``zipWithIndex``, stable
             for the same input files).
         config: the scan's settings.
+        title_col: headlines given apart from the text (as a JSON record's
+            ``title`` field: read by the occasion check unless the text starts
+            with it, :func:`dedup.records.title_apart`).
         block: most members of a band bucket per side of a task (default
             :data:`dedup.candidates.BLOCK`).
         driver_edges: verified pairs up to this many are grouped into
@@ -509,7 +513,7 @@ def scan_dataframe(df: "DataFrame", id_col: str = "id", text_col: str = "text", 
     from pyspark.sql import types as T
 
     config = config or ScanConfig()
-    for name in (id_col, text_col) + tuple(c for c in (date_col, order_col) if c):
+    for name in (id_col, text_col) + tuple(c for c in (date_col, order_col, title_col) if c):
         if name not in df.columns:
             raise ConfigError(f"The DataFrame has no column {name!r} (columns: {', '.join(df.columns)}).")
     spark = df.sparkSession
@@ -521,6 +525,8 @@ def scan_dataframe(df: "DataFrame", id_col: str = "id", text_col: str = "text", 
         cols.append(F.unix_micros(F.col(date_col).cast("timestamp")).alias("date_us"))
     else:
         cols.append(F.col(date_col).cast("string").alias("date_raw"))
+    if title_col is not None:
+        cols.append(F.col(title_col).cast("string").alias("title_raw"))
     if order_col is not None:
         base = df.select(F.col(order_col).cast("long").alias("ord"), *cols)
     else:
@@ -528,8 +534,8 @@ def scan_dataframe(df: "DataFrame", id_col: str = "id", text_col: str = "text", 
         schema = T.StructType([T.StructField("ord", T.LongType(), False)] + list(picked.schema.fields))
         base = spark.createDataFrame(picked.rdd.zipWithIndex().map(lambda r: (r[1],) + tuple(r[0])), schema)
     _check_keys(base, id_col, order_col)
-    if "date_raw" in base.columns:
-        base = base.mapInArrow(_parse_dates, "ord long, id string, text string, date_us long")
+    if "date_raw" in base.columns or title_col is not None:
+        base = base.mapInArrow(_read_columns, _READ_SCHEMA + (", title string" if title_col else ""))
     base = base.withColumn("mtime", F.lit(False))
     return scan_documents_frame(base, config, block=block, driver_edges=driver_edges)
 
@@ -552,16 +558,26 @@ def _check_keys(base: "DataFrame", id_col: str, order_col: Optional[str]) -> Non
                           f"it is {what} (leave order_col out to use the DataFrame's order).")
 
 
-def _parse_dates(batches: Iterator[Any]) -> Iterator[Any]:
+_READ_SCHEMA = "ord long, id string, text string, date_us long"
+
+
+def _read_columns(batches: Iterator[Any]) -> Iterator[Any]:
+    """A DataFrame's dates read as the local reader reads them (``date_raw``), and its titles as a record's
+    (``title_raw``: one line, kept apart only when the text does not start with it)."""
     import pyarrow as pa
 
     from .io import parse_date
+    from .records import record_title, title_apart
 
     for rb in batches:
         d = rb.to_pydict()
-        yield pa.RecordBatch.from_pydict({"ord": d["ord"], "id": d["id"], "text": d["text"],
-                                          "date_us": [micros(parse_date(v)) for v in d["date_raw"]]},
-                                         schema=_arrow_schema("ord long, id string, text string, date_us long"))
+        out = {"ord": d["ord"], "id": d["id"], "text": d["text"],
+               "date_us": [micros(parse_date(v)) for v in d["date_raw"]] if "date_raw" in d else d["date_us"]}
+        spec = _READ_SCHEMA
+        if "title_raw" in d:
+            out["title"] = [title_apart(record_title({"title": t}), x or "") for t, x in zip(d["title_raw"], d["text"])]
+            spec += ", title string"
+        yield pa.RecordBatch.from_pydict(out, schema=_arrow_schema(spec))
 
 
 def scan_documents_frame(docs: "DataFrame", config: ScanConfig, *, block: Optional[int] = None,

@@ -474,3 +474,25 @@ def test_a_feeds_titles_apart_from_the_text_count_as_in_the_local_scan(spark, tm
         _, got = spark_lines(spark, [feed], config)
         assert got == local_lines([feed], config)
     assert [json.loads(line)["keep"] for line in got["clusters"].splitlines()] == ["fire-2", "mall-fix"]
+
+
+def test_a_dataframe_s_title_column_counts_as_a_record_s_title(spark, tmp_path: Path) -> None:
+    from test_occasion_feeds import feed_records
+
+    from dedup.spark import scan_dataframe
+
+    records = feed_records()
+    records[0]["text"] = records[0]["title"] + "\n\n" + records[0]["text"]  # a text that starts with its title
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    records_local = [tuple(m.id for m in c.members) for c in scan([str(feed)]).clusters]
+    rows = [(r["id"], r["text"], r["date"], r["title"], k) for k, r in enumerate(records)]
+    df = spark.createDataFrame(rows, "url string, body string, published string, headline string, n long")
+
+    def clusters(**title: str) -> list[tuple[str, ...]]:
+        result = scan_dataframe(df, id_col="url", text_col="body", date_col="published", order_col="n", **title)
+        return [tuple(m["id"] for m in r["members"]) for r in result.clusters.orderBy("cluster").collect()]
+
+    assert clusters(title_col="headline") == records_local
+    # Without its titles the draws of two times of day are one text, and the correction is not one.
+    assert clusters() != records_local
