@@ -79,11 +79,13 @@ NUMBER_WORDS = frozenset(
 # A figure: digits with thousands separators or a decimal part, an optional
 # fraction ("6-1/4", "6 1/4"), or a bare fraction ("1/8"); three or more numbers
 # of one or two digits joined by hyphens are one figure, a draw ("4-7-1",
-# "06-11-19-27-33"), whose single digits two days' draws would share (a score
-# "24-17", "1986-87" or a phone number stay their numbers: "24 to 17" says them).
+# "06-11-19-27-33", or with en dashes, "4–7–1", read as hyphens), whose single digits two
+# days' draws would share (a score "24-17", "1986-87" or a phone number stay their numbers: "24 to 17"
+# says them).
 # Read as (?<![\w.])\d+..., written to start with a digit so that the regular
 # expression engine skips ahead to the next digit instead of trying every position.
-_FIGURE = re.compile(r"\d(?<![\w.]\d)(?:\d?(?:-\d\d?){2,}(?![\w.,/-]?\d)|\d*(?:[.,]\d+)*(?:[- ]\d+/\d+)?(?:/\d+)?)")
+_FIGURE = re.compile(r"\d(?<![\w.]\d)(?:\d?(?:[-\u2013]\d\d?){2,}(?![\w.,/\u2013-]?\d)"
+                     r"|\d*(?:[.,]\d+)*(?:[- ]\d+/\d+)?(?:/\d+)?)")
 _THOUSANDS = re.compile(r",(?!\d{3}(?!\d))")
 
 
@@ -155,7 +157,7 @@ def figures(text: str) -> list[str]:
         # A comma followed by exactly three digits groups thousands; any other separates two figures.
         offset = m.start()
         for part in (_THOUSANDS.split(token) if "," in token else (token,)):
-            found.append((offset, part.replace(",", "").replace(" ", "-")))
+            found.append((offset, part.replace(",", "").replace(" ", "-").replace("\u2013", "-")))
             offset += len(part) + 1
     for m in _NUMBER_WORD.finditer(text):
         found.append((m.start(), m.group().lower()))
@@ -340,7 +342,7 @@ def figure_sets(texts: Sequence[str], tokens: Optional["WordTokens"] = None) -> 
                 found.append(token)
         per_text.append(len(found) - n)
     if found:
-        joined = "\n".join(found).replace(" ", "-").encode()
+        joined = "\n".join(found).replace(" ", "-").replace("\u2013", "-").encode()
         crcs.append(np.fromiter(map(zlib.crc32, joined.split(b"\n")), dtype=np.uint32, count=len(found)))
         owners.append(np.repeat(np.arange(len(texts), dtype=np.uint64), per_text))
     keys = np.unique((np.concatenate(owners) << np.uint64(32)) | np.concatenate(crcs).astype(np.uint64))

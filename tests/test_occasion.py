@@ -111,6 +111,10 @@ def test_a_draw_of_numbers_joined_by_hyphens_is_one_figure():
     assert figures("won 24-17 in 1986-87, call 937-333-2677 on 2026-11-19") == [
         "24", "17", "1986", "87", "937", "333", "2677", "2026", "11", "19"]
     assert figures("a 50-50 venture, 6-1/4 pct, 4-7-123") == ["50", "50", "6-1/4", "4", "7", "123"]
+    # Typeset with en dashes, a draw is the same figure; a score or a range stays its numbers.
+    assert figures("Pick 3: 4\u20137\u20131. Won 24\u201317 in 1986\u201387.") == [
+        "3", "4-7-1", "24", "17", "1986", "87"]
+    assert figure_hashes("Pick 3: 4\u20137\u20131").tolist() == figure_hashes("Pick 3: 4-7-1").tolist()
     a, b = figure_hashes("Pick 3: 4-7-1. Pick 4: 0-3-3-8."), figure_hashes("Pick 3: 1-7-4. Pick 4: 3-0-8-3.")
     assert agreement(a, b) == 0.5  # "3" and "4" only
 
@@ -541,11 +545,11 @@ def _figures_by_definition(text: str) -> list[str]:
     import re
 
     found = []
-    draw = r"\d{1,2}(?:-\d{1,2}){2,}(?![\w.,/-]?\d)"  # three or more numbers of one or two digits
+    draw = r"\d{1,2}(?:[-\u2013]\d{1,2}){2,}(?![\w.,/\u2013-]?\d)"  # three or more numbers of one or two digits
     for m in re.finditer(rf"(?<![\w.])(?:{draw}|\d+(?:[.,]\d+)*(?:[- ]\d+/\d+)?(?:/\d+)?)", text):
         offset = m.start()
         for part in re.split(r",(?!\d{3}(?!\d))", m.group()):
-            found.append((offset, part.replace(",", "").replace(" ", "-")))
+            found.append((offset, part.replace(",", "").replace(" ", "-").replace("\u2013", "-")))
             offset += len(part) + 1
     from dedup.occasion import NUMBER_WORDS
 
@@ -558,7 +562,8 @@ def _figures_by_definition(text: str) -> list[str]:
     "Raised 350,000 shares to 6-1/4 pct, up 17.5 from four", "SIX Six \u017fix f\u0131ve F\u0130VE seventeen seventy",
     "seven_ 7seven seven7 twenty-two x.5 _5 \u00e95 a1 .12 12. 3,000,12 6 1/4 1/8 \u0663\u0664", "twos hundredth Hundred",
     "", "two", "Eleven.ten,nine;EIGHT", "Pick 3: 4-7-1, Cash 5: 06-11-19-27-33, a 50-50 venture, 1,200-1,500, 24-17",
-    "5-5-5 2-2-1 1986-87 6-1/4-1 555-0100 7- 1-2-3-4-5-6-7-8 12-345-6 1-2-3.5 1-2-3/4 x1-2-3 1-2-3x"])
+    "5-5-5 2-2-1 1986-87 6-1/4-1 555-0100 7- 1-2-3-4-5-6-7-8 12-345-6 1-2-3.5 1-2-3/4 x1-2-3 1-2-3x",
+    "4\u20137\u20131 4-7\u20131 24\u201317 1990\u201395 11\u201314\u20132026 1-2-3\u20134 1-2-3\u2013"])
 def test_figures_agree_with_their_definition(text):
     assert figures(text) == _figures_by_definition(text)
 
