@@ -144,8 +144,8 @@ def occasion_options(f: Callable[..., Any]) -> Callable[..., Any]:
     for opt in reversed([
         click.option("--date-window", type=float, default=d.date_window, show_default=True, metavar="DAYS",
                      help="Dated texts this far apart or further are another occasion, unless one is a correction "
-                          "or they are a copy of a long text; so are headlines for other times of day (0: no "
-                          "date check)."),
+                          "or they are a copy of a long text (or a long story refiled within 3 days); so are "
+                          "headlines for other times of day (0: no date check)."),
         click.option("--figures", "figures", type=float, default=d.figures, show_default=True,
                      help="Share of the figures of the text with fewer of them that the other must have "
                           "(0: no figure check)."),

@@ -57,8 +57,8 @@ class ScanConfig:
             occasion or subject (:mod:`dedup.occasion`); False turns the
             check off.
         date_window: days apart at which dated texts are another
-            occasion (unless a correction or a copy of a long text); 0
-            turns the date check off.
+            occasion (unless a correction, a copy of a long text or a long
+            story refiled within 3 days); 0 turns the date check off.
         figures: minimum share of the figures of the text with fewer of
             them found in the other.
         subject: the most weight (inverse document frequency) of the

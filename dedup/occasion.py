@@ -10,8 +10,12 @@ also checked on what tells one occasion or subject from another:
 * **dates**: two texts published ``window_days`` or more apart are the
   same report only when one is marked as a correction, or when they are
   essentially a copy of a long text (Jaccard >= ``copy_jaccard`` and at
-  least ``copy_words`` words each). A short notice repeated word for word
-  a week later is the next week's notice. A headline that names another
+  least ``copy_words`` words each), or a long text refiled within
+  ``refile_days`` (one found almost whole in the other, shingle containment
+  at least ``same_subject_containment``, with every figure of one in the
+  other: a shorter repeat of a story on the next working day). A short
+  notice repeated word for word a week later is the next week's notice, and
+  a recurring report changes its figures. A headline that names another
   time of day (:data:`SESSION_WORDS`: the afternoon's gradings after the
   morning's, the evening draw after the midday one) is another report of
   that day, unless the two are a copy under another headline (shingle
@@ -410,9 +414,11 @@ class OccasionResult:
             other text (the smaller of the two first lines' shares); None
             when the collection is too small to weigh words.
         correction: whether either text is marked as a correction.
-        copy: whether the pair is a copy of a long text (for the date window).
+        copy: whether the pair is a copy of a long text, or a long text refiled
+            within ``refile_days`` (for the date window).
         failed: the checks that failed (``dates``, ``figures``, ``subject``), empty when it passed.
         another_time: whether the date check failed on headlines for other times of day (:func:`sessions`).
+        refiled: whether the pair counts as a copy as a long story refiled (``refile_days``), not a copy.
     """
 
     days: Optional[float]
@@ -422,6 +428,7 @@ class OccasionResult:
     copy: bool
     failed: tuple[str, ...]
     another_time: bool = False
+    refiled: bool = False
 
     @property
     def passed(self) -> bool:
@@ -442,6 +449,11 @@ class OccasionRule:
         copy_jaccard, copy_words: a pair is a copy of a long text when its
             shingle Jaccard is at least ``copy_jaccard`` and both texts have
             at least ``copy_words`` words.
+        refile_days: a pair of texts of at least ``copy_words`` words each,
+            one found almost whole in the other (``same_subject_containment``)
+            with every figure of one in the other, is a story refiled when
+            its dates are less than this apart (a repeat on the next working
+            day, over a weekend), and counts as a copy.
         same_subject_containment: a pair whose larger shingle containment
             reaches this reports one subject whatever its first lines say
             (a republication under another headline or with a caption on
@@ -459,6 +471,7 @@ class OccasionRule:
     subject: float = 0.2
     copy_jaccard: float = 0.9
     copy_words: int = 100
+    refile_days: float = 3.0
     keeps_text: float = 0.55
     update_days: float = 0.5
     update_words: int = 30
@@ -486,12 +499,19 @@ class OccasionRule:
         failed = []
         correction = a.correction or b.correction
         days = None
-        copy = jaccard >= self.copy_jaccard and min(a.n_words, b.n_words) >= self.copy_words
+        refiled = False
+        long = min(a.n_words, b.n_words) >= self.copy_words
+        copy = jaccard >= self.copy_jaccard and long
+        fig = agreement(a.figures, b.figures)
+        # Most of the text and every figure the same: a copy under another headline, or a repeat.
+        copied = containment >= self.same_subject_containment and (fig is None or fig >= 1.0)
         if a.date is not None and b.date is not None:
             days = abs((a.date - b.date).total_seconds()) / 86400.0
+            # A long story refiled, shorter or lightly edited, on the next working day.
+            refiled = not copy and long and copied and days < self.refile_days
+            copy = copy or refiled
             if self.window_days and another_day(a.date, b.date, self.window_days) and not (correction or copy):
                 failed.append("dates")
-        fig = agreement(a.figures, b.figures)
         # An update may change figures while it keeps most of the text, but not a day later:
         # a text that keeps its wording and changes its figures overnight is the next report.
         update = (containment >= self.keeps_text and min(a.n_words, b.n_words) >= self.update_words
@@ -499,10 +519,8 @@ class OccasionRule:
         if fig is not None and fig < self.figures and not correction and not update:
             failed.append("figures")
         # A headline that names another time of day (the afternoon's gradings, the evening draw) is
-        # another report of that day, whatever the rest shares.
-        # Not a copy under another headline ("Evening update: ...", "... - The Morning Call"): most of the text
-        # and every figure the same.
-        copied = containment >= self.same_subject_containment and (fig is None or fig >= 1.0)
+        # another report of that day, whatever the rest shares; not a copy under another headline
+        # ("Evening update: ...", "... - The Morning Call").
         another_time = ("dates" not in failed and bool(self.window_days) and not copied
                         and sessions(a) != sessions(b))
         if another_time:
@@ -516,7 +534,7 @@ class OccasionRule:
         if (subject is not None and subject > self.subject and not correction
                 and containment < self.same_subject_containment):
             failed.append("subject")
-        return OccasionResult(days, fig, subject, correction, copy, tuple(failed), another_time)
+        return OccasionResult(days, fig, subject, correction, copy, tuple(failed), another_time, refiled)
 
 
 #: Words of a headline that name a time of day: a report for another one is another report.

@@ -215,6 +215,23 @@ def test_date_window_rejects_another_day_unless_a_correction_or_a_long_copy():
     assert OccasionRule(window_days=0).check(ev(date=T0), ev(date=T0 + 9 * DAY), 0.6, 0.8, w).passed
 
 
+def test_a_long_story_refiled_within_three_days_is_a_copy_a_recurring_report_is_not():
+    rule, w = OccasionRule(), weights_for(1000, COMMON)
+    # A weekend story run again, shorter, on Monday (Reuters 5161 and 5325: Jaccard 0.49, the shorter one
+    # found 0.88 in the longer, its figures all there): a copy, whatever the dates.
+    story, monday = ev(date=T0, n=219, figs=[1, 2, 3]), ev(date=T0 + 1.38 * DAY, n=132, figs=[1, 2])
+    refiled = rule.check(story, monday, 0.49, 0.88, w)
+    assert refiled.passed and refiled.copy and refiled.refiled
+    assert rule.check(story, ev(date=T0 + 1.38 * DAY, n=132), 0.49, 0.88, w).passed  # no figure: nothing differs
+    # Not when a figure of each is missing from the other (next month's estimates), three days or more
+    # apart, less of it found in the other, or a short notice.
+    assert rule.check(story, ev(date=T0 + DAY, n=219, figs=[1, 2, 4]), 0.77, 0.87, w).failed == ("dates",)
+    assert rule.check(story, ev(date=T0 + 3 * DAY, n=132, figs=[1, 2]), 0.49, 0.88, w).failed == ("dates",)
+    assert rule.check(story, monday, 0.49, 0.75, w).failed == ("dates",)
+    assert rule.check(ev(date=T0, n=60), ev(date=T0 + 1.38 * DAY, n=60), 0.9, 0.95, w).failed == ("dates",)
+    assert not rule.check(ev(date=T0, n=400), ev(date=T0 + 3 * DAY, n=400), 0.95, 0.97, w).refiled  # a copy
+
+
 def test_a_headline_for_another_time_of_day_is_another_report_of_that_day():
     midday, evening, afternoon = (shingle_hash(x) for x in ("midday", "evening", "afternoon"))
     rule, w = OccasionRule(), weights_for(1000, {**COMMON, midday: 900, evening: 900, afternoon: 900})
@@ -465,8 +482,13 @@ def test_reuters_corrections_and_copies_stay_found(reuters):
     for a, b in (("6324", "6739"),    # CORRECTED dividend: a figure changed, found by the short-text rule
                  ("8457", "8580"),    # CORRECTED quarterly loss
                  ("8219", "10227"),   # a correction filed days later
-                 ("4", "16")):        # the same story twice
+                 ("4", "16"),         # the same story twice
+                 ("5161", "5325"),    # a weekend story run again, shorter, on Monday (1.4 days)
+                 ("230", "347"),      # a story refiled the next day, lightly reworded (1.25 days)
+                 ("16094", "16253")):  # the first third of a Saturday story, on Monday (2.2 days)
         assert frozenset((a, b)) in pairs, (a, b)
+    # A monthly report whose figures changed is not a story refiled, however much of it is the same.
+    assert frozenset(("3334", "15870")) not in pairs
     members = sum(c.size - 1 for c in result.clusters)
     assert result.members_verified / members > 0.98
 
