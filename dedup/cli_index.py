@@ -61,17 +61,20 @@ def open_index(db: str, redis_url: Optional[str], create: bool = False, quiet: b
     """Open (or create) an index; settings out of range are usage errors (exit 2). Unless ``quiet``, an
     index built by an earlier dedup, whose evidence differs from what a scan compares, gets a warning."""
     from .index import Index
-    from .index_store import FEATURES
+    from .index_store import FEATURE_CHANGES, FEATURES
 
     given = given_settings(**settings)
     try:
         index = Index(db, redis=redis_url, create=create, **given)
     except DedupError as exc:
         raise click.ClickException(str(exc)) from exc
-    if not quiet and index.meta.get("features") != FEATURES:
-        click.echo(one_line(f"Warning: {index.location} was built by an earlier dedup: its articles' lottery "
-                            "draws (4-7-1) are compared digit by digit and their records' titles are not read; "
-                            "add them to a new index to compare them as dedup scan does"), err=True)
+    built = index.meta.get("features")
+    if not quiet and built != FEATURES:
+        known = [v for v, _ in FEATURE_CHANGES]
+        since = known.index(built) + 1 if built in known else 0
+        differs = "; ".join(change for _, change in FEATURE_CHANGES[since:])
+        click.echo(one_line(f"Warning: {index.location} was built by an earlier dedup: {differs}; add its "
+                            "articles to a new index to compare them as dedup scan does"), err=True)
     return index
 
 

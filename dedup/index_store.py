@@ -33,9 +33,12 @@ FORMAT = "dedup-index"
 #: (list, key, document) triples a postings lookup makes at a time (see SQLiteStore.postings).
 PAIRS_AT_ONCE = 1 << 22
 FORMAT_VERSION = 3
-#: What the stored evidence holds, within a format: "2" when lottery draws are one figure (4-7-1) and a
-#: record's title field is read apart from its text; an index without it was built before.
-FEATURES = "2"
+#: What the stored evidence holds, within a format (an index without it was built before "2"), and what
+#: each version changed: what an index built before a version compares otherwise than a scan does.
+FEATURE_CHANGES = (("2", "its lottery draws (4-7-1) are compared digit by digit and its records' titles are not read"),
+                   ("3", "its spelled-out numbers are not their figures (four is not 4) and draws with en dashes "
+                         "are compared digit by digit"))
+FEATURES = FEATURE_CHANGES[-1][0]
 # SQLite header field "application id": the bytes "DDUP".
 APPLICATION_ID = 0x44445550
 # Band entries are grouped in runs (the ``seg`` column). An add writes to

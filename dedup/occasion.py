@@ -26,8 +26,8 @@ also checked on what tells one occasion or subject from another:
 * **figures**: the figures of the text with fewer of them must be found in
   the other: at least ``figures`` of them. Figures are compared whole
   (``350,000``, ``17.5``, ``6-1/4``, ``1/8``, a draw ``4-7-1``, and
-  spelled-out small numbers such as ``four``), so ``350,000`` never agrees
-  with ``150,000`` on ``000``.
+  spelled-out small numbers such as ``four``, which agrees with ``4``), so
+  ``350,000`` never agrees with ``150,000`` on ``000``.
   A correction or an update changes figures, so the check is skipped when
   a text is marked as a correction, or when the pair keeps most of its text
   (the larger shingle containment at least ``keeps_text``, both texts at
@@ -74,11 +74,13 @@ from .verify import found_in
 if TYPE_CHECKING:
     from .shingle import WordTokens
 
-#: Spelled-out numbers counted as figures ("four cts", "pay May five"). "one"
-#: is left out: it is a pronoun far more often than a figure.
-NUMBER_WORDS = frozenset(
+#: Spelled-out numbers counted as figures ("four cts", "pay May five"), with their values: "four" is the
+#: figure "4". "one" is left out: it is a pronoun far more often than a figure.
+NUMBER_VALUES = dict(zip(
     "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
-    "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred".split())
+    "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred".split(),
+    [*range(2, 21), *range(30, 100, 10), 100]))
+NUMBER_WORDS = frozenset(NUMBER_VALUES)
 
 # A figure: digits with thousands separators or a decimal part, an optional
 # fraction ("6-1/4", "6 1/4"), or a bare fraction ("1/8"); three or more numbers
@@ -149,11 +151,11 @@ def figures(text: str) -> list[str]:
     Thousands separators are dropped (``350,000`` and ``350000`` agree), a
     fraction joined to its whole number keeps it (``6-1/4``), a draw of small
     numbers joined by hyphens is one figure (``4-7-1``), and spelled-out
-    numbers from two to a hundred count, lower-cased.
+    numbers from two to a hundred count, as their values in digits.
 
     Example:
         >>> figures("Raised 350,000 shares to 6-1/4 pct, up 17.5 from four")
-        ['350000', '6-1/4', '17.5', 'four']
+        ['350000', '6-1/4', '17.5', '4']
     """
     found = []
     for m in _FIGURE.finditer(text):
@@ -164,9 +166,17 @@ def figures(text: str) -> list[str]:
             found.append((offset, part.replace(",", "").replace(" ", "-").replace("\u2013", "-")))
             offset += len(part) + 1
     for m in _NUMBER_WORD.finditer(text):
-        found.append((m.start(), m.group().lower()))
+        found.append((m.start(), str(_number_value(m.group()))))
     found.sort()
     return [t for _, t in found]
+
+
+def _number_value(word: str) -> int:
+    """The value of a spelled-out number as :data:`_NUMBER_WORD` matches it (any case, a long s, a dotted I)."""
+    value = NUMBER_VALUES.get(word.lower())
+    if value is None:
+        value = next(v for w, v in NUMBER_VALUES.items() if re.fullmatch(w, word, re.IGNORECASE))
+    return value
 
 
 def is_correction(text: str) -> bool:
@@ -301,7 +311,7 @@ def figure_hashes(text: str) -> np.ndarray:
 def _number_word_table() -> tuple[np.ndarray, np.ndarray]:
     from .shingle import token_hash
 
-    by_token = sorted((token_hash(w), zlib.crc32(w.encode())) for w in NUMBER_WORDS)
+    by_token = sorted((token_hash(w), zlib.crc32(str(v).encode())) for w, v in NUMBER_VALUES.items())
     return (np.array([t for t, _ in by_token], dtype=np.uint64), np.array([c for _, c in by_token], dtype=np.uint32))
 
 

@@ -41,7 +41,9 @@ def u32(*values: int) -> np.ndarray:
 def test_figures_are_whole_tokens():
     assert figures("rose to 350,000 from 150,000 shares") == ["350000", "150000"]
     assert figures("6.1 pct vs 7.1 pct, at 6-1/4 or 6 1/8, up 1/8") == ["6.1", "7.1", "6-1/4", "6-1/8", "1/8"]
-    assert figures("Pay May five, record April 15") == ["five", "15"]
+    # A spelled-out number is its value: a notice's "Pay July four" and its repeat's "Pay July 4" agree.
+    assert figures("Pay May five, record April 15, Seventy") == ["5", "15", "70"]
+    assert figure_hashes("Pay July four").tolist() == figure_hashes("Pay July 4").tolist()
     # A comma that does not group thousands separates two figures.
     assert figures("in 1986,1987 and 1,250,000") == ["1986", "1987", "1250000"]
     assert "one" not in figures("one of the banks")
@@ -573,10 +575,10 @@ def _figures_by_definition(text: str) -> list[str]:
         for part in re.split(r",(?!\d{3}(?!\d))", m.group()):
             found.append((offset, part.replace(",", "").replace(" ", "-").replace("\u2013", "-")))
             offset += len(part) + 1
-    from dedup.occasion import NUMBER_WORDS
+    from dedup.occasion import NUMBER_VALUES
 
-    words = "|".join(sorted(NUMBER_WORDS))
-    found += [(m.start(), m.group().lower()) for m in re.finditer(rf"\b({words})\b", text, re.IGNORECASE)]
+    for word, value in NUMBER_VALUES.items():
+        found += [(m.start(), str(value)) for m in re.finditer(rf"\b{word}\b", text, re.IGNORECASE)]
     return [t for _, t in sorted(found)]
 
 
