@@ -615,7 +615,7 @@ def _scan_hashed(hashed: Iterable[Hashed], config: ScanConfig, opts: ReadOptions
                 # Read once, the sets are verified while the worker finishes: its matches are joined last.
                 short_matches = result_later(short_task) if rehash is None else short_task.get()
             elif short_matcher is not None:
-                short_matches = list(short_matcher.pairs(MinHasher(config.num_perm, config.seed)))
+                short_matches = list(short_matcher.pairs(config.short_rule.hasher(config.num_perm, config.seed)))
             else:
                 short_matches = []
         except BaseException:

@@ -83,6 +83,11 @@ class ShortRule:
         """The most short documents a rare word may be in."""
         return max(self.rare_min_docs, int(self.rare_share * docs))
 
+    def hasher(self, num_perm: int, seed: int) -> MinHasher:
+        """MinHash for the key-token signatures: the scan's own (``num_perm`` permutations from ``seed``)
+        when it has the ``bands * rows`` the banding takes, else that many (a scan with fewer permutations)."""
+        return MinHasher(max(num_perm, self.bands * self.rows), seed)
+
 
 @dataclass
 class ShortFeatures:
@@ -396,9 +401,9 @@ def common_tokens(tokens: np.ndarray, docs: int, rule: ShortRule) -> np.ndarray:
 
 
 def short_pair_list(features: ShortFeatures, rule: ShortRule, num_perm: int, seed: int) -> list[ShortMatch]:
-    """:func:`short_pairs` as a list, with MinHash of ``num_perm`` permutations from ``seed``: a task
-    for a worker process."""
-    return list(short_pairs(features, rule, MinHasher(num_perm, seed)))
+    """:func:`short_pairs` as a list, with the scan's MinHash (``num_perm`` permutations from ``seed``,
+    :meth:`ShortRule.hasher`): a task for a worker process."""
+    return list(short_pairs(features, rule, rule.hasher(num_perm, seed)))
 
 
 def short_pairs(features: ShortFeatures, rule: ShortRule, hasher: MinHasher) -> Iterator[ShortMatch]:

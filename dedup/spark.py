@@ -697,7 +697,7 @@ def _key_signatures(batches: Iterator[Any], config: ScanConfig, stats: Any) -> I
     """Signatures of the short documents' key tokens (their rare words), for those that have any."""
     import pyarrow as pa
 
-    hasher = MinHasher(config.num_perm, config.seed)
+    hasher = config.short_rule.hasher(config.num_perm, config.seed)
     common = stats.value.common
     for rb in batches:
         ords = rb.column("ord").to_pylist()

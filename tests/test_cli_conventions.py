@@ -227,6 +227,20 @@ def test_num_perm_too_small_for_the_recall_target_warns(seeds):
     assert r.stderr.endswith("(use --num-perm 768 or more)\n")
 
 
+def test_a_scan_with_fewer_permutations_than_the_short_text_rule_bands_runs(tmp_path: Path):
+    # The short-text rule bands its own signatures 42 x 3: a scan of fewer permutations gives it that many.
+    notice = "{} CORP <{}> SETS QUARTERLY\nQtly div {} cts vs {} cts prior\nPay April {}\nRecord March {}\n"
+    feed = tmp_path / "notices.jsonl"
+    rows = [notice.format(name, name[:3], k, k, 3 + k % 20, 1 + k % 28) for k, name in enumerate(
+        ["ACME", "BOLT", "CREST", "DELTA", "EAGLE", "FJORD", "GLOBE", "HAVEN"])]
+    rows.append(rows[2].replace("SETS QUARTERLY", "QTLY DIVIDEND"))  # the same notice again, retitled
+    feed.write_text("".join(json.dumps({"id": f"n{k}", "text": t}) + "\n" for k, t in enumerate(rows)))
+    for jobs in ("1", "2"):
+        got = [run("scan", feed, "--num-perm", n, "-j", jobs, "-q", "--unique", "-f", "json") for n in ("8", "100", "128")]
+        assert [r.exit_code for r in got] == [0, 0, 0], got[0].output
+        assert json.loads(got[0].stdout) == json.loads(got[2].stdout) == [f"n{k}" for k in range(8)]
+
+
 def test_help_defaults_come_from_the_code():
     scan_help = " ".join(run("scan", "--help").output.split())
     for names in (ID_FIELDS, TEXT_FIELDS, DATE_FIELDS, TITLE_FIELDS, BODY_FIELDS):
