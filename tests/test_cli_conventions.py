@@ -236,7 +236,8 @@ def test_a_scan_with_fewer_permutations_than_the_short_text_rule_bands_runs(tmp_
     rows.append(rows[2].replace("SETS QUARTERLY", "QTLY DIVIDEND"))  # the same notice again, retitled
     feed.write_text("".join(json.dumps({"id": f"n{k}", "text": t}) + "\n" for k, t in enumerate(rows)))
     for jobs in ("1", "2"):
-        got = [run("scan", feed, "--num-perm", n, "-j", jobs, "-q", "--unique", "-f", "json") for n in ("8", "100", "128")]
+        got = [run("scan", feed, "--num-perm", n, "-j", jobs, "-q", "--unique", "-f", "json")
+               for n in ("8", "100", "128")]
         assert [r.exit_code for r in got] == [0, 0, 0], got[0].output
         assert json.loads(got[0].stdout) == json.loads(got[2].stdout) == [f"n{k}" for k in range(8)]
 
