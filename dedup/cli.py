@@ -381,11 +381,12 @@ def diff_command(a: str, b: str, fmt: str, output: Optional[str], corpus: tuple[
               help="...or at this containment of one in the other.")
 @click.option("--short-words", type=int, default=ScanConfig.short_words, show_default=True,
               help="Texts of at most this many words are also compared by the short-text rule.")
+@click.option("-q", "--quiet", is_flag=True, help="No warnings on stderr.")
 @occasion_options
 @read_options(date_use=" (for the date check)")
 def explain_command(a: str, b: str, collection: tuple[str, ...], fmt: str, threshold: float, containment: float,
-                    short_words: int, date_window: float, figures: float, subject: float, no_occasion: bool,
-                    encoding: Optional[str], id_field: Optional[str], text_field: Optional[str],
+                    short_words: int, quiet: bool, date_window: float, figures: float, subject: float,
+                    no_occasion: bool, encoding: Optional[str], id_field: Optional[str], text_field: Optional[str],
                     date_field: Optional[str], strict: bool) -> None:
     """Say why two articles are, or are not, near-duplicates: each check with its value and threshold.
 
@@ -406,6 +407,8 @@ def explain_command(a: str, b: str, collection: tuple[str, ...], fmt: str, thres
                             occasion=not no_occasion, date_window=date_window, figures=figures, subject=subject)
     except DedupError as exc:
         raise click.BadParameter(str(exc)) from exc
+    if collection and a == b:
+        raise click.UsageError(f"A and B are the same article ({a}); give the ids of two articles of the collection")
     opts = make_read_options(encoding, id_field, text_field, date_field, strict)
     try:
         if collection:
@@ -419,7 +422,7 @@ def explain_command(a: str, b: str, collection: tuple[str, ...], fmt: str, thres
             if docs[0].id == docs[1].id:
                 docs[1] = replace(docs[1], id=docs[1].id + " (B)")
             ids = (docs[0].id, docs[1].id)
-        warn_skipped(opts.skipped, False, STRICT_NAMES)
+        warn_skipped(opts.skipped, quiet, STRICT_NAMES)
         emit(render_explanation(explain(docs, ids[0], ids[1], config), fmt), None)
     except DedupError as exc:
         raise click.ClickException(str(exc)) from exc

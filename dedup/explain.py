@@ -6,7 +6,7 @@ on one pair of a collection, with its value, threshold and verdict
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 import numpy as np
 
@@ -74,6 +74,7 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
 
     Raises:
         InputError: ``a`` or ``b`` is not among the documents.
+        ValueError: ``a`` and ``b`` are the same id.
 
     Example:
         >>> from dedup import read_documents
@@ -86,6 +87,8 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
     from .occasion import figures as figure_list, headline_of, headline_sessions, lead
     from .records import separate_titles
 
+    if a == b:
+        raise ValueError(f"a and b are the same document ({a}); give the ids of two documents")
     config = config or ScanConfig()
     # Web pages read unextracted are extracted and stripped of their sites' templates as a scan does.
     docs = list(prepare_pages(docs, config.workers, []))
@@ -128,10 +131,16 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
     get = (lambda k: kept[k][0]) if df is None else \
         df.boilerplate(config.boilerplate_share, config.boilerplate_min_docs).view(lambda k: kept[k][0])
     jac, lr, rl = similarity(get(lo), get(hi))
+
+    def a_first(x: Any, y: Any) -> tuple[Any, Any]:
+        """Two values of (lo, hi) in the order A, B: the details name A first, as the header does."""
+        return (x, y) if i == lo else (y, x)
+
     rule = config.rule
+    (name_a, name_b), (in_a, in_b) = a_first(docs[lo].id, docs[hi].id), a_first(lr, rl)
     checks = [Check("jaccard", jac, f">= {config.threshold:g}", jac >= config.threshold),
               Check("containment", max(lr, rl), f">= {config.containment:g}", max(lr, rl) >= config.containment,
-                    f"{docs[lo].id} in {docs[hi].id}: {lr:.2f}; {docs[hi].id} in {docs[lo].id}: {rl:.2f}")]
+                    f"{name_a} in {name_b}: {in_a:.2f}; {name_b} in {name_a}: {in_b:.2f}")]
     shingles_ok = rule.accepts(jac, lr, rl)
     short_ok: Optional[bool] = None
     if config.short_words:
@@ -174,13 +183,15 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
                            + (" (a date without a time stands for its whole day)" if exempt else ""))
         if got.another_time:
             when = [headline_sessions(headline_of(title, docs[k].text)) for k, title in zip((lo, hi), titles)]
-            date_detail += (f" (another time of day: {docs[lo].id}: {', '.join(when[0]) or '-'}; "
-                            f"{docs[hi].id}: {', '.join(when[1]) or '-'})")
+            when = list(a_first(*when))
+            date_detail += (f" (another time of day: {name_a}: {', '.join(when[0]) or '-'}; "
+                            f"{name_b}: {', '.join(when[1]) or '-'})")
         window = f"{occasion.window_days:g} day{'' if occasion.window_days == 1 else 's'}"
         checks.append(Check("dates", got.days, f"< {window} unless a correction or a copy",
                             None if got.days is None and "dates" not in got.failed else "dates" not in got.failed,
                             date_detail))
-        fig_detail = (f"only in {docs[lo].id}: {', '.join(only_a[:12]) or '-'}; only in {docs[hi].id}: "
+        only_a, only_b = a_first(only_a, only_b)
+        fig_detail = (f"only in {name_a}: {', '.join(only_a[:12]) or '-'}; only in {name_b}: "
                       f"{', '.join(only_b[:12]) or '-'}")
         if got.figures is not None and got.figures < occasion.figures and "figures" not in got.failed:
             fig_detail += " (waived: a correction, or an update that keeps most of the text)"
@@ -191,8 +202,9 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
                            f"{occasion.update_words} words)")
         checks.append(Check("figures", got.figures, f">= {occasion.figures:g}",
                             None if got.figures is None else "figures" not in got.failed, fig_detail))
-        subj_detail = (f"first-line words missing from the other: {docs[lo].id}: {', '.join(lead_a[:12]) or '-'}; "
-                       f"{docs[hi].id}: {', '.join(lead_b[:12]) or '-'}")
+        lead_a, lead_b = a_first(lead_a, lead_b)
+        subj_detail = (f"first-line words missing from the other: {name_a}: {', '.join(lead_a[:12]) or '-'}; "
+                       f"{name_b}: {', '.join(lead_b[:12]) or '-'}")
         if got.subject is not None and got.subject > occasion.subject and "subject" not in got.failed:
             subj_detail += (" (waived: a correction" if got.correction else
                             f" (waived: one text is found almost whole in the other, containment >= "

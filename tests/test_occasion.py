@@ -21,6 +21,7 @@ from dedup.records import separate_titles
 from dedup.signature import MinHasher
 from dedup.cli import cli
 from dedup.cluster import trusted_groups
+from dedup.explain import explain
 from dedup.normalize import words
 from dedup.occasion import (Evidence, OccasionRule, WordWeights, agreement, decode_evidence, digit_sets, encode_evidence,
                             dateless, figure_hashes, figure_sets, figures, first_line, headline_sessions,
@@ -533,8 +534,22 @@ def test_explain_in_a_collection_names_the_failed_checks():
     r = CliRunner().invoke(cli, ["explain", "1503", "475", "--in", str(need(REUTERS))])
     assert r.exit_code == 0, r.output
     assert "verdict: not near-duplicates: dates and figures say another occasion or subject" in r.output
+    # The details name A first, as the header does, whatever the order of the two in the collection.
+    assert "(1503 in 475: 0.56; 475 in 1503: 0.31)" in r.output and "(only in 1503: 1.5, 6.22, 6; only" in r.output
+    swapped = CliRunner().invoke(cli, ["explain", "475", "1503", "--in", str(REUTERS)]).output
+    assert "(475 in 1503: 0.31; 1503 in 475: 0.56)" in swapped and "(only in 475: 2, 6.02" in swapped
     r = CliRunner().invoke(cli, ["explain", "nosuchid", "475", "--in", str(REUTERS)])
     assert r.exit_code == 1 and "nosuchid: no document with this id" in r.output
+    # Reuters has 737 records without a body: one warning, which -q leaves out.
+    assert "737 records skipped" in r.stderr
+    quiet = CliRunner().invoke(cli, ["explain", "1503", "475", "--in", str(REUTERS), "-q"])
+    assert quiet.exit_code == 0 and quiet.stderr == "" and quiet.stdout == CliRunner().invoke(
+        cli, ["explain", "1503", "475", "--in", str(REUTERS)]).stdout
+    # An article against itself is no question: a usage error, not a verdict.
+    same = CliRunner().invoke(cli, ["explain", "475", "475", "--in", str(REUTERS)])
+    assert same.exit_code == 2 and "A and B are the same article (475)" in same.stderr
+    with pytest.raises(ValueError, match="same document"):
+        explain(read_documents([str(REUTERS)]), "475", "475")
 
 
 def test_explain_says_why_a_subject_over_its_bound_passes():
