@@ -340,9 +340,11 @@ def diff_command(a: str, b: str, fmt: str, output: Optional[str], corpus: tuple[
 
     opts = make_read_options(encoding, id_field, text_field, date_field, strict)
     try:
-        result = diff_sources(a, b, corpus=list(corpus) or None, read_options=opts, cutoff=cutoff,
-                              top_terms=top_terms, shingle_size=shingle_size)
-        warn_skipped(opts.skipped, quiet, STRICT_NAMES)
+        try:
+            result = diff_sources(a, b, corpus=list(corpus) or None, read_options=opts, cutoff=cutoff,
+                                  top_terms=top_terms, shingle_size=shingle_size)
+        finally:
+            warn_skipped(opts.skipped, quiet, STRICT_NAMES)  # also before an error: what was skipped and why
         sim = result.similarity
         # Short texts have few shingles: sentences that are kept, moved or mostly the same say they are versions.
         shared = any(r.op in ("equal", "trivial", "moved_in") for r in result.rows) or \

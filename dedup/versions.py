@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Callable, Iterator, Optional, Sequence
+from typing import IO, Callable, Iterable, Iterator, Optional, Sequence
 
 from .diff import Similarity, TermWeights, VersionDiff, diff, tell_older
 from .errors import ConfigError, InputError
@@ -144,25 +144,41 @@ def diff_sources(a: Source, b: Source, *, corpus: Optional[Sequence[Source]] = N
         settings: keyword arguments of :func:`diff`.
 
     Raises:
-        InputError: a version cannot be read, a corpus path is missing, or
-            both versions are ``-``.
+        InputError: a version cannot be read, a corpus path is missing or
+            gives no article (the weights would silently be the two
+            versions' own), or both versions are ``-``.
     """
     opts = checked_options(read_options)
     if str(a) == "-" and str(b) == "-":
         raise InputError("only one version can come from standard input (-); give the other as a file", "-")
     doc_a, doc_b = read_version(a, opts, stdin), read_version(b, opts, stdin)
     background = None
+    read = [0]
     if corpus is not None:
         corpus_opts = ReadOptions(encoding=opts.encoding, id_field=opts.id_field, text_field=opts.text_field,
                                   date_field=opts.date_field, strict=opts.strict, skipped=opts.skipped,
                                   max_document_bytes=opts.max_document_bytes, max_file_bytes=opts.max_file_bytes)
-        background = (d.text for d in read_documents(list(corpus), corpus_opts))
+
+        def counted(docs: Iterable[Document]) -> Iterator[str]:
+            for doc in docs:
+                read[0] += 1
+                yield doc.text
+
+        background = counted(read_documents(list(corpus), corpus_opts))
     # A record picked from a file is named as it was given (news.jsonl#17), not by its id alone: two files'
     # records 17 would both be "17".
     for key, source in (("a_label", a), ("b_label", b)):
         if str(source) != "-" and split_source(str(source))[1] is not None:
             settings.setdefault(key, str(source))
-    return diff(doc_a, doc_b, corpus=background, **settings)  # type: ignore[arg-type]
+    result = diff(doc_a, doc_b, corpus=background, **settings)  # type: ignore[arg-type]
+    if corpus is not None and not read[0]:
+        where = ", ".join(str(c) for c in corpus)
+        skipped = len(corpus_opts.skipped)
+        raise InputError(f"no articles read from the corpus {where}"
+                         + (f" ({skipped:,} input{'s' if skipped != 1 else ''} skipped)" if skipped else "")
+                         + ": give --corpus a folder or file of articles, or leave it out to weigh the changes by "
+                           "the two versions' own sentences", where)
+    return result
 
 
 # ---------------------------------------------------------------- scan report

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -130,6 +131,22 @@ def test_corpus_folder(tmp_path: Path) -> None:
     # Without --corpus the IDF comes from the two versions' sentences, one document each.
     sentences = sum(len(split_sentences(p.read_text(encoding="utf-8"))) for p in (Path(OLD), Path(NEW)))
     assert json.loads(r.output)["idf"] == {"from": "versions", "documents": sentences}
+
+
+def test_a_corpus_that_gives_no_article_is_an_error(tmp_path: Path) -> None:
+    # Before, the diff went on with weights from the two versions alone and said "a corpus of 0 documents".
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = run("diff", OLD, NEW, "--corpus", str(empty))
+    assert r.exit_code == 1 and r.stdout == ""
+    assert r.stderr == (f"Error: no articles read from the corpus {empty}: give --corpus a folder or file of articles, "
+                        "or leave it out to weigh the changes by the two versions' own sentences\n")
+    (empty / "x.txt").write_bytes(b"\x00\x01 not text")
+    r = run("diff", OLD, NEW, "--corpus", str(empty), "-q")
+    assert r.exit_code == 1 and "(1 input skipped): give" in r.stderr and "Warning" not in r.stderr
+    r = run("diff", OLD, NEW, "--corpus", str(empty))
+    assert r.stderr.splitlines()[0] == f"Warning: {empty / 'x.txt'}: binary file, not text (remove it or give text " \
+                                       "files only)"
 
 
 def test_unreadable_file_is_one_line_exit_1(tmp_path: Path) -> None:
@@ -345,6 +362,7 @@ def test_many_skipped_corpus_files_point_to_a_way_of_naming_them(tmp_path):
     corpus.mkdir()
     for k in range(30):
         (corpus / f"empty{k:02}.txt").write_text("")
+    shutil.copy(SEEDS / "002_31e9bada26c2e9f7.txt", corpus)  # and one article
     r = run("diff", OLD, NEW, "--corpus", str(corpus), "-f", "json")
     assert r.exit_code == 0
     last = r.stderr.splitlines()[-1]
