@@ -91,7 +91,9 @@ class _Reader:
         key = (st.st_dev, st.st_ino)
         first = self.files.get(key)
         if first is not None:
-            return Skipped(shown, f"the same file as {first} (a link or the same path given twice); read once")
+            if first == shown:  # "news/ news/2026/", or one path twice
+                return Skipped(shown, "given twice (the same path, or a folder inside a folder given too); read once")
+            return Skipped(shown, f"the same file as {first} (a link, or the same path written another way); read once")
         self.files[key] = shown
         return None
 

@@ -499,7 +499,16 @@ def test_a_link_to_a_file_outside_the_folder_is_not_read(tmp_path):
     assert [d["id"] for c in json.loads(r.stdout)["clusters"] for d in c["members"]] == []
     assert f"Warning: {folder / 'secret.txt'}: a symbolic link to a file outside the folder ({secret}); skipped " \
            "(name the file itself to read it)" in r.stderr
-    assert "inside.txt: the same file as" in r.stderr  # a link inside the folder is the file it names
+    assert f"inside.txt: the same file as {folder / 'b.txt'} (a link, or the same path written another way); " \
+           "read once" in r.stderr  # a link inside the folder is the file it names
+    # A folder given with a folder inside it: each file is read once, and the note does not name it as its own copy.
+    sub = folder / "sub"
+    sub.mkdir()
+    (sub / "c.txt").write_text("a story of its own " * 10, encoding="utf-8")
+    r = run("scan", folder, sub, "-f", "json")
+    assert r.exit_code == 0
+    assert f"Warning: {sub / 'c.txt'}: given twice (the same path, or a folder inside a folder given too); read " \
+           "once" in r.stderr.splitlines()
     # Named on its own, the file is read.
     assert run("scan", folder / "secret.txt", "-f", "json").exit_code == 0
 
