@@ -15,7 +15,7 @@ from .cli_index import index_group
 from .cli_options import (CONTEXT, EXIT_DUPLICATES, Progress, emit, folder_options, make_read_options,
                           nothing_read, occasion_options, read_options, refuse_clashing_outputs, refuse_outputs,
                           output_format, output_help, rule_options, steady_allocator, UnreadDates, warn_boilerplate,
-                          warn_skipped)
+                          piped_not_json, warn_skipped)
 from .config import KEEP_POLICIES, ScanConfig
 from .errors import ConfigError, DedupError
 from .files import atomic_write, check_folder_target, plan_set_aside, set_aside, write_folder
@@ -183,7 +183,7 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
         with Progress(quiet, "scanning", opts) as progress:
             result = scan_sources(list(sources), config, read_options=opts, progress=progress.on_docs,
                                   reread=reread)
-        warn_skipped(result.skipped, quiet)
+        warn_skipped(result.skipped, quiet or piped_not_json(sources, result))
         UnreadDates(date_field).warn_all(result.documents, quiet)
         warn_boilerplate(result, quiet)
         if not result.documents:

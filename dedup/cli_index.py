@@ -10,8 +10,8 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 import click
 
 from .cli_options import (CONTEXT, EXIT_DUPLICATES, Progress, emit, folder_options, make_read_options, nothing_read,
-                          output_format, output_help, read_options, refuse_clashing_outputs, refuse_outputs,
-                          steady_allocator, UnreadDates, warn_skipped)
+                          output_format, output_help, piped_not_json, read_options, refuse_clashing_outputs,
+                          refuse_outputs, steady_allocator, UnreadDates, warn_skipped)
 from .config import ScanConfig
 from .term import one_line
 from .errors import DedupError
@@ -161,7 +161,7 @@ def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_
             # index behind whose settings would refuse the command meant.
             first = next(docs, None)
             if first is None:  # nor does it pass for a day with nothing new
-                warn_skipped(opts.skipped, quiet)
+                warn_skipped(opts.skipped, quiet or piped_not_json(sources, opts))
                 raise DedupError(nothing_read(sources, opts, quiet))
             index = open_index(db, redis_url, create=True, quiet=quiet, **settings)
             index.batch_size = batch_size
@@ -228,7 +228,7 @@ def index_query(db: str, redis_url: Optional[str], sources: tuple[str, ...], fmt
             read += 1
             yield r
         if not read:  # nothing was asked: "not seen before" would be a wrong answer (and no summary is written)
-            warn_skipped(opts.skipped, quiet)
+            warn_skipped(opts.skipped, quiet or piped_not_json(sources, opts))
             raise DedupError(nothing_read(sources, opts, quiet))
 
     try:

@@ -411,6 +411,13 @@ class Progress:
             self.bar.render_progress()
 
 
+def piped_not_json(sources: Sequence[str], result: Any) -> bool:
+    """Whether standard input alone was read and no line of it was JSON (CSV or plain text piped in):
+    one error says so, without a warning per line (:func:`nothing_read`)."""
+    return (list(sources) == ["-"] and not getattr(result, "documents", ()) and bool(result.skipped)
+            and all(s.reason.startswith("malformed JSON line") for s in result.skipped))
+
+
 def nothing_read(sources: Sequence[str], result: Any, quiet: bool = False) -> str:
     """The error for a command that read no document, saying why (``result``: its ``skipped`` notes and
     ``files_ignored`` count)."""
@@ -424,6 +431,10 @@ def nothing_read(sources: Sequence[str], result: Any, quiet: bool = False) -> st
                     "holding no records; give it files that hold articles")
         return (f"no documents read from {where}: {'the file is' if n == 1 else f'all {n:,} files are'} empty "
                 f"({notes}); give it files that hold articles")
+    if piped_not_json(sources, result):
+        return (f"no documents read from standard input: it is read as JSON lines (one object a line, such as "
+                f'{{"id": "1", "text": "..."}}), and none of its {len(result.skipped):,} lines is one; to read a CSV '
+                "or text file, give its path instead")
     if result.skipped and not result.files_ignored and not any("--text-field" in s.reason for s in result.skipped):
         # Skipped for what their notes say (a size limit, binary data, an encoding): no advice on kinds or fields.
         return f"no documents read from {where}: {len(result.skipped):,} skipped ({notes}: each says what to do)"

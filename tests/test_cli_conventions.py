@@ -242,6 +242,20 @@ def test_a_scan_with_fewer_permutations_than_the_short_text_rule_bands_runs(tmp_
         assert json.loads(got[0].stdout) == json.loads(got[2].stdout) == [f"n{k}" for k in range(8)]
 
 
+def test_csv_or_text_piped_in_is_one_error_not_a_warning_a_line(tmp_path: Path):
+    csv_text = "id,title,text\n" + "".join(f"{k},Story {k},The council met on day {k} to vote.\n" for k in range(40))
+    expected = ('Error: no documents read from standard input: it is read as JSON lines (one object a line, such as '
+                '{"id": "1", "text": "..."}), and none of its 41 lines is one; to read a CSV or text file, give its '
+                "path instead\n")
+    for args in (("scan", "-"), ("scan", "-", "-q"), ("index", "add", str(tmp_path / "a.db"), "-")):
+        r = run(*args, input=csv_text)
+        assert (r.exit_code, r.stderr) == (1, expected), args
+    assert not (tmp_path / "a.db").exists()
+    # A JSON lines stream with a broken line keeps its warning and its documents.
+    r = run("scan", "-", input='{"id": "a", "text": "one story"}\nnot json\n')
+    assert r.exit_code == 0 and r.stderr.startswith("Warning: -:2: malformed JSON line")
+
+
 def test_help_defaults_come_from_the_code():
     scan_help = " ".join(run("scan", "--help").output.split())
     for names in (ID_FIELDS, TEXT_FIELDS, DATE_FIELDS, TITLE_FIELDS, BODY_FIELDS):
