@@ -70,7 +70,9 @@ def csv_records(stream: IO[bytes], path: str, delimiter: str, encoding: Optional
                     unbalanced, lines.quoted = lines.quoted, False
                     raw, lines.raw = lines.raw, []
                     if row:
-                        if unbalanced and (lines.ended or any("\n" in f or "\r" in f for f in row)) \
+                        # A quote left open shows as an odd quote count at the record's end; two left open
+                        # pair up (the second closes the first), so a record of several lines is read again.
+                        if (unbalanced or len(raw) > 1) and (lines.ended or any("\n" in f or "\r" in f for f in row)) \
                                 and _misquoted(raw, delimiter):
                             # A quote opened and not closed where its field ends: the reader read the lines
                             # after it into the field, to a quote that closed it or to the end of the file.

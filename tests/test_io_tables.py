@@ -123,6 +123,14 @@ def test_a_csv_quote_never_closed_is_a_note_not_a_record_holding_the_rest_of_the
     path.write_text('id,text\n1,"a\nb"', encoding="utf-8")
     docs, opts = read([path])
     assert [d.text for d in docs] == ["a\nb"] and not opts.skipped
+    # Two quotes left open pair up (the second closes the first: an even quote count), as when a closing
+    # quote is lost before the next record's opening one: read silently as one record before.
+    path.write_text('id,text\n1,"The council voted on the budget.\n2,"The council met again.\n3,fine\n',
+                    encoding="utf-8")
+    docs, opts = read([path])
+    assert [d.id for d in docs] == ["3"] and [str(s) for s in opts.skipped] == [
+        f"{path}:2: a quote in this record is misplaced or not closed, so the next 1 line was read into it; fix the "
+        "quoting"]
     # A quoted field over several lines, closed, is one field as before, after a stray quote too.
     fine = tmp_path / "fine.csv"
     fine.write_text('id,text\n1,"two\nlines"\n2,"one ""quoted"" word"\n3,a 5" pipe\n4,"three\nmore\nlines"\n',
