@@ -13,9 +13,9 @@ import click
 from . import __version__
 from .cli_index import index_group
 from .cli_options import (CONTEXT, EXIT_DUPLICATES, Progress, emit, folder_options, make_read_options,
-                          nothing_read, occasion_options, read_options, refuse_clashing_outputs, refuse_outputs,
-                          output_format, output_help, rule_options, steady_allocator, UnreadDates, warn_boilerplate,
-                          piped_not_json, warn_skipped)
+                          nothing_read, occasion_options, option_error, output_format, output_help, piped_not_json,
+                          read_options, refuse_clashing_outputs, refuse_outputs, rule_options, steady_allocator,
+                          UnreadDates, warn_boilerplate, warn_skipped)
 from .config import KEEP_POLICIES, ScanConfig
 from .errors import ConfigError, DedupError
 from .files import atomic_write, check_folder_target, plan_set_aside, set_aside, write_folder
@@ -169,7 +169,7 @@ def scan(sources: tuple[str, ...], fmt: str, pairs: bool, list_unique: bool, lis
                             occasion=not no_occasion, date_window=date_window, figures=figures,
                             subject=subject)  # type: ignore[arg-type]
     except DedupError as exc:
-        raise click.BadParameter(str(exc)) from exc
+        raise option_error(exc) from exc
     if not quiet:
         warn_recall(config)
     opts = make_read_options(encoding, id_field, text_field, date_field, strict)
@@ -362,7 +362,7 @@ def diff_command(a: str, b: str, fmt: str, output: Optional[str], corpus: tuple[
         else:
             emit(DIFF_RENDERERS[fmt](result), output)
     except ConfigError as exc:
-        raise click.BadParameter(str(exc)) from exc
+        raise option_error(exc) from exc
     except DedupError as exc:
         raise click.ClickException(str(exc)) from exc
     if exit_code and not result.is_empty:
@@ -408,7 +408,7 @@ def explain_command(a: str, b: str, collection: tuple[str, ...], fmt: str, thres
         config = ScanConfig(threshold=threshold, containment=containment, short_words=short_words,
                             occasion=not no_occasion, date_window=date_window, figures=figures, subject=subject)
     except DedupError as exc:
-        raise click.BadParameter(str(exc)) from exc
+        raise option_error(exc) from exc
     if collection and a == b:
         raise click.UsageError(f"A and B are the same article ({a}); give the ids of two articles of the collection")
     opts = make_read_options(encoding, id_field, text_field, date_field, strict)
@@ -487,7 +487,7 @@ def spark_scan(sources: tuple[str, ...], output: str, pairs: bool, keep: str, th
                             short_words=short_words, max_bucket=max_bucket, occasion=not no_occasion,
                             date_window=date_window, figures=figures, subject=subject)  # type: ignore[arg-type]
     except DedupError as exc:
-        raise click.BadParameter(str(exc)) from exc
+        raise option_error(exc) from exc
     from .spark_io import RecordFields, is_uri, output_exists, quiet_session, scan_paths
 
     # What can be checked here is, before Spark takes half a minute to start.

@@ -10,8 +10,8 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 import click
 
 from .cli_options import (CONTEXT, EXIT_DUPLICATES, Progress, emit, folder_options, make_read_options, nothing_read,
-                          output_format, output_help, piped_not_json, read_options, refuse_clashing_outputs,
-                          refuse_outputs, steady_allocator, UnreadDates, warn_skipped)
+                          option_error, output_format, output_help, piped_not_json, read_options,
+                          refuse_clashing_outputs, refuse_outputs, steady_allocator, UnreadDates, warn_skipped)
 from .config import ScanConfig
 from .term import one_line
 from .errors import DedupError
@@ -52,7 +52,7 @@ def given_settings(**settings: Any) -> dict[str, Any]:
     try:
         ScanConfig(**given)
     except DedupError as exc:
-        raise click.BadParameter(str(exc)) from exc
+        raise option_error(exc) from exc
     return given
 
 

@@ -330,6 +330,20 @@ def warn_boilerplate(result: Any, quiet: bool) -> None:
                         "rightly apart"), err=True)
 
 
+def option_error(exc: Exception) -> click.BadParameter:
+    """A setting out of range as a usage error naming the command's option ("Invalid value for
+    '--short-words': must be an int >= 0"), where the library's message names its parameter
+    ("The 'short_words' parameter must be ..."); other messages as they are."""
+    message = str(exc)
+    named = re.match(r"The '(\w+)' parameter (must .*)", message, re.S)
+    ctx = click.get_current_context(silent=True)
+    if named and ctx is not None:
+        param = next((p for p in ctx.command.params if p.name == named.group(1) and p.opts), None)
+        if param is not None:
+            return click.BadParameter(named.group(2), ctx=ctx, param=param)
+    return click.BadParameter(message)
+
+
 def warn_skipped(skipped: Sequence[Any], quiet: bool, more: str = "--format json lists them all") -> None:
     """Warnings on stderr for skipped inputs: one line per file and reason,
     with the count and first lines when several records share it (737

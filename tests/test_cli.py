@@ -143,11 +143,12 @@ def test_threshold_containment_and_shingle_options(seeds):
 
 
 @pytest.mark.parametrize("args,message", [
-    (["--threshold", "1.5"], "The 'threshold' parameter must be in (0.0, 1.0]. Got 1.5 instead."),
-    (["--containment", "0"], "The 'containment' parameter must be in (0.0, 1.0]. Got 0.0 instead."),
-    (["--shingle-size", "0"], "The 'shingle_size' parameter must be an int >= 1. Got 0 instead."),
-    (["--num-perm", "0"], "The 'num_perm' parameter must be an int in [1, 4096]. Got 0 instead."),
-    (["--jobs", "-1"], "The 'jobs' parameter must be an int >= 0. Got -1 instead."),
+    (["--threshold", "1.5"], "Invalid value for '-t' / '--threshold': must be in (0.0, 1.0]. Got 1.5 instead."),
+    (["--containment", "0"], "Invalid value for '-c' / '--containment': must be in (0.0, 1.0]. Got 0.0 instead."),
+    (["--shingle-size", "0"], "Invalid value for '-n' / '--shingle-size': must be an int >= 1. Got 0 instead."),
+    (["--num-perm", "0"], "Invalid value for '--num-perm': must be an int in [1, 4096]. Got 0 instead."),
+    (["--jobs", "-1"], "Invalid value for '-j' / '--jobs': must be an int >= 0. Got -1 instead."),
+    (["--short-words", "-1"], "Invalid value for '--short-words': must be an int >= 0. Got -1 instead."),
     (["--keep", "biggest"], "'biggest' is not one of 'first', 'longest', 'newest', 'oldest', 'shortest'."),
     (["--format", "xml"], "'xml' is not one of 'text', 'json', 'jsonl', 'csv', 'parquet'."),
     (["--pairs", "--unique"], "--pairs lists pairs and --unique lists ids; give one of them."),
@@ -295,7 +296,8 @@ def test_output_file_gets_the_usual_mode(seeds, tmp_path):
 
 def test_boilerplate_share_option(seeds):
     r = run("scan", seeds, "--boilerplate-share", "0", "-q")
-    assert r.exit_code == 2 and "The 'boilerplate_share' parameter must be in (0.0, 1.0]. Got 0.0 instead." in r.output
+    assert r.exit_code == 2 and ("Invalid value for '--boilerplate-share': must be in (0.0, 1.0]. Got 0.0 instead."
+                                 in r.output)
     r = run("scan", seeds, "--boilerplate-share", "1", "--format", "json", "-q")
     assert r.exit_code == 0
     body = json.loads(r.stdout)

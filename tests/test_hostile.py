@@ -480,7 +480,7 @@ def test_nan_thresholds_are_usage_errors(args):
 
 def test_nan_cutoff_of_diff_is_a_usage_error():
     r = run("diff", SEEDS / A, SEEDS / B, "--cutoff", "nan")
-    assert r.exit_code == 2 and "The 'cutoff' parameter must be in (0.0, 1.0]. Got nan instead." in r.stderr
+    assert r.exit_code == 2 and "Invalid value for '--cutoff': must be in (0.0, 1.0]. Got nan instead." in r.stderr
 
 
 def test_closed_stdout_at_start_is_quiet():

@@ -174,7 +174,8 @@ def test_opening_with_other_settings_names_the_setting(tmp_path: Path) -> None:
     assert r.output == (f"Error: {db} was built with shingle_size=5, not 3 (leave shingle_size out to use "
                         "the index's own settings, or use another index)\n")
     r = run_cli("index", "add", str(db), str(SEEDS), "--threshold", "1.5")
-    assert r.exit_code == 2 and "The 'threshold' parameter must be in (0.0, 1.0]. Got 1.5 instead." in r.output
+    assert r.exit_code == 2 and "Invalid value for '-t' / '--threshold': must be in (0.0, 1.0]. Got 1.5 instead." \
+        in r.output
 
 
 def test_other_format_version_and_hash_scheme_are_refused(tmp_path: Path) -> None:

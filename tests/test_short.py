@@ -308,7 +308,7 @@ def test_cli_negative_short_words_is_a_usage_error(seeds):
     r = run("scan", seeds, "--short-words", "-1")
     assert r.exit_code == 2 and r.stdout == ""
     errors = [line for line in r.stderr.splitlines() if line.startswith("Error")]
-    assert errors == ["Error: Invalid value: The 'short_words' parameter must be an int >= 0. Got -1 instead."]
+    assert errors == ["Error: Invalid value for '--short-words': must be an int >= 0. Got -1 instead."]
 
 
 # ---------------------------------------------------------------- Reuters-21578
