@@ -33,6 +33,15 @@ except ImportError:  # pragma: no cover - depends on what is installed
 GZIP_ERRORS = (OSError, EOFError, zlib.error, _isal_error)
 
 
+def unreadable_gzip(exc: BaseException, fix: str = "re-compress or repair the file") -> str:
+    """What a note says of a gzip stream that could not be read: a file that is no gzip at all (its first
+    bytes are not gzip's) said plainly, else where it broke and ``fix``."""
+    if str(exc).startswith("Not a gzipped file"):
+        return ("not a valid gzip file (it does not start as one); compress it again, or remove the .gz suffix if "
+                "it is not compressed")
+    return f"could not read to the end ({exc or type(exc).__name__}); {fix}"
+
+
 def gzip_reader(raw: IO[bytes]) -> gzip.GzipFile:
     """A gzip stream read from ``raw``: with ISA-L where the ``isal`` package is installed (about four
     times the speed of zlib on news), else with the standard library. Both are ``gzip.GzipFile``."""
@@ -511,8 +520,8 @@ class _GuardedStream:
             try:
                 return attr(*args)
             except GZIP_ERRORS as exc:
-                raise InputError(f"{self._shown}: could not read to the end ({exc or type(exc).__name__}); "
-                                 "re-compress or repair the input", self._shown) from exc
+                raise InputError(f"{self._shown}: {unreadable_gzip(exc, 're-compress or repair the input')}",
+                                 self._shown) from exc
 
         return guarded
 

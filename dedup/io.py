@@ -19,7 +19,7 @@ from typing import IO, AbstractSet, Callable, Iterable, Iterator, Mapping, Optio
 
 from .decode import (GZIP_ERRORS, HTML_SUFFIXES, Utf8Lines, base_suffix, decode, gzip_reader,  # noqa: F401
                      binary_first_line, binary_reason, human_size, looks_binary, open_input, parse_date,
-                     standard_input, stdin_stream, stream_bom, wide_encoding)
+                     standard_input, stdin_stream, stream_bom, unreadable_gzip, wide_encoding)
 from .errors import InputError
 from .lines import CHUNK, line_blocks, line_lists
 from .records import (BODY_FIELDS, DATE_FIELDS, ID_FIELDS, MAX_DOCUMENT_BYTES, MAX_FILE_BYTES, TEXT_FIELDS,  # noqa: F401
@@ -304,7 +304,7 @@ class _Reader:
                             pass
                     yield doc
         except GZIP_ERRORS as exc:
-            self.skip(shown, f"could not read to the end ({exc}); re-compress or repair the file")
+            self.skip(shown, unreadable_gzip(exc))
         except StrictStop:
             raise  # a note, already naming the file and line
         except InputError as exc:
@@ -335,7 +335,7 @@ class _Reader:
                     self.opts.bytes_done = base + raw.tell()
                     yield doc
         except (OSError, EOFError) as exc:
-            self.skip(shown, f"could not read to the end ({exc}); re-compress or repair the file")
+            self.skip(shown, unreadable_gzip(exc))
         if count == len(self.seen) + len(self.opts.skipped):
             self.skip(shown, "empty file (a CSV file needs a header row and at least one row)")
 
@@ -425,7 +425,7 @@ class _Reader:
                         pass
                     yield batch
         except GZIP_ERRORS as exc:
-            yield Skipped(shown, f"could not read to the end ({exc}); re-compress or repair the file")
+            yield Skipped(shown, unreadable_gzip(exc))
         except InputError as exc:
             yield Skipped(shown, exc.message)
         yield FileMark(shown, True)

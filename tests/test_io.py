@@ -277,6 +277,16 @@ def test_corrupt_gzip(tmp_path):
         "cut short: its gzip stream ends before the end marker (copy or compress it again from the original)"]
 
 
+def test_a_jsonl_or_csv_gz_that_is_no_gzip_says_so(tmp_path):
+    # "could not read to the end (Not a gzipped file (b'no')); re-compress or repair the file" before.
+    for name in ("a.jsonl.gz", "b.csv.gz"):
+        (tmp_path / name).write_bytes(b"not gzip at all")
+    docs, opts = read([tmp_path])
+    assert docs == [] and [n.reason for n in opts.skipped] == [
+        "not a valid gzip file (it does not start as one); compress it again, or remove the .gz suffix if it is "
+        "not compressed"] * 2
+
+
 def test_decode_unknown_encoding():
     with pytest.raises(InputError, match="unknown encoding 'klingon'"):
         decode(b"abc", "klingon")
