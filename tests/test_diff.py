@@ -329,7 +329,8 @@ def test_read_version_ids_with_hashes_repeated_ids_and_fields_no_record_has(tmp_
     with pytest.raises(InputError, match=r":3: duplicate id 'x'"):
         read_version(f"{f}#https://x.com/p#frag", ReadOptions(strict=True))
     # A field no record has: that is what the error says, not that the id is missing.
-    with pytest.raises(InputError, match=r":1: record has no text in 'body' .* \(and 3 more\)$"):
+    with pytest.raises(InputError, match=r":1: record has no field 'body' \(its fields: 'id', 'text'; .* "
+                                         r"\(and 3 more\)$"):
         read_version(f"{f}#x", ReadOptions(text_field="body"))
 
 

@@ -277,6 +277,22 @@ def test_corrupt_gzip(tmp_path):
         "cut short: its gzip stream ends before the end marker (copy or compress it again from the original)"]
 
 
+def test_a_record_without_the_text_field_names_the_fields_it_has(tmp_path):
+    p = tmp_path / "a.jsonl"
+    p.write_text('{"id": 1, "body": "one story"}\n{"id": 2, "text": "two"}\n', encoding="utf-8")
+    docs, opts = read([p], text_field="story")
+    assert docs == [] and [str(s) for s in opts.skipped] == [
+        f"{p}:1: record has no field 'story' (its fields: 'id', 'body'; choose the field with --text-field)",
+        f"{p}:2: record has no field 'story' (its fields: 'id', 'text'; choose the field with --text-field)"]
+    # A file that wraps its articles in one record's list says so, not only that the record has no text.
+    wrapped = tmp_path / "b.json"
+    wrapped.write_text('{"articles": [{"id": 1, "text": "one"}, {"id": 2, "text": "two"}]}', encoding="utf-8")
+    docs, opts = read([wrapped])
+    assert docs == [] and [str(s) for s in opts.skipped] == [
+        f"{wrapped}:1: record has no text in text, content, article, title or body: it holds a list of records in "
+        "'articles', which are not read (give one article per record: a JSON list, or one a line)"]
+
+
 def test_a_jsonl_or_csv_gz_that_is_no_gzip_says_so(tmp_path):
     # "could not read to the end (Not a gzipped file (b'no')); re-compress or repair the file" before.
     for name in ("a.jsonl.gz", "b.csv.gz"):
