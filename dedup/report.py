@@ -73,6 +73,10 @@ def pair_fields(a: str, b: str, pair: Pair) -> dict[str, Any]:
             "rule": pair.rule, **checks_record(pair)}
 
 
+#: The occasion check's values of a pair as columns of the CSV and Parquet outputs (``checks`` in JSON).
+CHECK_COLUMNS = ("days", "figures", "subject", "correction")
+
+
 def checks_record(item: Any) -> dict[str, Any]:
     """The occasion check's values of a pair or an index match (see :mod:`dedup.occasion`).
 
@@ -173,10 +177,14 @@ def render_csv(result: ScanResult, pairs: bool = False) -> Iterator[str]:
     """CSV with a header: one row per cluster member, or per pair."""
     w = _CsvRows()
     if pairs:
-        w.writerow(["a", "b", "jaccard", "containment_a_in_b", "containment_b_in_a", "rule"])
+        checked = CHECK_COLUMNS if result.config.occasion else ()
+        w.writerow(["a", "b", "jaccard", "containment_a_in_b", "containment_b_in_a", "rule", *checked])
         for p in _pairs_sorted(result):
             r = pair_record(result, p)
-            w.writerow([r["a"], r["b"], r["jaccard"], r["containment_a_in_b"], r["containment_b_in_a"], r["rule"]])
+            checks = r.get("checks", {})
+            w.writerow([r["a"], r["b"], r["jaccard"], r["containment_a_in_b"], r["containment_b_in_a"], r["rule"],
+                        *("" if checks.get(k) is None else int(checks[k]) if k == "correction" else checks[k]
+                          for k in checked)])
     else:
         w.writerow(["cluster", "id", "keep", "jaccard", "containment"])
         for cl in result.clusters:
@@ -371,13 +379,16 @@ def scan_table(result: ScanResult, pairs: bool = False) -> dict[str, list[Any]]:
     docs = result.documents
     by_id = {d.id: d for d in docs}
     if pairs:
+        checked = CHECK_COLUMNS if result.config.occasion else ()
         cols: dict[str, list[Any]] = {k: [] for k in ("a", "b", "jaccard", "containment_a_in_b",
-                                                        "containment_b_in_a", "rule", "title_a", "title_b",
+                                                        "containment_b_in_a", "rule", *checked, "title_a", "title_b",
                                                         "date_a", "date_b")}
         for p in _pairs_sorted(result):
             r = pair_record(result, p)
             for k in ("a", "b", "jaccard", "containment_a_in_b", "containment_b_in_a", "rule"):
                 cols[k].append(r[k])
+            for k in checked:
+                cols[k].append(r.get("checks", {}).get(k))
             cols["title_a"].append(docs[p.left].title)
             cols["title_b"].append(docs[p.right].title)
             cols["date_a"].append(docs[p.left].date)
@@ -410,7 +421,8 @@ def write_parquet(result: ScanResult, path: str, pairs: bool = False) -> None:
     types = {"cluster": pa.int64(), "keep": pa.bool_(), "words": pa.int64(), "jaccard": pa.float64(),
              "containment": pa.float64(), "containment_a_in_b": pa.float64(), "containment_b_in_a": pa.float64(),
              "date": pa.timestamp("us", tz="UTC"), "date_a": pa.timestamp("us", tz="UTC"),
-             "date_b": pa.timestamp("us", tz="UTC")}
+             "date_b": pa.timestamp("us", tz="UTC"), "days": pa.float64(), "figures": pa.float64(),
+             "subject": pa.float64(), "correction": pa.bool_()}
     # Strings as valid UTF-8: a file name that is not keeps its stray bytes as \xNN escapes.
     table = pa.table({k: pa.array(v if k in types else [storable(x) if isinstance(x, str) else x for x in v],
                                   type=types.get(k, pa.string())) for k, v in cols.items()})

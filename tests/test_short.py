@@ -299,7 +299,15 @@ def test_cli_pair_records_say_which_rule(seeds, correction_folder):
     assert "  jaccard 0.02  a in b 0.04  b in a 0.05  accepted by the short-text rule (up to 150 words)\n" in r.stdout
     r = run("scan", correction_folder, "--pairs", "-f", "csv")
     header, row = r.stdout.splitlines()
-    assert header.endswith(",rule") and row.endswith(",short")
+    # The occasion check's values follow, as in JSON's "checks" (a correction: 1).
+    checks = json.loads(run("scan", correction_folder, "--pairs", "-f", "jsonl").stdout)["checks"]
+    assert header.endswith(",rule,days,figures,subject,correction")
+    assert row.endswith(",short," + ",".join("" if checks[k] is None else str(int(checks[k]) if k == "correction"
+                                                                              else checks[k])
+                                             for k in ("days", "figures", "subject", "correction")))
+    assert row.endswith(",1")
+    r = run("scan", correction_folder, "--pairs", "-f", "csv", "--no-occasion")
+    assert r.stdout.splitlines()[0].endswith(",rule")
     r = run("scan", correction_folder, "--pairs", "-f", "jsonl", "--short-words", "0")
     assert r.exit_code == 0 and r.stdout == ""
 
