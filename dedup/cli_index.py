@@ -208,7 +208,7 @@ def index_query(db: str, redis_url: Optional[str], sources: tuple[str, ...], fmt
       dedup index query archive.db incoming/
       dedup index query archive.db incoming/ --format jsonl > seen.jsonl
       cat feed.jsonl | dedup index query archive.db - --format jsonl
-      dedup index query archive.db new.txt --fail-on-matches -q > /dev/null || echo "seen before"
+      dedup index query archive.db new.txt --fail-on-matches -q > /dev/null; [ $? -eq 3 ] && echo "seen before"
     """
     if redis_url is None:
         refuse_clashing_outputs([("the index", db), ("the index's log", db + "-wal"),
