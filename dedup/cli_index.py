@@ -69,12 +69,17 @@ def open_index(db: str, redis_url: Optional[str], create: bool = False, quiet: b
     except DedupError as exc:
         raise click.ClickException(str(exc)) from exc
     built = index.meta.get("features")
-    if not quiet and built != FEATURES:
-        known = [v for v, _ in FEATURE_CHANGES]
+    known = [v for v, _ in FEATURE_CHANGES]
+    if not quiet and built != FEATURES and built is not None and built not in known:
+        click.echo(one_line(f"Warning: {index.location} was built by a later dedup (its evidence is version "
+                            f"{built!r}, this dedup reads {FEATURES!r}): queries may miss its copies; upgrade dedup"),
+                   err=True)
+    elif not quiet and built != FEATURES:
         since = known.index(built) + 1 if built in known else 0
         differs = "; ".join(change for _, change in FEATURE_CHANGES[since:])
-        click.echo(one_line(f"Warning: {index.location} was built by an earlier dedup: {differs}; add its "
-                            "articles to a new index to compare them as dedup scan does"), err=True)
+        click.echo(one_line(f"Warning: {index.location} was built by an earlier dedup: {differs}, so copies of "
+                            "those articles can be missed; add its articles to a new index to compare them as "
+                            "dedup scan does"), err=True)
     return index
 
 

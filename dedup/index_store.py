@@ -34,10 +34,11 @@ FORMAT = "dedup-index"
 PAIRS_AT_ONCE = 1 << 22
 FORMAT_VERSION = 3
 #: What the stored evidence holds, within a format (an index without it was built before "2"), and what
-#: each version changed: what an index built before a version compares otherwise than a scan does.
-FEATURE_CHANGES = (("2", "its lottery draws (4-7-1) are compared digit by digit and its records' titles are not read"),
-                   ("3", "its spelled-out numbers are not their figures (four is not 4) and draws with en dashes "
-                         "are compared digit by digit"))
+#: each version changed: what an index built before a version stores otherwise than a query now reads it.
+FEATURE_CHANGES = (("2", "its articles' lottery draws (4-7-1) are stored digit by digit and their records' titles "
+                         "not at all"),
+                   ("3", "its articles' spelled-out numbers (four) are stored as words, not as the figures (4) a query "
+                         "now reads, and draws with en dashes digit by digit"))
 FEATURES = FEATURE_CHANGES[-1][0]
 # SQLite header field "application id": the bytes "DDUP".
 APPLICATION_ID = 0x44445550

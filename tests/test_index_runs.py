@@ -236,11 +236,17 @@ def test_an_index_built_before_draws_and_titles_were_read_is_named_in_a_warning(
     for args in (["index", "query", db, str(feed)], ["index", "add", db, str(feed)]):
         r = CliRunner().invoke(cli, args)
         assert r.exit_code == 0, r.output
-        assert f"Warning: {db} was built by an earlier dedup: its lottery draws (4-7-1) are compared " \
-               "digit by digit" in r.stderr and "four is not 4" in r.stderr
+        assert f"Warning: {db} was built by an earlier dedup: its articles' lottery draws (4-7-1) are stored " \
+               "digit by digit" in r.stderr and "spelled-out numbers (four) are stored as words" in r.stderr
+        assert "so copies of those articles can be missed" in r.stderr
         assert "Warning" not in CliRunner().invoke(cli, args + ["-q"]).stderr
     with sqlite3.connect(db) as conn:  # built by the dedup before the last change: that change only
         conn.execute("INSERT INTO meta (key, value) VALUES ('features', '2')")
     conn.close()
     r = CliRunner().invoke(cli, ["index", "query", db, str(feed)])
-    assert "four is not 4" in r.stderr and "titles" not in r.stderr
+    assert "spelled-out numbers (four)" in r.stderr and "titles" not in r.stderr
+    with sqlite3.connect(db) as conn:  # built by a later dedup
+        conn.execute("UPDATE meta SET value = '9' WHERE key = 'features'")
+    conn.close()
+    r = CliRunner().invoke(cli, ["index", "query", db, str(feed)])
+    assert f"Warning: {db} was built by a later dedup (its evidence is version '9', this dedup reads " in r.stderr
