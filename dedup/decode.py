@@ -33,12 +33,20 @@ except ImportError:  # pragma: no cover - depends on what is installed
 GZIP_ERRORS = (OSError, EOFError, zlib.error, _isal_error)
 
 
-def unreadable_gzip(exc: BaseException, fix: str = "re-compress or repair the file") -> str:
-    """What a note says of a gzip stream that could not be read: a file that is no gzip at all (its first
-    bytes are not gzip's) said plainly, else where it broke and ``fix``."""
-    if str(exc).startswith("Not a gzipped file"):
-        return ("not a valid gzip file (it does not start as one); compress it again, or remove the .gz suffix if "
-                "it is not compressed")
+def unreadable_gzip(exc: BaseException, path: Optional[Path] = None,
+                    fix: str = "re-compress or repair the file") -> str:
+    """What a note says of a gzip stream that could not be read: a file ``path`` that is no gzip at all (its
+    first bytes are not gzip's) said plainly; else where it broke (bytes after a whole gzip stream that are
+    not another one: "Not a gzipped file" too) and ``fix``."""
+    if path is not None and str(exc).startswith("Not a gzipped file"):
+        try:
+            with open(path, "rb") as fh:
+                starts = fh.read(2) == b"\x1f\x8b"
+        except OSError:
+            starts = True
+        if not starts:
+            return ("not a valid gzip file (it does not start as one); compress it again, or remove the .gz suffix "
+                    "if it is not compressed")
     return f"could not read to the end ({exc or type(exc).__name__}); {fix}"
 
 
@@ -520,7 +528,7 @@ class _GuardedStream:
             try:
                 return attr(*args)
             except GZIP_ERRORS as exc:
-                raise InputError(f"{self._shown}: {unreadable_gzip(exc, 're-compress or repair the input')}",
+                raise InputError(f"{self._shown}: {unreadable_gzip(exc, fix='re-compress or repair the input')}",
                                  self._shown) from exc
 
         return guarded

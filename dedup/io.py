@@ -304,7 +304,7 @@ class _Reader:
                             pass
                     yield doc
         except GZIP_ERRORS as exc:
-            self.skip(shown, unreadable_gzip(exc))
+            self.skip(shown, unreadable_gzip(exc, path))
         except StrictStop:
             raise  # a note, already naming the file and line
         except InputError as exc:
@@ -335,7 +335,7 @@ class _Reader:
                     self.opts.bytes_done = base + raw.tell()
                     yield doc
         except (OSError, EOFError) as exc:
-            self.skip(shown, unreadable_gzip(exc))
+            self.skip(shown, unreadable_gzip(exc, path))
         if count == len(self.seen) + len(self.opts.skipped):
             self.skip(shown, "empty file (a CSV file needs a header row and at least one row)")
 
@@ -425,7 +425,7 @@ class _Reader:
                         pass
                     yield batch
         except GZIP_ERRORS as exc:
-            yield Skipped(shown, unreadable_gzip(exc))
+            yield Skipped(shown, unreadable_gzip(exc, path))
         except InputError as exc:
             yield Skipped(shown, exc.message)
         yield FileMark(shown, True)

@@ -301,6 +301,13 @@ def test_a_jsonl_or_csv_gz_that_is_no_gzip_says_so(tmp_path):
     assert docs == [] and [n.reason for n in opts.skipped] == [
         "not a valid gzip file (it does not start as one); compress it again, or remove the .gz suffix if it is "
         "not compressed"] * 2
+    # Bytes after a whole gzip stream raise the same error in Python's reader: the records before them are
+    # read, and the note says where it broke, not that the file is no gzip.
+    (tmp_path / "a.jsonl.gz").write_bytes(gzip.compress(b'{"id": 1, "text": "one story"}\n') + b"garbage!")
+    (tmp_path / "b.csv.gz").unlink()
+    docs, opts = read([tmp_path])
+    assert [d.id for d in docs] == ["1"] and [n.reason for n in opts.skipped] == [
+        "could not read to the end (Not a gzipped file (b'ga')); re-compress or repair the file"]
 
 
 def test_decode_unknown_encoding():
