@@ -6,6 +6,7 @@ for :mod:`dedup.io`.
 from __future__ import annotations
 
 import csv
+import re
 import io
 from typing import IO, Any, Callable, Iterator, Optional
 
@@ -63,6 +64,7 @@ def csv_records(stream: IO[bytes], path: str, delimiter: str, encoding: Optional
             skip(path, "the header row repeats a column name (rename the columns)")
             return
         start = lines.number + 1
+        lines.raw, lines.quoted = [], False  # the header's lines are no record's
         while True:
             try:
                 for row in rows:
@@ -113,8 +115,11 @@ def _misquoted(lines: list[str], delimiter: str) -> bool:
     """Whether a record's lines, read strictly, misplace a quote or leave one open at their end (the
     forgiving reader takes a stray quote inside an unquoted field as text, as it should, and reads on
     past a quote left open)."""
+    # Blanks after a closing quote ('"two\nlines" ,next') are no misplaced quote: the forgiving reader keeps
+    # them in the field, as it always has; the strict one would refuse them.
+    blanks = re.compile(rf'"[ \t]+(?={re.escape(delimiter)}|\r?\n|\r|$)')
     try:
-        for _ in csv.reader(lines, delimiter=delimiter, strict=True):
+        for _ in csv.reader([blanks.sub('"', line) for line in lines], delimiter=delimiter, strict=True):
             pass
     except csv.Error:
         return True

@@ -131,6 +131,10 @@ def test_a_csv_quote_never_closed_is_a_note_not_a_record_holding_the_rest_of_the
     assert [d.id for d in docs] == ["3"] and [str(s) for s in opts.skipped] == [
         f"{path}:2: a quote in this record is misplaced or not closed, so the next 1 line was read into it; fix the "
         "quoting"]
+    # Not a header line read with the first record, nor blanks after a closing quote.
+    path.write_text('"id" ,text\n1,"two\nlines here"\n2,"multi\nline" \n3,other\n', encoding="utf-8")
+    docs, opts = read([path], strict=True)
+    assert [(d.id, d.text) for d in docs] == [("1", "two\nlines here"), ("2", "multi\nline "), ("3", "other")]
     # A quoted field over several lines, closed, is one field as before, after a stray quote too.
     fine = tmp_path / "fine.csv"
     fine.write_text('id,text\n1,"two\nlines"\n2,"one ""quoted"" word"\n3,a 5" pipe\n4,"three\nmore\nlines"\n',
