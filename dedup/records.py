@@ -456,8 +456,10 @@ def record_document(number: int, rec: object, path: str, rel: str, opts: ReadOpt
             return Skipped(path, f"record's {odd!r} holds {kind}, not text (choose the text field with "
                                  "--text-field)", number)
         looked = repr(opts.text_field) if opts.text_field else "text, content, article, title or body"
-        nested = next((k for k, v in rec.items() if isinstance(v, list) and v and isinstance(v[0], dict)), None)
-        if nested is not None and len(rec) <= 3:  # {"articles": [{...}, ...]}: a wrapper, not an article
+        # {"articles": [{"text": ...}, ...]}: a wrapper of articles, not one ("authors": [{"name": ...}] is not).
+        nested = next((k for k, v in rec.items() if isinstance(v, list) and v and isinstance(v[0], dict)
+                       and record_text(v[0], opts.text_field) is not None), None)
+        if nested is not None:
             return Skipped(path, f"record has no text in {looked}: it holds a list of records in {nested!r}, which "
                                  "are not read (give one article per record: a JSON list, or one a line)", number)
         if opts.text_field and opts.text_field not in rec and rec:

@@ -291,6 +291,12 @@ def test_a_record_without_the_text_field_names_the_fields_it_has(tmp_path):
     assert docs == [] and [str(s) for s in opts.skipped] == [
         f"{wrapped}:1: record has no text in text, content, article, title or body: it holds a list of records in "
         "'articles', which are not read (give one article per record: a JSON list, or one a line)"]
+    # A list of other objects (its authors) is no wrapper: the record has no text, that is all.
+    wrapped.write_text('{"id": "1", "text": "", "authors": [{"name": "Jane"}]}', encoding="utf-8")
+    docs, opts = read([wrapped])
+    assert [str(s) for s in opts.skipped] == [
+        f"{wrapped}:1: record has no text in text, content, article, title or body (choose the field with "
+        "--text-field)"]
 
 
 def test_a_jsonl_or_csv_gz_that_is_no_gzip_says_so(tmp_path):
