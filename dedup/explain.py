@@ -178,7 +178,7 @@ def explain(docs: Iterable[Document], a: str, b: str, config: Optional[ScanConfi
             exempt = (occasion.window_days > 0 and "dates" not in got.failed and got.days >= occasion.window_days
                       and not (got.correction or got.copy))
             date_detail = (f"{got.days:.2f} days apart" + (" (a correction)" if got.correction else "")
-                           + (" (a long story refiled: most of one in the other, every figure the same)"
+                           + (" (a long story refiled: most of one in the other, every figure of one in the other)"
                               if got.refiled else " (a copy of a long text)" if got.copy else "")
                            + (" (a date without a time stands for its whole day)" if exempt else ""))
         if got.another_time:

@@ -75,7 +75,8 @@ if TYPE_CHECKING:
     from .shingle import WordTokens
 
 #: Spelled-out numbers counted as figures ("four cts", "pay May five"), with their values: "four" is the
-#: figure "4". "one" is left out: it is a pronoun far more often than a figure.
+#: figure "4". "one" is left out: it is a pronoun far more often than a figure. A compound is its words
+#: ("twenty-two" is 20 and 2, not 22).
 NUMBER_VALUES = dict(zip(
     "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
     "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred".split(),
@@ -151,7 +152,8 @@ def figures(text: str) -> list[str]:
     Thousands separators are dropped (``350,000`` and ``350000`` agree), a
     fraction joined to its whole number keeps it (``6-1/4``), a draw of small
     numbers joined by hyphens is one figure (``4-7-1``), and spelled-out
-    numbers from two to a hundred count, as their values in digits.
+    numbers from two to twenty, the tens and a hundred count, as their
+    values in digits (a compound as its words: ``twenty-two`` is 20 and 2).
 
     Example:
         >>> figures("Raised 350,000 shares to 6-1/4 pct, up 17.5 from four")
@@ -462,8 +464,9 @@ class OccasionRule:
         refile_days: a pair of texts of at least ``copy_words`` words each,
             one found almost whole in the other (``same_subject_containment``)
             with every figure of one in the other, is a story refiled when
-            its dates are less than this apart (a repeat on the next working
-            day, over a weekend), and counts as a copy.
+            its dates are less than this apart as the date check measures it
+            (:func:`another_day`: a repeat on the next working day, over a
+            weekend), and counts as a copy.
         same_subject_containment: a pair whose larger shingle containment
             reaches this reports one subject whatever its first lines say
             (a republication under another headline or with a caption on
@@ -518,7 +521,7 @@ class OccasionRule:
         if a.date is not None and b.date is not None:
             days = abs((a.date - b.date).total_seconds()) / 86400.0
             # A long story refiled, shorter or lightly edited, on the next working day.
-            refiled = not copy and long and copied and days < self.refile_days
+            refiled = not copy and long and copied and not another_day(a.date, b.date, self.refile_days)
             copy = copy or refiled
             if self.window_days and another_day(a.date, b.date, self.window_days) and not (correction or copy):
                 failed.append("dates")

@@ -233,6 +233,10 @@ def test_a_long_story_refiled_within_three_days_is_a_copy_a_recurring_report_is_
     assert rule.check(story, monday, 0.49, 0.75, w).failed == ("dates",)
     assert rule.check(ev(date=T0, n=60), ev(date=T0 + 1.38 * DAY, n=60), 0.9, 0.95, w).failed == ("dates",)
     assert not rule.check(ev(date=T0, n=400), ev(date=T0 + 3 * DAY, n=400), 0.95, 0.97, w).refiled  # a copy
+    # Days as the date check counts them: a date without a time stands for its whole day.
+    printed = datetime(2026, 3, 3, tzinfo=timezone.utc)
+    assert rule.check(ev(date=printed, n=219), ev(date=printed + 3.2 * DAY, n=132), 0.49, 0.88, w).refiled
+    assert not rule.check(ev(date=printed, n=219), ev(date=printed + 4.2 * DAY, n=132), 0.49, 0.88, w).passed
 
 
 def test_a_headline_for_another_time_of_day_is_another_report_of_that_day():
