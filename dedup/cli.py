@@ -409,8 +409,9 @@ def explain_command(a: str, b: str, collection: tuple[str, ...], fmt: str, thres
                             occasion=not no_occasion, date_window=date_window, figures=figures, subject=subject)
     except DedupError as exc:
         raise option_error(exc) from exc
-    if collection and a == b:
-        raise click.UsageError(f"A and B are the same article ({a}); give the ids of two articles of the collection")
+    if a == b:
+        raise click.UsageError(f"A and B are the same article ({a}); give two articles"
+                               + (" of the collection" if collection else ""))
     opts = make_read_options(encoding, id_field, text_field, date_field, strict)
     try:
         if collection:

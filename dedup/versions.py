@@ -151,6 +151,9 @@ def diff_sources(a: Source, b: Source, *, corpus: Optional[Sequence[Source]] = N
     opts = checked_options(read_options)
     if str(a) == "-" and str(b) == "-":
         raise InputError("only one version can come from standard input (-); give the other as a file", "-")
+    if corpus is not None and not list(corpus):
+        raise InputError("the corpus names no file or folder: give paths, or None to weigh the changes by the two "
+                         "versions' own sentences", "")
     doc_a, doc_b = read_version(a, opts, stdin), read_version(b, opts, stdin)
     background = None
     read = [0]

@@ -8,6 +8,7 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from dedup.cli import cli
@@ -147,6 +148,14 @@ def test_a_corpus_that_gives_no_article_is_an_error(tmp_path: Path) -> None:
     r = run("diff", OLD, NEW, "--corpus", str(empty))
     assert r.stderr.splitlines()[0] == f"Warning: {empty / 'x.txt'}: binary file, not text (remove it or give text " \
                                        "files only)"
+
+
+def test_an_empty_corpus_list_is_an_error_from_python() -> None:
+    from dedup.errors import InputError
+    from dedup.versions import diff_sources
+
+    with pytest.raises(InputError, match="the corpus names no file or folder"):
+        diff_sources(OLD, NEW, corpus=[])
 
 
 def test_unreadable_file_is_one_line_exit_1(tmp_path: Path) -> None:

@@ -551,7 +551,10 @@ def test_explain_in_a_collection_names_the_failed_checks():
         cli, ["explain", "1503", "475", "--in", str(REUTERS)]).stdout
     # An article against itself is no question: a usage error, not a verdict.
     same = CliRunner().invoke(cli, ["explain", "475", "475", "--in", str(REUTERS)])
-    assert same.exit_code == 2 and "A and B are the same article (475)" in same.stderr
+    assert same.exit_code == 2 and "A and B are the same article (475); give two articles of the collection" \
+        in same.stderr
+    same = CliRunner().invoke(cli, ["explain", str(REUTERS) + "#475", str(REUTERS) + "#475"])
+    assert same.exit_code == 2 and "A and B are the same article" in same.stderr
     with pytest.raises(ValueError, match="same document"):
         explain(read_documents([str(REUTERS)]), "475", "475")
 
