@@ -175,7 +175,7 @@ def make_read_options(encoding: Optional[str], id_field: Optional[str], text_fie
                            max_document_bytes=meta.get("dedup.max_document_size", MAX_DOCUMENT_BYTES),
                            max_file_bytes=meta.get("dedup.max_file_size", MAX_FILE_BYTES))
     except ConfigError as exc:
-        raise click.BadParameter(str(exc), param_hint="'--encoding'") from exc
+        raise option_error(exc) from exc
 
 
 def input_files(sources: Sequence[str]) -> list[str]:

@@ -492,7 +492,9 @@ def test_closed_stdout_at_start_is_quiet():
 
 def test_unknown_encoding_is_a_usage_error():
     r = run("scan", SEEDS, "--encoding", "nosuchcodec")
-    assert r.exit_code == 2 and "Got 'nosuchcodec' instead." in r.stderr
+    assert r.exit_code == 2 and r.stderr.endswith(
+        "Error: Invalid value for '--encoding': must be the name of a Python text codec such as utf-8 or latin-1. Got "
+        "'nosuchcodec' instead.\n")
 
 
 @pytest.mark.parametrize("encoding", [None, "utf-16"])
