@@ -429,7 +429,8 @@ def piped_not_json(sources: Sequence[str], result: Any) -> bool:
     """Whether standard input alone was read and no line of it was JSON (CSV or plain text piped in):
     one error says so, without a warning per line (:func:`nothing_read`)."""
     return (list(sources) == ["-"] and not getattr(result, "documents", ()) and bool(result.skipped)
-            and all(s.reason.startswith("malformed JSON line") for s in result.skipped))
+            and all(s.reason.startswith(("malformed JSON line", "record is not a JSON object"))
+                    for s in result.skipped))
 
 
 def nothing_read(sources: Sequence[str], result: Any, quiet: bool = False) -> str:

@@ -250,6 +250,9 @@ def test_csv_or_text_piped_in_is_one_error_not_a_warning_a_line(tmp_path: Path):
     for args in (("scan", "-"), ("scan", "-", "-q"), ("index", "add", str(tmp_path / "a.db"), "-")):
         r = run(*args, input=csv_text)
         assert (r.exit_code, r.stderr) == (1, expected), args
+    # A line that happens to be JSON (a year) is no record either.
+    r = run("scan", "-", input=csv_text.replace("0,Story 0,The council met on day 0 to vote.", "2026"))
+    assert (r.exit_code, r.stderr) == (1, expected)
     assert not (tmp_path / "a.db").exists()
     # A JSON lines stream with a broken line keeps its warning and its documents.
     r = run("scan", "-", input='{"id": "a", "text": "one story"}\nnot json\n')
