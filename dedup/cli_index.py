@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import closing
 from itertools import chain
@@ -168,6 +169,7 @@ def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_
             if first is None:  # nor does it pass for a day with nothing new
                 warn_skipped(opts.skipped, quiet or piped_not_json(sources, opts))
                 raise DedupError(nothing_read(sources, opts, quiet))
+            made = redis_url is None and not os.path.lexists(db)
             index = open_index(db, redis_url, create=True, quiet=quiet, **settings)
             index.batch_size = batch_size
             # The outcomes end (their last transaction rolled back if cut short) before the index closes.
@@ -178,14 +180,35 @@ def index_add(db: str, redis_url: Optional[str], sources: tuple[str, ...], skip_
                 if sys.stdout is not None:
                     sys.stdout.flush()
 
-            with index, closing(index.iter_add(chain([first], docs), skip_duplicates=skip_duplicates,
-                                               progress=committed, replace=replace, jobs=jobs,
-                                               on_merge=progress.on_merge)) as outcomes:
-                emit(render_index_add(outcomes, fmt, lambda: len(index), opts.skipped), None)
+            try:
+                with index, closing(index.iter_add(chain([first], docs), skip_duplicates=skip_duplicates,
+                                                   progress=committed, replace=replace, jobs=jobs,
+                                                   on_merge=progress.on_merge)) as outcomes:
+                    emit(render_index_add(outcomes, fmt, lambda: len(index), opts.skipped), None)
+            except DedupError:
+                if made:
+                    _drop_if_empty(db)
+                raise
         warn_skipped(opts.skipped, quiet)
         dates.warn(quiet)
     except DedupError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+def _drop_if_empty(db: str) -> None:
+    """Remove an index file that an add made and stopped before its first article was committed (a bad
+    line with --strict): left behind, its settings would refuse the next add made with others."""
+    from .index import Index
+
+    try:
+        with Index(db) as index:
+            if len(index):
+                return
+    except DedupError:
+        return
+    for path in (db, db + "-wal", db + "-shm"):
+        if os.path.lexists(path):
+            os.unlink(path)
 
 
 @index_group.command("query", context_settings=CONTEXT)

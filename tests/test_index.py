@@ -680,3 +680,21 @@ def test_index_info_gives_no_per_document_figure_for_a_whole_redis_server():
 
     assert "server memory (the whole server's, all its data): 1,000,000 bytes\n" in info("redis")
     assert "file size: 1,000,000 bytes (500,000 per document)\n" in info("sqlite")
+
+
+def test_a_strict_add_that_stops_before_its_first_article_leaves_no_index(tmp_path: Path):
+    # It left an index with its settings and no article, which refused a next add with other settings.
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"id": k, "text": f"story {k} of the council vote on item {7 * k}"}) + "\n"
+                            for k in range(30)) + "not json\n", encoding="utf-8")
+    db = tmp_path / "new.db"
+    r = run_cli("index", "add", str(db), str(feed), "--strict", "--batch-size", "100")
+    assert r.exit_code == 1 and ":31: malformed JSON line" in r.stderr
+    assert list(tmp_path.iterdir()) == [feed]
+    # An index that was there stays, and so do the batches an add committed before it stopped.
+    assert run_cli("index", "add", str(db), str(feed), "-q").exit_code == 0
+    r = run_cli("index", "add", str(db), str(feed), "--strict", "--replace")
+    assert r.exit_code == 1 and len(Index(db)) == 30
+    fresh = tmp_path / "batches.db"
+    r = run_cli("index", "add", str(fresh), str(feed), "--strict", "--batch-size", "10", "-j", "1")
+    assert r.exit_code == 1 and (not fresh.exists() or len(Index(fresh)) > 0)
