@@ -6,8 +6,8 @@ for :mod:`dedup.io`.
 from __future__ import annotations
 
 import csv
-import re
 import io
+import re
 from typing import IO, Any, Callable, Iterator, Optional
 
 from .decode import binary_reason, bom_encoding, human_size, looks_binary

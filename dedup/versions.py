@@ -151,7 +151,8 @@ def diff_sources(a: Source, b: Source, *, corpus: Optional[Sequence[Source]] = N
     opts = checked_options(read_options)
     if str(a) == "-" and str(b) == "-":
         raise InputError("only one version can come from standard input (-); give the other as a file", "-")
-    if corpus is not None and not list(corpus):
+    corpus = None if corpus is None else list(corpus)  # named once, whatever kind of sequence (or iterator)
+    if corpus is not None and not corpus:
         raise InputError("the corpus names no file or folder: give paths, or None to weigh the changes by the two "
                          "versions' own sentences", "")
     doc_a, doc_b = read_version(a, opts, stdin), read_version(b, opts, stdin)
@@ -167,7 +168,7 @@ def diff_sources(a: Source, b: Source, *, corpus: Optional[Sequence[Source]] = N
                 read[0] += 1
                 yield doc.text
 
-        background = counted(read_documents(list(corpus), corpus_opts))
+        background = counted(read_documents(corpus, corpus_opts))
     # A record picked from a file is named as it was given (news.jsonl#17), not by its id alone: two files'
     # records 17 would both be "17".
     for key, source in (("a_label", a), ("b_label", b)):
