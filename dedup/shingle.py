@@ -16,6 +16,7 @@ array and tokens are looked up by their bytes in a numpy hash table.
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
 from itertools import repeat
 from typing import Callable, Literal, NamedTuple, Optional, Sequence
@@ -229,12 +230,13 @@ class _KeyTable:
     Lookups are whole-array numpy gathers, so the ASCII fast path never makes
     a Python string per token; only tokens seen for the first time are
     hashed one by one. A slot with ``k0 == 0`` is empty (a token's first
-    byte is never 0).
+    byte is never 0). One lock guards it: threads of one process share it.
     """
 
     def __init__(self, bits: int = 16) -> None:
         self._alloc(bits)
         self.count = 0
+        self._lock = threading.Lock()
 
     def _alloc(self, bits: int) -> None:
         self.bits = bits
@@ -280,6 +282,10 @@ class _KeyTable:
 
     def lookup(self, k0: np.ndarray, k1: np.ndarray) -> np.ndarray:
         """Token hashes of packed keys, hashing and adding unseen tokens."""
+        with self._lock:
+            return self._lookup(k0, k1)
+
+    def _lookup(self, k0: np.ndarray, k1: np.ndarray) -> np.ndarray:
         out = np.empty(len(k0), dtype=np.uint64)
         missing = self._probe(k0, k1, out)
         if len(missing) and self.count + len(missing) > _KEY_TABLE_LIMIT:

@@ -80,3 +80,30 @@ def test_key_table_starts_over_at_its_limit(monkeypatch) -> None:  # type: ignor
         got = table.lookup(k0, np.zeros(len(tokens), dtype=np.uint64))
         assert got.tolist() == [token_hash(t) for t in tokens]
         assert table.count <= 40
+
+
+def test_threads_hashing_new_words_at_once_get_each_word_s_own_hash():
+    # The token table is the process's: threads inserting at once lost keys ("token table lost an inserted
+    # key") before a lock guarded it.
+    import threading
+
+    from dedup.shingle import batch_token_hashes, token_hash
+
+    texts = [[" ".join(f"w{t}x{k}y{j}" for j in range(400)) for k in range(40)] for t in range(4)]
+    got: dict[int, list[int]] = {}
+    errors: list[BaseException] = []
+
+    def run(t: int) -> None:
+        try:
+            got[t] = batch_token_hashes(texts[t])[0].tolist()
+        except BaseException as exc:  # reported below, not lost in the thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(t,)) for t in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors
+    for t in range(4):
+        assert got[t] == [token_hash(w) for text in texts[t] for w in text.split()]
