@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import multiprocessing
+import threading
 import time
 from collections import deque
 from contextlib import ExitStack, nullcontext
@@ -104,7 +105,18 @@ class ScanResult:
 
 # ---------------------------------------------------------------- batches
 
-_worker_state: dict[str, object] = {}
+class _State(threading.local):
+    """What a worker keeps between batches (:func:`_init_worker`): in a worker process, that process's;
+    in a scan that hashes in its own process, its thread's, so that scans in threads keep their settings."""
+
+    def __getitem__(self, key: str) -> object:
+        return self.__dict__[key]
+
+    def __setitem__(self, key: str, value: object) -> None:
+        self.__dict__[key] = value
+
+
+_worker_state = _State()
 
 
 def _init_worker(config: ScanConfig, read_options: Optional[ReadOptions] = None,  # noqa: D103

@@ -163,3 +163,27 @@ def test_api_mistakes_get_plain_errors():
     result = scan_documents([Document("a", ""), Document("b", " !? "), Document("c", "one two three")])
     assert [str(s) for s in result.skipped] == ["a: no words to compare (empty after normalization)",
                                                 "b: no words to compare (empty after normalization)"]
+
+
+def test_scans_in_threads_keep_their_own_settings():
+    # A scan that hashes in its own process keeps its settings in its thread: scans with other settings
+    # running in other threads at once (each over several batches) give what each gives alone.
+    from itertools import islice
+    import threading
+
+    docs = list(islice(read_documents([need(REUTERS)]), 3000))
+    configs = [ScanConfig(jobs=1, shingle_size=3), ScanConfig(jobs=1, shingle_size=8)]
+    alone = [scan_documents(docs, c).pairs for c in configs]
+    assert len(alone[0]) > len(alone[1]) > 0
+    got: list[tuple[int, tuple]] = []
+
+    def run(k: int) -> None:
+        for _ in range(2):
+            got.append((k % 2, scan_documents(docs, configs[k % 2]).pairs))
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(got) == 8 and all(pairs == alone[k] for k, pairs in got)
