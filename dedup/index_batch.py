@@ -23,7 +23,7 @@ from .errors import ConfigError
 from .index_store import WORD_MASK, Prepared, content_hash, encode_set
 from .io import Document
 from .occasion import Evidence, encode_evidence
-from .records import separate_titles
+from .records import given_document, separate_titles
 from .pipeline import document_batches, hash_batch
 from .pool import workers_for
 from .pool import process_pool
@@ -142,11 +142,13 @@ def may_match(query_sketches: np.ndarray, query_sizes: np.ndarray, sketches_: np
 
 def as_documents(documents: Iterable[Union[Document, tuple[str, str]]]) -> Iterator[Document]:
     """Documents as the index takes them: ``(id, text)`` pairs made Documents, ids and paths made storable
-    (:func:`dedup.decode.storable`)."""
+    (:func:`dedup.decode.storable`), dates checked and those without a zone taken as UTC, as a scan takes
+    them (:func:`dedup.records.given_document`)."""
     if isinstance(documents, (str, bytes)):
         raise TypeError("Iterable over Document objects or (id, text) pairs expected, string object received.")
     for doc in documents:
         if isinstance(doc, Document):
+            doc = given_document(doc)
             if isinstance(doc.id, str) and isinstance(doc.path, str) and (storable(doc.id) != doc.id
                                                                           or storable(doc.path) != doc.path):
                 doc = replace(doc, id=storable(doc.id), path=storable(doc.path))

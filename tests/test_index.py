@@ -698,3 +698,29 @@ def test_a_strict_add_that_stops_before_its_first_article_leaves_no_index(tmp_pa
     fresh = tmp_path / "batches.db"
     r = run_cli("index", "add", str(fresh), str(feed), "--strict", "--batch-size", "10", "-j", "1")
     assert r.exit_code == 1 and (not fresh.exists() or len(Index(fresh)) > 0)
+
+
+def test_dates_without_a_zone_are_utc_as_in_a_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # On a machine whose local time is not UTC, an indexed version dated without a zone is the same instant
+    # as a query dated in UTC, as a scan takes it; a date that is no datetime is refused by the document's id.
+    from dataclasses import replace
+    from datetime import datetime, timezone
+
+    from dedup import scan_documents
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        older, newer = seed_doc(S0), seed_doc(S1)
+        naive, aware = datetime(2026, 11, 30, 12, 0), datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
+        with Index(tmp_path / "i.db") as index:
+            index.add([replace(older, date=naive)])
+            (result,) = index.query([replace(newer, date=aware)])
+        (match,) = result.matches
+        scanned = scan_documents([replace(older, date=naive), replace(newer, date=aware)], ScanConfig())
+        assert match.id == S0 and match.days == 0.0 == scanned.pairs[0].days
+        with Index(tmp_path / "j.db") as index, pytest.raises(TypeError, match=f"Document '{S0}': date must be"):
+            index.add([replace(older, date="2026-11-30")])
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
