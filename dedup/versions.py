@@ -6,7 +6,7 @@ order (:mod:`dedup.diff` compares two texts; this module finds them).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator, Optional, Sequence
 
@@ -14,8 +14,8 @@ from .diff import Similarity, TermWeights, VersionDiff, diff, tell_older
 from .errors import ConfigError, InputError
 from .io import (Document, ReadOptions, Source, decode, parse_date, read_documents, record_text, repeated_id,
                  standard_input)
+from .records import ID_FIELDS, Skipped, pick_field, record_document, shown_id
 from .records import read_options as checked_options
-from .records import shown_id
 from .pages import prepare_pages
 from .pipeline import ScanResult
 from .shingle import ShingleConfig, shingle_set
@@ -40,12 +40,12 @@ def read_stdin_version(stream: IO[bytes], read_options: Optional[ReadOptions] = 
             record = json.loads(stripped)
         except ValueError:  # not JSON (or a number too long to read): the text as it is
             record = None
-        if isinstance(record, dict):
-            body = record_text(record, opts.text_field)
-            if body is not None:
-                rid = record.get(opts.id_field or "id")
-                return Document(str(rid) if rid is not None else "-", body, "-", 1,
-                                parse_date(record.get(opts.date_field or "date")), False)
+        if isinstance(record, dict) and record_text(record, opts.text_field) is not None:
+            # Read as a record of a file is: its id, date, title and update from the fields a file's would give.
+            doc = record_document(1, record, "-", "-", opts)
+            if isinstance(doc, Skipped):
+                raise InputError(f"-: {doc.reason}", "-")
+            return doc if pick_field(record, opts.id_field, ID_FIELDS) is not None else replace(doc, id="-")
     return Document("-", text, "-", 0, None, False)
 
 

@@ -607,3 +607,19 @@ def test_salient_terms_leave_out_letters_of_abbreviations_and_calendar_names() -
     assert [t.term for t in d.added_terms] == ["albany", "7", "officials"]  # no "u", "n", "y" or "p"
     from dedup.salience import name_terms
     assert name_terms(split_sentences("He met Smith on Friday in May. Smith left in June.")) == {"smith"}
+
+
+def test_a_record_on_standard_input_is_read_as_a_file_s_record_is() -> None:
+    # Its id, date and title come from the fields a JSON lines file's record gives them from ("_id",
+    # "published_at", "headline"); a record with no id field is "-"; one too large is refused by name.
+    import io
+
+    text = (SEEDS / "000_cc67e4122e3a257f.txt").read_text(encoding="utf-8")
+    record = {"_id": "v2", "headline": "Teachers strike", "content": text, "published_at": "2026-11-30T10:00:00Z"}
+    doc = read_version("-", stdin=io.BytesIO(json.dumps(record).encode()))
+    assert (doc.id, doc.text, doc.title) == ("v2", text, "Teachers strike")
+    assert doc.date == datetime(2026, 11, 30, 10, tzinfo=timezone.utc)
+    del record["_id"]
+    assert read_version("-", stdin=io.BytesIO(json.dumps(record).encode())).id == "-"
+    with pytest.raises(InputError, match="^-: text larger than 100 bytes"):
+        read_version("-", ReadOptions(max_document_bytes=100), stdin=io.BytesIO(json.dumps(record).encode()))
