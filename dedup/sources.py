@@ -8,7 +8,7 @@ import errno
 import os
 import stat
 from pathlib import Path
-from typing import Optional, Sequence, Union
+from typing import Iterable, Optional, Sequence, Union
 
 from .errors import InputError
 from .term import one_line
@@ -72,6 +72,17 @@ def expand_sources(sources: Sequence[Source], *, path_ids: bool = False,
     return [(path, rel) for path, rel, _ in expand_inputs(sources, path_ids=path_ids, problems=problems)]
 
 
+def source_list(sources: Iterable[Source]) -> list[Source]:
+    """The paths of ``sources`` (any iterable of them) as a list, once.
+
+    Raises:
+        TypeError: ``sources`` is one path (a string is no list of paths, but of one-letter ones).
+    """
+    if isinstance(sources, (str, bytes, os.PathLike)):
+        raise TypeError("Iterable over paths expected, single path received: wrap it in a list.")
+    return list(sources)
+
+
 def expand_inputs(sources: Sequence[Source], *, path_ids: bool = False,
             problems: Optional[list[tuple[Path, str]]] = None) -> list[tuple[Optional[Path], str, Optional[str]]]:
     """Resolve files, folders and ``-`` into ``(path, id, inside)``, in order: ``inside`` is a file's
@@ -94,9 +105,7 @@ def expand_inputs(sources: Sequence[Source], *, path_ids: bool = False,
         InputError: when a path does not exist.
         TypeError: a source is not a path.
     """
-    if isinstance(sources, (str, bytes, os.PathLike)):
-        raise TypeError("Iterable over paths expected, single path received: wrap it in a list.")
-    sources = list(sources)
+    sources = source_list(sources)
     for src in sources:
         check_source(src)
     notes = problems if problems is not None else []

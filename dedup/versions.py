@@ -19,6 +19,7 @@ from .records import read_options as checked_options
 from .pages import prepare_pages
 from .pipeline import ScanResult
 from .shingle import ShingleConfig, shingle_set
+from .sources import source_list
 from .verify import similarity as set_similarity
 
 
@@ -151,7 +152,7 @@ def diff_sources(a: Source, b: Source, *, corpus: Optional[Sequence[Source]] = N
     opts = checked_options(read_options)
     if str(a) == "-" and str(b) == "-":
         raise InputError("only one version can come from standard input (-); give the other as a file", "-")
-    corpus = None if corpus is None else list(corpus)  # named once, whatever kind of sequence (or iterator)
+    corpus = None if corpus is None else source_list(corpus)  # named once, whatever kind of sequence (or iterator)
     if corpus is not None and not corpus:
         raise InputError("the corpus names no file or folder: give paths, or None to weigh the changes by the two "
                          "versions' own sentences", "")
@@ -221,6 +222,7 @@ def diff_clusters(result: ScanResult, sources: Sequence[Source], read_options: O
     Raises:
         ConfigError: a source is ``-`` (standard input).
     """
+    sources = source_list(sources)
     if any(str(s) == "-" for s in sources):
         raise ConfigError("a report re-reads the articles, and standard input cannot be read twice "
                           "(save it to a file and scan that)")

@@ -15,7 +15,7 @@ from hypothesis import given, settings, strategies as st
 
 import dedup
 from dedup.diff import TermWeights, VersionDiff, split_sentences, word_edits, word_similarity
-from dedup.versions import diff_clusters, diff_older_first, read_version
+from dedup.versions import diff_clusters, diff_older_first, diff_sources, read_version
 from dedup.errors import ConfigError, InputError
 from dedup.io import Document, ReadOptions
 from dedup.shingle import ShingleConfig, shingle_set
@@ -623,3 +623,16 @@ def test_a_record_on_standard_input_is_read_as_a_file_s_record_is() -> None:
     assert read_version("-", stdin=io.BytesIO(json.dumps(record).encode())).id == "-"
     with pytest.raises(InputError, match="^-: text larger than 100 bytes"):
         read_version("-", ReadOptions(max_document_bytes=100), stdin=io.BytesIO(json.dumps(record).encode()))
+
+
+def test_one_path_where_a_list_of_paths_is_asked_for_is_refused_as_scan_refuses_it() -> None:
+    # A string is a sequence of one-letter "paths": diff_clusters and diff_sources' corpus refuse it.
+    result = dedup.scan([str(SEEDS)])
+    older, newer = SEEDS / "000_cc67e4122e3a257f.txt", SEEDS / "001_fbcee2db9c98bcf0.txt"
+    for call in (lambda: dedup.scan(str(SEEDS)), lambda: diff_clusters(result, str(SEEDS)),
+                 lambda: diff_sources(older, newer, corpus=str(SEEDS)),
+                 lambda: diff_sources(older, newer, corpus=SEEDS)):
+        with pytest.raises(TypeError, match="single path received: wrap it in a list"):
+            call()
+    # The list works: the five seed articles weigh the terms, with the two versions themselves.
+    assert diff_sources(older, newer, corpus=[SEEDS]).idf_documents == 7
