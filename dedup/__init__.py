@@ -37,6 +37,9 @@ _EXPORTS = {
     "Pair": "verify", "Rule": "verify", "similarity": "verify", "verify": "verify",
 }
 
+#: Submodules the documentation names from the package (``dedup.explain.explain``), loaded on first use too.
+_SUBMODULES = frozenset({"explain", "extract", "template"})
+
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
 if TYPE_CHECKING:
@@ -56,6 +59,8 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'dedup' has no attribute {name!r}")
@@ -65,7 +70,7 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+    return sorted(set(globals()) | set(_EXPORTS) | _SUBMODULES)
 
 
 def _function_named_like_module(name: str) -> property:

@@ -45,6 +45,21 @@ def test_scan_of_plain_text_loads_no_scikit_learn(tmp_path):
     assert loaded_after(code) == ["numpy"]
 
 
+def test_submodules_the_documentation_names_from_the_package_load_on_first_use():
+    # A fresh interpreter: "import dedup" alone, then what the README calls (dedup.explain.explain, ...).
+    code = ("import dedup\n"
+            "names = [dedup.explain.explain, dedup.extract.extract_page, dedup.template.strip_templates]\n"
+            "assert [f.__name__ for f in names] == ['explain', 'extract_page', 'strip_templates']\n"
+            "assert {'explain', 'extract', 'template'} <= set(dir(dedup))\n"
+            "try:\n"
+            "    dedup.no_such_name\n"
+            "except AttributeError:\n"
+            "    pass\n"
+            "else:\n"
+            "    raise AssertionError('an unknown name was found')")
+    assert "sklearn" not in loaded_after(code)
+
+
 def test_package_names_are_the_functions():
     import dedup
     import dedup.diff as diff_module  # noqa: F401 - importing the submodules must not replace the functions
