@@ -24,6 +24,9 @@ KeepPolicy = Literal["first", "longest", "newest", "oldest", "shortest"]
 KEEP_POLICIES = ("first", "longest", "newest", "oldest", "shortest")
 #: The occasion check's parts, in the order they are tried (a rejected pair is counted by the first it fails).
 CHECKS = ("dates", "figures", "subject")
+#: The settings of the occasion check (:attr:`ScanConfig.occasion_rule`): an index applies them as its caller
+#: gives them, at query time.
+OCCASION_FIELDS = ("occasion", "date_window", "figures", "subject")
 
 
 @dataclass(frozen=True)

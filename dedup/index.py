@@ -38,7 +38,7 @@ from .io import Document
 from .occasion import Evidence, OccasionResult, WordWeights, decode_evidence
 from .index_batch import (FETCH_ROWS, FILTER_PAIRS, QueryStats, as_documents, index_keys, may_match, prepare,
                           prepared_batches, sketches)
-from .config import ScanConfig, scan_config
+from .config import OCCASION_FIELDS, ScanConfig, scan_config
 from .signature import SCHEME, MinHasher
 from .verify import similarity
 from .index_redis import RedisStore, redact_url
@@ -50,8 +50,7 @@ from .index_store import (FEATURES, FORMAT, FORMAT_VERSION, WORD_MASK, Location,
 SHINGLE_HASH = "blake2b64-fold-fmix64-u32"
 BATCH = 1000
 
-# Settings recorded in the index and compared when it is opened, in the
-# order they are reported.
+# Settings the index records and checks when opened, in the order reported.
 SETTINGS = ("shingle_size", "shingle_kind", "num_perm", "seed", "threshold", "containment", "bands", "rows")
 
 AddStatus = Literal["added", "unchanged", "replaced", "conflict", "duplicate", "empty"]
@@ -99,11 +98,11 @@ class AddOutcome:
     Attributes:
         id: the document's id.
         status: ``added`` (new id), ``unchanged`` (same id, same text: nothing
-            written), ``replaced`` (same id, new text: the new revision
-            replaced the old), ``conflict`` (same id, new text, with
-            ``replace=False``: nothing written), ``duplicate`` (not added: near-duplicate of
-            ``matches``, only with ``skip_duplicates``) or ``empty`` (no
-            words to compare: not added).
+            written), ``replaced`` (same id, new text, which replaced the
+            old), ``conflict`` (same id, new text, with
+            ``replace=False``: nothing written), ``duplicate`` (not added:
+            near-duplicate of ``matches``, only with ``skip_duplicates``) or
+            ``empty`` (no words to compare: not added).
         matches: for ``duplicate``, the indexed near-duplicates.
         path, line: where the document was read from.
     """
@@ -296,7 +295,7 @@ class Index:
             candidate (for comparison: the matches are the same).
         **settings: the index's settings (:data:`SETTINGS`: ``threshold=0.6``...), used for a
             new index, checked against an existing one; other ScanConfig fields
-            (``occasion``...) go in ``config``.
+            go in ``config`` (the occasion check's apply as given: ``self.config``).
 
     Raises:
         IndexFormatError: the file is corrupt, foreign, of another format
@@ -348,6 +347,7 @@ class Index:
         self.hasher = MinHasher(self.config.num_perm, self.config.seed)
         self.rule = self.config.rule
         # The occasion check decides at query time from stored evidence: its settings are the caller's.
+        self.config = dataclasses.replace(self.config, **{f: getattr(wanted, f) for f in OCCASION_FIELDS})
         self.occasion = wanted.occasion_rule
         self.bands, self.rows = self.config.banding
         self.prefilter = prefilter
@@ -369,7 +369,7 @@ class Index:
 
     def _check_settings(self, given: dict[str, Any]) -> None:
         for name in SETTINGS:
-            if name not in given or given[name] is None:
+            if given.get(name) is None:
                 continue
             ours = getattr(self.config, name)
             same = float(ours) == float(given[name]) if name in ("threshold", "containment") else ours == given[name]
@@ -553,8 +553,8 @@ class Index:
         for batch, prepared in prepared_batches(as_documents(documents), self.config, self.batch_size, jobs):
             outcomes = self._store.run_write(lambda writer: self._add_batch(writer, batch, prepared, skip_duplicates,
                                                                                 replace))
-            # The batch is committed: its outcomes go out before anything else can be interrupted, and
-            # ``progress`` is called once they are out (the command flushes its output there).
+            # The batch is committed: its outcomes go out before anything can be interrupted, then
+            # ``progress`` is called (the command flushes its output there).
             yield from outcomes
             done += len(batch)
             if progress:
@@ -617,9 +617,9 @@ class Index:
         (``replaced``), or with ``replace=False`` stays as it is
         (``conflict``). With ``skip_duplicates``, a new document that is a
         near-duplicate of an indexed one (or of one added earlier in the
-        same call) is not added (``duplicate``, with its matches). The
-        outcomes do not depend on ``batch_size``: each document is checked
-        against all those added before it, as if it were added alone.
+        same call) is not added (``duplicate``, with its matches). Each
+        document is checked against all those added before it, as if added
+        alone: the outcomes do not depend on ``batch_size``.
 
         Args:
             documents: :class:`Document` objects or ``(id, text)`` pairs.
@@ -670,9 +670,8 @@ class Index:
               progress: Optional[Callable[[int], None]] = None, jobs: int = 1) -> list[QueryResult]:
         """Find each document's near-duplicates already in the index. Nothing is written.
 
-        Candidates come from the band keys (indexed lookups); each is
-        verified on the stored shingle sets with the index's rule. A
-        document is not reported as a match of itself (same id).
+        Candidates come from the band keys; each is verified on the stored
+        shingle sets with the index's rule. A document is not its own match.
 
         Args:
             documents: :class:`Document` objects or ``(id, text)`` pairs.
@@ -767,7 +766,7 @@ class _Pending:
     added: dict[str, Prepared] = field(default_factory=dict)
     removed: set[str] = field(default_factory=set)
     by_key: dict[int, set[str]] = field(default_factory=dict)
-    # The change these make to the word counts: documents, and documents per word bucket (kept only when
+    # Their change to the word counts: documents, and documents per word bucket (kept only when
     # ``counting``: the occasion check of --skip-duplicates weighs words by them).
     counting: bool = False
     docs: int = 0

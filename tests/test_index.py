@@ -724,3 +724,15 @@ def test_dates_without_a_zone_are_utc_as_in_a_scan(tmp_path: Path, monkeypatch: 
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_config_shows_the_occasion_settings_the_index_applies(tmp_path: Path) -> None:
+    # The stored settings come from the file; the occasion check's are the caller's, and Index.config says so.
+    with Index(tmp_path / "i.db", ScanConfig(date_window=3.0, figures=0.5, threshold=0.6)) as index:
+        index.add([seed_doc(S0)])
+        assert (index.config.date_window, index.config.figures, index.config.threshold) == (3.0, 0.5, 0.6)
+        assert index.occasion is not None and index.occasion.window_days == 3.0
+    with Index(tmp_path / "i.db", ScanConfig(occasion=False, threshold=0.6)) as index:
+        assert index.config.occasion is False and index.occasion is None
+    with Index(tmp_path / "i.db") as index:
+        assert (index.config.date_window, index.config.figures, index.config.threshold) == (1.0, 0.6, 0.6)
