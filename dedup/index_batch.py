@@ -26,7 +26,7 @@ from .occasion import Evidence, encode_evidence
 from .records import given_document, separate_titles
 from .pipeline import document_batches, hash_batch
 from .pool import workers_for
-from .pool import process_pool
+from .pool import WorkerState, process_pool
 from .signature import MinHasher
 from .verify import Rule
 
@@ -216,7 +216,7 @@ def prepare(batch: Sequence[Document], config: ScanConfig, hasher: MinHasher,
     return out
 
 
-_worker_state: dict[str, Any] = {}
+_worker_state = WorkerState()
 
 
 def _init_worker(config: ScanConfig) -> None:

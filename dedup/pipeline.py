@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import multiprocessing
-import threading
 import time
 from collections import deque
 from contextlib import ExitStack, nullcontext
@@ -28,7 +27,7 @@ from .short import ShortFeatures, ShortMatch, ShortMatcher, short_pair_list
 from .pages import prepare_pages
 from .records import NO_WORDS, given_document, separate_titles
 from .records import read_options as checked_options
-from .pool import can_fork, drain, process_pool, result_later, worker_ring, workers_for
+from .pool import WorkerState, can_fork, drain, process_pool, result_later, worker_ring, workers_for
 from .signature import MinHasher
 from .spool import PickedSets, Rows, SetStore, set_sums, stack_signatures  # noqa: F401  (lived here)
 from .verify import Counts, Pair
@@ -69,7 +68,7 @@ class ScanResult:
         candidates: number of LSH candidate pairs verified.
         bands, rows: the LSH banding used.
         config: the settings.
-        seconds: wall time per stage.
+        seconds: wall time per stage (not compared: equal results may differ in it).
         mostly_boilerplate: of the documents in candidate pairs and in no
             cluster (the first :data:`MOSTLY_SAMPLE`), how many are at least
             half boilerplate, and how many were seen.
@@ -85,7 +84,7 @@ class ScanResult:
     bands: int
     rows: int
     config: ScanConfig
-    seconds: dict[str, float] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict, compare=False)
     rejected: dict[str, int] = field(default_factory=dict)
     members_verified: int = 0
     mostly_boilerplate: tuple[int, int] = (0, 0)
@@ -105,18 +104,7 @@ class ScanResult:
 
 # ---------------------------------------------------------------- batches
 
-class _State(threading.local):
-    """What a worker keeps between batches (:func:`_init_worker`): in a worker process, that process's;
-    in a scan that hashes in its own process, its thread's, so that scans in threads keep their settings."""
-
-    def __getitem__(self, key: str) -> object:
-        return self.__dict__[key]
-
-    def __setitem__(self, key: str, value: object) -> None:
-        self.__dict__[key] = value
-
-
-_worker_state = _State()
+_worker_state = WorkerState()
 
 
 def _init_worker(config: ScanConfig, read_options: Optional[ReadOptions] = None,  # noqa: D103
@@ -736,10 +724,10 @@ def scan(sources: Sequence[Source], config: Optional[ScanConfig] = None, *,
         part = "signatures" if twice else "all"
         t0 = time.perf_counter()
         if config.workers > 1 and (reader.jsonl_only or reader.text_only):
-            # JSON lines are parsed (text files read) where they are hashed, and counted there where workers
-            # are forked: this process reads lines (takes each file's turn). Forked workers share the counts
-            # and the spool, and find the short-text pairs and verify the candidates too. Reading twice, both
-            # readings share them: forked now, they do not carry the memory this process has later.
+            # JSON lines are parsed (text files read) where they are hashed, and counted there if workers are
+            # forked: this process reads lines. Forked workers share the counts and the spool, and find the
+            # short-text pairs and verify the candidates too; both readings of a scan that reads twice share
+            # them: forked now, they do not carry the memory this process has later.
             counts = Counts.make(config, shared=True) if can_fork() else None
             with ExitStack() as cleanup:
                 stores = tuple(cleanup.enter_context(SetStore()) for _ in _SET_KINDS)

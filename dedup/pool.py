@@ -123,6 +123,18 @@ def worker_ring() -> Optional[Ring]:
     return _ring
 
 
+class WorkerState(threading.local):
+    """What a worker keeps between tasks, by name (``state["config"]``), set by its pool's initializer. In
+    a worker process it is the process's; where the work runs in the calling process instead, it is the
+    calling thread's, so that calls in several threads, each with its own settings, keep them apart."""
+
+    def __getitem__(self, key: str) -> Any:
+        return self.__dict__[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.__dict__[key] = value
+
+
 # Signals held back while workers are forked (see process_pool).
 _HELD = {signal.SIGINT, signal.SIGTERM}
 
