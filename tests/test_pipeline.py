@@ -187,3 +187,9 @@ def test_scans_in_threads_keep_their_own_settings():
     for t in threads:
         t.join()
     assert len(got) == 8 and all(pairs == alone[k] for k, pairs in got)
+
+
+def test_two_scans_of_one_input_are_equal_whatever_their_timings(seeds):
+    first, second = scan([seeds]), scan([seeds])
+    assert first.seconds != second.seconds and first == second
+    assert first != scan([seeds], threshold=0.8, containment=1.0)
