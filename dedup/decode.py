@@ -193,10 +193,10 @@ _NAME_AFTER_OFFSET = re.compile(r"([+-]\d{2}:?\d{2})\s*\(?[A-Za-z]{1,5}\)?$")
 def _text_date(text: str) -> Optional[datetime]:
     """:func:`parse_date` of a non-empty string. Remembered: a feed dated by the day repeats a few
     dates in every batch, which then share one object (less to parse, to keep and to pickle)."""
-    if text[1:3].endswith("-") and text[:1].isdigit():  # "26-FEB-1987 ...": no ISO form, read at once
+    if "-" in text[1:3] and text[:1].isdigit():  # "26-FEB-1987 ...", "1-MAR-1987 ...": no ISO form, read at once
         dt = _reuters_date(text)
         if dt is not None:
-            return dt.replace(tzinfo=timezone.utc)
+            return dt
     if text.endswith("Z") and text[-2:-1].isdigit():  # "...:00Z", not the end of a zone's name
         text = text[:-1] + "+00:00"
     # An offset is the time's; a zone's name after it ("-0500 (EST)", "-05:00 EST") only repeats it.
@@ -228,7 +228,7 @@ _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun",
 
 def _reuters_date(text: str) -> Optional[datetime]:
     """``26-FEB-1987 15:01:01.79`` without strptime: what ``%d-%b-%Y
-    %H:%M:%S[.%f]`` gives, or None (then strptime decides)."""
+    %H:%M:%S[.%f]`` gives, in UTC, or None (then strptime decides)."""
     m = _REUTERS_DATE.fullmatch(text)
     month = _MONTHS.get(m.group(2).lower()) if m else None
     if month is None:
@@ -236,7 +236,7 @@ def _reuters_date(text: str) -> Optional[datetime]:
     day, _, year, hour, minute, second, fraction = m.groups()
     try:
         return datetime(int(year), month, int(day), int(hour), int(minute), int(second),
-                        int(fraction.ljust(6, "0")) if fraction else 0)
+                        int(fraction.ljust(6, "0")) if fraction else 0, timezone.utc)
     except ValueError:
         return None
 
@@ -611,6 +611,11 @@ def decode(data: bytes, encoding: Optional[str] = None) -> str:
             message says what failed and which option fixes it, without the
             path (the caller knows where the bytes came from).
     """
+    if encoding is None and data[:1] not in _BOM_FIRST_BYTES:  # no byte-order mark: UTF-8, at once
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass  # said below
     enc = bom_encoding(data) or encoding or "utf-8-sig"
     if enc.lower().replace("_", "-") in ("utf-8", "utf8"):
         enc = "utf-8-sig"
@@ -660,6 +665,10 @@ def page_charset(data: bytes) -> Optional[str]:
         return None
     label = found.group(1).decode("ascii").lower()
     return _PAGE_CODECS.get(label) or text_codec(label)
+
+
+#: The first bytes of the byte-order marks :func:`bom_encoding` knows.
+_BOM_FIRST_BYTES = (codecs.BOM_UTF8[:1], codecs.BOM_UTF16_LE[:1], codecs.BOM_UTF16_BE[:1], codecs.BOM_UTF32_BE[:1])
 
 
 def bom_encoding(head: bytes) -> Optional[str]:
