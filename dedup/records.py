@@ -232,9 +232,10 @@ def pick_field(record: dict, explicit: Optional[str], candidates: Sequence[str])
     if explicit is not None:
         return record.get(explicit)
     for name in candidates:
-        value = record.get(name)
-        if value not in (None, ""):
-            return value
+        if name in record:
+            value = record[name]
+            if value is not None and value != "":
+                return value
     return None
 
 
