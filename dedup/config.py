@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numbers
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Literal, Optional
 
 from .errors import ConfigError, check_range
@@ -94,6 +94,13 @@ class ScanConfig:
         from .signature import MinHasher
         from .verify import Rule
 
+        for f in fields(self):
+            # A number of numpy's (np.int64(128) from a parameter grid) is taken as the Python number it holds.
+            value = getattr(self, f.name)
+            if isinstance(value, numbers.Integral) and not isinstance(value, int):
+                object.__setattr__(self, f.name, int(value))
+            elif isinstance(value, numbers.Real) and not isinstance(value, (int, float)):
+                object.__setattr__(self, f.name, float(value))
         ShortRule(self.short_words)
         OccasionRule(self.date_window, self.figures, self.subject)
         check_range("boilerplate_share", self.boilerplate_share, 0.0, 1.0, low_open=True)

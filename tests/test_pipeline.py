@@ -193,3 +193,21 @@ def test_two_scans_of_one_input_are_equal_whatever_their_timings(seeds):
     first, second = scan([seeds]), scan([seeds])
     assert first.seconds != second.seconds and first == second
     assert first != scan([seeds], threshold=0.8, containment=1.0)
+
+
+def test_numpy_numbers_are_taken_as_the_python_numbers_they_hold(seeds):
+    # A parameter grid's numbers (np.arange, np.linspace) work, and the settings hold Python numbers
+    # (written into JSON reports as they are); a boolean is still no count.
+    import json
+    from dataclasses import asdict
+
+    import numpy as np
+
+    config = ScanConfig(num_perm=np.int64(128), shingle_size=np.int32(5), threshold=np.float32(0.5),
+                        bands=np.int64(32), rows=np.int64(4))
+    assert config == ScanConfig(num_perm=128, shingle_size=5, threshold=0.5, bands=32, rows=4)
+    assert type(config.num_perm) is int and type(config.threshold) is float
+    assert json.loads(json.dumps(asdict(config)))["num_perm"] == 128
+    assert scan([seeds], config).pairs == scan([seeds], ScanConfig(bands=32, rows=4)).pairs
+    with pytest.raises(ConfigError, match="The 'num_perm' parameter must be an int"):
+        ScanConfig(num_perm=np.bool_(True))
