@@ -16,6 +16,7 @@ array and tokens are looked up by their bytes in a numpy hash table.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from dataclasses import dataclass
 from itertools import repeat
@@ -178,6 +179,15 @@ def shingle_set(text: str, config: ShingleConfig = ShingleConfig()) -> np.ndarra
     return np.unique(fold_hashes(token_hashes(tokens_of(text, config.kind)), config.size))
 
 
+def _fork_safe_lock() -> threading.Lock:
+    """A lock that a process forked while another thread holds it does not inherit held: it is taken
+    before the fork (so the table it guards is whole in the child) and let go on both sides after."""
+    lock = threading.Lock()
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(before=lock.acquire, after_in_parent=lock.release, after_in_child=lock.release)
+    return lock
+
+
 class _TokenTable:
     """Distinct tokens of this process mapped to small ids, with their hashes
     in one uint64 array, so a batch of tokens becomes hashes through one
@@ -186,14 +196,20 @@ class _TokenTable:
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
         self.hashes = np.empty(1 << 16, dtype=np.uint64)
+        self._lock = _fork_safe_lock()
 
     def lookup(self, tokens: list[str]) -> np.ndarray:
+        """Hashes of the tokens, hashing and adding unseen ones (threads of one process take turns)."""
+        with self._lock:
+            return self._lookup(tokens)
+
+    def _lookup(self, tokens: list[str]) -> np.ndarray:
         ids = np.fromiter(map(self.ids.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
         missing = np.flatnonzero(ids < 0)
         if len(missing):
             if self.ids and len(self.ids) + len(missing) > _TOKEN_CACHE_LIMIT:
                 self.ids.clear()
-                return self.lookup(tokens)
+                return self._lookup(tokens)
             table = self.ids
             for k in missing.tolist():
                 tok = tokens[k]
@@ -236,7 +252,7 @@ class _KeyTable:
     def __init__(self, bits: int = 16) -> None:
         self._alloc(bits)
         self.count = 0
-        self._lock = threading.Lock()
+        self._lock = _fork_safe_lock()
 
     def _alloc(self, bits: int) -> None:
         self.bits = bits

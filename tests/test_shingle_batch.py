@@ -83,13 +83,15 @@ def test_key_table_starts_over_at_its_limit(monkeypatch) -> None:  # type: ignor
 
 
 def test_threads_hashing_new_words_at_once_get_each_word_s_own_hash():
-    # The token table is the process's: threads inserting at once lost keys ("token table lost an inserted
-    # key") before a lock guarded it.
+    # The token tables are the process's: threads inserting at once lost keys ("token table lost an inserted
+    # key") before a lock guarded the table of ASCII words, and gave words of other text (é...) another
+    # word's hash before one guarded the table of the others.
     import threading
 
+    from dedup.normalize import words
     from dedup.shingle import batch_token_hashes, token_hash
 
-    texts = [[" ".join(f"w{t}x{k}y{j}" for j in range(400)) for k in range(40)] for t in range(4)]
+    texts = [[" ".join(f"{'wé'[t % 2]}{t}x{k}y{j}" for j in range(400)) for k in range(40)] for t in range(8)]
     got: dict[int, list[int]] = {}
     errors: list[BaseException] = []
 
@@ -99,11 +101,35 @@ def test_threads_hashing_new_words_at_once_get_each_word_s_own_hash():
         except BaseException as exc:  # reported below, not lost in the thread
             errors.append(exc)
 
-    threads = [threading.Thread(target=run, args=(t,)) for t in range(4)]
+    threads = [threading.Thread(target=run, args=(t,)) for t in range(8)]
     for th in threads:
         th.start()
     for th in threads:
         th.join()
     assert not errors
-    for t in range(4):
-        assert got[t] == [token_hash(w) for text in texts[t] for w in text.split()]
+    for t in range(8):
+        assert got[t] == [token_hash(w) for text in texts[t] for w in words(text)]
+
+
+def test_workers_forked_while_another_thread_hashes_do_not_inherit_its_lock(tmp_path: Path) -> None:
+    # Forked while another thread held a token table's lock, a scan's workers waited on it forever.
+    import subprocess
+    import sys
+
+    from conftest import REUTERS, need
+
+    script = tmp_path / "fork.py"
+    script.write_text(
+        "import itertools, threading\n"
+        "from dedup import ScanConfig, read_documents, scan_documents\n"
+        f"docs = list(itertools.islice(read_documents([{str(need(REUTERS))!r}]), 4000))\n"
+        "stop = []\n"
+        "def hash_again():\n"
+        "    while not stop:\n"
+        "        scan_documents(docs[:1500], ScanConfig(jobs=1, shingle_size=3))\n"
+        "threading.Thread(target=hash_again, daemon=True).start()\n"
+        "pairs = {len(scan_documents(docs, ScanConfig(jobs=2, shingle_size=8)).pairs) for _ in range(6)}\n"
+        "stop.append(1)\n"
+        "print(len(pairs))\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout == "1\n", done.stderr
