@@ -5,6 +5,7 @@ order (:mod:`dedup.diff` compares two texts; this module finds them).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -14,7 +15,7 @@ from .diff import Similarity, TermWeights, VersionDiff, diff, tell_older
 from .errors import ConfigError, InputError
 from .io import (Document, ReadOptions, Source, decode, parse_date, read_documents, record_text, repeated_id,
                  standard_input)
-from .records import ID_FIELDS, Skipped, pick_field, record_document, shown_id
+from .records import ID_FIELDS, Skipped, pick_field, record_document, record_id, shown_id
 from .records import read_options as checked_options
 from .pages import prepare_pages
 from .pipeline import ScanResult
@@ -42,11 +43,15 @@ def read_stdin_version(stream: IO[bytes], read_options: Optional[ReadOptions] = 
         except ValueError:  # not JSON (or a number too long to read): the text as it is
             record = None
         if isinstance(record, dict) and record_text(record, opts.text_field) is not None:
-            # Read as a record of a file is: its id, date, title and update from the fields a file's would give.
-            doc = record_document(1, record, "-", "-", opts)
+            # Read as a record of a file is: its date, title and update from the fields a file's would give.
+            # Its id only names it: "-" when it has none (or none that is an id).
+            rid = pick_field(record, opts.id_field, ID_FIELDS)
+            named = {opts.id_field} if opts.id_field is not None else set(ID_FIELDS)
+            doc = record_document(1, {k: v for k, v in record.items() if k not in named}, "-", "-",
+                                  dataclasses.replace(opts, id_field=None, lasting_ids=False))
             if isinstance(doc, Skipped):
                 raise InputError(f"-: {doc.reason}", "-")
-            return doc if pick_field(record, opts.id_field, ID_FIELDS) is not None else replace(doc, id="-")
+            return replace(doc, id="-" if rid is None or isinstance(rid, (dict, list)) else record_id(rid))
     return Document("-", text, "-", 0, None, False)
 
 

@@ -619,8 +619,11 @@ def test_a_record_on_standard_input_is_read_as_a_file_s_record_is() -> None:
     doc = read_version("-", stdin=io.BytesIO(json.dumps(record).encode()))
     assert (doc.id, doc.text, doc.title) == ("v2", text, "Teachers strike")
     assert doc.date == datetime(2026, 11, 30, 10, tzinfo=timezone.utc)
+    # Its id only names it: a missing one, or one that is no id, is "-", and the diff goes on.
+    assert read_version("-", ReadOptions(id_field="story"), stdin=io.BytesIO(json.dumps(record).encode())).id == "-"
     del record["_id"]
     assert read_version("-", stdin=io.BytesIO(json.dumps(record).encode())).id == "-"
+    assert read_version("-", stdin=io.BytesIO(json.dumps({**record, "id": ["a"]}).encode())).id == "-"
     with pytest.raises(InputError, match="^-: text larger than 100 bytes"):
         read_version("-", ReadOptions(max_document_bytes=100), stdin=io.BytesIO(json.dumps(record).encode()))
 
