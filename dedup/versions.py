@@ -5,7 +5,6 @@ order (:mod:`dedup.diff` compares two texts; this module finds them).
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import IO, Callable, Iterable, Iterator, Optional, Sequence
 
 from .diff import Similarity, TermWeights, VersionDiff, diff, tell_older
 from .errors import ConfigError, InputError
-from .io import (Document, ReadOptions, Source, decode, parse_date, read_documents, record_text, repeated_id,
+from .io import (Document, ReadOptions, Source, decode, read_documents, record_text, repeated_id,
                  standard_input)
 from .records import ID_FIELDS, Skipped, pick_field, record_document, record_id, shown_id
 from .records import read_options as checked_options
@@ -48,7 +47,7 @@ def read_stdin_version(stream: IO[bytes], read_options: Optional[ReadOptions] = 
             rid = pick_field(record, opts.id_field, ID_FIELDS)
             named = {opts.id_field} if opts.id_field is not None else set(ID_FIELDS)
             doc = record_document(1, {k: v for k, v in record.items() if k not in named}, "-", "-",
-                                  dataclasses.replace(opts, id_field=None, lasting_ids=False))
+                                  replace(opts, id_field=None, lasting_ids=False))
             if isinstance(doc, Skipped):
                 raise InputError(f"-: {doc.reason}", "-")
             return replace(doc, id="-" if rid is None or isinstance(rid, (dict, list)) else record_id(rid))
